@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the suite on SQLite, then again on PostgreSQL when one answers on 127.0.0.1:5432.
+# Installs what the browser tests need (Debian's Chromium) when apt is available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+scripts/ensure-chromium.sh || echo "chromium unavailable: browser tests will be skipped"
+
+echo "== tests on SQLite"
+SPORTELLO_TEST_DATABASE_URL= $BIN/python -m pytest "$@"
+
+PG_URL=${SPORTELLO_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+if $BIN/python - "$PG_URL" <<'PY'
+import sys, psycopg
+from sportello.config.parsers import parse_database_url
+db = parse_database_url(sys.argv[1])
+try:
+    psycopg.connect(dbname=db.name, user=db.user, password=db.password, host=db.host,
+                    port=db.port or 5432, connect_timeout=3).close()
+except Exception:
+    sys.exit(1)
+PY
+then
+  echo "== tests on PostgreSQL ($PG_URL)"
+  SPORTELLO_TEST_DATABASE_URL=$PG_URL $BIN/python -m pytest -m "not browser" "$@"
+else
+  echo "== PostgreSQL not answering: PostgreSQL run skipped"
+fi

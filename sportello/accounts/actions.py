@@ -1,0 +1,89 @@
+"""The only writers of agents, teams and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from sportello.accounts.models import Agent, ApiToken, Role, Team, User
+from sportello.core.errors import InvalidInput
+from sportello.core.models import Workspace
+
+
+@transaction.atomic
+def create_agent(
+    workspace: Workspace,
+    *,
+    email: str,
+    password: str | None,
+    display_name: str = "",
+    role: str = Role.AGENT,
+    language: str | None = None,
+    time_zone: str | None = None,
+) -> Agent:
+    """Create (or reuse) the login for ``email`` and make it an agent of ``workspace``."""
+    email = email.strip().lower()
+    if not email or "@" not in email:
+        raise InvalidInput("an agent needs a valid email address")
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password)
+        if role == Role.ADMIN:
+            user.is_staff = True
+            user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+    agent, _ = Agent.objects.get_or_create(
+        workspace=workspace,
+        user=user,
+        defaults={
+            "display_name": display_name or email.split("@")[0],
+            "role": role,
+            "language": language or workspace.language,
+            "time_zone": time_zone or workspace.time_zone,
+        },
+    )
+    return agent
+
+
+def ensure_admin(workspace: Workspace, email: str, password: str) -> tuple[Agent, str | None]:
+    """First-run admin: returns the agent and the generated password, if one was made."""
+    generated = None
+    if not password:
+        generated = password = secrets.token_urlsafe(12)
+    existing = User.objects.filter(email=email.lower()).first()
+    agent = create_agent(
+        workspace, email=email, password=password, display_name="Admin", role=Role.ADMIN
+    )
+    if existing is not None:
+        generated = None
+    return agent, generated
+
+
+def issue_token(agent: Agent, name: str = "api") -> str:
+    """Create an API token for ``agent`` and return its key, which is never stored."""
+    key = ApiToken.generate_key()
+    ApiToken.objects.create(
+        workspace_id=agent.workspace_id,
+        agent=agent,
+        name=name,
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[4:10],
+    )
+    return key
+
+
+def touch_token(token: ApiToken) -> None:
+    now = timezone.now()
+    # One write a minute at most: the hot path of every API call must stay read-only.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+def create_team(workspace: Workspace, name: str, members: list[Agent] | None = None) -> Team:
+    team, _ = Team.objects.get_or_create(workspace=workspace, name=name)
+    if members:
+        team.members.add(*members)
+    return team

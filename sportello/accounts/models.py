@@ -1,0 +1,119 @@
+"""People who answer customers: users, their agent profile per workspace, teams, tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.models import Timestamped, WorkspaceScoped
+
+
+class EmailUserManager(UserManager["User"]):
+    def create_user(self, email, password=None, **extra):  # type: ignore[override]
+        return self._create_user(email, email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):  # type: ignore[override]
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, email, password, **extra)
+
+    def _create_user(self, username, email, password, **extra):  # type: ignore[override]
+        email = self.normalize_email(email).lower()
+        user = self.model(username=email, email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractUser):
+    """A login. People sign in with their email address; the username mirrors it."""
+
+    email = models.EmailField(_("email"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()  # type: ignore[misc]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.email = (self.email or "").strip().lower()
+        self.username = self.email
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENT = "agent", _("Agent")
+
+
+class Agent(WorkspaceScoped, Timestamped):
+    """A user's membership of one workspace: how they appear, speak and what they may do.
+
+    One person may work for several businesses (an agency): one Agent row per workspace.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agents")
+    display_name = models.CharField(_("display name"), max_length=120)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
+    language = models.CharField(_("language"), max_length=8, default="it")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Rome")
+    signature = models.TextField(_("signature"), blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="agent_unique_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def can_configure(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_supervise(self) -> bool:
+        return self.role in {Role.ADMIN, Role.SUPERVISOR}
+
+
+class Team(WorkspaceScoped, Timestamped):
+    """A group of agents that conversations can be routed to (sales, returns, ...)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="team_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(WorkspaceScoped):
+    """A bearer token acting as one agent. Only a hash is stored; the key is shown once."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=120, default="api")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return "spt_" + secrets.token_urlsafe(32)

@@ -1,0 +1,82 @@
+"""The REST API v1: one NinjaAPI, thin routers per domain, errors as clear JSON messages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sportello.api import auth as api_auth
+from sportello.api.routers import auth, conversations, customers, inbound
+from sportello.core.errors import SportelloError
+from sportello.ingest.pipeline import IngestFailed
+from sportello.ingest.rejections import record_refusal
+
+api = NinjaAPI(
+    title="Sportello API",
+    version="1",
+    description=(
+        "Customer care for small businesses: conversations across channels, customers with "
+        "their identities, and a generic inbound channel for integrations. Authenticate with "
+        "`Authorization: Bearer <token>` (get one from `POST /api/v1/auth/token`)."
+    ),
+    auth=[api_auth.TokenAuth(), api_auth.SessionAuth()],
+    urls_namespace="api-v1",
+)
+api.add_router("/auth", auth.router)
+api.add_router("/inbound", inbound.router)
+api.add_router("/conversations", conversations.router)
+api.add_router("/customers", customers.router)
+
+
+def _readable(errors: list[dict]) -> str:
+    parts = []
+    for error in errors[:10]:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p not in {"body", "payload"})
+        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+def _refuse_inbound(request: HttpRequest, detail: str) -> None:
+    """Bad input on the inbound endpoint is kept as evidence of what was refused."""
+    if request.resolver_match and request.resolver_match.url_name == "inbound":
+        agent = getattr(request, "auth", None)
+        record_refusal(
+            source="api",
+            reason=detail,
+            workspace_id=getattr(agent, "workspace_id", None),
+            raw=request.body[:2000],
+        )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = _readable(exc.errors)
+    _refuse_inbound(request, detail)
+    return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(SportelloError)
+def on_sportello_error(request: HttpRequest, exc: SportelloError) -> HttpResponse:
+    if not isinstance(exc, IngestFailed):  # already kept, with its payload, by the pipeline
+        _refuse_inbound(request, exc.message)
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "missing or invalid token: send Authorization: Bearer <token>"}, status=401
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": "the request body is too large"}, status=413)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    _refuse_inbound(request, str(exc))
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

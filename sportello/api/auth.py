@@ -1,0 +1,32 @@
+"""Who is calling the API: a bearer token, or an agent signed in to the web UI."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from sportello.accounts.actions import touch_token
+from sportello.accounts.models import Agent
+from sportello.accounts.queries import agent_for_token, agent_for_user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
+        api_token = agent_for_token(token)
+        if api_token is None:
+            return None
+        touch_token(api_token)
+        return api_token.agent
+
+
+class SessionAuth(APIKeyCookie):
+    """The agent UI's session, so the interactive docs work for a signed-in agent."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Agent | None:
+        return agent_for_user(request.user) if request.user.is_authenticated else None  # type: ignore[arg-type]
+
+
+def current_agent(request: HttpRequest) -> Agent:
+    return request.auth  # type: ignore[attr-defined,no-any-return]

@@ -1,0 +1,84 @@
+"""Model instances -> API response dictionaries (the read side of the handlers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sportello.conversations.models import Conversation, Message
+from sportello.customers.models import Customer
+
+
+def customer(c: Customer) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "organization": c.organization.name if c.organization_id else None,
+        "language": c.language,
+        "custom_fields": c.custom_fields,
+        "identities": [{"kind": i.kind, "value": i.value} for i in c.identities.all()],
+        "conversation_count": c.conversation_count,
+        "last_contact_at": c.last_contact_at,
+        "created_at": c.created_at,
+    }
+
+
+def conversation_summary(c: Conversation) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "subject": c.subject,
+        "status": c.status,
+        "priority": c.priority,
+        "customer": {"id": c.customer.pk, "name": c.customer.name},
+        "channel": {
+            "id": c.channel.pk,
+            "slug": c.channel.slug,
+            "kind": c.channel.kind,
+            "name": c.channel.name,
+        },
+        "assignee": (
+            {"id": c.assignee.pk, "display_name": c.assignee.display_name} if c.assignee else None
+        ),
+        "team": {"id": c.team.pk, "name": c.team.name} if c.team else None,
+        "tags": [t.name for t in c.tags.all()],
+        "language": c.language,
+        "preview": c.preview,
+        "message_count": c.message_count,
+        "first_reply_at": c.first_reply_at,
+        "waiting_since": c.waiting_since,
+        "last_message_at": c.last_message_at,
+        "created_at": c.created_at,
+    }
+
+
+def message(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "kind": m.kind,
+        "direction": m.direction,
+        "text": m.text,
+        "html": m.html,
+        "sender_name": m.sender_name,
+        "sender_agent_id": m.sender_agent_id,
+        "sender_customer_id": m.sender_customer_id,
+        "external_id": m.external_id,
+        "event": m.event,
+        "data": m.data,
+        "attachments": m.attachments,
+        "language": m.language,
+        "sent_at": m.sent_at,
+        "received_at": m.received_at,
+        "created_at": m.created_at,
+    }
+
+
+def conversation_detail(
+    c: Conversation, customer_obj: Customer, messages: list[Message]
+) -> dict[str, Any]:
+    return {
+        **conversation_summary(c),
+        "customer_detail": customer(customer_obj),
+        "snoozed_until": c.snoozed_until,
+        "resolved_at": c.resolved_at,
+        "messages": [message(m) for m in messages],
+    }

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router
+
+from sportello.accounts.actions import issue_token
+from sportello.accounts.queries import agent_for_user
+from sportello.api.schemas import Error, TokenIn, TokenOut
+
+router = Router(tags=["auth"])
+
+
+@router.post("/token", auth=None, response={200: TokenOut, 401: Error})
+def create_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-untyped-def]
+    """Exchange an agent's email and password for a bearer token."""
+    user = authenticate(request, email=payload.email.strip().lower(), password=payload.password)
+    agent = agent_for_user(user) if user is not None else None
+    if agent is None:
+        return 401, {"detail": "wrong email or password"}
+    return 200, {
+        "token": issue_token(agent, name="api login"),
+        "agent_id": agent.pk,
+        "workspace_id": agent.workspace_id,
+    }

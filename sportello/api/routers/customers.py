@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from sportello.api import present
+from sportello.api.auth import current_agent
+from sportello.api.schemas import CustomerOut, CustomerPage, CustomerPatch, Error, ValidationErrorOut
+from sportello.core.errors import InvalidInput
+from sportello.customers.actions import update_customer
+from sportello.customers.queries import get_customer, search_customers
+
+router = Router(tags=["customers"])
+
+
+class CustomerQuery(Schema):
+    q: str | None = None
+    cursor: str | None = None
+    limit: int = 25
+
+
+@router.get("", response={200: CustomerPage, 401: Error, 422: ValidationErrorOut})
+def list_(request: HttpRequest, filters: Query[CustomerQuery]):  # type: ignore[no-untyped-def]
+    """Customers matching `q` (name, email, phone or handle), most recent first."""
+    agent = current_agent(request)
+    customers = search_customers(agent.workspace_id, filters.q or "").order_by("-pk")
+    if filters.cursor:
+        if not filters.cursor.isdigit():
+            raise InvalidInput("the cursor is not valid; start again from the first page")
+        customers = customers.filter(pk__lt=int(filters.cursor))
+    limit = max(1, min(filters.limit, 100))
+    rows = list(customers[: limit + 1])
+    next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None
+    return {"items": [present.customer(c) for c in rows[:limit]], "next_cursor": next_cursor}
+
+
+@router.get("/{int:customer_id}", response={200: CustomerOut, 401: Error, 404: Error})
+def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    """One customer with identities and the number of their conversations."""
+    return present.customer(get_customer(current_agent(request).workspace_id, customer_id))
+
+
+@router.patch(
+    "/{int:customer_id}", response={200: CustomerOut, 401: Error, 404: Error, 422: ValidationErrorOut}
+)
+def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # type: ignore[no-untyped-def]
+    """Change name, organization, language or custom fields (merged; `null` removes one)."""
+    agent = current_agent(request)
+    customer = get_customer(agent.workspace_id, customer_id)
+    update_customer(
+        customer,
+        name=payload.name,
+        organization_name=payload.organization,
+        custom_fields=payload.custom_fields,
+        language=payload.language,
+    )
+    return present.customer(get_customer(agent.workspace_id, customer_id))

@@ -1,0 +1,49 @@
+"""The generic API channel: an integration posts JSON, this turns it into an InboundMessage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import nh3
+
+from sportello.channels.models import Channel
+from sportello.core.errors import InvalidInput
+from sportello.ingest.inbound import InboundMessage, Sender
+
+if TYPE_CHECKING:
+    from sportello.api.schemas import InboundIn
+
+# Identity kind of a bare ``handle`` on channels of each kind.
+HANDLE_KIND = {
+    "whatsapp": "whatsapp",
+    "messenger": "messenger",
+    "telegram": "telegram",
+    "webchat": "webchat",
+    "phone": "phone",
+}
+
+
+def to_inbound(channel: Channel, payload: InboundIn) -> InboundMessage:
+    sender = payload.sender
+    handles = {}
+    if sender.handle and sender.handle.strip():
+        handles[HANDLE_KIND.get(channel.kind, "other")] = sender.handle.strip()
+    inbound_sender = Sender(
+        name=(sender.name or "").strip(),
+        email=(sender.email or "").strip(),
+        phone=(sender.phone or "").strip(),
+        handles=handles,
+    )
+    if inbound_sender.is_empty():
+        raise InvalidInput("sender: give at least one of email, phone or handle")
+    return InboundMessage(
+        workspace_id=channel.workspace_id,
+        channel_id=channel.pk,
+        sender=inbound_sender,
+        text=payload.text,
+        html=nh3.clean(payload.html) if payload.html else "",
+        subject=(payload.subject or "").replace("\r", " ").replace("\n", " ").strip(),
+        external_id=payload.external_id,
+        sent_at=payload.sent_at,
+        references=[payload.in_reply_to] if payload.in_reply_to else [],
+    )

@@ -1,0 +1,185 @@
+"""The ``sportello`` command: run, worker, migrate, createadmin, demo, check, mail parse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    _bootstrap()
+
+
+def _bootstrap() -> None:
+    """Default workspace, and on first run an admin agent whose password is printed once."""
+    from django.conf import settings
+
+    from sportello.accounts.actions import ensure_admin
+    from sportello.accounts.models import Agent
+    from sportello.core.bootstrap import ensure_default_workspace
+
+    workspace = ensure_default_workspace()
+    if Agent.objects.filter(workspace=workspace).exists() and not settings.ADMIN_EMAIL:
+        return
+    email = settings.ADMIN_EMAIL or "admin@localhost"
+    agent, generated = ensure_admin(workspace, email, settings.ADMIN_PASSWORD)
+    if generated:
+        print(
+            f"\n  Sportello admin created: {agent.user.email}\n"
+            f"  password (shown once):   {generated}\n",
+            flush=True,
+        )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
+
+    if not args.no_migrate:
+        _migrate(verbosity=0)
+    consumer = None
+    if not args.no_worker:
+        consumer = HUEY.create_consumer(**settings.HUEY["consumer"])
+        consumer.start()
+    lmtp = None
+    if settings.LMTP_PORT:
+        from sportello.channels.email.lmtp import start_lmtp_server
+
+        lmtp = start_lmtp_server(settings.LMTP_HOST, settings.LMTP_PORT)
+    print(f"Sportello is running at http://{args.host}:{args.port}", flush=True)
+    try:
+        uvicorn.run(
+            "sportello.config.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=args.workers if args.workers > 1 else None,
+            log_level="warning",
+            lifespan="off",
+        )
+    finally:
+        if lmtp is not None:
+            lmtp.stop()
+        if consumer is not None:
+            consumer.stop(graceful=True)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=args.workers, worker_type="thread")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _migrate()
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sportello.accounts.actions import create_agent
+    from sportello.accounts.models import Role
+    from sportello.core.bootstrap import ensure_default_workspace
+
+    password = args.password or os.environ.get("SPORTELLO_ADMIN_PASSWORD") or getpass.getpass()
+    agent = create_agent(
+        ensure_default_workspace(),
+        email=args.email,
+        password=password,
+        display_name=args.name or "",
+        role=Role.ADMIN,
+    )
+    print(f"admin agent {agent.user.email} ready")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sportello.core.demo import load_demo
+
+    _migrate(verbosity=0)
+    summary = load_demo()
+    print(summary)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("check", deploy=args.deploy)
+    from django.test import Client
+
+    response = Client().get("/healthz")
+    print(response.content.decode())
+    return 0 if response.status_code == 200 else 1
+
+
+def cmd_mail_parse(args: argparse.Namespace) -> int:
+    from sportello.channels.email.cli import mail_parse_command
+
+    return mail_parse_command(args.files, args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sportello", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the web server and the job consumer")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1, help="web processes (uvicorn workers)")
+    run.add_argument("--no-worker", action="store_true", help="do not start the job consumer")
+    run.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    run.set_defaults(func=cmd_run)
+
+    worker = sub.add_parser("worker", help="run a job consumer alone (for scale-out)")
+    worker.add_argument("--workers", type=int, default=4)
+    worker.set_defaults(func=cmd_worker)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("createadmin", help="create an admin agent")
+    admin.add_argument("email")
+    admin.add_argument("--name", default="")
+    admin.add_argument("--password", default="")
+    admin.set_defaults(func=cmd_createadmin)
+
+    sub.add_parser("demo", help="load demo data (an Italian online shop)").set_defaults(
+        func=cmd_demo
+    )
+
+    check = sub.add_parser("check", help="check the configuration, database and queue")
+    check.add_argument("--deploy", action="store_true")
+    check.set_defaults(func=cmd_check)
+
+    mail = sub.add_parser("mail", help="email tools")
+    mail_sub = mail.add_subparsers(dest="mail_command", required=True)
+    parse = mail_sub.add_parser("parse", help="print what Sportello reads from raw messages")
+    parse.add_argument("files", nargs="+")
+    parse.add_argument("--json", action="store_true")
+    parse.set_defaults(func=cmd_mail_parse)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.func is not cmd_mail_parse:
+        _setup_django()
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Sportello's one settings module.
+
+Everything configurable comes from ``SPORTELLO_*`` environment variables read through the
+typed parsers in :mod:`sportello.config.parsers`; ``.env.example`` lists each with its
+default. Nothing else in the code base reads the environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+from sportello.config.parsers import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_optional_int,
+    env_path,
+    env_str,
+    sqlite_database,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "pytest" in sys.modules
+
+HOME = env_path("SPORTELLO_HOME", "./var")
+if not TESTING:
+    HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = env_str("SPORTELLO_SECRET_KEY")
+    if configured:
+        return configured
+    # Embedded installs keep a generated key beside their data so sessions survive restarts.
+    key_file = HOME / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    if not TESTING:
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("SPORTELLO_DEBUG", False)
+ALLOWED_HOSTS = env_list("SPORTELLO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("SPORTELLO_CSRF_TRUSTED_ORIGINS", [])
+BASE_URL = env_str("SPORTELLO_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "sportello.core",
+    "sportello.accounts",
+    "sportello.customers",
+    "sportello.channels",
+    "sportello.conversations",
+    "sportello.ingest",
+    "sportello.api",
+    "sportello.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sportello.web.middleware.AgentLocaleMiddleware",
+]
+
+ROOT_URLCONF = "sportello.config.urls"
+ASGI_APPLICATION = "sportello.config.asgi.application"
+WSGI_APPLICATION = "sportello.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------------------
+_database_url = env_str("SPORTELLO_TEST_DATABASE_URL") if TESTING else ""
+_database_url = _database_url or env_str("SPORTELLO_DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": database_from_url(_database_url, HOME)}
+else:
+    DATABASES = {"default": sqlite_database(HOME / "sportello.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:inbox"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- background jobs ------------------------------------------------------------------
+REDIS_URL = env_str("SPORTELLO_REDIS_URL")
+_huey_common = {
+    "name": env_str("SPORTELLO_QUEUE_NAME", "sportello"),
+    "immediate": TESTING and not env_bool("SPORTELLO_TEST_QUEUE", False),
+    "consumer": {"workers": env_int("SPORTELLO_WORKERS", 2), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY = {**_huey_common, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY = {
+        **_huey_common,
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(HOME / "queue.sqlite3"),
+    }
+
+# --- i18n -----------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("SPORTELLO_LANGUAGE", "it")
+LANGUAGES = [("it", "Italiano"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("SPORTELLO_TIME_ZONE", "Europe/Rome")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = HOME / "media"
+WHITENOISE_USE_FINDERS = True
+
+# An API body may carry a 1 MB text plus HTML and headers; bigger bodies are refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SPORTELLO_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
+MAX_MESSAGE_TEXT_CHARS = 1_000_000
+
+# --- first run ------------------------------------------------------------------------
+ADMIN_EMAIL = env_str("SPORTELLO_ADMIN_EMAIL")
+ADMIN_PASSWORD = env_str("SPORTELLO_ADMIN_PASSWORD")
+DEFAULT_WORKSPACE_NAME = env_str("SPORTELLO_WORKSPACE_NAME", "Sportello")
+DEFAULT_PHONE_REGION = env_str("SPORTELLO_PHONE_REGION", "IT")
+
+# --- email channel ---------------------------------------------------------------------
+LMTP_PORT = env_optional_int("SPORTELLO_LMTP_PORT")
+LMTP_HOST = env_str("SPORTELLO_LMTP_HOST", "127.0.0.1")
+MAX_EMAIL_BYTES = env_int("SPORTELLO_MAX_EMAIL_BYTES", 25 * 1024 * 1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SPORTELLO_LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "WARNING"}},
+}

@@ -1,0 +1,27 @@
+"""The only code that writes conversations and their messages.
+
+Each action runs in a transaction, records a timeline event and publishes a domain event
+on commit. API handlers, views, jobs and channel adapters call these; nothing else saves a
+Conversation or a Message.
+"""
+
+from sportello.conversations.actions.manage import (
+    assign,
+    set_priority,
+    set_status,
+    set_tags,
+    update_conversation,
+)
+from sportello.conversations.actions.receive import receive_message
+from sportello.conversations.actions.reply import add_note, reply
+
+__all__ = [
+    "add_note",
+    "assign",
+    "receive_message",
+    "reply",
+    "set_priority",
+    "set_status",
+    "set_tags",
+    "update_conversation",
+]

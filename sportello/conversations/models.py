@@ -1,0 +1,180 @@
+"""Conversations and the messages, notes and events that make up their timeline."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.models import Timestamped, WorkspaceScoped
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 0, _("Low")
+    NORMAL = 1, _("Normal")
+    HIGH = 2, _("High")
+    URGENT = 3, _("Urgent")
+
+
+class Tag(WorkspaceScoped):
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(WorkspaceScoped, Timestamped):
+    """Everything said about one matter with one customer, across the messages of a channel.
+
+    ``number`` is the business's reference (``#1042``), unique per workspace. Only
+    ``conversations.actions`` writes conversations, so every change leaves a timeline event.
+    """
+
+    number = models.PositiveBigIntegerField()
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="conversations"
+    )
+    channel = models.ForeignKey(
+        "sportello_channels.Channel", on_delete=models.PROTECT, related_name="conversations"
+    )
+    assignee = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField()
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the customer's oldest unanswered message came.")
+    )
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    preview = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "number"], name="conversation_number_unique"
+            )
+        ]
+        indexes = [
+            # Inbox views: one status (and assignee/team) ordered by last activity.
+            models.Index(
+                fields=["workspace", "status", "-last_message_at", "-id"], name="conv_status_recent"
+            ),
+            models.Index(
+                fields=["workspace", "assignee", "status", "-last_message_at", "-id"],
+                name="conv_assignee_recent",
+            ),
+            models.Index(
+                fields=["workspace", "team", "status", "-last_message_at", "-id"],
+                name="conv_team_recent",
+            ),
+            models.Index(fields=["workspace", "-last_message_at", "-id"], name="conv_recent"),
+            models.Index(fields=["customer", "-last_message_at"], name="conv_customer_recent"),
+            models.Index(
+                fields=["customer", "channel"],
+                condition=Q(status__in=["open", "pending", "snoozed"]),
+                name="conv_customer_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class Kind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    NOTE = "note", _("Internal note")
+    EVENT = "event", _("Event")
+
+
+class Message(WorkspaceScoped):
+    """One entry of a conversation's timeline: a message in or out, an internal note, or an
+    event (created, assigned, status changed...) so the history is complete by design.
+
+    ``search_text`` is the stemmed text the full-text index reads (SQLite FTS5 or PostgreSQL).
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INBOUND)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True, help_text="Sanitised HTML, safe to display.")
+    sender_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sender_customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sender_name = models.CharField(max_length=200, blank=True)
+    channel = models.ForeignKey(
+        "sportello_channels.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    external_id = models.CharField(max_length=500, null=True, blank=True)
+    event = models.CharField(max_length=32, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    search_text = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["conversation", "created_at", "id"], name="message_thread"),
+            models.Index(
+                fields=["workspace", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="message_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} in {self.conversation_id}"

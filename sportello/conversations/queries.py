@@ -1,0 +1,228 @@
+"""Read-side functions for conversations, shared by the API and the agent UI.
+
+Lists use keyset (cursor) pagination over indexed columns, so the 5,000th page costs the
+same as the first; each list is a constant number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from sportello.accounts.models import Agent
+from sportello.conversations import search
+from sportello.conversations.models import Conversation, Kind, Message, Status, Tag
+from sportello.core.errors import InvalidInput, NotFound
+
+VIEWS = ("unassigned", "mine", "team", "open", "snoozed", "resolved", "all")
+# sort name -> (field, descending)
+SORTS: dict[str, tuple[str, bool]] = {
+    "recent": ("last_message_at", True),
+    "oldest": ("last_message_at", False),
+    "newest": ("created_at", True),
+    "priority": ("priority", True),
+}
+MAX_PAGE = 100
+
+
+@dataclass
+class InboxFilter:
+    view: str = "all"
+    status: str | None = None
+    customer_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    team_id: int | None = None
+    channel_id: int | None = None
+    tag: str | None = None
+    q: str = ""
+    sort: str = "recent"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    items: list[Conversation]
+    next_cursor: str | None
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if sort_field.endswith("_at"):
+            value = datetime.fromisoformat(value)
+        return value, int(pk)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise InvalidInput("the cursor is not valid; start again from the first page") from None
+
+
+def view_filter(view: str, agent: Agent | None) -> Q:
+    active = Q(status__in=[Status.OPEN, Status.PENDING])
+    if view == "unassigned":
+        return active & Q(assignee__isnull=True)
+    if view == "mine":
+        return active & Q(assignee=agent)
+    if view == "team":
+        return active & Q(team__members=agent)
+    if view == "open":
+        return active
+    if view == "snoozed":
+        return Q(status=Status.SNOOZED)
+    if view == "resolved":
+        return Q(status__in=[Status.RESOLVED, Status.CLOSED])
+    if view == "all":
+        return Q()
+    raise InvalidInput(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
+
+
+def filtered_conversations(
+    workspace_id: int, agent: Agent | None, f: InboxFilter
+) -> QuerySet[Conversation]:
+    conversations = Conversation.objects.filter(workspace_id=workspace_id).filter(
+        view_filter(f.view, agent)
+    )
+    if f.status:
+        if f.status not in Status.values:
+            raise InvalidInput(f"unknown status {f.status!r}")
+        conversations = conversations.filter(status=f.status)
+    if f.customer_id is not None:
+        conversations = conversations.filter(customer_id=f.customer_id)
+    if f.unassigned:
+        conversations = conversations.filter(assignee__isnull=True)
+    elif f.assignee_id is not None:
+        conversations = conversations.filter(assignee_id=f.assignee_id)
+    if f.team_id is not None:
+        conversations = conversations.filter(team_id=f.team_id)
+    if f.channel_id is not None:
+        conversations = conversations.filter(channel_id=f.channel_id)
+    if f.tag:
+        tag_ids = Tag.objects.filter(workspace_id=workspace_id, name=f.tag.strip().lower())
+        conversations = conversations.filter(tags__in=tag_ids.values("pk"))
+    if f.q.strip():
+        conversations = search.filter_by_text(conversations, workspace_id, f.q)
+    return conversations
+
+
+def list_conversations(
+    workspace_id: int,
+    agent: Agent | None,
+    f: InboxFilter,
+    *,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page:
+    """One page of the inbox: two queries (conversations with their relations, tags)."""
+    if f.sort not in SORTS:
+        raise InvalidInput(f"unknown sort {f.sort!r}; use one of {', '.join(SORTS)}")
+    sort_field, descending = SORTS[f.sort]
+    limit = max(1, min(limit, MAX_PAGE))
+    conversations = filtered_conversations(workspace_id, agent, f)
+    if cursor:
+        value, pk = _decode_cursor(cursor, sort_field)
+        if descending:
+            after = Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk})
+        else:
+            after = Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk})
+        conversations = conversations.filter(after)
+    order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
+    rows = list(
+        conversations.select_related("customer", "assignee", "team", "channel")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .order_by(*order)[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor([getattr(last, sort_field), last.pk])
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def get_conversation(workspace_id: int, conversation_id: int) -> Conversation:
+    conversation = (
+        Conversation.objects.select_related("customer", "assignee", "team", "channel")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .filter(workspace_id=workspace_id, pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
+    conversation = (
+        Conversation.objects.select_related("customer", "assignee", "team", "channel")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .filter(workspace_id=workspace_id, number=number)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound(f"conversation #{number} not found")
+    return conversation
+
+
+def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
+    """The conversation's timeline in order: messages, notes, events."""
+    messages = Message.objects.filter(conversation_id=conversation.pk).select_related(
+        "sender_agent"
+    )
+    if not include_notes:
+        messages = messages.exclude(kind=Kind.NOTE)
+    return list(
+        messages.defer("search_text").order_by(
+            "created_at", "pk"
+        )
+    )
+
+
+def customer_conversations(workspace_id: int, customer_id: int, limit: int = 100) -> list[Conversation]:
+    return list(
+        Conversation.objects.filter(workspace_id=workspace_id, customer_id=customer_id)
+        .select_related("channel", "assignee")
+        .order_by("-last_message_at", "-pk")[:limit]
+    )
+
+
+def active_conversation_for(customer_id: int, channel_id: int) -> Conversation | None:
+    """The customer's most recent open, pending or snoozed conversation on a channel."""
+    return (
+        Conversation.objects.filter(
+            customer_id=customer_id,
+            channel_id=channel_id,
+            status__in=[Status.OPEN, Status.PENDING, Status.SNOOZED],
+        )
+        .order_by("-last_message_at", "-pk")
+        .first()
+    )
+
+
+def conversation_for_reference(
+    workspace_id: int, external_ids: list[str], number: int | None
+) -> Conversation | None:
+    """The conversation a reply explicitly refers to: by the external id of one of its
+    messages (email In-Reply-To/References), else by its number."""
+    if external_ids:
+        conversation_id = (
+            Message.objects.filter(workspace_id=workspace_id, external_id__in=external_ids[:50])
+            .order_by("-pk")
+            .values_list("conversation_id", flat=True)
+            .first()
+        )
+        if conversation_id is not None:
+            return Conversation.objects.get(pk=conversation_id)
+    if number is not None:
+        return Conversation.objects.filter(workspace_id=workspace_id, number=number).first()
+    return None

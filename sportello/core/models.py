@@ -1,0 +1,59 @@
+"""Workspace: the business a row belongs to, and the mixins every scoped model shares."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.db.models import F
+
+
+class Workspace(models.Model):
+    """One business. Every other row belongs to exactly one workspace.
+
+    An installation hosts one workspace by default; an agency may host hundreds. The
+    conversation counter lives here so numbers are per business and never reused.
+    """
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    language = models.CharField(max_length=8, default="it")
+    time_zone = models.CharField(max_length=64, default="Europe/Rome")
+    last_conversation_number = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def next_conversation_number(self) -> int:
+        """Allocate the next conversation number; must run inside the caller's transaction.
+
+        The UPDATE takes the row lock, so concurrent allocations serialise and never share a
+        number; a rolled-back transaction returns its number.
+        """
+        assert transaction.get_connection().in_atomic_block
+        Workspace.objects.filter(pk=self.pk).update(
+            last_conversation_number=F("last_conversation_number") + 1
+        )
+        number = (
+            Workspace.objects.filter(pk=self.pk)
+            .values_list("last_conversation_number", flat=True)
+            .get()
+        )
+        self.last_conversation_number = number
+        return number
+
+
+class WorkspaceScoped(models.Model):
+    """A row that belongs to one workspace; queries always filter on it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

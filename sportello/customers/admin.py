@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from sportello.customers.models import Customer, Identity, Organization
+
+
+class IdentityInline(admin.TabularInline):
+    model = Identity
+    extra = 0
+    fields = ("kind", "value", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "workspace", "organization", "conversation_count", "last_contact_at")
+    list_filter = ("workspace",)
+    search_fields = ("name", "identities__value")
+    inlines = [IdentityInline]
+    readonly_fields = ("conversation_count", "last_contact_at")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "domain", "workspace")
+    search_fields = ("name", "domain")

@@ -1,0 +1,73 @@
+"""Customers, the identities they write from, and the organisations they belong to."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.models import Timestamped, WorkspaceScoped
+
+
+class Organization(WorkspaceScoped, Timestamped):
+    """A company a customer belongs to, when the customer is a business."""
+
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("email domain"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="organization_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(WorkspaceScoped, Timestamped):
+    """One person, whatever channel they write from: one record, one history."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    conversation_count = models.PositiveIntegerField(default=0)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "name"], name="customer_ws_name")]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    MESSENGER = "messenger", _("Messenger")
+    TELEGRAM = "telegram", _("Telegram")
+    WEBCHAT = "webchat", _("Web chat")
+    OTHER = "other", _("Other")
+
+
+class Identity(WorkspaceScoped):
+    """An address a customer is reached at. ``value`` is normalised, so one address in one
+    workspace belongs to exactly one customer: that is what makes lookups certain."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=16, choices=IdentityKind.choices)
+    value = models.CharField(max_length=320)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "value"], name="identity_unique_per_workspace"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

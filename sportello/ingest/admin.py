@@ -1,0 +1,41 @@
+from django.contrib import admin, messages
+
+from sportello.ingest import rejections
+from sportello.ingest.models import InboundRecord, RejectedInbound
+
+
+@admin.register(RejectedInbound)
+class RejectedInboundAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "source", "stage", "short_reason", "attempts", "resolved_at")
+    list_filter = ("stage", "source", "retryable", ("resolved_at", admin.EmptyFieldListFilter))
+    readonly_fields = [f.name for f in RejectedInbound._meta.fields]
+    actions = ["retry_selected"]
+
+    @admin.display(description="reason")
+    def short_reason(self, obj: RejectedInbound) -> str:
+        return obj.reason[:100]
+
+    @admin.action(description="Retry the selected messages")
+    def retry_selected(self, request, queryset):  # type: ignore[no-untyped-def]
+        done = failed = 0
+        for rejected in queryset.filter(retryable=True, resolved_at__isnull=True):
+            rejections.retry(rejected)
+            if rejected.resolved_at:
+                done += 1
+            else:
+                failed += 1
+        self.message_user(request, f"{done} ingested, {failed} still failing.", messages.INFO)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(InboundRecord)
+class InboundRecordAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "channel", "external_id", "conversation_id", "message")
+    list_filter = ("channel",)
+    search_fields = ("external_id",)
+    readonly_fields = [f.name for f in InboundRecord._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,63 @@
+"""What every channel adapter hands to the pipeline: a plain dataclass, no provider inside."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Sender:
+    """Who wrote. ``handles`` maps an identity kind (whatsapp, telegram...) to its value."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    handles: dict[str, str] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (self.email or self.phone or any(self.handles.values()))
+
+
+@dataclass
+class InboundMessage:
+    """One customer message as a channel adapter read it.
+
+    ``external_id`` is the channel's own id for the message (email Message-ID, WhatsApp
+    wamid...): the pipeline stores a message once per (channel, external_id).
+    ``references`` are external ids of earlier messages this one answers; ``conversation_number``
+    is an explicit reference such as ``[#1042]`` in a subject.
+    """
+
+    workspace_id: int
+    channel_id: int
+    sender: Sender
+    text: str
+    external_id: str | None = None
+    subject: str = ""
+    html: str = ""
+    sent_at: datetime | None = None
+    references: list[str] = field(default_factory=list)
+    conversation_number: int | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    raw: bytes | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-safe copy, kept with the raw record and with rejected messages for retry."""
+        payload = asdict(self)
+        payload["sent_at"] = self.sent_at.isoformat() if self.sent_at else None
+        payload["raw"] = base64.b64encode(self.raw).decode() if self.raw is not None else None
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> InboundMessage:
+        data = dict(payload)
+        data["sender"] = Sender(**data.get("sender") or {})
+        if data.get("sent_at"):
+            data["sent_at"] = datetime.fromisoformat(data["sent_at"])
+        if data.get("raw") is not None:
+            data["raw"] = base64.b64decode(data["raw"])
+        return cls(**data)

@@ -1,0 +1,280 @@
+"""The ingest pipeline: an ordered list of small steps, one transaction per message.
+
+Each step has one job and reads/writes the :class:`Context`. A step may ``stop`` the
+pipeline (a duplicate needs nothing more). Adding behaviour means adding a step class to
+``STEPS``, not editing a long function. The pipeline knows no provider: adapters hand it
+an :class:`~sportello.ingest.inbound.InboundMessage`.
+
+Guarantees:
+- a message is stored once per (workspace, channel, external_id), also under concurrent
+  delivery; a replay returns the ids of the first delivery;
+- a message that fails is rolled back entirely and kept in ``RejectedInbound`` with the
+  reason, to be retried; the messages after it are not affected.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from django.db import IntegrityError, transaction
+
+from sportello.channels.models import Channel
+from sportello.conversations.actions import receive_message
+from sportello.conversations.models import Conversation
+from sportello.conversations.queries import active_conversation_for, conversation_for_reference
+from sportello.core import clock
+from sportello.core.errors import SportelloError
+from sportello.customers.actions import add_identities, create_customer, update_customer
+from sportello.customers.identities import normalize
+from sportello.customers.models import Customer
+from sportello.customers.queries import find_by_identities
+from sportello.ingest import rejections
+from sportello.ingest.inbound import InboundMessage
+from sportello.ingest.models import InboundRecord
+from sportello.language.detection import detect_language
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class IngestResult:
+    message_id: int
+    conversation_id: int
+    customer_id: int
+    duplicate: bool
+
+
+@dataclass
+class Context:
+    inbound: InboundMessage
+    channel: Channel
+    record: InboundRecord | None = None
+    duplicate_of: InboundRecord | None = None
+    identities: list[tuple[str, str]] = field(default_factory=list)
+    customer: Customer | None = None
+    conversation: Conversation | None = None
+    language: str = ""
+    team_id: int | None = None
+    result: IngestResult | None = None
+    stopped: bool = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+class Step:
+    """One stage of ingest. ``run`` reads and updates the context; it raises
+    :class:`SportelloError` for a message that cannot be taken."""
+
+    name: ClassVar[str]
+
+    def run(self, ctx: Context) -> None:
+        raise NotImplementedError
+
+
+class StoreRaw(Step):
+    """Store the inbound message before anything else. The unique key on
+    (workspace, channel, external_id) makes a second delivery fail here, inside a savepoint,
+    and points the context at the first one."""
+
+    name = "store_raw"
+
+    def run(self, ctx: Context) -> None:
+        inbound = ctx.inbound
+        try:
+            with transaction.atomic():
+                ctx.record = InboundRecord.objects.create(
+                    workspace_id=inbound.workspace_id,
+                    channel_id=inbound.channel_id,
+                    external_id=inbound.external_id,
+                    payload=inbound.to_payload(),
+                    received_at=clock.now(),
+                )
+        except IntegrityError:
+            ctx.duplicate_of = InboundRecord.objects.get(
+                workspace_id=inbound.workspace_id,
+                channel_id=inbound.channel_id,
+                external_id=inbound.external_id,
+            )
+
+
+class Dedupe(Step):
+    """A message already stored returns what its first delivery produced."""
+
+    name = "dedupe"
+
+    def run(self, ctx: Context) -> None:
+        first = ctx.duplicate_of
+        if first is None:
+            return
+        if first.message_id is None or first.conversation_id is None or first.customer_id is None:
+            raise SportelloError("the first delivery of this message has not finished processing")
+        ctx.result = IngestResult(
+            message_id=first.message_id,
+            conversation_id=first.conversation_id,
+            customer_id=first.customer_id,
+            duplicate=True,
+        )
+        ctx.stop()
+
+
+class IdentifyCustomer(Step):
+    """Find the customer by an exact match on normalised identities, or create one.
+
+    Identities of the sender that belong to nobody yet are added to the customer found;
+    one that belongs to someone else stays theirs (merging is a decision, not a guess).
+    """
+
+    name = "identify_customer"
+
+    def run(self, ctx: Context) -> None:
+        sender = ctx.inbound.sender
+        identities: list[tuple[str, str]] = [
+            (kind, normalize(kind, value)) for kind, value in sender.handles.items() if value
+        ]
+        if sender.email:
+            identities.append(("email", normalize("email", sender.email)))
+        if sender.phone:
+            identities.append(("phone", normalize("phone", sender.phone)))
+        if not identities:
+            raise SportelloError("the sender has no email, phone or handle")
+        ctx.identities = list(dict.fromkeys(identities))
+        found = find_by_identities(ctx.inbound.workspace_id, ctx.identities)
+        if found:
+            customer = found[0]
+            owned = set(customer.identities.values_list("kind", "value"))
+            missing = [i for i in ctx.identities if i not in owned]
+            if missing and len(found) == 1:
+                add_identities(customer, missing)
+            if sender.name and not customer.name:
+                update_customer(customer, name=sender.name)
+        else:
+            customer = create_customer(
+                ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
+            )
+        ctx.customer = customer
+
+
+class Thread(Step):
+    """Choose the conversation: the one explicitly referred to, else the customer's open
+    conversation on this channel, else none (a new one will be opened)."""
+
+    name = "thread"
+
+    def run(self, ctx: Context) -> None:
+        assert ctx.customer is not None
+        inbound = ctx.inbound
+        conversation = conversation_for_reference(
+            inbound.workspace_id, inbound.references, inbound.conversation_number
+        )
+        if conversation is not None and conversation.customer_id != ctx.customer.pk:
+            # A reference by number alone must not let one customer write into another's
+            # conversation; a reference by message id (In-Reply-To) is proof enough.
+            if not inbound.references:
+                conversation = None
+        if conversation is None:
+            conversation = active_conversation_for(ctx.customer.pk, ctx.channel.pk)
+        ctx.conversation = conversation
+
+
+class DetectLanguage(Step):
+    """The language of the message (offline model), for search stems and the agent's view."""
+
+    name = "detect_language"
+
+    def run(self, ctx: Context) -> None:
+        ctx.language = detect_language(f"{ctx.inbound.subject}\n{ctx.inbound.text}")
+
+
+class Route(Step):
+    """New conversations on a channel with a default team go to that team."""
+
+    name = "route"
+
+    def run(self, ctx: Context) -> None:
+        if ctx.conversation is None:
+            ctx.team_id = ctx.channel.default_team_id
+
+
+class Receive(Step):
+    """Hand the message to ``conversations.actions.receive_message`` and note the ids on
+    the raw record, which is what a replay will return."""
+
+    name = "receive"
+
+    def run(self, ctx: Context) -> None:
+        assert ctx.customer is not None and ctx.record is not None
+        inbound = ctx.inbound
+        received = receive_message(
+            channel=ctx.channel,
+            customer=ctx.customer,
+            conversation=ctx.conversation,
+            text=inbound.text,
+            html=inbound.html,
+            subject=inbound.subject,
+            sender_name=inbound.sender.name,
+            external_id=inbound.external_id,
+            sent_at=inbound.sent_at,
+            language=ctx.language,
+            attachments=inbound.attachments,
+            data=inbound.data,
+            team_id=ctx.team_id,
+        )
+        InboundRecord.objects.filter(pk=ctx.record.pk).update(
+            message=received.message,
+            conversation_id=received.conversation.pk,
+            customer_id=ctx.customer.pk,
+        )
+        ctx.result = IngestResult(
+            message_id=received.message.pk,
+            conversation_id=received.conversation.pk,
+            customer_id=ctx.customer.pk,
+            duplicate=False,
+        )
+
+
+STEPS: list[Step] = [
+    StoreRaw(),
+    Dedupe(),
+    IdentifyCustomer(),
+    Thread(),
+    DetectLanguage(),
+    Route(),
+    Receive(),
+]
+
+
+class IngestFailed(SportelloError):
+    """The message could not be ingested; it was kept as a rejected record."""
+
+    status_code = 422
+
+    def __init__(self, message: str, rejected_id: int) -> None:
+        super().__init__(message)
+        self.rejected_id = rejected_id
+
+
+def run_steps(inbound: InboundMessage, channel: Channel) -> IngestResult:
+    ctx = Context(inbound=inbound, channel=channel)
+    with transaction.atomic():
+        for step in STEPS:
+            step.run(ctx)
+            if ctx.stopped:
+                break
+    assert ctx.result is not None
+    return ctx.result
+
+
+def ingest(inbound: InboundMessage, *, source: str = "api") -> IngestResult:
+    """Ingest one message in one transaction. A failure rolls it back, keeps the message in
+    ``RejectedInbound`` with the reason and raises :class:`IngestFailed`."""
+    try:
+        channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
+        return run_steps(inbound, channel)
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, SportelloError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, SportelloError):
+            log.exception("ingest failed for %s message %s", source, inbound.external_id)
+        rejected = rejections.record_failure(inbound, source=source, reason=reason)
+        raise IngestFailed(reason, rejected.pk) from exc

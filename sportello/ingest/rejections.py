@@ -1,0 +1,79 @@
+"""Keeping what could not be taken: refused at the edge or failed in the pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from sportello.core import clock
+from sportello.ingest.inbound import InboundMessage
+from sportello.ingest.models import RejectedInbound
+
+EXCERPT_CHARS = 2000
+
+
+def record_refusal(
+    *,
+    source: str,
+    reason: str,
+    workspace_id: int | None = None,
+    channel_id: int | None = None,
+    raw: bytes | str = b"",
+    payload: Any = None,
+) -> RejectedInbound:
+    """Bad input at the edge: kept as evidence, not retryable."""
+    if isinstance(raw, bytes):
+        raw = raw[:EXCERPT_CHARS].decode("utf-8", "replace")
+    with transaction.atomic():
+        return RejectedInbound.objects.create(
+            workspace_id=workspace_id,
+            channel_id=channel_id,
+            source=source[:60],
+            stage=RejectedInbound.Stage.EDGE,
+            reason=reason[:5000],
+            payload=payload,
+            raw_excerpt=raw[:EXCERPT_CHARS],
+            retryable=False,
+        )
+
+
+def record_failure(inbound: InboundMessage, *, source: str, reason: str) -> RejectedInbound:
+    """A well-formed message the pipeline could not take: complete payload, retryable."""
+    excerpt = inbound.text[:EXCERPT_CHARS]
+    with transaction.atomic():
+        return RejectedInbound.objects.create(
+            workspace_id=inbound.workspace_id,
+            channel_id=inbound.channel_id,
+            source=source[:60],
+            stage=RejectedInbound.Stage.PIPELINE,
+            reason=reason[:5000],
+            payload=inbound.to_payload(),
+            raw_excerpt=excerpt,
+            retryable=True,
+        )
+
+
+def retry(rejected: RejectedInbound) -> RejectedInbound:
+    """Run a failed message through the pipeline again; on success it is marked resolved."""
+    from sportello.channels.models import Channel
+    from sportello.ingest.pipeline import run_steps
+
+    if not rejected.retryable or rejected.payload is None or rejected.resolved_at is not None:
+        return rejected
+    inbound = InboundMessage.from_payload(rejected.payload)
+    try:
+        channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
+        result = run_steps(inbound, channel)
+    except Exception as exc:
+        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        RejectedInbound.objects.filter(pk=rejected.pk).update(
+            attempts=rejected.attempts + 1, reason=str(reason)[:5000]
+        )
+        rejected.refresh_from_db()
+        return rejected
+    rejected.resolved_at = clock.now()
+    rejected.resolved_message_id = result.message_id
+    rejected.attempts += 1
+    rejected.save(update_fields=["resolved_at", "resolved_message_id", "attempts"])
+    return rejected

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sportello.accounts.actions import issue_token
+from sportello.accounts.models import Agent
+from sportello.channels.models import Channel
+from sportello.core.bootstrap import ensure_default_workspace
+from sportello.core.models import Workspace
+from tests.factories import AgentFactory
+
+
+@pytest.fixture
+def workspace(db) -> Workspace:
+    return ensure_default_workspace()
+
+
+@pytest.fixture
+def api_channel(workspace) -> Channel:
+    return Channel.objects.get(workspace=workspace, slug="api")
+
+
+@pytest.fixture
+def agent(workspace) -> Agent:
+    return AgentFactory(workspace=workspace, display_name="Giulia Bianchi", user__email="giulia@negozio.it")
+
+
+class ApiClient:
+    """A test client that speaks JSON and carries a bearer token."""
+
+    def __init__(self, token: str | None) -> None:
+        self.client = Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    def _send(self, method: str, path: str, body: Any = None, raw: bytes | None = None, **extra):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json", **self.headers, **extra}
+        return getattr(self.client, method)(path, data, **kwargs) if data is not None else getattr(
+            self.client, method
+        )(path, **{**self.headers, **extra})
+
+    def get(self, path: str, **extra):
+        return self._send("get", path, **extra)
+
+    def post(self, path: str, body: Any = None, **extra):
+        return self._send("post", path, body, **extra)
+
+    def patch(self, path: str, body: Any = None, **extra):
+        return self._send("patch", path, body, **extra)
+
+
+@pytest.fixture
+def api(agent) -> ApiClient:
+    return ApiClient(issue_token(agent))
+
+
+@pytest.fixture
+def inbound(api) -> Callable[..., Any]:
+    """Post a customer message through the generic channel, the way an integration does."""
+
+    def post(text: str = "Buongiorno, il mio ordine non è arrivato", **fields: Any):
+        body = {"channel": "api", "sender": {"name": "Mario Rossi", "email": "mario@example.it"}}
+        body.update(text=text, **fields)
+        return api.post("/api/v1/inbound", body)
+
+    return post
