@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sportello.channels",
     "sportello.conversations",
     "sportello.ingest",
+    "sportello.outbound",
     "sportello.api",
     "sportello.web",
 ]
@@ -149,7 +150,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
+# Static files are served from the installed package by WhiteNoise (no collectstatic step).
+STATIC_ROOT = None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -6,6 +6,7 @@ conversation sees who assigned it, who changed its status, when it was merged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sportello.accounts.models import Agent
@@ -14,7 +15,12 @@ from sportello.core import clock
 
 
 def record(
-    conversation: Conversation, event: str, by: Agent | None = None, **data: Any
+    conversation: Conversation,
+    event: str,
+    by: Agent | None = None,
+    *,
+    at: datetime | None = None,
+    **data: Any,
 ) -> Message:
     return Message.objects.create(
         workspace_id=conversation.workspace_id,
@@ -25,12 +31,14 @@ def record(
         data=data,
         sender_agent=by,
         sender_name=by.display_name if by else "",
-        created_at=clock.now(),
+        created_at=at or clock.now(),
     )
 
 
 def created(conversation: Conversation) -> Message:
-    return record(conversation, "created", channel=conversation.channel_id)
+    return record(
+        conversation, "created", at=conversation.created_at, channel=conversation.channel_id
+    )
 
 
 def assigned(
@@ -50,8 +58,10 @@ def status_changed(conversation: Conversation, by: Agent | None, old: str, new: 
     return record(conversation, "status_changed", by, old=old, new=new)
 
 
-def reopened_by_customer(conversation: Conversation, old: str) -> Message:
-    return record(conversation, "status_changed", None, old=old, new="open", reason="customer")
+def reopened_by_customer(conversation: Conversation, old: str, at: datetime) -> Message:
+    return record(
+        conversation, "status_changed", None, at=at, old=old, new="open", reason="customer"
+    )
 
 
 def priority_changed(conversation: Conversation, by: Agent | None, old: int, new: int) -> Message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 
 
 class Workspace(models.Model):
@@ -52,7 +53,8 @@ class WorkspaceScoped(models.Model):
 
 
 class Timestamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default rather than auto_now_add, so importers and actions can give the real time.
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

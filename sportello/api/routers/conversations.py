@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from sportello.accounts.models import Agent, Team
 from sportello.api import present
@@ -138,7 +138,7 @@ def reply(request: HttpRequest, conversation_id: int, payload: TextIn):  # type:
     """Reply to the customer on the conversation's channel."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
-    return 201, present.message(actions.reply(conversation, agent, payload.text))
+    return Status(201, present.message(actions.reply(conversation, agent, payload.text)))
 
 
 @router.post(
@@ -149,4 +149,4 @@ def note(request: HttpRequest, conversation_id: int, payload: TextIn):  # type: 
     """Add an internal note, seen by agents only."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
-    return 201, present.message(actions.add_note(conversation, agent, payload.text))
+    return Status(201, present.message(actions.add_note(conversation, agent, payload.text)))

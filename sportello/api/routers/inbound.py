@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from sportello.api.auth import current_agent
 from sportello.api.schemas import Error, InboundIn, InboundOut, ValidationErrorOut
@@ -26,4 +26,4 @@ def post_inbound(request: HttpRequest, payload: InboundIn):  # type: ignore[no-u
     agent = current_agent(request)
     channel = active_channel(agent.workspace_id, payload.channel)
     result = ingest(to_inbound(channel, payload), source="api")
-    return (200 if result.duplicate else 201), result
+    return Status(200 if result.duplicate else 201, result)

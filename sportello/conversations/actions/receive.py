@@ -77,6 +77,7 @@ def receive_message(
             team_id=team_id,
             language=language,
             last_message_at=now,
+            created_at=now,
         )
         timeline.created(conversation)
     elif conversation.status != Status.OPEN:
@@ -85,7 +86,7 @@ def receive_message(
         conversation.snoozed_until = None
         if old not in ACTIVE_STATUSES:
             conversation.resolved_at = None
-        timeline.reopened_by_customer(conversation, old)
+        timeline.reopened_by_customer(conversation, old, now)
 
     message = Message.objects.create(
         workspace_id=channel.workspace_id,
