@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo bench bench-full migrate messages clean
+.PHONY: run test lint format demo bench bench-full migrate messages clean openapi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+openapi: $(STAMP)
+	$(BIN)/python -m django openapi --settings=sportello.config.settings --output openapi.json

@@ -1,0 +1,133 @@
+"""The ingest pipeline's guarantees: once per external id, failures kept and retryable."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from sportello.conversations.models import Conversation, Message
+from sportello.customers.models import Customer
+from sportello.ingest import pipeline, rejections
+from sportello.ingest.inbound import InboundMessage, Sender
+from sportello.ingest.models import InboundRecord, RejectedInbound
+
+
+def _message(channel, external_id: str | None = "ext-1", **kw) -> InboundMessage:
+    defaults = dict(
+        workspace_id=channel.workspace_id,
+        channel_id=channel.pk,
+        sender=Sender(name="Lucia Verdi", email="lucia@example.it"),
+        text="Salve, vorrei sapere quando arriva il mio ordine",
+        external_id=external_id,
+    )
+    defaults.update(kw)
+    return InboundMessage(**defaults)
+
+
+@pytest.mark.django_db
+def test_steps_are_the_documented_order():
+    assert [s.name for s in pipeline.STEPS] == [
+        "store_raw",
+        "dedupe",
+        "identify_customer",
+        "thread",
+        "detect_language",
+        "route",
+        "receive",
+    ]
+
+
+@pytest.mark.django_db
+def test_failing_step_rolls_back_and_keeps_the_message_for_retry(api_channel, monkeypatch):
+    class Boom(pipeline.Step):
+        name = "boom"
+
+        def run(self, ctx):
+            raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pipeline, "STEPS", [*pipeline.STEPS[:-1], Boom(), pipeline.STEPS[-1]])
+    with pytest.raises(pipeline.IngestFailed) as failure:
+        pipeline.ingest(_message(api_channel), source="test")
+    assert "disk on fire" in failure.value.message
+    assert Customer.objects.count() == 0 and InboundRecord.objects.count() == 0
+    rejected = RejectedInbound.objects.get()
+    assert rejected.retryable and rejected.stage == "pipeline"
+
+    monkeypatch.undo()
+    rejections.retry(rejected)
+    assert rejected.resolved_at is not None and rejected.attempts == 2
+    assert Message.objects.get(pk=rejected.resolved_message_id).external_id == "ext-1"
+
+
+@pytest.mark.django_db
+def test_a_failure_does_not_block_the_next_message(api_channel, monkeypatch):
+    original = pipeline.DetectLanguage.run
+
+    def fail_on_poison(self, ctx):
+        if "POISON" in ctx.inbound.text:
+            raise ValueError("cannot read this one")
+        original(self, ctx)
+
+    monkeypatch.setattr(pipeline.DetectLanguage, "run", fail_on_poison)
+    results = []
+    for n, text in enumerate(["primo messaggio", "POISON", "terzo messaggio"]):
+        try:
+            results.append(pipeline.ingest(_message(api_channel, f"e{n}", text=text)))
+        except pipeline.IngestFailed:
+            results.append(None)
+    assert results[0] is not None and results[1] is None and results[2] is not None
+    assert Message.objects.filter(kind="message").count() == 2
+    assert RejectedInbound.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_route_sends_new_conversations_to_the_channel_team(api_channel, workspace):
+    from sportello.accounts.actions import create_team
+
+    team = create_team(workspace, "Assistenza")
+    api_channel.default_team = team
+    api_channel.save()
+    result = pipeline.ingest(_message(api_channel))
+    assert Conversation.objects.get(pk=result.conversation_id).team == team
+
+
+@pytest.mark.django_db
+def test_number_reference_of_another_customer_does_not_leak(api_channel):
+    first = pipeline.ingest(_message(api_channel, "a"))
+    number = Conversation.objects.get(pk=first.conversation_id).number
+    stranger = pipeline.ingest(
+        _message(api_channel, "b", sender=Sender(email="altro@example.it"), conversation_number=number)
+    )
+    assert stranger.conversation_id != first.conversation_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_message_store_it_once(api_channel):
+    """GIVEN eight workers delivering the same external id at the same moment
+    WHEN they all run the pipeline
+    THEN one message exists and every worker got its ids."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+        pytest.skip("in-memory SQLite cannot be shared between threads")
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def deliver():
+        try:
+            barrier.wait()
+            results.append(pipeline.ingest(_message(api_channel, "same-id")))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Message.objects.filter(kind="message", external_id="same-id").count() == 1
+    assert len({(r.message_id, r.conversation_id, r.customer_id) for r in results}) == 1
+    assert sorted(r.duplicate for r in results) == [False] + [True] * 7
