@@ -27,7 +27,9 @@ def api_channel(workspace) -> Channel:
 
 @pytest.fixture
 def agent(workspace) -> Agent:
-    return AgentFactory(workspace=workspace, display_name="Giulia Bianchi", user__email="giulia@negozio.it")
+    return AgentFactory(
+        workspace=workspace, display_name="Giulia Bianchi", user__email="giulia@negozio.it"
+    )
 
 
 class ApiClient:
@@ -40,9 +42,11 @@ class ApiClient:
     def _send(self, method: str, path: str, body: Any = None, raw: bytes | None = None, **extra):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs = {"content_type": "application/json", **self.headers, **extra}
-        return getattr(self.client, method)(path, data, **kwargs) if data is not None else getattr(
-            self.client, method
-        )(path, **{**self.headers, **extra})
+        return (
+            getattr(self.client, method)(path, data, **kwargs)
+            if data is not None
+            else getattr(self.client, method)(path, **{**self.headers, **extra})
+        )
 
     def get(self, path: str, **extra):
         return self._send("get", path, **extra)

@@ -34,7 +34,9 @@ def _readable(errors: list[dict]) -> str:
     parts = []
     for error in errors[:10]:
         location = ".".join(str(p) for p in error.get("loc", ()) if p not in {"body", "payload"})
-        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error.get("msg", ""))
+        parts.append(
+            f"{location}: {error.get('msg', 'invalid')}" if location else error.get("msg", "")
+        )
     return "; ".join(parts) or "invalid request"
 
 
@@ -67,7 +69,9 @@ def on_sportello_error(request: HttpRequest, exc: SportelloError) -> HttpRespons
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "missing or invalid token: send Authorization: Bearer <token>"}, status=401
+        request,
+        {"detail": "missing or invalid token: send Authorization: Bearer <token>"},
+        status=401,
     )
 
 

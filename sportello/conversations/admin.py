@@ -7,7 +7,15 @@ from sportello.conversations.models import Conversation, Message, Tag
 class ConversationAdmin(admin.ModelAdmin):
     """Read-mostly: conversations change through the agent UI and the API (actions)."""
 
-    list_display = ("number", "subject", "status", "customer", "channel", "assignee", "last_message_at")
+    list_display = (
+        "number",
+        "subject",
+        "status",
+        "customer",
+        "channel",
+        "assignee",
+        "last_message_at",
+    )
     list_filter = ("status", "channel", "workspace")
     search_fields = ("subject",)
     raw_id_fields = ("customer", "assignee", "team", "channel")

@@ -181,14 +181,12 @@ def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Me
     )
     if not include_notes:
         messages = messages.exclude(kind=Kind.NOTE)
-    return list(
-        messages.defer("search_text").order_by(
-            "created_at", "pk"
-        )
-    )
+    return list(messages.defer("search_text").order_by("created_at", "pk"))
 
 
-def customer_conversations(workspace_id: int, customer_id: int, limit: int = 100) -> list[Conversation]:
+def customer_conversations(
+    workspace_id: int, customer_id: int, limit: int = 100
+) -> list[Conversation]:
     return list(
         Conversation.objects.filter(workspace_id=workspace_id, customer_id=customer_id)
         .select_related("channel", "assignee")
@@ -209,20 +207,29 @@ def active_conversation_for(customer_id: int, channel_id: int) -> Conversation |
     )
 
 
+def conversation_replied_to(workspace_id: int, external_ids: list[str]) -> Conversation | None:
+    """The conversation holding the most recent of the messages a reply refers to (by the
+    channel's message ids: email In-Reply-To/References, a chat's reply-to id)."""
+    if not external_ids:
+        return None
+    conversation_id = (
+        Message.objects.filter(workspace_id=workspace_id, external_id__in=external_ids[:50])
+        .order_by("-pk")
+        .values_list("conversation_id", flat=True)
+        .first()
+    )
+    return None if conversation_id is None else Conversation.objects.get(pk=conversation_id)
+
+
+def conversation_numbered(workspace_id: int, number: int) -> Conversation | None:
+    return Conversation.objects.filter(workspace_id=workspace_id, number=number).first()
+
+
 def conversation_for_reference(
     workspace_id: int, external_ids: list[str], number: int | None
 ) -> Conversation | None:
-    """The conversation a reply explicitly refers to: by the external id of one of its
-    messages (email In-Reply-To/References), else by its number."""
-    if external_ids:
-        conversation_id = (
-            Message.objects.filter(workspace_id=workspace_id, external_id__in=external_ids[:50])
-            .order_by("-pk")
-            .values_list("conversation_id", flat=True)
-            .first()
-        )
-        if conversation_id is not None:
-            return Conversation.objects.get(pk=conversation_id)
-    if number is not None:
-        return Conversation.objects.filter(workspace_id=workspace_id, number=number).first()
-    return None
+    """The conversation a message explicitly refers to: by message id, else by number."""
+    conversation = conversation_replied_to(workspace_id, external_ids)
+    if conversation is None and number is not None:
+        conversation = conversation_numbered(workspace_id, number)
+    return conversation

@@ -25,7 +25,9 @@ def create_customer(
     language: str = "",
 ) -> Customer:
     """Create a customer with the given (already normalised) identities."""
-    customer = Customer.objects.create(workspace_id=workspace_id, name=name[:200], language=language)
+    customer = Customer.objects.create(
+        workspace_id=workspace_id, name=name[:200], language=language
+    )
     Identity.objects.bulk_create(
         [
             Identity(workspace_id=workspace_id, customer=customer, kind=kind, value=value)
@@ -45,7 +47,10 @@ def add_identities(customer: Customer, identities: Iterable[IdentityKey]) -> lis
             with transaction.atomic():
                 added.append(
                     Identity.objects.create(
-                        workspace_id=customer.workspace_id, customer=customer, kind=kind, value=value
+                        workspace_id=customer.workspace_id,
+                        customer=customer,
+                        kind=kind,
+                        value=value,
                     )
                 )
         except IntegrityError:

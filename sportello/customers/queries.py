@@ -27,9 +27,9 @@ def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:
     customers = Customer.objects.filter(workspace_id=workspace_id).select_related("organization")
     q = q.strip()
     if q:
-        matching = Identity.objects.filter(
-            workspace_id=workspace_id, value__icontains=q
-        ).values("customer_id")
+        matching = Identity.objects.filter(workspace_id=workspace_id, value__icontains=q).values(
+            "customer_id"
+        )
         customers = customers.filter(Q(name__icontains=q) | Q(pk__in=matching))
     return customers.prefetch_related("identities").order_by("-last_contact_at", "-pk")
 

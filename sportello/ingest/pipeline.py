@@ -23,7 +23,11 @@ from django.db import IntegrityError, transaction
 from sportello.channels.models import Channel
 from sportello.conversations.actions import receive_message
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import active_conversation_for, conversation_for_reference
+from sportello.conversations.queries import (
+    active_conversation_for,
+    conversation_numbered,
+    conversation_replied_to,
+)
 from sportello.core import clock
 from sportello.core.errors import SportelloError
 from sportello.customers.actions import add_identities, create_customer, update_customer
@@ -36,6 +40,7 @@ from sportello.ingest.models import InboundRecord
 from sportello.language.detection import detect_language
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class IngestResult:
@@ -165,13 +170,12 @@ class Thread(Step):
     def run(self, ctx: Context) -> None:
         assert ctx.customer is not None
         inbound = ctx.inbound
-        conversation = conversation_for_reference(
-            inbound.workspace_id, inbound.references, inbound.conversation_number
-        )
-        if conversation is not None and conversation.customer_id != ctx.customer.pk:
-            # A reference by number alone must not let one customer write into another's
-            # conversation; a reference by message id (In-Reply-To) is proof enough.
-            if not inbound.references:
+        # A reference by message id (In-Reply-To) is proof enough; a number alone (a
+        # "[#1042]" typed in a subject) counts only for the customer's own conversations.
+        conversation = conversation_replied_to(inbound.workspace_id, inbound.references)
+        if conversation is None and inbound.conversation_number is not None:
+            conversation = conversation_numbered(inbound.workspace_id, inbound.conversation_number)
+            if conversation is not None and conversation.customer_id != ctx.customer.pk:
                 conversation = None
         if conversation is None:
             conversation = active_conversation_for(ctx.customer.pk, ctx.channel.pk)

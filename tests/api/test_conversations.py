@@ -61,15 +61,21 @@ def test_full_text_search_matches_english_stems_and_subjects(api):
 
 
 def test_search_ignores_other_workspaces(api):
+    from sportello.channels.actions import ensure_channel
     from sportello.core.models import Workspace
     from sportello.ingest.inbound import InboundMessage, Sender
     from sportello.ingest.pipeline import ingest
-    from sportello.channels.actions import ensure_channel
 
     other = Workspace.objects.create(name="Altro", slug="altro")
     channel = ensure_channel(other.pk, kind="api", name="API", slug="api")
-    ingest(InboundMessage(workspace_id=other.pk, channel_id=channel.pk,
-                          sender=Sender(email="x@y.it"), text="spedizione segreta"))
+    ingest(
+        InboundMessage(
+            workspace_id=other.pk,
+            channel_id=channel.pk,
+            sender=Sender(email="x@y.it"),
+            text="spedizione segreta",
+        )
+    )
     assert api.get("/api/v1/conversations?q=spedizione").json()["items"] == []
     assert api.get("/api/v1/conversations").json()["items"] == []
 
@@ -78,7 +84,10 @@ def test_filters_by_status_assignee_tag_team_and_customer(api, agent, workspace)
     a = _post(api, 1)["conversation_id"]
     b = _post(api, 2)["conversation_id"]
     team = create_team(workspace, "Resi", [agent])
-    api.patch(f"/api/v1/conversations/{a}", {"assignee_id": agent.pk, "tags": ["Reso"], "team_id": team.pk})
+    api.patch(
+        f"/api/v1/conversations/{a}",
+        {"assignee_id": agent.pk, "tags": ["Reso"], "team_id": team.pk},
+    )
     api.patch(f"/api/v1/conversations/{b}", {"status": "resolved"})
 
     def ids(query: str) -> list[int]:
@@ -118,7 +127,9 @@ def test_detail_has_messages_customer_status_language_first_reply(api):
 
 def test_notes_are_internal_messages(api):
     cid = _post(api, 1)["conversation_id"]
-    note = api.post(f"/api/v1/conversations/{cid}/notes", {"text": "Cliente storico, trattare bene"})
+    note = api.post(
+        f"/api/v1/conversations/{cid}/notes", {"text": "Cliente storico, trattare bene"}
+    )
     assert note.status_code == 201 and note.json()["kind"] == "note"
     assert Conversation.objects.get(pk=cid).first_reply_at is None
 
@@ -135,7 +146,9 @@ def test_patch_records_timeline_events(api, workspace):
     assert body["status"] == "pending" and body["priority"] == 3
     assert body["assignee"]["display_name"] == "Marco"
     assert body["tags"] == ["reso", "vip"]
-    events = list(Message.objects.filter(conversation_id=cid, kind="event").values_list("event", flat=True))
+    events = list(
+        Message.objects.filter(conversation_id=cid, kind="event").values_list("event", flat=True)
+    )
     assert events == ["created", "status_changed", "assigned", "priority_changed", "tags_changed"]
     unassigned = api.patch(f"/api/v1/conversations/{cid}", {"assignee_id": None}).json()
     assert unassigned["assignee"] is None
@@ -161,15 +174,17 @@ def test_invalid_patch_is_422_and_changes_nothing(api, body):
 def test_snooze_needs_a_future_time(api):
     cid = _post(api, 1)["conversation_id"]
     response = api.patch(
-        f"/api/v1/conversations/{cid}", {"status": "snoozed", "snoozed_until": "2099-01-01T09:00:00Z"}
+        f"/api/v1/conversations/{cid}",
+        {"status": "snoozed", "snoozed_until": "2099-01-01T09:00:00Z"},
     )
     assert response.status_code == 200 and response.json()["snoozed_until"].startswith("2099")
 
 
 def test_other_workspace_conversation_is_404(api):
-    from tests.factories import WorkspaceFactory, AgentFactory as AF
     from sportello.accounts.actions import issue_token
     from tests.conftest import ApiClient
+    from tests.factories import AgentFactory as AF
+    from tests.factories import WorkspaceFactory
 
     cid = _post(api, 1)["conversation_id"]
     stranger = ApiClient(issue_token(AF(workspace=WorkspaceFactory())))

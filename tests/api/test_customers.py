@@ -35,7 +35,9 @@ def test_patch_customer_name_organization_and_custom_fields(api, inbound):
 
 def test_customer_pagination(api):
     for n in range(5):
-        api.post("/api/v1/inbound", {"channel": "api", "sender": {"email": f"c{n}@x.it"}, "text": "ciao"})
+        api.post(
+            "/api/v1/inbound", {"channel": "api", "sender": {"email": f"c{n}@x.it"}, "text": "ciao"}
+        )
     first = api.get("/api/v1/customers?limit=3").json()
     second = api.get(f"/api/v1/customers?limit=3&cursor={first['next_cursor']}").json()
     assert len(first["items"]) == 3 and len(second["items"]) == 2 and second["next_cursor"] is None

@@ -78,8 +78,11 @@ def test_email_is_normalised_so_case_finds_the_same_customer(api, inbound):
 def test_phone_and_email_of_one_message_join_one_customer(api):
     first = api.post(
         "/api/v1/inbound",
-        {"channel": "api", "sender": {"email": "anna@example.it", "phone": "333 123 4567"},
-         "text": "Buongiorno"},
+        {
+            "channel": "api",
+            "sender": {"email": "anna@example.it", "phone": "333 123 4567"},
+            "text": "Buongiorno",
+        },
     ).json()
     by_phone = api.post(
         "/api/v1/inbound",
@@ -104,7 +107,10 @@ def test_reply_to_resolved_conversation_reopens_it(api, inbound):
     ("body", "expected"),
     [
         ({"channel": "api", "text": "ciao"}, "sender"),
-        ({"channel": "api", "sender": {"name": "Solo nome"}, "text": "ciao"}, "email, phone or handle"),
+        (
+            {"channel": "api", "sender": {"name": "Solo nome"}, "text": "ciao"},
+            "email, phone or handle",
+        ),
         ({"channel": "nessuno", "sender": {"email": "a@b.it"}, "text": "ciao"}, "unknown channel"),
         ({"channel": "api", "sender": {"email": "non-una-email"}, "text": "ciao"}, "not an email"),
         ({"channel": "api", "sender": {"email": "a@b.it"}, "text": "   "}, "text is empty"),
@@ -122,7 +128,9 @@ def test_invalid_payloads_get_a_readable_422_and_a_record(api, body, expected):
 
 def test_malformed_json_is_a_400_with_a_message(api):
     response = api.client.post(
-        "/api/v1/inbound", b'{"channel": "api", "text": ', content_type="application/json",
+        "/api/v1/inbound",
+        b'{"channel": "api", "text": ',
+        content_type="application/json",
         **api.headers,
     )
     assert response.status_code == 400
@@ -161,6 +169,9 @@ def test_invalid_token_is_401(inbound, header, client):
 
 def test_good_messages_around_a_bad_one_are_kept(api, inbound):
     assert inbound(external_id="ok-1").status_code == 201
-    assert api.post("/api/v1/inbound", {"channel": "api", "sender": {}, "text": "x"}).status_code == 422
+    assert (
+        api.post("/api/v1/inbound", {"channel": "api", "sender": {}, "text": "x"}).status_code
+        == 422
+    )
     assert inbound(external_id="ok-2").status_code == 201
     assert Message.objects.filter(kind="message").count() == 2

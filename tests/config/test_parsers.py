@@ -12,10 +12,16 @@ from sportello.config.parsers import (
 
 
 def test_postgres_url_is_read_with_credentials_and_options(tmp_path):
-    db = database_from_url("postgres://app:s%40cret@db.local:6543/sportello?sslmode=require", tmp_path)
+    db = database_from_url(
+        "postgres://app:s%40cret@db.local:6543/sportello?sslmode=require", tmp_path
+    )
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "sportello", "app", "s@cret", "db.local", "6543"
+        "sportello",
+        "app",
+        "s@cret",
+        "db.local",
+        "6543",
     )
     assert db["OPTIONS"] == {"sslmode": "require"}
 

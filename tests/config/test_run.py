@@ -51,7 +51,8 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue):
         pytest.skip("Redis does not answer on 127.0.0.1:6379")
     port = _free_port()
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith("SPORTELLO_") and k != "DJANGO_SETTINGS_MODULE"
     }
     env.update(
@@ -63,7 +64,10 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue):
         env.update(SPORTELLO_REDIS_URL="redis://127.0.0.1:6379/15", SPORTELLO_QUEUE_NAME=f"t{port}")
     server = subprocess.Popen(
         [str(SPORTELLO), "run", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,8 +87,12 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue):
         assert status == 200
         status, created = _request(
             f"{base}/api/v1/inbound",
-            {"channel": "api", "external_id": "x1", "sender": {"email": "c@example.it"},
-             "text": "Buongiorno, avete la taglia 42?"},
+            {
+                "channel": "api",
+                "external_id": "x1",
+                "sender": {"email": "c@example.it"},
+                "text": "Buongiorno, avete la taglia 42?",
+            },
             token["token"],
         )
         assert status == 201 and created["duplicate"] is False

@@ -98,7 +98,9 @@ def test_number_reference_of_another_customer_does_not_leak(api_channel):
     first = pipeline.ingest(_message(api_channel, "a"))
     number = Conversation.objects.get(pk=first.conversation_id).number
     stranger = pipeline.ingest(
-        _message(api_channel, "b", sender=Sender(email="altro@example.it"), conversation_number=number)
+        _message(
+            api_channel, "b", sender=Sender(email="altro@example.it"), conversation_number=number
+        )
     )
     assert stranger.conversation_id != first.conversation_id
 
@@ -108,7 +110,9 @@ def test_concurrent_deliveries_of_one_message_store_it_once(api_channel):
     """GIVEN eight workers delivering the same external id at the same moment
     WHEN they all run the pipeline
     THEN one message exists and every worker got its ids."""
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
         pytest.skip("in-memory SQLite cannot be shared between threads")
     barrier = threading.Barrier(8)
     results, errors = [], []

@@ -17,7 +17,12 @@ from sportello.api.schemas import (
 )
 from sportello.channels.queries import active_channel
 from sportello.conversations import actions
-from sportello.conversations.queries import InboxFilter, get_conversation, list_conversations, thread
+from sportello.conversations.queries import (
+    InboxFilter,
+    get_conversation,
+    list_conversations,
+    thread,
+)
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
 
@@ -64,7 +69,9 @@ def list_(request: HttpRequest, filters: Query[ConversationQuery]):  # type: ign
         f.assignee_id = int(filters.assignee)
     if filters.channel:
         f.channel_id = active_channel(agent.workspace_id, filters.channel).pk
-    page = list_conversations(agent.workspace_id, agent, f, cursor=filters.cursor, limit=filters.limit)
+    page = list_conversations(
+        agent.workspace_id, agent, f, cursor=filters.cursor, limit=filters.limit
+    )
     return {
         "items": [present.conversation_summary(c) for c in page.items],
         "next_cursor": page.next_cursor,

@@ -5,7 +5,13 @@ from ninja import Query, Router, Schema
 
 from sportello.api import present
 from sportello.api.auth import current_agent
-from sportello.api.schemas import CustomerOut, CustomerPage, CustomerPatch, Error, ValidationErrorOut
+from sportello.api.schemas import (
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    Error,
+    ValidationErrorOut,
+)
 from sportello.core.errors import InvalidInput
 from sportello.customers.actions import update_customer
 from sportello.customers.queries import get_customer, search_customers
@@ -41,7 +47,8 @@ def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-d
 
 
 @router.patch(
-    "/{int:customer_id}", response={200: CustomerOut, 401: Error, 404: Error, 422: ValidationErrorOut}
+    "/{int:customer_id}",
+    response={200: CustomerOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # type: ignore[no-untyped-def]
     """Change name, organization, language or custom fields (merged; `null` removes one)."""

@@ -58,7 +58,10 @@ def assign(
         return conversation
     _save(conversation, fields)
     timeline.assigned(
-        conversation, by, conversation.assignee, conversation.team.name if conversation.team else None
+        conversation,
+        by,
+        conversation.assignee,
+        conversation.team.name if conversation.team else None,
     )
     publish(
         ConversationAssigned(
@@ -155,7 +158,9 @@ def set_tags(conversation: Conversation, by: Agent | None, names: list[str]) -> 
             t.name: t
             for t in Tag.objects.filter(workspace_id=conversation.workspace_id, name__in=added)
         }
-        missing = [Tag(workspace_id=conversation.workspace_id, name=n) for n in added if n not in existing]
+        missing = [
+            Tag(workspace_id=conversation.workspace_id, name=n) for n in added if n not in existing
+        ]
         if missing:
             Tag.objects.bulk_create(missing, ignore_conflicts=True)
             existing = {

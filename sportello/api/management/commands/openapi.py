@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand
 def schema_text() -> str:
     from sportello.api.api import api
 
-    return json.dumps(api.get_openapi_schema(path_prefix="/api/v1/"), indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(api.get_openapi_schema(path_prefix="/api/v1/"), indent=2, sort_keys=True) + "\n"
+    )
 
 
 class Command(BaseCommand):
