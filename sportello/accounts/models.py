@@ -35,7 +35,7 @@ class User(AbstractUser):
     email = models.EmailField(_("email"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # type: ignore[misc]
 
     objects = EmailUserManager()  # type: ignore[misc]
 

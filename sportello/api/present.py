@@ -12,7 +12,7 @@ def customer(c: Customer) -> dict[str, Any]:
     return {
         "id": c.pk,
         "name": c.name,
-        "organization": c.organization.name if c.organization_id else None,
+        "organization": c.organization.name if c.organization is not None else None,
         "language": c.language,
         "custom_fields": c.custom_fields,
         "identities": [{"kind": i.kind, "value": i.value} for i in c.identities.all()],

@@ -51,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _migrate(verbosity=0)
     consumer = None
     if not args.no_worker:
-        consumer = HUEY.create_consumer(**settings.HUEY["consumer"])
+        consumer = HUEY.create_consumer(workers=settings.HUEY_WORKERS, worker_type="thread")
         consumer.start()
     lmtp = None
     if settings.LMTP_PORT:

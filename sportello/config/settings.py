@@ -127,10 +127,11 @@ if TESTING:
 
 # --- background jobs ------------------------------------------------------------------
 REDIS_URL = env_str("SPORTELLO_REDIS_URL")
+HUEY_WORKERS = env_int("SPORTELLO_WORKERS", 2)
 _huey_common = {
     "name": env_str("SPORTELLO_QUEUE_NAME", "sportello"),
     "immediate": TESTING and not env_bool("SPORTELLO_TEST_QUEUE", False),
-    "consumer": {"workers": env_int("SPORTELLO_WORKERS", 2), "worker_type": "thread"},
+    "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
 }
 if REDIS_URL:
     HUEY = {**_huey_common, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
