@@ -1,0 +1,56 @@
+"""The `sportello` commands a newcomer runs first."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SPORTELLO = Path(sys.executable).parent / "sportello"
+
+
+def _run(home: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SPORTELLO_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(SPORTELLO_HOME=str(home), **extra_env)
+    return subprocess.run(
+        [str(SPORTELLO), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_first_migrate_prints_a_generated_admin_password_once(tmp_path):
+    first = _run(tmp_path, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "admin@localhost" in first.stdout and "password (shown once)" in first.stdout
+    second = _run(tmp_path, "migrate")
+    assert second.returncode == 0 and "password" not in second.stdout
+    assert (tmp_path / "sportello.sqlite3").exists() and (tmp_path / "secret_key").exists()
+
+
+def test_admin_from_environment_and_createadmin(tmp_path):
+    result = _run(
+        tmp_path,
+        "migrate",
+        SPORTELLO_ADMIN_EMAIL="Boss@Bottega.it",
+        SPORTELLO_ADMIN_PASSWORD="x" * 12,
+    )
+    assert result.returncode == 0 and "shown once" not in result.stdout
+    created = _run(tmp_path, "createadmin", "seconda@bottega.it", "--password", "y" * 12)
+    assert created.returncode == 0 and "seconda@bottega.it" in created.stdout
+
+
+def test_check_reports_health(tmp_path):
+    _run(tmp_path, "migrate")
+    result = _run(tmp_path, "check")
+    assert result.returncode == 0, result.stderr
+    assert '"database": "ok"' in result.stdout
+
+
+def test_bad_configuration_is_a_clear_error(tmp_path):
+    result = _run(tmp_path, "check", SPORTELLO_DATABASE_URL="mysql://nope/db")
+    assert result.returncode != 0
+    assert "unsupported database URL scheme" in result.stderr
