@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from sportello.accounts.models import Agent
 from sportello.conversations import search
@@ -233,3 +233,23 @@ def conversation_for_reference(
     if conversation is None and number is not None:
         conversation = conversation_numbered(workspace_id, number)
     return conversation
+
+
+def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
+    """How many conversations each inbox view holds (the sidebar's badges), in one query.
+
+    Each count reuses :func:`view_filter`, so a badge always agrees with its list; counts are
+    distinct because the "team" view joins team memberships, which repeats rows.
+    """
+    counts = Conversation.objects.filter(workspace_id=workspace_id).aggregate(
+        **{
+            view: Count("pk", filter=view_filter(view, agent) or None, distinct=True)
+            for view in VIEWS
+        }
+    )
+    return {view: counts[view] or 0 for view in VIEWS}
+
+
+def workspace_tags(workspace_id: int) -> list[Tag]:
+    """The workspace's tags by name, for the inbox's tag filter."""
+    return list(Tag.objects.filter(workspace_id=workspace_id).order_by("name"))

@@ -1,11 +1,20 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
+
+from sportello.web.views import auth, conversation, customers, inbox
 
 app_name = "web"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", RedirectView.as_view(url="/admin/"), name="inbox"),
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("", inbox.inbox, name="inbox"),
+    path("c/<int:number>/", conversation.conversation_page, name="conversation"),
+    path("c/<int:number>/reply/", conversation.reply, name="reply"),
+    path("c/<int:number>/note/", conversation.note, name="note"),
+    path("c/<int:number>/assign/", conversation.assign, name="assign"),
+    path("c/<int:number>/status/", conversation.set_status, name="status"),
+    path("c/<int:number>/priority/", conversation.set_priority, name="priority"),
+    path("c/<int:number>/tags/", conversation.set_tags, name="tags"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
 ]

@@ -1,0 +1,205 @@
+"""Forms of the agent UI. They parse what the agent typed; the rules live in the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from sportello.accounts.models import Agent, Team
+from sportello.channels.models import Channel
+from sportello.conversations.models import Priority, Status
+from sportello.conversations.queries import SORTS, VIEWS, InboxFilter
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+UNASSIGNED = "none"
+DEFAULT_VIEW = "open"
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, asking for the email address people sign in with."""
+
+    username = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def clean_username(self) -> str:
+        # Addresses are stored lower-cased (User.save); people type them as they like.
+        return str(self.cleaned_data["username"]).strip().lower()
+
+
+# Views are named in the plural ("Resolved" conversations); the same English word as a
+# status is singular in Italian, hence the context.
+VIEW_LABELS = {
+    "unassigned": pgettext_lazy("inbox view", "Unassigned"),
+    "mine": pgettext_lazy("inbox view", "Mine"),
+    "team": pgettext_lazy("inbox view", "My teams"),
+    "open": pgettext_lazy("inbox view", "All open"),
+    "snoozed": pgettext_lazy("inbox view", "Snoozed"),
+    "resolved": pgettext_lazy("inbox view", "Resolved"),
+    "all": pgettext_lazy("inbox view", "All"),
+}
+SORT_LABELS = {
+    "recent": _("Recent activity"),
+    "oldest": _("Oldest activity"),
+    "newest": _("Newest first"),
+    "priority": _("Priority"),
+}
+assert set(VIEW_LABELS) == set(VIEWS) and set(SORT_LABELS) == set(SORTS)
+
+
+def _id_choices(rows: list[Any], label: str) -> list[tuple[str, str]]:
+    return [(str(row.pk), getattr(row, label)) for row in rows]
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+    """Choices known only per request (the workspace's agents, teams, channels)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's query string: a view, filters, a sort, a search and a cursor.
+
+    A value that does not parse is dropped rather than refused: a stale bookmark still
+    opens the inbox.
+    """
+
+    view = forms.ChoiceField(choices=list(VIEW_LABELS.items()), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
+    sort = forms.ChoiceField(label=_("Sort"), choices=list(SORT_LABELS.items()), required=False)
+    cursor = forms.CharField(required=False, max_length=500)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        agents: list[Agent],
+        teams: list[Team],
+        channels: list[Channel],
+    ) -> None:
+        super().__init__(data)
+        anyone = [("", _("Anyone"))]
+        _choices(self, "status", [("", _("Any status")), *Status.choices])
+        _choices(
+            self,
+            "assignee",
+            [
+                *anyone,
+                ("me", _("Me")),
+                (UNASSIGNED, _("Nobody")),
+                *_id_choices(agents, "display_name"),
+            ],
+        )
+        _choices(self, "team", [("", _("Any team")), *_id_choices(teams, "name")])
+        _choices(self, "channel", [("", _("Any channel")), *_id_choices(channels, "name")])
+
+    def value(self, name: str, default: str = "") -> str:
+        """The parsed value of ``name``, or ``default`` when missing or invalid."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or default
+
+    def to_filter(self, agent: Agent) -> InboxFilter:
+        assignee = self.value("assignee")
+        f = InboxFilter(
+            view=self.value("view", DEFAULT_VIEW),
+            status=self.value("status") or None,
+            team_id=int(self.value("team")) if self.value("team") else None,
+            channel_id=int(self.value("channel")) if self.value("channel") else None,
+            tag=self.value("tag").strip() or None,
+            q=self.value("q"),
+            sort=self.value("sort", "recent"),
+        )
+        if f.q.strip():
+            # The search box searches every conversation; the other filters still apply.
+            f.view = "all"
+        if assignee == "me":
+            f.assignee_id = agent.pk
+        elif assignee == UNASSIGNED:
+            f.unassigned = True
+        elif assignee:
+            f.assignee_id = int(assignee)
+        return f
+
+    def active_filters(self) -> int:
+        return sum(bool(self.value(n)) for n in ("status", "assignee", "team", "channel", "tag"))
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AssignForm(forms.Form):
+    """Assignee and team; a field left out of the post is left as it is."""
+
+    assignee = forms.ChoiceField(label=_("Agent"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+
+    def __init__(self, data: Any = None, *, agents: list[Agent], teams: list[Team], **kw: Any):
+        super().__init__(data, **kw)
+        self.agents = {str(a.pk): a for a in agents}
+        self.teams = {str(t.pk): t for t in teams}
+        _choices(self, "assignee", [("", _("Nobody")), *_id_choices(agents, "display_name")])
+        _choices(self, "team", [("", _("No team")), *_id_choices(teams, "name")])
+
+    def changes(self) -> dict[str, Any]:
+        """Keyword arguments for ``actions.assign``: only the fields that were posted."""
+        changes: dict[str, Any] = {}
+        if "assignee" in self.data:
+            changes["assignee"] = self.agents.get(self.cleaned_data["assignee"])
+        if "team" in self.data:
+            changes["team"] = self.teams.get(self.cleaned_data["team"])
+        return changes
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    snoozed_until = forms.DateTimeField(
+        label=_("Snooze until"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Status.SNOOZED and not data.get("snoozed_until"):
+            self.add_error("snoozed_until", _("Choose until when to snooze the conversation."))
+        if data.get("status") != Status.SNOOZED:
+            data["snoozed_until"] = None
+        return data
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separate tags with commas."),
+    )
+
+    def names(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)

@@ -1,0 +1,70 @@
+"""What every agent page shares: access, the sidebar, and htmx-aware responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from sportello.accounts.models import Agent
+from sportello.conversations.queries import VIEWS, view_counts
+from sportello.core.errors import NotFound
+from sportello.web.forms import VIEW_LABELS
+
+View = Callable[..., HttpResponse]
+
+
+def agent_of(request: HttpRequest) -> Agent:
+    agent: Agent = request.agent  # type: ignore[attr-defined]
+    return agent
+
+
+def agent_required(view: View) -> View:
+    """Signed in, with an agent profile (set by ``AgentLocaleMiddleware``); else the login
+    page, or a 403 page for a login that is nobody's agent. ``NotFound`` becomes a 404."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "agent", None) is None:
+            return render(request, "web/403.html", status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapped
+
+
+def htmx_target(request: HttpRequest) -> str | None:
+    """The id of the element an htmx request will swap, or ``None`` for a whole page."""
+    if request.headers.get("HX-Request") != "true":
+        return None
+    if request.headers.get("HX-History-Restore-Request") == "true":
+        return None
+    return request.headers.get("HX-Target") or ""
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """A whole page: ``context`` plus the sidebar's views and their counts."""
+    agent = agent_of(request)
+    counts = view_counts(agent.workspace_id, agent)
+    context = {
+        "agent": agent,
+        "nav_views": [(view, VIEW_LABELS[view], counts[view]) for view in VIEWS],
+        **context,
+    }
+    return vary_on_htmx(render(request, template, context, status=status))
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response

@@ -1,0 +1,36 @@
+/* Sportello agent UI: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function setMenu(toggle, open) {
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    toggle.setAttribute("aria-expanded", String(open));
+    if (nav) nav.classList.toggle("is-open", open);
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-menu-toggle]");
+    if (toggle) setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var open = document.querySelector("[data-menu-toggle][aria-expanded='true']");
+      if (open) { setMenu(open, false); open.focus(); }
+    }
+    // Ctrl+Enter (Cmd+Enter on a Mac) sends the reply or note being written.
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = event.target.closest && event.target.closest("form[data-composer]");
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+    }
+  });
+
+  // A message appended to the thread is scrolled into view.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "thread" && target.lastElementChild) {
+      target.lastElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+  });
+})();

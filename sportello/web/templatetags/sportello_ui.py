@@ -1,0 +1,114 @@
+"""Template helpers of the agent UI: times in the agent's language and time zone, timeline
+events in words, links that keep the current filters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
+from django import template
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from sportello.conversations.models import Conversation, Message
+from sportello.core import clock
+from sportello.web.timeline import EventLine, describe
+
+register = template.Library()
+
+JUST_NOW = timedelta(seconds=45)
+RELATIVE_UNTIL = timedelta(days=7)
+
+
+def _locale() -> Locale:
+    try:
+        return Locale.parse(translation.to_locale(translation.get_language() or "it"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("it")
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value, timezone.get_current_timezone())
+
+
+def full_time(value: datetime) -> str:
+    """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
+    locale = _locale()
+    pattern = f"{locale.date_formats['full'].pattern}, {locale.time_formats['short'].pattern}"
+    return format_datetime(_local(value), pattern, locale=locale)
+
+
+def short_time(value: datetime, now: datetime | None = None) -> str:
+    """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
+    locale = _locale()
+    local = _local(value)
+    skeleton = "MMMd" if local.year == _local(now or clock.now()).year else "yMMMd"
+    return locale.datetime_formats["short"].format(
+        format_time(local, "short", locale=locale), format_skeleton(skeleton, local, locale=locale)
+    )
+
+
+def relative_time(value: datetime, now: datetime | None = None) -> str:
+    """'5 minuti fa' for the last week, the short date after."""
+    now = now or clock.now()
+    delta = value - now
+    if abs(delta) < JUST_NOW:
+        return _("just now")
+    if abs(delta) > RELATIVE_UNTIL:
+        local = _local(value)
+        skeleton = "MMMd" if local.year == _local(now).year else "yMMMd"
+        return format_skeleton(skeleton, local, locale=_locale())
+    return format_timedelta(delta, add_direction=True, locale=_locale())
+
+
+@register.filter
+def reltime(value: datetime | None) -> SafeString | str:
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        full_time(value),
+        relative_time(value),
+    )
+
+
+@register.filter
+def abstime(value: datetime | None) -> SafeString | str:
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        full_time(value),
+        short_time(value),
+    )
+
+
+@register.filter
+def local_input(value: datetime | None) -> str:
+    """The value of a ``datetime-local`` input, in the agent's time zone."""
+    return _local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@register.simple_tag
+def event_line(message: Message, conversation: Conversation) -> EventLine:
+    return describe(message, conversation)
+
+
+@register.simple_tag(takes_context=True)
+def query(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with ``changes`` applied (``None`` or ``""`` drops a key)."""
+    params: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

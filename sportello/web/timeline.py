@@ -1,0 +1,89 @@
+"""Timeline events in words: "Giulia assigned the conversation to Marco", "Status: open →
+resolved". Events store facts (``Message.data``); the sentence is made when it is shown, in
+the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sportello.conversations.models import Conversation, Message, Priority, Status
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """What one timeline event says; ``actor`` is shown after ``text`` when not in it."""
+
+    text: str
+    actor: str = ""
+
+
+def _status(value: Any) -> str:
+    try:
+        return str(Status(value).label).lower()
+    except ValueError:
+        return str(value)
+
+
+def _priority(value: Any) -> str:
+    try:
+        return str(Priority(value).label).lower()
+    except ValueError:
+        return str(value)
+
+
+def _actor(message: Message) -> str:
+    return message.sender_name or _("Sportello")
+
+
+def describe(message: Message, conversation: Conversation) -> EventLine:
+    data = message.data or {}
+    event = message.event
+    if event == "created":
+        return EventLine(
+            _("Conversation opened on %(channel)s") % {"channel": conversation.channel.name}
+        )
+    if event == "assigned":
+        names = {
+            "actor": _actor(message),
+            "assignee": data.get("assignee"),
+            "team": data.get("team"),
+        }
+        took = (
+            data.get("assignee_id") is not None
+            and data.get("assignee_id") == message.sender_agent_id
+        )
+        if took and names["team"]:
+            text = _("%(actor)s took the conversation (team %(team)s)")
+        elif took:
+            text = _("%(actor)s took the conversation")
+        elif names["assignee"] and names["team"]:
+            text = _("%(actor)s assigned the conversation to %(assignee)s (team %(team)s)")
+        elif names["assignee"]:
+            text = _("%(actor)s assigned the conversation to %(assignee)s")
+        elif names["team"]:
+            text = _("%(actor)s assigned the conversation to the team %(team)s")
+        else:
+            text = _("%(actor)s unassigned the conversation")
+        return EventLine(text % names)
+    if event == "status_changed":
+        text = _("Status: %(old)s → %(new)s") % {
+            "old": _status(data.get("old")),
+            "new": _status(data.get("new")),
+        }
+        if data.get("reason") == "customer":
+            return EventLine(text, _("the customer wrote again"))
+        return EventLine(text, _actor(message))
+    if event == "priority_changed":
+        text = _("Priority: %(old)s → %(new)s") % {
+            "old": _priority(data.get("old")),
+            "new": _priority(data.get("new")),
+        }
+        return EventLine(text, _actor(message))
+    if event == "tags_changed":
+        parts = [f"+{name}" for name in data.get("added") or []]
+        parts += [f"−{name}" for name in data.get("removed") or []]
+        return EventLine(_("Tags: %(changes)s") % {"changes": ", ".join(parts)}, _actor(message))
+    return EventLine(event.replace("_", " "), message.sender_name)

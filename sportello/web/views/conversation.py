@@ -1,0 +1,217 @@
+"""One conversation: its thread, the reply and note boxes, and the triage panel.
+
+Every post calls one action. With htmx the response swaps the part that changed (the box
+and the new message, or the panel with the header and thread); without JavaScript it
+redirects back to the page (post/redirect/get), with any error as a flash message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sportello.accounts.models import Agent
+from sportello.accounts.queries import workspace_agents
+from sportello.conversations import actions
+from sportello.conversations.models import Conversation
+from sportello.conversations.queries import get_conversation_by_number, thread
+from sportello.core.errors import SportelloError
+from sportello.customers.queries import get_customer
+from sportello.web.forms import AssignForm, MessageForm, PriorityForm, StatusForm, TagsForm
+from sportello.web.lookups import workspace_teams
+from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
+
+
+def _conversation(agent: Agent, number: int) -> Conversation:
+    return get_conversation_by_number(agent.workspace_id, number)
+
+
+def _page_url(conversation: Conversation, anchor: str = "") -> str:
+    url = reverse("web:conversation", args=[conversation.number])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _panel_context(
+    agent: Agent, conversation: Conversation, bound: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    """The side panel and the header: the customer, and one form per triage change."""
+    agents = workspace_agents(agent.workspace_id)
+    teams = workspace_teams(agent.workspace_id)
+    snoozed_until = conversation.snoozed_until
+    panel_forms: dict[str, forms.Form] = {
+        "assign_form": AssignForm(
+            agents=agents,
+            teams=teams,
+            initial={"assignee": conversation.assignee_id, "team": conversation.team_id},
+        ),
+        "status_form": StatusForm(
+            initial={"status": conversation.status, "snoozed_until": snoozed_until}
+        ),
+        "priority_form": PriorityForm(initial={"priority": conversation.priority}),
+        "tags_form": TagsForm(
+            initial={"tags": ", ".join(tag.name for tag in conversation.tags.all())}
+        ),
+    }
+    panel_forms.update(bound or {})
+    return {
+        "agent": agent,
+        "conversation": conversation,
+        "customer": get_customer(agent.workspace_id, conversation.customer_id),
+        **panel_forms,
+    }
+
+
+def _thread_context(conversation: Conversation) -> dict[str, Any]:
+    return {"conversation": conversation, "thread": thread(conversation)}
+
+
+@agent_required
+@require_GET
+def conversation_page(request: HttpRequest, number: int) -> HttpResponse:
+    agent = agent_of(request)
+    conversation = _conversation(agent, number)
+    context = {
+        **_panel_context(agent, conversation),
+        **_thread_context(conversation),
+        "reply_form": MessageForm(auto_id="reply_%s"),
+        "note_form": MessageForm(auto_id="note_%s"),
+    }
+    return render_page(request, "web/conversation/page.html", context)
+
+
+def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
+    """A reply or a note: the box comes back empty and the message is appended."""
+    agent = agent_of(request)
+    conversation = _conversation(agent, number)
+    form = MessageForm(request.POST, auto_id=f"{kind}_%s")
+    is_htmx = htmx_target(request) is not None
+    template = f"web/conversation/_{kind}_form.html"
+    message = None
+    if form.is_valid():
+        write = actions.reply if kind == "reply" else actions.add_note
+        try:
+            message = write(conversation, agent, form.cleaned_data["text"])
+        except SportelloError as exc:
+            form.add_error("text", exc.message)
+    if not is_htmx:
+        if message is None:
+            messages.error(request, _error_text(form))
+            return redirect(_page_url(conversation))
+        return redirect(_page_url(conversation, f"m{message.pk}"))
+    context: dict[str, Any] = {"conversation": conversation, f"{kind}_form": form}
+    if message is None:
+        return vary_on_htmx(render(request, template, context, status=422))
+    context[f"{kind}_form"] = MessageForm(auto_id=f"{kind}_%s")
+    context["message"] = message
+    context["template"] = template
+    return vary_on_htmx(render(request, "web/conversation/_written.html", context))
+
+
+@agent_required
+@require_POST
+def reply(request: HttpRequest, number: int) -> HttpResponse:
+    return _write(request, number, "reply")
+
+
+@agent_required
+@require_POST
+def note(request: HttpRequest, number: int) -> HttpResponse:
+    return _write(request, number, "note")
+
+
+F = TypeVar("F", bound=forms.Form)
+
+
+def _triage(
+    request: HttpRequest,
+    number: int,
+    form_name: str,
+    make_form: Callable[[Agent, Any], F],
+    apply: Callable[[Conversation, Agent, F], object],
+) -> HttpResponse:
+    """Parse one panel form, apply it through an action, and show the result."""
+    agent = agent_of(request)
+    conversation = _conversation(agent, number)
+    form = make_form(agent, request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            apply(conversation, agent, form)
+        except SportelloError as exc:
+            error = exc.message
+            form.add_error(None, _("The change was not saved: %(reason)s") % {"reason": error})
+    else:
+        error = _error_text(form)
+    if htmx_target(request) is None:
+        if error:
+            messages.error(request, error)
+        return redirect(_page_url(conversation))
+    # Read it again: the actions changed it, tags included, and added timeline events.
+    conversation = _conversation(agent, number)
+    context = {
+        **_panel_context(agent, conversation, {form_name: form} if error else None),
+        **_thread_context(conversation),
+    }
+    return vary_on_htmx(
+        render(request, "web/conversation/_triaged.html", context, status=422 if error else 200)
+    )
+
+
+def _error_text(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@agent_required
+@require_POST
+def assign(request: HttpRequest, number: int) -> HttpResponse:
+    def make_form(agent: Agent, data: Any) -> AssignForm:
+        return AssignForm(
+            data,
+            agents=workspace_agents(agent.workspace_id),
+            teams=workspace_teams(agent.workspace_id),
+        )
+
+    def apply(conversation: Conversation, agent: Agent, form: AssignForm) -> None:
+        actions.assign(conversation, agent, **form.changes())
+
+    return _triage(request, number, "assign_form", make_form, apply)
+
+
+@agent_required
+@require_POST
+def set_status(request: HttpRequest, number: int) -> HttpResponse:
+    def apply(conversation: Conversation, agent: Agent, form: StatusForm) -> None:
+        actions.set_status(
+            conversation,
+            agent,
+            form.cleaned_data["status"],
+            snoozed_until=form.cleaned_data["snoozed_until"],
+        )
+
+    return _triage(request, number, "status_form", lambda _a, data: StatusForm(data), apply)
+
+
+@agent_required
+@require_POST
+def set_priority(request: HttpRequest, number: int) -> HttpResponse:
+    def apply(conversation: Conversation, agent: Agent, form: PriorityForm) -> None:
+        actions.set_priority(conversation, agent, form.cleaned_data["priority"])
+
+    return _triage(request, number, "priority_form", lambda _a, data: PriorityForm(data), apply)
+
+
+@agent_required
+@require_POST
+def set_tags(request: HttpRequest, number: int) -> HttpResponse:
+    def apply(conversation: Conversation, agent: Agent, form: TagsForm) -> None:
+        actions.set_tags(conversation, agent, form.names())
+
+    return _triage(request, number, "tags_form", lambda _a, data: TagsForm(data), apply)

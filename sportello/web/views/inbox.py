@@ -1,0 +1,55 @@
+"""The inbox: a view of the conversations, filtered, searched, sorted, a page at a time."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from sportello.accounts.queries import workspace_agents
+from sportello.channels.queries import workspace_channels
+from sportello.conversations.queries import list_conversations, workspace_tags
+from sportello.core.errors import InvalidInput
+from sportello.web.forms import DEFAULT_VIEW, SORT_LABELS, VIEW_LABELS, InboxFilterForm
+from sportello.web.lookups import workspace_teams
+from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
+
+PAGE_SIZE = 25
+
+
+@agent_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    agent = agent_of(request)
+    workspace_id = agent.workspace_id
+    form = InboxFilterForm(
+        request.GET,
+        agents=workspace_agents(workspace_id),
+        teams=workspace_teams(workspace_id),
+        channels=workspace_channels(workspace_id),
+    )
+    inbox_filter = form.to_filter(agent)
+    try:
+        page = list_conversations(
+            workspace_id, agent, inbox_filter, cursor=form.value("cursor") or None, limit=PAGE_SIZE
+        )
+    except InvalidInput:
+        # A cursor from an old link: start again from the first page.
+        page = list_conversations(workspace_id, agent, inbox_filter, limit=PAGE_SIZE)
+    context = {
+        "form": form,
+        "page": page,
+        "view": form.value("view", DEFAULT_VIEW),
+        "view_label": VIEW_LABELS[form.value("view", DEFAULT_VIEW)],
+        "searching": bool(inbox_filter.q.strip()),
+        "q": inbox_filter.q.strip(),
+        "sort_labels": SORT_LABELS,
+        "nav_current": form.value("view", DEFAULT_VIEW),
+    }
+    target = htmx_target(request)
+    if target == "load-more":
+        return vary_on_htmx(render(request, "web/inbox/_rows.html", context))
+    if target == "inbox-results":
+        return vary_on_htmx(render(request, "web/inbox/_results.html", context))
+    context["tags"] = workspace_tags(workspace_id)
+    return render_page(request, "web/inbox/page.html", context)

@@ -1,0 +1,69 @@
+"""Customers in the agent UI: the list and search, the page, and editing."""
+
+from __future__ import annotations
+
+import pytest
+
+from sportello.conversations import actions
+from sportello.conversations.models import Status
+from sportello.customers.models import Customer
+from sportello.customers.queries import get_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customer_list_searches_by_name_and_address(agent_client, customer_writes):
+    customer_writes(name="Lucia Verdi", email="lucia@example.it")
+    customer_writes(name="Paolo Neri", email="paolo@example.it")
+    everyone = agent_client.get("/customers/").content.decode()
+    assert "Lucia Verdi" in everyone and "Paolo Neri" in everyone
+
+    by_name = agent_client.get("/customers/?q=lucia").content.decode()
+    assert "Lucia Verdi" in by_name and "Paolo Neri" not in by_name
+    by_email = agent_client.get("/customers/?q=paolo@example").content.decode()
+    assert "Paolo Neri" in by_email and "Lucia Verdi" not in by_email
+    assert "Nessun cliente" in agent_client.get("/customers/?q=zzz").content.decode()
+
+
+def test_customer_page_shows_identities_fields_and_every_conversation(
+    agent_client, agent, customer_writes
+):
+    first = customer_writes("Primo ordine", subject="Ordine 1", email="lucia@example.it")
+    actions.set_status(first, agent, Status.RESOLVED)
+    second = customer_writes("Secondo ordine", subject="Ordine 2", email="lucia@example.it")
+    assert first.pk != second.pk
+    page = agent_client.get(f"/customers/{first.customer_id}/").content.decode()
+    assert "lucia@example.it" in page
+    assert page.index("Ordine 2") < page.index("Ordine 1")
+    assert f'href="/c/{first.number}/"' in page and f'href="/c/{second.number}/"' in page
+    assert "Risolta" in page
+
+
+def test_editing_a_customer_goes_through_update_customer(agent_client, agent, customer_writes):
+    conversation = customer_writes(name="Lucia Verdi")
+    url = f"/customers/{conversation.customer_id}/"
+    response = agent_client.post(url, {"name": " Lucia Verdi Rossi ", "organization": "Bar Sport"})
+    assert response.status_code == 302 and response["Location"] == url
+    customer = get_customer(agent.workspace_id, conversation.customer_id)
+    assert customer.name == "Lucia Verdi Rossi"
+    assert customer.organization is not None and customer.organization.name == "Bar Sport"
+    assert "Cliente salvato." in agent_client.get(url).content.decode()
+
+    agent_client.post(url, {"name": "Lucia Verdi Rossi", "organization": ""})
+    assert get_customer(agent.workspace_id, conversation.customer_id).organization is None
+
+
+def test_an_invalid_edit_is_shown_again_with_the_error(agent_client, customer_writes):
+    conversation = customer_writes(name="Lucia Verdi")
+    response = agent_client.post(
+        f"/customers/{conversation.customer_id}/", {"name": "x" * 300, "organization": ""}
+    )
+    assert response.status_code == 422
+    assert b"field-error" in response.content
+    assert Customer.objects.get(pk=conversation.customer_id).name == "Lucia Verdi"
+
+
+def test_conversation_page_links_to_its_customer(agent_client, customer_writes):
+    conversation = customer_writes(name="Lucia Verdi")
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+    assert f'href="/customers/{conversation.customer_id}/"' in page

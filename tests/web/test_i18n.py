@@ -1,0 +1,73 @@
+"""The agent UI speaks the agent's language: Italian first, English too; times are local."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+from django.utils import timezone, translation
+
+from sportello.conversations import actions
+from sportello.web.templatetags.sportello_ui import relative_time, short_time
+
+pytestmark = pytest.mark.django_db
+
+PO = Path(__file__).parents[2] / "sportello" / "locale" / "it" / "LC_MESSAGES" / "django.po"
+
+
+def test_italian_agent_sees_italian(agent_client, agent, customer_writes):
+    conversation = customer_writes()
+    inbox = agent_client.get("/").content.decode()
+    assert '<html lang="it">' in inbox
+    for text in ("Non assegnate", "Assegnate a me", "Tutte le aperte", "Esci", "Clienti"):
+        assert text in inbox
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+    assert "Invia risposta" in page and "Aggiungi una nota interna" in page
+
+
+def test_english_agent_sees_english(agent_client, agent, customer_writes):
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    conversation = customer_writes()
+    actions.assign(conversation, agent, assignee=agent)
+    inbox = agent_client.get("/").content.decode()
+    assert '<html lang="en">' in inbox
+    for text in ("Unassigned", "Mine", "All open", "Sign out", "Customers"):
+        assert text in inbox
+    assert "Non assegnate" not in inbox
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+    assert "Send reply" in page
+    assert "Giulia Bianchi took the conversation" in page
+    assert "Conversation opened on API" in page
+
+
+def test_the_italian_catalogue_is_complete_and_compiled():
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    messages = [m for m in catalog if m.id]
+    assert messages
+    untranslated = [m.id for m in messages if m.fuzzy or not all(_strings(m.string))]
+    assert untranslated == []
+    with translation.override("it"):
+        for message in messages:
+            if isinstance(message.id, str) and not message.context:
+                assert translation.gettext(message.id) == message.string, message.id
+
+
+def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
+def test_times_are_relative_and_local():
+    now = datetime(2025, 3, 4, 13, 5, tzinfo=ZoneInfo("UTC"))
+    with translation.override("it"), timezone.override(ZoneInfo("Europe/Rome")):
+        assert relative_time(now - timedelta(seconds=10), now) == "adesso"
+        assert relative_time(now - timedelta(minutes=5), now) == "5 minuti fa"
+        assert relative_time(now - timedelta(days=40), now) == "23 gen"
+        assert short_time(now, now) == "4 mar, 14:05"
+    with translation.override("en"), timezone.override(ZoneInfo("America/New_York")):
+        assert relative_time(now - timedelta(hours=3), now) == "3 hours ago"
+        assert short_time(now, now).startswith("Mar 4, 8:05")
