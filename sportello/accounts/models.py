@@ -13,6 +13,10 @@ from sportello.core.models import Timestamped, WorkspaceScoped
 
 
 class EmailUserManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Addresses are stored lower-case; 'Giulia@Negozio.it' signs in as well.
+        return self.get(email=(username or "").strip().lower())
+
     def create_user(self, email, password=None, **extra):  # type: ignore[override]
         return self._create_user(email, email, password, **extra)
 

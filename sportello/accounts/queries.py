@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sportello.accounts.models import Agent, ApiToken, User
+from sportello.accounts.models import Agent, ApiToken, Team, User
 
 
 def agent_for_token(key: str) -> ApiToken | None:
@@ -29,3 +29,7 @@ def workspace_agents(workspace_id: int) -> list[Agent]:
     return list(
         Agent.objects.filter(workspace_id=workspace_id, is_active=True).order_by("display_name")
     )
+
+
+def workspace_teams(workspace_id: int) -> list[Team]:
+    return list(Team.objects.filter(workspace_id=workspace_id).order_by("name"))

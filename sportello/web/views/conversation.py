@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sportello.accounts.models import Agent
-from sportello.accounts.queries import workspace_agents
+from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.conversations import actions
 from sportello.conversations.models import Conversation
 from sportello.conversations.queries import get_conversation_by_number, thread
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.web.forms import AssignForm, MessageForm, PriorityForm, StatusForm, TagsForm
-from sportello.web.lookups import workspace_teams
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
 

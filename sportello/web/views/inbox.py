@@ -6,12 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from sportello.accounts.queries import workspace_agents
+from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.channels.queries import workspace_channels
 from sportello.conversations.queries import list_conversations, workspace_tags
 from sportello.core.errors import InvalidInput
 from sportello.web.forms import DEFAULT_VIEW, SORT_LABELS, VIEW_LABELS, InboxFilterForm
-from sportello.web.lookups import workspace_teams
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
 PAGE_SIZE = 25
