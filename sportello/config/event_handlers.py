@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sportello.conversations.events import ReplySent
 from sportello.core.events import Event, subscribe
+from sportello.outbound.handlers import queue_delivery_for_reply
 
 # (event type, handler), in execution order.
-HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = []
+HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
+    # An agent's reply leaves through its channel's provider (email now), retried if need be.
+    (ReplySent, queue_delivery_for_reply),
+]
 
 
 def register_all() -> None:

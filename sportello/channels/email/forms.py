@@ -1,0 +1,27 @@
+"""The channel form the admin uses, so an email channel cannot be saved half-configured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from sportello.channels.email.config import validate_config
+from sportello.channels.models import Channel, ChannelKind
+from sportello.core.errors import InvalidInput
+
+
+class ChannelForm(forms.ModelForm):
+    class Meta:
+        model = Channel
+        fields = ["kind", "name", "slug", "config", "default_team", "is_active", "workspace"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == ChannelKind.EMAIL and "config" in cleaned:
+            try:
+                cleaned["config"] = validate_config(cleaned["config"])
+            except InvalidInput as exc:
+                raise ValidationError({"config": exc.message}) from None
+        return cleaned

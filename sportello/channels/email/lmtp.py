@@ -1,0 +1,130 @@
+"""The LMTP receiver: the local mail server (Postfix, Exim…) hands Sportello its mail.
+
+``sportello run`` starts it when ``SPORTELLO_LMTP_PORT`` is set. It answers like a
+mailbox that keeps its promises: ``250`` for a recipient only once the message is stored
+(ingested, or kept as a rejected record), ``550`` for an address no email channel owns,
+``552`` for a message over ``SPORTELLO_MAX_EMAIL_BYTES``, ``451`` when the message could not
+be ingested (kept as a retryable rejected message) or nothing could be stored at all, so the
+mail server keeps it and tries again. LMTP answers DATA once per recipient: a message to two
+channels is ingested once in each.
+
+It binds to loopback by default and has no authentication: whoever can reach the port can
+hand it mail, like a local delivery agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+from django.conf import settings
+from django.db import close_old_connections
+
+from sportello.channels.email.receive import FAILED, REFUSED, receive_email
+from sportello.channels.models import Channel, ChannelKind
+from sportello.customers.identities import normalize_email
+
+log = logging.getLogger(__name__)
+
+OK = "250 2.0.0 Ok: stored"
+NOT_OURS = "550 5.1.1 <{address}>: no such mailbox here"
+UNREADABLE = "550 5.6.0 Message refused: {reason}"
+TRY_LATER = "451 4.3.0 Message could not be stored, try again later"
+
+
+def channel_for_address(address: str) -> Channel | None:
+    """The active email channel whose configured address is ``address``."""
+    try:
+        wanted = normalize_email(address)
+    except Exception:
+        return None
+    return (
+        Channel.objects.filter(
+            kind=ChannelKind.EMAIL, is_active=True, config__address__iexact=wanted
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _in_thread(function: Any, *args: Any) -> Any:
+    """Run ORM code in a worker thread (the event loop must not touch the database), with
+    the connection hygiene Django's request cycle would give it."""
+
+    def run() -> Any:
+        close_old_connections()
+        try:
+            return function(*args)
+        finally:
+            close_old_connections()
+
+    return asyncio.to_thread(run)
+
+
+def deliver(raw: bytes, recipients: list[str]) -> list[str]:
+    """Store ``raw`` for each recipient's channel; one LMTP status line per recipient."""
+    by_channel: dict[int, str] = {}
+    statuses = []
+    for address in recipients:
+        channel = channel_for_address(address)
+        if channel is None:
+            statuses.append(NOT_OURS.format(address=address))
+            continue
+        if channel.pk not in by_channel:
+            by_channel[channel.pk] = _store(channel, raw)
+        statuses.append(by_channel[channel.pk])
+    return statuses
+
+
+def _store(channel: Channel, raw: bytes) -> str:
+    try:
+        outcome = receive_email(channel, raw, source="lmtp")
+    except Exception:
+        log.exception("LMTP: storing a message for channel %s failed", channel.pk)
+        return TRY_LATER
+    if outcome.status == FAILED:
+        return TRY_LATER
+    if outcome.status == REFUSED:
+        return UNREADABLE.format(reason=" ".join(outcome.reason.split())[:200])
+    return OK
+
+
+class LmtpHandler:
+    async def handle_RCPT(
+        self, server: LMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        channel = await _in_thread(channel_for_address, address)
+        if channel is None:
+            return NOT_OURS.format(address=address)
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server: LMTP, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or b""
+        statuses = await _in_thread(deliver, bytes(raw), list(envelope.rcpt_tos))
+        return "\r\n".join(statuses)
+
+
+class LmtpReceiver(Controller):
+    """aiosmtpd's threaded controller, speaking LMTP; ``stop()`` ends it."""
+
+    def factory(self) -> LMTP:
+        return LMTP(self.handler, **self.SMTP_kwargs)
+
+
+def start_lmtp_server(host: str, port: int) -> LmtpReceiver:
+    """Start the receiver in its own thread and return it once it accepts connections."""
+    receiver = LmtpReceiver(
+        LmtpHandler(),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.MAX_EMAIL_BYTES,
+        enable_SMTPUTF8=True,
+        ident="Sportello LMTP",
+    )
+    receiver.start()
+    log.info("LMTP receiver listening on %s:%s", host, port)
+    return receiver

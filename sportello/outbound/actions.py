@@ -1,0 +1,210 @@
+"""The only writers of deliveries: queue a reply, claim it, record how the attempt went.
+
+Sending happens outside any transaction (a provider can take seconds); every state change
+around it is its own short transaction, guarded on the status it expects, so two workers
+or a replayed job can never send the same delivery twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from sportello.conversations import timeline
+from sportello.conversations.models import Direction, Kind, Message
+from sportello.core import clock
+from sportello.core.events import publish
+from sportello.outbound import senders
+from sportello.outbound.errors import DeliveryError
+from sportello.outbound.events import DeliveryFailed, DeliverySent
+from sportello.outbound.models import Delivery, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+# Wait after the 1st, 2nd... failed attempt; after the last one the delivery is failed.
+BACKOFF: tuple[timedelta, ...] = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# A send that has not finished after this long was interrupted (the worker died).
+INTERRUPTED_AFTER = timedelta(minutes=15)
+MAX_ERROR_CHARS = 2000
+
+
+def _enqueue_on_commit(delivery_id: int) -> None:
+    from sportello.outbound.jobs import deliver
+
+    transaction.on_commit(lambda: deliver(delivery_id), robust=True)
+
+
+@transaction.atomic
+def queue_delivery(message: Message) -> Delivery | None:
+    """Create the delivery of an agent's reply and enqueue its first attempt on commit.
+
+    ``None`` when there is nothing to send: a note or an event, or a channel whose kind has
+    no sender yet. Calling it again for the same message returns the existing delivery.
+    """
+    if message.kind != Kind.MESSAGE or message.direction != Direction.OUTBOUND:
+        return None
+    if message.channel is None or senders.sender_for(message.channel.kind) is None:
+        return None
+    now = clock.now()
+    delivery, created = Delivery.objects.get_or_create(
+        message=message,
+        defaults={
+            "workspace_id": message.workspace_id,
+            "channel": message.channel,
+            "status": DeliveryStatus.QUEUED,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    if created:
+        _enqueue_on_commit(delivery.pk)
+    return delivery
+
+
+def claim_delivery(delivery_id: int) -> Delivery | None:
+    """Move a due delivery from queued to sending; ``None`` if another worker has it, it is
+    not due yet, or it is already sent or failed. The conditional UPDATE is the lock."""
+    now = clock.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    )
+    if not claimed:
+        return None
+    return Delivery.objects.select_related(
+        "channel", "message", "message__conversation", "message__sender_agent"
+    ).get(pk=delivery_id)
+
+
+def attempt_delivery(delivery_id: int) -> Delivery | None:
+    """One attempt: claim, send through the channel's sender, record the outcome.
+
+    Returns the delivery as it stands after the attempt (``queued`` with a
+    ``next_attempt_at`` when it will be retried), or ``None`` when it could not be claimed.
+    """
+    delivery = claim_delivery(delivery_id)
+    if delivery is None:
+        return None
+    send = senders.sender_for(delivery.channel.kind)
+    try:
+        if send is None:
+            kind = delivery.channel.kind
+            raise DeliveryError(f"channel kind {kind!r} cannot send", permanent=True)
+        provider_id = send(delivery)
+    except DeliveryError as exc:
+        return _record_failure(delivery, exc.message, permanent=exc.permanent)
+    except Exception as exc:
+        log.exception("delivery %s failed", delivery.pk)
+        return _record_failure(delivery, f"{type(exc).__name__}: {exc}", permanent=False)
+    return _record_sent(delivery, provider_id)
+
+
+@transaction.atomic
+def set_provider_message_id(delivery: Delivery, provider_id: str) -> None:
+    """Note the provider's id before sending, on the delivery and as the message's
+    ``external_id``, so a customer's answer threads back even if the worker dies right
+    after the provider accepted the message, and a retry reuses the same id."""
+    now = clock.now()
+    Delivery.objects.filter(pk=delivery.pk).update(provider_message_id=provider_id, updated_at=now)
+    # The one field of a Message outbound writes: its channel id, once, when it has none.
+    Message.objects.filter(pk=delivery.message_id, external_id__isnull=True).update(
+        external_id=provider_id
+    )
+    delivery.provider_message_id = provider_id
+
+
+@transaction.atomic
+def _record_sent(delivery: Delivery, provider_id: str) -> Delivery:
+    now = clock.now()
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT,
+        provider_message_id=provider_id or delivery.provider_message_id,
+        sent_at=now,
+        next_attempt_at=None,
+        last_error="",
+        updated_at=now,
+    )
+    publish(
+        DeliverySent(
+            workspace_id=delivery.workspace_id,
+            delivery_id=delivery.pk,
+            message_id=delivery.message_id,
+            conversation_id=delivery.message.conversation_id,
+        )
+    )
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def _record_failure(delivery: Delivery, error: str, *, permanent: bool) -> Delivery:
+    now = clock.now()
+    error = error[:MAX_ERROR_CHARS]
+    final = permanent or delivery.attempts >= MAX_ATTEMPTS
+    if final:
+        updated = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error, updated_at=now
+        )
+        if updated:
+            conversation = delivery.message.conversation
+            timeline.record(
+                conversation,
+                "delivery_failed",
+                message_id=delivery.message_id,
+                attempts=delivery.attempts,
+                error=error,
+            )
+            publish(
+                DeliveryFailed(
+                    workspace_id=delivery.workspace_id,
+                    delivery_id=delivery.pk,
+                    message_id=delivery.message_id,
+                    conversation_id=conversation.pk,
+                    error=error,
+                )
+            )
+    else:
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=now + BACKOFF[delivery.attempts - 1],
+            last_error=error,
+            updated_at=now,
+        )
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def retry_delivery(delivery: Delivery) -> Delivery:
+    """An agent or admin asks to try a failed delivery again: a fresh series of attempts."""
+    now = clock.now()
+    updated = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    if updated:
+        _enqueue_on_commit(delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def requeue_interrupted() -> int:
+    """Deliveries stuck in ``sending`` (their worker died mid-send) go back to the queue.
+
+    Whether the provider took the message is unknown; sending again keeps the promise that
+    nothing is lost, and the retry carries the same Message-ID, so mail clients show it once.
+    """
+    now = clock.now()
+    return Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, updated_at__lt=now - INTERRUPTED_AFTER
+    ).update(status=DeliveryStatus.QUEUED, next_attempt_at=now, updated_at=now)

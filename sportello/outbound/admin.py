@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from sportello.outbound.actions import retry_delivery
+from sportello.outbound.models import Delivery, DeliveryStatus
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("message", "channel", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "channel", "workspace")
+    search_fields = ("provider_message_id", "last_error")
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry"]
+
+    @admin.action(description="Retry the selected failed deliveries")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        for delivery in failed:
+            retry_delivery(delivery)
+        self.message_user(request, f"{len(failed)} deliveries queued again.")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

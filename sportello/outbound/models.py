@@ -1,0 +1,61 @@
+"""Delivery: one outbound message on its way to the customer through a channel's provider."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.models import WorkspaceScoped
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(WorkspaceScoped):
+    """The sending of one agent reply, with its attempts, so a reply is never silently lost.
+
+    A reply is committed first (``conversations.actions.reply``); its Delivery is created by
+    the ``ReplySent`` handler and worked by the ``deliver`` job. Only one worker can move a
+    delivery from ``queued`` to ``sending`` (a guarded UPDATE), and a ``sent`` delivery is
+    never sent again; a failed attempt is retried with backoff until it is marked ``failed``,
+    which agents see on the message. One delivery per message: replaying the event is
+    harmless.
+    """
+
+    message = models.OneToOneField(
+        "conversations.Message", on_delete=models.CASCADE, related_name="delivery"
+    )
+    channel = models.ForeignKey(
+        "sportello_channels.Channel", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(
+        max_length=500, blank=True, help_text=_("The provider's id (an email Message-ID).")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes = [
+            # The sweeper: queued deliveries that are due, and sends that were interrupted.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="delivery_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery of message {self.message_id}: {self.status}"

@@ -1,0 +1,210 @@
+"""Outbound deliveries: one per reply, sent once, retried with backoff, failures visible."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sportello.conversations.actions import add_note, reply
+from sportello.conversations.events import ReplySent
+from sportello.conversations.models import Kind, Message
+from sportello.core import clock
+from sportello.core.events import subscribe, unsubscribe
+from sportello.outbound import actions
+from sportello.outbound.events import DeliveryFailed
+from sportello.outbound.handlers import queue_delivery_for_reply
+from sportello.outbound.jobs import send_due_deliveries
+from sportello.outbound.models import Delivery, DeliveryStatus
+from sportello.outbound.queries import delivery_status_for
+from tests.outbound.helpers import customer_email, make_email_channel, smtp_sink
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sink():
+    with smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def conversation(workspace, sink):
+    channel = make_email_channel(workspace.pk, smtp_port=sink.port)
+    return customer_email(channel)
+
+
+@pytest.fixture
+def send_reply(agent, django_capture_on_commit_callbacks):
+    """An agent replies; the commit's handlers run (queue the delivery, first attempt)."""
+
+    def send(conversation, text="Gentile Mario, il pacco è in consegna oggi."):
+        with django_capture_on_commit_callbacks(execute=True):
+            message = reply(conversation, agent, text)
+        return message
+
+    return send
+
+
+@pytest.fixture
+def moving_clock(monkeypatch):
+    """``clock.now()`` under the test's control."""
+    state = {"now": clock.now()}
+    monkeypatch.setattr(clock, "now", lambda: state["now"])
+
+    def advance(delta: timedelta) -> None:
+        state["now"] += delta
+
+    advance.now = lambda: state["now"]  # type: ignore[attr-defined]
+    return advance
+
+
+def test_reply_on_email_channel_is_sent_once_with_its_message_id(conversation, send_reply, sink):
+    message = send_reply(conversation)
+
+    delivery = Delivery.objects.get(message=message)
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 1
+    message.refresh_from_db()
+    assert message.external_id == delivery.provider_message_id
+    assert len(sink.received) == 1
+    assert sink.messages()[0]["Message-ID"] == message.external_id
+
+    assert actions.attempt_delivery(delivery.pk) is None
+    assert len(sink.received) == 1
+
+
+def test_replaying_the_reply_event_creates_no_second_delivery(conversation, send_reply):
+    message = send_reply(conversation)
+    replayed = ReplySent(
+        workspace_id=message.workspace_id,
+        conversation_id=conversation.pk,
+        message_id=message.pk,
+        agent_id=None,
+        is_first_reply=True,
+    )
+    queue_delivery_for_reply(replayed)
+    assert Delivery.objects.filter(message=message).count() == 1
+
+
+def test_reply_on_a_channel_without_sender_and_notes_are_not_delivered(
+    api_channel, agent, conversation, send_reply, django_capture_on_commit_callbacks
+):
+    api_conversation = customer_email(api_channel, message_id="<api-1@example.it>")
+    send_reply(api_conversation)
+    with django_capture_on_commit_callbacks(execute=True):
+        add_note(conversation, agent, "Controllare con il corriere")
+    assert Delivery.objects.count() == 0
+
+
+def test_failed_attempts_back_off_then_fail_visibly(conversation, send_reply, sink, moving_clock):
+    """GIVEN an SMTP server that answers 451 to every message
+    WHEN the reply is attempted again at each scheduled time
+    THEN the waits are 1 min, 5 min, 30 min, 2 h, and the fifth failure is final, with a
+    timeline event and a DeliveryFailed event."""
+    failures: list[DeliveryFailed] = []
+    subscribe(DeliveryFailed, failures.append)
+    sink.data_answer = "451 4.3.0 Mailbox busy"
+    try:
+        message = send_reply(conversation)
+        delivery = Delivery.objects.get(message=message)
+        waits = []
+        while delivery.status == DeliveryStatus.QUEUED:
+            assert "451" in delivery.last_error
+            waits.append(delivery.next_attempt_at - moving_clock.now())
+            assert actions.attempt_delivery(delivery.pk) is None  # not due yet
+            moving_clock(waits[-1])
+            delivery = actions.attempt_delivery(delivery.pk)
+    finally:
+        unsubscribe(DeliveryFailed, failures.append)
+
+    assert waits == [
+        timedelta(minutes=1),
+        timedelta(minutes=5),
+        timedelta(minutes=30),
+        timedelta(hours=2),
+    ]
+    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == actions.MAX_ATTEMPTS
+    event = Message.objects.get(conversation=conversation, kind=Kind.EVENT, event="delivery_failed")
+    assert event.data["message_id"] == message.pk and "451" in event.data["error"]
+    assert sink.received == []
+
+
+def test_a_refused_recipient_fails_at_once(conversation, send_reply, sink):
+    sink.rcpt_answer = "550 5.1.1 No such user"
+    message = send_reply(conversation)
+    delivery = Delivery.objects.get(message=message)
+    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 1
+    assert "550" in delivery.last_error or "refused" in delivery.last_error
+
+
+def test_an_unreachable_server_is_retried(workspace, send_reply):
+    channel = make_email_channel(workspace.pk, smtp_port=1, slug="spenta")
+    message = send_reply(customer_email(channel))
+    delivery = Delivery.objects.get(message=message)
+    assert delivery.status == DeliveryStatus.QUEUED and delivery.next_attempt_at is not None
+    assert delivery.last_error
+
+
+def test_only_one_worker_can_claim_a_delivery(conversation, send_reply, sink):
+    sink.data_answer = "451 later"
+    delivery = Delivery.objects.get(message=send_reply(conversation))
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=clock.now())
+    assert actions.claim_delivery(delivery.pk) is not None
+    assert actions.claim_delivery(delivery.pk) is None
+
+
+def test_an_interrupted_send_is_queued_again_and_sent_by_the_sweeper(
+    conversation, send_reply, sink, moving_clock
+):
+    sink.data_answer = "451 later"
+    delivery = Delivery.objects.get(message=send_reply(conversation))
+    moving_clock(timedelta(minutes=2))
+    assert actions.claim_delivery(delivery.pk) is not None  # ...and the worker dies here
+    sink.data_answer = None
+
+    send_due_deliveries()
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
+
+    moving_clock(actions.INTERRUPTED_AFTER + timedelta(minutes=2))
+    send_due_deliveries()  # requeues it, due now: the next sweep sends it
+    moving_clock(timedelta(minutes=2))
+    send_due_deliveries()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
+
+
+def test_a_failed_delivery_can_be_retried_by_hand(
+    conversation, send_reply, sink, django_capture_on_commit_callbacks
+):
+    sink.rcpt_answer = "550 5.1.1 No such user"
+    delivery = Delivery.objects.get(message=send_reply(conversation))
+    assert delivery.status == DeliveryStatus.FAILED
+    sink.rcpt_answer = None
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.retry_delivery(delivery)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
+
+
+def test_delivery_status_for_reads_every_message_in_one_query(
+    conversation, send_reply, sink, django_assert_num_queries
+):
+    sent = send_reply(conversation)
+    sink.rcpt_answer = "550 5.1.1 No such user"
+    failed = send_reply(conversation, "Secondo tentativo")
+    with django_assert_num_queries(1):
+        states = delivery_status_for([sent.pk, failed.pk, 999_999])
+    assert states[sent.pk].status == "sent" and states[sent.pk].sent_at is not None
+    assert states[failed.pk].status == "failed" and "550" in states[failed.pk].last_error
+    assert 999_999 not in states
+
+
+def test_the_jobs_are_known_to_the_consumer():
+    """`sportello run` and `sportello worker` import no ``tasks`` modules: the outbound app
+    registers the job modules when Django starts."""
+    from huey.contrib.djhuey import HUEY
+
+    names = {name.rsplit(".", 1)[-1] for name in HUEY._registry._registry}
+    assert {"deliver", "send_due_deliveries", "poll_mailboxes"} <= names
+    periodic = {task.name for task in HUEY._registry.periodic_tasks}
+    assert {"send_due_deliveries", "poll_mailboxes"} <= periodic
