@@ -181,5 +181,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("SPORTELLO_LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # aiosmtpd logs every SMTP command at INFO, customer addresses included.
+    "loggers": {"huey": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
 }

@@ -60,6 +60,7 @@ class RejectedInbound(models.Model):
         related_name="+",
     )
     source = models.CharField(max_length=60, help_text="Which edge received it (api, imap, lmtp…)")
+    external_id = models.CharField(max_length=500, null=True, blank=True)
     stage = models.CharField(max_length=10, choices=Stage.choices)
     reason = models.TextField()
     payload = models.JSONField(null=True, blank=True)
@@ -71,7 +72,14 @@ class RejectedInbound(models.Model):
     resolved_message_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["resolved_at", "-created_at"], name="rejected_open")]
+        indexes = [
+            models.Index(fields=["resolved_at", "-created_at"], name="rejected_open"),
+            models.Index(
+                fields=["channel", "external_id"],
+                condition=models.Q(resolved_at__isnull=True, external_id__isnull=False),
+                name="rejected_open_by_external_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason[:60]}"

@@ -230,6 +230,7 @@ class Receive(Step):
             conversation_id=received.conversation.pk,
             customer_id=ctx.customer.pk,
         )
+        rejections.resolve_earlier_failures(inbound, received.message.pk)
         ctx.result = IngestResult(
             message_id=received.message.pk,
             conversation_id=received.conversation.pk,

@@ -46,6 +46,7 @@ def record_failure(inbound: InboundMessage, *, source: str, reason: str) -> Reje
             workspace_id=inbound.workspace_id,
             channel_id=inbound.channel_id,
             source=source[:60],
+            external_id=inbound.external_id,
             stage=RejectedInbound.Stage.PIPELINE,
             reason=reason[:5000],
             payload=inbound.to_payload(),
@@ -77,3 +78,15 @@ def retry(rejected: RejectedInbound) -> RejectedInbound:
     rejected.attempts += 1
     rejected.save(update_fields=["resolved_at", "resolved_message_id", "attempts"])
     return rejected
+
+
+def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> None:
+    """A message that failed once and came again (a mail server retrying after a 451, a
+    provider re-sending a webhook) closes its earlier failure records."""
+    if inbound.external_id is None:
+        return
+    RejectedInbound.objects.filter(
+        channel_id=inbound.channel_id,
+        external_id=inbound.external_id,
+        resolved_at__isnull=True,
+    ).update(resolved_at=clock.now(), resolved_message_id=message_id)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from sportello.conversations import timeline
+from sportello.conversations.actions import note_external_id
 from sportello.conversations.models import Direction, Kind, Message
 from sportello.core import clock
 from sportello.core.events import publish
@@ -117,10 +118,7 @@ def set_provider_message_id(delivery: Delivery, provider_id: str) -> None:
     after the provider accepted the message, and a retry reuses the same id."""
     now = clock.now()
     Delivery.objects.filter(pk=delivery.pk).update(provider_message_id=provider_id, updated_at=now)
-    # The one field of a Message outbound writes: its channel id, once, when it has none.
-    Message.objects.filter(pk=delivery.message_id, external_id__isnull=True).update(
-        external_id=provider_id
-    )
+    note_external_id(delivery.message_id, provider_id)
     delivery.provider_message_id = provider_id
 
 

@@ -9,5 +9,4 @@ class OutboundConfig(AppConfig):
     def ready(self) -> None:
         # Huey's consumer only knows the tasks of modules that were imported; `sportello run`
         # and `sportello worker` import no `tasks` modules, so the job modules are imported here.
-        from sportello.channels.email import jobs as email_jobs  # noqa: F401
         from sportello.outbound import jobs  # noqa: F401

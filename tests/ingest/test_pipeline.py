@@ -135,3 +135,14 @@ def test_concurrent_deliveries_of_one_message_store_it_once(api_channel):
     assert Message.objects.filter(kind="message", external_id="same-id").count() == 1
     assert len({(r.message_id, r.conversation_id, r.customer_id) for r in results}) == 1
     assert sorted(r.duplicate for r in results) == [False] + [True] * 7
+
+
+@pytest.mark.django_db
+def test_a_redelivered_message_closes_its_earlier_failure(api_channel, monkeypatch):
+    monkeypatch.setattr(pipeline.Route, "run", lambda self, ctx: 1 / 0)
+    with pytest.raises(pipeline.IngestFailed):
+        pipeline.ingest(_message(api_channel, "lmtp-42"))
+    monkeypatch.undo()
+    result = pipeline.ingest(_message(api_channel, "lmtp-42"))
+    rejected = RejectedInbound.objects.get()
+    assert rejected.resolved_at is not None and rejected.resolved_message_id == result.message_id

@@ -13,11 +13,12 @@ from sportello.conversations.actions.manage import (
     update_conversation,
 )
 from sportello.conversations.actions.receive import receive_message
-from sportello.conversations.actions.reply import add_note, reply
+from sportello.conversations.actions.reply import add_note, note_external_id, reply
 
 __all__ = [
     "add_note",
     "assign",
+    "note_external_id",
     "receive_message",
     "reply",
     "set_priority",

@@ -100,3 +100,11 @@ def add_note(conversation: Conversation, agent: Agent, text: str) -> Message:
         )
     )
     return note
+
+
+def note_external_id(message_id: int, external_id: str) -> None:
+    """Give an outbound message the id its channel knows it by (an email Message-ID), once.
+
+    Set before the provider is called, so the customer's answer threads back even if the
+    worker dies right after the provider accepted the message."""
+    Message.objects.filter(pk=message_id, external_id__isnull=True).update(external_id=external_id)
