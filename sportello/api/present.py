@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sportello.conversations.models import Conversation, Message
 from sportello.customers.models import Customer
+from sportello.outbound.queries import DeliveryState
 
 
 def customer(c: Customer) -> dict[str, Any]:
@@ -51,7 +53,11 @@ def conversation_summary(c: Conversation) -> dict[str, Any]:
     }
 
 
-def message(m: Message) -> dict[str, Any]:
+def delivery(state: DeliveryState | None) -> dict[str, Any] | None:
+    return None if state is None else asdict(state)
+
+
+def message(m: Message, delivery_state: DeliveryState | None = None) -> dict[str, Any]:
     return {
         "id": m.pk,
         "kind": m.kind,
@@ -69,16 +75,20 @@ def message(m: Message) -> dict[str, Any]:
         "sent_at": m.sent_at,
         "received_at": m.received_at,
         "created_at": m.created_at,
+        "delivery": delivery(delivery_state),
     }
 
 
 def conversation_detail(
-    c: Conversation, customer_obj: Customer, messages: list[Message]
+    c: Conversation,
+    customer_obj: Customer,
+    messages: list[Message],
+    deliveries: dict[int, DeliveryState],
 ) -> dict[str, Any]:
     return {
         **conversation_summary(c),
         "customer_detail": customer(customer_obj),
         "snoozed_until": c.snoozed_until,
         "resolved_at": c.resolved_at,
-        "messages": [message(m) for m in messages],
+        "messages": [message(m, deliveries.get(m.pk)) for m in messages],
     }

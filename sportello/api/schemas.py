@@ -150,6 +150,14 @@ class ConversationPage(Schema):
     next_cursor: str | None
 
 
+class DeliveryOut(Schema):
+    status: Literal["queued", "sending", "sent", "failed"]
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
 class MessageOut(Schema):
     id: int
     kind: Literal["message", "note", "event"]
@@ -167,6 +175,9 @@ class MessageOut(Schema):
     sent_at: datetime | None
     received_at: datetime | None
     created_at: datetime
+    delivery: DeliveryOut | None = Field(
+        None, description="For replies on channels that send (email...): did it leave"
+    )
 
 
 class ConversationDetail(ConversationSummary):

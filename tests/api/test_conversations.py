@@ -208,3 +208,21 @@ def test_detail_query_count_does_not_grow_with_messages(api, django_assert_max_n
     with django_assert_max_num_queries(8):
         detail = api.get(f"/api/v1/conversations/{cid}").json()
     assert len(detail["messages"]) == 52
+
+
+def test_reply_on_an_email_channel_shows_its_delivery_state(
+    api, workspace, django_capture_on_commit_callbacks
+):
+    from tests.outbound.helpers import customer_email, make_email_channel
+
+    channel = make_email_channel(workspace.pk, slug="solo-ricezione")  # no SMTP configured
+    conversation = customer_email(channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api.post(f"/api/v1/conversations/{conversation.pk}/reply", {"text": "Arriva oggi"})
+    assert sent.status_code == 201
+    detail = api.get(f"/api/v1/conversations/{conversation.pk}").json()
+    outbound = [m for m in detail["messages"] if m["direction"] == "out" and m["kind"] == "message"]
+    assert outbound[0]["delivery"]["status"] == "failed"
+    assert "SMTP" in outbound[0]["delivery"]["last_error"]
+    inbound = [m for m in detail["messages"] if m["direction"] == "in"]
+    assert inbound[0]["delivery"] is None

@@ -25,6 +25,7 @@ from sportello.conversations.queries import (
 )
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
+from sportello.outbound.queries import delivery_status_for
 
 router = Router(tags=["conversations"])
 
@@ -81,7 +82,12 @@ def list_(request: HttpRequest, filters: Query[ConversationQuery]):  # type: ign
 def _detail(agent: Agent, conversation_id: int) -> dict:
     conversation = get_conversation(agent.workspace_id, conversation_id)
     customer = get_customer(agent.workspace_id, conversation.customer_id)
-    return present.conversation_detail(conversation, customer, thread(conversation))
+    messages = thread(conversation)
+    deliveries = delivery_status_for(
+        (m.pk for m in messages if m.direction == "out" and m.kind == "message"),
+        workspace_id=agent.workspace_id,
+    )
+    return present.conversation_detail(conversation, customer, messages, deliveries)
 
 
 @router.get("/{int:conversation_id}", response={200: ConversationDetail, 401: Error, 404: Error})
@@ -145,7 +151,9 @@ def reply(request: HttpRequest, conversation_id: int, payload: TextIn):  # type:
     """Reply to the customer on the conversation's channel."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
-    return Status(201, present.message(actions.reply(conversation, agent, payload.text)))
+    message = actions.reply(conversation, agent, payload.text)
+    state = delivery_status_for([message.pk]).get(message.pk)
+    return Status(201, present.message(message, state))
 
 
 @router.post(

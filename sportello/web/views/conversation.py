@@ -25,6 +25,7 @@ from sportello.conversations.models import Conversation
 from sportello.conversations.queries import get_conversation_by_number, thread
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
+from sportello.outbound.queries import delivery_status_for
 from sportello.web.forms import AssignForm, MessageForm, PriorityForm, StatusForm, TagsForm
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
@@ -69,7 +70,14 @@ def _panel_context(
 
 
 def _thread_context(conversation: Conversation) -> dict[str, Any]:
-    return {"conversation": conversation, "thread": thread(conversation)}
+    messages = thread(conversation)
+    deliveries = delivery_status_for(
+        (m.pk for m in messages if m.direction == "out" and m.kind == "message"),
+        workspace_id=conversation.workspace_id,
+    )
+    for message in messages:
+        message.delivery_state = deliveries.get(message.pk)  # type: ignore[attr-defined]
+    return {"conversation": conversation, "thread": messages}
 
 
 @agent_required
