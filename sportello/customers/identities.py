@@ -45,6 +45,9 @@ def normalize_handle(value: str) -> str:
 def normalize(kind: str, value: str) -> str:
     if kind == "email":
         return normalize_email(value)
+    if kind == "whatsapp" and value.strip().isdigit():
+        # WhatsApp ids are international numbers written without the "+".
+        return normalize_phone("+" + value.strip())
     if kind in {"phone", "whatsapp"}:
         return normalize_phone(value)
     return normalize_handle(value)
