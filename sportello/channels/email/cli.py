@@ -1,0 +1,98 @@
+"""``sportello mail parse FILE... [--json]``: show what Sportello reads from raw messages.
+
+For support staff and developers checking why a mail was threaded, stripped or flagged the way
+it was. It never stops at a bad file: an unreadable one is reported (and turns the exit code to
+1) and the others are still parsed. No Django here: it runs without settings or a database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from sportello.channels.email.parsing import ParsedEmail, parse_message
+
+_PREVIEW_LINES = 6
+
+
+def mail_parse_command(files: list[str], as_json: bool, out: TextIO | None = None) -> int:
+    """Parse each file and print it; 0 if every file could be read, else 1.
+
+    With ``as_json`` each file gives one JSON object on its own line, in the order given,
+    with a ``file`` key; ``-`` reads standard input.
+    """
+    stream = out if out is not None else sys.stdout
+    status = 0
+    for name in files:
+        try:
+            raw = _read(name)
+        except OSError as exc:
+            status = 1
+            reason = f"unreadable file: {exc.strerror or type(exc).__name__}"
+            parsed = ParsedEmail(warnings=[reason])
+        else:
+            parsed = parse_message(raw)
+        if as_json:
+            _write(stream, json.dumps({"file": name, **parsed.to_json_dict()}, ensure_ascii=False))
+        else:
+            _write(stream, _summary(name, parsed))
+    return status
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Print even where the terminal's encoding cannot show the text."""
+    try:
+        stream.write(text + "\n")
+    except UnicodeEncodeError:
+        stream.write(text.encode("ascii", "backslashreplace").decode("ascii") + "\n")
+    stream.flush()
+
+
+def _summary(name: str, parsed: ParsedEmail) -> str:
+    sender = f"{parsed.from_name} <{parsed.from_email}>" if parsed.from_name else parsed.from_email
+    flags = [
+        label
+        for label, on in (
+            ("auto-reply", parsed.is_auto_reply),
+            ("bounce", parsed.is_bounce),
+            ("mailing-list", parsed.is_mailing_list),
+        )
+        if on
+    ]
+    if parsed.pec:
+        kind = parsed.pec.get("receipt") or parsed.pec.get("type")
+        flags.append(f"PEC {kind}")
+    lines = [
+        f"== {name}",
+        f"From:        {sender or '-'}",
+        f"To:          {', '.join(parsed.to) or '-'}",
+        f"Subject:     {parsed.subject or '-'}",
+        f"Date:        {parsed.date.isoformat() if parsed.date else '-'}",
+        f"Message-ID:  {parsed.message_id or '-'}",
+    ]
+    if parsed.in_reply_to:
+        lines.append(f"In-Reply-To: {parsed.in_reply_to}")
+    if flags:
+        lines.append(f"Flags:       {', '.join(flags)}")
+    for attachment in parsed.attachments:
+        dropped = " (dropped)" if attachment.dropped else ""
+        lines.append(
+            f"Attachment:  {attachment.filename} {attachment.content_type} "
+            f"{attachment.size} bytes{dropped}"
+        )
+    preview = parsed.visible_text.splitlines()
+    if preview:
+        lines.append("Text:")
+        lines.extend(f"  {line}" for line in preview[:_PREVIEW_LINES])
+        if len(preview) > _PREVIEW_LINES:
+            lines.append(f"  ... ({len(preview) - _PREVIEW_LINES} more lines)")
+    lines.extend(f"Warning:     {warning}" for warning in parsed.warnings)
+    return "\n".join(lines)
