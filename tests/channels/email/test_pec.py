@@ -113,3 +113,30 @@ def test_broken_daticert_is_a_warning_not_an_error():
 
     assert parse_daticert(b"<postacert><dati>", warnings) is None
     assert warnings == ["pec: daticert.xml is not well-formed"]
+
+
+def test_envelope_with_a_base64_encoded_postacert_is_unwrapped():
+    """Some providers base64 the message/rfc822 part although RFC 2046 forbids it."""
+    import base64
+
+    inner = (
+        b"From: Mario Rossi <mario@pec.example.it>\r\nTo: shop@pec.example.it\r\n"
+        b"Subject: Reclamo fattura\r\nMessage-ID: <in1@pec.example.it>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nLa fattura 12 \xc3\xa8 errata.\r\n"
+    )
+    raw = (
+        b'From: "Per conto di: mario@pec.example.it" <posta-certificata@pec.example.it>\r\n'
+        b"To: shop@pec.example.it\r\nSubject: POSTA CERTIFICATA: Reclamo fattura\r\n"
+        b"X-Trasporto: posta-certificata\r\nMessage-ID: <env1@pec.example.it>\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nMessaggio di posta certificata\r\n"
+        b"--B\r\nContent-Type: message/rfc822; name=postacert.eml\r\n"
+        b"Content-Disposition: inline; filename=postacert.eml\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(inner).replace(b"\n", b"\r\n")
+        + b"--B--\r\n"
+    )
+    parsed = parse_message(raw)
+    assert (parsed.from_email, parsed.subject) == ("mario@pec.example.it", "Reclamo fattura")
+    assert parsed.text.strip() == "La fattura 12 è errata."
+    assert parsed.pec is not None and parsed.pec["type"] == "posta-certificata"

@@ -171,6 +171,12 @@ class BodyWalker:
         else:
             dropped = False
             data = b"".join(_serialise(item) for item in payload if isinstance(item, Message))
+            # RFC 2046 forbids encoding a message/rfc822 part, but some senders (PEC
+            # providers among them) base64 it: the stdlib then "parses" the encoded text.
+            cte = normalise_cte(headers.first("content-transfer-encoding"), self.warnings)
+            if cte in {"base64", "quoted-printable"}:
+                data = decode_payload(data.lstrip(b"\r\n"), cte, self.warnings)
+                nested = None
         filename = self._filename(headers)
         if not filename and nested is not None and content_type == "message/rfc822":
             subject = decode_header_text(
