@@ -175,3 +175,14 @@ def test_good_messages_around_a_bad_one_are_kept(api, inbound):
     )
     assert inbound(external_id="ok-2").status_code == 201
     assert Message.objects.filter(kind="message").count() == 2
+
+
+def test_html_from_an_integration_is_sanitised(inbound):
+    from sportello.conversations.models import Message
+
+    body = inbound(
+        html='<p onclick="steal()">Ciao</p><script>alert(1)</script><a href="javascript:x">l</a>'
+    ).json()
+    html = Message.objects.get(pk=body["message_id"]).html
+    assert "Ciao" in html
+    assert "script" not in html and "onclick" not in html and "javascript" not in html

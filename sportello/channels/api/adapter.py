@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import nh3
-
 from sportello.channels.models import Channel
 from sportello.core.errors import InvalidInput
+from sportello.core.html import sanitize_html
 from sportello.ingest.inbound import InboundMessage, Sender
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ def to_inbound(channel: Channel, payload: InboundIn) -> InboundMessage:
         channel_id=channel.pk,
         sender=inbound_sender,
         text=payload.text,
-        html=nh3.clean(payload.html) if payload.html else "",
+        html=sanitize_html(payload.html) if payload.html else "",
         subject=(payload.subject or "").replace("\r", " ").replace("\n", " ").strip(),
         external_id=payload.external_id,
         sent_at=payload.sent_at,

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from sportello.channels.email.parsing import parse_message
-from sportello.channels.email.parsing.html import html_to_text, sanitize_html
+from sportello.core.html import html_to_text, sanitize_html
 
 from .corpora import FIXTURES
 

@@ -28,7 +28,7 @@ from .headers import (
     single_line,
     unfold,
 )
-from .html import html_to_text, sanitize_html
+from sportello.core.html import html_to_text, sanitize_html
 from .oversize import elide_oversized_parts
 from .pec import detect, parse_daticert
 from .quotes import split_reply

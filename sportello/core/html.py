@@ -1,4 +1,6 @@
-"""HTML bodies: a sanitised copy an agent's browser can render, and the text a person reads.
+"""HTML from customers: a sanitised copy an agent's browser can render, and the text a person
+reads. Every channel stores message HTML through ``sanitize_html``; no Django imports here,
+so the email parser can use it too.
 
 Sanitising is nh3's (ammonia) allow-list: no script, no event handler, no ``javascript:``,
 ``vbscript:`` or ``data:`` URL, no iframe, form, object, embed, meta or SVG. Inline styles are
