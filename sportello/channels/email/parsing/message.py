@@ -15,6 +15,8 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
+from sportello.core.html import html_to_text, sanitize_html
+
 from .addresses import choose_sender, header_emails
 from .attachments import Attachment
 from .autoreply import classify
@@ -28,7 +30,6 @@ from .headers import (
     single_line,
     unfold,
 )
-from sportello.core.html import html_to_text, sanitize_html
 from .oversize import elide_oversized_parts
 from .pec import detect, parse_daticert
 from .quotes import split_reply
