@@ -21,7 +21,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import close_old_connections
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 from imap_tools.mailbox import BaseMailBox
 
@@ -187,5 +186,4 @@ def poll_all() -> list[PollReport]:
     reports = []
     for channel in polled_channels():
         reports.append(poll_channel(channel))
-        close_old_connections()
     return reports
