@@ -87,21 +87,45 @@ class Conversation(WorkspaceScoped, Timestamped):
                 fields=["workspace", "number"], name="conversation_number_unique"
             )
         ]
+        # The inbox's views, each an ordered walk of one index (keyset pagination): the
+        # partial ones hold only the conversations a view can show. The literal status sets
+        # must match ``queries.status_in`` calls (see there why).
         indexes = [
-            # Inbox views: one status (and assignee/team) ordered by last activity.
+            models.Index(fields=["workspace", "-last_message_at", "-id"], name="conv_recent"),
             models.Index(
                 fields=["workspace", "status", "-last_message_at", "-id"], name="conv_status_recent"
             ),
             models.Index(
-                fields=["workspace", "assignee", "status", "-last_message_at", "-id"],
-                name="conv_assignee_recent",
+                fields=["workspace", "-last_message_at", "-id"],
+                condition=Q(status__in=["open", "pending"]),
+                name="conv_active_recent",
             ),
             models.Index(
-                fields=["workspace", "team", "status", "-last_message_at", "-id"],
-                name="conv_team_recent",
+                fields=["workspace", "-last_message_at", "-id"],
+                condition=Q(status__in=["open", "pending"], assignee__isnull=True),
+                name="conv_unassigned_recent",
             ),
-            models.Index(fields=["workspace", "-last_message_at", "-id"], name="conv_recent"),
-            models.Index(fields=["customer", "-last_message_at"], name="conv_customer_recent"),
+            models.Index(
+                fields=["assignee", "-last_message_at", "-id"],
+                condition=Q(status__in=["open", "pending"]),
+                name="conv_assignee_active",
+            ),
+            models.Index(
+                fields=["team", "-last_message_at", "-id"],
+                condition=Q(status__in=["open", "pending"]),
+                name="conv_team_active",
+            ),
+            models.Index(
+                fields=["workspace", "-last_message_at", "-id"],
+                condition=Q(status__in=["resolved", "closed"]),
+                name="conv_done_recent",
+            ),
+            models.Index(
+                fields=["assignee", "-last_message_at", "-id"], name="conv_assignee_recent"
+            ),
+            models.Index(
+                fields=["customer", "-last_message_at", "-id"], name="conv_customer_recent"
+            ),
             models.Index(
                 fields=["customer", "channel"],
                 condition=Q(status__in=["open", "pending", "snoozed"]),

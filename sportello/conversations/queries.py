@@ -13,14 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from sportello.accounts.models import Agent
+from sportello.accounts.models import Agent, Team
 from sportello.conversations import search
 from sportello.conversations.models import Conversation, Kind, Message, Status, Tag
 from sportello.core.errors import InvalidInput, NotFound
 
 VIEWS = ("unassigned", "mine", "team", "open", "snoozed", "resolved", "all")
+# The statuses the "open" views show (someone has to act), and the finished ones.
+ACTIVE_VIEW_STATUSES = (Status.OPEN, Status.PENDING)
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # sort name -> (field, descending)
 SORTS: dict[str, tuple[str, bool]] = {
     "recent": ("last_message_at", True),
@@ -68,20 +73,34 @@ def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
         raise InvalidInput("the cursor is not valid; start again from the first page") from None
 
 
+def status_in(*statuses: str) -> Q:
+    """``status IN (...)`` written with literal values rather than bound parameters.
+
+    The inbox's partial indexes are defined on exactly these literal sets; SQLite's planner
+    uses a partial index only when it can see the query's condition implies the index's,
+    which it cannot do through bound parameters (PostgreSQL can either way).
+    """
+    unknown = set(statuses) - set(Status.values)
+    if unknown:
+        raise InvalidInput(f"unknown status {sorted(unknown)}")
+    values = ", ".join(f"'{status}'" for status in statuses)
+    return Q(RawSQL(f'"conversations_conversation"."status" IN ({values})', (), BooleanField()))
+
+
 def view_filter(view: str, agent: Agent | None) -> Q:
-    active = Q(status__in=[Status.OPEN, Status.PENDING])
+    active = status_in(*ACTIVE_VIEW_STATUSES)
     if view == "unassigned":
         return active & Q(assignee__isnull=True)
     if view == "mine":
         return active & Q(assignee=agent)
     if view == "team":
-        return active & Q(team__members=agent)
+        return active & Q(team__in=Team.objects.filter(members=agent).values("pk"))
     if view == "open":
         return active
     if view == "snoozed":
         return Q(status=Status.SNOOZED)
     if view == "resolved":
-        return Q(status__in=[Status.RESOLVED, Status.CLOSED])
+        return status_in(*DONE_STATUSES)
     if view == "all":
         return Q()
     raise InvalidInput(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
@@ -235,19 +254,31 @@ def conversation_for_reference(
     return conversation
 
 
+COUNT_CAP = 1000
+
+
 def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
     """How many conversations each inbox view holds (the sidebar's badges), in one query.
 
-    Each count reuses :func:`view_filter`, so a badge always agrees with its list; counts are
-    distinct because the "team" view joins team memberships, which repeats rows.
+    Each count reuses :func:`view_filter`, so a badge always agrees with its list. Counts
+    stop at ``COUNT_CAP`` ("1000+"): each is a bounded walk of the view's index, so the
+    sidebar costs the same at a hundred conversations and at a million.
     """
-    counts = Conversation.objects.filter(workspace_id=workspace_id).aggregate(
-        **{
-            view: Count("pk", filter=view_filter(view, agent) or None, distinct=True)
-            for view in VIEWS
-        }
-    )
-    return {view: counts[view] or 0 for view in VIEWS}
+    parts: list[str] = []
+    params: list[Any] = []
+    for view in VIEWS:
+        capped = (
+            Conversation.objects.filter(workspace_id=workspace_id)
+            .filter(view_filter(view, agent))
+            .values("pk")[:COUNT_CAP]
+        )
+        sql, sql_params = capped.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {view}_rows)")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(VIEWS, row, strict=True))
 
 
 def workspace_tags(workspace_id: int) -> list[Tag]:

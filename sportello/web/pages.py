@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from sportello.accounts.models import Agent
-from sportello.conversations.queries import VIEWS, view_counts
+from sportello.conversations.queries import COUNT_CAP, VIEWS, view_counts
 from sportello.core.errors import NotFound
 from sportello.web.forms import VIEW_LABELS
 
@@ -60,6 +60,7 @@ def render_page(
     context = {
         "agent": agent,
         "nav_views": [(view, VIEW_LABELS[view], counts[view]) for view in VIEWS],
+        "count_cap": COUNT_CAP,
         **context,
     }
     return vary_on_htmx(render(request, template, context, status=status))

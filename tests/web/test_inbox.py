@@ -257,3 +257,14 @@ def test_inbox_queries_do_not_grow_with_rows(
     assert len(numbers(response)) == 25
     assert _count_queries(agent_client, "/?view=all") == one_row
     assert _count_queries(agent_client, "/?view=all&q=conversazione&sort=priority") <= 12
+
+
+def test_sidebar_counts_stop_at_the_cap(agent_client, monkeypatch, customer_writes):
+    from sportello.conversations import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    monkeypatch.setattr("sportello.web.pages.COUNT_CAP", 2)
+    for n in range(3):
+        customer_writes(f"messaggio {n}", email=f"c{n}@example.it")
+    page = agent_client.get("/").content.decode()
+    assert '<span class="count">2+</span>' in page
