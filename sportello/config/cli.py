@@ -17,7 +17,10 @@ def _setup_django() -> None:
 def _migrate(verbosity: int = 1) -> None:
     from django.core.management import call_command
 
+    from sportello.core.database import optimize
+
     call_command("migrate", interactive=False, verbosity=verbosity)
+    optimize()
     _bootstrap()
 
 

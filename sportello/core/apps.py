@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from sportello.config import event_handlers
+        from sportello.core import jobs  # noqa: F401  (registers the periodic jobs)
 
         event_handlers.register_all()
