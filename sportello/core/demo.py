@@ -756,8 +756,8 @@ STORIES: tuple[Story, ...] = (
                 "meglio.\n\nPaolo", after=3 * HOUR),
             In("Arrivati, il secondo è perfetto. Grazie della gentilezza.", after=4 * DAY),
             Resolve("paolo", after=HOUR),
-            In("Buongiorno, riprendo questa conversazione: dopo tre settimane di uso si è scheggiato "
-               "il beccuccio della teiera. È coperto dalla garanzia?\n\nRiccardo",
+            In("Buongiorno, riprendo questa conversazione: dopo tre settimane di uso si è "
+               "scheggiato il beccuccio della teiera. È coperto dalla garanzia?\n\nRiccardo",
                after=20 * DAY, reply_to_first=True),
         ),
         assignee="paolo", team=RETURNS, tags=("danneggiato", "garanzia"),
@@ -1020,7 +1020,8 @@ def _timeline(story: Story, now: datetime) -> list[datetime]:
     """When each line happens: from ``days_ago``, shifted back if the story would end in
     the future."""
     start = now - timedelta(days=story.days_ago)
-    times, at = [], start
+    times: list[datetime] = []
+    at = start
     for line in story.lines:
         at = at + timedelta(minutes=line.after) if times else at
         times.append(at)
