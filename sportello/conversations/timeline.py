@@ -35,10 +35,30 @@ def record(
     )
 
 
-def created(conversation: Conversation) -> Message:
-    return record(
-        conversation, "created", at=conversation.created_at, channel=conversation.channel_id
-    )
+def row(conversation: Conversation, event: str, *, at: datetime, **data: Any) -> dict[str, Any]:
+    """An event by the customer's side as a ``conversations_message`` row, for actions that
+    write their timeline with plain SQL in the same statement as the message."""
+    return {
+        "workspace_id": conversation.workspace_id,
+        "conversation_id": conversation.pk,
+        "direction": Direction.INBOUND,
+        "kind": Kind.EVENT,
+        "text": "",
+        "html": "",
+        "sender_agent_id": None,
+        "sender_customer_id": None,
+        "sender_name": "",
+        "channel_id": None,
+        "external_id": None,
+        "event": event,
+        "data": data,
+        "attachments": [],
+        "language": "",
+        "search_text": "",
+        "sent_at": None,
+        "received_at": None,
+        "created_at": at,
+    }
 
 
 def assigned(
@@ -56,12 +76,6 @@ def assigned(
 
 def status_changed(conversation: Conversation, by: Agent | None, old: str, new: str) -> Message:
     return record(conversation, "status_changed", by, old=old, new=new)
-
-
-def reopened_by_customer(conversation: Conversation, old: str, at: datetime) -> Message:
-    return record(
-        conversation, "status_changed", None, at=at, old=old, new="open", reason="customer"
-    )
 
 
 def priority_changed(conversation: Conversation, by: Agent | None, old: int, new: int) -> Message:

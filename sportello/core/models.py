@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
+
+from sportello.core import sql
 
 
 class Workspace(models.Model):
@@ -31,16 +32,14 @@ class Workspace(models.Model):
         number; a rolled-back transaction returns its number.
         """
         assert transaction.get_connection().in_atomic_block
-        Workspace.objects.filter(pk=self.pk).update(
-            last_conversation_number=F("last_conversation_number") + 1
+        row = sql.fetchone(
+            "UPDATE core_workspace SET last_conversation_number = last_conversation_number + 1"
+            " WHERE id = %s RETURNING last_conversation_number",
+            [self.pk],
         )
-        number = (
-            Workspace.objects.filter(pk=self.pk)
-            .values_list("last_conversation_number", flat=True)
-            .get()
-        )
-        self.last_conversation_number = number
-        return number
+        assert row is not None, f"workspace {self.pk} does not exist"
+        self.last_conversation_number = int(row[0])
+        return self.last_conversation_number
 
 
 class WorkspaceScoped(models.Model):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from sportello.core import clock, sql
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 from sportello.customers.events import CustomerCreated, CustomerUpdated
@@ -24,16 +25,47 @@ def create_customer(
     identities: Iterable[IdentityKey] = (),
     language: str = "",
 ) -> Customer:
-    """Create a customer with the given (already normalised) identities."""
-    customer = Customer.objects.create(
-        workspace_id=workspace_id, name=name[:200], language=language
+    """Create a customer with the given (already normalised) identities.
+
+    Runs for every first contact, so it is two plain SQL statements (docs/adr/0005)."""
+    now = clock.now()
+    customer = Customer(
+        workspace_id=workspace_id,
+        name=name[:200],
+        language=language,
+        custom_fields={},
+        conversation_count=0,
+        created_at=now,
+        updated_at=now,
     )
-    Identity.objects.bulk_create(
+    customer.pk = sql.insert(
+        "customers_customer",
+        {
+            "workspace_id": workspace_id,
+            "name": customer.name,
+            "organization_id": None,
+            "language": language,
+            "custom_fields": {},
+            "conversation_count": 0,
+            "last_contact_at": None,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    sql.insert_many(
+        "customers_identity",
         [
-            Identity(workspace_id=workspace_id, customer=customer, kind=kind, value=value)
+            {
+                "workspace_id": workspace_id,
+                "customer_id": customer.pk,
+                "kind": kind,
+                "value": value,
+                "created_at": now,
+            }
             for kind, value in dict.fromkeys(identities)
-        ]
+        ],
     )
+    customer._state.adding = False
     publish(CustomerCreated(workspace_id=workspace_id, customer_id=customer.pk))
     return customer
 
@@ -106,9 +138,10 @@ def update_customer(
     return customer
 
 
-def record_contact(customer_id: int, at: Any, new_conversation: bool) -> None:
+def record_contact(customer_id: int, at: datetime, new_conversation: bool) -> None:
     """Keep the denormalised counters the customer list and page read."""
-    updates: dict[str, Any] = {"last_contact_at": at}
-    if new_conversation:
-        updates["conversation_count"] = F("conversation_count") + 1
-    Customer.objects.filter(pk=customer_id).update(**updates)
+    sql.execute(
+        "UPDATE customers_customer SET last_contact_at = %s,"
+        " conversation_count = conversation_count + %s WHERE id = %s",
+        [at, 1 if new_conversation else 0, customer_id],
+    )

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from sportello.channels.models import Channel
 from sportello.conversations.actions import receive_message
@@ -28,13 +28,12 @@ from sportello.conversations.queries import (
     conversation_numbered,
     conversation_replied_to,
 )
-from sportello.core import clock
 from sportello.core.errors import SportelloError
 from sportello.customers.actions import add_identities, create_customer, update_customer
 from sportello.customers.identities import normalize
 from sportello.customers.models import Customer
-from sportello.customers.queries import find_by_identities
-from sportello.ingest import rejections
+from sportello.customers.queries import identity_owners
+from sportello.ingest import records, rejections
 from sportello.ingest.inbound import InboundMessage
 from sportello.ingest.models import InboundRecord
 from sportello.language.detection import detect_language
@@ -54,10 +53,11 @@ class IngestResult:
 class Context:
     inbound: InboundMessage
     channel: Channel
-    record: InboundRecord | None = None
+    record_id: int | None = None
     duplicate_of: InboundRecord | None = None
     identities: list[tuple[str, str]] = field(default_factory=list)
     customer: Customer | None = None
+    new_customer: bool = False
     conversation: Conversation | None = None
     language: str = ""
     team_id: int | None = None
@@ -80,28 +80,17 @@ class Step:
 
 class StoreRaw(Step):
     """Store the inbound message before anything else. The unique key on
-    (workspace, channel, external_id) makes a second delivery fail here, inside a savepoint,
-    and points the context at the first one."""
+    (workspace, channel, external_id) turns a second delivery into a no-op insert
+    (``ON CONFLICT DO NOTHING``; on PostgreSQL it waits for a concurrent first delivery to
+    commit) and points the context at the first one."""
 
     name = "store_raw"
 
     def run(self, ctx: Context) -> None:
         inbound = ctx.inbound
-        try:
-            with transaction.atomic():
-                ctx.record = InboundRecord.objects.create(
-                    workspace_id=inbound.workspace_id,
-                    channel_id=inbound.channel_id,
-                    external_id=inbound.external_id,
-                    payload=inbound.to_payload(),
-                    received_at=clock.now(),
-                )
-        except IntegrityError:
-            ctx.duplicate_of = InboundRecord.objects.get(
-                workspace_id=inbound.workspace_id,
-                channel_id=inbound.channel_id,
-                external_id=inbound.external_id,
-            )
+        ctx.record_id = records.store(inbound)
+        if ctx.record_id is None:
+            ctx.duplicate_of = records.first_delivery(inbound)
 
 
 class Dedupe(Step):
@@ -145,19 +134,25 @@ class IdentifyCustomer(Step):
         if not identities:
             raise SportelloError("the sender has no email, phone or handle")
         ctx.identities = list(dict.fromkeys(identities))
-        found = find_by_identities(ctx.inbound.workspace_id, ctx.identities)
-        if found:
-            customer = found[0]
-            owned = set(customer.identities.values_list("kind", "value"))
-            missing = [i for i in ctx.identities if i not in owned]
-            if missing and len(found) == 1:
-                add_identities(customer, missing)
-            if sender.name and not customer.name:
-                update_customer(customer, name=sender.name)
-        else:
-            customer = create_customer(
+        owners = identity_owners(ctx.inbound.workspace_id, ctx.identities)
+        if not owners:
+            ctx.customer = create_customer(
                 ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
             )
+            ctx.new_customer = True
+            return
+        # The oldest customer owning one of the sender's identities.
+        first = owners[0]
+        customer = Customer(pk=first.customer_id, workspace_id=ctx.inbound.workspace_id)
+        customer.name = first.customer_name
+        customer._state.adding = False
+        owned = {(o.kind, o.value) for o in owners if o.customer_id == customer.pk}
+        missing = [i for i in ctx.identities if i not in owned]
+        if missing and len({o.customer_id for o in owners}) == 1:
+            add_identities(customer, missing)
+        if sender.name and not customer.name:
+            update_customer(Customer.objects.get(pk=customer.pk), name=sender.name)
+            customer.name = sender.name
         ctx.customer = customer
 
 
@@ -177,7 +172,7 @@ class Thread(Step):
             conversation = conversation_numbered(inbound.workspace_id, inbound.conversation_number)
             if conversation is not None and conversation.customer_id != ctx.customer.pk:
                 conversation = None
-        if conversation is None:
+        if conversation is None and not ctx.new_customer:
             conversation = active_conversation_for(ctx.customer.pk, ctx.channel.pk)
         ctx.conversation = conversation
 
@@ -208,7 +203,7 @@ class Receive(Step):
     name = "receive"
 
     def run(self, ctx: Context) -> None:
-        assert ctx.customer is not None and ctx.record is not None
+        assert ctx.customer is not None and ctx.record_id is not None
         inbound = ctx.inbound
         received = receive_message(
             channel=ctx.channel,
@@ -225,8 +220,9 @@ class Receive(Step):
             data=inbound.data,
             team_id=ctx.team_id,
         )
-        InboundRecord.objects.filter(pk=ctx.record.pk).update(
-            message=received.message,
+        records.note_result(
+            ctx.record_id,
+            message_id=received.message.pk,
             conversation_id=received.conversation.pk,
             customer_id=ctx.customer.pk,
         )
@@ -271,11 +267,15 @@ def run_steps(inbound: InboundMessage, channel: Channel) -> IngestResult:
     return ctx.result
 
 
-def ingest(inbound: InboundMessage, *, source: str = "api") -> IngestResult:
+def ingest(
+    inbound: InboundMessage, *, source: str = "api", channel: Channel | None = None
+) -> IngestResult:
     """Ingest one message in one transaction. A failure rolls it back, keeps the message in
-    ``RejectedInbound`` with the reason and raises :class:`IngestFailed`."""
+    ``RejectedInbound`` with the reason and raises :class:`IngestFailed`. Adapters that
+    already hold the channel pass it, which saves a query."""
     try:
-        channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
+        if channel is None or channel.pk != inbound.channel_id:
+            channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
         return run_steps(inbound, channel)
     except Exception as exc:
         reason = exc.message if isinstance(exc, SportelloError) else f"{type(exc).__name__}: {exc}"

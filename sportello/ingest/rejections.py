@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sportello.core import clock
+from sportello.core import clock, sql
 from sportello.ingest.inbound import InboundMessage
 from sportello.ingest.models import RejectedInbound
 
@@ -82,11 +82,13 @@ def retry(rejected: RejectedInbound) -> RejectedInbound:
 
 def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> None:
     """A message that failed once and came again (a mail server retrying after a 451, a
-    provider re-sending a webhook) closes its earlier failure records."""
+    provider re-sending a webhook) closes its earlier failure records. Runs for every
+    message: one statement on a small partial index."""
     if inbound.external_id is None:
         return
-    RejectedInbound.objects.filter(
-        channel_id=inbound.channel_id,
-        external_id=inbound.external_id,
-        resolved_at__isnull=True,
-    ).update(resolved_at=clock.now(), resolved_message_id=message_id)
+    sql.execute(
+        "UPDATE ingest_rejectedinbound SET resolved_at = %s, resolved_message_id = %s"
+        " WHERE channel_id = %s AND external_id = %s AND resolved_at IS NULL"
+        " AND external_id IS NOT NULL",
+        [clock.now(), message_id, inbound.channel_id, inbound.external_id],
+    )

@@ -7,21 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
 from sportello.channels.models import Channel
 from sportello.conversations import timeline
 from sportello.conversations.events import ConversationOpened, MessageReceived
 from sportello.conversations.models import (
-    ACTIVE_STATUSES,
     Conversation,
     Direction,
     Kind,
     Message,
+    Priority,
     Status,
 )
 from sportello.conversations.search import index_text
-from sportello.core import clock
+from sportello.core import clock, sql
 from sportello.core.events import publish
 from sportello.core.models import Workspace
 from sportello.customers.actions import record_contact
@@ -62,76 +61,117 @@ def receive_message(
 
     A message on a resolved or closed conversation reopens it; a message on a pending or
     snoozed one puts it back to open, because the customer is now waiting again.
+
+    This runs for every inbound message, so its writes are plain SQL (docs/adr/0005): a
+    new conversation costs four statements, a message in an open one three.
     """
     now = clock.now()
+    workspace_id = channel.workspace_id
     opened = conversation is None
+    preview = preview_of(text)
+    events: list[dict[str, Any]] = []
     if conversation is None:
-        workspace = Workspace(pk=channel.workspace_id)
-        conversation = Conversation.objects.create(
-            workspace_id=channel.workspace_id,
-            number=workspace.next_conversation_number(),
-            subject=(subject or preview_of(text))[:300],
+        conversation = Conversation(
+            workspace_id=workspace_id,
+            number=Workspace(pk=workspace_id).next_conversation_number(),
+            subject=(subject or preview)[:300],
             status=Status.OPEN,
-            customer=customer,
-            channel=channel,
+            priority=Priority.NORMAL,
+            customer_id=customer.pk,
+            channel_id=channel.pk,
             team_id=team_id,
             language=language,
             last_message_at=now,
+            last_inbound_at=now,
+            waiting_since=now,
+            message_count=1,
+            preview=preview,
             created_at=now,
+            updated_at=now,
         )
-        timeline.created(conversation)
-    elif conversation.status != Status.OPEN:
+        conversation.pk = sql.insert(
+            "conversations_conversation",
+            {
+                "workspace_id": workspace_id,
+                "number": conversation.number,
+                "subject": conversation.subject,
+                "status": Status.OPEN,
+                "priority": Priority.NORMAL,
+                "customer_id": customer.pk,
+                "channel_id": channel.pk,
+                "assignee_id": None,
+                "team_id": team_id,
+                "language": language,
+                "first_reply_at": None,
+                "last_message_at": now,
+                "last_inbound_at": now,
+                "waiting_since": now,
+                "snoozed_until": None,
+                "resolved_at": None,
+                "message_count": 1,
+                "preview": preview,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        conversation._state.adding = False
+        events.append(timeline.row(conversation, "created", at=now, channel=channel.pk))
+    else:
         old = conversation.status
-        conversation.status = Status.OPEN
-        conversation.snoozed_until = None
-        if old not in ACTIVE_STATUSES:
+        if old != Status.OPEN:
+            conversation.status = Status.OPEN
+            conversation.snoozed_until = None
             conversation.resolved_at = None
-        timeline.reopened_by_customer(conversation, old, now)
+            events.append(
+                timeline.row(
+                    conversation, "status_changed", at=now, old=old, new="open", reason="customer"
+                )
+            )
+        sql.execute(
+            "UPDATE conversations_conversation SET status = 'open', snoozed_until = NULL,"
+            " resolved_at = CASE WHEN status IN ('resolved', 'closed') THEN NULL"
+            " ELSE resolved_at END,"
+            " last_message_at = %s, last_inbound_at = %s,"
+            " waiting_since = COALESCE(waiting_since, %s), preview = %s,"
+            " language = CASE WHEN language = '' THEN %s ELSE language END,"
+            " message_count = message_count + 1, updated_at = %s WHERE id = %s",
+            [now, now, now, preview, language, now, conversation.pk],
+        )
+        conversation.last_message_at = conversation.last_inbound_at = now
+        conversation.preview = preview
+        conversation.language = conversation.language or language
 
-    message = Message.objects.create(
-        workspace_id=channel.workspace_id,
-        conversation=conversation,
-        direction=Direction.INBOUND,
-        kind=Kind.MESSAGE,
-        text=text,
-        html=html,
-        sender_customer=customer,
-        sender_name=sender_name[:200],
-        channel=channel,
-        external_id=external_id,
-        data=data or {},
-        attachments=attachments or [],
-        language=language,
-        search_text=index_text(subject if opened else "", text, language),
-        sent_at=sent_at,
-        received_at=now,
-        created_at=now,
-    )
-
-    conversation.last_message_at = now
-    conversation.last_inbound_at = now
-    conversation.waiting_since = conversation.waiting_since or now
-    conversation.preview = preview_of(text)
-    if language and not conversation.language:
-        conversation.language = language
-    Conversation.objects.filter(pk=conversation.pk).update(
-        status=conversation.status,
-        snoozed_until=conversation.snoozed_until,
-        resolved_at=conversation.resolved_at,
-        last_message_at=now,
-        last_inbound_at=now,
-        waiting_since=conversation.waiting_since,
-        preview=conversation.preview,
-        language=conversation.language,
-        message_count=F("message_count") + 1,
-        updated_at=now,
-    )
+    values = {
+        "workspace_id": workspace_id,
+        "conversation_id": conversation.pk,
+        "direction": Direction.INBOUND,
+        "kind": Kind.MESSAGE,
+        "text": text,
+        "html": html,
+        "sender_agent_id": None,
+        "sender_customer_id": customer.pk,
+        "sender_name": sender_name[:200],
+        "channel_id": channel.pk,
+        "external_id": external_id,
+        "event": "",
+        "data": data or {},
+        "attachments": attachments or [],
+        "language": language,
+        "search_text": index_text(subject if opened else "", text, language),
+        "sent_at": sent_at,
+        "received_at": now,
+        "created_at": now,
+    }
+    # Timeline events first, so the thread reads "created" before the message.
+    ids = sql.insert_many("conversations_message", [*events, values])
+    message = Message(pk=ids[-1], **values)
+    message._state.adding = False
     record_contact(customer.pk, now, new_conversation=opened)
 
     if opened:
         publish(
             ConversationOpened(
-                workspace_id=channel.workspace_id,
+                workspace_id=workspace_id,
                 conversation_id=conversation.pk,
                 customer_id=customer.pk,
                 channel_id=channel.pk,
@@ -139,7 +179,7 @@ def receive_message(
         )
     publish(
         MessageReceived(
-            workspace_id=channel.workspace_id,
+            workspace_id=workspace_id,
             conversation_id=conversation.pk,
             message_id=message.pk,
             customer_id=customer.pk,

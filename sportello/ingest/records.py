@@ -1,0 +1,46 @@
+"""The raw inbound record: stored first, once per (workspace, channel, external_id).
+
+Plain SQL (docs/adr/0005): these run for every message that arrives.
+"""
+
+from __future__ import annotations
+
+from sportello.core import clock, sql
+from sportello.ingest.inbound import InboundMessage
+from sportello.ingest.models import InboundRecord
+
+TABLE = "ingest_inboundrecord"
+
+
+def store(inbound: InboundMessage) -> int | None:
+    """Insert the record; ``None`` when this (channel, external_id) was stored before."""
+    return sql.insert(
+        TABLE,
+        {
+            "workspace_id": inbound.workspace_id,
+            "channel_id": inbound.channel_id,
+            "external_id": inbound.external_id,
+            "payload": inbound.to_payload(),
+            "message_id": None,
+            "conversation_id": None,
+            "customer_id": None,
+            "received_at": clock.now(),
+        },
+        on_conflict="workspace_id, channel_id, external_id",
+    )
+
+
+def first_delivery(inbound: InboundMessage) -> InboundRecord:
+    return InboundRecord.objects.get(
+        workspace_id=inbound.workspace_id,
+        channel_id=inbound.channel_id,
+        external_id=inbound.external_id,
+    )
+
+
+def note_result(record_id: int, *, message_id: int, conversation_id: int, customer_id: int) -> None:
+    """What a replay of this message will be answered with."""
+    sql.execute(
+        f"UPDATE {TABLE} SET message_id = %s, conversation_id = %s, customer_id = %s WHERE id = %s",
+        [message_id, conversation_id, customer_id, record_id],
+    )
