@@ -145,8 +145,12 @@ def _pipeline_sender(workspace_id: int, channels: dict[str, int]) -> Send:
     sanitising are the adapter's, outside the pipeline)."""
     from bench.workload import Delivery
     from sportello.channels.api.adapter import HANDLE_KIND
+    from sportello.channels.models import Channel
     from sportello.ingest.inbound import InboundMessage, Sender
     from sportello.ingest.pipeline import ingest
+
+    # The API handler holds the channel it resolved from the payload and passes it on.
+    channel_objects = {c.pk: c for c in Channel.objects.filter(pk__in=channels.values())}
 
     def send(delivery: Delivery) -> bool:
         sender = delivery.sender
@@ -164,7 +168,8 @@ def _pipeline_sender(workspace_id: int, channels: dict[str, int]) -> Send:
             subject=delivery.subject,
             external_id=delivery.external_id,
         )
-        return ingest(inbound, source="api").duplicate
+        channel = channel_objects[inbound.channel_id]
+        return ingest(inbound, source="api", channel=channel).duplicate
 
     return send
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
 
+_PLAIN = (str, int, float, bool, type(None), bytes)
+
 
 def adapt(value: Any) -> Any:
     """A Python value as the database driver wants it (aware datetimes, JSON)."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime):
+        if connection.vendor == "sqlite" and value.tzinfo is not None:
+            # What Django's SQLite backend stores: naive UTC as text (same as its adapter,
+            # without its per-call settings lookups).
+            return str(value.astimezone(UTC).replace(tzinfo=None))
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, dict | list):
         return json.dumps(value)

@@ -17,7 +17,8 @@ from sportello.customers.models import Customer, Identity, Organization
 IdentityKey = tuple[str, str]  # (kind, normalised value)
 
 
-@transaction.atomic
+# No savepoint: inside the ingest transaction a failure rolls the whole message back.
+@transaction.atomic(savepoint=False)
 def create_customer(
     workspace_id: int,
     *,

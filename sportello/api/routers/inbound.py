@@ -25,5 +25,5 @@ def post_inbound(request: HttpRequest, payload: InboundIn):  # type: ignore[no-u
     """
     agent = current_agent(request)
     channel = active_channel(agent.workspace_id, payload.channel)
-    result = ingest(to_inbound(channel, payload), source="api")
+    result = ingest(to_inbound(channel, payload), source="api", channel=channel)
     return Status(200 if result.duplicate else 201, result)

@@ -77,7 +77,7 @@ def receive_email(channel: Channel, raw: bytes, *, source: str) -> Outcome:
     except SportelloError as exc:
         return _refuse(channel, raw, source, exc.message, REFUSED)
     try:
-        result = ingest(inbound, source=source)
+        result = ingest(inbound, source=source, channel=channel)
     except IngestFailed as exc:
         return Outcome(FAILED, rejected_id=exc.rejected_id, reason=exc.message)
     return Outcome(

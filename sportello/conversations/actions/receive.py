@@ -40,7 +40,8 @@ def preview_of(text: str) -> str:
     return " ".join(text.split())[:PREVIEW_CHARS]
 
 
-@transaction.atomic
+# No savepoint: inside the ingest transaction a failure rolls the whole message back.
+@transaction.atomic(savepoint=False)
 def receive_message(
     *,
     channel: Channel,
