@@ -101,6 +101,9 @@ def sqlite_database(path: Path | str) -> dict[str, object]:
 
     WAL lets readers proceed while one writer commits; ``IMMEDIATE`` transactions take
     the write lock up front so two writers queue instead of failing on lock upgrade.
+    Under ASGI each request may run in another thread, and connections are per thread:
+    they close at the end of each request (``CONN_MAX_AGE=0``) instead of piling up, and
+    the memory-mapped file, shared by all of them, keeps reads warm.
     """
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -115,10 +118,10 @@ def sqlite_database(path: Path | str) -> dict[str, object]:
                 "PRAGMA busy_timeout=30000;"
                 "PRAGMA temp_store=MEMORY;"
                 "PRAGMA mmap_size=268435456;"
-                "PRAGMA cache_size=-65536;"
+                "PRAGMA cache_size=-16000;"
             ),
         },
-        "CONN_MAX_AGE": None,
+        "CONN_MAX_AGE": 0,
         "TEST": {"NAME": None},
     }
 
@@ -130,6 +133,10 @@ def database_from_url(url: str, home: Path) -> dict[str, object]:
         if db.name != ":memory:" and not path.is_absolute():
             path = home / path
         return sqlite_database(path)
+    # Connections come from a pool (psycopg_pool) rather than persisting per thread, which
+    # under ASGI would open one connection per request thread and never close them.
+    options: dict[str, object] = {"pool": {"min_size": 2, "max_size": 20, "timeout": 30}}
+    options.update(db.options or {})
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": db.name,
@@ -137,7 +144,6 @@ def database_from_url(url: str, home: Path) -> dict[str, object]:
         "PASSWORD": db.password,
         "HOST": db.host,
         "PORT": db.port,
-        "OPTIONS": db.options or {},
-        "CONN_MAX_AGE": 600,
-        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 0,
     }

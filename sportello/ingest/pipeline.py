@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from sportello.channels.models import Channel
 from sportello.conversations.actions import receive_message
@@ -136,11 +136,20 @@ class IdentifyCustomer(Step):
         ctx.identities = list(dict.fromkeys(identities))
         owners = identity_owners(ctx.inbound.workspace_id, ctx.identities)
         if not owners:
-            ctx.customer = create_customer(
-                ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
-            )
-            ctx.new_customer = True
-            return
+            try:
+                # A savepoint: a first message of the same new customer, delivered at the
+                # same moment, may create these identities first (PostgreSQL waits for it
+                # here, then fails the unique key); that customer is then the one.
+                with transaction.atomic():
+                    ctx.customer = create_customer(
+                        ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
+                    )
+                ctx.new_customer = True
+                return
+            except IntegrityError:
+                owners = identity_owners(ctx.inbound.workspace_id, ctx.identities)
+                if not owners:
+                    raise
         # The oldest customer owning one of the sender's identities.
         first = owners[0]
         customer = Customer(pk=first.customer_id, workspace_id=ctx.inbound.workspace_id)
@@ -278,8 +287,12 @@ def ingest(
             channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
         return run_steps(inbound, channel)
     except Exception as exc:
-        reason = exc.message if isinstance(exc, SportelloError) else f"{type(exc).__name__}: {exc}"
-        if not isinstance(exc, SportelloError):
+        if isinstance(exc, SportelloError):
+            reason = public = exc.message
+        else:
             log.exception("ingest failed for %s message %s", source, inbound.external_id)
+            reason = f"{type(exc).__name__}: {exc}"
+            # Internal errors (database text may quote customer data) stay in the record.
+            public = "the message could not be processed; it was kept and will be retried"
         rejected = rejections.record_failure(inbound, source=source, reason=reason)
-        raise IngestFailed(reason, rejected.pk) from exc
+        raise IngestFailed(public, rejected.pk) from exc

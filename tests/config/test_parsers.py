@@ -23,7 +23,7 @@ def test_postgres_url_is_read_with_credentials_and_options(tmp_path):
         "db.local",
         "6543",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"]["sslmode"] == "require" and "pool" in db["OPTIONS"]
 
 
 def test_relative_sqlite_path_lives_in_home(tmp_path):
