@@ -35,9 +35,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 5000
+	$(BIN)/python bench/web.py --short
 
 bench-full: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 50000
+	$(BIN)/python bench/web.py --customers 200000 --conversations 1000000 --messages 5000000
+	$(BIN)/python bench/peer.py --short
 
 messages: $(STAMP)
 	cd sportello && ../$(BIN)/django-admin makemessages -l it --settings=sportello.config.settings
