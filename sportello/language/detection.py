@@ -19,7 +19,7 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text``'s language, or "" when the text is too short or the model
     is not confident enough to say."""
     # The first few hundred characters say the language as well as the whole text does.
-    sample = text.strip()[:600]
+    sample = text.strip()[:400]
     if len(sample) < MIN_CHARS:
         return ""
     language, probability = _identifier().classify(sample)

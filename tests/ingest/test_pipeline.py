@@ -180,3 +180,29 @@ def test_first_messages_of_one_new_customer_at_the_same_moment_make_one_customer
     assert len({r.customer_id for r in results}) == 1
     assert Customer.objects.count() == 1
     assert Message.objects.filter(kind="message").count() == 3
+
+
+def test_payload_keeps_every_field_of_the_inbound_message():
+    """The rejected-message retry rebuilds the message from this payload: nothing may be
+    left out when a field is added to InboundMessage."""
+    from dataclasses import fields
+    from datetime import UTC, datetime
+
+    inbound = InboundMessage(
+        workspace_id=1,
+        channel_id=2,
+        sender=Sender(name="A", email="a@b.it", handles={"x": "y"}),
+        text="t",
+        external_id="e",
+        subject="s",
+        html="<p>h</p>",
+        sent_at=datetime(2026, 1, 2, tzinfo=UTC),
+        references=["r"],
+        conversation_number=7,
+        attachments=[{"filename": "f"}],
+        data={"k": 1},
+        raw=b"\x00raw",
+    )
+    payload = inbound.to_payload()
+    assert set(payload) == {f.name for f in fields(InboundMessage)}
+    assert InboundMessage.from_payload(payload) == inbound

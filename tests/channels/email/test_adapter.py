@@ -304,7 +304,8 @@ def test_a_pipeline_failure_is_kept_for_retry_with_its_attachments(channel, monk
     monkeypatch.setattr(pipeline.DetectLanguage, "run", broken)
     pdf = b"%PDF-1.4 ricevuta"
     outcome = take(channel, raw_email(attachments=(("ricevuta.pdf", pdf, "application/pdf"),)))
-    assert outcome.status == receive.FAILED and "disk full" in outcome.reason
+    assert outcome.status == receive.FAILED
+    assert "disk full" in RejectedInbound.objects.get(pk=outcome.rejected_id).reason
     monkeypatch.undo()
 
     rejected = rejections.retry(RejectedInbound.objects.get(pk=outcome.rejected_id))
