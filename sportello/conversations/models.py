@@ -44,6 +44,11 @@ class Conversation(WorkspaceScoped, Timestamped):
     ``conversations.actions`` writes conversations, so every change leaves a timeline event.
     """
 
+    # Foreign keys whose lookups the composite indexes below already serve carry no index
+    # of their own: every index is one more write per inbound message.
+    workspace = models.ForeignKey(
+        "core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     number = models.PositiveBigIntegerField()
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(
@@ -53,7 +58,7 @@ class Conversation(WorkspaceScoped, Timestamped):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="conversations"
+        "customers.Customer", on_delete=models.PROTECT, related_name="conversations", db_index=False
     )
     channel = models.ForeignKey(
         "sportello_channels.Channel", on_delete=models.PROTECT, related_name="conversations"
@@ -64,6 +69,7 @@ class Conversation(WorkspaceScoped, Timestamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
+        db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -159,15 +165,25 @@ class Message(WorkspaceScoped):
     ``search_text`` is the stemmed text the full-text index reads (SQLite FTS5 or PostgreSQL).
     """
 
+    # As on Conversation: only the indexes its queries use (``message_thread`` serves the
+    # conversation; the others are lookups of rare deletions).
+    workspace = models.ForeignKey(
+        "core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INBOUND)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
     text = models.TextField(blank=True)
     html = models.TextField(blank=True, help_text="Sanitised HTML, safe to display.")
     sender_agent = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     sender_customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -179,6 +195,7 @@ class Message(WorkspaceScoped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     external_id = models.CharField(max_length=500, null=True, blank=True)
     event = models.CharField(max_length=32, blank=True)

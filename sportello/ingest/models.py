@@ -14,14 +14,22 @@ class InboundRecord(models.Model):
     of the same message finds this row and gets the ids it produced.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # The unique key's leading columns serve workspace and channel lookups.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     channel = models.ForeignKey(
-        "sportello_channels.Channel", on_delete=models.CASCADE, related_name="+"
+        "sportello_channels.Channel", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     external_id = models.CharField(max_length=500, null=True, blank=True)
     payload = models.JSONField()
     message = models.ForeignKey(
-        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     conversation_id = models.BigIntegerField(null=True, blank=True)
     customer_id = models.BigIntegerField(null=True, blank=True)
