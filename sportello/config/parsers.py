@@ -119,6 +119,7 @@ def sqlite_database(path: Path | str) -> dict[str, object]:
                 "PRAGMA temp_store=MEMORY;"
                 "PRAGMA mmap_size=268435456;"
                 "PRAGMA cache_size=-16000;"
+                "PRAGMA wal_autocheckpoint=4000;"
             ),
         },
         "CONN_MAX_AGE": 0,
