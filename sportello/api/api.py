@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sportello.api import auth as api_auth
-from sportello.api.routers import auth, conversations, customers, inbound
+from sportello.api.routers import auth, channels, conversations, customers, inbound
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
 from sportello.ingest.rejections import record_refusal
@@ -28,6 +28,7 @@ api.add_router("/auth", auth.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/customers", customers.router)
+api.add_router("/channels", channels.router)
 
 
 def _readable(errors: list[dict]) -> str:

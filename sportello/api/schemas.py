@@ -205,3 +205,29 @@ class TextIn(Schema):
         if not value.strip():
             raise ValueError("text is empty")
         return value
+
+
+class ChannelOut(Schema):
+    id: int
+    kind: str
+    name: str
+    slug: str
+    is_active: bool
+    config: dict[str, Any] = Field(description="Provider settings; secrets are shown as ***")
+
+
+class ChannelIn(Schema):
+    kind: Literal[
+        "email", "webchat", "whatsapp", "messenger", "telegram", "phone", "reviews", "api"
+    ]
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=60)
+    config: dict[str, Any] = {}
+
+
+class ChannelPatch(Schema):
+    name: str | None = Field(None, max_length=120)
+    is_active: bool | None = None
+    config: dict[str, Any] | None = Field(
+        None, description="The whole config; a secret left out or sent as *** is kept"
+    )

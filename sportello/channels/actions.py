@@ -2,11 +2,92 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from sportello.channels.models import Channel
+from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.queries import SECRET_KEYS
+from sportello.core.errors import Conflict, InvalidInput
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+def validate_channel_config(kind: str, config: Any) -> dict[str, Any]:
+    """The provider settings of a channel, checked by its adapter's rules."""
+    if not isinstance(config, dict):
+        raise InvalidInput("config must be an object")
+    if kind == ChannelKind.EMAIL:
+        from sportello.channels.email.config import validate_config
+
+        return validate_config(config)
+    return config
+
+
+def merge_secrets(old: Any, new: Any) -> Any:
+    """Secrets are never shown back (see ``channels.queries.redacted``): a config sent back
+    with a secret left out or masked keeps the stored one."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        merged = dict(new)
+        for key, value in old.items():
+            if key in SECRET_KEYS and (key not in new or new[key] in ("", "***")):
+                merged[key] = value
+            elif key in new:
+                merged[key] = merge_secrets(value, new[key])
+        return merged
+    return new
+
+
+@transaction.atomic
+def create_channel(
+    workspace_id: int, *, kind: str, name: str, slug: str, config: dict[str, Any]
+) -> Channel:
+    if kind not in ChannelKind.values:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(ChannelKind.values)}")
+    if not _SLUG.match(slug):
+        raise InvalidInput("slug: lower-case letters, digits and dashes, up to 60")
+    if not name.strip():
+        raise InvalidInput("name is empty")
+    try:
+        with transaction.atomic():
+            return Channel.objects.create(
+                workspace_id=workspace_id,
+                kind=kind,
+                name=name.strip()[:120],
+                slug=slug,
+                config=validate_channel_config(kind, config),
+            )
+    except IntegrityError:
+        raise Conflict(f"a channel with slug {slug!r} exists already") from None
+
+
+@transaction.atomic
+def update_channel(
+    channel: Channel,
+    *,
+    name: str | None = None,
+    config: dict[str, Any] | None = None,
+    is_active: bool | None = None,
+) -> Channel:
+    fields = []
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("name is empty")
+        channel.name = name.strip()[:120]
+        fields.append("name")
+    if config is not None:
+        channel.config = validate_channel_config(
+            channel.kind, merge_secrets(channel.config, config)
+        )
+        fields.append("config")
+    if is_active is not None:
+        channel.is_active = is_active
+        fields.append("is_active")
+    if fields:
+        channel.save(update_fields=[*fields, "updated_at"])
+    return channel
 
 
 def ensure_channel(

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sportello.channels.models import Channel
-from sportello.core.errors import InvalidInput
+from sportello.core.errors import InvalidInput, NotFound
+
+# Config keys whose values are never shown back by the API or the UI.
+SECRET_KEYS = {"password", "secret", "token", "app_secret", "access_token", "verify_token"}
 
 
 def active_channel(workspace_id: int, slug: str) -> Channel:
@@ -14,3 +19,22 @@ def active_channel(workspace_id: int, slug: str) -> Channel:
 
 def workspace_channels(workspace_id: int) -> list[Channel]:
     return list(Channel.objects.filter(workspace_id=workspace_id).order_by("name"))
+
+
+def redacted(config: Any) -> Any:
+    """A channel's config as it may be shown: passwords and tokens replaced by ``***``."""
+    if isinstance(config, dict):
+        return {
+            key: ("***" if key in SECRET_KEYS and value else redacted(value))
+            for key, value in config.items()
+        }
+    if isinstance(config, list):
+        return [redacted(item) for item in config]
+    return config
+
+
+def get_channel(workspace_id: int, channel_id: int) -> Channel:
+    channel = Channel.objects.filter(workspace_id=workspace_id, pk=channel_id).first()
+    if channel is None:
+        raise NotFound(f"channel {channel_id} not found")
+    return channel
