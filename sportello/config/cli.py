@@ -56,6 +56,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_worker:
         consumer = HUEY.create_consumer(workers=settings.HUEY_WORKERS, worker_type="thread")
         consumer.start()
+    idle = None
+    if settings.IMAP_IDLE and not args.no_worker:
+        from sportello.channels.email.idle import start_idle_watchers
+
+        idle = start_idle_watchers()
     lmtp = None
     if settings.LMTP_PORT:
         from sportello.channels.email.lmtp import start_lmtp_server
@@ -74,6 +79,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if lmtp is not None:
             lmtp.stop()
+        if idle is not None:
+            idle.stop()
         if consumer is not None:
             consumer.stop(graceful=True)
     return 0

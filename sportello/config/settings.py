@@ -174,6 +174,8 @@ DEFAULT_PHONE_REGION = env_str("SPORTELLO_PHONE_REGION", "IT")
 LMTP_PORT = env_optional_int("SPORTELLO_LMTP_PORT")
 LMTP_HOST = env_str("SPORTELLO_LMTP_HOST", "127.0.0.1")
 MAX_EMAIL_BYTES = env_int("SPORTELLO_MAX_EMAIL_BYTES", 25 * 1024 * 1024)
+# Watch IMAP mailboxes with IDLE in `sportello run` (the minute's poll runs regardless).
+IMAP_IDLE = env_bool("SPORTELLO_IMAP_IDLE", True)
 
 LOGGING = {
     "version": 1,

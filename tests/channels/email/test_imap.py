@@ -200,3 +200,31 @@ def test_the_periodic_job_polls_every_mailbox(workspace, dovecot):
     poll_mailboxes.call_local()
 
     assert Message.objects.filter(kind=Kind.MESSAGE).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idle_fetches_new_mail_within_seconds(dovecot, box):
+    """GIVEN Sportello waiting in IMAP IDLE on a mailbox
+    WHEN a customer's mail lands in it
+    THEN it becomes a conversation within seconds, without waiting for the minute's poll."""
+    import time
+
+    from sportello.channels.email.idle import start_idle_watchers
+    from sportello.core.bootstrap import ensure_default_workspace
+
+    channel_for(ensure_default_workspace(), dovecot, box)
+    watchers = start_idle_watchers()
+    try:
+        time.sleep(1.0)  # the watcher connects and enters IDLE
+        started = time.monotonic()
+        deliver(dovecot, box, raw_email(message_id="<idle@cliente.example.it>"))
+        while time.monotonic() - started < 15:
+            if Message.objects.filter(external_id="<idle@cliente.example.it>").exists():
+                break
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+    finally:
+        watchers.stop()
+    assert Message.objects.filter(external_id="<idle@cliente.example.it>").exists()
+    print(f"IMAP IDLE to conversation: {elapsed * 1000:.0f} ms")
+    assert unseen(dovecot, box) == 0
