@@ -36,7 +36,13 @@ class Customer(WorkspaceScoped, Timestamped):
     last_contact_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "name"], name="customer_ws_name")]
+        indexes = [
+            models.Index(fields=["workspace", "name"], name="customer_ws_name"),
+            # The customer list, most recent contact first.
+            models.Index(
+                fields=["workspace", "-last_contact_at", "-id"], name="customer_recent_contact"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
