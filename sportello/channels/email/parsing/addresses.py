@@ -18,6 +18,7 @@ from .headers import (
     RawHeaders,
     decode_header_text,
     single_line,
+    split_unquoted,
     unfold,
 )
 
@@ -263,25 +264,7 @@ def _find_unquoted(text: str, target: str) -> int:
 
 def _split_words(text: str) -> list[str]:
     """Whitespace-separated words; a quoted string stays inside the word it belongs to."""
-    words: list[str] = []
-    current: list[str] = []
-    in_quote = escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif char == "\\" and in_quote:
-            escaped = True
-        elif char == '"':
-            in_quote = not in_quote
-        elif char.isspace() and not in_quote:
-            if current:
-                words.append("".join(current))
-                current = []
-            continue
-        current.append(char)
-    if current:
-        words.append("".join(current))
-    return words
+    return [word for word in split_unquoted(text, str.isspace) if word]
 
 
 def _unquote(text: str) -> str:

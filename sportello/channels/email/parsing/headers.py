@@ -11,7 +11,7 @@ from __future__ import annotations
 import binascii
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime, parsedate_tz
@@ -231,7 +231,7 @@ def parse_params(
     """
     if not value:
         return "", {}
-    segments = _split_params(unfold(value)[:MAX_HEADER_CHARS])
+    segments = split_unquoted(unfold(value)[:MAX_HEADER_CHARS], lambda c: c == ";")
     main = segments[0].strip().strip("\"'").lower() if segments else ""
     simple: dict[str, str] = {}
     continued: dict[str, dict[int, tuple[str, bool]]] = {}
@@ -257,18 +257,20 @@ def parse_params(
     return main, params
 
 
-def _split_params(value: str) -> list[str]:
+def split_unquoted(text: str, is_separator: Callable[[str], bool]) -> list[str]:
+    """``text`` cut at each separator character outside double quotes (a backslash escapes
+    inside quotes); empty segments are kept."""
     segments: list[str] = []
     current: list[str] = []
     in_quote = escaped = False
-    for char in value:
+    for char in text:
         if escaped:
             escaped = False
         elif char == "\\" and in_quote:
             escaped = True
         elif char == '"':
             in_quote = not in_quote
-        elif char == ";" and not in_quote:
+        elif not in_quote and is_separator(char):
             segments.append("".join(current))
             current = []
             continue
