@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sportello.channels.email.forms import ChannelForm
+from sportello.channels.forms import ChannelForm
 from sportello.channels.models import Channel
 
 

@@ -248,18 +248,23 @@ def active_conversation_for(customer_id: int, channel_id: int) -> Conversation |
     return conversation
 
 
-def conversation_replied_to(workspace_id: int, external_ids: list[str]) -> Conversation | None:
-    """The conversation holding the most recent of the messages a reply refers to (by the
-    channel's message ids: email In-Reply-To/References, a chat's reply-to id)."""
+def message_replied_to(workspace_id: int, external_ids: list[str]) -> Message | None:
+    """The most recent of the messages a reply refers to by the channel's message ids
+    (email In-Reply-To/References, a chat's reply-to id)."""
     if not external_ids:
         return None
-    conversation_id = (
+    return (
         Message.objects.filter(workspace_id=workspace_id, external_id__in=external_ids[:50])
+        .only("pk", "conversation_id")
         .order_by("-pk")
-        .values_list("conversation_id", flat=True)
         .first()
     )
-    return None if conversation_id is None else Conversation.objects.get(pk=conversation_id)
+
+
+def conversation_replied_to(workspace_id: int, external_ids: list[str]) -> Conversation | None:
+    """The conversation holding the message a reply refers to (see ``message_replied_to``)."""
+    message = message_replied_to(workspace_id, external_ids)
+    return None if message is None else Conversation.objects.get(pk=message.conversation_id)
 
 
 def conversation_numbered(workspace_id: int, number: int) -> Conversation | None:

@@ -13,8 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import F, Q
 
-from sportello.conversations import timeline
-from sportello.conversations.actions import note_external_id
+from sportello.conversations.actions import note_external_id, record_event
 from sportello.conversations.models import Direction, Kind, Message
 from sportello.core import clock
 from sportello.core.events import publish
@@ -155,9 +154,9 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool) -> Deliv
             status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error, updated_at=now
         )
         if updated:
-            conversation = delivery.message.conversation
-            timeline.record(
-                conversation,
+            conversation_id = delivery.message.conversation_id
+            record_event(
+                conversation_id,
                 "delivery_failed",
                 message_id=delivery.message_id,
                 attempts=delivery.attempts,
@@ -168,7 +167,7 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool) -> Deliv
                     workspace_id=delivery.workspace_id,
                     delivery_id=delivery.pk,
                     message_id=delivery.message_id,
-                    conversation_id=conversation.pk,
+                    conversation_id=conversation_id,
                     error=error,
                 )
             )

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from sportello.channels.email.adapter import conversation_number_in, pec_of, references_of
 from sportello.channels.email.parsing import ParsedEmail, safe_header_value
 from sportello.channels.models import Channel
-from sportello.conversations import timeline
-from sportello.conversations.models import Conversation, Kind, Message
-from sportello.conversations.queries import conversation_for_reference
+from sportello.conversations.actions import record_event
+from sportello.conversations.models import Message
+from sportello.conversations.queries import conversation_for_reference, message_replied_to
 
 EVENT = "pec_receipt"
 
@@ -35,7 +33,6 @@ def certified_message_ids(parsed: ParsedEmail) -> list[str]:
     return [i for i in dict.fromkeys([*ids, *references_of(parsed)]) if i]
 
 
-@transaction.atomic
 def record_pec_receipt(channel: Channel, parsed: ParsedEmail, external_id: str) -> Message | None:
     """Record the receipt on the conversation it refers to; ``None`` when no conversation of
     the workspace matches (the caller keeps the receipt as a rejected message)."""
@@ -47,27 +44,15 @@ def record_pec_receipt(channel: Channel, parsed: ParsedEmail, external_id: str) 
     )
     if found is None:
         return None
-    # The row lock serialises two deliveries of the same receipt (PostgreSQL; SQLite
-    # serialises every write anyway), so the check below sees the other's event.
-    conversation = Conversation.objects.select_for_update().get(pk=found.pk)
-    existing = Message.objects.filter(
-        conversation=conversation, kind=Kind.EVENT, event=EVENT, data__receipt_id=external_id
-    ).first()
-    if existing is not None:
-        return existing
-    certified = (
-        Message.objects.filter(workspace_id=channel.workspace_id, external_id__in=referred)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    certified = message_replied_to(channel.workspace_id, referred)
     daticert: dict[str, Any] = pec.get("daticert") or {}
-    return timeline.record(
-        conversation,
+    return record_event(
+        found.pk,
         EVENT,
+        once_on="receipt_id",
         receipt=pec.get("receipt") or "",
         receipt_id=external_id,
-        certified_message_id=certified,
+        certified_message_id=certified.pk if certified is not None else None,
         recipient=daticert.get("consegna") or daticert.get("destinatari") or "",
         subject=subject,
         error=daticert.get("errore") or "",

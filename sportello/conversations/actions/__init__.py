@@ -13,6 +13,7 @@ from sportello.conversations.actions.manage import (
     update_conversation,
 )
 from sportello.conversations.actions.receive import receive_message
+from sportello.conversations.actions.record import record_event
 from sportello.conversations.actions.reply import add_note, note_external_id, reply
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "assign",
     "note_external_id",
     "receive_message",
+    "record_event",
     "reply",
     "set_priority",
     "set_status",

@@ -11,8 +11,8 @@ import pytest
 
 from sportello.channels.email import receive
 from sportello.channels.email.config import validate_config
-from sportello.channels.email.forms import ChannelForm
 from sportello.channels.email.receive import receive_email
+from sportello.channels.forms import ChannelForm
 from sportello.conversations.actions import reply, set_status
 from sportello.conversations.models import Conversation, Kind, Message, Status
 from sportello.core.errors import InvalidInput

@@ -1,4 +1,4 @@
-"""The channel form the admin uses, so an email channel cannot be saved half-configured."""
+"""The channel form the admin uses: a channel cannot be saved with settings its adapter refuses."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from sportello.channels.email.config import validate_config
-from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.actions import validate_channel_config
+from sportello.channels.models import Channel
 from sportello.core.errors import InvalidInput
 
 
@@ -19,9 +19,9 @@ class ChannelForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("kind") == ChannelKind.EMAIL and "config" in cleaned:
+        if cleaned.get("kind") and "config" in cleaned:
             try:
-                cleaned["config"] = validate_config(cleaned["config"])
+                cleaned["config"] = validate_channel_config(cleaned["kind"], cleaned["config"])
             except InvalidInput as exc:
                 raise ValidationError({"config": exc.message}) from None
         return cleaned
