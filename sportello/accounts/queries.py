@@ -33,3 +33,11 @@ def workspace_agents(workspace_id: int) -> list[Agent]:
 
 def workspace_teams(workspace_id: int) -> list[Team]:
     return list(Team.objects.filter(workspace_id=workspace_id).order_by("name"))
+
+
+def active_agent_in(workspace_id: int, agent_id: int) -> Agent | None:
+    return Agent.objects.filter(workspace_id=workspace_id, pk=agent_id, is_active=True).first()
+
+
+def team_in(workspace_id: int, team_id: int) -> Team | None:
+    return Team.objects.filter(workspace_id=workspace_id, pk=team_id).first()

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from sportello.accounts.models import Agent, Team
+from sportello.accounts.queries import active_agent_in, team_in
 from sportello.api import present
 from sportello.api.auth import current_agent
 from sportello.api.schemas import (
@@ -130,14 +131,14 @@ def patch(request: HttpRequest, conversation_id: int, payload: ConversationPatch
 
 
 def _agent_in(workspace_id: int, agent_id: int) -> Agent:
-    found = Agent.objects.filter(workspace_id=workspace_id, pk=agent_id, is_active=True).first()
+    found = active_agent_in(workspace_id, agent_id)
     if found is None:
         raise InvalidInput(f"no agent {agent_id} in this workspace")
     return found
 
 
 def _team_in(workspace_id: int, team_id: int) -> Team:
-    found = Team.objects.filter(workspace_id=workspace_id, pk=team_id).first()
+    found = team_in(workspace_id, team_id)
     if found is None:
         raise InvalidInput(f"no team {team_id} in this workspace")
     return found
