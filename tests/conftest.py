@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from sportello.accounts.actions import issue_token
@@ -13,6 +14,12 @@ from sportello.channels.models import Channel
 from sportello.core.bootstrap import ensure_default_workspace
 from sportello.core.models import Workspace
 from tests.factories import AgentFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with nothing cached (the sidebar's counts, say)."""
+    cache.clear()
 
 
 @pytest.fixture

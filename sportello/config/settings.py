@@ -125,6 +125,13 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Threads serving requests in each web process (sportello.config.asgi); each keeps one
+# database connection.
+WEB_THREADS = env_int("SPORTELLO_WEB_THREADS", 8)
+
+# The sidebar's view counts are shared for a few seconds rather than counted on every page.
+SIDEBAR_COUNTS_SECONDS = env_int("SPORTELLO_SIDEBAR_COUNTS_SECONDS", 10)
+
 # --- background jobs ------------------------------------------------------------------
 REDIS_URL = env_str("SPORTELLO_REDIS_URL")
 HUEY_WORKERS = env_int("SPORTELLO_WORKERS", 2)
@@ -132,6 +139,18 @@ _huey_common = {
     "name": env_str("SPORTELLO_QUEUE_NAME", "sportello"),
     "immediate": TESTING and not env_bool("SPORTELLO_TEST_QUEUE", False),
     "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+}
+# One cache per process, or Redis's when it is configured (shared by every process).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("SPORTELLO_QUEUE_NAME", "sportello"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 if REDIS_URL:
     HUEY = {**_huey_common, "huey_class": "huey.RedisHuey", "url": REDIS_URL}

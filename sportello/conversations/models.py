@@ -44,6 +44,9 @@ class Conversation(WorkspaceScoped, Timestamped):
     ``conversations.actions`` writes conversations, so every change leaves a timeline event.
     """
 
+    # Set by ``queries.with_tag_names`` on the conversations a read loads for display.
+    tag_names: list[str]
+
     # Foreign keys whose lookups the composite indexes below already serve carry no index
     # of their own: every index is one more write per inbound message.
     workspace = models.ForeignKey(

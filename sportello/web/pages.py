@@ -6,7 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -56,7 +58,7 @@ def render_page(
 ) -> HttpResponse:
     """A whole page: ``context`` plus the sidebar's views and their counts."""
     agent = agent_of(request)
-    counts = view_counts(agent.workspace_id, agent)
+    counts = sidebar_counts(agent)
     context = {
         "agent": agent,
         "nav_views": [(view, VIEW_LABELS[view], counts[view]) for view in VIEWS],
@@ -64,6 +66,18 @@ def render_page(
         **context,
     }
     return vary_on_htmx(render(request, template, context, status=status))
+
+
+def sidebar_counts(agent: Agent) -> dict[str, int]:
+    """The views' counts for the sidebar, counted at most every
+    ``SIDEBAR_COUNTS_SECONDS`` per agent: the seven bounded counts cost more than the rest
+    of an inbox page, and a badge a few seconds old misleads nobody (the lists are live)."""
+    key = f"sidebar-counts:{agent.workspace_id}:{agent.pk}"
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = view_counts(agent.workspace_id, agent)
+        cache.set(key, counts, settings.SIDEBAR_COUNTS_SECONDS)
+    return counts
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -220,7 +221,7 @@ def test_priority_and_tags_through_the_panel(agent_client, agent, customer_write
     )
     conversation = get_conversation(agent.workspace_id, conversation.pk)
     assert conversation.priority == Priority.URGENT
-    assert [t.name for t in conversation.tags.all()] == ["reso", "spedizione"]
+    assert conversation.tag_names == ["reso", "spedizione"]
     content = response.content.decode()
     assert "Priorità: normale → urgente" in content
     assert "Tag: +spedizione, +reso" in content
@@ -246,6 +247,7 @@ def test_conversation_page_queries_do_not_grow_with_messages(
     actions.reply(conversation, agent, "Prima risposta")  # replies cost one delivery query
 
     def count() -> int:
+        cache.clear()  # the sidebar's counts are counted each time, as on a first visit
         with CaptureQueriesContext(connection) as captured:
             assert agent_client.get(f"/c/{conversation.number}/").status_code == 200
         return len(captured)

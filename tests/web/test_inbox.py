@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -98,6 +99,28 @@ def test_sidebar_counts_come_from_one_query_and_match_the_lists(
     for view, count in counts.items():
         badge = re.search(rf'href="/\?view={view}".*?class="count"[^>]*>(\d+)<', page, re.S)
         assert badge and int(badge.group(1)) == count
+
+
+def _badge(client, view: str) -> int:
+    page = client.get("/").content.decode()
+    badge = re.search(rf'href="/\?view={view}".*?class="count"[^>]*>(\d+)<', page, re.S)
+    assert badge
+    return int(badge.group(1))
+
+
+def test_sidebar_counts_are_shared_for_a_few_seconds(agent_client, customer_writes, settings):
+    customer_writes("uno")
+    assert _badge(agent_client, "all") == 1
+    customer_writes("due")
+    assert _badge(agent_client, "all") == 1  # counted less than SIDEBAR_COUNTS_SECONDS ago
+    cache.clear()  # as when the seconds have passed
+    assert _badge(agent_client, "all") == 2
+    settings.SIDEBAR_COUNTS_SECONDS = 0
+    cache.clear()
+    customer_writes("tre")
+    assert _badge(agent_client, "all") == 3
+    customer_writes("quattro")
+    assert _badge(agent_client, "all") == 4
 
 
 def test_team_count_is_not_inflated_by_team_size(workspace, agent, customer_writes):
@@ -235,6 +258,7 @@ def test_rows_show_what_an_agent_needs_to_triage(agent_client, agent, customer_w
 
 
 def _count_queries(client, url: str) -> int:
+    cache.clear()  # the sidebar's counts are counted each time, as on a first visit
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)

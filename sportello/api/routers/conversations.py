@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from sportello.accounts.models import Agent, Team
@@ -74,13 +74,15 @@ def list_(request: HttpRequest, filters: Query[ConversationQuery]):  # type: ign
     page = list_conversations(
         agent.workspace_id, agent, f, cursor=filters.cursor, limit=filters.limit
     )
-    return {
-        "items": [present.conversation_summary(c) for c in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    return present.answer(
+        {
+            "items": [present.conversation_summary(c) for c in page.items],
+            "next_cursor": page.next_cursor,
+        }
+    )
 
 
-def _detail(agent: Agent, conversation_id: int) -> dict:
+def _detail(agent: Agent, conversation_id: int) -> HttpResponse:
     conversation = get_conversation(agent.workspace_id, conversation_id)
     customer = get_customer(agent.workspace_id, conversation.customer_id)
     messages = thread(conversation)
@@ -88,7 +90,7 @@ def _detail(agent: Agent, conversation_id: int) -> dict:
         (m.pk for m in messages if m.direction == "out" and m.kind == "message"),
         workspace_id=agent.workspace_id,
     )
-    return present.conversation_detail(conversation, customer, messages, deliveries)
+    return present.answer(present.conversation_detail(conversation, customer, messages, deliveries))
 
 
 @router.get("/{int:conversation_id}", response={200: ConversationDetail, 401: Error, 404: Error})

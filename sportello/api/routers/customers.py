@@ -37,13 +37,17 @@ def list_(request: HttpRequest, filters: Query[CustomerQuery]):  # type: ignore[
     limit = max(1, min(filters.limit, 100))
     rows = list(customers[: limit + 1])
     next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None
-    return {"items": [present.customer(c) for c in rows[:limit]], "next_cursor": next_cursor}
+    return present.answer(
+        {"items": [present.customer(c) for c in rows[:limit]], "next_cursor": next_cursor}
+    )
 
 
 @router.get("/{int:customer_id}", response={200: CustomerOut, 401: Error, 404: Error})
 def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
     """One customer with identities and the number of their conversations."""
-    return present.customer(get_customer(current_agent(request).workspace_id, customer_id))
+    return present.answer(
+        present.customer(get_customer(current_agent(request).workspace_id, customer_id))
+    )
 
 
 @router.patch(

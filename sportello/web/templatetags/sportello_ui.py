@@ -3,6 +3,7 @@ events in words, links that keep the current filters."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,21 +16,33 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from sportello.conversations.models import Conversation, Message
+from sportello.conversations.models import Conversation, Message, Priority, Status
 from sportello.core import clock
 from sportello.web.timeline import EventLine, describe
 
 register = template.Library()
 
+_STATUS_LABELS = dict(Status.choices)
+_PRIORITY_LABELS = dict(Priority.choices)
 JUST_NOW = timedelta(seconds=45)
 RELATIVE_UNTIL = timedelta(days=7)
 
 
 def _locale() -> Locale:
+    return _locale_for(translation.get_language() or "it")
+
+
+@functools.cache
+def _locale_for(language: str) -> Locale:
     try:
-        return Locale.parse(translation.to_locale(translation.get_language() or "it"))
+        return Locale.parse(translation.to_locale(language))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("it")
+
+
+@functools.cache
+def _full_pattern(locale: Locale) -> str:
+    return f"{locale.date_formats['full'].pattern}, {locale.time_formats['short'].pattern}"
 
 
 def _local(value: datetime) -> datetime:
@@ -39,8 +52,7 @@ def _local(value: datetime) -> datetime:
 def full_time(value: datetime) -> str:
     """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
     locale = _locale()
-    pattern = f"{locale.date_formats['full'].pattern}, {locale.time_formats['short'].pattern}"
-    return format_datetime(_local(value), pattern, locale=locale)
+    return format_datetime(_local(value), _full_pattern(locale), locale=locale)
 
 
 def short_time(value: datetime, now: datetime | None = None) -> str:
@@ -76,6 +88,17 @@ def reltime(value: datetime | None) -> SafeString | str:
         full_time(value),
         relative_time(value),
     )
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A status in words; ``get_status_display`` rebuilds its choices dict on every call."""
+    return str(_STATUS_LABELS.get(value, value))
+
+
+@register.filter
+def priority_label(value: int) -> str:
+    return str(_PRIORITY_LABELS.get(value, value))
 
 
 @register.filter

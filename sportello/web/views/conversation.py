@@ -56,9 +56,7 @@ def _panel_context(
             initial={"status": conversation.status, "snoozed_until": snoozed_until}
         ),
         "priority_form": PriorityForm(initial={"priority": conversation.priority}),
-        "tags_form": TagsForm(
-            initial={"tags": ", ".join(tag.name for tag in conversation.tags.all())}
-        ),
+        "tags_form": TagsForm(initial={"tags": ", ".join(conversation.tag_names)}),
     }
     panel_forms.update(bound or {})
     return {
