@@ -133,6 +133,8 @@ def view_filter(view: str, agent: Agent | None) -> Q:
 def filtered_conversations(
     workspace_id: int, agent: Agent | None, f: InboxFilter
 ) -> QuerySet[Conversation]:
+    """The view and the filters of ``f``; the text search (``f.q``) is applied by
+    :func:`list_conversations`, which chooses how to search a page (``search.first_matches``)."""
     conversations = Conversation.objects.filter(workspace_id=workspace_id).filter(
         view_filter(f.view, agent)
     )
@@ -153,8 +155,6 @@ def filtered_conversations(
     if f.tag:
         tag_ids = Tag.objects.filter(workspace_id=workspace_id, name=f.tag.strip().lower())
         conversations = conversations.filter(tags__in=tag_ids.values("pk"))
-    if f.q.strip():
-        conversations = search.filter_by_text(conversations, workspace_id, f.q)
     return conversations
 
 
@@ -180,11 +180,17 @@ def list_conversations(
             after = Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk})
         conversations = conversations.filter(after)
     order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
-    rows = list(
+    ordered = (
         conversations.select_related("customer", "assignee", "team", "channel")
         .only(*SUMMARY_FIELDS)
-        .order_by(*order)[: limit + 1]
+        .order_by(*order)
     )
+    if f.q.strip():
+        rows = search.first_matches(
+            ordered, workspace_id, f.q, limit + 1, sort_field=sort_field, descending=descending
+        )
+    else:
+        rows = list(ordered[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

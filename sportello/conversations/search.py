@@ -3,18 +3,31 @@
 Both index ``Message.search_text``, the stemmed text of :mod:`sportello.language.stemming`;
 the index follows every insert, update and delete incrementally (FTS5 triggers, a GIN
 expression index on PostgreSQL), created by migration ``0002_search``.
+
+A page of results is the first conversations of the view, in its order, with a matching
+message. PostgreSQL's planner chooses how to find them. SQLite's cannot see inside FTS5, so
+:func:`first_matches` chooses (measured at 1M conversations / 5M messages):
+
+- a query with fewer than ``FEW_HITS`` matching messages starts from the index: its hits,
+  their conversations, sorted (~7 µs a hit);
+- a frequent one (a word in every fifth message) would cost seconds that way, so it walks
+  the view in order and checks each conversation's messages against the index (20-130 µs
+  a message), up to ``WALK`` conversations; if those hold too few matches, it starts from
+  the index after all.
 """
 
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from sportello.conversations.models import Conversation
 from sportello.language.stemming import query_terms, stems_for_index
 
 FTS_TABLE = "conversations_message_fts"
+FEW_HITS = 20_000
+WALK = 1_000
 
 
 def index_text(subject: str, text: str, language: str) -> str:
@@ -61,3 +74,65 @@ def filter_by_text(conversations: QuerySet[Conversation], workspace_id: int, que
     if subquery is None:
         return conversations
     return conversations.filter(id__in=subquery)
+
+
+def first_matches(
+    ordered: QuerySet[Conversation],
+    workspace_id: int,
+    query: str,
+    count: int,
+    *,
+    sort_field: str = "last_message_at",
+    descending: bool = True,
+) -> list[Conversation]:
+    """The first ``count`` conversations of ``ordered`` (a view, filtered and sorted by
+    ``sort_field`` then id) with a message matching ``query``; all of them, in order, when
+    the query has no searchable word."""
+    terms = query_terms(query)
+    if not terms:
+        return list(ordered[:count])
+    if connection.vendor != "sqlite":
+        return list(filter_by_text(ordered, workspace_id, query)[:count])
+    match = _fts5_query(terms)
+    if _hits_up_to(match, FEW_HITS) < FEW_HITS:
+        return list(filter_by_text(ordered, workspace_id, query)[:count])
+    # Frequent: walk the view's first WALK conversations in order, bounded like a cursor
+    # by the last of them, and check each one's messages against the index.
+    walk = ordered
+    last = list(ordered.values_list(sort_field, "pk")[WALK - 1 : WALK])
+    if last:
+        value, pk = last[0]
+        op = "gt" if descending else "lt"
+        within = Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}e": pk})
+        walk = ordered.filter(within)
+    has_match = RawSQL(
+        f"EXISTS (SELECT 1 FROM conversations_message m JOIN {FTS_TABLE} f ON f.rowid = m.id"
+        f' WHERE m.conversation_id = "conversations_conversation"."id"'
+        f" AND {FTS_TABLE} MATCH %s)",
+        (match,),
+        BooleanField(),
+    )
+    found = list(walk.filter(Q(has_match))[:count])
+    if len(found) == count or not last:
+        return found
+    return list(filter_by_text(ordered, workspace_id, query)[:count])
+
+
+def _hits_up_to(match: str, most: int) -> int:
+    """How many messages match, counting no further than ``most``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            " LIMIT %s)",
+            [match, most],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def optimize_index() -> None:
+    """Merge the FTS5 index's segments into one (SQLite). Every insert adds a small segment
+    and FTS5 merges them only gradually; a lookup by message, as the walk above makes, then
+    visits each segment. At 5M messages this takes ~5 s and made that lookup 4x faster."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")

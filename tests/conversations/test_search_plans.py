@@ -1,0 +1,102 @@
+"""Search pages are the same whichever way SQLite is made to find them (search.first_matches):
+from the index's hits, walking the view, or walking and then falling back to the hits."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sportello.conversations import search
+from sportello.conversations.models import Conversation
+from sportello.conversations.queries import InboxFilter, list_conversations
+from sportello.ingest.inbound import InboundMessage, Sender
+from sportello.ingest.pipeline import ingest
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = [
+    "Il mio ordine non è arrivato",
+    "Vorrei annullare l'ordine di ieri",
+    "Una zanzara nel pacco, che schifo",
+    "Ordine arrivato ma la teiera è rotta",
+    "Posso pagare con bonifico?",
+    "Ho ricevuto un ordine sbagliato",
+    "La fattura dell'ordine non torna",
+    "Zanzara di ceramica: la fate anche blu?",
+    "Ordine numero 4412: quando arriva?",
+    "Grazie, tutto perfetto",
+]
+
+
+@pytest.fixture
+def conversations(api_channel) -> list[Conversation]:
+    made = []
+    for n, text in enumerate(TEXTS):
+        result = ingest(
+            InboundMessage(
+                workspace_id=api_channel.workspace_id,
+                channel_id=api_channel.pk,
+                sender=Sender(name=f"Cliente {n}", email=f"cliente{n}@example.it"),
+                text=text,
+                external_id=f"plan-{n}",
+            ),
+            source="test",
+        )
+        made.append(Conversation.objects.get(pk=result.conversation_id))
+    return made
+
+
+def _expected(workspace_id: int, query: str) -> list[int]:
+    found = search.filter_by_text(
+        Conversation.objects.filter(workspace_id=workspace_id), workspace_id, query
+    )
+    return list(found.order_by("-last_message_at", "-pk").values_list("pk", flat=True))
+
+
+def _all_pages(workspace_id: int, query: str) -> tuple[list[int], list[str]]:
+    seen: list[int] = []
+    cursor = None
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(20):
+            page = list_conversations(
+                workspace_id, None, InboxFilter(view="all", q=query), cursor=cursor, limit=2
+            )
+            seen += [c.pk for c in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    return seen, [q["sql"] for q in captured.captured_queries]
+
+
+def _walked(statements: list[str]) -> bool:
+    return any("EXISTS (SELECT 1 FROM conversations_message m JOIN" in s for s in statements)
+
+
+@pytest.mark.parametrize("query", ["ordine", "zanzara", "ordine arrivato", "nessuna parola"])
+@pytest.mark.parametrize(
+    ("few_hits", "walk", "walks"),
+    [
+        (5_000, 1_000, False),  # few hits: from the index
+        (1, 1_000, True),  # frequent: walk the whole view
+        (1, 3, True),  # frequent, but the walk is too short: then from the index
+    ],
+)
+def test_every_plan_gives_the_same_pages(conversations, monkeypatch, query, few_hits, walk, walks):
+    workspace_id = conversations[0].workspace_id
+    monkeypatch.setattr(search, "FEW_HITS", few_hits)
+    monkeypatch.setattr(search, "WALK", walk)
+    seen, statements = _all_pages(workspace_id, query)
+    assert seen == _expected(workspace_id, query)
+    if connection.vendor == "sqlite":
+        matched = search._hits_up_to(search._fts5_query(search.query_terms(query)), few_hits)
+        assert _walked(statements) == (walks and matched >= few_hits)
+
+
+def test_the_frequent_plan_is_really_taken(conversations, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's planner chooses on its own")
+    monkeypatch.setattr(search, "FEW_HITS", 2)
+    seen, statements = _all_pages(conversations[0].workspace_id, "ordine")
+    assert len(seen) == 6
+    assert _walked(statements)
