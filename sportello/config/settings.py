@@ -132,6 +132,9 @@ WEB_THREADS = env_int("SPORTELLO_WEB_THREADS", 8)
 # The sidebar's view counts are shared for a few seconds rather than counted on every page.
 SIDEBAR_COUNTS_SECONDS = env_int("SPORTELLO_SIDEBAR_COUNTS_SECONDS", 10)
 
+# Sessions are read from the cache, written to both: one query less on every page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- background jobs ------------------------------------------------------------------
 REDIS_URL = env_str("SPORTELLO_REDIS_URL")
 HUEY_WORKERS = env_int("SPORTELLO_WORKERS", 2)

@@ -75,28 +75,34 @@ def _walked(statements: list[str]) -> bool:
 
 @pytest.mark.parametrize("query", ["ordine", "zanzara", "ordine arrivato", "nessuna parola"])
 @pytest.mark.parametrize(
-    ("few_hits", "walk", "walks"),
+    ("few_hits", "dense", "walk", "walks"),
     [
-        (5_000, 1_000, False),  # few hits: from the index
-        (1, 1_000, True),  # frequent: walk the whole view
-        (1, 3, True),  # frequent, but the walk is too short: then from the index
+        (5_000, 0, 1_000, False),  # few hits: from the index
+        (1, 0, 1_000, True),  # many hits: walk the whole view
+        (5_000, 1_000, 1_000, True),  # few hits, but in many of the messages: walk
+        (1, 0, 3, True),  # many hits, but the walk is too short: then from the index
     ],
 )
-def test_every_plan_gives_the_same_pages(conversations, monkeypatch, query, few_hits, walk, walks):
+def test_every_plan_gives_the_same_pages(
+    conversations, monkeypatch, query, few_hits, dense, walk, walks
+):
     workspace_id = conversations[0].workspace_id
     monkeypatch.setattr(search, "FEW_HITS", few_hits)
+    monkeypatch.setattr(search, "DENSE", dense)
     monkeypatch.setattr(search, "WALK", walk)
     seen, statements = _all_pages(workspace_id, query)
     assert seen == _expected(workspace_id, query)
     if connection.vendor == "sqlite":
         matched = search._hits_up_to(search._fts5_query(search.query_terms(query)), few_hits)
-        assert _walked(statements) == (walks and matched >= few_hits)
+        frequent = matched >= few_hits or matched * dense >= search._messages_estimate()
+        assert _walked(statements) == (walks and frequent)
 
 
 def test_the_frequent_plan_is_really_taken(conversations, monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's planner chooses on its own")
     monkeypatch.setattr(search, "FEW_HITS", 2)
+    monkeypatch.setattr(search, "DENSE", 0)
     seen, statements = _all_pages(conversations[0].workspace_id, "ordine")
     assert len(seen) == 6
     assert _walked(statements)

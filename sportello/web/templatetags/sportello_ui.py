@@ -11,6 +11,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
 from django import template
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -88,6 +89,18 @@ def reltime(value: datetime | None) -> SafeString | str:
         full_time(value),
         relative_time(value),
     )
+
+
+@register.simple_tag
+def conversation_url(number: int) -> str:
+    """``{% url 'web:conversation' number %}`` for list rows: reversed once per process."""
+    return _conversation_url_pattern().format(int(number))
+
+
+@functools.cache
+def _conversation_url_pattern() -> str:
+    marker = 987654321
+    return reverse("web:conversation", args=[marker]).replace(str(marker), "{}")
 
 
 @register.filter
