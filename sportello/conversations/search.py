@@ -95,8 +95,8 @@ def first_matches(
     if connection.vendor != "sqlite":
         return list(filter_by_text(ordered, workspace_id, query)[:count])
     match = _fts5_query(terms)
-    hits = _hits_up_to(match, FEW_HITS)
-    if hits < FEW_HITS and hits * DENSE < _messages_estimate():
+    hits, messages = _hits_up_to(match, FEW_HITS)
+    if hits < FEW_HITS and hits * DENSE < messages:
         return list(filter_by_text(ordered, workspace_id, query)[:count])
     # Frequent: walk the view's first WALK conversations in order, bounded like a cursor
     # by the last of them, and check each one's messages against the index.
@@ -120,22 +120,18 @@ def first_matches(
     return list(filter_by_text(ordered, workspace_id, query)[:count])
 
 
-def _messages_estimate() -> int:
-    """About how many messages there are (ids are not reused): one step down an index."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(id) FROM conversations_message")
-        return int(cursor.fetchone()[0] or 0)
-
-
-def _hits_up_to(match: str, most: int) -> int:
-    """How many messages match, counting no further than ``most``."""
+def _hits_up_to(match: str, most: int) -> tuple[int, int]:
+    """How many messages match, counting no further than ``most``, and about how many
+    messages there are (the largest id: ids are not reused), in one query."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-            " LIMIT %s)",
+            f"SELECT (SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE}"
+            f" WHERE {FTS_TABLE} MATCH %s LIMIT %s)),"
+            " (SELECT MAX(id) FROM conversations_message)",
             [match, most],
         )
-        return int(cursor.fetchone()[0])
+        hits, messages = cursor.fetchone()
+    return int(hits), int(messages or 0)
 
 
 def optimize_index() -> None:
