@@ -10,10 +10,16 @@ message. PostgreSQL's planner chooses how to find them. SQLite's cannot see insi
 
 - a query with fewer than ``FEW_HITS`` matching messages, and fewer than one message in
   ``DENSE``, starts from the index: its hits, their conversations, sorted (~9 µs a hit);
-- a frequent one (a word in every fifth message) would cost seconds that way, so it walks
-  the view in order and checks each conversation's messages against the index (20-130 µs
-  a message), up to ``WALK`` conversations; if those hold too few matches, it starts from
-  the index after all.
+- a more frequent one would cost seconds that way, so it walks the view in order, up to
+  ``WALK`` conversations (bounded like a cursor), and keeps those with a matching message:
+  - below ``MANY_HITS`` hits, against the list of hits, built once (~0.15 µs a hit);
+  - from ``MANY_HITS`` (a word in every fifth message), that list would cost more than
+    asking the index about each message walked (20-130 µs each), and a match comes soon;
+- when the walk holds too few matches, it starts from the index after all.
+
+In-process, warm, 1M conversations: "ordine" (970k hits) 21-28 ms, "rimborso" (400k)
+37-48 ms, "fattura elettronica" (100k) 39-42 ms, "pacco danneggiato" (10k, from the index)
+65-260 ms, a word nobody wrote 2 ms.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from sportello.language.stemming import query_terms, stems_for_index
 
 FTS_TABLE = "conversations_message_fts"
 FEW_HITS = 20_000
+MANY_HITS = 200_000
 DENSE = 50  # a query matching one message in DENSE or more is frequent, whatever its hits
 WALK = 1_000
 
@@ -95,11 +102,9 @@ def first_matches(
     if connection.vendor != "sqlite":
         return list(filter_by_text(ordered, workspace_id, query)[:count])
     match = _fts5_query(terms)
-    hits, messages = _hits_up_to(match, FEW_HITS)
+    hits, messages = _hits_up_to(match, max(FEW_HITS, MANY_HITS))
     if hits < FEW_HITS and hits * DENSE < messages:
         return list(filter_by_text(ordered, workspace_id, query)[:count])
-    # Frequent: walk the view's first WALK conversations in order, bounded like a cursor
-    # by the last of them, and check each one's messages against the index.
     walk = ordered
     last = list(ordered.values_list(sort_field, "pk")[WALK - 1 : WALK])
     if last:
@@ -107,10 +112,15 @@ def first_matches(
         op = "gt" if descending else "lt"
         within = Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}e": pk})
         walk = ordered.filter(within)
+    if hits < MANY_HITS:
+        matching = f"m.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        messages_sql = "conversations_message m"
+    else:
+        matching = f"f.rowid = m.id AND {FTS_TABLE} MATCH %s"
+        messages_sql = f"conversations_message m JOIN {FTS_TABLE} f ON f.rowid = m.id"
     has_match = RawSQL(
-        f"EXISTS (SELECT 1 FROM conversations_message m JOIN {FTS_TABLE} f ON f.rowid = m.id"
-        f' WHERE m.conversation_id = "conversations_conversation"."id"'
-        f" AND {FTS_TABLE} MATCH %s)",
+        f"EXISTS (SELECT 1 FROM {messages_sql}"
+        f' WHERE m.conversation_id = "conversations_conversation"."id" AND {matching})',
         (match,),
         BooleanField(),
     )
