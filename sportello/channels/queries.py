@@ -3,17 +3,26 @@ from __future__ import annotations
 from typing import Any
 
 from sportello.channels.models import Channel
+from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
+
+_CHANNEL = sql.RowReader(Channel, "channel")
+_ACTIVE_CHANNEL_SQL = (
+    f"SELECT {_CHANNEL.select} FROM {Channel._meta.db_table} channel"
+    " WHERE channel.workspace_id = %s AND channel.slug = %s AND channel.is_active"
+)
 
 # Config keys whose values are never shown back by the API or the UI.
 SECRET_KEYS = {"password", "secret", "token", "app_secret", "access_token", "verify_token"}
 
 
 def active_channel(workspace_id: int, slug: str) -> Channel:
-    """The active channel an integration names, or a clear error."""
-    channel = Channel.objects.filter(workspace_id=workspace_id, slug=slug, is_active=True).first()
-    if channel is None:
+    """The active channel an integration names, or a clear error. Asked for every inbound
+    message, so one plain query (``sql.RowReader``); the slug is unique per workspace."""
+    row = sql.fetchone(_ACTIVE_CHANNEL_SQL, [workspace_id, slug])
+    if row is None:
         raise InvalidInput(f"unknown channel {slug!r}")
+    channel: Channel = _CHANNEL.build(row)
     return channel
 
 
