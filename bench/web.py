@@ -601,6 +601,17 @@ def sportello_scenarios(
     )
     scenarios.append(
         Scenario(
+            "api_customer_conversations_30",
+            lambda i: Request(
+                "GET",
+                f"/api/v1/conversations?customer_id={big[i % len(big)]}&limit=30",
+                headers=api,
+            ),
+            extra=counts,
+        )
+    )
+    scenarios.append(
+        Scenario(
             "html_customer_30",
             lambda i: Request("GET", f"/customers/{big[i % len(big)]}/", headers=ui),
             extra=counts,

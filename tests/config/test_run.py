@@ -45,8 +45,8 @@ def _request(url: str, body: dict | None = None, token: str = "") -> tuple[int, 
         return error.code, json.loads(error.read())
 
 
-@pytest.mark.parametrize("queue", ["sqlite", "redis"])
-def test_run_serves_the_api_with_a_working_queue(tmp_path, queue):
+@pytest.mark.parametrize(("queue", "workers"), [("sqlite", 1), ("redis", 1), ("sqlite", 2)])
+def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
     if queue == "redis" and not _redis_answers():
         pytest.skip("Redis does not answer on 127.0.0.1:6379")
     port = _free_port()
@@ -63,7 +63,7 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue):
     if queue == "redis":
         env.update(SPORTELLO_REDIS_URL="redis://127.0.0.1:6379/15", SPORTELLO_QUEUE_NAME=f"t{port}")
     server = subprocess.Popen(
-        [str(SPORTELLO), "run", "--port", str(port)],
+        [str(SPORTELLO), "run", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
