@@ -292,3 +292,21 @@ def test_sidebar_counts_stop_at_the_cap(agent_client, monkeypatch, customer_writ
         customer_writes(f"messaggio {n}", email=f"c{n}@example.it")
     page = agent_client.get("/").content.decode()
     assert '<span class="count">2+</span>' in page
+
+
+def test_rows_escape_whatever_customers_and_agents_write(
+    agent_client, agent, workspace, customer_writes
+):
+    evil = "<img src=x onerror=alert(1)>"
+    conversation = customer_writes(evil, subject=f"Oggetto {evil}", name=f"Mario {evil}")
+    team = create_team(workspace, f"Team {evil}", members=[agent])
+    agent.display_name = f'"{evil}'
+    agent.save()
+    actions.assign(conversation, agent, assignee=agent, team=team)
+    actions.set_tags(conversation, agent, ["<b>tag</b>"])
+    page = agent_client.get("/?view=all").content.decode()
+    assert "<img" not in page and "<b>tag" not in page
+    assert "Mario &lt;img src=x onerror=alert(1)&gt;" in page
+    assert "Oggetto &lt;img" in page and "Team &lt;img" in page
+    assert "&quot;&lt;img" in page and "&lt;b&gt;tag&lt;/b&gt;" in page
+    assert numbers(agent_client.get("/?view=all")) == [conversation.number]
