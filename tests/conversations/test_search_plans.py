@@ -109,3 +109,35 @@ def test_the_frequent_plan_is_really_taken(conversations, monkeypatch):
     seen, statements = _all_pages(conversations[0].workspace_id, "ordine")
     assert len(seen) == 6
     assert _walked(statements)
+
+
+@pytest.mark.parametrize("walk", [1_000, 3])
+def test_postgres_walks_frequent_words_and_asks_the_index_for_rare_ones(
+    conversations, monkeypatch, walk
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL plans")
+    workspace_id = conversations[0].workspace_id
+    monkeypatch.setattr(search, "WALK", walk)
+    for query in ("ordine", "zanzara", "ordine arrivato", "nessuna parola"):
+        monkeypatch.setattr(search, "FEW_HITS", 0)  # everything frequent: walk
+        seen, statements = _all_pages(workspace_id, query)
+        assert seen == _expected(workspace_id, query)
+        assert any("search_text || ''" in s for s in statements)
+        monkeypatch.setattr(search, "FEW_HITS", 10**9)  # everything rare: the index
+        seen, statements = _all_pages(workspace_id, query)
+        assert seen == _expected(workspace_id, query)
+        assert not any("search_text || ''" in s for s in statements)
+
+
+def test_postgres_estimates_hits_from_the_index_statistics(conversations, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL plans")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE conversations_message")
+    monkeypatch.setitem(search._PG_STATS, "until", 0.0)
+    often = search._pg_estimated_hits(search.query_terms("ordine"))
+    seldom = search._pg_estimated_hits(search.query_terms("zanzara"))
+    both = search._pg_estimated_hits(search.query_terms("ordine zanzara"))
+    assert often > seldom > 0
+    assert both == seldom  # at most the rarer word's
