@@ -83,20 +83,20 @@ def _walked(statements: list[str]) -> bool:
         (1, 0, 3, True),  # many hits, but the walk is too short: then from the index
     ],
 )
-@pytest.mark.parametrize("many_hits", [1, 200_000])  # asking the index, or the list of hits
+@pytest.mark.parametrize("probe_share", [0.0, 2.0])  # asking the index, or the list of hits
 def test_every_plan_gives_the_same_pages(
-    conversations, monkeypatch, query, few_hits, dense, walk, walks, many_hits
+    conversations, monkeypatch, query, few_hits, dense, walk, walks, probe_share
 ):
     workspace_id = conversations[0].workspace_id
     monkeypatch.setattr(search, "FEW_HITS", few_hits)
     monkeypatch.setattr(search, "DENSE", dense)
     monkeypatch.setattr(search, "WALK", walk)
-    monkeypatch.setattr(search, "MANY_HITS", many_hits)
+    monkeypatch.setattr(search, "PROBE_SHARE", probe_share)
     seen, statements = _all_pages(workspace_id, query)
     assert seen == _expected(workspace_id, query)
     if connection.vendor == "sqlite":
         match = search._fts5_query(search.query_terms(query))
-        matched, messages = search._hits_up_to(match, max(few_hits, many_hits))
+        matched, messages, _recent = search._hits(match, few_hits)
         frequent = matched >= few_hits or matched * dense >= messages
         assert _walked(statements) == (walks and frequent)
 
