@@ -107,7 +107,7 @@ def sqlite_database(path: Path | str) -> dict[str, object]:
     one per request cost about a millisecond before the first query.
     """
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "sportello.core.sqlite",
         "NAME": str(path),
         "OPTIONS": {
             "timeout": 30,
@@ -125,7 +125,8 @@ def sqlite_database(path: Path | str) -> dict[str, object]:
         },
         "CONN_MAX_AGE": None,
         "CONN_HEALTH_CHECKS": True,
-        "TEST": {"NAME": None},
+        # In memory; spelled out so pytest-django sees it whatever the ENGINE is called.
+        "TEST": {"NAME": ":memory:"},
     }
 
 
