@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from sportello.accounts.models import Agent, Team
 from sportello.conversations import search
-from sportello.conversations.models import Conversation, Kind, Message, Status, Tag
+from sportello.conversations.models import Conversation, Direction, Kind, Message, Status, Tag
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 
@@ -307,6 +307,41 @@ def message_replied_to(workspace_id: int, external_ids: list[str]) -> Message | 
         .order_by("-pk")
         .first()
     )
+
+
+def latest_inbound_data(conversation_id: int) -> dict[str, Any] | None:
+    """The channel data of the customer's latest message in a conversation (an email's
+    addresses and references), for answering it."""
+    data: dict[str, Any] | None = (
+        Message.objects.filter(
+            conversation_id=conversation_id, direction=Direction.INBOUND, kind=Kind.MESSAGE
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return data
+
+
+def external_ids_in_order(conversation_id: int, *, excluding: int) -> list[tuple[int, str, str]]:
+    """``(id, external id, direction)`` of a conversation's messages that have an external
+    id (an email's Message-ID), oldest first, leaving out message ``excluding``."""
+    rows = (
+        Message.objects.filter(
+            conversation_id=conversation_id, kind=Kind.MESSAGE, external_id__isnull=False
+        )
+        .exclude(pk=excluding)
+        .order_by("created_at", "pk")
+        .values_list("pk", "external_id", "direction")
+    )
+    return [(pk, str(external_id), direction) for pk, external_id, direction in rows]
+
+
+def message_data(message_id: int) -> dict[str, Any] | None:
+    data: dict[str, Any] | None = (
+        Message.objects.filter(pk=message_id).values_list("data", flat=True).first()
+    )
+    return data
 
 
 def conversation_replied_to(workspace_id: int, external_ids: list[str]) -> Conversation | None:

@@ -55,3 +55,14 @@ def get_customer(workspace_id: int, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"customer {customer_id} not found")
     return customer
+
+
+def first_identity_value(customer_id: int, kind: str) -> str | None:
+    """The customer's earliest identity of ``kind`` (their first email address, say)."""
+    value: str | None = (
+        Identity.objects.filter(customer_id=customer_id, kind=kind)
+        .order_by("pk")
+        .values_list("value", flat=True)
+        .first()
+    )
+    return value

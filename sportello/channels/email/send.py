@@ -19,9 +19,14 @@ from django.core.mail.backends.smtp import EmailBackend
 
 from sportello.channels.email.config import EmailChannelConfig, ServerConfig, read_config
 from sportello.channels.email.storage import read_attachment
-from sportello.conversations.models import Conversation, Direction, Kind, Message
+from sportello.conversations.models import Conversation, Direction, Message
+from sportello.conversations.queries import (
+    external_ids_in_order,
+    latest_inbound_data,
+    message_data,
+)
 from sportello.core.errors import SportelloError
-from sportello.customers.models import Identity
+from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import set_provider_message_id
 from sportello.outbound.errors import DeliveryError
 from sportello.outbound.models import Delivery
@@ -62,24 +67,12 @@ def new_message_id(address: str) -> str:
 def recipient_for(conversation: Conversation) -> str:
     """Where the customer wants answers: the Reply-To of their latest email, else its From,
     else their email address on file."""
-    latest = (
-        Message.objects.filter(
-            conversation=conversation, direction=Direction.INBOUND, kind=Kind.MESSAGE
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("data", flat=True)
-        .first()
-    )
+    latest = latest_inbound_data(conversation.pk)
     email = (latest or {}).get("email") or {}
     for address in [*(email.get("reply_to") or []), email.get("from") or ""]:
         if address and "@" in address:
             return single_line(address)
-    identity = (
-        Identity.objects.filter(customer_id=conversation.customer_id, kind="email")
-        .order_by("pk")
-        .values_list("value", flat=True)
-        .first()
-    )
+    identity = first_identity_value(conversation.customer_id, "email")
     if identity is None:
         raise DeliveryError("the customer has no email address", permanent=True)
     return identity
@@ -88,25 +81,14 @@ def recipient_for(conversation: Conversation) -> str:
 def thread_headers(conversation: Conversation, reply: Message) -> dict[str, str]:
     """``In-Reply-To`` (the customer's latest email) and ``References`` (what that email
     referred to, then the conversation's messages), RFC 5322 §3.6.4."""
-    rows = list(
-        Message.objects.filter(
-            conversation=conversation, kind=Kind.MESSAGE, external_id__isnull=False
-        )
-        .exclude(pk=reply.pk)
-        .order_by("created_at", "pk")
-        .values_list("pk", "external_id", "direction")
-    )
-    threaded = [(pk, str(ext), direction) for pk, ext, direction in rows if is_message_id(ext)]
+    rows = external_ids_in_order(conversation.pk, excluding=reply.pk)
+    threaded = [(pk, ext, direction) for pk, ext, direction in rows if is_message_id(ext)]
     if not threaded:
         return {}
     ids = [external_id for _, external_id, _ in threaded]
     inbound = [(pk, ext) for pk, ext, direction in threaded if direction == Direction.INBOUND]
     parent_pk, parent_id = inbound[-1] if inbound else (None, ids[-1])
-    parent_data = (
-        Message.objects.filter(pk=parent_pk).values_list("data", flat=True).first()
-        if parent_pk
-        else None
-    )
+    parent_data = message_data(parent_pk) if parent_pk else None
     earlier = ((parent_data or {}).get("email") or {}).get("references") or []
     # Stored most recent first (see adapter.references_of); headers list the oldest first.
     chain = [r for r in reversed(earlier) if is_message_id(r)] + ids
