@@ -15,10 +15,10 @@ conversations / 5M messages):
   ``DENSE``, starts from the index: its hits, their conversations, sorted (~9 µs a hit);
 - a more frequent one would cost seconds that way, so it walks the view in order, up to
   ``WALK`` conversations (bounded like a cursor), and keeps those with a matching message:
-  - for a word in fewer than ``PROBE_SHARE`` of the latest ``SAMPLE`` messages, against
-    the list of hits, built once (~0.15 µs a hit);
-  - for a more frequent one, that list would cost more than asking the index about each
-    message walked (20-130 µs each), and a match comes soon;
+  - against the list of hits, built once (~0.15 µs a hit);
+  - unless that list would be longer than ``MANY_HITS`` (judged from the latest ``SAMPLE``
+    messages): then it costs more than asking the index about each message walked
+    (20-130 µs each), and with so frequent a word a match comes soon;
 - when the walk holds too few matches, it starts from the index after all.
 
 In-process, warm, 1M conversations, SQLite / PostgreSQL: "ordine" (970k hits) 21-28 /
@@ -42,8 +42,8 @@ from sportello.language.stemming import query_terms, stems_for_index
 
 FTS_TABLE = "conversations_message_fts"
 FEW_HITS = 20_000
+MANY_HITS = 200_000
 SAMPLE = 20_000  # the latest messages, to tell how frequent a word is now
-PROBE_SHARE = 0.025
 DENSE = 50  # a query matching one message in DENSE or more is frequent, whatever its hits
 WALK = 1_000
 
@@ -144,7 +144,7 @@ def first_matches(
     assert hit_ids is not None
     if hits < FEW_HITS and hits * DENSE < messages:
         return list(ordered.filter(id__in=hit_ids)[:count])
-    if recent < PROBE_SHARE * min(SAMPLE, messages):
+    if recent * messages < MANY_HITS * max(1, min(SAMPLE, messages)):
         matching = f"m.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
         messages_sql = "conversations_message m"
     else:

@@ -83,15 +83,15 @@ def _walked(statements: list[str]) -> bool:
         (1, 0, 3, True),  # many hits, but the walk is too short: then from the index
     ],
 )
-@pytest.mark.parametrize("probe_share", [0.0, 2.0])  # asking the index, or the list of hits
+@pytest.mark.parametrize("many_hits", [0, 10**9])  # asking the index, or the list of hits
 def test_every_plan_gives_the_same_pages(
-    conversations, monkeypatch, query, few_hits, dense, walk, walks, probe_share
+    conversations, monkeypatch, query, few_hits, dense, walk, walks, many_hits
 ):
     workspace_id = conversations[0].workspace_id
     monkeypatch.setattr(search, "FEW_HITS", few_hits)
     monkeypatch.setattr(search, "DENSE", dense)
     monkeypatch.setattr(search, "WALK", walk)
-    monkeypatch.setattr(search, "PROBE_SHARE", probe_share)
+    monkeypatch.setattr(search, "MANY_HITS", many_hits)
     seen, statements = _all_pages(workspace_id, query)
     assert seen == _expected(workspace_id, query)
     if connection.vendor == "sqlite":
