@@ -9,29 +9,18 @@ from django.db import connection, transaction
 
 from sportello.customers.actions import create_customer
 from sportello.customers.models import Customer
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_threads_writing_at_once_all_commit(workspace):
-    failures: list[BaseException] = []
-
     def write(n: int) -> None:
-        try:
-            for i in range(25):
-                with transaction.atomic():
-                    create_customer(workspace.pk, name=f"Cliente {n}-{i}")
-        except BaseException as error:  # reported below
-            failures.append(error)
-        finally:
-            connection.close()
+        for i in range(25):
+            with transaction.atomic():
+                create_customer(workspace.pk, name=f"Cliente {n}-{i}")
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not failures
+    assert run_in_threads(write, 6) == []
     assert Customer.objects.filter(name__startswith="Cliente ").count() == 150
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -12,6 +10,7 @@ from sportello.customers.models import Customer
 from sportello.ingest import pipeline, rejections
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.models import InboundRecord, RejectedInbound
+from tests.threads import run_in_threads
 
 
 def _message(channel, external_id: str | None = "ext-1", **kw) -> InboundMessage:
@@ -116,24 +115,12 @@ def test_concurrent_deliveries_of_one_message_store_it_once(api_channel):
         "file:memorydb"
     ):
         pytest.skip("in-memory SQLite cannot be shared between threads")
-    barrier = threading.Barrier(8)
-    results, errors = [], []
+    results = []
 
-    def deliver():
-        try:
-            barrier.wait()
-            results.append(pipeline.ingest(_message(api_channel, "same-id")))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def deliver(_n: int) -> None:
+        results.append(pipeline.ingest(_message(api_channel, "same-id")))
 
-    threads = [threading.Thread(target=deliver) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_in_threads(deliver, 8) == []
     assert Message.objects.filter(kind="message", external_id="same-id").count() == 1
     assert len({(r.message_id, r.conversation_id, r.customer_id) for r in results}) == 1
     assert sorted(r.duplicate for r in results) == [False] + [True] * 7
@@ -159,24 +146,12 @@ def test_first_messages_of_one_new_customer_at_the_same_moment_make_one_customer
         "file:memorydb"
     ):
         pytest.skip("in-memory SQLite cannot be shared between threads")
-    barrier = threading.Barrier(3)
-    results, errors = [], []
+    results = []
 
     def deliver(n: int) -> None:
-        try:
-            barrier.wait()
-            results.append(pipeline.ingest(_message(api_channel, f"first-{n}")))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        results.append(pipeline.ingest(_message(api_channel, f"first-{n}")))
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_in_threads(deliver, 3) == []
     assert len({r.customer_id for r in results}) == 1
     assert Customer.objects.count() == 1
     assert Message.objects.filter(kind="message").count() == 3
