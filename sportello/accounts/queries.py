@@ -28,14 +28,13 @@ def agent_for_token(key: str) -> ApiToken | None:
     row = sql.fetchone(_TOKEN_SQL, [ApiToken.hash_key(key)])
     if row is None:
         return None
-    cut = [len(_TOKEN), len(_AGENT), len(_USER)]
-    token_end, agent_end, user_end = cut[0], cut[0] + cut[1], cut[0] + cut[1] + cut[2]
-    token = _TOKEN.build(row[:token_end])
-    agent = _AGENT.build(row[token_end:agent_end])
-    Agent.user.field.set_cached_value(agent, _USER.build(row[agent_end:user_end]))
-    Agent.workspace.field.set_cached_value(agent, _WORKSPACE.build(row[user_end:]))
+    token, agent, person, workspace = sql.RowReader.build_all(
+        row, _TOKEN, _AGENT, _USER, _WORKSPACE
+    )
+    Agent.user.field.set_cached_value(agent, person)
+    Agent.workspace.field.set_cached_value(agent, workspace)
     ApiToken.agent.field.set_cached_value(token, agent)
-    return token
+    return token  # type: ignore[no-any-return]
 
 
 def agent_for_user(user: User, workspace_id: int | None = None) -> Agent | None:

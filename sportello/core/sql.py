@@ -110,6 +110,15 @@ class RowReader:
     def __len__(self) -> int:
         return len(self.fields)
 
+    @staticmethod
+    def build_all(row: Sequence[Any], *readers: RowReader) -> list[Any]:
+        """One instance per reader, from a row that lists their columns in that order."""
+        built, start = [], 0
+        for reader in readers:
+            built.append(reader.build(row[start : start + len(reader)]))
+            start += len(reader)
+        return built
+
     def build(self, values: Sequence[Any]) -> Any:
         if self._converters is None:
             self._converters = []
