@@ -79,11 +79,15 @@ def matching_conversation_ids(workspace_id: int, query: str) -> RawSQL | None:
             "@@ to_tsquery('simple', %s)",
             (workspace_id, _tsquery(terms)),
         )
+    return _fts5_conversation_ids(workspace_id, _fts5_query(terms))
+
+
+def _fts5_conversation_ids(workspace_id: int, match: str) -> RawSQL:
     return RawSQL(
         f"SELECT m.conversation_id FROM {FTS_TABLE} f "
         "JOIN conversations_message m ON m.id = f.rowid "
         f"WHERE {FTS_TABLE} MATCH %s AND m.workspace_id = %s",
-        (_fts5_query(terms), workspace_id),
+        (match, workspace_id),
     )
 
 
@@ -109,39 +113,61 @@ def first_matches(
     terms = query_terms(query)
     if not terms:
         return list(ordered[:count])
-    if connection.vendor == "postgresql":
-        # PostgreSQL's own estimates for full-text conditions are off by 40x on two-word
-        # queries, and a wrong guess costs seconds (it walked a million conversations for
-        # a word nobody wrote): the plan is chosen here, from the index's statistics.
-        match = _tsquery(terms)
-        from_index = _pg_from_index(workspace_id, match)
-        if _pg_estimated_hits(terms) < FEW_HITS:
-            return list(ordered.filter(id__in=from_index)[:count])
-        has_match = RawSQL(
-            "EXISTS (SELECT 1 FROM conversations_message m"
-            ' WHERE m.conversation_id = "conversations_conversation"."id"'
-            # "|| ''": not the indexed expression, so each message is checked in place.
-            " AND to_tsvector('simple', m.search_text || '') @@ to_tsquery('simple', %s))",
-            (match,),
-            BooleanField(),
+    plan = _postgres_first_matches if connection.vendor == "postgresql" else _sqlite_first_matches
+    return plan(ordered, workspace_id, terms, count, sort_field=sort_field, descending=descending)
+
+
+def _postgres_first_matches(
+    ordered: QuerySet[Conversation],
+    workspace_id: int,
+    terms: list[set[str]],
+    count: int,
+    *,
+    sort_field: str,
+    descending: bool,
+) -> list[Conversation]:
+    # PostgreSQL's own estimates for full-text conditions are off by 40x on two-word
+    # queries, and a wrong guess costs seconds (it walked a million conversations for
+    # a word nobody wrote): the plan is chosen here, from the index's statistics.
+    match = _tsquery(terms)
+    from_index = _pg_from_index(workspace_id, match)
+    if _pg_estimated_hits(terms) < FEW_HITS:
+        return list(ordered.filter(id__in=from_index)[:count])
+    has_match = RawSQL(
+        "EXISTS (SELECT 1 FROM conversations_message m"
+        ' WHERE m.conversation_id = "conversations_conversation"."id"'
+        # "|| ''": not the indexed expression, so each message is checked in place.
+        " AND to_tsvector('simple', m.search_text || '') @@ to_tsquery('simple', %s))",
+        (match,),
+        BooleanField(),
+    )
+    with transaction.atomic():  # the scope of SET LOCAL
+        return _walk_then_index(
+            ordered,
+            has_match,
+            from_index,
+            count,
+            sort_field=sort_field,
+            descending=descending,
+            # Walk in the index's order and stop at ``count``: with a bitmap the
+            # planner checks every conversation of the walk, then sorts them.
+            before_walk="SET LOCAL enable_bitmapscan = off",
+            before_index="SET LOCAL enable_bitmapscan = on",
         )
-        with transaction.atomic():  # the scope of SET LOCAL
-            return _walk_then_index(
-                ordered,
-                has_match,
-                from_index,
-                count,
-                sort_field=sort_field,
-                descending=descending,
-                # Walk in the index's order and stop at ``count``: with a bitmap the
-                # planner checks every conversation of the walk, then sorts them.
-                before_walk="SET LOCAL enable_bitmapscan = off",
-                before_index="SET LOCAL enable_bitmapscan = on",
-            )
+
+
+def _sqlite_first_matches(
+    ordered: QuerySet[Conversation],
+    workspace_id: int,
+    terms: list[set[str]],
+    count: int,
+    *,
+    sort_field: str,
+    descending: bool,
+) -> list[Conversation]:
     match = _fts5_query(terms)
     hits, messages, recent = _hits(match, FEW_HITS)
-    hit_ids = matching_conversation_ids(workspace_id, query)
-    assert hit_ids is not None
+    hit_ids = _fts5_conversation_ids(workspace_id, match)
     if hits < FEW_HITS and hits * DENSE < messages:
         return list(ordered.filter(id__in=hit_ids)[:count])
     if recent * messages < MANY_HITS * max(1, min(SAMPLE, messages)):
