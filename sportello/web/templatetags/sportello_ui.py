@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
+from babel.dates import DateTimePattern, format_timedelta, match_skeleton, parse_pattern
 from django import forms, template
 from django.forms import BoundField
 from django.http import QueryDict
@@ -44,8 +44,24 @@ def _locale_for(language: str) -> Locale:
 
 
 @functools.cache
-def _full_pattern(locale: Locale) -> str:
-    return f"{locale.date_formats['full'].pattern}, {locale.time_formats['short'].pattern}"
+def _pattern(locale: Locale, kind: str) -> DateTimePattern:
+    """Babel's patterns parsed once per locale: ``format_skeleton`` matched the skeleton and
+    parsed the pattern on every call (~50 µs; a conversation page shows ~60 times)."""
+    if kind == "full":
+        text = f"{locale.date_formats['full'].pattern}, {locale.time_formats['short'].pattern}"
+    elif kind == "time":
+        text = locale.time_formats["short"].pattern
+    else:  # a skeleton
+        text = locale.datetime_skeletons[
+            kind
+            if kind in locale.datetime_skeletons
+            else match_skeleton(kind, locale.datetime_skeletons)
+        ]
+    return parse_pattern(text)
+
+
+def _format(value: datetime, locale: Locale, kind: str) -> str:
+    return str(_pattern(locale, kind).apply(value, locale))
 
 
 def _local(value: datetime) -> datetime:
@@ -54,8 +70,7 @@ def _local(value: datetime) -> datetime:
 
 def full_time(value: datetime) -> str:
     """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
-    locale = _locale()
-    return format_datetime(_local(value), _full_pattern(locale), locale=locale)
+    return _format(_local(value), _locale(), "full")
 
 
 def short_time(value: datetime, now: datetime | None = None) -> str:
@@ -64,7 +79,7 @@ def short_time(value: datetime, now: datetime | None = None) -> str:
     local = _local(value)
     skeleton = "MMMd" if local.year == _local(now or clock.now()).year else "yMMMd"
     return locale.datetime_formats["short"].format(
-        format_time(local, "short", locale=locale), format_skeleton(skeleton, local, locale=locale)
+        _format(local, locale, "time"), _format(local, locale, skeleton)
     )
 
 
@@ -77,7 +92,7 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
     if abs(delta) > RELATIVE_UNTIL:
         local = _local(value)
         skeleton = "MMMd" if local.year == _local(now).year else "yMMMd"
-        return format_skeleton(skeleton, local, locale=_locale())
+        return _format(local, _locale(), skeleton)
     return format_timedelta(delta, add_direction=True, locale=_locale())
 
 
