@@ -21,11 +21,11 @@ conversations / 5M messages):
     (20-130 µs each), and with so frequent a word a match comes soon;
 - when the walk holds too few matches, it starts from the index after all.
 
-In-process, warm, 1M conversations, SQLite / PostgreSQL: "ordine" (970k hits) 21-28 /
-15-18 ms, "rimborso" (400k) 37-48 / 22-27 ms, "fattura elettronica" (100k) 39-42 / 68-123
-ms, "pacco danneggiato" (10k, from the index) 65-260 / 160-320 ms, a word nobody wrote
-2 / 10 ms. On PostgreSQL the walk checks each message's text in place (the GIN index
-cannot answer "this message?"), ~15 µs a message.
+In-process, warm, 1M conversations, SQLite / PostgreSQL: "ordine" (970k hits) 15-26 /
+14-16 ms, "rimborso" (400k) 27-36 / 15-16 ms, "fattura elettronica" (100k) 27-34 / 14-51
+ms, "pacco danneggiato" (10k, from the index) 68-117 / 58-250 ms, a word nobody wrote
+2 / 7-10 ms. On PostgreSQL the walk compares each message's stored ``search_vector``
+(migration 0007; the GIN index cannot answer "this message?").
 """
 
 from __future__ import annotations
@@ -75,8 +75,7 @@ def matching_conversation_ids(workspace_id: int, query: str) -> RawSQL | None:
     if connection.vendor == "postgresql":
         return RawSQL(
             "SELECT m.conversation_id FROM conversations_message m "
-            "WHERE m.workspace_id = %s AND to_tsvector('simple', m.search_text) "
-            "@@ to_tsquery('simple', %s)",
+            "WHERE m.workspace_id = %s AND m.search_vector @@ to_tsquery('simple', %s)",
             (workspace_id, _tsquery(terms)),
         )
     return _fts5_conversation_ids(workspace_id, _fts5_query(terms))
@@ -136,8 +135,7 @@ def _postgres_first_matches(
     has_match = RawSQL(
         "EXISTS (SELECT 1 FROM conversations_message m"
         ' WHERE m.conversation_id = "conversations_conversation"."id"'
-        # "|| ''": not the indexed expression, so each message is checked in place.
-        " AND to_tsvector('simple', m.search_text || '') @@ to_tsquery('simple', %s))",
+        " AND m.search_vector @@ to_tsquery('simple', %s))",
         (match,),
         BooleanField(),
     )
@@ -238,7 +236,7 @@ def _pg_from_index(workspace_id: int, match: str) -> RawSQL:
     # letting the planner fold them into a walk of the whole view.
     return RawSQL(
         "SELECT m.conversation_id FROM conversations_message m WHERE m.workspace_id = %s"
-        " AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', %s) OFFSET 0",
+        " AND m.search_vector @@ to_tsquery('simple', %s) OFFSET 0",
         (workspace_id, match),
     )
 
@@ -265,7 +263,8 @@ def _pg_stats() -> dict[str, Any]:
         cursor.execute(
             "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs,"
             " (SELECT reltuples FROM pg_class WHERE relname = 'conversations_message')"
-            " FROM pg_stats s WHERE s.tablename = 'message_search_gin'"
+            " FROM pg_stats s WHERE s.tablename = 'conversations_message'"
+            " AND s.attname = 'search_vector'"
         )
         row = cursor.fetchone()
     elems, freqs, rows = row if row else (None, None, 0)
