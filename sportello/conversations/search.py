@@ -46,6 +46,7 @@ MANY_HITS = 200_000
 SAMPLE = 20_000  # the latest messages, to tell how frequent a word is now
 DENSE = 50  # a query matching one message in DENSE or more is frequent, whatever its hits
 WALK = 1_000
+MAX_WALK = 10_000  # against the list of hits, ~1 µs a message walked
 
 
 def index_text(subject: str, text: str, language: str) -> str:
@@ -164,11 +165,18 @@ def _sqlite_first_matches(
     descending: bool,
 ) -> list[Conversation]:
     match = _fts5_query(terms)
-    hits, messages, recent = _hits(match, FEW_HITS)
+    hits, messages, recent, conversations = _hits(match, FEW_HITS)
     hit_ids = _fts5_conversation_ids(workspace_id, match)
-    if hits < FEW_HITS and hits * DENSE < messages:
+    sample = max(1, min(SAMPLE, messages))
+    # How many of the conversations walked should match, from the latest messages: the
+    # walk is made long enough to find a page three times over, within MAX_WALK.
+    density = min(1.0, recent / sample * messages / max(1, conversations))
+    needed = 3 * count / density if density else float("inf")
+    few = hits < FEW_HITS and hits * DENSE < messages
+    if few and needed > MAX_WALK:
         return list(ordered.filter(id__in=hit_ids)[:count])
-    if recent * messages < MANY_HITS * max(1, min(SAMPLE, messages)):
+    walk = int(min(max(needed, WALK), MAX_WALK)) if needed <= MAX_WALK else WALK
+    if recent * messages < MANY_HITS * sample:
         matching = f"m.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
         messages_sql = "conversations_message m"
     else:
@@ -181,7 +189,7 @@ def _sqlite_first_matches(
         BooleanField(),
     )
     return _walk_then_index(
-        ordered, has_match, hit_ids, count, sort_field=sort_field, descending=descending
+        ordered, has_match, hit_ids, count, sort_field=sort_field, descending=descending, walk=walk
     )
 
 
@@ -195,12 +203,15 @@ def _walk_then_index(
     descending: bool,
     before_walk: str = "",
     before_index: str = "",
+    walk: int = 0,
 ) -> list[Conversation]:
-    """Walk the view's first ``WALK`` conversations in order, bounded like a cursor by the
-    last of them, keeping those ``has_match``; too few, and start ``from_index`` instead.
-    ``before_walk`` and ``before_index`` are planner settings for each of the two."""
-    walk = ordered
-    last = list(ordered.values_list(sort_field, "pk")[WALK - 1 : WALK])
+    """Walk the view's first ``walk`` conversations (``WALK`` by default) in order, bounded
+    like a cursor by the last of them, keeping those ``has_match``; too few, and start
+    ``from_index`` instead. ``before_walk`` and ``before_index`` are planner settings for
+    each of the two."""
+    size = walk or WALK
+    walked = ordered
+    last = list(ordered.values_list(sort_field, "pk")[size - 1 : size])
     if last:
         value, pk = last[0]
         if connection.vendor == "postgresql":
@@ -216,9 +227,9 @@ def _walk_then_index(
             op = "gt" if descending else "lt"
             within = Q(**{f"{sort_field}__{op}": value})
             within |= Q(**{sort_field: value, f"pk__{op}e": pk})
-        walk = ordered.filter(within)
+        walked = ordered.filter(within)
     _setting(before_walk)
-    found = list(walk.filter(Q(has_match))[:count])
+    found = list(walked.filter(Q(has_match))[:count])
     if len(found) == count or not last:
         return found
     _setting(before_index)
@@ -275,21 +286,22 @@ def _pg_stats() -> dict[str, Any]:
     return _PG_STATS
 
 
-def _hits(match: str, most: int) -> tuple[int, int, int]:
+def _hits(match: str, most: int) -> tuple[int, int, int, int]:
     """How many messages match, counting no further than ``most``; about how many messages
     there are (the largest id: ids are not reused); how many of the latest ``SAMPLE``
-    match. One query, a few milliseconds whatever the word."""
+    match; about how many conversations there are. One query, a few milliseconds."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH %s LIMIT %s)), latest,"
             f" (SELECT count(*) FROM {FTS_TABLE}"
-            f" WHERE {FTS_TABLE} MATCH %s AND rowid > latest - %s)"
+            f" WHERE {FTS_TABLE} MATCH %s AND rowid > latest - %s),"
+            " (SELECT COALESCE(MAX(id), 0) FROM conversations_conversation)"
             " FROM (SELECT COALESCE(MAX(id), 0) AS latest FROM conversations_message)",
             [match, most, match, SAMPLE],
         )
-        hits, messages, recent = cursor.fetchone()
-    return int(hits), int(messages), int(recent)
+        hits, messages, recent, conversations = cursor.fetchone()
+    return int(hits), int(messages), int(recent), int(conversations)
 
 
 def optimize_index() -> None:

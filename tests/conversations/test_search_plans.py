@@ -75,30 +75,30 @@ def _walked(statements: list[str]) -> bool:
 
 @pytest.mark.parametrize("query", ["ordine", "zanzara", "ordine arrivato", "nessuna parola"])
 @pytest.mark.parametrize(
-    ("few_hits", "dense", "walk", "walks"),
+    ("few_hits", "dense", "walk", "max_walk", "walks"),
     [
-        (5_000, 0, 1_000, False),  # few hits: from the index
-        (1, 0, 1_000, True),  # many hits: walk the whole view
-        (5_000, 1_000, 1_000, True),  # few hits, but in many of the messages: walk
-        (1, 0, 3, True),  # many hits, but the walk is too short: then from the index
+        (5_000, 0, 1_000, 0, False),  # few hits: from the index
+        (5_000, 0, 1_000, 1_000, True),  # few hits, but the latest messages hold them: walk
+        (1, 0, 1_000, 1_000, True),  # many hits: walk the whole view
+        (5_000, 1_000, 1_000, 0, True),  # few hits, but in many of the messages: walk
+        (1, 0, 3, 3, True),  # many hits, but the walk is too short: then from the index
     ],
 )
 @pytest.mark.parametrize("many_hits", [0, 10**9])  # asking the index, or the list of hits
 def test_every_plan_gives_the_same_pages(
-    conversations, monkeypatch, query, few_hits, dense, walk, walks, many_hits
+    conversations, monkeypatch, query, few_hits, dense, walk, max_walk, walks, many_hits
 ):
     workspace_id = conversations[0].workspace_id
     monkeypatch.setattr(search, "FEW_HITS", few_hits)
     monkeypatch.setattr(search, "DENSE", dense)
     monkeypatch.setattr(search, "WALK", walk)
+    monkeypatch.setattr(search, "MAX_WALK", max_walk)
     monkeypatch.setattr(search, "MANY_HITS", many_hits)
     seen, statements = _all_pages(workspace_id, query)
     assert seen == _expected(workspace_id, query)
     if connection.vendor == "sqlite":
-        match = search._fts5_query(search.query_terms(query))
-        matched, messages, _recent = search._hits(match, few_hits)
-        frequent = matched >= few_hits or matched * dense >= messages
-        assert _walked(statements) == (walks and frequent)
+        matched = search._hits(search._fts5_query(search.query_terms(query)), few_hits)[0]
+        assert _walked(statements) == (walks and matched > 0)
 
 
 def test_the_frequent_plan_is_really_taken(conversations, monkeypatch):
