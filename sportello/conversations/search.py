@@ -68,17 +68,14 @@ def _tsquery(terms: list[set[str]]) -> str:
 
 
 def matching_conversation_ids(workspace_id: int, query: str) -> RawSQL | None:
-    """A subquery of the ids of conversations with a message matching ``query``; ``None``
-    when the query has no searchable word."""
+    """A subquery of the ids of conversations with a message matching ``query``, straight
+    from the index; ``None`` when the query has no searchable word. Lists go through
+    :func:`first_matches`; this is the plain form (and the tests' reference)."""
     terms = query_terms(query)
     if not terms:
         return None
     if connection.vendor == "postgresql":
-        return RawSQL(
-            "SELECT m.conversation_id FROM conversations_message m "
-            "WHERE m.workspace_id = %s AND m.search_vector @@ to_tsquery('simple', %s)",
-            (workspace_id, _tsquery(terms)),
-        )
+        return _pg_from_index(workspace_id, _tsquery(terms))
     return _fts5_conversation_ids(workspace_id, _fts5_query(terms))
 
 
@@ -213,27 +210,28 @@ def _walk_then_index(
     walked = ordered
     last = list(ordered.values_list(sort_field, "pk")[size - 1 : size])
     if last:
-        value, pk = last[0]
-        if connection.vendor == "postgresql":
-            # A row comparison is a range of the view's index to PostgreSQL; the same
-            # bound written with OR made it scan the whole table.
-            table = '"conversations_conversation"'
-            within: Q | RawSQL = RawSQL(
-                f'({table}."{sort_field}", {table}."id") {">=" if descending else "<="} (%s, %s)',
-                (value, pk),
-                BooleanField(),
-            )
-        else:
-            op = "gt" if descending else "lt"
-            within = Q(**{f"{sort_field}__{op}": value})
-            within |= Q(**{sort_field: value, f"pk__{op}e": pk})
-        walked = ordered.filter(within)
+        walked = ordered.filter(_up_to(sort_field, descending, *last[0]))
     _setting(before_walk)
     found = list(walked.filter(Q(has_match))[:count])
     if len(found) == count or not last:
         return found
     _setting(before_index)
     return list(ordered.filter(id__in=from_index)[:count])
+
+
+def _up_to(sort_field: str, descending: bool, value: Any, pk: int) -> Q | RawSQL:
+    """Conversations up to (value, pk) in the view's order, as a keyset bound."""
+    if connection.vendor == "postgresql":
+        # A row comparison is a range of the view's index to PostgreSQL; the same bound
+        # written with OR made it scan the whole table.
+        table = '"conversations_conversation"'
+        return RawSQL(
+            f'({table}."{sort_field}", {table}."id") {">=" if descending else "<="} (%s, %s)',
+            (value, pk),
+            BooleanField(),
+        )
+    op = "gt" if descending else "lt"
+    return Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}e": pk})
 
 
 def _setting(statement: str) -> None:
