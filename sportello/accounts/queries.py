@@ -37,10 +37,40 @@ def agent_for_token(key: str) -> ApiToken | None:
     return token  # type: ignore[no-any-return]
 
 
+_USER_SQL = (
+    f"SELECT {_USER.select}, {_AGENT.select}, {_WORKSPACE.select}"
+    f" FROM {User._meta.db_table} person"
+    f" LEFT JOIN {Agent._meta.db_table} agent ON agent.id = ("
+    f"SELECT earliest.id FROM {Agent._meta.db_table} earliest"
+    " WHERE earliest.user_id = person.id AND earliest.is_active ORDER BY earliest.id LIMIT 1)"
+    f" LEFT JOIN {Workspace._meta.db_table} workspace ON workspace.id = agent.workspace_id"
+    " WHERE person.id = %s"
+)
+
+
+def user_with_agent(user_id: int) -> User | None:
+    """A signed-in user, with the agent profile of their first workspace already found
+    (``agent_for_user`` answers from it): every page of the agent UI needs both, so one
+    plain query rather than two compiled ones."""
+    row = sql.fetchone(_USER_SQL, [user_id])
+    if row is None:
+        return None
+    person = _USER.build(row[: len(_USER)])
+    agent = None
+    if row[len(_USER)] is not None:
+        agent, workspace = sql.RowReader.build_all(row[len(_USER) :], _AGENT, _WORKSPACE)
+        Agent.user.field.set_cached_value(agent, person)
+        Agent.workspace.field.set_cached_value(agent, workspace)
+    person.first_agent = agent
+    return person  # type: ignore[no-any-return]
+
+
 def agent_for_user(user: User, workspace_id: int | None = None) -> Agent | None:
     """The user's agent profile: in ``workspace_id`` if given, else their first workspace."""
     if not user.is_authenticated:
         return None
+    if workspace_id is None and hasattr(user, "first_agent"):
+        return user.first_agent  # type: ignore[no-any-return]
     agents = Agent.objects.select_related("workspace", "user").filter(user=user, is_active=True)
     if workspace_id is not None:
         agents = agents.filter(workspace_id=workspace_id)

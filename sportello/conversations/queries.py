@@ -244,9 +244,7 @@ def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
 
 def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
     """The conversation's timeline in order: messages, notes, events."""
-    messages = Message.objects.filter(conversation_id=conversation.pk).select_related(
-        "sender_agent"
-    )
+    messages = Message.objects.filter(conversation_id=conversation.pk)
     if not include_notes:
         messages = messages.exclude(kind=Kind.NOTE)
     return list(messages.defer("search_text").order_by("created_at", "pk"))

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from django.utils import timezone, translation
 
 from sportello.conversations import actions
-from sportello.web.templatetags.sportello_ui import relative_time, short_time
+from sportello.web.times import relative_time, short_time
 
 pytestmark = pytest.mark.django_db
 

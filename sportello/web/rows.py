@@ -1,0 +1,174 @@
+"""The markup of what a page repeats many times: inbox rows and timeline entries.
+
+Written in Python rather than as templates: an inbox page has 25 rows and a conversation
+page ~60 entries, and the template engine's lookups, includes and filters cost 100-150 µs
+each, Django's lazy-aware ``format_html`` ~90 µs, against ~30 µs here with the standard
+library's ``html.escape``. Every value is escaped, except ``Message.html``, which is
+sanitised (nh3) when a message is ingested; the UI tests and the browser tests read this
+markup, and ``tests/web/test_rows.py`` checks the escaping.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from html import escape as esc
+from typing import Any
+
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import normalize_newlines
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
+from sportello.outbound.queries import DeliveryState
+from sportello.web.timeline import describe
+from sportello.web.times import full_time, relative_time, short_time
+
+_STATUS_LABELS = dict(Status.choices)
+_PRIORITY_LABELS = dict(Priority.choices)
+
+
+def status_label(value: str) -> str:
+    """A status in words; ``get_status_display`` rebuilds its choices dict on every call."""
+    return str(_STATUS_LABELS.get(value, value))
+
+
+def priority_label(value: int) -> str:
+    return str(_PRIORITY_LABELS.get(value, value))
+
+
+def conversation_url(number: int) -> str:
+    """``{% url 'web:conversation' number %}`` for list rows: reversed once per process."""
+    return _conversation_url_pattern().format(int(number))
+
+
+@functools.cache
+def _conversation_url_pattern() -> str:
+    marker = 987654321
+    return reverse("web:conversation", args=[marker]).replace(str(marker), "{}")
+
+
+def time_html(value: datetime | None, *, relative: bool = False) -> str:
+    """``<time>`` with the whole date as its title: '4 mar, 14:05', or '5 minuti fa'."""
+    if value is None:
+        return ""
+    shown = relative_time(value) if relative else short_time(value)
+    return (
+        f'<time datetime="{value.isoformat()}" title="{esc(full_time(value))}">{esc(shown)}</time>'
+    )
+
+
+def inbox_row(c: Conversation) -> SafeString:
+    """One conversation of the inbox list."""
+    parts = [
+        f'<li class="conv-row">\n  <a class="conv-link" href="{conversation_url(c.number)}">\n'
+        '    <div class="conv-line">\n'
+        f'      <span class="conv-customer">{esc(str(c.customer))}</span>\n'
+        f'      <span class="conv-channel">{esc(c.channel.name)}</span>\n'
+        f'      <span class="conv-time">{time_html(c.last_message_at, relative=True)}</span>\n'
+        '    </div>\n    <div class="conv-line">\n'
+        f'      <span class="conv-number">#{int(c.number)}</span>\n'
+        f'      <span class="conv-subject">{esc(c.subject or str(_("(no subject)")))}</span>\n'
+        "    </div>\n"
+    ]
+    if c.preview:
+        parts.append(f'    <p class="conv-preview">{esc(c.preview)}</p>\n')
+    status = esc(c.status)
+    parts.append(
+        f'    <div class="conv-meta">\n      <span class="badge status-{status}">'
+        f"{esc(status_label(c.status))}</span>\n      "
+    )
+    if c.priority != Priority.NORMAL:
+        parts.append(
+            f'<span class="badge priority-{int(c.priority)}"><span class="visually-hidden">'
+            f"{esc(str(_('Priority')))}: </span>{esc(priority_label(c.priority))}</span>"
+        )
+    parts.extend(f'<span class="tag">{esc(tag)}</span>' for tag in c.tag_names)
+    parts.append('\n      <span class="conv-assignee">')
+    if c.assignee is not None:
+        name = esc(c.assignee.display_name)
+        initial = esc(c.assignee.display_name[:1].upper())
+        parts.append(f'<span class="avatar avatar-xs" aria-hidden="true">{initial}</span>{name}')
+    else:
+        parts.append(f'<span class="muted">{esc(str(_("Unassigned")))}</span>')
+    if c.team is not None:
+        parts.append(f'<span class="muted">· {esc(c.team.name)}</span>')
+    parts.append("</span>\n    </div>\n  </a>\n</li>\n")
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+def timeline_entry(message: Message, conversation: Conversation) -> SafeString:
+    """One entry of a conversation's timeline: an event line, or a message or note with its
+    sender, time, body, attachments and (for replies) whether it was delivered."""
+    if message.kind == Kind.EVENT:
+        line = describe(message, conversation)
+        actor = f'<span class="event-actor"> · {esc(line.actor)}</span>' if line.actor else ""
+        return mark_safe(
+            f'\n<div class="event" id="m{int(message.pk)}">\n'
+            f'  <span class="event-text">{esc(line.text)}</span>{actor}\n'
+            f'  <span class="event-time"> · {time_html(message.created_at)}</span>\n</div>\n'
+        )
+    if message.kind == Kind.NOTE:
+        css = "message-note"
+    else:
+        css = "message-in" if message.direction == "in" else "message-out"
+    sender = message.sender_name or str(conversation.customer)
+    badge = (
+        f'<span class="badge badge-note">{esc(_("Internal note"))}</span>'
+        if message.kind == Kind.NOTE
+        else ""
+    )
+    parts = [
+        f'\n<article id="m{int(message.pk)}" class="message {css}">\n'
+        '  <header class="message-head">\n'
+        f'    <span class="message-sender">{esc(sender)}</span>\n'
+        f"    {badge}\n"
+        f'    <span class="message-time">{time_html(message.created_at)}</span>\n'
+        "  </header>\n"
+        f'  <div class="message-body">{_body(message)}</div>\n'
+    ]
+    if message.attachments:
+        parts.append(_attachments(message.attachments))
+    state: DeliveryState | None = getattr(message, "delivery_state", None)
+    if state is not None:
+        parts.append(
+            f'  <footer class="delivery delivery-{esc(state.status)}">{_delivery(state)}</footer>\n'
+        )
+    parts.append("</article>\n")
+    return mark_safe("".join(parts))  # every value above is escaped or sanitised
+
+
+def _body(message: Message) -> str:
+    if message.html:
+        return message.html  # sanitised by nh3 at ingest: the one value shown unescaped
+    return esc(normalize_newlines(message.text)).replace("\n", "<br>")
+
+
+def _attachments(attachments: list[dict[str, Any]]) -> str:
+    items = []
+    for attachment in attachments:
+        name = esc(str(attachment.get("filename") or _("attachment")))
+        size = attachment.get("size")
+        if size:
+            name += f' <span class="muted">({esc(str(filesizeformat(size)))})</span>'
+        items.append(f"<li>{name}</li>")
+    label = esc(_("Attachments"))
+    return f'  <ul class="attachments" aria-label="{label}">\n    {"".join(items)}\n  </ul>\n'
+
+
+def _delivery(state: DeliveryState) -> str:
+    if state.status == "sent":
+        return esc(_("Sent"))
+    if state.status == "failed":
+        return f"{esc(_('Not delivered'))}: {esc(state.last_error)}"
+    attempts = state.attempts
+    text = esc(_("Sending…"))
+    if attempts:
+        failed = ngettext(
+            "%(attempts)s attempt failed", "%(attempts)s attempts failed", attempts
+        ) % {"attempts": attempts}
+        text += f" ({esc(failed)})"
+    return text

@@ -1,0 +1,96 @@
+"""Times in the agent's language and time zone: 'martedì 4 marzo 2025, 14:05', '4 mar,
+14:05', '5 minuti fa'.
+
+Babel's patterns are parsed once per locale, and the date and the time of day are formatted
+apart and remembered: a conversation page shows ~60 times, each in two forms, and Babel's
+``DateTimePattern.apply`` costs ~15 µs a field. A day's date in a locale, or an hour and
+minute, always reads the same, so those strings are kept (a few thousand at most)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, timedelta
+
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import DateTimePattern, format_timedelta, match_skeleton, parse_pattern
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sportello.core import clock
+
+JUST_NOW = timedelta(seconds=45)
+RELATIVE_UNTIL = timedelta(days=7)
+
+
+def current_locale() -> Locale:
+    return _locale_for(translation.get_language() or "it")
+
+
+@functools.cache
+def _locale_for(language: str) -> Locale:
+    try:
+        return Locale.parse(translation.to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("it")
+
+
+@functools.cache
+def _pattern(locale: Locale, kind: str) -> DateTimePattern:
+    """'full' (the whole date), 'time' (short time of day) or a skeleton such as 'MMMd'."""
+    if kind == "full":
+        text = locale.date_formats["full"].pattern
+    elif kind == "time":
+        text = locale.time_formats["short"].pattern
+    else:
+        text = locale.datetime_skeletons[
+            kind
+            if kind in locale.datetime_skeletons
+            else match_skeleton(kind, locale.datetime_skeletons)
+        ]
+    return parse_pattern(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(locale: Locale, kind: str, day: date) -> str:
+    return str(_pattern(locale, kind).apply(day, locale))
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_text(locale: Locale, hour: int, minute: int) -> str:
+    return str(_pattern(locale, "time").apply(datetime(2000, 1, 1, hour, minute), locale))
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value, timezone.get_current_timezone())
+
+
+def _year_skeleton(local: datetime, now: datetime) -> str:
+    return "MMMd" if local.year == _local(now).year else "yMMMd"
+
+
+def full_time(value: datetime) -> str:
+    """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
+    locale, local = current_locale(), _local(value)
+    day = _date_text(locale, "full", local.date())
+    return f"{day}, {_time_text(locale, local.hour, local.minute)}"
+
+
+def short_time(value: datetime, now: datetime | None = None) -> str:
+    """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
+    locale, local = current_locale(), _local(value)
+    day = _date_text(locale, _year_skeleton(local, now or clock.now()), local.date())
+    return str(
+        locale.datetime_formats["short"].format(_time_text(locale, local.hour, local.minute), day)
+    )
+
+
+def relative_time(value: datetime, now: datetime | None = None) -> str:
+    """'5 minuti fa' for the last week, the short date after."""
+    now = now or clock.now()
+    delta = value - now
+    if abs(delta) < JUST_NOW:
+        return _("just now")
+    if abs(delta) > RELATIVE_UNTIL:
+        local = _local(value)
+        return _date_text(current_locale(), _year_skeleton(local, now), local.date())
+    return format_timedelta(delta, add_direction=True, locale=current_locale())
