@@ -77,14 +77,25 @@ def agent_for_user(user: User, workspace_id: int | None = None) -> Agent | None:
     return agents.order_by("id").first()
 
 
+_TEAM = sql.RowReader(Team, "team")
+_AGENTS_SQL = (
+    f"SELECT {_AGENT.select} FROM {Agent._meta.db_table} agent"
+    " WHERE agent.workspace_id = %s AND agent.is_active ORDER BY agent.display_name, agent.id"
+)
+_TEAMS_SQL = (
+    f"SELECT {_TEAM.select} FROM {Team._meta.db_table} team"
+    " WHERE team.workspace_id = %s ORDER BY team.name, team.id"
+)
+
+
 def workspace_agents(workspace_id: int) -> list[Agent]:
-    return list(
-        Agent.objects.filter(workspace_id=workspace_id, is_active=True).order_by("display_name")
-    )
+    """The workspace's active agents by name: the assignee choices of every inbox and
+    conversation page, so a plain query (``sql.RowReader``)."""
+    return _AGENT.build_rows(sql.fetchall(_AGENTS_SQL, [workspace_id]))
 
 
 def workspace_teams(workspace_id: int) -> list[Team]:
-    return list(Team.objects.filter(workspace_id=workspace_id).order_by("name"))
+    return _TEAM.build_rows(sql.fetchall(_TEAMS_SQL, [workspace_id]))
 
 
 def active_agent_in(workspace_id: int, agent_id: int) -> Agent | None:

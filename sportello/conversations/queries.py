@@ -18,10 +18,12 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from sportello.accounts.models import Agent, Team
+from sportello.channels.models import Channel
 from sportello.conversations import search
 from sportello.conversations.models import Conversation, Direction, Kind, Message, Status, Tag
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
+from sportello.customers.models import Customer
 
 VIEWS = ("unassigned", "mine", "team", "open", "snoozed", "resolved", "all")
 # The statuses the "open" views show (someone has to act), and the finished ones.
@@ -35,6 +37,26 @@ SORTS: dict[str, tuple[str, bool]] = {
     "priority": ("priority", True),
 }
 MAX_PAGE = 100
+_THREAD = sql.RowReader(Message, "message", leave_out=("search_text",))
+_DETAIL = sql.RowReader(Conversation, "conversation")
+_DETAIL_CUSTOMER = sql.RowReader(Customer, "customer")
+_DETAIL_CHANNEL = sql.RowReader(Channel, "channel")
+_DETAIL_ASSIGNEE = sql.RowReader(Agent, "assignee")
+_DETAIL_TEAM = sql.RowReader(Team, "team")
+_DETAIL_SQL = (
+    f"SELECT {_DETAIL.select}, {_DETAIL_CUSTOMER.select}, {_DETAIL_CHANNEL.select},"
+    f" {_DETAIL_ASSIGNEE.select}, {_DETAIL_TEAM.select}"
+    f" FROM {Conversation._meta.db_table} conversation"
+    f" JOIN {Customer._meta.db_table} customer ON customer.id = conversation.customer_id"
+    f" JOIN {Channel._meta.db_table} channel ON channel.id = conversation.channel_id"
+    f" LEFT JOIN {Agent._meta.db_table} assignee ON assignee.id = conversation.assignee_id"
+    f" LEFT JOIN {Team._meta.db_table} team ON team.id = conversation.team_id"
+)
+_TAG = sql.RowReader(Tag, "tag")
+_TAGS_SQL = (
+    f"SELECT {_TAG.select} FROM {Tag._meta.db_table} tag"
+    " WHERE tag.workspace_id = %s ORDER BY tag.name, tag.id"
+)
 # The columns an inbox row shows (API summaries and the agent UI's rows): a page loads these
 # and nothing else, since building five models of every column per row cost more than the
 # queries themselves. Reading any other field of a listed conversation would cost a query.
@@ -221,33 +243,60 @@ def with_tag_names(conversations: list[Conversation]) -> list[Conversation]:
 
 
 def get_conversation(workspace_id: int, conversation_id: int) -> Conversation:
-    conversation = (
-        Conversation.objects.select_related("customer", "assignee", "team", "channel")
-        .filter(workspace_id=workspace_id, pk=conversation_id)
-        .first()
-    )
+    conversation = _conversation_where("conversation.id = %s", workspace_id, conversation_id)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} not found")
-    return with_tag_names([conversation])[0]
+    return conversation
 
 
 def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
-    conversation = (
-        Conversation.objects.select_related("customer", "assignee", "team", "channel")
-        .filter(workspace_id=workspace_id, number=number)
-        .first()
-    )
+    conversation = _conversation_where("conversation.number = %s", workspace_id, number)
     if conversation is None:
         raise NotFound(f"conversation #{number} not found")
+    return conversation
+
+
+def _conversation_where(where: str, workspace_id: int, value: int) -> Conversation | None:
+    """One conversation with its customer, channel, assignee and team (as
+    ``select_related`` would give them) and its tag names: a plain query, since every
+    conversation page and API answer starts with it."""
+    row = sql.fetchone(
+        f"{_DETAIL_SQL} WHERE conversation.workspace_id = %s AND {where}", [workspace_id, value]
+    )
+    if row is None:
+        return None
+    conversation, customer, channel = sql.RowReader.build_all(
+        row, _DETAIL, _DETAIL_CUSTOMER, _DETAIL_CHANNEL
+    )
+    start = len(_DETAIL) + len(_DETAIL_CUSTOMER) + len(_DETAIL_CHANNEL)
+    assignee = team = None
+    if conversation.assignee_id is not None:
+        assignee = _DETAIL_ASSIGNEE.build(row[start : start + len(_DETAIL_ASSIGNEE)])
+    start += len(_DETAIL_ASSIGNEE)
+    if conversation.team_id is not None:
+        team = _DETAIL_TEAM.build(row[start : start + len(_DETAIL_TEAM)])
+    for relation, value_ in (
+        (Conversation.customer, customer),
+        (Conversation.channel, channel),
+        (Conversation.assignee, assignee),
+        (Conversation.team, team),
+    ):
+        relation.field.set_cached_value(conversation, value_)
     return with_tag_names([conversation])[0]
 
 
 def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
-    """The conversation's timeline in order: messages, notes, events."""
-    messages = Message.objects.filter(conversation_id=conversation.pk)
-    if not include_notes:
-        messages = messages.exclude(kind=Kind.NOTE)
-    return list(messages.defer("search_text").order_by("created_at", "pk"))
+    """The conversation's timeline in order: messages, notes, events (without the stemmed
+    ``search_text``). A plain query on the ``message_thread`` index: every conversation
+    page and API answer reads it, and the ORM cost more than the rows."""
+    notes = "" if include_notes else f" AND message.kind <> '{Kind.NOTE.value}'"
+    rows = sql.fetchall(
+        f"SELECT {_THREAD.select} FROM {Message._meta.db_table} message"
+        f" WHERE message.conversation_id = %s{notes}"
+        " ORDER BY message.created_at, message.id",
+        [conversation.pk],
+    )
+    return _THREAD.build_rows(rows)
 
 
 def customer_conversations(
@@ -390,5 +439,5 @@ def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
 
 
 def workspace_tags(workspace_id: int) -> list[Tag]:
-    """The workspace's tags by name, for the inbox's tag filter."""
-    return list(Tag.objects.filter(workspace_id=workspace_id).order_by("name"))
+    """The workspace's tags by name, for the inbox's tag filter: a plain query."""
+    return _TAG.build_rows(sql.fetchall(_TAGS_SQL, [workspace_id]))

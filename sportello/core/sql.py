@@ -100,9 +100,9 @@ class RowReader:
     backend's converters (SQLite hands datetimes back as text) and ``Model.from_db``.
     """
 
-    def __init__(self, model: type[Model], alias: str) -> None:
+    def __init__(self, model: type[Model], alias: str, *, leave_out: Sequence[str] = ()) -> None:
         self.model = model
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [f for f in model._meta.concrete_fields if f.name not in leave_out]
         self.select = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
         self.attnames = [field.attname for field in self.fields]
         self._converters: list[list[tuple[Any, Any]]] | None = None
@@ -118,6 +118,10 @@ class RowReader:
             built.append(reader.build(row[start : start + len(reader)]))
             start += len(reader)
         return built
+
+    def build_rows(self, rows: Iterable[Sequence[Any]]) -> list[Any]:
+        """One instance per row of this reader's columns (``fetchall`` of its ``select``)."""
+        return [self.build(row) for row in rows]
 
     def build(self, values: Sequence[Any]) -> Any:
         if self._converters is None:

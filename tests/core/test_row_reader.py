@@ -6,13 +6,13 @@ from datetime import datetime
 
 import pytest
 
-from sportello.accounts.actions import issue_token
-from sportello.accounts.models import ApiToken
+from sportello.accounts.actions import create_team, issue_token
+from sportello.accounts.models import Agent, ApiToken
 from sportello.accounts.queries import agent_for_token
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel
 from sportello.channels.queries import active_channel
-from sportello.core.errors import InvalidInput
+from sportello.core.errors import InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,75 @@ def test_active_channel_reads_its_settings_as_json(workspace, django_assert_num_
     Channel.objects.filter(pk=made.pk).update(is_active=False)
     with pytest.raises(InvalidInput):
         active_channel(workspace.pk, "shop")
+
+
+def test_signed_in_user_comes_with_their_first_active_agent(workspace, agent):
+    from sportello.accounts.queries import agent_for_user, user_with_agent
+    from sportello.core.models import Workspace
+
+    user = user_with_agent(agent.user_id)
+    assert user == agent.user and user.password == agent.user.password
+    assert user.first_agent == agent and user.first_agent.workspace == workspace
+    assert agent_for_user(user) == agent
+    later = Workspace.objects.create(name="Altro negozio", slug="altro")
+    other = Agent.objects.create(workspace=later, user=agent.user, display_name="Giulia (2)")
+    assert user_with_agent(agent.user_id).first_agent == agent
+    agent.is_active = False
+    agent.save()
+    assert user_with_agent(agent.user_id).first_agent == other
+    other.is_active = False
+    other.save()
+    nobody = user_with_agent(agent.user_id)
+    assert nobody == agent.user and nobody.first_agent is None
+    assert agent_for_user(nobody) is None
+    assert user_with_agent(10**9) is None
+
+
+def test_conversation_detail_and_thread_match_the_orm(agent, inbound):
+    from sportello.conversations import actions
+    from sportello.conversations.models import Conversation, Message
+    from sportello.conversations.queries import get_conversation, get_conversation_by_number, thread
+
+    answer = inbound(attachments=[{"filename": "scontrino.pdf", "size": 10}]).json()
+    conversation = Conversation.objects.get(pk=answer["conversation_id"])
+    plain = get_conversation(conversation.workspace_id, conversation.pk)
+    assert plain.assignee is None and plain.team is None
+    team = create_team(conversation.workspace, "Resi", members=[agent])
+    actions.assign(plain, agent, assignee=agent, team=team)
+    actions.set_tags(plain, agent, ["reso", "urgente"])
+    actions.add_note(plain, agent, "Nota")
+    found = get_conversation_by_number(conversation.workspace_id, conversation.number)
+    orm = Conversation.objects.select_related("customer", "channel", "assignee", "team").get(
+        pk=conversation.pk
+    )
+    for name in ("customer", "channel", "assignee", "team"):
+        assert getattr(found, name) == getattr(orm, name)
+    assert found.customer.name == orm.customer.name and found.assignee.role == orm.assignee.role
+    assert found.last_message_at == orm.last_message_at and found.tag_names == ["reso", "urgente"]
+    expected = list(Message.objects.filter(conversation=orm).order_by("created_at", "pk"))
+    timeline = thread(found)
+    assert timeline == expected
+    assert [(m.kind, m.data, m.attachments, m.created_at) for m in timeline] == [
+        (m.kind, m.data, m.attachments, m.created_at) for m in expected
+    ]
+    assert [m.kind for m in thread(found, include_notes=False)] == [
+        m.kind for m in expected if m.kind != "note"
+    ]
+    with pytest.raises(NotFound):
+        get_conversation(conversation.workspace_id + 1, conversation.pk)
+
+
+def test_workspace_lists_are_sorted_by_name(workspace, agent):
+    from sportello.accounts.queries import workspace_agents, workspace_teams
+    from sportello.channels.queries import workspace_channels
+
+    create_team(workspace, "Vendite")
+    create_team(workspace, "Assistenza")
+    ensure_channel(workspace.pk, kind="api", name="B negozio", slug="b")
+    ensure_channel(workspace.pk, kind="api", name="A negozio", slug="a")
+    assert [t.name for t in workspace_teams(workspace.pk)] == ["Assistenza", "Vendite"]
+    channels = workspace_channels(workspace.pk)
+    assert [c.name for c in channels] == sorted(c.name for c in channels)
+    assert channels == list(Channel.objects.filter(workspace=workspace).order_by("name"))
+    assert workspace_agents(workspace.pk) == [agent]
+    assert workspace_teams(workspace.pk + 1) == []
