@@ -547,6 +547,7 @@ def sportello_scenarios(
     *,
     deep_rows: int,
     requests: int,
+    sustained: int | None = None,
     views: Sequence[str] = VIEWS,
     writes: bool = True,
 ) -> list[Scenario]:
@@ -625,7 +626,15 @@ def sportello_scenarios(
         scenarios.append(Scenario(f"html_search_{slug}", get(html_path, ui), extra={"q": words}))
 
     if writes:
-        scenarios.append(Scenario("api_inbound", inbound_requests(api, requests), expect=(201,)))
+        inbound = sustained or requests
+        scenarios.append(
+            Scenario(
+                "api_inbound",
+                inbound_requests(api, inbound),
+                expect=(201,),
+                requests=inbound,
+            )
+        )
         scenarios.append(
             Scenario("api_reply", reply_requests(api, dataset.reply_conversations), expect=(201,))
         )
@@ -749,6 +758,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--conversations", type=int, default=200_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200, help="per scenario")
+    parser.add_argument(
+        "--sustained",
+        type=int,
+        default=3_000,
+        help="requests of the inbound POST scenario (a rate sustained for seconds, not a burst)",
+    )
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--database-url", default=os.environ.get("SPORTELLO_DATABASE_URL", ""))
@@ -790,6 +805,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.short:
         args.requests = min(args.requests, 40)
+        args.sustained = min(args.sustained, 400)
         args.deep_rows = min(args.deep_rows, 2_000)
     home, temporary = open_home(args)
     try:
@@ -823,7 +839,12 @@ def main(argv: list[str] | None = None) -> int:
         with sportello_server(home, args.database_url, workers=args.workers) as server:
             auth = login(server.port, dataset.agent_email, dataset.password)
             scenarios = sportello_scenarios(
-                server.port, auth, dataset, deep_rows=args.deep_rows, requests=args.requests
+                server.port,
+                auth,
+                dataset,
+                deep_rows=args.deep_rows,
+                requests=args.requests,
+                sustained=args.sustained,
             )
             run_scenarios(
                 scenarios,

@@ -7,25 +7,30 @@ expression index on PostgreSQL), created by migration ``0002_search``.
 A page of results is the first conversations of the view, in its order, with a matching
 message. Neither planner can be left to choose how to find them (SQLite's cannot see inside
 FTS5; PostgreSQL's misjudges full-text conditions by 40x and then walks a million
-conversations for a word nobody wrote), so :func:`first_matches` chooses, on SQLite by
-counting the hits, on PostgreSQL from the index's statistics (measured at 1M
-conversations / 5M messages):
+conversations for a word nobody wrote), so :func:`first_matches` chooses. How many
+messages match comes from counting the hits on SQLite and from the index's statistics on
+PostgreSQL; how many of the latest ``SAMPLE`` messages match is counted on both (measured at
+1M conversations / 5M messages):
 
-- a query with fewer than ``FEW_HITS`` matching messages, and fewer than one message in
-  ``DENSE``, starts from the index: its hits, their conversations, sorted (~9 µs a hit);
+- a query with fewer than ``FEW_HITS`` matching messages (on SQLite also fewer than one
+  message in ``DENSE``) starts from the index: its hits, their conversations, sorted (~9 µs
+  a hit on SQLite, ~30 on PostgreSQL), unless the latest messages hold it often enough that
+  a walk of at most ``MAX_WALK`` conversations (below) finds a page three times over;
 - a more frequent one would cost seconds that way, so it walks the view in order, up to
-  ``WALK`` conversations (bounded like a cursor), and keeps those with a matching message:
-  - against the list of hits, built once (~0.15 µs a hit);
-  - unless that list would be longer than ``MANY_HITS`` (judged from the latest ``SAMPLE``
-    messages): then it costs more than asking the index about each message walked
-    (20-130 µs each), and with so frequent a word a match comes soon;
+  ``WALK`` conversations or the length the latest messages suggest (bounded like a
+  cursor), and keeps those with a matching message:
+  - SQLite: against the list of hits, built once (~0.15 µs a hit), unless that list would
+    be longer than ``MANY_HITS`` (judged from the latest messages): then it asks the index
+    about each message walked (20-130 µs each), since with so frequent a word a match
+    comes soon;
+  - PostgreSQL: each message's stored ``search_vector`` (migration 0007; the GIN index
+    cannot answer "this message?");
 - when the walk holds too few matches, it starts from the index after all.
 
 In-process, warm, 1M conversations, SQLite / PostgreSQL: "ordine" (970k hits) 15-26 /
 14-16 ms, "rimborso" (400k) 27-36 / 15-16 ms, "fattura elettronica" (100k) 27-34 / 14-51
 ms, "pacco danneggiato" (10k, from the index) 68-117 / 58-250 ms, a word nobody wrote
-2 / 7-10 ms. On PostgreSQL the walk compares each message's stored ``search_vector``
-(migration 0007; the GIN index cannot answer "this message?").
+2 / 7-10 ms (before the PostgreSQL walk was sized from the latest messages).
 """
 
 from __future__ import annotations
@@ -128,7 +133,15 @@ def _postgres_first_matches(
     # a word nobody wrote): the plan is chosen here, from the index's statistics.
     match = _tsquery(terms)
     from_index = _pg_from_index(workspace_id, match)
-    if _pg_estimated_hits(terms) < FEW_HITS:
+    recent, messages, conversations = _pg_recent(match)
+    walk = _walk_length(
+        count,
+        few=_pg_estimated_hits(terms) < FEW_HITS,
+        recent=recent,
+        messages=messages,
+        conversations=conversations,
+    )
+    if not walk:
         return list(ordered.filter(id__in=from_index)[:count])
     has_match = RawSQL(
         "EXISTS (SELECT 1 FROM conversations_message m"
@@ -145,6 +158,7 @@ def _postgres_first_matches(
             count,
             sort_field=sort_field,
             descending=descending,
+            walk=walk,
             # Walk in the index's order and stop at ``count``: with a bitmap the
             # planner checks every conversation of the walk, then sorts them.
             before_walk="SET LOCAL enable_bitmapscan = off",
@@ -164,16 +178,16 @@ def _sqlite_first_matches(
     match = _fts5_query(terms)
     hits, messages, recent, conversations = _hits(match, FEW_HITS)
     hit_ids = _fts5_conversation_ids(workspace_id, match)
-    sample = max(1, min(SAMPLE, messages))
-    # How many of the conversations walked should match, from the latest messages: the
-    # walk is made long enough to find a page three times over, within MAX_WALK.
-    density = min(1.0, recent / sample * messages / max(1, conversations))
-    needed = 3 * count / density if density else float("inf")
-    few = hits < FEW_HITS and hits * DENSE < messages
-    if few and needed > MAX_WALK:
+    walk = _walk_length(
+        count,
+        few=hits < FEW_HITS and hits * DENSE < messages,
+        recent=recent,
+        messages=messages,
+        conversations=conversations,
+    )
+    if not walk:
         return list(ordered.filter(id__in=hit_ids)[:count])
-    walk = int(min(max(needed, WALK), MAX_WALK)) if needed <= MAX_WALK else WALK
-    if recent * messages < MANY_HITS * sample:
+    if recent * messages < MANY_HITS * max(1, min(SAMPLE, messages)):
         matching = f"m.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
         messages_sql = "conversations_message m"
     else:
@@ -188,6 +202,20 @@ def _sqlite_first_matches(
     return _walk_then_index(
         ordered, has_match, hit_ids, count, sort_field=sort_field, descending=descending, walk=walk
     )
+
+
+def _walk_length(count: int, *, few: bool, recent: int, messages: int, conversations: int) -> int:
+    """How many conversations of the view to walk for a page of ``count``, or 0 to start
+    from the index. ``recent`` of the latest ``SAMPLE`` messages match: the walk is made
+    long enough to find a page three times over at that rate, within ``MAX_WALK``; a query
+    with ``few`` hits whose page would need a longer walk starts from the index, and a
+    frequent one walks ``WALK`` (falling back to the index if that finds too few)."""
+    sample = max(1, min(SAMPLE, messages))
+    density = min(1.0, recent / sample * messages / max(1, conversations))
+    needed = 3 * count / density if density else float("inf")
+    if needed > MAX_WALK:
+        return 0 if few else WALK
+    return int(min(max(needed, WALK), MAX_WALK))
 
 
 def _walk_then_index(
@@ -282,6 +310,21 @@ def _pg_stats() -> dict[str, Any]:
     _PG_STATS.update(freqs=dict(zip(elems or [], freqs or [], strict=False)), rows=rows or 0)
     _PG_STATS["until"] = now + PG_STATS_SECONDS
     return _PG_STATS
+
+
+def _pg_recent(match: str) -> tuple[int, int, int]:
+    """How many of the latest ``SAMPLE`` messages match; about how many messages and
+    conversations there are (the largest ids). One query on the primary keys, a few ms."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM conversations_message m WHERE m.id > latest - %s"
+            " AND m.search_vector @@ to_tsquery('simple', %s)), latest,"
+            " (SELECT COALESCE(MAX(id), 0) FROM conversations_conversation)"
+            " FROM (SELECT COALESCE(MAX(id), 0) AS latest FROM conversations_message) newest",
+            [SAMPLE, match],
+        )
+        recent, messages, conversations = cursor.fetchone()
+    return int(recent), int(messages), int(conversations)
 
 
 def _hits(match: str, most: int) -> tuple[int, int, int, int]:

@@ -121,10 +121,12 @@ def test_postgres_walks_frequent_words_and_asks_the_index_for_rare_ones(
     monkeypatch.setattr(search, "WALK", walk)
     for query in ("ordine", "zanzara", "ordine arrivato", "nessuna parola"):
         monkeypatch.setattr(search, "FEW_HITS", 0)  # everything frequent: walk
+        monkeypatch.setattr(search, "MAX_WALK", 10_000)
         seen, statements = _all_pages(workspace_id, query)
         assert seen == _expected(workspace_id, query)
         assert _walked(statements)
-        monkeypatch.setattr(search, "FEW_HITS", 10**9)  # everything rare: the index
+        monkeypatch.setattr(search, "FEW_HITS", 10**9)  # everything rare: the index...
+        monkeypatch.setattr(search, "MAX_WALK", 0)  # ...however frequent lately
         seen, statements = _all_pages(workspace_id, query)
         assert seen == _expected(workspace_id, query)
         assert not _walked(statements)
@@ -141,3 +143,19 @@ def test_postgres_estimates_hits_from_the_index_statistics(conversations, monkey
     both = search._pg_estimated_hits(search.query_terms("ordine zanzara"))
     assert often > seldom > 0
     assert both == seldom  # at most the rarer word's
+
+
+def test_postgres_walks_a_rare_word_that_the_latest_messages_hold(conversations, monkeypatch):
+    """GIVEN a word with few hits overall (so the statistics call it rare) but frequent
+    among the latest messages, WHEN a page of it is asked, THEN the view is walked (the
+    index's hits would all be fetched and sorted), and the page is the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL plans")
+    workspace_id = conversations[0].workspace_id
+    monkeypatch.setattr(search, "FEW_HITS", 10**9)
+    recent, messages, _ = search._pg_recent(search._tsquery(search.query_terms("ordine")))
+    assert recent == 6 and messages >= len(TEXTS)
+    seen, statements = _all_pages(workspace_id, "ordine")
+    assert seen == _expected(workspace_id, "ordine") and _walked(statements)
+    seen, statements = _all_pages(workspace_id, "nessuna parola")
+    assert seen == [] and not _walked(statements)
