@@ -302,9 +302,11 @@ def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Me
 def customer_conversations(
     workspace_id: int, customer_id: int, limit: int = 100
 ) -> list[Conversation]:
+    """The customer's conversations, latest first, with the columns a list shows."""
     return list(
         Conversation.objects.filter(workspace_id=workspace_id, customer_id=customer_id)
-        .select_related("channel", "assignee")
+        .select_related("customer", "assignee", "team", "channel")
+        .only(*SUMMARY_FIELDS)
         .order_by("-last_message_at", "-pk")[:limit]
     )
 

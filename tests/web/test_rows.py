@@ -64,6 +64,7 @@ def test_sender_attachments_and_events_are_escaped(agent_client, agent, api_chan
             channel_id=api_channel.pk,
             sender=Sender(name=f"Mario {EVIL}", email="mario@example.it"),
             text=f"Testo {EVIL}\r\nseconda riga",
+            subject=f"Oggetto {EVIL}",
             external_id="rows-1",
             attachments=[{"filename": f"{EVIL}.pdf", "size": 2048}, {"filename": ""}],
         )
@@ -77,3 +78,7 @@ def test_sender_attachments_and_events_are_escaped(agent_client, agent, api_chan
     assert '&lt;img src=x onerror=alert(1)&gt;.pdf <span class="muted">(2,0\xa0KB)</span>' in page
     assert "<li>allegato</li>" in page
     assert "Tag: +&lt;b&gt;&lt;img" in page
+    history = agent_client.get(f"/customers/{conversation.customer_id}/").content.decode()
+    assert "<img" not in history
+    assert '<span class="conv-subject">Oggetto &lt;img src=x onerror=alert(1)&gt;</span>' in history
+    assert '<span class="conv-preview">Testo &lt;img' in history

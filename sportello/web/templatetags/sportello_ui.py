@@ -19,6 +19,7 @@ register = template.Library()
 
 register.simple_tag(rows.inbox_row)
 register.simple_tag(rows.timeline_entry)
+register.simple_tag(rows.history_item)
 register.simple_tag(rows.conversation_url)
 register.filter(rows.status_label)
 register.filter(rows.priority_label)
