@@ -85,10 +85,12 @@ def _walked(statements: list[str]) -> bool:
     ],
 )
 @pytest.mark.parametrize("many_hits", [0, 10**9])  # asking the index, or the list of hits
+@pytest.mark.parametrize("long_walk", [0, 5])  # a second, longer walk before the index
 def test_every_plan_gives_the_same_pages(
-    conversations, monkeypatch, query, few_hits, dense, walk, max_walk, walks, many_hits
+    conversations, monkeypatch, query, few_hits, dense, walk, max_walk, walks, many_hits, long_walk
 ):
     workspace_id = conversations[0].workspace_id
+    monkeypatch.setattr(search, "LONG_WALK", long_walk)
     monkeypatch.setattr(search, "FEW_HITS", few_hits)
     monkeypatch.setattr(search, "DENSE", dense)
     monkeypatch.setattr(search, "WALK", walk)
@@ -99,6 +101,24 @@ def test_every_plan_gives_the_same_pages(
     if connection.vendor == "sqlite":
         matched = search._hits(search._fts5_query(search.query_terms(query)), few_hits)[0]
         assert _walked(statements) == (walks and matched > 0)
+
+
+def test_a_longer_walk_comes_before_the_index(conversations, monkeypatch):
+    """GIVEN a frequent word whose first walk is too short for a page, WHEN SQLite has a
+    longer walk to try, THEN it walks again, further, and never asks the index's hits."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite plans")
+    monkeypatch.setattr(search, "FEW_HITS", 1)
+    monkeypatch.setattr(search, "WALK", 2)
+    monkeypatch.setattr(search, "MAX_WALK", 2)
+    monkeypatch.setattr(search, "LONG_WALK", 100)
+    workspace_id = conversations[0].workspace_id
+    with CaptureQueriesContext(connection) as captured:
+        page = list_conversations(workspace_id, None, InboxFilter(view="all", q="ordine"), limit=5)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert [c.pk for c in page.items] == _expected(workspace_id, "ordine")[:5]
+    assert sum("EXISTS (SELECT 1 FROM conversations_message m" in s for s in statements) == 2
+    assert not any("conversation_id IN (SELECT m.conversation_id" in s for s in statements)
 
 
 def test_the_frequent_plan_is_really_taken(conversations, monkeypatch):
