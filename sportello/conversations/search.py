@@ -148,8 +148,9 @@ def _postgres_first_matches(
         # bitmap the planner would fetch every hit of the GIN index (or every conversation
         # of the walk) first, then sort them; its cost guesses for these bounded scans are
         # high enough to compile them (JIT), which cost ~20 ms more than they run.
-        _setting("SET LOCAL enable_bitmapscan = off")
-        _setting("SET LOCAL jit = off")
+        _setting(
+            "SELECT set_config('enable_bitmapscan', 'off', true), set_config('jit', 'off', true)"
+        )
         recent, messages, conversations = _pg_recent(match)
         walk = _walk_length(
             count,
