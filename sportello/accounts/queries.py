@@ -55,10 +55,8 @@ def user_with_agent(user_id: int) -> User | None:
     row = sql.fetchone(_USER_SQL, [user_id])
     if row is None:
         return None
-    person = _USER.build(row[: len(_USER)])
-    agent = None
-    if row[len(_USER)] is not None:
-        agent, workspace = sql.RowReader.build_all(row[len(_USER) :], _AGENT, _WORKSPACE)
+    person, agent, workspace = sql.RowReader.build_all(row, _USER, _AGENT, _WORKSPACE)
+    if agent is not None:
         Agent.user.field.set_cached_value(agent, person)
         Agent.workspace.field.set_cached_value(agent, workspace)
     person.first_agent = agent
@@ -78,14 +76,10 @@ def agent_for_user(user: User, workspace_id: int | None = None) -> Agent | None:
 
 
 _TEAM = sql.RowReader(Team, "team")
-_AGENTS_SQL = (
-    f"SELECT {_AGENT.select} FROM {Agent._meta.db_table} agent"
-    " WHERE agent.workspace_id = %s AND agent.is_active ORDER BY agent.display_name, agent.id"
+_AGENTS_SQL = _AGENT.where(
+    "agent.workspace_id = %s AND agent.is_active", "agent.display_name, agent.id"
 )
-_TEAMS_SQL = (
-    f"SELECT {_TEAM.select} FROM {Team._meta.db_table} team"
-    " WHERE team.workspace_id = %s ORDER BY team.name, team.id"
-)
+_TEAMS_SQL = _TEAM.where("team.workspace_id = %s", "team.name, team.id")
 
 
 def workspace_agents(workspace_id: int) -> list[Agent]:

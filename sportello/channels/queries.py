@@ -7,14 +7,10 @@ from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 
 _CHANNEL = sql.RowReader(Channel, "channel")
-_ACTIVE_CHANNEL_SQL = (
-    f"SELECT {_CHANNEL.select} FROM {Channel._meta.db_table} channel"
-    " WHERE channel.workspace_id = %s AND channel.slug = %s AND channel.is_active"
+_ACTIVE_CHANNEL_SQL = _CHANNEL.where(
+    "channel.workspace_id = %s AND channel.slug = %s AND channel.is_active"
 )
-_CHANNELS_SQL = (
-    f"SELECT {_CHANNEL.select} FROM {Channel._meta.db_table} channel"
-    " WHERE channel.workspace_id = %s ORDER BY channel.name, channel.id"
-)
+_CHANNELS_SQL = _CHANNEL.where("channel.workspace_id = %s", "channel.name, channel.id")
 
 # Config keys whose values are never shown back by the API or the UI.
 SECRET_KEYS = {"password", "secret", "token", "app_secret", "access_token", "verify_token"}

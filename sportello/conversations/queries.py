@@ -38,6 +38,11 @@ SORTS: dict[str, tuple[str, bool]] = {
 }
 MAX_PAGE = 100
 _THREAD = sql.RowReader(Message, "message", leave_out=("search_text",))
+_THREAD_ORDER = "message.created_at, message.id"
+_THREAD_SQL = _THREAD.where("message.conversation_id = %s", _THREAD_ORDER)
+_THREAD_WITHOUT_NOTES_SQL = _THREAD.where(
+    "message.conversation_id = %s AND message.kind <> %s", _THREAD_ORDER
+)
 _DETAIL = sql.RowReader(Conversation, "conversation")
 _DETAIL_CUSTOMER = sql.RowReader(Customer, "customer")
 _DETAIL_CHANNEL = sql.RowReader(Channel, "channel")
@@ -52,11 +57,15 @@ _DETAIL_SQL = (
     f" LEFT JOIN {Agent._meta.db_table} assignee ON assignee.id = conversation.assignee_id"
     f" LEFT JOIN {Team._meta.db_table} team ON team.id = conversation.team_id"
 )
-_TAG = sql.RowReader(Tag, "tag")
-_TAGS_SQL = (
-    f"SELECT {_TAG.select} FROM {Tag._meta.db_table} tag"
-    " WHERE tag.workspace_id = %s ORDER BY tag.name, tag.id"
+# The relations the detail's joins fill, in the order of its readers after the conversation.
+_DETAIL_RELATIONS: tuple[Any, ...] = (
+    Conversation.customer,
+    Conversation.channel,
+    Conversation.assignee,
+    Conversation.team,
 )
+_TAG = sql.RowReader(Tag, "tag")
+_TAGS_SQL = _TAG.where("tag.workspace_id = %s", "tag.name, tag.id")
 # The columns an inbox row shows (API summaries and the agent UI's rows): a page loads these
 # and nothing else, since building five models of every column per row cost more than the
 # queries themselves. Reading any other field of a listed conversation would cost a query.
@@ -265,23 +274,11 @@ def _conversation_where(where: str, workspace_id: int, value: int) -> Conversati
     )
     if row is None:
         return None
-    conversation, customer, channel = sql.RowReader.build_all(
-        row, _DETAIL, _DETAIL_CUSTOMER, _DETAIL_CHANNEL
+    conversation, *related = sql.RowReader.build_all(
+        row, _DETAIL, _DETAIL_CUSTOMER, _DETAIL_CHANNEL, _DETAIL_ASSIGNEE, _DETAIL_TEAM
     )
-    start = len(_DETAIL) + len(_DETAIL_CUSTOMER) + len(_DETAIL_CHANNEL)
-    assignee = team = None
-    if conversation.assignee_id is not None:
-        assignee = _DETAIL_ASSIGNEE.build(row[start : start + len(_DETAIL_ASSIGNEE)])
-    start += len(_DETAIL_ASSIGNEE)
-    if conversation.team_id is not None:
-        team = _DETAIL_TEAM.build(row[start : start + len(_DETAIL_TEAM)])
-    for relation, value_ in (
-        (Conversation.customer, customer),
-        (Conversation.channel, channel),
-        (Conversation.assignee, assignee),
-        (Conversation.team, team),
-    ):
-        relation.field.set_cached_value(conversation, value_)
+    for relation, instance in zip(_DETAIL_RELATIONS, related, strict=True):
+        relation.field.set_cached_value(conversation, instance)
     return with_tag_names([conversation])[0]
 
 
@@ -289,13 +286,10 @@ def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Me
     """The conversation's timeline in order: messages, notes, events (without the stemmed
     ``search_text``). A plain query on the ``message_thread`` index: every conversation
     page and API answer reads it, and the ORM cost more than the rows."""
-    notes = "" if include_notes else f" AND message.kind <> '{Kind.NOTE.value}'"
-    rows = sql.fetchall(
-        f"SELECT {_THREAD.select} FROM {Message._meta.db_table} message"
-        f" WHERE message.conversation_id = %s{notes}"
-        " ORDER BY message.created_at, message.id",
-        [conversation.pk],
-    )
+    if include_notes:
+        rows = sql.fetchall(_THREAD_SQL, [conversation.pk])
+    else:
+        rows = sql.fetchall(_THREAD_WITHOUT_NOTES_SQL, [conversation.pk, Kind.NOTE.value])
     return _THREAD.build_rows(rows)
 
 

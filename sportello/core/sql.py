@@ -102,20 +102,33 @@ class RowReader:
 
     def __init__(self, model: type[Model], alias: str, *, leave_out: Sequence[str] = ()) -> None:
         self.model = model
+        self.alias = alias
         self.fields = [f for f in model._meta.concrete_fields if f.name not in leave_out]
         self.select = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
+        self._pk_index = next((i for i, field in enumerate(self.fields) if field.primary_key), None)
         self.attnames = [field.attname for field in self.fields]
         self._converters: list[list[tuple[Any, Any]]] | None = None
 
     def __len__(self) -> int:
         return len(self.fields)
 
+    def where(self, condition: str, order_by: str = "") -> str:
+        """``SELECT`` this reader's columns ``FROM`` its model's table under its alias."""
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return (
+            f"SELECT {self.select} FROM {self.model._meta.db_table} {self.alias}"
+            f" WHERE {condition}{order}"
+        )
+
     @staticmethod
     def build_all(row: Sequence[Any], *readers: RowReader) -> list[Any]:
-        """One instance per reader, from a row that lists their columns in that order."""
+        """One instance per reader, from a row that lists their columns in that order;
+        ``None`` for a reader whose primary key is NULL (a ``LEFT JOIN`` that found none)."""
         built, start = [], 0
         for reader in readers:
-            built.append(reader.build(row[start : start + len(reader)]))
+            values = row[start : start + len(reader)]
+            missing = reader._pk_index is not None and values[reader._pk_index] is None
+            built.append(None if missing else reader.build(values))
             start += len(reader)
         return built
 

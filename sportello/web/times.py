@@ -60,24 +60,25 @@ def _time_text(locale: Locale, hour: int, minute: int) -> str:
     return str(_pattern(locale, "time").apply(datetime(2000, 1, 1, hour, minute), locale))
 
 
-def _local(value: datetime) -> datetime:
+def in_local_time(value: datetime) -> datetime:
+    """``value`` in the current (the agent's) time zone."""
     return timezone.localtime(value, timezone.get_current_timezone())
 
 
 def _year_skeleton(local: datetime, now: datetime) -> str:
-    return "MMMd" if local.year == _local(now).year else "yMMMd"
+    return "MMMd" if local.year == in_local_time(now).year else "yMMMd"
 
 
 def full_time(value: datetime) -> str:
     """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
-    locale, local = current_locale(), _local(value)
+    locale, local = current_locale(), in_local_time(value)
     day = _date_text(locale, "full", local.date())
     return f"{day}, {_time_text(locale, local.hour, local.minute)}"
 
 
 def short_time(value: datetime, now: datetime | None = None) -> str:
     """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
-    locale, local = current_locale(), _local(value)
+    locale, local = current_locale(), in_local_time(value)
     day = _date_text(locale, _year_skeleton(local, now or clock.now()), local.date())
     return str(
         locale.datetime_formats["short"].format(_time_text(locale, local.hour, local.minute), day)
@@ -91,6 +92,6 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
     if abs(delta) < JUST_NOW:
         return _("just now")
     if abs(delta) > RELATIVE_UNTIL:
-        local = _local(value)
+        local = in_local_time(value)
         return _date_text(current_locale(), _year_skeleton(local, now), local.date())
     return format_timedelta(delta, add_direction=True, locale=current_locale())

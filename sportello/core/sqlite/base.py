@@ -46,22 +46,25 @@ class WriterLock:
         if self.path is None:
             return True
         try:
-            fd = self._file()
-            wait = FIRST_RETRY
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return True
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        break
-                    time.sleep(wait)
-                    wait = min(wait * 2, LONGEST_RETRY)
+            locked = self._flock_until(deadline)
         except BaseException:
             self._threads.release()
             raise
-        self._threads.release()
-        return False
+        if not locked:
+            self._threads.release()
+        return locked
+
+    def _flock_until(self, deadline: float) -> bool:
+        fd, wait = self._file(), FIRST_RETRY
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(wait)
+                wait = min(wait * 2, LONGEST_RETRY)
 
     def release(self) -> None:
         try:

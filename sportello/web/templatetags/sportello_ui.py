@@ -10,17 +10,15 @@ from typing import Any
 from django import forms, template
 from django.forms import BoundField
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from sportello.web import rows
+from sportello.web import rows, times
 
 register = template.Library()
 
 register.simple_tag(rows.inbox_row)
 register.simple_tag(rows.timeline_entry)
 register.simple_tag(rows.history_item)
-register.simple_tag(rows.conversation_url)
 register.filter(rows.status_label)
 register.filter(rows.priority_label)
 
@@ -77,7 +75,7 @@ def local_input(value: datetime | None) -> str:
     """The value of a ``datetime-local`` input, in the agent's time zone."""
     if value is None:
         return ""
-    return timezone.localtime(value, timezone.get_current_timezone()).strftime("%Y-%m-%dT%H:%M")
+    return times.in_local_time(value).strftime("%Y-%m-%dT%H:%M")
 
 
 @register.simple_tag(takes_context=True)
