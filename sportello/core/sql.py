@@ -91,6 +91,16 @@ def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def prefetched(instance: Model, related_name: str, objects: list[Any]) -> None:
+    """Give ``instance.<related_name>.all()`` these objects without a query, as
+    ``prefetch_related`` leaves it (the same cache the ORM's prefetch fills)."""
+    queryset = getattr(instance, related_name).get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[getattr(type(instance), related_name).field.remote_field.cache_name] = queryset
+
+
 class RowReader:
     """Builds a model instance from its columns in a plain SQL row, as a queryset would.
 

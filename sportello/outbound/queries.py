@@ -6,8 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sportello.core import clock
+from sportello.core import clock, sql
 from sportello.outbound.models import Delivery, DeliveryStatus
+
+# A conversation page reads the deliveries of its replies: a plain query (core.sql).
+_DELIVERY = sql.RowReader(
+    Delivery, "delivery", leave_out=("provider_message_id", "created_at", "updated_at")
+)
 
 
 @dataclass(frozen=True)
@@ -29,21 +34,22 @@ def delivery_status_for(
     ids = list(message_ids)
     if not ids:
         return {}
-    deliveries = Delivery.objects.filter(message_id__in=ids)
+    marks = ", ".join(["%s"] * len(ids))
+    condition = f"delivery.message_id IN ({marks})"
+    params: list[int] = ids
     if workspace_id is not None:
-        deliveries = deliveries.filter(workspace_id=workspace_id)
-    rows = deliveries.values_list(
-        "message_id", "status", "attempts", "last_error", "next_attempt_at", "sent_at"
-    )
+        condition += " AND delivery.workspace_id = %s"
+        params = [*ids, workspace_id]
+    deliveries = _DELIVERY.build_rows(sql.fetchall(_DELIVERY.where(condition), params))
     return {
-        message_id: DeliveryState(
-            status=status,
-            attempts=attempts,
-            last_error=last_error,
-            next_attempt_at=next_attempt_at,
-            sent_at=sent_at,
+        delivery.message_id: DeliveryState(
+            status=delivery.status,
+            attempts=delivery.attempts,
+            last_error=delivery.last_error,
+            next_attempt_at=delivery.next_attempt_at,
+            sent_at=delivery.sent_at,
         )
-        for message_id, status, attempts, last_error, next_attempt_at, sent_at in rows
+        for delivery in deliveries
     }
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from sportello.accounts.models import Agent
@@ -59,9 +60,12 @@ def render_page(
     """A whole page: ``context`` plus the sidebar's views and their counts."""
     agent = agent_of(request)
     counts = sidebar_counts(agent)
+    inbox = reverse("web:inbox")
     context = {
         "agent": agent,
-        "nav_views": [(view, VIEW_LABELS[view], counts[view]) for view in VIEWS],
+        "nav_views": [
+            (view, VIEW_LABELS[view], counts[view], f"{inbox}?view={view}") for view in VIEWS
+        ],
         "count_cap": COUNT_CAP,
         **context,
     }

@@ -121,6 +121,11 @@ def history_item(c: Conversation) -> SafeString:
     )  # every value above is escaped
 
 
+def timeline(messages: list[Message], conversation: Conversation) -> SafeString:
+    """A conversation's timeline: its entries, oldest first."""
+    return mark_safe("".join([timeline_entry(m, conversation) for m in messages]))  # escaped
+
+
 def timeline_entry(message: Message, conversation: Conversation) -> SafeString:
     """One entry of a conversation's timeline: an event line, or a message or note with its
     sender, time, body, attachments and (for replies) whether it was delivered."""
