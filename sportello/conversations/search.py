@@ -149,7 +149,9 @@ def _postgres_first_matches(
         # of the walk) first, then sort them; its cost guesses for these bounded scans are
         # high enough to compile them (JIT), which cost ~20 ms more than they run.
         _setting(
-            "SELECT set_config('enable_bitmapscan', 'off', true), set_config('jit', 'off', true)"
+            "SELECT set_config('enable_bitmapscan', 'off', true), set_config('jit', 'off', true),"
+            " set_config('plan_cache_mode', 'force_custom_plan', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
         )
         recent, messages, conversations = _pg_recent(match)
         walk = _walk_length(
@@ -161,7 +163,7 @@ def _postgres_first_matches(
         )
         if not walk:
             _setting("SET LOCAL enable_bitmapscan = on")
-            return list(ordered.filter(id__in=from_index)[:count])
+            return _first(ordered, ordered.filter(id__in=from_index), count)
         return _walk_then_index(
             ordered,
             has_match,
@@ -195,7 +197,7 @@ def _sqlite_first_matches(
         conversations=conversations,
     )
     if not walk:
-        return list(ordered.filter(id__in=hit_ids)[:count])
+        return _first(ordered, ordered.filter(id__in=hit_ids), count)
     if recent * messages < MANY_HITS * max(1, min(SAMPLE, messages)):
         matching = f"m.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
         messages_sql = "conversations_message m"
@@ -258,11 +260,25 @@ def _walk_then_index(
         last = list(ordered.values_list(sort_field, "pk")[size - 1 : size])
         if last:
             walked = ordered.filter(_up_to(sort_field, descending, *last[0]))
-        found = list(walked.filter(Q(has_match))[:count])
+        found = _first(ordered, walked.filter(Q(has_match)), count)
         if len(found) == count or not last:
             return found
     _setting(before_index)
-    return list(ordered.filter(id__in=from_index)[:count])
+    return _first(ordered, ordered.filter(id__in=from_index), count)
+
+
+def _first(
+    ordered: QuerySet[Conversation], matching: QuerySet[Conversation], count: int
+) -> list[Conversation]:
+    """The first ``count`` of ``matching`` (``ordered``, filtered), read as ``ordered`` reads
+    them: their ids found among the conversations alone, then the rows with what they show.
+    With those joins in the walk PostgreSQL hashed all 200k customers first, and a walk
+    that sorts cannot stop at its ``count``-th match. (Not a subquery: the conditions
+    written in SQL name the outer table.) SQLite joins in the order written: one query."""
+    if connection.vendor != "postgresql":
+        return list(matching[:count])
+    ids = list(matching.values_list("pk", flat=True)[:count])
+    return list(ordered.filter(pk__in=ids)) if ids else []
 
 
 def _up_to(sort_field: str, descending: bool, value: Any, pk: int) -> Q | RawSQL:
