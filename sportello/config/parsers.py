@@ -141,6 +141,11 @@ def database_from_url(url: str, home: Path) -> dict[str, object]:
     # workers; Django requires CONN_MAX_AGE=0 with a pool.
     options: dict[str, object] = {"pool": {"min_size": 2, "max_size": 20, "timeout": 30}}
     options.update(db.options or {})
+    if "server_side_binding" in options:
+        options["server_side_binding"] = str(options["server_side_binding"]).lower() == "true"
+    if "prepare_threshold" in options:
+        threshold = str(options["prepare_threshold"])
+        options["prepare_threshold"] = None if threshold.lower() == "none" else int(threshold)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": db.name,

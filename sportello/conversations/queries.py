@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from sportello.accounts.models import Agent, Team
 from sportello.channels.models import Channel
-from sportello.conversations import search
+from sportello.conversations import keyset, search
 from sportello.conversations.models import Conversation, Direction, Kind, Message, Status, Tag
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
@@ -205,11 +205,9 @@ def list_conversations(
     conversations = filtered_conversations(workspace_id, agent, f)
     if cursor:
         value, pk = _decode_cursor(cursor, sort_field)
-        if descending:
-            after = Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk})
-        else:
-            after = Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk})
-        conversations = conversations.filter(after)
+        conversations = conversations.filter(
+            keyset.bound(sort_field, descending, value, pk, inclusive=False)
+        )
     order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
     ordered = (
         conversations.select_related("customer", "assignee", "team", "channel")

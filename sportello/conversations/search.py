@@ -42,6 +42,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from sportello.conversations import keyset
 from sportello.conversations.models import Conversation
 from sportello.language.stemming import query_terms, stems_for_index
 
@@ -259,7 +260,7 @@ def _walk_then_index(
         walked = ordered
         last = list(ordered.values_list(sort_field, "pk")[size - 1 : size])
         if last:
-            walked = ordered.filter(_up_to(sort_field, descending, *last[0]))
+            walked = ordered.filter(keyset.bound(sort_field, descending, *last[0], inclusive=True))
         found = _first(ordered, walked.filter(Q(has_match)), count)
         if len(found) == count or not last:
             return found
@@ -279,21 +280,6 @@ def _first(
         return list(matching[:count])
     ids = list(matching.values_list("pk", flat=True)[:count])
     return list(ordered.filter(pk__in=ids)) if ids else []
-
-
-def _up_to(sort_field: str, descending: bool, value: Any, pk: int) -> Q | RawSQL:
-    """Conversations up to (value, pk) in the view's order, as a keyset bound."""
-    if connection.vendor == "postgresql":
-        # A row comparison is a range of the view's index to PostgreSQL; the same bound
-        # written with OR made it scan the whole table.
-        table = '"conversations_conversation"'
-        return RawSQL(
-            f'({table}."{sort_field}", {table}."id") {">=" if descending else "<="} (%s, %s)',
-            (value, pk),
-            BooleanField(),
-        )
-    op = "gt" if descending else "lt"
-    return Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}e": pk})
 
 
 def _setting(statement: str) -> None:
