@@ -96,6 +96,14 @@ def parse_database_url(url: str) -> DatabaseURL:
     raise ConfigError(f"unsupported database URL scheme {scheme!r} (use postgres:// or sqlite://)")
 
 
+def _url_flag(url: str, value: str) -> bool:
+    if value.lower() in {"true", "1", "yes", "on"}:
+        return True
+    if value.lower() in {"false", "0", "no", "off"}:
+        return False
+    raise ConfigError(f"{value!r} in {url!r} is not true or false")
+
+
 def sqlite_database(path: Path | str) -> dict[str, object]:
     """SQLite tuned for a web server and a worker sharing one file.
 
@@ -138,14 +146,24 @@ def database_from_url(url: str, home: Path) -> dict[str, object]:
             path = home / path
         return sqlite_database(path)
     # Connections come from a pool (psycopg_pool) shared by the web threads and the job
-    # workers; Django requires CONN_MAX_AGE=0 with a pool.
-    options: dict[str, object] = {"pool": {"min_size": 2, "max_size": 20, "timeout": 30}}
-    options.update(db.options or {})
-    if "server_side_binding" in options:
-        options["server_side_binding"] = str(options["server_side_binding"]).lower() == "true"
-    if "prepare_threshold" in options:
-        threshold = str(options["prepare_threshold"])
-        options["prepare_threshold"] = None if threshold.lower() == "none" else int(threshold)
+    # workers; Django requires CONN_MAX_AGE=0 with a pool. Parameters are bound by the
+    # server, and a statement run five times on a connection is prepared there: planning
+    # cost 1-2.5 ms of an inbox page's queries (docs/adr/0008). Behind a pooler that cannot
+    # keep prepared statements, add ``?prepare_threshold=none`` to the URL.
+    options: dict[str, object] = {
+        "pool": {"min_size": 2, "max_size": 20, "timeout": 30},
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    given = dict(db.options or {})
+    if "server_side_binding" in given:
+        options["server_side_binding"] = _url_flag(url, given.pop("server_side_binding"))
+    if "prepare_threshold" in given:
+        threshold = given.pop("prepare_threshold").lower()
+        if threshold != "none" and not threshold.isdigit():
+            raise ConfigError(f"prepare_threshold in {url!r} must be a number or 'none'")
+        options["prepare_threshold"] = None if threshold == "none" else int(threshold)
+    options.update(given)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": db.name,

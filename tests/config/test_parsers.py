@@ -32,6 +32,25 @@ def test_relative_sqlite_path_lives_in_home(tmp_path):
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
 
 
+def test_postgres_statements_are_prepared_unless_the_url_says_otherwise(tmp_path):
+    options = database_from_url("postgres://db.local/sportello", tmp_path)["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+    behind_a_pooler = database_from_url(
+        "postgres://db.local/sportello?prepare_threshold=none&server_side_binding=false",
+        tmp_path,
+    )["OPTIONS"]
+    assert behind_a_pooler["prepare_threshold"] is None
+    assert behind_a_pooler["server_side_binding"] is False
+    sooner = database_from_url("postgres://db.local/s?prepare_threshold=0", tmp_path)
+    assert sooner["OPTIONS"]["prepare_threshold"] == 0
+
+
+@pytest.mark.parametrize("query", ["prepare_threshold=soon", "server_side_binding=perhaps"])
+def test_wrong_statement_options_are_config_errors(tmp_path, query):
+    with pytest.raises(ConfigError, match="postgres://"):
+        database_from_url(f"postgres://db.local/sportello?{query}", tmp_path)
+
+
 @pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "nonsense"])
 def test_unsupported_database_urls_are_config_errors(url):
     with pytest.raises(ConfigError):
