@@ -426,7 +426,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--customers", type=int, default=60_000)
     parser.add_argument("--conversations", type=int, default=200_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=200, help="per scenario")
+    parser.add_argument("--requests", type=int, default=200, help="per Sportello scenario")
+    parser.add_argument(
+        "--peer-requests", type=int, default=40, help="per helpdesk scenario (~0.1-0.3 s each)"
+    )
     parser.add_argument("--api-requests", type=int, default=10, help="for /api/tickets/")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="server processes, each side")
@@ -437,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", default="", help="run the scenarios whose name holds this")
     parser.add_argument("--keep", action="store_true", help="keep a temporary home")
     parser.add_argument(
-        "--short", action="store_true", help="20k conversations, 100k messages, 40 requests"
+        "--short", action="store_true", help="20k conversations, 100k messages, 5 API requests"
     )
     return parser
 
@@ -445,7 +448,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.short:
-        args.requests = min(args.requests, 40)
         args.api_requests = min(args.api_requests, 5)
     python = ensure_venv()
     home, temporary = web.open_home(args)
@@ -528,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
                 line = web.measure(
                     scenario,
                     server.port,
-                    requests=args.requests,
+                    requests=args.peer_requests,
                     concurrency=args.concurrency,
                     backend=peer_backend,
                     queries=queries,

@@ -62,6 +62,11 @@ def time_html(value: datetime | None, *, relative: bool = False) -> str:
     )
 
 
+def inbox_rows(conversations: list[Conversation]) -> SafeString:
+    """The rows of an inbox page."""
+    return mark_safe("".join([inbox_row(c) for c in conversations]))  # escaped by inbox_row
+
+
 def inbox_row(c: Conversation) -> SafeString:
     """One conversation of the inbox list."""
     parts = [
@@ -99,6 +104,11 @@ def inbox_row(c: Conversation) -> SafeString:
         parts.append(f'<span class="muted">· {esc(c.team.name)}</span>')
     parts.append("</span>\n    </div>\n  </a>\n</li>\n")
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+def history(conversations: list[Conversation]) -> SafeString:
+    """A customer's conversations, latest first as given."""
+    return mark_safe("".join([history_item(c) for c in conversations]))  # escaped
 
 
 def history_item(c: Conversation) -> SafeString:

@@ -12,7 +12,13 @@ import functools
 from datetime import date, datetime, timedelta
 
 from babel.core import Locale, UnknownLocaleError
-from babel.dates import DateTimePattern, format_timedelta, match_skeleton, parse_pattern
+from babel.dates import (
+    TIMEDELTA_UNITS,
+    DateTimePattern,
+    format_timedelta,
+    match_skeleton,
+    parse_pattern,
+)
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -94,4 +100,36 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
     if abs(delta) > RELATIVE_UNTIL:
         local = in_local_time(value)
         return _date_text(current_locale(), _year_skeleton(local, now), local.date())
-    return format_timedelta(delta, add_direction=True, locale=current_locale())
+    return _relative_text(current_locale(), *_rounded(delta))
+
+
+def _rounded(delta: timedelta) -> tuple[str, int, bool]:
+    """The unit, the rounded count and the direction Babel's ``format_timedelta`` words
+    ``delta`` with (its own steps, at its default threshold of 0.85): the words depend on
+    nothing else, so they are kept per (unit, count, direction)."""
+    seconds = delta.days * 86400 + delta.seconds
+    for unit, unit_seconds in TIMEDELTA_UNITS:
+        value = abs(seconds) / unit_seconds
+        if value >= 0.85 or unit == "second":
+            if unit == "second" and value > 0:
+                value = max(1, value)
+            return unit, int(round(value)), seconds >= 0
+    raise AssertionError("unreachable: the last unit always answers")
+
+
+# No unit reaches this threshold, so Babel words the count in the unit it is given.
+_EXACT = float("inf")
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_text(locale: Locale, unit: str, value: int, future: bool) -> str:
+    seconds = value * dict(TIMEDELTA_UNITS)[unit]
+    return str(
+        format_timedelta(
+            timedelta(seconds=seconds if future else -seconds),
+            add_direction=True,
+            locale=locale,
+            threshold=_EXACT,
+            granularity=unit,  # type: ignore[arg-type]
+        )
+    )

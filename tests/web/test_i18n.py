@@ -57,6 +57,21 @@ def test_the_italian_catalogue_is_complete_and_compiled():
                 assert translation.gettext(message.id) == message.string, message.id
 
 
+def test_relative_times_are_babels_words_whatever_the_delta():
+    # relative_time keeps Babel's words per (unit, count, direction): every delta of the
+    # week it words, past and future, both languages, against format_timedelta itself.
+    from babel.dates import format_timedelta
+
+    now = datetime(2025, 3, 4, 13, 5, tzinfo=ZoneInfo("UTC"))
+    steps = list(range(45, 7200, 7)) + list(range(7200, 7 * 86400, 523))
+    for language in ("it", "en"):
+        with translation.override(language):
+            for seconds in steps + [s + 0.4 for s in steps[::50]]:
+                for delta in (timedelta(seconds=seconds), timedelta(seconds=-seconds)):
+                    expected = format_timedelta(delta, add_direction=True, locale=language)
+                    assert relative_time(now + delta, now) == expected, (language, delta)
+
+
 def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 

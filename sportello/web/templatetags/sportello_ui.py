@@ -16,10 +16,10 @@ from sportello.web import rows, times
 
 register = template.Library()
 
-register.simple_tag(rows.inbox_row)
+register.simple_tag(rows.inbox_rows)
 register.simple_tag(rows.timeline)
 register.simple_tag(rows.timeline_entry)
-register.simple_tag(rows.history_item)
+register.simple_tag(rows.history)
 register.filter(rows.status_label)
 register.filter(rows.priority_label)
 
