@@ -113,7 +113,7 @@ def _rounded(delta: timedelta) -> tuple[str, int, bool]:
         if value >= 0.85 or unit == "second":
             if unit == "second" and value > 0:
                 value = max(1, value)
-            return unit, int(round(value)), seconds >= 0
+            return unit, round(value), seconds >= 0
     raise AssertionError("unreachable: the last unit always answers")
 
 
