@@ -133,3 +133,55 @@ def test_workspace_lists_are_sorted_by_name(workspace, agent):
     assert channels == list(Channel.objects.filter(workspace=workspace).order_by("name"))
     assert workspace_agents(workspace.pk) == [agent]
     assert workspace_teams(workspace.pk + 1) == []
+
+
+def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
+    # Each view, sort and a cursor page: the plain query (queries._summaries) gives the
+    # conversations the ORM's select_related and only give, with the same fields.
+    from sportello.conversations import actions
+    from sportello.conversations.models import Conversation, Status
+    from sportello.conversations.queries import (
+        SORTS,
+        SUMMARY_FIELDS,
+        VIEWS,
+        InboxFilter,
+        filtered_conversations,
+        list_conversations,
+    )
+
+    team = create_team(agent.workspace, "Resi", members=[agent])
+    for n in range(9):
+        sender = {"name": f"Cliente {n}", "email": f"c{n}@example.it"}
+        answer = inbound(f"Messaggio {n}", sender=sender, external_id=f"m{n}").json()
+        conversation = Conversation.objects.get(pk=answer["conversation_id"])
+        if n % 3 == 0:
+            actions.assign(conversation, agent, assignee=agent, team=team)
+        if n % 4 == 1:
+            actions.set_status(conversation, agent, Status.RESOLVED)
+        if n % 2:
+            actions.set_priority(conversation, agent, n % 4)
+    fields = [f.replace("__", ".") for f in SUMMARY_FIELDS] + ["pk", "customer_id", "team_id"]
+
+    def shown(c: Conversation) -> list[object]:
+        values = []
+        for name in fields:
+            value: object = c
+            for part in name.split("."):
+                value = getattr(value, part) if value is not None else None
+            values.append(value)
+        return values
+
+    for view in VIEWS:
+        for sort, (field, descending) in SORTS.items():
+            f = InboxFilter(view=view, sort=sort)
+            order = [f"-{field}", "-pk"] if descending else [field, "pk"]
+            expected = list(
+                filtered_conversations(agent.workspace_id, agent, f)
+                .select_related("customer", "assignee", "team", "channel")
+                .order_by(*order)
+            )
+            first = list_conversations(agent.workspace_id, agent, f, limit=3)
+            rest = list_conversations(agent.workspace_id, agent, f, cursor=first.next_cursor)
+            got = first.items + (rest.items if first.next_cursor else [])
+            assert [shown(c) for c in got] == [shown(c) for c in expected], (view, sort)
+            assert all(c._state.adding is False for c in got)
