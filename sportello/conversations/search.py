@@ -56,6 +56,9 @@ MAX_WALK = 10_000  # against the list of hits, ~1 µs a message walked
 # SQLite, when a walk found too few: one walk this long before asking the index (a frequent
 # word absent from the latest conversations cost 600 ms at 1M from the index's 100k hits).
 LONG_WALK = 100_000
+# PostgreSQL's walk reads each message's vector (~13 µs a conversation) and its index ~30 µs
+# a hit: a frequent word absent from the latest conversations (100k hits) cost 1 s.
+PG_LONG_WALK = 10_000
 
 
 def index_text(subject: str, text: str, language: str) -> str:
@@ -155,9 +158,10 @@ def _postgres_first_matches(
             " set_config('max_parallel_workers_per_gather', '0', true)"
         )
         recent, messages, conversations = _pg_recent(match)
+        few = _pg_estimated_hits(terms) < FEW_HITS
         walk = _walk_length(
             count,
-            few=_pg_estimated_hits(terms) < FEW_HITS,
+            few=few,
             recent=recent,
             messages=messages,
             conversations=conversations,
@@ -173,6 +177,7 @@ def _postgres_first_matches(
             sort_field=sort_field,
             descending=descending,
             walk=walk,
+            longer=PG_LONG_WALK if not few else 0,
             before_index="SET LOCAL enable_bitmapscan = on",
         )
 
