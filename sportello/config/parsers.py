@@ -127,7 +127,7 @@ def sqlite_database(path: Path | str) -> dict[str, object]:
                 "PRAGMA busy_timeout=30000;"
                 "PRAGMA temp_store=MEMORY;"
                 "PRAGMA mmap_size=268435456;"
-                "PRAGMA cache_size=-16000;"
+                "PRAGMA cache_size=-8000;"
                 "PRAGMA wal_autocheckpoint=4000;"
             ),
         },

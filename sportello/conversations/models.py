@@ -63,8 +63,15 @@ class Conversation(WorkspaceScoped, Timestamped):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="conversations", db_index=False
     )
+    # No index of their own on channel and team: every inbound message moves the row in
+    # the views' indexes (a new last_message_at), and each index costs on that update;
+    # lists go through the views' indexes (conv_customer_active covers the channel when
+    # ingest threads a message), and deleting a channel or a team is a rare scan.
     channel = models.ForeignKey(
-        "sportello_channels.Channel", on_delete=models.PROTECT, related_name="conversations"
+        "sportello_channels.Channel",
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         "accounts.Agent",
@@ -75,7 +82,12 @@ class Conversation(WorkspaceScoped, Timestamped):
         db_index=False,
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     language = models.CharField(_("language"), max_length=8, blank=True)
