@@ -131,6 +131,8 @@ WEB_THREADS = env_int("SPORTELLO_WEB_THREADS", 4)
 
 # The sidebar's view counts are shared for a few seconds rather than counted on every page.
 SIDEBAR_COUNTS_SECONDS = env_int("SPORTELLO_SIDEBAR_COUNTS_SECONDS", 10)
+# The agents, teams, channels and tags the pages' menus list are shared as long (web.choices).
+CHOICES_SECONDS = env_int("SPORTELLO_CHOICES_SECONDS", 10)
 
 # Sessions are read from the cache, written to both: one query less on every page.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -26,6 +26,7 @@ from sportello.conversations.queries import get_conversation_by_number, thread
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.queries import delivery_status_for
+from sportello.web.choices import workspace_choices
 from sportello.web.forms import AssignForm, MessageForm, PriorityForm, StatusForm, TagsForm
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
@@ -43,13 +44,12 @@ def _panel_context(
     agent: Agent, conversation: Conversation, bound: dict[str, forms.Form] | None = None
 ) -> dict[str, Any]:
     """The side panel and the header: the customer, and one form per triage change."""
-    agents = workspace_agents(agent.workspace_id)
-    teams = workspace_teams(agent.workspace_id)
+    choices = workspace_choices(agent.workspace_id)
     snoozed_until = conversation.snoozed_until
     panel_forms: dict[str, forms.Form] = {
         "assign_form": AssignForm(
-            agents=agents,
-            teams=teams,
+            agents=choices.agents,
+            teams=choices.teams,
             initial={"assignee": conversation.assignee_id, "team": conversation.team_id},
         ),
         "status_form": StatusForm(

@@ -6,10 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from sportello.accounts.queries import workspace_agents, workspace_teams
-from sportello.channels.queries import workspace_channels
-from sportello.conversations.queries import list_conversations, workspace_tags
+from sportello.conversations.queries import list_conversations
 from sportello.core.errors import InvalidInput
+from sportello.web.choices import workspace_choices
 from sportello.web.forms import DEFAULT_VIEW, SORT_LABELS, VIEW_LABELS, InboxFilterForm
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
@@ -21,11 +20,9 @@ PAGE_SIZE = 25
 def inbox(request: HttpRequest) -> HttpResponse:
     agent = agent_of(request)
     workspace_id = agent.workspace_id
+    choices = workspace_choices(workspace_id)
     form = InboxFilterForm(
-        request.GET,
-        agents=workspace_agents(workspace_id),
-        teams=workspace_teams(workspace_id),
-        channels=workspace_channels(workspace_id),
+        request.GET, agents=choices.agents, teams=choices.teams, channels=choices.channels
     )
     inbox_filter = form.to_filter(agent)
     try:
@@ -50,5 +47,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return vary_on_htmx(render(request, "web/inbox/_rows.html", context))
     if target == "inbox-results":
         return vary_on_htmx(render(request, "web/inbox/_results.html", context))
-    context["tags"] = workspace_tags(workspace_id)
+    context["tags"] = choices.tags
     return render_page(request, "web/inbox/page.html", context)
