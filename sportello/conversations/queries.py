@@ -186,14 +186,25 @@ def status_in(*statuses: str) -> Q:
     return Q(RawSQL(f'"conversations_conversation"."status" IN ({values})', (), BooleanField()))
 
 
-def view_filter(view: str, agent: Agent | None) -> Q:
+def agent_team_ids(agent: Agent | None) -> list[int]:
+    return list(Team.objects.filter(members=agent).values_list("pk", flat=True))
+
+
+def view_filter(view: str, agent: Agent | None, *, teams: list[int] | None = None) -> Q:
+    """The conversations ``view`` shows ``agent``; ``teams`` are the agent's team ids when
+    the caller has them already (else they are read)."""
     active = status_in(*ACTIVE_VIEW_STATUSES)
     if view == "unassigned":
         return active & Q(assignee__isnull=True)
     if view == "mine":
         return active & Q(assignee=agent)
     if view == "team":
-        return active & Q(team__in=Team.objects.filter(members=agent).values("pk"))
+        # The agent's teams first, then their ids in the filter: as a subquery PostgreSQL
+        # walked every open conversation (12,897 at 1M, 8 ms) instead of the team's index.
+        teams = agent_team_ids(agent) if teams is None else teams
+        if not teams:  # written out: an empty IN makes the ORM refuse to write the query
+            return Q(RawSQL("1 = 0", (), BooleanField()))
+        return active & Q(team_id__in=teams)
     if view == "open":
         return active
     if view == "snoozed":
@@ -486,7 +497,8 @@ COUNT_CAP = 1000
 
 
 def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
-    """How many conversations each inbox view holds (the sidebar's badges), in one query.
+    """How many conversations each inbox view holds (the sidebar's badges), in one query
+    (after the agent's teams).
 
     Each count reuses :func:`view_filter`, so a badge always agrees with its list. Counts
     stop at ``COUNT_CAP`` ("1000+"): each is a bounded walk of the view's index, so the
@@ -494,10 +506,11 @@ def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
     """
     parts: list[str] = []
     params: list[Any] = []
+    teams = agent_team_ids(agent)
     for view in VIEWS:
         capped = (
             Conversation.objects.filter(workspace_id=workspace_id)
-            .filter(view_filter(view, agent))
+            .filter(view_filter(view, agent, teams=teams))
             .values("pk")[:COUNT_CAP]
         )
         sql, sql_params = capped.query.sql_with_params()
