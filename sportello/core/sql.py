@@ -78,6 +78,26 @@ def execute(sql: str, params: Sequence[Any] = ()) -> int:
         return int(cursor.rowcount)
 
 
+Statement = tuple[str, Sequence[Any]]
+
+
+def execute_all(statements: Sequence[Statement]) -> None:
+    """Run ``UPDATE``/``INSERT``/``DELETE`` statements that do not depend on each other, in
+    their order: on PostgreSQL as one statement (each but the last a data-modifying
+    ``WITH``), one round trip instead of several; on SQLite, whose statements cost no trip,
+    one after the other."""
+    if not statements:
+        return
+    if connection.vendor != "postgresql" or len(statements) == 1:
+        for text, params in statements:
+            execute(text, params)
+        return
+    *first, (last, last_params) = statements
+    parts = [f"s{n} AS ({text})" for n, (text, _) in enumerate(first)]
+    params = [value for _, values in first for value in values]
+    execute(f"WITH {', '.join(parts)} {last}", [*params, *last_params])
+
+
 def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, _adapt_all(params))

@@ -139,9 +139,10 @@ def update_customer(
     return customer
 
 
-def record_contact(customer_id: int, at: datetime, new_conversation: bool) -> None:
-    """Keep the denormalised counters the customer list and page read."""
-    sql.execute(
+def record_contact(customer_id: int, at: datetime, new_conversation: bool) -> sql.Statement:
+    """Keep the denormalised counters the customer list and page read: the statement, for
+    the caller to run with its own (``sql.execute_all``, one round trip on PostgreSQL)."""
+    return (
         "UPDATE customers_customer SET last_contact_at = %s,"
         " conversation_count = conversation_count + %s WHERE id = %s",
         [at, 1 if new_conversation else 0, customer_id],

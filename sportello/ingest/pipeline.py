@@ -28,6 +28,7 @@ from sportello.conversations.queries import (
     conversation_numbered,
     conversation_replied_to,
 )
+from sportello.core import sql
 from sportello.core.errors import SportelloError
 from sportello.customers.actions import add_identities, create_customer, update_customer
 from sportello.customers.identities import normalize
@@ -229,13 +230,14 @@ class Receive(Step):
             data=inbound.data,
             team_id=ctx.team_id,
         )
-        records.note_result(
+        noted = records.note_result(
             ctx.record_id,
             message_id=received.message.pk,
             conversation_id=received.conversation.pk,
             customer_id=ctx.customer.pk,
         )
-        rejections.resolve_earlier_failures(inbound, received.message.pk)
+        resolved = rejections.resolve_earlier_failures(inbound, received.message.pk)
+        sql.execute_all([noted] if resolved is None else [resolved, noted])
         ctx.result = IngestResult(
             message_id=received.message.pk,
             conversation_id=received.conversation.pk,

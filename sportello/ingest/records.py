@@ -38,9 +38,12 @@ def first_delivery(inbound: InboundMessage) -> InboundRecord:
     )
 
 
-def note_result(record_id: int, *, message_id: int, conversation_id: int, customer_id: int) -> None:
-    """What a replay of this message will be answered with."""
-    sql.execute(
+def note_result(
+    record_id: int, *, message_id: int, conversation_id: int, customer_id: int
+) -> sql.Statement:
+    """What a replay of this message will be answered with: the statement that notes it,
+    for the pipeline to run with the others that close a message (``sql.execute_all``)."""
+    return (
         f"UPDATE {TABLE} SET message_id = %s, conversation_id = %s, customer_id = %s WHERE id = %s",
         [message_id, conversation_id, customer_id, record_id],
     )

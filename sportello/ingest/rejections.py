@@ -80,13 +80,14 @@ def retry(rejected: RejectedInbound) -> RejectedInbound:
     return rejected
 
 
-def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> None:
+def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> sql.Statement | None:
     """A message that failed once and came again (a mail server retrying after a 451, a
-    provider re-sending a webhook) closes its earlier failure records. Runs for every
-    message: one statement on a small partial index."""
+    provider re-sending a webhook) closes its earlier failure records: the statement that
+    closes them, run for every message (one statement on a small partial index) with the
+    others that close a message; ``None`` for a message without an external id."""
     if inbound.external_id is None:
-        return
-    sql.execute(
+        return None
+    return (
         "UPDATE ingest_rejectedinbound SET resolved_at = %s, resolved_message_id = %s"
         " WHERE channel_id = %s AND external_id = %s AND resolved_at IS NULL"
         " AND external_id IS NOT NULL",

@@ -185,3 +185,22 @@ def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
             got = first.items + (rest.items if first.next_cursor else [])
             assert [shown(c) for c in got] == [shown(c) for c in expected], (view, sort)
             assert all(c._state.adding is False for c in got)
+
+
+def test_statements_run_together_all_take_effect(workspace, django_assert_num_queries):
+    # sql.execute_all: one statement on PostgreSQL (WITH ... UPDATE), in turn on SQLite.
+    from sportello.core import sql
+
+    made = [ensure_channel(workspace.pk, kind="api", name=f"C{n}", slug=f"c{n}") for n in range(3)]
+    statements = [
+        (
+            "UPDATE sportello_channels_channel SET name = %s WHERE id = %s",
+            [f"Nuovo {n}", channel.pk],
+        )
+        for n, channel in enumerate(made)
+    ]
+    with django_assert_num_queries(1 if sql.connection.vendor == "postgresql" else 3):
+        sql.execute_all(statements)
+    names = dict(Channel.objects.filter(pk__in=[c.pk for c in made]).values_list("pk", "name"))
+    assert [names[c.pk] for c in made] == ["Nuovo 0", "Nuovo 1", "Nuovo 2"]
+    sql.execute_all([])
