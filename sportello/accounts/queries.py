@@ -92,6 +92,11 @@ def workspace_teams(workspace_id: int) -> list[Team]:
     return _TEAM.build_rows(sql.fetchall(_TEAMS_SQL, [workspace_id]))
 
 
+def team_ids_of(agent: Agent | None) -> list[int]:
+    """The ids of the teams ``agent`` is a member of."""
+    return list(Team.objects.filter(members=agent).values_list("pk", flat=True))
+
+
 def active_agent_in(workspace_id: int, agent_id: int) -> Agent | None:
     return Agent.objects.filter(workspace_id=workspace_id, pk=agent_id, is_active=True).first()
 

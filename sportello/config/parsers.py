@@ -24,12 +24,20 @@ def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
+    value = _boolean(raw)
+    if value is None:
+        raise ConfigError(f"{name}={raw!r} is not a boolean (use true/false)")
+    return value
+
+
+def _boolean(raw: str) -> bool | None:
+    """``raw`` as a boolean (true/false, yes/no, on/off, 1/0), or ``None`` if it is none."""
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{name}={raw!r} is not a boolean (use true/false)")
+    return None
 
 
 def env_int(name: str, default: int) -> int:
@@ -97,11 +105,10 @@ def parse_database_url(url: str) -> DatabaseURL:
 
 
 def _url_flag(url: str, value: str) -> bool:
-    if value.lower() in {"true", "1", "yes", "on"}:
-        return True
-    if value.lower() in {"false", "0", "no", "off"}:
-        return False
-    raise ConfigError(f"{value!r} in {url!r} is not true or false")
+    flag = _boolean(value)
+    if flag is None:
+        raise ConfigError(f"{value!r} in {url!r} is not true or false")
+    return flag
 
 
 def sqlite_database(path: Path | str) -> dict[str, object]:

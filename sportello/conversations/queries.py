@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from sportello.accounts.models import Agent, Team
+from sportello.accounts.queries import team_ids_of
 from sportello.channels.models import Channel
 from sportello.conversations import keyset, search
 from sportello.conversations.models import Conversation, Direction, Kind, Message, Status, Tag
@@ -43,26 +45,49 @@ _THREAD_SQL = _THREAD.where("message.conversation_id = %s", _THREAD_ORDER)
 _THREAD_WITHOUT_NOTES_SQL = _THREAD.where(
     "message.conversation_id = %s AND message.kind <> %s", _THREAD_ORDER
 )
-_DETAIL = sql.RowReader(Conversation, "conversation")
-_DETAIL_CUSTOMER = sql.RowReader(Customer, "customer")
-_DETAIL_CHANNEL = sql.RowReader(Channel, "channel")
-_DETAIL_ASSIGNEE = sql.RowReader(Agent, "assignee")
-_DETAIL_TEAM = sql.RowReader(Team, "team")
-_DETAIL_SQL = (
-    f"SELECT {_DETAIL.select}, {_DETAIL_CUSTOMER.select}, {_DETAIL_CHANNEL.select},"
-    f" {_DETAIL_ASSIGNEE.select}, {_DETAIL_TEAM.select}"
-    f" FROM {Conversation._meta.db_table} conversation"
-    f" JOIN {Customer._meta.db_table} customer ON customer.id = conversation.customer_id"
-    f" JOIN {Channel._meta.db_table} channel ON channel.id = conversation.channel_id"
-    f" LEFT JOIN {Agent._meta.db_table} assignee ON assignee.id = conversation.assignee_id"
-    f" LEFT JOIN {Team._meta.db_table} team ON team.id = conversation.team_id"
-)
-# The relations the detail's joins fill, in the order of its readers after the conversation.
-_DETAIL_RELATIONS: tuple[Any, ...] = (
+_TABLE = Conversation._meta.db_table
+# The relations a conversation is read with, in the order of their readers after its own.
+_RELATIONS: tuple[Any, ...] = (
     Conversation.customer,
     Conversation.channel,
     Conversation.assignee,
     Conversation.team,
+)
+
+
+class _WithRelations:
+    """A conversation read in one plain query with its customer, channel, assignee and team,
+    built as ``select_related`` builds them. ``readers`` are the conversation's and then the
+    relations' (in ``_RELATIONS`` order), each under its alias."""
+
+    def __init__(self, *readers: sql.RowReader) -> None:
+        conversation, customer, channel, assignee, team = readers
+        this = conversation.alias
+        self.readers = readers
+        self.select = (
+            f"SELECT {', '.join(reader.select for reader in readers)} FROM {_TABLE} {this}"
+            f" JOIN {Customer._meta.db_table} {customer.alias}"
+            f" ON {customer.alias}.id = {this}.customer_id"
+            f" JOIN {Channel._meta.db_table} {channel.alias}"
+            f" ON {channel.alias}.id = {this}.channel_id"
+            f" LEFT JOIN {Agent._meta.db_table} {assignee.alias}"
+            f" ON {assignee.alias}.id = {this}.assignee_id"
+            f" LEFT JOIN {Team._meta.db_table} {team.alias} ON {team.alias}.id = {this}.team_id"
+        )
+
+    def build(self, row: Sequence[Any]) -> Conversation:
+        conversation, *related = sql.RowReader.build_all(row, *self.readers)
+        for relation, instance in zip(_RELATIONS, related, strict=True):
+            relation.field.set_cached_value(conversation, instance)
+        return conversation  # type: ignore[no-any-return]
+
+
+_DETAIL = _WithRelations(
+    sql.RowReader(Conversation, "conversation"),
+    sql.RowReader(Customer, "customer"),
+    sql.RowReader(Channel, "channel"),
+    sql.RowReader(Agent, "assignee"),
+    sql.RowReader(Team, "team"),
 )
 _TAG = sql.RowReader(Tag, "tag")
 _TAGS_SQL = _TAG.where("tag.workspace_id = %s", "tag.name, tag.id")
@@ -100,38 +125,24 @@ def _only(model: type[Any], *names: str) -> tuple[str, ...]:
 # An inbox page without a search or a tag filter: SUMMARY_FIELDS in a plain query whose
 # WHERE the ORM writes (the views' and filters' conditions live in one place); the ORM's
 # compiling of five models' columns and its row builders were half the page's query time.
-_TABLE = Conversation._meta.db_table
-_SUMMARY = sql.RowReader(
-    Conversation,
-    _TABLE,
-    leave_out=_only(
+# The conversation's alias is its table's name, which that WHERE names.
+_SUMMARY = _WithRelations(
+    sql.RowReader(
         Conversation,
-        *(name for name in SUMMARY_FIELDS if "__" not in name),
-        "customer",
-        "channel",
-        "assignee",
-        "team",
+        _TABLE,
+        leave_out=_only(
+            Conversation,
+            *(name for name in SUMMARY_FIELDS if "__" not in name),
+            "customer",
+            "channel",
+            "assignee",
+            "team",
+        ),
     ),
-)
-_SUMMARY_RELATED: tuple[tuple[Any, sql.RowReader], ...] = (
-    (Conversation.customer, sql.RowReader(Customer, "customer", leave_out=_only(Customer, "name"))),
-    (
-        Conversation.channel,
-        sql.RowReader(Channel, "channel", leave_out=_only(Channel, "slug", "kind", "name")),
-    ),
-    (
-        Conversation.assignee,
-        sql.RowReader(Agent, "assignee", leave_out=_only(Agent, "display_name")),
-    ),
-    (Conversation.team, sql.RowReader(Team, "team", leave_out=_only(Team, "name"))),
-)
-_SUMMARY_SQL = (
-    f"SELECT {_SUMMARY.select}, {', '.join(r.select for _, r in _SUMMARY_RELATED)}"
-    f" FROM {_TABLE}"
-    f" JOIN {Customer._meta.db_table} customer ON customer.id = {_TABLE}.customer_id"
-    f" JOIN {Channel._meta.db_table} channel ON channel.id = {_TABLE}.channel_id"
-    f" LEFT JOIN {Agent._meta.db_table} assignee ON assignee.id = {_TABLE}.assignee_id"
-    f" LEFT JOIN {Team._meta.db_table} team ON team.id = {_TABLE}.team_id"
+    sql.RowReader(Customer, "customer", leave_out=_only(Customer, "name")),
+    sql.RowReader(Channel, "channel", leave_out=_only(Channel, "slug", "kind", "name")),
+    sql.RowReader(Agent, "assignee", leave_out=_only(Agent, "display_name")),
+    sql.RowReader(Team, "team", leave_out=_only(Team, "name")),
 )
 
 
@@ -186,10 +197,6 @@ def status_in(*statuses: str) -> Q:
     return Q(RawSQL(f'"conversations_conversation"."status" IN ({values})', (), BooleanField()))
 
 
-def agent_team_ids(agent: Agent | None) -> list[int]:
-    return list(Team.objects.filter(members=agent).values_list("pk", flat=True))
-
-
 def view_filter(view: str, agent: Agent | None, *, teams: list[int] | None = None) -> Q:
     """The conversations ``view`` shows ``agent``; ``teams`` are the agent's team ids when
     the caller has them already (else they are read)."""
@@ -201,7 +208,7 @@ def view_filter(view: str, agent: Agent | None, *, teams: list[int] | None = Non
     if view == "team":
         # The agent's teams first, then their ids in the filter: as a subquery PostgreSQL
         # walked every open conversation (12,897 at 1M, 8 ms) instead of the team's index.
-        teams = agent_team_ids(agent) if teams is None else teams
+        teams = team_ids_of(agent) if teams is None else teams
         if not teams:  # written out: an empty IN makes the ORM refuse to write the query
             return Q(RawSQL("1 = 0", (), BooleanField()))
         return active & Q(team_id__in=teams)
@@ -302,18 +309,11 @@ def _summaries(
     where, params = query.get_compiler(connection=connection).compile(query.where)
     direction = "DESC" if descending else "ASC"
     rows = sql.fetchall(
-        f"{_SUMMARY_SQL} WHERE {where} ORDER BY {_TABLE}.{sort_field} {direction},"
+        f"{_SUMMARY.select} WHERE {where} ORDER BY {_TABLE}.{sort_field} {direction},"
         f" {_TABLE}.id {direction} LIMIT %s",
         [*params, limit],
     )
-    readers = [_SUMMARY, *(reader for _, reader in _SUMMARY_RELATED)]
-    built = []
-    for row in rows:
-        conversation, *related = sql.RowReader.build_all(row, *readers)
-        for (relation, _), instance in zip(_SUMMARY_RELATED, related, strict=True):
-            relation.field.set_cached_value(conversation, instance)
-        built.append(conversation)
-    return built
+    return [_SUMMARY.build(row) for row in rows]
 
 
 def with_tag_names(conversations: list[Conversation]) -> list[Conversation]:
@@ -356,16 +356,11 @@ def _conversation_where(where: str, workspace_id: int, value: int) -> Conversati
     ``select_related`` would give them) and its tag names: a plain query, since every
     conversation page and API answer starts with it."""
     row = sql.fetchone(
-        f"{_DETAIL_SQL} WHERE conversation.workspace_id = %s AND {where}", [workspace_id, value]
+        f"{_DETAIL.select} WHERE conversation.workspace_id = %s AND {where}", [workspace_id, value]
     )
     if row is None:
         return None
-    conversation, *related = sql.RowReader.build_all(
-        row, _DETAIL, _DETAIL_CUSTOMER, _DETAIL_CHANNEL, _DETAIL_ASSIGNEE, _DETAIL_TEAM
-    )
-    for relation, instance in zip(_DETAIL_RELATIONS, related, strict=True):
-        relation.field.set_cached_value(conversation, instance)
-    return with_tag_names([conversation])[0]
+    return with_tag_names([_DETAIL.build(row)])[0]
 
 
 def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
@@ -506,7 +501,7 @@ def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
     """
     parts: list[str] = []
     params: list[Any] = []
-    teams = agent_team_ids(agent)
+    teams = team_ids_of(agent)
     for view in VIEWS:
         capped = (
             Conversation.objects.filter(workspace_id=workspace_id)

@@ -48,7 +48,6 @@ _PLAIN_INPUTS = (
 )
 
 
-@register.filter
 def widget_html(field: BoundField) -> SafeString | str:
     """``{{ field }}``, with single selects and plain inputs written here: Django renders
     each through template includes (~70 µs a select of a dozen options, ~40 µs an input,
