@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
 from sportello.outbound.queries import DeliveryState
 from sportello.web.timeline import describe
-from sportello.web.times import full_time, relative_time, short_time
+from sportello.web.times import LocalTimes
 
 _STATUS_LABELS = dict(Status.choices)
 _PRIORITY_LABELS = dict(Priority.choices)
@@ -52,29 +52,35 @@ def _conversation_url_pattern() -> str:
     return reverse("web:conversation", args=[marker]).replace(str(marker), "{}")
 
 
-def time_html(value: datetime | None, *, relative: bool = False) -> str:
-    """``<time>`` with the whole date as its title: '4 mar, 14:05', or '5 minuti fa'."""
+def time_html(
+    value: datetime | None, *, relative: bool = False, times: LocalTimes | None = None
+) -> str:
+    """``<time>`` with the whole date as its title: '4 mar, 14:05', or '5 minuti fa'. A
+    list passes the ``times`` it read once for all its rows."""
     if value is None:
         return ""
-    shown = relative_time(value) if relative else short_time(value)
+    times = times or LocalTimes.current()
+    shown = times.relative(value) if relative else times.short(value)
     return (
-        f'<time datetime="{value.isoformat()}" title="{esc(full_time(value))}">{esc(shown)}</time>'
+        f'<time datetime="{value.isoformat()}" title="{esc(times.full(value))}">{esc(shown)}</time>'
     )
 
 
 def inbox_rows(conversations: list[Conversation]) -> SafeString:
     """The rows of an inbox page."""
-    return mark_safe("".join([inbox_row(c) for c in conversations]))  # escaped by inbox_row
+    times = LocalTimes.current()
+    return mark_safe("".join([inbox_row(c, times) for c in conversations]))  # escaped
 
 
-def inbox_row(c: Conversation) -> SafeString:
+def inbox_row(c: Conversation, times: LocalTimes | None = None) -> SafeString:
     """One conversation of the inbox list."""
     parts = [
         f'<li class="conv-row">\n  <a class="conv-link" href="{conversation_url(c.number)}">\n'
         '    <div class="conv-line">\n'
         f'      <span class="conv-customer">{esc(str(c.customer))}</span>\n'
         f'      <span class="conv-channel">{esc(c.channel.name)}</span>\n'
-        f'      <span class="conv-time">{time_html(c.last_message_at, relative=True)}</span>\n'
+        f'      <span class="conv-time">{time_html(c.last_message_at, relative=True, times=times)}'
+        "</span>\n"
         '    </div>\n    <div class="conv-line">\n'
         f'      <span class="conv-number">#{int(c.number)}</span>\n'
         f'      <span class="conv-subject">{esc(c.subject or str(_("(no subject)")))}</span>\n'
@@ -108,10 +114,11 @@ def inbox_row(c: Conversation) -> SafeString:
 
 def history(conversations: list[Conversation]) -> SafeString:
     """A customer's conversations, latest first as given."""
-    return mark_safe("".join([history_item(c) for c in conversations]))  # escaped
+    times = LocalTimes.current()
+    return mark_safe("".join([history_item(c, times) for c in conversations]))  # escaped
 
 
-def history_item(c: Conversation) -> SafeString:
+def history_item(c: Conversation, times: LocalTimes | None = None) -> SafeString:
     """One conversation of a customer's history."""
     assignee = f'<span class="muted">{esc(c.assignee.display_name)}</span>' if c.assignee else ""
     preview = f'<span class="conv-preview">{esc(c.preview)}</span>' if c.preview else ""
@@ -125,7 +132,8 @@ def history_item(c: Conversation) -> SafeString:
         f'      <span class="badge status-{esc(c.status)}">{esc(status_label(c.status))}</span>\n'
         f"      <span>{esc(c.channel.name)}</span>\n"
         f"      {assignee}\n"
-        f'      <span class="muted">{time_html(c.last_message_at, relative=True)}</span>\n'
+        f'      <span class="muted">{time_html(c.last_message_at, relative=True, times=times)}'
+        "</span>\n"
         "    </span>\n"
         f"    {preview}\n  </a>\n</li>\n"
     )  # every value above is escaped
@@ -133,10 +141,13 @@ def history_item(c: Conversation) -> SafeString:
 
 def timeline(messages: list[Message], conversation: Conversation) -> SafeString:
     """A conversation's timeline: its entries, oldest first."""
-    return mark_safe("".join([timeline_entry(m, conversation) for m in messages]))  # escaped
+    times = LocalTimes.current()
+    return mark_safe("".join([timeline_entry(m, conversation, times) for m in messages]))
 
 
-def timeline_entry(message: Message, conversation: Conversation) -> SafeString:
+def timeline_entry(
+    message: Message, conversation: Conversation, times: LocalTimes | None = None
+) -> SafeString:
     """One entry of a conversation's timeline: an event line, or a message or note with its
     sender, time, body, attachments and (for replies) whether it was delivered."""
     if message.kind == Kind.EVENT:
@@ -145,7 +156,8 @@ def timeline_entry(message: Message, conversation: Conversation) -> SafeString:
         return mark_safe(
             f'\n<div class="event" id="m{int(message.pk)}">\n'
             f'  <span class="event-text">{esc(line.text)}</span>{actor}\n'
-            f'  <span class="event-time"> · {time_html(message.created_at)}</span>\n</div>\n'
+            f'  <span class="event-time"> · {time_html(message.created_at, times=times)}'
+            "</span>\n</div>\n"
         )
     if message.kind == Kind.NOTE:
         css = "message-note"
@@ -162,7 +174,7 @@ def timeline_entry(message: Message, conversation: Conversation) -> SafeString:
         '  <header class="message-head">\n'
         f'    <span class="message-sender">{esc(sender)}</span>\n'
         f"    {badge}\n"
-        f'    <span class="message-time">{time_html(message.created_at)}</span>\n'
+        f'    <span class="message-time">{time_html(message.created_at, times=times)}</span>\n'
         "  </header>\n"
         f'  <div class="message-body">{_body(message)}</div>\n'
     ]

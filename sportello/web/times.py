@@ -9,7 +9,8 @@ minute, always reads the same, so those strings are kept (a few thousand at most
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import (
@@ -71,36 +72,71 @@ def in_local_time(value: datetime) -> datetime:
     return timezone.localtime(value, timezone.get_current_timezone())
 
 
-def _year_skeleton(local: datetime, now: datetime) -> str:
-    return "MMMd" if local.year == in_local_time(now).year else "yMMMd"
+@dataclass(frozen=True)
+class LocalTimes:
+    """The agent's locale, time zone and "now", read once for a page's worth of times.
+
+    A conversation page writes ~60 times, each as a short or relative form and a whole
+    date; asking Django for the active language and time zone for each of them (asgiref
+    locals) cost more than formatting them from the caches below."""
+
+    locale: Locale
+    zone: tzinfo
+    now: datetime
+    year: int
+
+    @classmethod
+    def current(cls, now: datetime | None = None) -> LocalTimes:
+        zone = timezone.get_current_timezone()
+        now = now or clock.now()
+        return cls(current_locale(), zone, now, now.astimezone(zone).year)
+
+    def full(self, value: datetime) -> str:
+        """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
+        local = value.astimezone(self.zone)
+        day = _date_text(self.locale, "full", local.date())
+        return f"{day}, {_time_text(self.locale, local.hour, local.minute)}"
+
+    def short(self, value: datetime) -> str:
+        """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
+        local = value.astimezone(self.zone)
+        skeleton = "MMMd" if local.year == self.year else "yMMMd"
+        return _short_text(self.locale, skeleton, local.date(), local.hour, local.minute)
+
+    def relative(self, value: datetime) -> str:
+        """'5 minuti fa' for the last week, the short date after."""
+        delta = value - self.now
+        if abs(delta) < JUST_NOW:
+            return _("just now")
+        if abs(delta) > RELATIVE_UNTIL:
+            local = value.astimezone(self.zone)
+            skeleton = "MMMd" if local.year == self.year else "yMMMd"
+            return _date_text(self.locale, skeleton, local.date())
+        return _relative_text(self.locale, *_rounded(delta))
 
 
 def full_time(value: datetime) -> str:
     """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
-    locale, local = current_locale(), in_local_time(value)
-    day = _date_text(locale, "full", local.date())
-    return f"{day}, {_time_text(locale, local.hour, local.minute)}"
+    return LocalTimes.current().full(value)
 
 
 def short_time(value: datetime, now: datetime | None = None) -> str:
     """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
-    locale, local = current_locale(), in_local_time(value)
-    day = _date_text(locale, _year_skeleton(local, now or clock.now()), local.date())
-    return str(
-        locale.datetime_formats["short"].format(_time_text(locale, local.hour, local.minute), day)
-    )
+    return LocalTimes.current(now).short(value)
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """'5 minuti fa' for the last week, the short date after."""
-    now = now or clock.now()
-    delta = value - now
-    if abs(delta) < JUST_NOW:
-        return _("just now")
-    if abs(delta) > RELATIVE_UNTIL:
-        local = in_local_time(value)
-        return _date_text(current_locale(), _year_skeleton(local, now), local.date())
-    return _relative_text(current_locale(), *_rounded(delta))
+    return LocalTimes.current(now).relative(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _short_text(locale: Locale, skeleton: str, day: date, hour: int, minute: int) -> str:
+    return str(
+        locale.datetime_formats["short"].format(
+            _time_text(locale, hour, minute), _date_text(locale, skeleton, day)
+        )
+    )
 
 
 def _rounded(delta: timedelta) -> tuple[str, int, bool]:

@@ -86,3 +86,33 @@ def test_times_are_relative_and_local():
     with translation.override("en"), timezone.override(ZoneInfo("America/New_York")):
         assert relative_time(now - timedelta(hours=3), now) == "3 hours ago"
         assert short_time(now, now).startswith("Mar 4, 8:05")
+
+
+def test_a_pages_times_read_once_say_what_each_time_alone_says():
+    # rows read the locale, zone and "now" once for a list (LocalTimes); each form must
+    # match the same time formatted on its own, this year and before, near midnight too.
+    from sportello.web.rows import time_html
+    from sportello.web.times import LocalTimes, full_time
+
+    now = datetime(2025, 1, 1, 0, 30, tzinfo=ZoneInfo("UTC"))
+    values = [now - timedelta(minutes=7 * i) for i in range(0, 400, 3)]
+    values += [now - timedelta(days=d) for d in (8, 40, 370, 800)]
+    for language, zone in (("it", "Europe/Rome"), ("en", "America/New_York")):
+        with translation.override(language), timezone.override(ZoneInfo(zone)):
+            times = LocalTimes.current(now)
+            for value in values:
+                assert times.short(value) == short_time(value, now)
+                assert times.relative(value) == relative_time(value, now)
+                assert times.full(value) == full_time(value)
+                assert time_html(value, times=times) == (
+                    f'<time datetime="{value.isoformat()}" title="{full_time(value)}">'
+                    f"{short_time(value, now)}</time>"
+                )
+    with translation.override("it"), timezone.override(ZoneInfo("Europe/Rome")):
+        times = LocalTimes.current(now)
+        assert times.short(datetime(2024, 12, 31, 22, 59, tzinfo=ZoneInfo("UTC"))) == (
+            "31 dic 2024, 23:59"
+        )
+        assert times.short(datetime(2024, 12, 31, 23, 1, tzinfo=ZoneInfo("UTC"))) == (
+            "1 gen, 00:01"
+        )
