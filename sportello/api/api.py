@@ -45,11 +45,18 @@ def _refuse_inbound(request: HttpRequest, detail: str) -> None:
     """Bad input on the inbound endpoint is kept as evidence of what was refused."""
     if request.resolver_match and request.resolver_match.url_name == "inbound":
         agent = getattr(request, "auth", None)
+        try:
+            raw = request.body[:2000]
+        except RequestDataTooBig:  # refused for another reason first; not read, not kept
+            raw = b""
+            detail = (
+                f"{detail} (and the body, {request.META.get('CONTENT_LENGTH')} bytes, too large)"
+            )
         record_refusal(
             source="api",
             reason=detail,
             workspace_id=getattr(agent, "workspace_id", None),
-            raw=request.body[:2000],
+            raw=raw,
         )
 
 

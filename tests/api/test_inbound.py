@@ -155,6 +155,27 @@ def test_body_over_the_request_limit_is_413(api, settings):
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize("header", ["Bearer nope", ""])
+def test_an_oversized_body_without_a_valid_token_is_refused_clearly(settings, header):
+    # Refused for its token (or, with none, for the session's CSRF check) before its size:
+    # the refusal is recorded without reading the body, which would raise and turn the
+    # answer into a bare 400.
+    from django.test import Client
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/inbound",
+        json.dumps({"channel": "api", "sender": {"email": "a@b.it"}, "text": "x" * 5_000}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=header,
+    )
+    assert response.status_code in (401, 403)
+    assert response.json()["detail"]
+    assert RejectedInbound.objects.filter(reason__contains="too large").exists() == (
+        response.status_code == 403
+    )
+
+
 @pytest.mark.parametrize("header", ["Bearer nope", "Bearer ", "Basic abc", ""])
 def test_invalid_token_is_401(inbound, header, client):
     response = client.post(
