@@ -18,7 +18,8 @@ class AgentLocaleMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         agent = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
+        # The API answers in JSON and does its own auth: its requests skip the session here.
+        if not request.path.startswith("/api/") and user is not None and user.is_authenticated:
             agent = agent_for_user(user)  # type: ignore[arg-type]
         request.agent = agent  # type: ignore[attr-defined]
         if agent is None:
