@@ -18,6 +18,9 @@ from django.db.models import Model
 
 _PLAIN = (str, int, float, bool, type(None), bytes)
 
+# A statement with its parameters, for ``execute_all`` and ``insert_many(along=...)``.
+Statement = tuple[str, Sequence[Any]]
+
 
 def adapt(value: Any) -> Any:
     """A Python value as the database driver wants it (aware datetimes, JSON)."""
@@ -58,16 +61,30 @@ def insert(table: str, values: dict[str, Any], *, on_conflict: str = "") -> int 
     return None if row is None else int(row[0])
 
 
-def insert_many(table: str, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert rows with the same columns in one statement; ids come back in row order."""
+def insert_many(
+    table: str, rows: Sequence[dict[str, Any]], *, along: Sequence[Statement] = ()
+) -> list[int]:
+    """Insert rows with the same columns in one statement; ids come back in row order.
+
+    ``along``: writes that neither read these rows nor are read by them (a parent's
+    counters, say), run with them: on PostgreSQL in the same statement, as data-modifying
+    ``WITH`` clauses before the ``INSERT`` (one round trip); on SQLite after it."""
     if not rows:
+        execute_all(along)
         return []
     names, marks, _ = _columns(rows[0])
     params = _adapt_all(value for row in rows for value in row.values())
     values = ", ".join([f"({marks})"] * len(rows))
+    text = f'INSERT INTO "{table}" ({names}) VALUES {values} RETURNING "id"'
+    together = connection.vendor == "postgresql" and bool(along)
+    if together:
+        text = f"{_with_clause(along)} {text}"
+        params = [*_adapt_all(v for _, values_ in along for v in values_), *params]
     with connection.cursor() as cursor:
-        cursor.execute(f'INSERT INTO "{table}" ({names}) VALUES {values} RETURNING "id"', params)
+        cursor.execute(text, params)
         ids = [int(row[0]) for row in cursor.fetchall()]
+    if not together:
+        execute_all(along)
     return ids
 
 
@@ -76,9 +93,6 @@ def execute(sql: str, params: Sequence[Any] = ()) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, _adapt_all(params))
         return int(cursor.rowcount)
-
-
-Statement = tuple[str, Sequence[Any]]
 
 
 def execute_all(statements: Sequence[Statement]) -> None:
@@ -93,9 +107,12 @@ def execute_all(statements: Sequence[Statement]) -> None:
             execute(text, params)
         return
     *first, (last, last_params) = statements
-    parts = [f"s{n} AS ({text})" for n, (text, _) in enumerate(first)]
     params = [value for _, values in first for value in values]
-    execute(f"WITH {', '.join(parts)} {last}", [*params, *last_params])
+    execute(f"{_with_clause(first)} {last}", [*params, *last_params])
+
+
+def _with_clause(statements: Sequence[Statement]) -> str:
+    return "WITH " + ", ".join(f"s{n} AS ({text})" for n, (text, _) in enumerate(statements))
 
 
 def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:

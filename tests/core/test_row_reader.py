@@ -204,3 +204,28 @@ def test_statements_run_together_all_take_effect(workspace, django_assert_num_qu
     names = dict(Channel.objects.filter(pk__in=[c.pk for c in made]).values_list("pk", "name"))
     assert [names[c.pk] for c in made] == ["Nuovo 0", "Nuovo 1", "Nuovo 2"]
     sql.execute_all([])
+
+
+def test_rows_inserted_along_with_other_writes(workspace, django_assert_num_queries):
+    # sql.insert_many(along=...): one statement on PostgreSQL (WITH ... UPDATE ... INSERT),
+    # the insert then the writes on SQLite; ids in row order either way.
+    from sportello.core import sql
+
+    made = [ensure_channel(workspace.pk, kind="api", name=f"D{n}", slug=f"d{n}") for n in range(2)]
+    along = [
+        ("UPDATE sportello_channels_channel SET name = %s WHERE id = %s", [f"Ora {n}", c.pk])
+        for n, c in enumerate(made)
+    ]
+    from sportello.accounts.models import Team
+    from sportello.core import clock
+
+    now = clock.now()
+    rows = [
+        {"workspace_id": workspace.pk, "name": f"Squadra {n}", "created_at": now, "updated_at": now}
+        for n in range(3)
+    ]
+    with django_assert_num_queries(1 if sql.connection.vendor == "postgresql" else 3):
+        ids = sql.insert_many(Team._meta.db_table, rows, along=along)
+    assert [Team.objects.get(pk=pk).name for pk in ids] == ["Squadra 0", "Squadra 1", "Squadra 2"]
+    names = dict(Channel.objects.filter(pk__in=[c.pk for c in made]).values_list("pk", "name"))
+    assert [names[c.pk] for c in made] == ["Ora 0", "Ora 1"]

@@ -64,8 +64,8 @@ def receive_message(
     snoozed one puts it back to open, because the customer is now waiting again.
 
     This runs for every inbound message, so its writes are plain SQL (docs/adr/0005): a
-    new conversation costs four statements, a message in an open one three (two round trips
-    on PostgreSQL, which runs the two updates as one).
+    new conversation costs four statements, a message in an open one three (one round trip
+    on PostgreSQL, which runs the two updates with the insert).
     """
     now = clock.now()
     workspace_id = channel.workspace_id
@@ -165,14 +165,17 @@ def receive_message(
         "received_at": now,
         "created_at": now,
     }
-    # Timeline events first, so the thread reads "created" before the message.
-    ids = sql.insert_many("conversations_message", [*events, values])
+    # Timeline events first, so the thread reads "created" before the message. The
+    # conversation's and the customer's counters go with them (neither reads the other):
+    # one round trip on PostgreSQL.
+    contact = record_contact(customer.pk, now, new_conversation=opened)
+    ids = sql.insert_many(
+        "conversations_message",
+        [*events, values],
+        along=[contact] if moved is None else [moved, contact],
+    )
     message = Message(pk=ids[-1], **values)
     message._state.adding = False
-    # The conversation's and the customer's counters in one round trip (after the message:
-    # neither reads the other).
-    contact = record_contact(customer.pk, now, new_conversation=opened)
-    sql.execute_all([contact] if moved is None else [moved, contact])
 
     if opened:
         publish(
