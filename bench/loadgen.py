@@ -4,7 +4,7 @@ Why not ``wrk`` or ``locust``: the scenarios need per-request bodies (unique inb
 cookies and bearer tokens, the figures must be the same JSON as the other benchmarks, and
 nothing beyond the standard library should be needed to run ``make bench`` anywhere.
 
-Each of ``concurrency`` threads holds one keep-alive ``http.client`` connection and sends
+Each of ``concurrency`` threads holds one keep-alive connection (a plain socket) and sends
 its next request as soon as the previous answer is read (a closed loop: the figure is what
 the server sustains, not what an open-loop arrival rate would queue up). Latency is timed
 from the request being written to the last byte of the answer. Threads share the GIL with
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import socket
 import statistics
 import threading
 import time
@@ -104,38 +105,104 @@ def query(path: str, params: Mapping[str, Any]) -> str:
 
 
 class Connection:
-    """A keep-alive connection that reconnects once when the server closed it meanwhile."""
+    """A keep-alive HTTP/1.1 connection that reconnects once when the server closed it
+    meanwhile.
+
+    Requests are written and answers read on a plain socket: ``http.client`` parses every
+    answer's headers with the ``email`` package, ~0.5 ms of CPU a request here, on the same
+    two cores as the server it measures. Answers are read by ``Content-Length`` or chunked,
+    as the server sends them."""
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
         if host not in LOOPBACK:
             raise ValueError(f"the load generator only targets loopback, not {host!r}")
         self.host, self.port, self.timeout = host, port, timeout
-        self.conn: http.client.HTTPConnection | None = None
+        self.sock: socket.socket | None = None
+        self.buffer = b""
 
     def send(self, request: Request) -> Response:
+        head = [f"{request.method} {request.path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head.extend(f"{name}: {value}" for name, value in request.headers.items())
+        names = {name.lower() for name in request.headers}
+        body = request.body or b""
+        if request.body is not None:
+            if "content-type" not in names:
+                head.append("Content-Type: application/json")
+            head.append(f"Content-Length: {len(body)}")
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
         for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            if self.sock is None:
+                self.sock = socket.create_connection((self.host, self.port), self.timeout)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self.buffer = b""
             try:
-                headers = dict(request.headers)
-                if request.body is not None:
-                    headers.setdefault("Content-Type", "application/json")
-                self.conn.request(request.method, request.path, request.body, headers)
-                answer = self.conn.getresponse()
-                body = answer.read()
-                if answer.will_close:
-                    self.close()
-                return Response(answer.status, answer.getheaders(), body)
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.sock.sendall(data)
+                return self._answer()
+            except (ConnectionResetError, BrokenPipeError, _Closed) as exc:
                 self.close()
                 if attempt == 2:
-                    raise
+                    closed = "the server closed the connection"
+                    raise http.client.RemoteDisconnected(closed) from exc
         raise AssertionError("unreachable")
 
+    def _read(self) -> bytes:
+        assert self.sock is not None
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise _Closed
+        return chunk
+
+    def _until(self, marker: bytes) -> bytes:
+        while (end := self.buffer.find(marker)) < 0:
+            self.buffer += self._read()
+        found, self.buffer = self.buffer[:end], self.buffer[end + len(marker) :]
+        return found
+
+    def _exactly(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self.buffer += self._read()
+        found, self.buffer = self.buffer[:size], self.buffer[size:]
+        return found
+
+    def _answer(self) -> Response:
+        lines = self._until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = []
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+        fields = {name.lower(): value for name, value in headers}
+        if "content-length" in fields:
+            body = self._exactly(int(fields["content-length"]))
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while size := int(self._until(b"\r\n").split(b";")[0], 16):
+                parts.append(self._exactly(size))
+                self._until(b"\r\n")
+            self._until(b"\r\n")  # the empty trailer
+            body = b"".join(parts)
+        elif status in (204, 304) or 100 <= status < 200:
+            body = b""
+        else:  # no length: the answer ends with the connection
+            try:
+                while True:
+                    self.buffer += self._read()
+            except _Closed:
+                body, self.buffer = self.buffer, b""
+            self.close()
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return Response(status, headers, body)
+
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+            self.buffer = b""
+
+
+class _Closed(Exception):
+    """The server closed the connection before the answer was complete."""
 
 
 def send_once(host: str, port: int, request: Request, timeout: float = 60.0) -> Response:

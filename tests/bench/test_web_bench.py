@@ -49,3 +49,54 @@ def test_every_scenario_runs_against_a_live_server(live_server):
 def test_the_load_generator_only_targets_loopback():
     with pytest.raises(ValueError):
         loadgen.Connection("192.0.2.1", 80, timeout=1)
+
+
+def test_the_load_generator_reads_answers_by_length_chunked_and_to_the_close():
+    """A raw server answering three ways on one connection, the last closing it; the client
+    reconnects for the request after."""
+    import socket
+    import threading
+
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\n\r\nhello",
+        b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"4\r\nciao\r\n6;x=y\r\n mondo\r\n0\r\n\r\n",
+        b"HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nfine",
+        b"HTTP/1.1 204 No Content\r\n\r\n",
+    ]
+    seen: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        pending = list(answers)
+        while pending:
+            conn, _ = listener.accept()
+            with conn:
+                while pending:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    seen.append(data)
+                    answer = pending.pop(0)
+                    conn.sendall(answer)
+                    if b"Connection: close" in answer:
+                        break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    connection = loadgen.Connection("127.0.0.1", port, timeout=5)
+    first = connection.send(loadgen.Request("GET", "/a", headers={"Cookie": "s=1"}))
+    assert (first.status, first.body, first.cookies()) == (200, b"hello", {"a": "1"})
+    second = connection.send(loadgen.Request("POST", "/b", b'{"x": 1}'))
+    assert (second.status, second.body) == (201, b"ciao mondo")
+    third = connection.send(loadgen.Request("GET", "/c"))
+    assert (third.status, third.body) == (404, b"fine")
+    fourth = connection.send(loadgen.Request("GET", "/d"))
+    assert (fourth.status, fourth.body) == (204, b"")
+    connection.close()
+    thread.join(5)
+    listener.close()
+    assert seen[0].startswith(b"GET /a HTTP/1.1\r\nHost: 127.0.0.1:") and b"Cookie: s=1" in seen[0]
+    assert seen[1].endswith(b'Content-Length: 8\r\n\r\n{"x": 1}')
+    assert b"Content-Type: application/json" in seen[1]
