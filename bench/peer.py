@@ -505,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
                 concurrency=args.concurrency,
                 backend=backend,
                 only=args.only,
+                server=server,
             ):
                 sportello[line["scenario"]] = line
             print(
@@ -534,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
                     concurrency=args.concurrency,
                     backend=peer_backend,
                     queries=queries,
+                    server=server,
                 )
                 ours = sportello.get(compared)
                 if ours and ours["p95_ms"]:

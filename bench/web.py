@@ -10,8 +10,10 @@ Seeds with ``bench/seed.py`` (a subprocess), starts the real server (``sportello
 --no-worker``, another subprocess), signs in through the API (a bearer token) and through
 the login form (a session cookie, for the agent UI), then drives each scenario with
 :mod:`bench.loadgen` on loopback. Prints one JSON line per scenario: ``{scenario, requests,
-concurrency, p50_ms, p95_ms, p99_ms, rps, queries_per_request, backend, errors}``, and
-lines for the seeding (``scenario: seed``) and the server's memory (``server_memory``).
+concurrency, p50_ms, p95_ms, p99_ms, rps, queries_per_request, backend, errors,
+server_cpu_ms, loadgen_cpu_ms, server_cpu_split}``, and lines for the seeding
+(``scenario: seed``) and the server's memory (``server_memory``). The CPU figures are per
+request, read from /proc around the scenario; the split is each server process's share.
 
 ``queries_per_request`` cannot be seen from outside the server, so each scenario's first
 request is also run once in this process through Django's test client against the same
@@ -389,6 +391,10 @@ class Server:
             "processes": len(pids),
         }
 
+    def cpu_ticks(self) -> dict[int, int]:
+        """CPU time (user + system, in clock ticks) of the server and each of its workers."""
+        return {pid: _cpu_ticks(pid) for pid in [self.process.pid, *_descendants(self.process.pid)]}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -409,6 +415,32 @@ def _memory_kb(pid: int) -> dict[str, int]:
     except OSError:
         pass
     return sizes
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def cpu_figures(
+    before: dict[int, int], after: dict[int, int], requests: int, loadgen_seconds: float
+) -> dict[str, Any]:
+    """CPU a request cost the server's processes and the load generator, and how the
+    server's share split between its processes. With keep-alive connections each client
+    stays on the worker that accepted it, so four clients on two workers may split 2:2 or
+    3:1; the split says which run was which."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {pid: after[pid] - before.get(pid, 0) for pid in after}
+    total = sum(used.values())
+    busy = sorted((t for t in used.values() if t), reverse=True)
+    return {
+        "server_cpu_ms": round(total * 1000 / ticks / max(requests, 1), 2),
+        "loadgen_cpu_ms": round(loadgen_seconds * 1000 / max(requests, 1), 2),
+        "server_cpu_split": [round(t / total, 2) for t in busy] if total else [],
+    }
 
 
 def _descendants(root: int) -> list[int]:
@@ -691,9 +723,13 @@ def measure(
     concurrency: int,
     backend: str,
     queries: int | None,
+    server: Server | None = None,
 ) -> dict[str, Any]:
-    """Run one scenario under load; returns its JSON line as a dict."""
+    """Run one scenario under load; returns its JSON line as a dict (with the CPU it cost,
+    when the ``server`` is given)."""
     count = scenario.requests or requests
+    before = server.cpu_ticks() if server else {}
+    began = time.process_time()
     result = loadgen.run(
         HOST,
         port,
@@ -716,6 +752,9 @@ def measure(
         "errors": figures["errors"],
         **scenario.extra,
     }
+    if server is not None:
+        sent = result.requests + min(concurrency * 2, count)  # with the warm-up
+        line.update(cpu_figures(before, server.cpu_ticks(), sent, time.process_time() - began))
     return line
 
 
@@ -728,6 +767,7 @@ def run_scenarios(
     backend: str,
     only: str = "",
     emit: Callable[[dict[str, Any]], None] = lambda line: print(json.dumps(line), flush=True),
+    server: Server | None = None,
 ) -> list[dict[str, Any]]:
     """Count each scenario's queries in this process, then load the server with it."""
     lines = []
@@ -743,6 +783,7 @@ def run_scenarios(
             concurrency=concurrency,
             backend=backend,
             queries=queries,
+            server=server,
         )
         emit(line)
         lines.append(line)
@@ -853,6 +894,7 @@ def main(argv: list[str] | None = None) -> int:
                 concurrency=args.concurrency,
                 backend=backend,
                 only=args.only,
+                server=server,
             )
             memory = server.rss_kb()
             print(

@@ -100,3 +100,17 @@ def test_the_load_generator_reads_answers_by_length_chunked_and_to_the_close():
     assert seen[0].startswith(b"GET /a HTTP/1.1\r\nHost: 127.0.0.1:") and b"Cookie: s=1" in seen[0]
     assert seen[1].endswith(b'Content-Length: 8\r\n\r\n{"x": 1}')
     assert b"Content-Type: application/json" in seen[1]
+
+
+def test_cpu_figures_give_each_requests_share_and_the_split_between_workers():
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    before = {1: 10, 2: 100, 3: 50}
+    after = {1: 10, 2: 100 + 3 * tick, 3: 50 + tick, 4: 0}  # 4: a worker that did nothing
+    figures = web.cpu_figures(before, after, requests=400, loadgen_seconds=0.2)
+    assert figures == {
+        "server_cpu_ms": 10.0,
+        "loadgen_cpu_ms": 0.5,
+        "server_cpu_split": [0.75, 0.25],
+    }
