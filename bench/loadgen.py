@@ -8,9 +8,9 @@ Each of ``concurrency`` threads holds one keep-alive connection (a plain socket,
 again every ``REQUESTS_PER_CONNECTION`` requests) and sends its next request as soon as the
 previous answer is read (a closed loop: the figure is what the server sustains, not what an
 open-loop arrival rate would queue up). Latency is timed from just before the request is
-written (a new connection's handshake included) to the last byte of the answer. Building a request and
-reading an answer cost 0.1-0.3 ms of CPU, small next to what the server spends, but the
-generator does share the machine's cores with the server, which the figures include.
+written (a new connection's handshake included) to the last byte of the answer. Building a
+request and reading an answer cost 0.1-0.3 ms of CPU, small next to what the server spends,
+but the generator does share the machine's cores with the server, which the figures include.
 """
 
 from __future__ import annotations
