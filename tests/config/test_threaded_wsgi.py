@@ -31,6 +31,24 @@ def _scope(method: str = "GET", path: str = "/", headers: list[tuple[bytes, byte
     }
 
 
+def _run(coroutine: Any) -> None:
+    """Run ``coroutine`` on an event loop of its own thread: a test before this one in the
+    same process (the browser tests' Playwright) may have left a loop running in this one."""
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
 def _call(app: Any, scope: dict, chunks: list[bytes]) -> tuple[list[dict], int]:
     """Run one request through ``app``; the messages it sent, and how many body messages it
     asked for."""
@@ -49,7 +67,7 @@ def _call(app: Any, scope: dict, chunks: list[bytes]) -> tuple[list[dict], int]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    _run(app(scope, receive, send))
     return sent, asked
 
 
@@ -148,8 +166,8 @@ def test_lifespan_and_websockets():
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app({"type": "lifespan"}, receive, send))
-    asyncio.run(app({"type": "websocket"}, receive, send))
+    _run(app({"type": "lifespan"}, receive, send))
+    _run(app({"type": "websocket"}, receive, send))
     assert [m["type"] for m in sent] == [
         "lifespan.startup.complete",
         "lifespan.shutdown.complete",
