@@ -429,9 +429,9 @@ def cpu_figures(
     before: dict[int, int], after: dict[int, int], requests: int, loadgen_seconds: float
 ) -> dict[str, Any]:
     """CPU a request cost the server's processes and the load generator, and how the
-    server's share split between its processes. With keep-alive connections each client
-    stays on the worker that accepted it, so four clients on two workers may split 2:2 or
-    3:1; the split says which run was which."""
+    server's share split between its processes. A client stays on the worker that accepted
+    it until it connects again (``loadgen.REQUESTS_PER_CONNECTION``), so the split says how
+    evenly a run spread."""
     ticks = os.sysconf("SC_CLK_TCK")
     used = {pid: after[pid] - before.get(pid, 0) for pid in after}
     total = sum(used.values())
@@ -728,6 +728,7 @@ def measure(
     """Run one scenario under load; returns its JSON line as a dict (with the CPU it cost,
     when the ``server`` is given)."""
     count = scenario.requests or requests
+    warmup = min(concurrency * 2, count)
     before = server.cpu_ticks() if server else {}
     began = time.process_time()
     result = loadgen.run(
@@ -737,7 +738,7 @@ def measure(
         requests=count,
         concurrency=concurrency,
         expect=scenario.expect,
-        warmup=min(concurrency * 2, count),
+        warmup=warmup,
     )
     if result.first_error:
         print(
@@ -753,7 +754,7 @@ def measure(
         **scenario.extra,
     }
     if server is not None:
-        sent = result.requests + min(concurrency * 2, count)  # with the warm-up
+        sent = result.requests + warmup
         line.update(cpu_figures(before, server.cpu_ticks(), sent, time.process_time() - began))
     return line
 

@@ -78,8 +78,7 @@ def insert_many(
     text = f'INSERT INTO "{table}" ({names}) VALUES {values} RETURNING "id"'
     together = connection.vendor == "postgresql" and bool(along)
     if together:
-        text = f"{_with_clause(along)} {text}"
-        params = [*_adapt_all(v for _, values_ in along for v in values_), *params]
+        text, params = _after(along, text, params)
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         ids = [int(row[0]) for row in cursor.fetchall()]
@@ -107,12 +106,17 @@ def execute_all(statements: Sequence[Statement]) -> None:
             execute(text, params)
         return
     *first, (last, last_params) = statements
-    params = [value for _, values in first for value in values]
-    execute(f"{_with_clause(first)} {last}", [*params, *last_params])
+    execute(*_after(first, last, last_params))
 
 
-def _with_clause(statements: Sequence[Statement]) -> str:
-    return "WITH " + ", ".join(f"s{n} AS ({text})" for n, (text, _) in enumerate(statements))
+def _after(
+    statements: Sequence[Statement], text: str, params: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """``text`` preceded by ``statements`` as data-modifying ``WITH`` clauses (PostgreSQL),
+    with all their parameters in order."""
+    clauses = ", ".join(f"s{n} AS ({sql})" for n, (sql, _) in enumerate(statements))
+    before = _adapt_all(value for _, values in statements for value in values)
+    return f"WITH {clauses} {text}", [*before, *params]
 
 
 def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:

@@ -72,7 +72,7 @@ def inbox_rows(conversations: list[Conversation]) -> SafeString:
     return mark_safe("".join([inbox_row(c, times) for c in conversations]))  # escaped
 
 
-def inbox_row(c: Conversation, times: LocalTimes | None = None) -> SafeString:
+def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
     """One conversation of the inbox list."""
     parts = [
         f'<li class="conv-row">\n  <a class="conv-link" href="{conversation_url(c.number)}">\n'
@@ -118,7 +118,7 @@ def history(conversations: list[Conversation]) -> SafeString:
     return mark_safe("".join([history_item(c, times) for c in conversations]))  # escaped
 
 
-def history_item(c: Conversation, times: LocalTimes | None = None) -> SafeString:
+def history_item(c: Conversation, times: LocalTimes) -> SafeString:
     """One conversation of a customer's history."""
     assignee = f'<span class="muted">{esc(c.assignee.display_name)}</span>' if c.assignee else ""
     preview = f'<span class="conv-preview">{esc(c.preview)}</span>' if c.preview else ""

@@ -100,8 +100,7 @@ class LocalTimes:
     def short(self, value: datetime) -> str:
         """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
         local = value.astimezone(self.zone)
-        skeleton = "MMMd" if local.year == self.year else "yMMMd"
-        return _short_text(self.locale, skeleton, local.date(), local.hour, local.minute)
+        return _short_text(self.locale, self._day(local), local.date(), local.hour, local.minute)
 
     def relative(self, value: datetime) -> str:
         """'5 minuti fa' for the last week, the short date after."""
@@ -110,9 +109,12 @@ class LocalTimes:
             return _("just now")
         if abs(delta) > RELATIVE_UNTIL:
             local = value.astimezone(self.zone)
-            skeleton = "MMMd" if local.year == self.year else "yMMMd"
-            return _date_text(self.locale, skeleton, local.date())
+            return _date_text(self.locale, self._day(local), local.date())
         return _relative_text(self.locale, *_rounded(delta))
+
+    def _day(self, local: datetime) -> str:
+        """The skeleton of a day: without its year in this year."""
+        return "MMMd" if local.year == self.year else "yMMMd"
 
 
 def full_time(value: datetime) -> str:
