@@ -386,23 +386,62 @@ def customer_conversations(
     )
 
 
+# What ingest reads of a customer's open conversation: the columns the receive action uses.
+_OPEN_COLUMNS = (
+    "id",
+    "workspace_id",
+    "number",
+    "subject",
+    "status",
+    "language",
+    "priority",
+    "team_id",
+    "assignee_id",
+)
+# On the partial index ``conv_customer_active``; ``{customer}`` is the customer's id column.
+_OPEN_WHERE = (
+    "customer_id = {customer} AND channel_id = %s AND status IN ('open', 'pending', 'snoozed')"
+    " ORDER BY last_message_at DESC, id DESC LIMIT 1"
+)
+_ACTIVE_SQL = (
+    f"SELECT {', '.join(_OPEN_COLUMNS)} FROM {_TABLE} WHERE {_OPEN_WHERE.format(customer='%s')}"
+)
+
+
 def active_conversation_for(customer_id: int, channel_id: int) -> Conversation | None:
     """The customer's most recent open, pending or snoozed conversation on a channel.
 
     Asked for almost every inbound message, so it is one plain SQL query on the partial
     index ``conv_customer_active`` (docs/adr/0005); the Conversation returned carries the
-    columns the receive action reads."""
-    row = sql.fetchone(
-        "SELECT id, workspace_id, number, subject, status, language, priority, team_id,"
-        " assignee_id FROM conversations_conversation"
-        " WHERE customer_id = %s AND channel_id = %s"
-        " AND status IN ('open', 'pending', 'snoozed')"
-        " ORDER BY last_message_at DESC, id DESC LIMIT 1",
-        [customer_id, channel_id],
+    columns the receive action reads. Ingest reads it along the identity lookup instead
+    (``open_conversation_joined``)."""
+    row = sql.fetchone(_ACTIVE_SQL, [customer_id, channel_id])
+    return open_conversation_from(row, customer_id=customer_id, channel_id=channel_id)
+
+
+def open_conversation_joined(channel_id: int) -> sql.Joined:
+    """``active_conversation_for`` as columns another query reads along, keyed by its
+    customer id column: ingest's identity lookup, one round trip for both."""
+    alias = "open_conversation"
+    return sql.Joined(
+        columns=", ".join(f"{alias}.{column}" for column in _OPEN_COLUMNS),
+        join=(
+            f"LEFT JOIN {_TABLE} {alias} ON {alias}.id = ("
+            f"SELECT id FROM {_TABLE} WHERE {_OPEN_WHERE.format(customer='{key}')})"
+        ),
+        params=[channel_id],
+        width=len(_OPEN_COLUMNS),
     )
-    if row is None:
+
+
+def open_conversation_from(
+    values: Sequence[Any] | None, *, customer_id: int, channel_id: int
+) -> Conversation | None:
+    """The conversation in the columns of ``active_conversation_for`` or of
+    ``open_conversation_joined``; ``None`` when there is none."""
+    if values is None or values[0] is None:
         return None
-    pk, workspace_id, number, subject, status, language, priority, team_id, assignee_id = row
+    pk, workspace_id, number, subject, status, language, priority, team_id, assignee_id = values
     conversation = Conversation(
         pk=pk,
         workspace_id=workspace_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,33 @@ _PLAIN = (str, int, float, bool, type(None), bytes)
 
 # A statement with its parameters, for ``execute_all`` and ``insert_many(along=...)``.
 Statement = tuple[str, Sequence[Any]]
+
+
+class _LastId:
+    def __repr__(self) -> str:
+        return "sql.LAST_ID"
+
+
+# A parameter of a statement in ``insert_many(then=...)``: the id of the last row inserted.
+LAST_ID: Any = _LastId()
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Columns of another app's table, read along one app's query and joined on a column
+    it names: how a hot read carries another's (the customer's open conversation along the
+    identity lookup, one round trip) while each app keeps its own SQL.
+
+    ``columns`` is the select list (``width`` columns); ``join`` a ``LEFT JOIN`` clause with
+    ``{key}`` where the outer query's column goes; ``params`` are the join's own."""
+
+    columns: str
+    join: str
+    params: Sequence[Any]
+    width: int
+
+    def on(self, key: str) -> str:
+        return self.join.replace("{key}", key)
 
 
 def adapt(value: Any) -> Any:
@@ -62,29 +90,66 @@ def insert(table: str, values: dict[str, Any], *, on_conflict: str = "") -> int 
 
 
 def insert_many(
-    table: str, rows: Sequence[dict[str, Any]], *, along: Sequence[Statement] = ()
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    along: Sequence[Statement] = (),
+    then: Sequence[Statement] = (),
 ) -> list[int]:
     """Insert rows with the same columns in one statement; ids come back in row order.
 
     ``along``: writes that neither read these rows nor are read by them (a parent's
     counters, say), run with them: on PostgreSQL in the same statement, as data-modifying
-    ``WITH`` clauses before the ``INSERT`` (one round trip); on SQLite after it."""
+    ``WITH`` clauses before the ``INSERT`` (one round trip); on SQLite after it.
+
+    ``then``: writes that need the id of the last row inserted, given as ``LAST_ID`` among
+    their parameters (the raw record that notes which message it became): on PostgreSQL in
+    the same statement too, reading it from the ``INSERT``'s ``RETURNING``; on SQLite after
+    it, with the id filled in."""
     if not rows:
+        if then:
+            raise ValueError("then= needs a row inserted")
         execute_all(along)
         return []
     names, marks, _ = _columns(rows[0])
     params = _adapt_all(value for row in rows for value in row.values())
     values = ", ".join([f"({marks})"] * len(rows))
     text = f'INSERT INTO "{table}" ({names}) VALUES {values} RETURNING "id"'
-    together = connection.vendor == "postgresql" and bool(along)
-    if together:
+    together = connection.vendor == "postgresql" and bool(along or then)
+    if together and then:
+        # The insert becomes a clause the others read: statements in one WITH run on one
+        # snapshot, so ``then`` gets the new id from RETURNING, not by reading the table.
+        last_id = '(SELECT max("id") FROM inserted)'
+        clauses = [(f"s{n}", *statement) for n, statement in enumerate(along)]
+        clauses.append(("inserted", text, params))
+        clauses += [(f"t{n}", *_with_last_id(s, last_id)) for n, s in enumerate(then)]
+        text, params = _with(clauses, 'SELECT "id" FROM inserted ORDER BY "id"', [])
+    elif together:
         text, params = _after(along, text, params)
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         ids = [int(row[0]) for row in cursor.fetchall()]
     if not together:
         execute_all(along)
+        execute_all([(sql, [ids[-1] if p is LAST_ID else p for p in ps]) for sql, ps in then])
     return ids
+
+
+def _with_last_id(statement: Statement, last_id: str) -> Statement:
+    """``statement`` with the SQL ``last_id`` in place of each ``LAST_ID`` parameter."""
+    text, params = statement
+    pieces = text.split("%s")
+    if len(pieces) != len(params) + 1:
+        raise ValueError(f"{len(params)} parameters for {len(pieces) - 1} placeholders: {text}")
+    written, kept = [pieces[0]], []
+    for value, piece in zip(params, pieces[1:], strict=True):
+        if value is LAST_ID:
+            written.append(last_id)
+        else:
+            written.append("%s")
+            kept.append(value)
+        written.append(piece)
+    return "".join(written), kept
 
 
 def execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -114,9 +179,17 @@ def _after(
 ) -> tuple[str, list[Any]]:
     """``text`` preceded by ``statements`` as data-modifying ``WITH`` clauses (PostgreSQL),
     with all their parameters in order."""
-    clauses = ", ".join(f"s{n} AS ({sql})" for n, (sql, _) in enumerate(statements))
-    before = _adapt_all(value for _, values in statements for value in values)
-    return f"WITH {clauses} {text}", [*before, *params]
+    return _with([(f"s{n}", *statement) for n, statement in enumerate(statements)], text, params)
+
+
+def _with(
+    clauses: Sequence[tuple[str, str, Sequence[Any]]], text: str, params: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """``text`` preceded by ``WITH`` clauses, each (name, statement, parameters), with all
+    their parameters in order."""
+    written = ", ".join(f"{name} AS ({sql})" for name, sql, _ in clauses)
+    before = _adapt_all(value for _, _, values in clauses for value in values)
+    return f"WITH {written} {text}", [*before, *params]
 
 
 def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -17,21 +18,31 @@ class IdentityOwner:
     value: str
     customer_id: int
     customer_name: str
+    joined: tuple[Any, ...] = ()  # the columns read along (``identity_owners(joined=...)``)
 
 
-def identity_owners(workspace_id: int, identities: list[tuple[str, str]]) -> list[IdentityOwner]:
+def identity_owners(
+    workspace_id: int, identities: list[tuple[str, str]], *, joined: sql.Joined | None = None
+) -> list[IdentityOwner]:
     """Who owns each of the given normalised identities, oldest customer first: one indexed
-    query, on the ingest hot path (docs/adr/0005)."""
+    query, on the ingest hot path (docs/adr/0005). ``joined``: another app's columns read
+    along, keyed by each owner's customer id (ingest reads the open conversation so)."""
     if not identities:
         return []
     condition = " OR ".join(["(i.kind = %s AND i.value = %s)"] * len(identities))
+    columns = f", {joined.columns}" if joined else ""
+    join = f" {joined.on('i.customer_id')}" if joined else ""
     rows = sql.fetchall(
-        "SELECT i.kind, i.value, i.customer_id, c.name FROM customers_identity i"
-        " JOIN customers_customer c ON c.id = i.customer_id"
+        f"SELECT i.kind, i.value, i.customer_id, c.name{columns} FROM customers_identity i"
+        f" JOIN customers_customer c ON c.id = i.customer_id{join}"
         f" WHERE i.workspace_id = %s AND ({condition}) ORDER BY i.customer_id",
-        [workspace_id, *(part for identity in identities for part in identity)],
+        [
+            *(joined.params if joined else ()),
+            workspace_id,
+            *(part for identity in identities for part in identity),
+        ],
     )
-    return [IdentityOwner(*row) for row in rows]
+    return [IdentityOwner(row[0], row[1], row[2], row[3], joined=row[4:]) for row in rows]
 
 
 def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:

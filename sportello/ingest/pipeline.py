@@ -27,6 +27,8 @@ from sportello.conversations.queries import (
     active_conversation_for,
     conversation_numbered,
     conversation_replied_to,
+    open_conversation_from,
+    open_conversation_joined,
 )
 from sportello.core import sql
 from sportello.core.errors import SportelloError
@@ -59,6 +61,9 @@ class Context:
     identities: list[tuple[str, str]] = field(default_factory=list)
     customer: Customer | None = None
     new_customer: bool = False
+    # The customer's open conversation on the channel, read with the customer (one query).
+    open_conversation: Conversation | None = None
+    open_conversation_read: bool = False
     conversation: Conversation | None = None
     language: str = ""
     team_id: int | None = None
@@ -119,6 +124,8 @@ class IdentifyCustomer(Step):
 
     Identities of the sender that belong to nobody yet are added to the customer found;
     one that belongs to someone else stays theirs (merging is a decision, not a guess).
+    The customer's open conversation on the channel is read along (for ``Thread``): a
+    returning customer costs one query here, not two.
     """
 
     name = "identify_customer"
@@ -135,7 +142,8 @@ class IdentifyCustomer(Step):
         if not identities:
             raise SportelloError("the sender has no email, phone or handle")
         ctx.identities = list(dict.fromkeys(identities))
-        owners = identity_owners(ctx.inbound.workspace_id, ctx.identities)
+        along = open_conversation_joined(ctx.channel.pk)
+        owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
         if not owners:
             try:
                 # A savepoint: a first message of the same new customer, delivered at the
@@ -148,7 +156,7 @@ class IdentifyCustomer(Step):
                 ctx.new_customer = True
                 return
             except IntegrityError:
-                owners = identity_owners(ctx.inbound.workspace_id, ctx.identities)
+                owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
                 if not owners:
                     raise
         # The oldest customer owning one of the sender's identities.
@@ -156,6 +164,10 @@ class IdentifyCustomer(Step):
         customer = Customer(pk=first.customer_id, workspace_id=ctx.inbound.workspace_id)
         customer.name = first.customer_name
         customer._state.adding = False
+        ctx.open_conversation = open_conversation_from(
+            first.joined, customer_id=customer.pk, channel_id=ctx.channel.pk
+        )
+        ctx.open_conversation_read = True
         owned = {(o.kind, o.value) for o in owners if o.customer_id == customer.pk}
         missing = [i for i in ctx.identities if i not in owned]
         if missing and len({o.customer_id for o in owners}) == 1:
@@ -183,7 +195,11 @@ class Thread(Step):
             if conversation is not None and conversation.customer_id != ctx.customer.pk:
                 conversation = None
         if conversation is None and not ctx.new_customer:
-            conversation = active_conversation_for(ctx.customer.pk, ctx.channel.pk)
+            conversation = (
+                ctx.open_conversation
+                if ctx.open_conversation_read
+                else active_conversation_for(ctx.customer.pk, ctx.channel.pk)
+            )
         ctx.conversation = conversation
 
 
@@ -208,16 +224,29 @@ class Route(Step):
 
 class Receive(Step):
     """Hand the message to ``conversations.actions.receive_message`` and note the ids on
-    the raw record, which is what a replay will return."""
+    the raw record, which is what a replay will return. The note, and the closing of earlier
+    failures of this message, go with the message's insert (one round trip on PostgreSQL)."""
 
     name = "receive"
 
     def run(self, ctx: Context) -> None:
         assert ctx.customer is not None and ctx.record_id is not None
         inbound = ctx.inbound
+        customer, record_id = ctx.customer, ctx.record_id
+
+        def closing(conversation: Conversation) -> list[sql.Statement]:
+            noted = records.note_result(
+                record_id,
+                message_id=sql.LAST_ID,
+                conversation_id=conversation.pk,
+                customer_id=customer.pk,
+            )
+            resolved = rejections.resolve_earlier_failures(inbound, sql.LAST_ID)
+            return [noted] if resolved is None else [resolved, noted]
+
         received = receive_message(
             channel=ctx.channel,
-            customer=ctx.customer,
+            customer=customer,
             conversation=ctx.conversation,
             text=inbound.text,
             html=inbound.html,
@@ -229,15 +258,8 @@ class Receive(Step):
             attachments=inbound.attachments,
             data=inbound.data,
             team_id=ctx.team_id,
+            then=closing,
         )
-        noted = records.note_result(
-            ctx.record_id,
-            message_id=received.message.pk,
-            conversation_id=received.conversation.pk,
-            customer_id=ctx.customer.pk,
-        )
-        resolved = rejections.resolve_earlier_failures(inbound, received.message.pk)
-        sql.execute_all([noted] if resolved is None else [resolved, noted])
         ctx.result = IngestResult(
             message_id=received.message.pk,
             conversation_id=received.conversation.pk,

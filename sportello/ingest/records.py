@@ -42,7 +42,8 @@ def note_result(
     record_id: int, *, message_id: int, conversation_id: int, customer_id: int
 ) -> sql.Statement:
     """What a replay of this message will be answered with: the statement that notes it,
-    for the pipeline to run with the others that close a message (``sql.execute_all``)."""
+    for the pipeline to run with the message's insert (``message_id`` may be
+    ``sql.LAST_ID``, the id that insert returns)."""
     return (
         f"UPDATE {TABLE} SET message_id = %s, conversation_id = %s, customer_id = %s WHERE id = %s",
         [message_id, conversation_id, customer_id, record_id],

@@ -84,7 +84,8 @@ def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> sql.St
     """A message that failed once and came again (a mail server retrying after a 451, a
     provider re-sending a webhook) closes its earlier failure records: the statement that
     closes them, run for every message (one statement on a small partial index) with the
-    others that close a message; ``None`` for a message without an external id."""
+    message's insert (``message_id`` may be ``sql.LAST_ID``); ``None`` for a message
+    without an external id."""
     if inbound.external_id is None:
         return None
     return (

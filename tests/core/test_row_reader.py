@@ -229,3 +229,41 @@ def test_rows_inserted_along_with_other_writes(workspace, django_assert_num_quer
     assert [Team.objects.get(pk=pk).name for pk in ids] == ["Squadra 0", "Squadra 1", "Squadra 2"]
     names = dict(Channel.objects.filter(pk__in=[c.pk for c in made]).values_list("pk", "name"))
     assert [names[c.pk] for c in made] == ["Ora 0", "Ora 1"]
+
+
+def test_writes_that_need_the_new_id_go_with_the_insert(workspace, django_assert_num_queries):
+    # sql.insert_many(then=...): LAST_ID is the last row's id; one statement on PostgreSQL
+    # (the insert a WITH clause the writes read), the insert then the writes on SQLite.
+    from sportello.accounts.models import Team
+    from sportello.core import clock, sql
+
+    made = [ensure_channel(workspace.pk, kind="api", name=f"E{n}", slug=f"e{n}") for n in range(2)]
+    now = clock.now()
+    rows = [
+        {"workspace_id": workspace.pk, "name": f"Gruppo {n}", "created_at": now, "updated_at": now}
+        for n in range(2)
+    ]
+    along = [("UPDATE sportello_channels_channel SET name = %s WHERE id = %s", ["Già", made[0].pk])]
+    then = [
+        (
+            "UPDATE sportello_channels_channel SET name = %s, default_team_id = %s WHERE id = %s",
+            ["Poi", sql.LAST_ID, made[1].pk],
+        )
+    ]
+    with django_assert_num_queries(1 if sql.connection.vendor == "postgresql" else 3):
+        ids = sql.insert_many(Team._meta.db_table, rows, along=along, then=then)
+    assert [Team.objects.get(pk=pk).name for pk in ids] == ["Gruppo 0", "Gruppo 1"]
+    assert ids == sorted(ids)
+    first, second = (Channel.objects.get(pk=c.pk) for c in made)
+    assert first.name == "Già"
+    assert (second.name, second.default_team_id) == ("Poi", ids[-1])
+
+
+def test_a_last_id_statement_must_name_each_parameter():
+    from sportello.core import sql
+
+    with pytest.raises(ValueError, match="placeholders"):
+        sql._with_last_id(("UPDATE t SET a = %s WHERE id = %s", [sql.LAST_ID]), "(SELECT 1)")
+    assert sql._with_last_id(
+        ("UPDATE t SET a = %s, b = %s WHERE id = %s", [sql.LAST_ID, "x", 3]), "(SELECT 1)"
+    ) == ("UPDATE t SET a = (SELECT 1), b = %s WHERE id = %s", ["x", 3])

@@ -181,3 +181,42 @@ def test_payload_keeps_every_field_of_the_inbound_message():
     payload = inbound.to_payload()
     assert set(payload) == {f.name for f in fields(InboundMessage)}
     assert InboundMessage.from_payload(payload) == inbound
+
+
+@pytest.mark.django_db
+def test_a_returning_customer_and_their_open_conversation_are_one_query(
+    api_channel, django_assert_num_queries
+):
+    """GIVEN a customer with an open conversation on the channel
+    WHEN they write again
+    THEN the message threads into it, the customer and the conversation read in one
+    query (the identity lookup carries the conversation), and the raw record and earlier
+    failures are closed with the message's insert."""
+    first = pipeline.ingest(_message(api_channel, "r-1"))
+    vendor = connection.vendor
+    # SQLite: BEGIN, record, identify, message, conversation and customer counters, the
+    # record's note, the failures' closing, COMMIT. PostgreSQL runs the last five as one.
+    with django_assert_num_queries(5 if vendor == "postgresql" else 9):
+        again = pipeline.ingest(_message(api_channel, "r-2"), channel=api_channel)
+    assert again.conversation_id == first.conversation_id
+    assert again.customer_id == first.customer_id
+    record = InboundRecord.objects.get(external_id="r-2")
+    assert (record.message_id, record.conversation_id, record.customer_id) == (
+        again.message_id,
+        again.conversation_id,
+        again.customer_id,
+    )
+    assert Conversation.objects.get().message_count == 2
+
+
+@pytest.mark.django_db
+def test_a_returning_customer_on_another_channel_opens_a_conversation_there(api_channel, workspace):
+    from sportello.channels.actions import ensure_channel
+
+    other = ensure_channel(workspace.pk, kind="webchat", name="Chat", slug="chat")
+    first = pipeline.ingest(_message(api_channel, "c-1"))
+    there = pipeline.ingest(_message(other, "c-2"), channel=other)
+    back = pipeline.ingest(_message(api_channel, "c-3"), channel=api_channel)
+    assert there.customer_id == first.customer_id
+    assert there.conversation_id != first.conversation_id
+    assert back.conversation_id == first.conversation_id

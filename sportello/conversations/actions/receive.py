@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +58,7 @@ def receive_message(
     attachments: list[dict[str, Any]] | None = None,
     data: dict[str, Any] | None = None,
     team_id: int | None = None,
+    then: Callable[[Conversation], Sequence[sql.Statement]] | None = None,
 ) -> Received:
     """Store an inbound message in ``conversation``, or in a new one when it is ``None``.
 
@@ -66,6 +68,10 @@ def receive_message(
     This runs for every inbound message, so its writes are plain SQL (docs/adr/0005): a
     new conversation costs four statements, a message in an open one three (one round trip
     on PostgreSQL, which runs the two updates with the insert).
+
+    ``then``: the caller's writes that note where the message went, given its conversation,
+    with ``sql.LAST_ID`` for the message's id; they go with the message's insert (the same
+    round trip on PostgreSQL), which is what ingest's raw record needs.
     """
     now = clock.now()
     workspace_id = channel.workspace_id
@@ -173,6 +179,7 @@ def receive_message(
         "conversations_message",
         [*events, values],
         along=[contact] if moved is None else [moved, contact],
+        then=then(conversation) if then is not None else (),
     )
     message = Message(pk=ids[-1], **values)
     message._state.adding = False
