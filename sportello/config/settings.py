@@ -88,7 +88,19 @@ ROOT_URLCONF = "sportello.config.urls"
 ASGI_APPLICATION = "sportello.config.asgi.application"
 WSGI_APPLICATION = "sportello.config.wsgi.application"
 
+# The agent UI's pages are Jinja2 (sportello/web/jinja2/, docs/adr/0010); the admin's and
+# the forms' widgets are Django's own templates.
 TEMPLATES = [
+    {
+        "BACKEND": "sportello.web.jinja.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "sportello.web.jinja.environment",
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+            "keep_trailing_newline": True,
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],

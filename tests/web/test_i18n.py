@@ -116,3 +116,37 @@ def test_a_pages_times_read_once_say_what_each_time_alone_says():
         assert times.short(datetime(2024, 12, 31, 23, 1, tzinfo=ZoneInfo("UTC"))) == (
             "1 gen, 00:01"
         )
+
+
+TEMPLATES = Path(__file__).parents[2] / "sportello" / "web" / "jinja2"
+
+
+def test_every_text_of_the_agent_templates_is_found_by_makemessages_and_translated():
+    # The agent UI's templates are Jinja2 (docs/adr/0010), but `make messages` reads them
+    # with Django's template lexer: each text must be written as {{ _("…") }} for it to
+    # find it. Jinja2's own extractor lists what the templates translate.
+    import ast
+    import re
+
+    from django.template import engines
+    from django.utils.translation.template import templatize
+
+    from sportello.web.jinja import Jinja2
+
+    env = next(e for e in engines.all() if isinstance(e, Jinja2)).env
+    with PO.open("rb") as f:
+        catalogue = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) >= 15
+    found_anywhere = set()
+    for path in templates:
+        source = path.read_text()
+        wanted = {_strings(text)[0] for _, _, text in env.extract_translations(source)}
+        # What xgettext is then given: text in _("…") or gettext("…") calls.
+        python = templatize(source, origin=str(path))
+        calls = re.findall(r"""\b(?:_|gettext)\(((["']).*?\2)\)""", python)
+        found = {ast.literal_eval(literal) for literal, _ in calls}
+        assert wanted <= found, (path.name, sorted(wanted - found))
+        assert wanted <= catalogue, (path.name, sorted(wanted - catalogue))
+        found_anywhere |= wanted
+    assert {"Send reply", "Assigned to %(name)s", "Save tags"} <= found_anywhere

@@ -7,7 +7,7 @@ import re
 
 from django import forms
 
-from sportello.web.templatetags.sportello_ui import field, widget_html
+from sportello.web.fields import field, widget_html
 
 
 class _Form(forms.Form):

@@ -1,40 +1,15 @@
-"""Template helpers of the agent UI: times in the agent's language and time zone, the rows
-and timeline entries of ``sportello.web.rows``, selects, links that keep the filters."""
+"""Form fields as the agent UI lays them out: the label, the widget, help and errors, with
+single selects and plain inputs written here rather than through Django's widget templates."""
 
 from __future__ import annotations
 
 import html
-from datetime import datetime
 from typing import Any
 
-from django import forms, template
+from django import forms
 from django.forms import BoundField
-from django.http import QueryDict
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-
-from sportello.web import rows, times
-
-register = template.Library()
-
-register.simple_tag(rows.inbox_rows)
-register.simple_tag(rows.timeline)
-register.simple_tag(rows.timeline_entry)
-register.simple_tag(rows.history)
-register.filter(rows.status_label)
-register.filter(rows.priority_label)
-
-
-@register.filter
-def reltime(value: datetime | None) -> SafeString:
-    """``<time>`` saying '5 minuti fa', with the whole date as its title."""
-    return mark_safe(rows.time_html(value, relative=True))  # escaped by time_html
-
-
-@register.filter
-def abstime(value: datetime | None) -> SafeString:
-    """``<time>`` saying '4 mar, 14:05', with the whole date as its title."""
-    return mark_safe(rows.time_html(value))  # escaped by time_html
-
 
 # Inputs whose markup is ``<input type name value attrs>`` (Django's ``input.html``).
 _PLAIN_INPUTS = (
@@ -81,12 +56,12 @@ def widget_html(field: BoundField) -> SafeString | str:
     return mark_safe("".join(parts))  # every value above is escaped
 
 
-@register.simple_tag
 def field(bound: BoundField, css: str = "", button: str = "", heading: bool = False) -> SafeString:
     """A form field as the agent UI lays it out: its label, widget, help and errors; with
     ``button``, the widget and a submit button on one row (``heading``: the label styled as
-    the panel's section heading). Written here rather than included: a page has up to
-    eight."""
+    the panel's section heading). Written here rather than in a template: a page has up to
+    eight. ``button`` may be markup already (a template's translated text): it is escaped
+    unless it is."""
     esc = html.escape
     errors = bound.errors
     classes = "field" + (" has-error" if errors else "") + (f" {esc(css)}" if css else "")
@@ -96,9 +71,10 @@ def field(bound: BoundField, css: str = "", button: str = "", heading: bool = Fa
     )
     widget = widget_html(bound)
     if button:
+        submit = conditional_escape(button)
         widget = (
             f'<div class="field-row">{widget}'
-            f'<button type="submit" class="button button-small">{esc(button)}</button></div>'
+            f'<button type="submit" class="button button-small">{submit}</button></div>'
         )
     help_text = (
         f'<p class="field-help" id="{esc(bound.auto_id)}_helptext">{esc(str(bound.help_text))}</p>'
@@ -119,24 +95,3 @@ def _attributes(attrs: dict[str, Any]) -> str:
         for name, value in attrs.items()
         if value is not None and value is not False
     )
-
-
-@register.filter
-def local_input(value: datetime | None) -> str:
-    """The value of a ``datetime-local`` input, in the agent's time zone."""
-    if value is None:
-        return ""
-    return times.in_local_time(value).strftime("%Y-%m-%dT%H:%M")
-
-
-@register.simple_tag(takes_context=True)
-def query(context: dict[str, Any], **changes: Any) -> str:
-    """The current query string with ``changes`` applied (``None`` or ``""`` drops a key)."""
-    params: QueryDict = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
