@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 _PLAIN = (str, int, float, bool, type(None), bytes)
 
@@ -231,7 +233,7 @@ class RowReader:
         self.select = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
         self._pk_index = next((i for i, field in enumerate(self.fields) if field.primary_key), None)
         self.attnames = [field.attname for field in self.fields]
-        self._converters: list[list[tuple[Any, Any]]] | None = None
+        self._converters: list[tuple[int, Any, Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.fields)
@@ -261,16 +263,32 @@ class RowReader:
         return [self.build(row) for row in rows]
 
     def build(self, values: Sequence[Any]) -> Any:
+        """The instance ``Model.from_db`` would give, its columns set straight into the
+        instance's ``__dict__`` as ``Model.__init__`` leaves them: ~2 µs a row instead of
+        ~14 (an inbox page builds ~115 instances, a conversation page ~60 messages).
+        Columns left out are deferred, loaded on first access, as with ``only()``. A model
+        with ``pre_init``/``post_init`` receivers goes through ``from_db``."""
         if self._converters is None:
-            self._converters = []
-            for field in self.fields:
-                column = field.get_col(self.model._meta.db_table)
-                found = connection.ops.get_db_converters(column) + column.get_db_converters(
-                    connection
-                )
-                self._converters.append([(convert, column) for convert in found])
+            self._converters = self._find_converters()
         converted = list(values)
-        for index, converters in enumerate(self._converters):
-            for convert, column in converters:
-                converted[index] = convert(converted[index], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, converted)
+        for index, convert, column in self._converters:
+            converted[index] = convert(converted[index], column, connection)
+        if pre_init.has_listeners(self.model) or post_init.has_listeners(self.model):
+            return self.model.from_db(connection.alias, self.attnames, converted)
+        instance = Model.__new__(self.model)
+        state = instance.__dict__["_state"] = ModelState()
+        state.adding = False
+        state.db = connection.alias
+        instance.__dict__.update(zip(self.attnames, converted, strict=True))
+        return instance
+
+    def _find_converters(self) -> list[tuple[int, Any, Any]]:
+        """(column index, converter, column) for every column the backend converts."""
+        found = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(self.model._meta.db_table)
+            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            ):
+                found.append((index, convert, column))
+        return found

@@ -267,3 +267,47 @@ def test_a_last_id_statement_must_name_each_parameter():
     assert sql._with_last_id(
         ("UPDATE t SET a = %s, b = %s WHERE id = %s", [sql.LAST_ID, "x", 3]), "(SELECT 1)"
     ) == ("UPDATE t SET a = (SELECT 1), b = %s WHERE id = %s", ["x", 3])
+
+
+def test_built_instances_hold_what_the_orm_loads_and_defer_what_they_leave_out(
+    agent, inbound, django_assert_num_queries
+):
+    # RowReader sets the columns straight into the instance (no Model.__init__): every
+    # attribute, the state, deferral and saving must be as a queryset leaves them.
+    from django.db.models.signals import post_init
+
+    from sportello.conversations.models import Message
+    from sportello.core import sql
+
+    answer = inbound(attachments=[{"filename": "scontrino.pdf", "size": 10}]).json()
+    expected = Message.objects.get(pk=answer["message_id"])
+    reader = sql.RowReader(Message, "message", leave_out=("search_text", "text"))
+    row = sql.fetchone(reader.where("message.id = %s"), [expected.pk])
+    assert row is not None
+    built = reader.build(row)
+    assert type(built) is Message and built._state.adding is False
+    assert built._state.db == expected._state.db
+    assert built.get_deferred_fields() == {"search_text", "text"}
+    for name in reader.attnames:
+        assert getattr(built, name) == getattr(expected, name), name
+    assert built.created_at.tzinfo is not None
+    with django_assert_num_queries(1):
+        assert built.text == expected.text  # deferred: loaded on first access
+    conversation = expected.conversation
+    with django_assert_num_queries(1):
+        assert built.conversation == conversation
+    built.sender_name = "Mario"
+    built.save(update_fields=["sender_name"])
+    assert Message.objects.get(pk=expected.pk).sender_name == "Mario"
+
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(record, sender=Message)
+    try:
+        assert reader.build(row).pk == expected.pk
+    finally:
+        post_init.disconnect(record, sender=Message)
+    assert seen == [expected.pk]
