@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sportello.accounts.models import Agent, ApiToken, Team, User
+from sportello.channels.models import Channel
 from sportello.core import sql
 from sportello.core.models import Workspace
 
@@ -10,24 +13,58 @@ _TOKEN = sql.RowReader(ApiToken, "token")
 _AGENT = sql.RowReader(Agent, "agent")
 _USER = sql.RowReader(User, "person")
 _WORKSPACE = sql.RowReader(Workspace, "workspace")
-_TOKEN_SQL = (
-    f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select}"
+_CHANNEL = sql.RowReader(Channel, "channel")
+_TOKEN_FROM = (
     f" FROM {ApiToken._meta.db_table} token"
     f" JOIN {Agent._meta.db_table} agent ON agent.id = token.agent_id"
     f" JOIN {User._meta.db_table} person ON person.id = agent.user_id"
     f" JOIN {Workspace._meta.db_table} workspace ON workspace.id = agent.workspace_id"
-    " WHERE token.key_hash = %s AND agent.is_active AND person.is_active"
+)
+_TOKEN_WHERE = " WHERE token.key_hash = %s AND agent.is_active AND person.is_active"
+_TOKEN_SQL = (
+    f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select}"
+    f"{_TOKEN_FROM}{_TOKEN_WHERE}"
+)
+# The agent's workspace's active channel of a slug: the rule of channels.queries.
+# active_channel, read along the token (a test checks the two agree).
+_TOKEN_AND_CHANNEL_SQL = (
+    f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select},"
+    f" {_CHANNEL.select}{_TOKEN_FROM}"
+    f" LEFT JOIN {Channel._meta.db_table} channel ON channel.workspace_id = agent.workspace_id"
+    " AND channel.slug = %s AND channel.is_active"
+    f"{_TOKEN_WHERE}"
 )
 
 
 def agent_for_token(key: str) -> ApiToken | None:
     """The token with its agent, the agent's user and workspace: asked on every API call,
     so one plain query (``sql.RowReader``) rather than a compiled ``select_related``."""
-    if not key or len(key) > 200:
+    if not _plausible(key):
         return None
     row = sql.fetchone(_TOKEN_SQL, [ApiToken.hash_key(key)])
+    return None if row is None else _token(row)
+
+
+def token_and_channel(key: str, slug: str) -> tuple[ApiToken | None, Channel | None]:
+    """``agent_for_token`` and the active channel ``slug`` names in the agent's workspace
+    (``channels.queries.active_channel``), in one query: the inbound endpoint needs both
+    for every message, and on PostgreSQL each query is a round trip. The channel is
+    ``None`` when the token is, or when the workspace has no such active channel."""
+    if not _plausible(key):
+        return None, None
+    row = sql.fetchone(_TOKEN_AND_CHANNEL_SQL, [slug, ApiToken.hash_key(key)])
     if row is None:
-        return None
+        return None, None
+    width = len(_CHANNEL)
+    (channel,) = sql.RowReader.build_all(row[-width:], _CHANNEL)
+    return _token(row[:-width]), channel
+
+
+def _plausible(key: str) -> bool:
+    return bool(key) and len(key) <= 200
+
+
+def _token(row: tuple[Any, ...]) -> ApiToken:
     token, agent, person, workspace = sql.RowReader.build_all(
         row, _TOKEN, _AGENT, _USER, _WORKSPACE
     )

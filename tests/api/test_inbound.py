@@ -207,3 +207,98 @@ def test_html_from_an_integration_is_sanitised(inbound):
     html = Message.objects.get(pk=body["message_id"]).html
     assert "Ciao" in html
     assert "script" not in html and "onclick" not in html and "javascript" not in html
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"].split()[0] for q in captured]
+
+
+def test_a_returning_customers_message_costs_a_fixed_number_of_statements(inbound):
+    """GIVEN a customer with an open conversation, and a token used a moment ago
+    WHEN they write again through the API
+    THEN the token and the channel are one query, the customer and their open conversation
+    one more, and PostgreSQL runs the message's writes as one statement.
+
+    PostgreSQL: token+channel, BEGIN, raw record, customer+conversation, message with the
+    counters, the record's note and the failures' closing, COMMIT. SQLite runs those
+    closing writes one by one (they cost it no round trip)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert inbound(external_id="q-1").status_code == 201
+    with CaptureQueriesContext(connection) as captured:
+        response = inbound(external_id="q-2")
+    assert response.status_code == 201
+    expected = 6 if connection.vendor == "postgresql" else 10
+    assert len(captured) == expected, "\n".join(q["sql"][:120] for q in captured)
+    assert _statements(captured)[0] == "SELECT"
+    assert response.json()["conversation_id"] == Conversation.objects.get().pk
+
+
+def test_a_new_customers_message_and_a_replay_cost_a_fixed_number_of_statements(inbound):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert inbound(external_id="warm", sender={"email": "primo@example.it"}).status_code == 201
+    with CaptureQueriesContext(connection) as new:
+        assert inbound(external_id="n-1", sender={"email": "nuovo@example.it"}).status_code == 201
+    with CaptureQueriesContext(connection) as replay:
+        assert inbound(external_id="n-1", sender={"email": "nuovo@example.it"}).status_code == 200
+    postgresql = connection.vendor == "postgresql"
+    assert len(new) == (12 if postgresql else 15), "\n".join(q["sql"][:120] for q in new)
+    assert len(replay) == 5, "\n".join(q["sql"][:120] for q in replay)
+
+
+@pytest.mark.parametrize("slug", ["spento", "altrove", "nessuno"])
+def test_a_channel_read_with_the_token_must_be_active_and_in_the_agents_workspace(
+    api, workspace, slug
+):
+    from sportello.channels.actions import ensure_channel
+    from sportello.core.models import Workspace
+
+    off = ensure_channel(workspace.pk, kind="api", name="Spento", slug="spento")
+    off.is_active = False
+    off.save()
+    elsewhere = Workspace.objects.create(name="Altro negozio", slug="altro")
+    ensure_channel(elsewhere.pk, kind="api", name="Altrove", slug="altrove")
+    response = api.post(
+        "/api/v1/inbound", {"channel": slug, "sender": {"email": "a@b.it"}, "text": "ciao"}
+    )
+    assert response.status_code == 422
+    assert "unknown channel" in response.json()["detail"]
+    assert RejectedInbound.objects.get().workspace_id == workspace.pk
+    assert Message.objects.filter(kind="message").count() == 0
+
+
+def test_the_body_is_parsed_once_for_the_token_check_and_the_payload(inbound, monkeypatch):
+    from ninja.parser import Parser
+
+    calls = []
+    original = Parser.parse_body
+
+    def counted(self, request):
+        calls.append(request)
+        return original(self, request)
+
+    monkeypatch.setattr(Parser, "parse_body", counted)
+    assert inbound(external_id="once").status_code == 201
+    assert len(calls) == 1
+
+
+def test_a_bad_token_with_a_bad_body_is_still_401(client):
+    for body in (b'{"channel": "api", "text": ', b'["api"]', b'{"channel": 7}'):
+        response = client.post(
+            "/api/v1/inbound", body, content_type="application/json", HTTP_AUTHORIZATION="Bearer x"
+        )
+        assert response.status_code == 401
+    assert not RejectedInbound.objects.exists()
+
+
+def test_a_signed_in_agent_posts_inbound_with_the_session(agent, client, workspace):
+    client.force_login(agent.user)
+    response = client.post(
+        "/api/v1/inbound",
+        json.dumps({"channel": "api", "sender": {"email": "a@b.it"}, "text": "ciao"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201

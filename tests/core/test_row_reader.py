@@ -8,7 +8,7 @@ import pytest
 
 from sportello.accounts.actions import create_team, issue_token
 from sportello.accounts.models import Agent, ApiToken
-from sportello.accounts.queries import agent_for_token
+from sportello.accounts.queries import agent_for_token, token_and_channel
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel
 from sportello.channels.queries import active_channel
@@ -311,3 +311,32 @@ def test_built_instances_hold_what_the_orm_loads_and_defer_what_they_leave_out(
     finally:
         post_init.disconnect(record, sender=Message)
     assert seen == [expected.pk]
+
+
+def test_token_and_channel_read_together_match_the_two_lookups(
+    agent, workspace, django_assert_num_queries
+):
+    from sportello.core.models import Workspace
+
+    key = issue_token(agent)
+    shop = ensure_channel(workspace.pk, kind="api", name="Shop", slug="shop", config={"a": [1]})
+    off = ensure_channel(workspace.pk, kind="api", name="Spento", slug="spento")
+    off.is_active = False
+    off.save()
+    elsewhere = Workspace.objects.create(name="Altro", slug="altro")
+    ensure_channel(elsewhere.pk, kind="api", name="Altrove", slug="altrove")
+
+    with django_assert_num_queries(1):
+        token, channel = token_and_channel(key, "shop")
+    assert token is not None and channel is not None
+    expected = agent_for_token(key)
+    assert token.agent == expected.agent and token.agent.user == expected.agent.user
+    assert token.agent.workspace.time_zone == workspace.time_zone
+    reference = active_channel(workspace.pk, "shop")
+    assert channel == shop == reference and channel.config == reference.config
+    assert channel.created_at == reference.created_at and channel._state.adding is False
+    for slug in ("spento", "altrove", "nessuno"):
+        token, channel = token_and_channel(key, slug)
+        assert token is not None and channel is None
+    assert token_and_channel("spt_" + "x" * 43, "shop") == (None, None)
+    assert token_and_channel("", "shop") == (None, None)
