@@ -98,8 +98,11 @@ def insert_many(
     *,
     along: Sequence[Statement] = (),
     then: Sequence[Statement] = (),
+    on_conflict: str = "",
 ) -> list[int]:
     """Insert rows with the same columns in one statement; ids come back in row order.
+    With ``on_conflict`` (unique columns), rows that already exist are left alone and only
+    the ids of the rows inserted come back.
 
     ``along``: writes that neither read these rows nor are read by them (a parent's
     counters, say), run with them: on PostgreSQL in the same statement, as data-modifying
@@ -117,7 +120,8 @@ def insert_many(
     names, marks, _ = _columns(rows[0])
     params = _adapt_all(value for row in rows for value in row.values())
     values = ", ".join([f"({marks})"] * len(rows))
-    text = f'INSERT INTO "{table}" ({names}) VALUES {values} RETURNING "id"'
+    conflict = f" ON CONFLICT ({on_conflict}) DO NOTHING" if on_conflict else ""
+    text = f'INSERT INTO "{table}" ({names}) VALUES {values}{conflict} RETURNING "id"'
     together = connection.vendor == "postgresql" and bool(along or then)
     if together and then:
         # The insert becomes a clause the others read: statements in one WITH run on one

@@ -26,10 +26,50 @@ def create_customer(
     identities: Iterable[IdentityKey] = (),
     language: str = "",
 ) -> Customer:
-    """Create a customer with the given (already normalised) identities.
+    """Create a customer with the given (already normalised) identities; ``IntegrityError``
+    when one of them belongs to someone (nothing is kept)."""
+    customer = create_unclaimed_customer(
+        workspace_id, name=name, identities=identities, language=language
+    )
+    if customer is None:
+        raise IntegrityError("an identity of the new customer belongs to another customer")
+    return customer
 
-    Runs for every first contact, so it is two plain SQL statements (docs/adr/0005)."""
+
+_CUSTOMER_COLUMNS = (
+    "workspace_id",
+    "name",
+    "organization_id",
+    "language",
+    "custom_fields",
+    "conversation_count",
+    "last_contact_at",
+    "created_at",
+    "updated_at",
+)
+_IDENTITY_KEY = "workspace_id, kind, value"
+
+
+@transaction.atomic(savepoint=False)
+def create_unclaimed_customer(
+    workspace_id: int,
+    *,
+    name: str = "",
+    identities: Iterable[IdentityKey] = (),
+    language: str = "",
+) -> Customer | None:
+    """Create a customer with the given (already normalised) identities, unless one of them
+    belongs to someone already: then nothing is kept and ``None`` comes back.
+
+    Ingest calls it for a sender whose identities nobody owned a moment ago; a first message
+    of the same person delivered at the same moment may claim one first (PostgreSQL waits
+    for that transaction, then skips the identity). Runs for every first contact, so it is
+    plain SQL (docs/adr/0005) with no savepoint: the identities are inserted ``ON CONFLICT
+    DO NOTHING`` and, if any was skipped, the new rows are deleted. On PostgreSQL the
+    customer and the identities are one statement (one round trip instead of four with a
+    savepoint); on SQLite, whose write lock excludes the race, two."""
     now = clock.now()
+    keys = list(dict.fromkeys(identities))
     customer = Customer(
         workspace_id=workspace_id,
         name=name[:200],
@@ -39,33 +79,50 @@ def create_customer(
         created_at=now,
         updated_at=now,
     )
-    customer.pk = sql.insert(
-        "customers_customer",
-        {
-            "workspace_id": workspace_id,
-            "name": customer.name,
-            "organization_id": None,
-            "language": language,
-            "custom_fields": {},
-            "conversation_count": 0,
-            "last_contact_at": None,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    sql.insert_many(
-        "customers_identity",
-        [
-            {
-                "workspace_id": workspace_id,
-                "customer_id": customer.pk,
-                "kind": kind,
-                "value": value,
-                "created_at": now,
-            }
-            for kind, value in dict.fromkeys(identities)
-        ],
-    )
+    row = [workspace_id, customer.name, None, language, {}, 0, None, now, now]
+    if sql.connection.vendor == "postgresql" and keys:
+        pairs = ", ".join(["(%s, %s)"] * len(keys))
+        found = sql.fetchone(
+            f"WITH new AS (INSERT INTO customers_customer ({', '.join(_CUSTOMER_COLUMNS)})"
+            f" VALUES ({', '.join(['%s'] * len(row))}) RETURNING id),"
+            " claimed AS (INSERT INTO customers_identity"
+            " (workspace_id, customer_id, kind, value, created_at)"
+            " SELECT %s, new.id, given.kind, given.value, %s"
+            f" FROM new, (VALUES {pairs}) AS given (kind, value)"
+            f" ON CONFLICT ({_IDENTITY_KEY}) DO NOTHING RETURNING id)"
+            " SELECT new.id, (SELECT count(*) FROM claimed) FROM new",
+            [*row, workspace_id, now, *(part for key in keys for part in key)],
+        )
+        assert found is not None
+        customer.pk, inserted = found
+    else:
+        customer.pk = sql.insert(
+            "customers_customer", dict(zip(_CUSTOMER_COLUMNS, row, strict=True))
+        )
+        inserted = len(
+            sql.insert_many(
+                "customers_identity",
+                [
+                    {
+                        "workspace_id": workspace_id,
+                        "customer_id": customer.pk,
+                        "kind": kind,
+                        "value": value,
+                        "created_at": now,
+                    }
+                    for kind, value in keys
+                ],
+                on_conflict=_IDENTITY_KEY,
+            )
+        )
+    if inserted < len(keys):
+        sql.execute_all(
+            [
+                ("DELETE FROM customers_identity WHERE customer_id = %s", [customer.pk]),
+                ("DELETE FROM customers_customer WHERE id = %s", [customer.pk]),
+            ]
+        )
+        return None
     customer._state.adding = False
     publish(CustomerCreated(workspace_id=workspace_id, customer_id=customer.pk))
     return customer
@@ -73,22 +130,36 @@ def create_customer(
 
 def add_identities(customer: Customer, identities: Iterable[IdentityKey]) -> list[Identity]:
     """Attach identities that belong to nobody yet; ones owned by another customer are left
-    alone (merging people is a decision, never a side effect)."""
-    added = []
-    for kind, value in identities:
-        try:
-            with transaction.atomic():
-                added.append(
-                    Identity.objects.create(
-                        workspace_id=customer.workspace_id,
-                        customer=customer,
-                        kind=kind,
-                        value=value,
-                    )
-                )
-        except IntegrityError:
-            continue
-    return added
+    alone (merging people is a decision, never a side effect). One plain statement
+    (``ON CONFLICT DO NOTHING``, no savepoint): ingest adds them when a returning customer
+    writes from a new address or handle."""
+    keys = list(dict.fromkeys(identities))
+    if not keys:
+        return []
+    now = clock.now()
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keys))
+    added = sql.fetchall(
+        "INSERT INTO customers_identity (workspace_id, customer_id, kind, value, created_at)"
+        f" VALUES {rows} ON CONFLICT ({_IDENTITY_KEY}) DO NOTHING RETURNING id, kind, value",
+        [
+            part
+            for kind, value in keys
+            for part in (customer.workspace_id, customer.pk, kind, value, now)
+        ],
+    )
+    identities_added = []
+    for pk, kind, value in added:
+        identity = Identity(
+            pk=pk,
+            workspace_id=customer.workspace_id,
+            customer=customer,
+            kind=kind,
+            value=value,
+            created_at=now,
+        )
+        identity._state.adding = False
+        identities_added.append(identity)
+    return identities_added
 
 
 @transaction.atomic

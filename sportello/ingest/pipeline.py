@@ -32,7 +32,11 @@ from sportello.conversations.queries import (
 )
 from sportello.core import sql
 from sportello.core.errors import SportelloError
-from sportello.customers.actions import add_identities, create_customer, update_customer
+from sportello.customers.actions import (
+    add_identities,
+    create_unclaimed_customer,
+    update_customer,
+)
 from sportello.customers.identities import normalize
 from sportello.customers.models import Customer
 from sportello.customers.queries import identity_owners
@@ -145,20 +149,18 @@ class IdentifyCustomer(Step):
         along = open_conversation_joined(ctx.channel.pk)
         owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
         if not owners:
-            try:
-                # A savepoint: a first message of the same new customer, delivered at the
-                # same moment, may create these identities first (PostgreSQL waits for it
-                # here, then fails the unique key); that customer is then the one.
-                with transaction.atomic():
-                    ctx.customer = create_customer(
-                        ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
-                    )
+            customer = create_unclaimed_customer(
+                ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
+            )
+            if customer is not None:
+                ctx.customer = customer
                 ctx.new_customer = True
                 return
-            except IntegrityError:
-                owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
-                if not owners:
-                    raise
+            # A first message of the same new customer, delivered at the same moment,
+            # created one of these identities first: that customer is the one.
+            owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
+            if not owners:
+                raise IntegrityError("the sender's identities were claimed, then not found")
         # The oldest customer owning one of the sender's identities.
         first = owners[0]
         customer = Customer(pk=first.customer_id, workspace_id=ctx.inbound.workspace_id)
