@@ -61,6 +61,9 @@ SEARCHES = (
     "ordine",
     "zanzara",
 )
+# Customers found by part of a name or address (the seeder's surnames, mail domains and
+# phone numbers; and text nobody has): the customer list's search box.
+CUSTOMER_SEARCHES = ("santoro", "studio.example", "3000001", "zzqx")
 SHORT = {"conversations": 20_000, "messages": 100_000, "customers": 6_000}
 
 
@@ -650,6 +653,11 @@ def sportello_scenarios(
             extra=counts,
         )
     )
+    scenarios.append(Scenario("html_customers", get("/customers/", ui)))
+    for text in CUSTOMER_SEARCHES:
+        path = loadgen.query("/customers/", {"q": text})
+        slug = "".join(c if c.isalnum() else "_" for c in text).strip("_")
+        scenarios.append(Scenario(f"html_customers_{slug}", get(path, ui), extra={"q": text}))
     for words in SEARCHES:
         slug = words.replace(" ", "_")
         api_path = loadgen.query("/api/v1/conversations", {"view": "all", "q": words})

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from sportello.core import sql
 from sportello.core.errors import NotFound
@@ -46,14 +48,47 @@ def identity_owners(
 
 
 def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:
+    """The workspace's customers, latest contact first; with ``q``, those whose name or any
+    address holds it, whatever the case ("santoro", "@studio", "3331234")."""
     customers = Customer.objects.filter(workspace_id=workspace_id).select_related("organization")
     q = q.strip()
     if q:
-        matching = Identity.objects.filter(workspace_id=workspace_id, value__icontains=q).values(
-            "customer_id"
-        )
-        customers = customers.filter(Q(name__icontains=q) | Q(pk__in=matching))
+        customers = customers.filter(pk__in=_holding(workspace_id, q))
     return customers.prefetch_related("identities").order_by("-last_contact_at", "-pk")
+
+
+def _holding(workspace_id: int, q: str) -> RawSQL:
+    """The ids of the customers whose name or an address holds ``q``, found through the
+    trigram indexes of migration 0003 (docs/adr/0011): on SQLite FTS5 finds a quoted
+    phrase of three characters or more as a substring; on PostgreSQL ``pg_trgm`` serves
+    ``LIKE`` on the expressions indexed. Shorter text has no trigram: a scan."""
+    if connection.vendor == "sqlite" and len(q) >= 3:
+        phrase = '"' + q.replace('"', '""') + '"'
+        return RawSQL(
+            "SELECT rowid FROM customers_customer_trigrams"
+            " WHERE customers_customer_trigrams MATCH %s"
+            " UNION SELECT customer_id FROM customers_identity WHERE id IN"
+            " (SELECT rowid FROM customers_identity_trigrams"
+            " WHERE customers_identity_trigrams MATCH %s)",
+            [phrase, phrase],
+        )
+    pattern = f"%{connection.ops.prep_for_like_query(q)}%"
+    holds = HOLDS[connection.vendor]
+    return RawSQL(
+        "SELECT id FROM customers_customer"
+        f" WHERE workspace_id = %s AND {holds.format(column='name')}"
+        " UNION SELECT customer_id FROM customers_identity"
+        f" WHERE workspace_id = %s AND {holds.format(column='value')}",
+        [workspace_id, pattern, workspace_id, pattern],
+    )
+
+
+# A column holds a LIKE pattern, whatever the case: what Django's icontains writes, and on
+# PostgreSQL the expression migration 0003 indexes.
+HOLDS = {
+    "sqlite": "UPPER({column}) LIKE UPPER(%s) ESCAPE '\\'",
+    "postgresql": "UPPER({column}::text) LIKE UPPER(%s)",
+}
 
 
 _CUSTOMER = sql.RowReader(Customer, "customer")
