@@ -438,24 +438,18 @@ def open_conversation_from(
     values: Sequence[Any] | None, *, customer_id: int, channel_id: int
 ) -> Conversation | None:
     """The conversation in the columns of ``active_conversation_for`` or of
-    ``open_conversation_joined``; ``None`` when there is none."""
+    ``open_conversation_joined``; ``None`` when there is none. Its other fields are
+    deferred (``sql.instance``): reading one costs a query."""
     if values is None or values[0] is None:
         return None
-    pk, workspace_id, number, subject, status, language, priority, team_id, assignee_id = values
-    conversation = Conversation(
-        pk=pk,
-        workspace_id=workspace_id,
-        number=number,
-        subject=subject,
-        status=status,
-        language=language,
-        priority=priority,
-        team_id=team_id,
-        assignee_id=assignee_id,
-        customer_id=customer_id,
-        channel_id=channel_id,
+    conversation: Conversation = sql.instance(
+        Conversation,
+        {
+            **dict(zip(_OPEN_COLUMNS, values, strict=True)),
+            "customer_id": customer_id,
+            "channel_id": channel_id,
+        },
     )
-    conversation._state.adding = False
     return conversation
 
 

@@ -222,6 +222,25 @@ def prefetched(instance: Model, related_name: str, objects: list[Any]) -> None:
     cache[getattr(type(instance), related_name).field.remote_field.cache_name] = queryset
 
 
+def instance(model: type[Model], values: dict[str, Any]) -> Any:
+    """The instance of a row just written, from its columns by attribute name
+    (``customer_id``, not ``customer``), as ``Model.from_db`` would give it (not adding).
+
+    The ingest hot path hands back the rows it wrote; ``Model.__init__`` with keywords costs
+    30-45 µs of Python for a message's 20 fields, this ~2 (as ``RowReader`` builds rows).
+    Fields not given are deferred: read from the database on first access, as with
+    ``only()``. A model with ``pre_init``/``post_init`` receivers goes through ``from_db``."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+        return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+    built = Model.__new__(model)
+    state = built.__dict__["_state"] = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    built.__dict__.update(values)
+    return built
+
+
 class RowReader:
     """Builds a model instance from its columns in a plain SQL row, as a queryset would.
 

@@ -36,17 +36,6 @@ def create_customer(
     return customer
 
 
-_CUSTOMER_COLUMNS = (
-    "workspace_id",
-    "name",
-    "organization_id",
-    "language",
-    "custom_fields",
-    "conversation_count",
-    "last_contact_at",
-    "created_at",
-    "updated_at",
-)
 _IDENTITY_KEY = "workspace_id, kind, value"
 
 
@@ -70,20 +59,21 @@ def create_unclaimed_customer(
     savepoint); on SQLite, whose write lock excludes the race, two."""
     now = clock.now()
     keys = list(dict.fromkeys(identities))
-    customer = Customer(
-        workspace_id=workspace_id,
-        name=name[:200],
-        language=language,
-        custom_fields={},
-        conversation_count=0,
-        created_at=now,
-        updated_at=now,
-    )
-    row = [workspace_id, customer.name, None, language, {}, 0, None, now, now]
+    row = {
+        "workspace_id": workspace_id,
+        "name": name[:200],
+        "organization_id": None,
+        "language": language,
+        "custom_fields": {},
+        "conversation_count": 0,
+        "last_contact_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
     if sql.connection.vendor == "postgresql" and keys:
         pairs = ", ".join(["(%s, %s)"] * len(keys))
         found = sql.fetchone(
-            f"WITH new AS (INSERT INTO customers_customer ({', '.join(_CUSTOMER_COLUMNS)})"
+            f"WITH new AS (INSERT INTO customers_customer ({', '.join(row)})"
             f" VALUES ({', '.join(['%s'] * len(row))}) RETURNING id),"
             " claimed AS (INSERT INTO customers_identity"
             " (workspace_id, customer_id, kind, value, created_at)"
@@ -91,21 +81,19 @@ def create_unclaimed_customer(
             f" FROM new, (VALUES {pairs}) AS given (kind, value)"
             f" ON CONFLICT ({_IDENTITY_KEY}) DO NOTHING RETURNING id)"
             " SELECT new.id, (SELECT count(*) FROM claimed) FROM new",
-            [*row, workspace_id, now, *(part for key in keys for part in key)],
+            [*row.values(), workspace_id, now, *(part for key in keys for part in key)],
         )
         assert found is not None
-        customer.pk, inserted = found
+        pk, inserted = found
     else:
-        customer.pk = sql.insert(
-            "customers_customer", dict(zip(_CUSTOMER_COLUMNS, row, strict=True))
-        )
+        pk = sql.insert("customers_customer", row)
         inserted = len(
             sql.insert_many(
                 "customers_identity",
                 [
                     {
                         "workspace_id": workspace_id,
-                        "customer_id": customer.pk,
+                        "customer_id": pk,
                         "kind": kind,
                         "value": value,
                         "created_at": now,
@@ -118,12 +106,12 @@ def create_unclaimed_customer(
     if inserted < len(keys):
         sql.execute_all(
             [
-                ("DELETE FROM customers_identity WHERE customer_id = %s", [customer.pk]),
-                ("DELETE FROM customers_customer WHERE id = %s", [customer.pk]),
+                ("DELETE FROM customers_identity WHERE customer_id = %s", [pk]),
+                ("DELETE FROM customers_customer WHERE id = %s", [pk]),
             ]
         )
         return None
-    customer._state.adding = False
+    customer: Customer = sql.instance(Customer, {"id": pk, **row})
     publish(CustomerCreated(workspace_id=workspace_id, customer_id=customer.pk))
     return customer
 

@@ -149,11 +149,11 @@ class IdentifyCustomer(Step):
         along = open_conversation_joined(ctx.channel.pk)
         owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
         if not owners:
-            customer = create_unclaimed_customer(
+            created = create_unclaimed_customer(
                 ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
             )
-            if customer is not None:
-                ctx.customer = customer
+            if created is not None:
+                ctx.customer = created
                 ctx.new_customer = True
                 return
             # A first message of the same new customer, delivered at the same moment,
@@ -163,9 +163,14 @@ class IdentifyCustomer(Step):
                 raise IntegrityError("the sender's identities were claimed, then not found")
         # The oldest customer owning one of the sender's identities.
         first = owners[0]
-        customer = Customer(pk=first.customer_id, workspace_id=ctx.inbound.workspace_id)
-        customer.name = first.customer_name
-        customer._state.adding = False
+        customer: Customer = sql.instance(
+            Customer,
+            {
+                "id": first.customer_id,
+                "workspace_id": ctx.inbound.workspace_id,
+                "name": first.customer_name,
+            },
+        )
         ctx.open_conversation = open_conversation_from(
             first.joined, customer_id=customer.pk, channel_id=ctx.channel.pk
         )

@@ -340,3 +340,28 @@ def test_token_and_channel_read_together_match_the_two_lookups(
         assert token is not None and channel is None
     assert token_and_channel("spt_" + "x" * 43, "shop") == (None, None)
     assert token_and_channel("", "shop") == (None, None)
+
+
+def test_an_instance_of_a_row_just_written_is_the_one_the_orm_reads(
+    agent, inbound, django_assert_num_queries
+):
+    # sql.instance: what the ingest hot path hands back after writing, without
+    # Model.__init__; fields not given are deferred, as with only().
+    from sportello.conversations.models import Conversation, Message
+    from sportello.core import sql
+
+    body = inbound(external_id="inst-1").json()
+    stored = Message.objects.get(pk=body["message_id"])
+    values = {f.attname: getattr(stored, f.attname) for f in Message._meta.concrete_fields}
+    with django_assert_num_queries(0):
+        built = sql.instance(Message, values)
+        assert built == stored and built._state.adding is False and built._state.db == "default"
+        assert all(getattr(built, name) == value for name, value in values.items())
+    partial = sql.instance(Conversation, {"id": body["conversation_id"], "status": "pending"})
+    assert partial.get_deferred_fields() >= {"subject", "message_count"}
+    subject = Conversation.objects.get().subject
+    with django_assert_num_queries(1):
+        assert partial.subject == subject
+    assert partial.status == "pending"  # what was given is kept, not read again
+    partial.save(update_fields=["status"])
+    assert Conversation.objects.get().status == "pending"

@@ -80,50 +80,30 @@ def receive_message(
     events: list[dict[str, Any]] = []
     moved: sql.Statement | None = None  # the update of a conversation that already exists
     if conversation is None:
-        conversation = Conversation(
-            workspace_id=workspace_id,
-            number=Workspace(pk=workspace_id).next_conversation_number(),
-            subject=(subject or preview)[:300],
-            status=Status.OPEN,
-            priority=Priority.NORMAL,
-            customer_id=customer.pk,
-            channel_id=channel.pk,
-            team_id=team_id,
-            language=language,
-            last_message_at=now,
-            last_inbound_at=now,
-            waiting_since=now,
-            message_count=1,
-            preview=preview,
-            created_at=now,
-            updated_at=now,
-        )
-        conversation.pk = sql.insert(
-            "conversations_conversation",
-            {
-                "workspace_id": workspace_id,
-                "number": conversation.number,
-                "subject": conversation.subject,
-                "status": Status.OPEN,
-                "priority": Priority.NORMAL,
-                "customer_id": customer.pk,
-                "channel_id": channel.pk,
-                "assignee_id": None,
-                "team_id": team_id,
-                "language": language,
-                "first_reply_at": None,
-                "last_message_at": now,
-                "last_inbound_at": now,
-                "waiting_since": now,
-                "snoozed_until": None,
-                "resolved_at": None,
-                "message_count": 1,
-                "preview": preview,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        conversation._state.adding = False
+        opened_row = {
+            "workspace_id": workspace_id,
+            "number": Workspace(pk=workspace_id).next_conversation_number(),
+            "subject": (subject or preview)[:300],
+            "status": Status.OPEN,
+            "priority": Priority.NORMAL,
+            "customer_id": customer.pk,
+            "channel_id": channel.pk,
+            "assignee_id": None,
+            "team_id": team_id,
+            "language": language,
+            "first_reply_at": None,
+            "last_message_at": now,
+            "last_inbound_at": now,
+            "waiting_since": now,
+            "snoozed_until": None,
+            "resolved_at": None,
+            "message_count": 1,
+            "preview": preview,
+            "created_at": now,
+            "updated_at": now,
+        }
+        pk = sql.insert("conversations_conversation", opened_row)
+        conversation = sql.instance(Conversation, {"id": pk, **opened_row})
         events.append(timeline.row(conversation, "created", at=now, channel=channel.pk))
     else:
         old = conversation.status
@@ -181,8 +161,7 @@ def receive_message(
         along=[contact] if moved is None else [moved, contact],
         then=then(conversation) if then is not None else (),
     )
-    message = Message(pk=ids[-1], **values)
-    message._state.adding = False
+    message = sql.instance(Message, {"id": ids[-1], **values})
 
     if opened:
         publish(
