@@ -13,9 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import jinja2
 from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import get_token
+from django.template import TemplateSyntaxError
 from django.template.backends import jinja2 as backend
+from django.template.backends.jinja2 import get_exception_info
 from django.template.backends.utils import csrf_input
 from django.templatetags.static import static
 from django.urls import reverse
@@ -54,7 +57,12 @@ class Template(backend.Template):
             context["csrf_token"] = SimpleLazyObject(lambda: get_token(request))
             for context_processor in self.backend.template_context_processors:
                 context.update(context_processor(request))
-        return self.template.render(context)
+        try:
+            return self.template.render(context)
+        except jinja2.TemplateSyntaxError as exc:  # an include's, as Django's backend does
+            error = TemplateSyntaxError(exc.args)
+            error.template_debug = get_exception_info(exc)  # type: ignore[attr-defined,arg-type]
+            raise error from exc
 
 
 def environment(**options: Any) -> Environment:
