@@ -92,6 +92,38 @@ def insert(table: str, values: dict[str, Any], *, on_conflict: str = "") -> int 
     return None if row is None else int(row[0])
 
 
+def insert_reading(
+    table: str, values: dict[str, Any], *, on_conflict: str, read: Statement
+) -> tuple[int | None, list[tuple[Any, ...]]]:
+    """``insert`` (``ON CONFLICT DO NOTHING``: ``None`` for a row that exists) and a read of
+    other tables that does not depend on the row, with the read's rows when the row was
+    inserted (a caller that finds it exists wants no more).
+
+    On PostgreSQL they are one statement, one round trip: the insert a ``WITH`` clause, the
+    read joined to its id. The read then sees the database as the statement began, before
+    any wait of the insert for a concurrent insert of the same key, where on its own it
+    would begin after; the caller must not mind (ingest reads the sender's customer, and a
+    customer created meanwhile is found again when its identities are claimed). On SQLite,
+    whose statements cost no round trip, the insert and then, if it inserted, the read."""
+    if connection.vendor != "postgresql":
+        inserted = insert(table, values, on_conflict=on_conflict)
+        return inserted, ([] if inserted is None else fetchall(*read))
+    names, marks, params = _columns(values)
+    read_sql, read_params = read
+    rows = fetchall(
+        f'WITH inserted AS (INSERT INTO "{table}" ({names}) VALUES ({marks})'
+        f' ON CONFLICT ({on_conflict}) DO NOTHING RETURNING "id")'
+        ' SELECT inserted_id."id", read.* FROM (SELECT (SELECT "id" FROM inserted) AS "id")'
+        f" AS inserted_id LEFT JOIN (SELECT 1 AS found, * FROM ({read_sql}) AS found_rows)"
+        " AS read ON true",
+        [*params, *read_params],
+    )
+    # One row at least, with the id; a read that found nothing leaves NULLs beside it.
+    if rows[0][0] is None:
+        return None, []
+    return int(rows[0][0]), [row[2:] for row in rows if row[1] is not None]
+
+
 def insert_many(
     table: str,
     rows: Sequence[dict[str, Any]],

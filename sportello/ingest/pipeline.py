@@ -39,7 +39,12 @@ from sportello.customers.actions import (
 )
 from sportello.customers.identities import normalize
 from sportello.customers.models import Customer
-from sportello.customers.queries import identity_owners
+from sportello.customers.queries import (
+    IdentityOwner,
+    identity_owners,
+    identity_owners_in,
+    identity_owners_read,
+)
 from sportello.ingest import records, rejections
 from sportello.ingest.inbound import InboundMessage
 from sportello.ingest.models import InboundRecord
@@ -63,6 +68,8 @@ class Context:
     record_id: int | None = None
     duplicate_of: InboundRecord | None = None
     identities: list[tuple[str, str]] = field(default_factory=list)
+    # Who owns the sender's identities, read with the raw record (None: not read yet).
+    owners: list[IdentityOwner] | None = None
     customer: Customer | None = None
     new_customer: bool = False
     # The customer's open conversation on the channel, read with the customer (one query).
@@ -76,6 +83,20 @@ class Context:
 
     def stop(self) -> None:
         self.stopped = True
+
+
+def sender_identities(inbound: InboundMessage) -> list[tuple[str, str]]:
+    """The sender's identities, normalised, without repeats (``InvalidInput`` for one that
+    cannot be read)."""
+    sender = inbound.sender
+    identities: list[tuple[str, str]] = [
+        (kind, normalize(kind, value)) for kind, value in sender.handles.items() if value
+    ]
+    if sender.email:
+        identities.append(("email", normalize("email", sender.email)))
+    if sender.phone:
+        identities.append(("phone", normalize("phone", sender.phone)))
+    return list(dict.fromkeys(identities))
 
 
 class Step:
@@ -92,13 +113,30 @@ class StoreRaw(Step):
     """Store the inbound message before anything else. The unique key on
     (workspace, channel, external_id) turns a second delivery into a no-op insert
     (``ON CONFLICT DO NOTHING``; on PostgreSQL it waits for a concurrent first delivery to
-    commit) and points the context at the first one."""
+    commit) and points the context at the first one.
+
+    The lookup ``IdentifyCustomer`` makes next (the sender's identities, their customer and
+    its open conversation) is read with the insert: one round trip on PostgreSQL for both
+    (``records.store_reading``). A replay reads it for nothing; a sender whose identities
+    cannot be read is left to ``IdentifyCustomer`` to refuse."""
 
     name = "store_raw"
 
     def run(self, ctx: Context) -> None:
         inbound = ctx.inbound
-        ctx.record_id = records.store(inbound)
+        try:
+            identities = sender_identities(inbound)
+        except SportelloError:
+            identities = []
+        if identities:
+            ctx.identities = identities
+            read = identity_owners_read(
+                inbound.workspace_id, identities, open_conversation_joined(ctx.channel.pk)
+            )
+            ctx.record_id, rows = records.store_reading(inbound, read)
+            ctx.owners = identity_owners_in(rows)
+        else:
+            ctx.record_id = records.store(inbound)
         if ctx.record_id is None:
             ctx.duplicate_of = records.first_delivery(inbound)
 
@@ -128,26 +166,22 @@ class IdentifyCustomer(Step):
 
     Identities of the sender that belong to nobody yet are added to the customer found;
     one that belongs to someone else stays theirs (merging is a decision, not a guess).
-    The customer's open conversation on the channel is read along (for ``Thread``): a
-    returning customer costs one query here, not two.
+    The customer's open conversation on the channel is read along (for ``Thread``), and
+    both usually with the raw record (``StoreRaw``): a returning customer costs no query
+    of its own here.
     """
 
     name = "identify_customer"
 
     def run(self, ctx: Context) -> None:
         sender = ctx.inbound.sender
-        identities: list[tuple[str, str]] = [
-            (kind, normalize(kind, value)) for kind, value in sender.handles.items() if value
-        ]
-        if sender.email:
-            identities.append(("email", normalize("email", sender.email)))
-        if sender.phone:
-            identities.append(("phone", normalize("phone", sender.phone)))
-        if not identities:
-            raise SportelloError("the sender has no email, phone or handle")
-        ctx.identities = list(dict.fromkeys(identities))
         along = open_conversation_joined(ctx.channel.pk)
-        owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
+        owners = ctx.owners
+        if owners is None:  # not read with the raw record
+            ctx.identities = sender_identities(ctx.inbound)
+            if not ctx.identities:
+                raise SportelloError("the sender has no email, phone or handle")
+            owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
         if not owners:
             created = create_unclaimed_customer(
                 ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities

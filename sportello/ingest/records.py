@@ -5,6 +5,8 @@ Plain SQL (docs/adr/0005): these run for every message that arrives.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sportello.core import clock, sql
 from sportello.ingest.inbound import InboundMessage
 from sportello.ingest.models import InboundRecord
@@ -12,22 +14,33 @@ from sportello.ingest.models import InboundRecord
 TABLE = "ingest_inboundrecord"
 
 
+_KEY = "workspace_id, channel_id, external_id"
+
+
 def store(inbound: InboundMessage) -> int | None:
     """Insert the record; ``None`` when this (channel, external_id) was stored before."""
-    return sql.insert(
-        TABLE,
-        {
-            "workspace_id": inbound.workspace_id,
-            "channel_id": inbound.channel_id,
-            "external_id": inbound.external_id,
-            "payload": inbound.to_payload(),
-            "message_id": None,
-            "conversation_id": None,
-            "customer_id": None,
-            "received_at": clock.now(),
-        },
-        on_conflict="workspace_id, channel_id, external_id",
-    )
+    return sql.insert(TABLE, _row(inbound), on_conflict=_KEY)
+
+
+def store_reading(
+    inbound: InboundMessage, read: sql.Statement
+) -> tuple[int | None, list[tuple[Any, ...]]]:
+    """``store``, and a read the pipeline needs next (who the sender is), in one round trip
+    on PostgreSQL (``sql.insert_reading``); with the read's rows."""
+    return sql.insert_reading(TABLE, _row(inbound), on_conflict=_KEY, read=read)
+
+
+def _row(inbound: InboundMessage) -> dict[str, Any]:
+    return {
+        "workspace_id": inbound.workspace_id,
+        "channel_id": inbound.channel_id,
+        "external_id": inbound.external_id,
+        "payload": inbound.to_payload(),
+        "message_id": None,
+        "conversation_id": None,
+        "customer_id": None,
+        "received_at": clock.now(),
+    }
 
 
 def first_delivery(inbound: InboundMessage) -> InboundRecord:

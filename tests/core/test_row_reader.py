@@ -365,3 +365,37 @@ def test_an_instance_of_a_row_just_written_is_the_one_the_orm_reads(
     assert partial.status == "pending"  # what was given is kept, not read again
     partial.save(update_fields=["status"])
     assert Conversation.objects.get().status == "pending"
+
+
+def test_an_insert_and_a_read_run_together(workspace, django_assert_num_queries):
+    # sql.insert_reading: one statement on PostgreSQL (the insert a WITH clause, the read
+    # joined to its id); the insert, then the read if it inserted, on SQLite.
+    from sportello.accounts.models import Team
+    from sportello.core import clock, sql
+
+    made = [ensure_channel(workspace.pk, kind="api", name=f"R{n}", slug=f"r{n}") for n in range(3)]
+    read = (
+        "SELECT id, name, config FROM sportello_channels_channel WHERE slug IN (%s, %s)"
+        " ORDER BY id",
+        ["r0", "r2"],
+    )
+    now = clock.now()
+    row = {"workspace_id": workspace.pk, "name": "Unica", "created_at": now, "updated_at": now}
+    postgresql = sql.connection.vendor == "postgresql"
+    with django_assert_num_queries(1 if postgresql else 2):
+        pk, rows = sql.insert_reading(
+            Team._meta.db_table, row, on_conflict="workspace_id, name", read=read
+        )
+    assert Team.objects.get(pk=pk).name == "Unica"
+    assert sorted((r[0], r[1]) for r in rows) == [(made[0].pk, "R0"), (made[2].pk, "R2")]
+    with django_assert_num_queries(1):
+        again = sql.insert_reading(
+            Team._meta.db_table, row, on_conflict="workspace_id, name", read=read
+        )
+    assert again == (None, [])
+    nothing = ("SELECT id, name FROM sportello_channels_channel WHERE slug = %s", ["zz"])
+    other = {**row, "name": "Altra"}
+    pk, rows = sql.insert_reading(
+        Team._meta.db_table, other, on_conflict="workspace_id, name", read=nothing
+    )
+    assert rows == [] and Team.objects.get(pk=pk).name == "Altra"
