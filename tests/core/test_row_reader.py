@@ -399,3 +399,22 @@ def test_an_insert_and_a_read_run_together(workspace, django_assert_num_queries)
         Team._meta.db_table, other, on_conflict="workspace_id, name", read=nothing
     )
     assert rows == [] and Team.objects.get(pk=pk).name == "Altra"
+
+
+def test_a_datetime_is_adapted_once_and_each_as_itself():
+    # sql.adapt keeps the last datetime it adapted: a message writes one `now` many times.
+    from datetime import UTC, timedelta, timezone
+
+    from sportello.core import sql
+
+    rome = timezone(timedelta(hours=1))
+    first = datetime(2026, 12, 5, 10, 30, tzinfo=rome)
+    same_instant = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    later = first + timedelta(microseconds=1)
+    adapted = sql.adapt(first)
+    assert sql.adapt(first) is adapted
+    assert sql.adapt(same_instant) == adapted
+    assert sql.adapt(later) != adapted
+    assert sql.adapt(first) == adapted
+    if sql.connection.vendor == "sqlite":
+        assert adapted == "2026-12-05 09:30:00"
