@@ -26,13 +26,20 @@ _PLAIN = (str, int, float, bool, type(None), bytes)
 Statement = tuple[str, Sequence[Any]]
 
 
-class _LastId:
+class _Id:
+    """A parameter that stands for an id an insert will return (see ``insert_many``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
     def __repr__(self) -> str:
-        return "sql.LAST_ID"
+        return f"sql.{self.name}"
 
 
-# A parameter of a statement in ``insert_many(then=...)``: the id of the last row inserted.
-LAST_ID: Any = _LastId()
+# In ``insert_many(then=...)``: the id of the last row inserted.
+LAST_ID: Any = _Id("LAST_ID")
+# In ``insert_under``'s rows and ``then``: the id of the parent row inserted with them.
+PARENT_ID: Any = _Id("PARENT_ID")
 
 
 @dataclass(frozen=True)
@@ -162,47 +169,113 @@ def insert_many(
     ``then``: writes that need the id of the last row inserted, given as ``LAST_ID`` among
     their parameters (the raw record that notes which message it became): on PostgreSQL in
     the same statement too, reading it from the ``INSERT``'s ``RETURNING``; on SQLite after
-    it, with the id filled in."""
+    it, with the id filled in. No two of these statements may write the same row: in one
+    PostgreSQL statement, only one such write would be kept."""
     if not rows:
         if then:
             raise ValueError("then= needs a row inserted")
         execute_all(along)
         return []
+    return _insert_rows(None, table, rows, along, then, on_conflict)[1]
+
+
+def insert_under(
+    parent_table: str,
+    parent: dict[str, Any],
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    along: Sequence[Statement] = (),
+    then: Sequence[Statement] = (),
+) -> tuple[int, list[int]]:
+    """``insert`` of a parent row and ``insert_many`` of rows that point to it (a new
+    conversation and its first messages): ``PARENT_ID`` among the rows' values and
+    ``then``'s parameters is its id. Returns the parent's id and the rows' ids. On
+    PostgreSQL one statement, the parent's insert a ``WITH`` clause the rows read; on
+    SQLite the parent first, then the rest with its id filled in."""
+    if not rows:
+        raise ValueError("insert_under needs rows")
+    parent_id, ids = _insert_rows((parent_table, parent), table, rows, along, then, "")
+    assert parent_id is not None
+    return parent_id, ids
+
+
+def _insert_rows(
+    parent: tuple[str, dict[str, Any]] | None,
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    along: Sequence[Statement],
+    then: Sequence[Statement],
+    on_conflict: str,
+) -> tuple[int | None, list[int]]:
+    postgresql = connection.vendor == "postgresql"
+    parent_id = None
+    if parent is not None and not postgresql:
+        parent_id = insert(*parent)
+        assert parent_id is not None
+        rows = [{k: parent_id if v is PARENT_ID else v for k, v in row.items()} for row in rows]
+        then = [_filled(statement, PARENT_ID, parent_id) for statement in then]
     names, marks, _ = _columns(rows[0])
     params = _adapt_all(value for row in rows for value in row.values())
     values = ", ".join([f"({marks})"] * len(rows))
     conflict = f" ON CONFLICT ({on_conflict}) DO NOTHING" if on_conflict else ""
     text = f'INSERT INTO "{table}" ({names}) VALUES {values}{conflict} RETURNING "id"'
-    together = connection.vendor == "postgresql" and bool(along or then)
-    if together and then:
+    together = postgresql and bool(along or then or parent)
+    returned = 1
+    if together and (then or parent):
         # The insert becomes a clause the others read: statements in one WITH run on one
-        # snapshot, so ``then`` gets the new id from RETURNING, not by reading the table.
-        last_id = '(SELECT max("id") FROM inserted)'
-        clauses = [(f"s{n}", *statement) for n, statement in enumerate(along)]
-        clauses.append(("inserted", text, params))
-        clauses += [(f"t{n}", *_with_last_id(s, last_id)) for n, s in enumerate(then)]
-        text, params = _with(clauses, 'SELECT "id" FROM inserted ORDER BY "id"', [])
+        # snapshot, so ``then`` gets the new ids from RETURNING, not by reading the tables.
+        clauses: list[tuple[str, str, Sequence[Any]]] = []
+        ids_of: dict[Any, str] = {}
+        if parent is not None:
+            parent_names, parent_marks, parent_params = _columns(parent[1])
+            clauses.append(
+                (
+                    "parent",
+                    f'INSERT INTO "{parent[0]}" ({parent_names}) VALUES ({parent_marks})'
+                    ' RETURNING "id"',
+                    parent_params,
+                )
+            )
+            ids_of[PARENT_ID] = '(SELECT "id" FROM parent)'
+        clauses += [(f"s{n}", *statement) for n, statement in enumerate(along)]
+        clauses.append(("inserted", *_with_ids((text, params), ids_of)))
+        ids_of[LAST_ID] = '(SELECT max("id") FROM inserted)'
+        clauses += [(f"t{n}", *_with_ids(s, ids_of)) for n, s in enumerate(then)]
+        parent_column = '(SELECT "id" FROM parent) AS parent_id, ' if parent else ""
+        returning = f'SELECT {parent_column}inserted."id" FROM inserted ORDER BY inserted."id"'
+        text, params = _with(clauses, returning, [])
+        returned = 2 if parent is not None else 1
     elif together:
         text, params = _after(along, text, params)
     with connection.cursor() as cursor:
         cursor.execute(text, params)
-        ids = [int(row[0]) for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+    ids = [int(row[returned - 1]) for row in fetched]
+    if returned == 2:
+        parent_id = int(fetched[0][0])
     if not together:
         execute_all(along)
-        execute_all([(sql, [ids[-1] if p is LAST_ID else p for p in ps]) for sql, ps in then])
-    return ids
+        execute_all([_filled(statement, LAST_ID, ids[-1]) for statement in then])
+    return parent_id, ids
 
 
-def _with_last_id(statement: Statement, last_id: str) -> Statement:
-    """``statement`` with the SQL ``last_id`` in place of each ``LAST_ID`` parameter."""
+def _filled(statement: Statement, marker: Any, value: int) -> Statement:
+    """``statement`` with ``value`` for each ``marker`` parameter."""
+    text, params = statement
+    return text, [value if p is marker else p for p in params]
+
+
+def _with_ids(statement: Statement, ids_of: dict[Any, str]) -> Statement:
+    """``statement`` with SQL in place of each ``LAST_ID``/``PARENT_ID`` parameter."""
     text, params = statement
     pieces = text.split("%s")
     if len(pieces) != len(params) + 1:
         raise ValueError(f"{len(params)} parameters for {len(pieces) - 1} placeholders: {text}")
     written, kept = [pieces[0]], []
     for value, piece in zip(params, pieces[1:], strict=True):
-        if value is LAST_ID:
-            written.append(last_id)
+        if isinstance(value, _Id):
+            written.append(ids_of[value])
         else:
             written.append("%s")
             kept.append(value)

@@ -245,7 +245,7 @@ def test_a_new_customers_message_and_a_replay_cost_a_fixed_number_of_statements(
     with CaptureQueriesContext(connection) as replay:
         assert inbound(external_id="n-1", sender={"email": "nuovo@example.it"}).status_code == 200
     postgresql = connection.vendor == "postgresql"
-    assert len(new) == (8 if postgresql else 13), "\n".join(q["sql"][:120] for q in new)
+    assert len(new) == (7 if postgresql else 13), "\n".join(q["sql"][:120] for q in new)
     assert len(replay) == 5, "\n".join(q["sql"][:120] for q in replay)
 
 

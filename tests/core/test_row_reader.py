@@ -262,11 +262,13 @@ def test_writes_that_need_the_new_id_go_with_the_insert(workspace, django_assert
 def test_a_last_id_statement_must_name_each_parameter():
     from sportello.core import sql
 
+    ids_of = {sql.LAST_ID: "(SELECT 1)", sql.PARENT_ID: "(SELECT 2)"}
     with pytest.raises(ValueError, match="placeholders"):
-        sql._with_last_id(("UPDATE t SET a = %s WHERE id = %s", [sql.LAST_ID]), "(SELECT 1)")
-    assert sql._with_last_id(
-        ("UPDATE t SET a = %s, b = %s WHERE id = %s", [sql.LAST_ID, "x", 3]), "(SELECT 1)"
-    ) == ("UPDATE t SET a = (SELECT 1), b = %s WHERE id = %s", ["x", 3])
+        sql._with_ids(("UPDATE t SET a = %s WHERE id = %s", [sql.LAST_ID]), ids_of)
+    assert sql._with_ids(
+        ("UPDATE t SET a = %s, b = %s, c = %s WHERE id = %s", [sql.LAST_ID, "x", sql.PARENT_ID, 3]),
+        ids_of,
+    ) == ("UPDATE t SET a = (SELECT 1), b = %s, c = (SELECT 2) WHERE id = %s", ["x", 3])
 
 
 def test_built_instances_hold_what_the_orm_loads_and_defer_what_they_leave_out(
@@ -418,3 +420,78 @@ def test_a_datetime_is_adapted_once_and_each_as_itself():
     assert sql.adapt(first) == adapted
     if sql.connection.vendor == "sqlite":
         assert adapted == "2026-12-05 09:30:00"
+
+
+def test_a_parent_and_the_rows_that_point_to_it_go_together(workspace, django_assert_num_queries):
+    # sql.insert_under: one statement on PostgreSQL (the parent a WITH clause the rows read);
+    # the parent, the rows, then the writes on SQLite. PARENT_ID and LAST_ID are filled in.
+    from sportello.conversations.models import Conversation, Message, Priority
+    from sportello.core import clock, sql
+    from sportello.customers.actions import create_customer
+
+    customer = create_customer(workspace.pk, identities=[("email", "p@example.it")])
+    channel = ensure_channel(workspace.pk, kind="api", name="P", slug="p")
+    now = clock.now()
+    parent = {
+        "workspace_id": workspace.pk,
+        "number": 7001,
+        "subject": "Nuova",
+        "status": "open",
+        "priority": Priority.NORMAL,
+        "customer_id": customer.pk,
+        "channel_id": channel.pk,
+        "language": "it",
+        "message_count": 2,
+        "preview": "",
+        "last_message_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    row = {
+        "workspace_id": workspace.pk,
+        "conversation_id": sql.PARENT_ID,
+        "direction": "in",
+        "kind": "message",
+        "text": "ciao",
+        "html": "",
+        "sender_name": "",
+        "event": "",
+        "data": {},
+        "attachments": [],
+        "language": "it",
+        "search_text": "",
+        "created_at": now,
+    }
+    then = [
+        (
+            "UPDATE core_workspace SET last_conversation_number = %s WHERE id = %s",
+            [sql.PARENT_ID, workspace.pk],
+        ),
+        (
+            "UPDATE customers_customer SET conversation_count = %s WHERE id = %s",
+            [sql.LAST_ID, customer.pk],
+        ),
+    ]
+    # Statements of one WITH must not write the same row: each writes its own.
+    along = [
+        ("UPDATE sportello_channels_channel SET name = %s WHERE id = %s", ["Fatto", channel.pk])
+    ]
+    postgresql = sql.connection.vendor == "postgresql"
+    with django_assert_num_queries(1 if postgresql else 5):
+        parent_id, ids = sql.insert_under(
+            "conversations_conversation",
+            parent,
+            "conversations_message",
+            [row, {**row, "text": "di nuovo"}],
+            along=along,
+            then=then,
+        )
+    conversation = Conversation.objects.get(pk=parent_id)
+    assert conversation.number == 7001
+    messages = Message.objects.filter(conversation=conversation).order_by("id")
+    assert [m.pk for m in messages] == ids and [m.text for m in messages] == ["ciao", "di nuovo"]
+    workspace.refresh_from_db()
+    assert workspace.last_conversation_number == parent_id
+    assert type(customer).objects.get(pk=customer.pk).conversation_count == ids[-1]
+    channel.refresh_from_db()
+    assert channel.name == "Fatto"

@@ -66,11 +66,13 @@ def receive_message(
     snoozed one puts it back to open, because the customer is now waiting again.
 
     This runs for every inbound message, so its writes are plain SQL (docs/adr/0005): a
-    new conversation costs four statements, a message in an open one three (one round trip
-    on PostgreSQL, which runs the two updates with the insert).
+    new conversation costs four statements (two round trips on PostgreSQL: its number, then
+    the conversation with its rows and the customer's counters), a message in an open one
+    three (one round trip on PostgreSQL, which runs the two updates with the insert).
 
     ``then``: the caller's writes that note where the message went, given its conversation,
-    with ``sql.LAST_ID`` for the message's id; they go with the message's insert (the same
+    with ``sql.LAST_ID`` for the message's id (and, for a new conversation, its id is
+    ``sql.PARENT_ID`` until it is inserted); they go with the message's insert (the same
     round trip on PostgreSQL), which is what ingest's raw record needs.
     """
     now = clock.now()
@@ -102,8 +104,8 @@ def receive_message(
             "created_at": now,
             "updated_at": now,
         }
-        pk = sql.insert("conversations_conversation", opened_row)
-        conversation = sql.instance(Conversation, {"id": pk, **opened_row})
+        # Inserted with its first rows below; its id is PARENT_ID until then.
+        conversation = sql.instance(Conversation, {"id": sql.PARENT_ID, **opened_row})
         events.append(timeline.row(conversation, "created", at=now, channel=channel.pk))
     else:
         old = conversation.status
@@ -155,12 +157,21 @@ def receive_message(
     # conversation's and the customer's counters go with them (neither reads the other):
     # one round trip on PostgreSQL.
     contact = record_contact(customer.pk, now, new_conversation=opened)
-    ids = sql.insert_many(
-        "conversations_message",
-        [*events, values],
-        along=[contact] if moved is None else [moved, contact],
-        then=then(conversation) if then is not None else (),
-    )
+    along = [contact] if moved is None else [moved, contact]
+    closing = then(conversation) if then is not None else ()
+    if opened:
+        # The conversation with its rows: one round trip on PostgreSQL.
+        conversation.pk, ids = sql.insert_under(
+            "conversations_conversation",
+            opened_row,
+            "conversations_message",
+            [*events, values],
+            along=along,
+            then=closing,
+        )
+        values["conversation_id"] = conversation.pk
+    else:
+        ids = sql.insert_many("conversations_message", [*events, values], along=along, then=closing)
     message = sql.instance(Message, {"id": ids[-1], **values})
 
     if opened:
