@@ -113,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
             ],
         },
-    }
+    },
 ]
 
 # --- database -------------------------------------------------------------------------
