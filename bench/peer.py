@@ -437,7 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--peer-database-url", default="", help="helpdesk's; default SQLite")
     parser.add_argument("--home", default="", help="Sportello's home (kept); default temporary")
     parser.add_argument("--reuse", action="store_true", help="Sportello's database as it is")
-    parser.add_argument("--only", default="", help="run the scenarios whose name holds this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run the scenarios whose name (or, for helpdesk's, whose Sportello scenario's)"
+        " holds this: --only html_ leaves out the APIs",
+    )
     parser.add_argument("--keep", action="store_true", help="keep a temporary home")
     parser.add_argument(
         "--short", action="store_true", help="20k conversations, 100k messages, 5 API requests"
@@ -524,8 +529,8 @@ def main(argv: list[str] | None = None) -> int:
         with peer_server(python, env, peer_home, workers=args.workers) as server:
             cookie = web.form_login(server.port, "/login/", PEER_USER, PEER_PASSWORD)
             pairs = peer_scenarios(cookie, tickets, api_requests=args.api_requests)
-            if args.only:
-                pairs = [p for p in pairs if args.only in p[0].name]
+            if args.only:  # a helpdesk scenario, or what it is compared with
+                pairs = [p for p in pairs if args.only in p[0].name or args.only in p[1]]
             counts = peer_query_counts(python, env, [s for s, _ in pairs])
             for (scenario, compared), queries in zip(pairs, counts, strict=True):
                 line = web.measure(
