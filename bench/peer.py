@@ -463,9 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from bench import environment
 
-        for url in (args.database_url, args.peer_database_url):
-            if url and not args.reuse:
-                environment.create_postgres_database(url, recreate=True)
+        # helpdesk's database is loaded afresh on every run; --reuse keeps Sportello's.
+        if args.peer_database_url:
+            environment.create_postgres_database(args.peer_database_url, recreate=True)
+        if args.database_url and not args.reuse:
+            environment.create_postgres_database(args.database_url, recreate=True)
         if not args.reuse:
             seeded = web.seed(home, args.database_url, web.sizes_of(args))
             print(json.dumps({"scenario": "seed", **seeded}), flush=True)
