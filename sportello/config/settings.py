@@ -139,7 +139,7 @@ if TESTING:
 
 # Threads serving requests in each web process (sportello.config.asgi); each keeps one
 # database connection.
-WEB_THREADS = env_int("SPORTELLO_WEB_THREADS", 4)
+WEB_THREADS = env_int("SPORTELLO_WEB_THREADS", 2)
 
 # The sidebar's view counts are shared for a few seconds rather than counted on every page.
 SIDEBAR_COUNTS_SECONDS = env_int("SPORTELLO_SIDEBAR_COUNTS_SECONDS", 10)
