@@ -67,3 +67,25 @@ def test_conversation_page_links_to_its_customer(agent_client, customer_writes):
     conversation = customer_writes(name="Lucia Verdi")
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
     assert f'href="/customers/{conversation.customer_id}/"' in page
+
+
+def test_customer_list_pages_forward_and_back_without_counting(
+    agent_client, customer_writes, monkeypatch, django_assert_max_num_queries
+):
+    from sportello.web.views import customers as view
+
+    monkeypatch.setattr(view, "CUSTOMERS_PER_PAGE", 2)
+    for n in range(5):
+        customer_writes(name=f"Cliente {n}", email=f"cliente{n}@example.it")
+    first = agent_client.get("/customers/").content.decode()
+    assert "Pagina 1" in first and "?page=2" in first and "Precedente" not in first
+    assert "Cliente 4" in first and "Cliente 3" in first and "Cliente 2" not in first
+    with django_assert_max_num_queries(6) as captured:
+        last = agent_client.get("/customers/?page=3").content.decode()
+    assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+    assert "Cliente 0" in last and "?page=2" in last and "Successiva" not in last
+    beyond = agent_client.get("/customers/?page=4").content.decode()
+    assert "Nessun altro cliente." in beyond and "?page=3" in beyond
+    assert "Cliente 4" in agent_client.get("/customers/?page=x").content.decode()
+    searched = agent_client.get("/customers/?q=cliente&page=2").content.decode()
+    assert "Cliente 2" in searched and "q=cliente&amp;page=3" in searched

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -11,11 +12,25 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sportello.conversations.queries import customer_conversations
 from sportello.customers.actions import update_customer
+from sportello.customers.models import Customer
 from sportello.customers.queries import get_customer, search_customers
 from sportello.web.forms import CustomerForm
 from sportello.web.pages import agent_of, agent_required, render_page
 
 CUSTOMERS_PER_PAGE = 50
+MAX_PAGE = 2_000  # 100,000 customers deep: further, search
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """One page of the customer list: its customers, and whether there are more either
+    side. No total: counting 200k customers, or the 30,000 a frequent search finds, cost
+    as much as reading the page (PostgreSQL at 1M conversations: 65 of 126 ms)."""
+
+    customers: list[Customer]
+    number: int
+    has_previous: bool
+    has_next: bool
 
 
 @agent_required
@@ -23,11 +38,23 @@ CUSTOMERS_PER_PAGE = 50
 def customer_list(request: HttpRequest) -> HttpResponse:
     agent = agent_of(request)
     q = request.GET.get("q", "").strip()[:200]
-    paginator = Paginator(search_customers(agent.workspace_id, q), CUSTOMERS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    number = _page_number(request.GET.get("page", ""))
+    start = (number - 1) * CUSTOMERS_PER_PAGE
+    found = list(search_customers(agent.workspace_id, q)[start : start + CUSTOMERS_PER_PAGE + 1])
+    page = CustomerPage(
+        customers=found[:CUSTOMERS_PER_PAGE],
+        number=number,
+        has_previous=number > 1,
+        has_next=len(found) > CUSTOMERS_PER_PAGE,
+    )
     return render_page(
         request, "web/customers/list.html", {"page": page, "q": q, "nav_current": "customers"}
     )
+
+
+def _page_number(value: str) -> int:
+    """``?page=``: 1 unless a whole number from 1 to ``MAX_PAGE``."""
+    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1
 
 
 @agent_required
