@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sportello.accounts.models import Agent, ApiToken, Team, User
-from sportello.channels.models import Channel
 from sportello.core import sql
 from sportello.core.models import Workspace
 
@@ -13,7 +12,6 @@ _TOKEN = sql.RowReader(ApiToken, "token")
 _AGENT = sql.RowReader(Agent, "agent")
 _USER = sql.RowReader(User, "person")
 _WORKSPACE = sql.RowReader(Workspace, "workspace")
-_CHANNEL = sql.RowReader(Channel, "channel")
 _TOKEN_FROM = (
     f" FROM {ApiToken._meta.db_table} token"
     f" JOIN {Agent._meta.db_table} agent ON agent.id = token.agent_id"
@@ -24,15 +22,6 @@ _TOKEN_WHERE = " WHERE token.key_hash = %s AND agent.is_active AND person.is_act
 _TOKEN_SQL = (
     f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select}"
     f"{_TOKEN_FROM}{_TOKEN_WHERE}"
-)
-# The agent's workspace's active channel of a slug: the rule of channels.queries.
-# active_channel, read along the token (a test checks the two agree).
-_TOKEN_AND_CHANNEL_SQL = (
-    f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select},"
-    f" {_CHANNEL.select}{_TOKEN_FROM}"
-    f" LEFT JOIN {Channel._meta.db_table} channel ON channel.workspace_id = agent.workspace_id"
-    " AND channel.slug = %s AND channel.is_active"
-    f"{_TOKEN_WHERE}"
 )
 
 
@@ -45,19 +34,20 @@ def agent_for_token(key: str) -> ApiToken | None:
     return None if row is None else _token(row)
 
 
-def token_and_channel(key: str, slug: str) -> tuple[ApiToken | None, Channel | None]:
-    """``agent_for_token`` and the active channel ``slug`` names in the agent's workspace
-    (``channels.queries.active_channel``), in one query: the inbound endpoint needs both
-    for every message, and on PostgreSQL each query is a round trip. The channel is
-    ``None`` when the token is, or when the workspace has no such active channel."""
+def agent_for_token_along(key: str, joined: sql.Joined) -> tuple[ApiToken | None, tuple[Any, ...]]:
+    """``agent_for_token``, with another app's columns read along, keyed by the agent's
+    workspace id (the inbound endpoint reads its channel so: on PostgreSQL each query is a
+    round trip). The columns are ``()`` when there is no such token."""
     if not _plausible(key):
-        return None, None
-    row = sql.fetchone(_TOKEN_AND_CHANNEL_SQL, [slug, ApiToken.hash_key(key)])
+        return None, ()
+    row = sql.fetchone(
+        f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select},"
+        f" {joined.columns}{_TOKEN_FROM} {joined.on('agent.workspace_id')}{_TOKEN_WHERE}",
+        [*joined.params, ApiToken.hash_key(key)],
+    )
     if row is None:
-        return None, None
-    width = len(_CHANNEL)
-    (channel,) = sql.RowReader.build_all(row[-width:], _CHANNEL)
-    return _token(row[:-width]), channel
+        return None, ()
+    return _token(row[: -joined.width]), row[-joined.width :]
 
 
 def _plausible(key: str) -> bool:

@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
 from sportello.accounts.actions import touch_token
-from sportello.accounts.models import Agent
-from sportello.accounts.queries import agent_for_token, agent_for_user, token_and_channel
+from sportello.accounts.models import Agent, ApiToken
+from sportello.accounts.queries import agent_for_token, agent_for_token_along, agent_for_user
 from sportello.api.parsing import PARSER
 from sportello.channels.models import Channel
+from sportello.channels.queries import active_channel_joined, channel_from
 
 _CHANNEL_READ = "_sportello_channel_read_with_token"
 
@@ -19,7 +20,7 @@ class TokenAuth(HttpBearer):
     """A bearer token.
 
     ``with_channel`` (the inbound endpoint's): the token is read with the channel the JSON
-    body names, in one query (``accounts.queries.token_and_channel``), and the handler takes
+    body names, in one query (``token_and_channel``), and the handler takes
     the channel from ``channel_read_with_token``. The body is parsed here, before the
     token is known to be good: it is the same parse the payload's validation then reuses
     (``parsing.ParsedOnce``). A body too large or not JSON is left to that validation, and
@@ -40,6 +41,14 @@ class TokenAuth(HttpBearer):
             return None
         touch_token(api_token)
         return api_token.agent
+
+
+def token_and_channel(key: str, slug: str) -> tuple[ApiToken | None, Channel | None]:
+    """The token (``accounts.queries.agent_for_token``) and the active channel ``slug``
+    names in its agent's workspace (``channels.queries.active_channel``), in one query. The
+    channel is ``None`` when the token is, or when the workspace has no such channel."""
+    api_token, columns = agent_for_token_along(key, active_channel_joined(slug))
+    return api_token, (channel_from(columns) if api_token is not None else None)
 
 
 def _channel_named(request: HttpRequest) -> str | None:

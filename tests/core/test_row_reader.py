@@ -8,7 +8,8 @@ import pytest
 
 from sportello.accounts.actions import create_team, issue_token
 from sportello.accounts.models import Agent, ApiToken
-from sportello.accounts.queries import agent_for_token, token_and_channel
+from sportello.accounts.queries import agent_for_token
+from sportello.api.auth import token_and_channel
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel
 from sportello.channels.queries import active_channel
