@@ -187,15 +187,17 @@ def insert_under(
     *,
     along: Sequence[Statement] = (),
     then: Sequence[Statement] = (),
+    on_conflict: str = "",
 ) -> tuple[int, list[int]]:
     """``insert`` of a parent row and ``insert_many`` of rows that point to it (a new
-    conversation and its first messages): ``PARENT_ID`` among the rows' values and
-    ``then``'s parameters is its id. Returns the parent's id and the rows' ids. On
-    PostgreSQL one statement, the parent's insert a ``WITH`` clause the rows read; on
-    SQLite the parent first, then the rest with its id filled in."""
+    conversation and its first messages, a new customer and their identities):
+    ``PARENT_ID`` among the rows' values and ``then``'s parameters is its id. Returns the
+    parent's id and the ids of the rows inserted (with ``on_conflict``, those that did not
+    exist). On PostgreSQL one statement, the parent's insert a ``WITH`` clause the rows
+    read; on SQLite the parent first, then the rest with its id filled in."""
     if not rows:
         raise ValueError("insert_under needs rows")
-    parent_id, ids = _insert_rows((parent_table, parent), table, rows, along, then, "")
+    parent_id, ids = _insert_rows((parent_table, parent), table, rows, along, then, on_conflict)
     assert parent_id is not None
     return parent_id, ids
 
@@ -242,8 +244,14 @@ def _insert_rows(
         clauses.append(("inserted", *_with_ids((text, params), ids_of)))
         ids_of[LAST_ID] = '(SELECT max("id") FROM inserted)'
         clauses += [(f"t{n}", *_with_ids(s, ids_of)) for n, s in enumerate(then)]
-        parent_column = '(SELECT "id" FROM parent) AS parent_id, ' if parent else ""
-        returning = f'SELECT {parent_column}inserted."id" FROM inserted ORDER BY inserted."id"'
+        if parent:
+            # A row even when ON CONFLICT skipped every one: the parent's id comes back.
+            returning = (
+                'SELECT (SELECT "id" FROM parent) AS parent_id, inserted."id"'
+                ' FROM (SELECT 1) AS one LEFT JOIN inserted ON true ORDER BY inserted."id"'
+            )
+        else:
+            returning = 'SELECT inserted."id" FROM inserted ORDER BY inserted."id"'
         text, params = _with(clauses, returning, [])
         returned = 2 if parent is not None else 1
     elif together:
@@ -251,7 +259,7 @@ def _insert_rows(
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         fetched = cursor.fetchall()
-    ids = [int(row[returned - 1]) for row in fetched]
+    ids = [int(row[returned - 1]) for row in fetched if row[returned - 1] is not None]
     if returned == 2:
         parent_id = int(fetched[0][0])
     if not together:

@@ -70,39 +70,28 @@ def create_unclaimed_customer(
         "created_at": now,
         "updated_at": now,
     }
-    if sql.connection.vendor == "postgresql" and keys:
-        pairs = ", ".join(["(%s, %s)"] * len(keys))
-        found = sql.fetchone(
-            f"WITH new AS (INSERT INTO customers_customer ({', '.join(row)})"
-            f" VALUES ({', '.join(['%s'] * len(row))}) RETURNING id),"
-            " claimed AS (INSERT INTO customers_identity"
-            " (workspace_id, customer_id, kind, value, created_at)"
-            " SELECT %s, new.id, given.kind, given.value, %s"
-            f" FROM new, (VALUES {pairs}) AS given (kind, value)"
-            f" ON CONFLICT ({_IDENTITY_KEY}) DO NOTHING RETURNING id)"
-            " SELECT new.id, (SELECT count(*) FROM claimed) FROM new",
-            [*row.values(), workspace_id, now, *(part for key in keys for part in key)],
+    if keys:
+        pk, claimed = sql.insert_under(
+            "customers_customer",
+            row,
+            "customers_identity",
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "customer_id": sql.PARENT_ID,
+                    "kind": kind,
+                    "value": value,
+                    "created_at": now,
+                }
+                for kind, value in keys
+            ],
+            on_conflict=_IDENTITY_KEY,
         )
-        assert found is not None
-        pk, inserted = found
+        inserted = len(claimed)
     else:
-        pk = sql.insert("customers_customer", row)
-        inserted = len(
-            sql.insert_many(
-                "customers_identity",
-                [
-                    {
-                        "workspace_id": workspace_id,
-                        "customer_id": pk,
-                        "kind": kind,
-                        "value": value,
-                        "created_at": now,
-                    }
-                    for kind, value in keys
-                ],
-                on_conflict=_IDENTITY_KEY,
-            )
-        )
+        created = sql.insert("customers_customer", row)
+        assert created is not None  # no ON CONFLICT: an id always comes back
+        pk, inserted = created, 0
     if inserted < len(keys):
         sql.execute_all(
             [
