@@ -44,7 +44,7 @@ from sportello.accounts.actions import create_agent, create_team
 from sportello.accounts.models import Agent, Team
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel, ChannelKind
-from sportello.conversations.actions.receive import preview_of
+from sportello.conversations.actions.store import preview_of
 from sportello.conversations.models import Conversation, Message, Status, Tag
 from sportello.core.bootstrap import ensure_default_workspace
 from sportello.core.models import Workspace

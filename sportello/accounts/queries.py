@@ -34,22 +34,6 @@ def agent_for_token(key: str) -> ApiToken | None:
     return None if row is None else _token(row)
 
 
-def agent_for_token_along(key: str, joined: sql.Joined) -> tuple[ApiToken | None, tuple[Any, ...]]:
-    """``agent_for_token``, with another app's columns read along, keyed by the agent's
-    workspace id (the inbound endpoint reads its channel so: on PostgreSQL each query is a
-    round trip). The columns are ``()`` when there is no such token."""
-    if not _plausible(key):
-        return None, ()
-    row = sql.fetchone(
-        f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select},"
-        f" {joined.columns}{_TOKEN_FROM} {joined.on('agent.workspace_id')}{_TOKEN_WHERE}",
-        [*joined.params, ApiToken.hash_key(key)],
-    )
-    if row is None:
-        return None, ()
-    return _token(row[: -joined.width]), row[-joined.width :]
-
-
 def _plausible(key: str) -> bool:
     return bool(key) and len(key) <= 200
 

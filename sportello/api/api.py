@@ -8,7 +8,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sportello.api import auth as api_auth
-from sportello.api.parsing import PARSER
 from sportello.api.routers import auth, channels, conversations, customers, inbound
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
@@ -23,7 +22,6 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>` (get one from `POST /api/v1/auth/token`)."
     ),
     auth=[api_auth.TokenAuth(), api_auth.SessionAuth()],
-    parser=PARSER,
     urls_namespace="api-v1",
 )
 api.add_router("/auth", auth.router)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sportello.channels.models import Channel
@@ -10,8 +9,9 @@ from sportello.core.errors import InvalidInput, NotFound
 _CHANNEL = sql.RowReader(Channel, "channel")
 # An integration names a channel by its slug, unique in its workspace; only an active one
 # takes messages. ``{workspace}`` is the workspace id's column or parameter.
-_ACTIVE = "channel.workspace_id = {workspace} AND channel.slug = %s AND channel.is_active"
-_ACTIVE_CHANNEL_SQL = _CHANNEL.where(_ACTIVE.format(workspace="%s"))
+_ACTIVE_CHANNEL_SQL = _CHANNEL.where(
+    "channel.workspace_id = %s AND channel.slug = %s AND channel.is_active"
+)
 _CHANNELS_SQL = _CHANNEL.where("channel.workspace_id = %s", "channel.name, channel.id")
 
 # Config keys whose values are never shown back by the API or the UI.
@@ -26,24 +26,6 @@ def active_channel(workspace_id: int, slug: str) -> Channel:
         raise InvalidInput(f"unknown channel {slug!r}")
     channel: Channel = _CHANNEL.build(row)
     return channel
-
-
-def active_channel_joined(slug: str) -> sql.Joined:
-    """``active_channel`` as columns another query reads along, keyed by its workspace id
-    column: the API token's lookup carries it for the inbound endpoint, one round trip for
-    both. ``channel_from`` reads them."""
-    return sql.Joined(
-        columns=_CHANNEL.select,
-        join=f"LEFT JOIN {Channel._meta.db_table} channel ON {_ACTIVE.format(workspace='{key}')}",
-        params=[slug],
-        width=len(_CHANNEL),
-    )
-
-
-def channel_from(values: Sequence[Any]) -> Channel | None:
-    """The channel in the columns of ``active_channel_joined``; ``None`` when none joined."""
-    (channel,) = sql.RowReader.build_all(values, _CHANNEL)
-    return channel  # type: ignore[no-any-return]
 
 
 def workspace_channels(workspace_id: int) -> list[Channel]:

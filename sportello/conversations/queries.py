@@ -22,7 +22,15 @@ from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import team_ids_of
 from sportello.channels.models import Channel
 from sportello.conversations import keyset, search
-from sportello.conversations.models import Conversation, Direction, Kind, Message, Status, Tag
+from sportello.conversations.models import (
+    ACTIVE_STATUSES,
+    Conversation,
+    Direction,
+    Kind,
+    Message,
+    Status,
+    Tag,
+)
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.customers.models import Customer
@@ -183,18 +191,22 @@ def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
         raise InvalidInput("the cursor is not valid; start again from the first page") from None
 
 
-def status_in(*statuses: str) -> Q:
-    """``status IN (...)`` written with literal values rather than bound parameters.
+def literal_status_in(*statuses: str) -> str:
+    """``status IN (...)`` with literal values rather than bound parameters.
 
-    The inbox's partial indexes are defined on exactly these literal sets; SQLite's planner
-    uses a partial index only when it can see the query's condition implies the index's,
-    which it cannot do through bound parameters (PostgreSQL can either way).
-    """
+    The conversations' partial indexes are defined on exactly these literal sets; SQLite's
+    planner uses a partial index only when it can see the query's condition implies the
+    index's, which it cannot do through bound parameters (PostgreSQL can either way)."""
     unknown = set(statuses) - set(Status.values)
     if unknown:
         raise InvalidInput(f"unknown status {sorted(unknown)}")
     values = ", ".join(f"'{status}'" for status in statuses)
-    return Q(RawSQL(f'"conversations_conversation"."status" IN ({values})', (), BooleanField()))
+    return f'"{_TABLE}"."status" IN ({values})'
+
+
+def status_in(*statuses: str) -> Q:
+    """``literal_status_in`` as a filter of the ORM's."""
+    return Q(RawSQL(literal_status_in(*statuses), (), BooleanField()))
 
 
 def view_filter(view: str, agent: Agent | None, *, teams: list[int] | None = None) -> Q:
@@ -398,67 +410,26 @@ _OPEN_COLUMNS = (
     "team_id",
     "assignee_id",
 )
-# On the partial index ``conv_customer_active``; ``{customer}`` is the customer's id column.
-_OPEN_WHERE = (
-    "customer_id = {customer} AND channel_id = %s AND status IN ('open', 'pending', 'snoozed')"
+_OPEN_SQL = (
+    f"SELECT {', '.join(_OPEN_COLUMNS)} FROM {_TABLE}"
+    f" WHERE customer_id = %s AND channel_id = %s AND {literal_status_in(*ACTIVE_STATUSES)}"
     " ORDER BY last_message_at DESC, id DESC LIMIT 1"
-)
-_ACTIVE_SQL = (
-    f"SELECT {', '.join(_OPEN_COLUMNS)} FROM {_TABLE} WHERE {_OPEN_WHERE.format(customer='%s')}"
 )
 
 
 def active_conversation_for(customer_id: int, channel_id: int) -> Conversation | None:
     """The customer's most recent open, pending or snoozed conversation on a channel.
 
-    Asked for almost every inbound message, so it is one plain SQL query on the partial
-    index ``conv_customer_active`` (docs/adr/0005); the Conversation returned carries the
-    columns the receive action reads. Ingest reads it along the identity lookup instead
-    (``open_conversation_joined``)."""
-    row = sql.fetchone(_ACTIVE_SQL, [customer_id, channel_id])
-    return open_conversation_from(row, customer_id=customer_id, channel_id=channel_id)
-
-
-_OPEN_ALIAS = "open_conversation"
-_OPEN_JOINED_COLUMNS = ", ".join(f"{_OPEN_ALIAS}.{column}" for column in _OPEN_COLUMNS)
-# PostgreSQL: a lateral subquery is always a loop over the outer rows, one index probe each;
-# joined on a scalar subquery instead, a planner without statistics (a young table, no
-# autovacuum) hashed the whole conversations table, 0.15 ms more a message at 1,000 rows.
-_OPEN_JOIN_LATERAL = (
-    f"LEFT JOIN LATERAL (SELECT {', '.join(_OPEN_COLUMNS)} FROM {_TABLE}"
-    f" WHERE {_OPEN_WHERE.format(customer='{key}')}) {_OPEN_ALIAS} ON true"
-)
-# SQLite has no LATERAL; it loops anyway, and finds the row by its id.
-_OPEN_JOIN_ON_ID = (
-    f"LEFT JOIN {_TABLE} {_OPEN_ALIAS} ON {_OPEN_ALIAS}.id = ("
-    f"SELECT id FROM {_TABLE} WHERE {_OPEN_WHERE.format(customer='{key}')})"
-)
-
-
-def open_conversation_joined(channel_id: int) -> sql.Joined:
-    """``active_conversation_for`` as columns another query reads along, keyed by its
-    customer id column: ingest's identity lookup, one round trip for both."""
-    postgresql = sql.connection.vendor == "postgresql"
-    return sql.Joined(
-        columns=_OPEN_JOINED_COLUMNS,
-        join=_OPEN_JOIN_LATERAL if postgresql else _OPEN_JOIN_ON_ID,
-        params=[channel_id],
-        width=len(_OPEN_COLUMNS),
-    )
-
-
-def open_conversation_from(
-    values: Sequence[Any] | None, *, customer_id: int, channel_id: int
-) -> Conversation | None:
-    """The conversation in the columns of ``active_conversation_for`` or of
-    ``open_conversation_joined``; ``None`` when there is none. Its other fields are
-    deferred (``sql.instance``): reading one costs a query."""
-    if values is None or values[0] is None:
+    Asked for almost every inbound message: one plain query on the partial index
+    ``conv_customer_active`` (docs/adr/0005). The Conversation returned carries the columns
+    the receive action reads; its other fields are deferred (reading one costs a query)."""
+    row = sql.fetchone(_OPEN_SQL, [customer_id, channel_id])
+    if row is None:
         return None
     conversation: Conversation = sql.instance(
         Conversation,
         {
-            **dict(zip(_OPEN_COLUMNS, values, strict=True)),
+            **dict(zip(_OPEN_COLUMNS, row, strict=True)),
             "customer_id": customer_id,
             "channel_id": channel_id,
         },

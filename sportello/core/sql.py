@@ -1,16 +1,16 @@
-"""Plain SQL for the few writes on the ingest hot path (see docs/adr/0005).
+"""Plain SQL for the few statements that run for every message or page (docs/adr/0005).
 
-The ORM costs 150-450 µs of Python per statement on a small CPU, more than the database
-itself; a message needs about eight statements. These helpers keep that SQL short, portable
-(SQLite 3.35+ and PostgreSQL both have ``RETURNING`` and ``ON CONFLICT``) and in the apps'
-own actions and queries, which remain the only writers.
+Each app writes its own tables' SQL with these helpers, in its own actions and queries,
+which remain the only writers; no app hands SQL to another. The SQL is portable (SQLite
+3.35+ and PostgreSQL both have ``RETURNING`` and ``ON CONFLICT``). Everything else uses
+the ORM.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,44 +20,9 @@ from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
+from sportello.core import clock
+
 _PLAIN = (str, int, float, bool, type(None), bytes)
-
-# A statement with its parameters, for ``execute_all`` and ``insert_many(along=...)``.
-Statement = tuple[str, Sequence[Any]]
-
-
-class _Id:
-    """A parameter that stands for an id an insert will return (see ``insert_many``)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"sql.{self.name}"
-
-
-# In ``insert_many(then=...)``: the id of the last row inserted.
-LAST_ID: Any = _Id("LAST_ID")
-# In ``insert_under``'s rows and ``then``: the id of the parent row inserted with them.
-PARENT_ID: Any = _Id("PARENT_ID")
-
-
-@dataclass(frozen=True)
-class Joined:
-    """Columns of another app's table, read along one app's query and joined on a column
-    it names: how a hot read carries another's (the customer's open conversation along the
-    identity lookup, one round trip) while each app keeps its own SQL.
-
-    ``columns`` is the select list (``width`` columns); ``join`` a ``LEFT JOIN`` clause with
-    ``{key}`` where the outer query's column goes; ``params`` are the join's own."""
-
-    columns: str
-    join: str
-    params: Sequence[Any]
-    width: int
-
-    def on(self, key: str) -> str:
-        return self.join.replace("{key}", key)
 
 
 def adapt(value: Any) -> Any:
@@ -99,196 +64,86 @@ def _adapt_all(values: Iterable[Any]) -> list[Any]:
     return [v if type(v) in _PLAIN else adapt(v) for v in values]
 
 
-def _columns(values: dict[str, Any]) -> tuple[str, str, list[Any]]:
-    names = ", ".join(f'"{name}"' for name in values)
-    marks = ", ".join(["%s"] * len(values))
-    return names, marks, _adapt_all(values.values())
+class Table:
+    """How an app writes rows of its own model in plain SQL, where the ORM's cost per
+    statement matters (docs/adr/0005): every column of the model, with the model's default
+    for each one not given, so a new field with a default needs no edit to any insert.
+
+    ``row`` takes values by attribute name (``customer_id``, not ``customer``); fields
+    without a default and not nullable must be given, or the database refuses the row.
+    ``auto_now``/``auto_now_add`` fields default to the time of the row."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.name = model._meta.db_table
+        pk = model._meta.pk
+        assert pk is not None
+        self._pk = pk.column
+        fields = [f for f in model._meta.concrete_fields if f is not pk]
+        self.attnames = [f.attname for f in fields]
+        self._names = ", ".join(f'"{f.column}"' for f in fields)
+        self._marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        self._defaults: dict[str, Any] = {}
+        self._stamped: list[str] = []
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self._stamped.append(f.attname)
+            else:
+                self._defaults[f.attname] = f._get_default  # type: ignore[attr-defined]
+
+    def row(self, **values: Any) -> dict[str, Any]:
+        """A whole row: ``values``, and the model's defaults for the other fields."""
+        unknown = values.keys() - set(self.attnames)
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no field {sorted(unknown)}")
+        row = {
+            name: values[name] if name in values else default()
+            for name, default in self._defaults.items()
+        }
+        if self._stamped:
+            now = clock.now()
+            for name in self._stamped:
+                row[name] = values.get(name) or now
+        return row
+
+    def insert(self, row: dict[str, Any], *, on_conflict: str = "") -> int | None:
+        """Insert a row of ``row``'s making and return its id; with ``on_conflict`` (the
+        unique columns), a row that exists already is left alone and ``None`` comes back."""
+        ids = self.insert_rows([row], on_conflict=on_conflict)
+        return ids[0] if ids else None
+
+    def insert_rows(self, rows: Sequence[dict[str, Any]], *, on_conflict: str = "") -> list[int]:
+        """Insert rows (of ``row``'s making) in one statement; their ids in row order. With
+        ``on_conflict``, rows that exist already are left alone: only the new rows' ids."""
+        if not rows:
+            return []
+        attnames = self.attnames
+        params = _adapt_all(row[name] for row in rows for name in attnames)
+        conflict = f" ON CONFLICT ({on_conflict}) DO NOTHING" if on_conflict else ""
+        values = ", ".join([self._marks] * len(rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{self.name}" ({self._names}) VALUES {values}{conflict}'
+                f' RETURNING "{self._pk}"',
+                params,
+            )
+            return sorted(int(found[0]) for found in cursor.fetchall())
 
 
-def insert(table: str, values: dict[str, Any], *, on_conflict: str = "") -> int | None:
-    """Insert one row and return its id; with ``on_conflict`` (the unique columns), a row
-    that already exists is left alone and ``None`` is returned."""
-    names, marks, params = _columns(values)
-    conflict = f" ON CONFLICT ({on_conflict}) DO NOTHING" if on_conflict else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" ({names}) VALUES ({marks}){conflict} RETURNING "id"', params
-        )
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
-
-
-def insert_reading(
-    table: str, values: dict[str, Any], *, on_conflict: str, read: Statement
-) -> tuple[int | None, list[tuple[Any, ...]]]:
-    """``insert`` (``ON CONFLICT DO NOTHING``: ``None`` for a row that exists) and a read of
-    other tables that does not depend on the row, with the read's rows when the row was
-    inserted (a caller that finds it exists wants no more).
-
-    On PostgreSQL they are one statement, one round trip: the insert a ``WITH`` clause, the
-    read joined to its id. The read then sees the database as the statement began, before
-    any wait of the insert for a concurrent insert of the same key, where on its own it
-    would begin after; the caller must not mind (ingest reads the sender's customer, and a
-    customer created meanwhile is found again when its identities are claimed). On SQLite,
-    whose statements cost no round trip, the insert and then, if it inserted, the read."""
+@contextmanager
+def pipeline() -> Iterator[None]:
+    """Statements sent without waiting for each one's answer: psycopg's pipeline mode on
+    PostgreSQL, so writes that do not depend on each other (a message's counters, the raw
+    record's note) cost one round trip together; nothing on SQLite, whose statements cost
+    no round trip. A query that fetches rows waits for everything sent before it; errors
+    come at the latest when the block ends. Inside, only statements whose row count nobody
+    reads (``execute``, ``Table.insert``, reads), not the ORM's ``save``/``update``."""
     if connection.vendor != "postgresql":
-        inserted = insert(table, values, on_conflict=on_conflict)
-        return inserted, ([] if inserted is None else fetchall(*read))
-    names, marks, params = _columns(values)
-    read_sql, read_params = read
-    rows = fetchall(
-        f'WITH inserted AS (INSERT INTO "{table}" ({names}) VALUES ({marks})'
-        f' ON CONFLICT ({on_conflict}) DO NOTHING RETURNING "id")'
-        ' SELECT inserted_id."id", read.* FROM (SELECT (SELECT "id" FROM inserted) AS "id")'
-        f" AS inserted_id LEFT JOIN (SELECT 1 AS found, * FROM ({read_sql}) AS found_rows)"
-        " AS read ON true",
-        [*params, *read_params],
-    )
-    # One row at least, with the id; a read that found nothing leaves NULLs beside it.
-    if rows[0][0] is None:
-        return None, []
-    return int(rows[0][0]), [row[2:] for row in rows if row[1] is not None]
-
-
-def insert_many(
-    table: str,
-    rows: Sequence[dict[str, Any]],
-    *,
-    along: Sequence[Statement] = (),
-    then: Sequence[Statement] = (),
-    on_conflict: str = "",
-) -> list[int]:
-    """Insert rows with the same columns in one statement; ids come back in row order.
-    With ``on_conflict`` (unique columns), rows that already exist are left alone and only
-    the ids of the rows inserted come back.
-
-    ``along``: writes that neither read these rows nor are read by them (a parent's
-    counters, say), run with them: on PostgreSQL in the same statement, as data-modifying
-    ``WITH`` clauses before the ``INSERT`` (one round trip); on SQLite after it.
-
-    ``then``: writes that need the id of the last row inserted, given as ``LAST_ID`` among
-    their parameters (the raw record that notes which message it became): on PostgreSQL in
-    the same statement too, reading it from the ``INSERT``'s ``RETURNING``; on SQLite after
-    it, with the id filled in. No two of these statements may write the same row: in one
-    PostgreSQL statement, only one such write would be kept."""
-    if not rows:
-        if then:
-            raise ValueError("then= needs a row inserted")
-        execute_all(along)
-        return []
-    return _insert_rows(None, table, rows, along, then, on_conflict)[1]
-
-
-def insert_under(
-    parent_table: str,
-    parent: dict[str, Any],
-    table: str,
-    rows: Sequence[dict[str, Any]],
-    *,
-    along: Sequence[Statement] = (),
-    then: Sequence[Statement] = (),
-    on_conflict: str = "",
-) -> tuple[int, list[int]]:
-    """``insert`` of a parent row and ``insert_many`` of rows that point to it (a new
-    conversation and its first messages, a new customer and their identities):
-    ``PARENT_ID`` among the rows' values and ``then``'s parameters is its id. Returns the
-    parent's id and the ids of the rows inserted (with ``on_conflict``, those that did not
-    exist). On PostgreSQL one statement, the parent's insert a ``WITH`` clause the rows
-    read; on SQLite the parent first, then the rest with its id filled in."""
-    if not rows:
-        raise ValueError("insert_under needs rows")
-    parent_id, ids = _insert_rows((parent_table, parent), table, rows, along, then, on_conflict)
-    assert parent_id is not None
-    return parent_id, ids
-
-
-def _insert_rows(
-    parent: tuple[str, dict[str, Any]] | None,
-    table: str,
-    rows: Sequence[dict[str, Any]],
-    along: Sequence[Statement],
-    then: Sequence[Statement],
-    on_conflict: str,
-) -> tuple[int | None, list[int]]:
-    postgresql = connection.vendor == "postgresql"
-    parent_id = None
-    if parent is not None and not postgresql:
-        parent_id = insert(*parent)
-        assert parent_id is not None
-        rows = [{k: parent_id if v is PARENT_ID else v for k, v in row.items()} for row in rows]
-        then = [_filled(statement, PARENT_ID, parent_id) for statement in then]
-    names, marks, _ = _columns(rows[0])
-    params = _adapt_all(value for row in rows for value in row.values())
-    values = ", ".join([f"({marks})"] * len(rows))
-    conflict = f" ON CONFLICT ({on_conflict}) DO NOTHING" if on_conflict else ""
-    text = f'INSERT INTO "{table}" ({names}) VALUES {values}{conflict} RETURNING "id"'
-    together = postgresql and bool(along or then or parent)
-    returned = 1
-    if together and (then or parent):
-        # The insert becomes a clause the others read: statements in one WITH run on one
-        # snapshot, so ``then`` gets the new ids from RETURNING, not by reading the tables.
-        clauses: list[tuple[str, str, Sequence[Any]]] = []
-        ids_of: dict[Any, str] = {}
-        if parent is not None:
-            parent_names, parent_marks, parent_params = _columns(parent[1])
-            clauses.append(
-                (
-                    "parent",
-                    f'INSERT INTO "{parent[0]}" ({parent_names}) VALUES ({parent_marks})'
-                    ' RETURNING "id"',
-                    parent_params,
-                )
-            )
-            ids_of[PARENT_ID] = '(SELECT "id" FROM parent)'
-        clauses += [(f"s{n}", *statement) for n, statement in enumerate(along)]
-        clauses.append(("inserted", *_with_ids((text, params), ids_of)))
-        ids_of[LAST_ID] = '(SELECT max("id") FROM inserted)'
-        clauses += [(f"t{n}", *_with_ids(s, ids_of)) for n, s in enumerate(then)]
-        if parent:
-            # A row even when ON CONFLICT skipped every one: the parent's id comes back.
-            returning = (
-                'SELECT (SELECT "id" FROM parent) AS parent_id, inserted."id"'
-                ' FROM (SELECT 1) AS one LEFT JOIN inserted ON true ORDER BY inserted."id"'
-            )
-        else:
-            returning = 'SELECT inserted."id" FROM inserted ORDER BY inserted."id"'
-        text, params = _with(clauses, returning, [])
-        returned = 2 if parent is not None else 1
-    elif together:
-        text, params = _after(along, text, params)
-    with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        fetched = cursor.fetchall()
-    ids = [int(row[returned - 1]) for row in fetched if row[returned - 1] is not None]
-    if returned == 2:
-        parent_id = int(fetched[0][0])
-    if not together:
-        execute_all(along)
-        execute_all([_filled(statement, LAST_ID, ids[-1]) for statement in then])
-    return parent_id, ids
-
-
-def _filled(statement: Statement, marker: Any, value: int) -> Statement:
-    """``statement`` with ``value`` for each ``marker`` parameter."""
-    text, params = statement
-    return text, [value if p is marker else p for p in params]
-
-
-def _with_ids(statement: Statement, ids_of: dict[Any, str]) -> Statement:
-    """``statement`` with SQL in place of each ``LAST_ID``/``PARENT_ID`` parameter."""
-    text, params = statement
-    pieces = text.split("%s")
-    if len(pieces) != len(params) + 1:
-        raise ValueError(f"{len(params)} parameters for {len(pieces) - 1} placeholders: {text}")
-    written, kept = [pieces[0]], []
-    for value, piece in zip(params, pieces[1:], strict=True):
-        if isinstance(value, _Id):
-            written.append(ids_of[value])
-        else:
-            written.append("%s")
-            kept.append(value)
-        written.append(piece)
-    return "".join(written), kept
+        yield
+        return
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield
 
 
 def execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -296,39 +151,6 @@ def execute(sql: str, params: Sequence[Any] = ()) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, _adapt_all(params))
         return int(cursor.rowcount)
-
-
-def execute_all(statements: Sequence[Statement]) -> None:
-    """Run ``UPDATE``/``INSERT``/``DELETE`` statements that do not depend on each other, in
-    their order: on PostgreSQL as one statement (each but the last a data-modifying
-    ``WITH``), one round trip instead of several; on SQLite, whose statements cost no trip,
-    one after the other."""
-    if not statements:
-        return
-    if connection.vendor != "postgresql" or len(statements) == 1:
-        for text, params in statements:
-            execute(text, params)
-        return
-    *first, (last, last_params) = statements
-    execute(*_after(first, last, last_params))
-
-
-def _after(
-    statements: Sequence[Statement], text: str, params: Sequence[Any]
-) -> tuple[str, list[Any]]:
-    """``text`` preceded by ``statements`` as data-modifying ``WITH`` clauses (PostgreSQL),
-    with all their parameters in order."""
-    return _with([(f"s{n}", *statement) for n, statement in enumerate(statements)], text, params)
-
-
-def _with(
-    clauses: Sequence[tuple[str, str, Sequence[Any]]], text: str, params: Sequence[Any]
-) -> tuple[str, list[Any]]:
-    """``text`` preceded by ``WITH`` clauses, each (name, statement, parameters), with all
-    their parameters in order."""
-    written = ", ".join(f"{name} AS ({sql})" for name, sql, _ in clauses)
-    before = _adapt_all(value for _, _, values in clauses for value in values)
-    return f"WITH {written} {text}", [*before, *params]
 
 
 def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:

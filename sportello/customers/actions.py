@@ -37,6 +37,8 @@ def create_customer(
 
 
 _IDENTITY_KEY = "workspace_id, kind, value"
+CUSTOMERS = sql.Table(Customer)
+IDENTITIES = sql.Table(Identity)
 
 
 @transaction.atomic(savepoint=False)
@@ -54,51 +56,30 @@ def create_unclaimed_customer(
     of the same person delivered at the same moment may claim one first (PostgreSQL waits
     for that transaction, then skips the identity). Runs for every first contact, so it is
     plain SQL (docs/adr/0005) with no savepoint: the identities are inserted ``ON CONFLICT
-    DO NOTHING`` and, if any was skipped, the new rows are deleted. On PostgreSQL the
-    customer and the identities are one statement (one round trip instead of four with a
-    savepoint); on SQLite, whose write lock excludes the race, two."""
+    DO NOTHING`` and, if any was skipped, the new rows are deleted."""
     now = clock.now()
     keys = list(dict.fromkeys(identities))
-    row = {
-        "workspace_id": workspace_id,
-        "name": name[:200],
-        "organization_id": None,
-        "language": language,
-        "custom_fields": {},
-        "conversation_count": 0,
-        "last_contact_at": None,
-        "created_at": now,
-        "updated_at": now,
-    }
-    if keys:
-        pk, claimed = sql.insert_under(
-            "customers_customer",
-            row,
-            "customers_identity",
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "customer_id": sql.PARENT_ID,
-                    "kind": kind,
-                    "value": value,
-                    "created_at": now,
-                }
-                for kind, value in keys
-            ],
-            on_conflict=_IDENTITY_KEY,
-        )
-        inserted = len(claimed)
-    else:
-        created = sql.insert("customers_customer", row)
-        assert created is not None  # no ON CONFLICT: an id always comes back
-        pk, inserted = created, 0
-    if inserted < len(keys):
-        sql.execute_all(
-            [
-                ("DELETE FROM customers_identity WHERE customer_id = %s", [pk]),
-                ("DELETE FROM customers_customer WHERE id = %s", [pk]),
-            ]
-        )
+    row = CUSTOMERS.row(
+        workspace_id=workspace_id,
+        name=name[:200],
+        language=language,
+        created_at=now,
+        updated_at=now,
+    )
+    pk = CUSTOMERS.insert(row)
+    assert pk is not None  # no ON CONFLICT: an id always comes back
+    claimed = IDENTITIES.insert_rows(
+        [
+            IDENTITIES.row(
+                workspace_id=workspace_id, customer_id=pk, kind=kind, value=value, created_at=now
+            )
+            for kind, value in keys
+        ],
+        on_conflict=_IDENTITY_KEY,
+    )
+    if len(claimed) < len(keys):
+        sql.execute(f"DELETE FROM {IDENTITIES.name} WHERE customer_id = %s", [pk])
+        sql.execute(f"DELETE FROM {CUSTOMERS.name} WHERE id = %s", [pk])
         return None
     customer: Customer = sql.instance(Customer, {"id": pk, **row})
     publish(CustomerCreated(workspace_id=workspace_id, customer_id=customer.pk))
@@ -114,29 +95,26 @@ def add_identities(customer: Customer, identities: Iterable[IdentityKey]) -> lis
     if not keys:
         return []
     now = clock.now()
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keys))
-    added = sql.fetchall(
-        "INSERT INTO customers_identity (workspace_id, customer_id, kind, value, created_at)"
-        f" VALUES {rows} ON CONFLICT ({_IDENTITY_KEY}) DO NOTHING RETURNING id, kind, value",
-        [
-            part
-            for kind, value in keys
-            for part in (customer.workspace_id, customer.pk, kind, value, now)
-        ],
-    )
-    identities_added = []
-    for pk, kind, value in added:
-        identity = Identity(
-            pk=pk,
+    rows = [
+        IDENTITIES.row(
             workspace_id=customer.workspace_id,
-            customer=customer,
+            customer_id=customer.pk,
             kind=kind,
             value=value,
             created_at=now,
         )
-        identity._state.adding = False
-        identities_added.append(identity)
-    return identities_added
+        for kind, value in keys
+    ]
+    ids = IDENTITIES.insert_rows(rows, on_conflict=_IDENTITY_KEY)
+    if len(ids) < len(rows):  # some belong to someone: which ones were added?
+        kept = set(Identity.objects.filter(pk__in=ids).values_list("kind", "value"))
+        rows = [row for row in rows if (row["kind"], row["value"]) in kept]
+    added = []
+    for pk, row in zip(ids, rows, strict=True):
+        identity: Identity = sql.instance(Identity, {"id": pk, **row})
+        identity.customer = customer
+        added.append(identity)
+    return added
 
 
 @transaction.atomic
@@ -187,11 +165,12 @@ def update_customer(
     return customer
 
 
-def record_contact(customer_id: int, at: datetime, new_conversation: bool) -> sql.Statement:
-    """Keep the denormalised counters the customer list and page read: the statement, for
-    the caller to run with its own (``sql.execute_all``, one round trip on PostgreSQL)."""
-    return (
-        "UPDATE customers_customer SET last_contact_at = %s,"
+def record_contact(customer_id: int, at: datetime, new_conversation: bool) -> None:
+    """Keep the denormalised counters the customer list and page read: a message from the
+    customer at ``at``, in a new conversation or not. One statement whose row count nobody
+    reads (it may run pipelined)."""
+    sql.execute(
+        f"UPDATE {CUSTOMERS.name} SET last_contact_at = %s,"
         " conversation_count = conversation_count + %s WHERE id = %s",
         [at, 1 if new_conversation else 0, customer_id],
     )

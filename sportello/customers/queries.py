@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -21,46 +19,21 @@ class IdentityOwner:
     value: str
     customer_id: int
     customer_name: str
-    joined: tuple[Any, ...] = ()  # the columns read along (``identity_owners(joined=...)``)
 
 
-def identity_owners(
-    workspace_id: int, identities: list[tuple[str, str]], *, joined: sql.Joined | None = None
-) -> list[IdentityOwner]:
+def identity_owners(workspace_id: int, identities: list[tuple[str, str]]) -> list[IdentityOwner]:
     """Who owns each of the given normalised identities, oldest customer first: one indexed
-    query, on the ingest hot path (docs/adr/0005). ``joined``: another app's columns read
-    along, keyed by each owner's customer id (ingest reads the open conversation so)."""
+    plain query, on the ingest hot path (docs/adr/0005)."""
     if not identities:
         return []
-    return identity_owners_in(sql.fetchall(*identity_owners_read(workspace_id, identities, joined)))
-
-
-def identity_owners_read(
-    workspace_id: int, identities: list[tuple[str, str]], joined: sql.Joined | None = None
-) -> sql.Statement:
-    """The query of ``identity_owners``, for a caller that runs it along a write of its own
-    (ingest, with the raw record's insert); ``identity_owners_in`` reads its rows."""
     condition = " OR ".join(["(i.kind = %s AND i.value = %s)"] * len(identities))
-    columns = f", {joined.columns}" if joined else ""
-    join = f" {joined.on('i.customer_id')}" if joined else ""
-    return (
-        f"SELECT i.kind, i.value, i.customer_id, c.name{columns} FROM customers_identity i"
-        f" JOIN customers_customer c ON c.id = i.customer_id{join}"
-        f" WHERE i.workspace_id = %s AND ({condition}) ORDER BY i.customer_id",
-        [
-            *(joined.params if joined else ()),
-            workspace_id,
-            *(part for identity in identities for part in identity),
-        ],
+    rows = sql.fetchall(
+        "SELECT i.kind, i.value, i.customer_id, c.name FROM customers_identity i"
+        " JOIN customers_customer c ON c.id = i.customer_id"
+        f" WHERE i.workspace_id = %s AND ({condition}) ORDER BY i.customer_id, i.id",
+        [workspace_id, *(part for identity in identities for part in identity)],
     )
-
-
-def identity_owners_in(rows: Sequence[Sequence[Any]]) -> list[IdentityOwner]:
-    """The owners in the rows of ``identity_owners_read``, oldest customer first (sorted
-    here too: a query that carries the read may not keep its order)."""
-    owners = [IdentityOwner(row[0], row[1], row[2], row[3], joined=tuple(row[4:])) for row in rows]
-    owners.sort(key=lambda owner: owner.customer_id)
-    return owners
+    return [IdentityOwner(*row) for row in rows]
 
 
 def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:

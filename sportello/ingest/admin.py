@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from sportello.ingest import rejections
+from sportello.ingest import pipeline
 from sportello.ingest.models import InboundRecord, RejectedInbound
 
 
@@ -19,7 +19,7 @@ class RejectedInboundAdmin(admin.ModelAdmin):
     def retry_selected(self, request, queryset):  # type: ignore[no-untyped-def]
         done = failed = 0
         for rejected in queryset.filter(retryable=True, resolved_at__isnull=True):
-            rejections.retry(rejected)
+            pipeline.retry(rejected)
             if rejected.resolved_at:
                 done += 1
             else:

@@ -15,6 +15,7 @@ Guarantees:
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -22,13 +23,12 @@ from django.db import IntegrityError, transaction
 
 from sportello.channels.models import Channel
 from sportello.conversations.actions import receive_message
+from sportello.conversations.actions.receive import Received
 from sportello.conversations.models import Conversation
 from sportello.conversations.queries import (
     active_conversation_for,
     conversation_numbered,
     conversation_replied_to,
-    open_conversation_from,
-    open_conversation_joined,
 )
 from sportello.core import sql
 from sportello.core.errors import SportelloError
@@ -39,15 +39,10 @@ from sportello.customers.actions import (
 )
 from sportello.customers.identities import normalize
 from sportello.customers.models import Customer
-from sportello.customers.queries import (
-    IdentityOwner,
-    identity_owners,
-    identity_owners_in,
-    identity_owners_read,
-)
+from sportello.customers.queries import identity_owners
 from sportello.ingest import records, rejections
 from sportello.ingest.inbound import InboundMessage
-from sportello.ingest.models import InboundRecord
+from sportello.ingest.models import RejectedInbound
 from sportello.language.detection import detect_language
 
 log = logging.getLogger(__name__)
@@ -63,21 +58,19 @@ class IngestResult:
 
 @dataclass
 class Context:
+    """What the steps know of one message so far; each step reads what earlier ones left
+    and adds its own part."""
+
     inbound: InboundMessage
     channel: Channel
     record_id: int | None = None
-    duplicate_of: InboundRecord | None = None
     identities: list[tuple[str, str]] = field(default_factory=list)
-    # Who owns the sender's identities, read with the raw record (None: not read yet).
-    owners: list[IdentityOwner] | None = None
     customer: Customer | None = None
     new_customer: bool = False
-    # The customer's open conversation on the channel, read with the customer (one query).
-    open_conversation: Conversation | None = None
-    open_conversation_read: bool = False
     conversation: Conversation | None = None
     language: str = ""
     team_id: int | None = None
+    received: Received | None = None
     result: IngestResult | None = None
     stopped: bool = False
 
@@ -104,6 +97,10 @@ class Step:
     :class:`SportelloError` for a message that cannot be taken."""
 
     name: ClassVar[str]
+    # Whether its statements read no row counts, so that it and the steps after it may run
+    # in PostgreSQL's pipeline mode (``sql.pipeline``): writes that fetch nothing travel
+    # together up to the next read.
+    pipelined: ClassVar[bool] = False
 
     def run(self, ctx: Context) -> None:
         raise NotImplementedError
@@ -113,32 +110,12 @@ class StoreRaw(Step):
     """Store the inbound message before anything else. The unique key on
     (workspace, channel, external_id) turns a second delivery into a no-op insert
     (``ON CONFLICT DO NOTHING``; on PostgreSQL it waits for a concurrent first delivery to
-    commit) and points the context at the first one.
-
-    The lookup ``IdentifyCustomer`` makes next (the sender's identities, their customer and
-    its open conversation) is read with the insert: one round trip on PostgreSQL for both
-    (``records.store_reading``). A replay reads it for nothing; a sender whose identities
-    cannot be read is left to ``IdentifyCustomer`` to refuse."""
+    commit): ``record_id`` stays ``None``."""
 
     name = "store_raw"
 
     def run(self, ctx: Context) -> None:
-        inbound = ctx.inbound
-        try:
-            identities = sender_identities(inbound)
-        except SportelloError:
-            identities = []
-        if identities:
-            ctx.identities = identities
-            read = identity_owners_read(
-                inbound.workspace_id, identities, open_conversation_joined(ctx.channel.pk)
-            )
-            ctx.record_id, rows = records.store_reading(inbound, read)
-            ctx.owners = identity_owners_in(rows)
-        else:
-            ctx.record_id = records.store(inbound)
-        if ctx.record_id is None:
-            ctx.duplicate_of = records.first_delivery(inbound)
+        ctx.record_id = records.store(ctx.inbound)
 
 
 class Dedupe(Step):
@@ -147,9 +124,9 @@ class Dedupe(Step):
     name = "dedupe"
 
     def run(self, ctx: Context) -> None:
-        first = ctx.duplicate_of
-        if first is None:
+        if ctx.record_id is not None:
             return
+        first = records.first_delivery(ctx.inbound)
         if first.message_id is None or first.conversation_id is None or first.customer_id is None:
             raise SportelloError("the first delivery of this message has not finished processing")
         ctx.result = IngestResult(
@@ -165,26 +142,19 @@ class IdentifyCustomer(Step):
     """Find the customer by an exact match on normalised identities, or create one.
 
     Identities of the sender that belong to nobody yet are added to the customer found;
-    one that belongs to someone else stays theirs (merging is a decision, not a guess).
-    The customer's open conversation on the channel is read along (for ``Thread``), and
-    both usually with the raw record (``StoreRaw``): a returning customer costs no query
-    of its own here.
-    """
+    one that belongs to someone else stays theirs (merging is a decision, not a guess)."""
 
     name = "identify_customer"
 
     def run(self, ctx: Context) -> None:
-        sender = ctx.inbound.sender
-        along = open_conversation_joined(ctx.channel.pk)
-        owners = ctx.owners
-        if owners is None:  # not read with the raw record
-            ctx.identities = sender_identities(ctx.inbound)
-            if not ctx.identities:
-                raise SportelloError("the sender has no email, phone or handle")
-            owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
+        workspace_id, sender = ctx.inbound.workspace_id, ctx.inbound.sender
+        ctx.identities = sender_identities(ctx.inbound)
+        if not ctx.identities:
+            raise SportelloError("the sender has no email, phone or handle")
+        owners = identity_owners(workspace_id, ctx.identities)
         if not owners:
             created = create_unclaimed_customer(
-                ctx.inbound.workspace_id, name=sender.name, identities=ctx.identities
+                workspace_id, name=sender.name, identities=ctx.identities
             )
             if created is not None:
                 ctx.customer = created
@@ -192,23 +162,15 @@ class IdentifyCustomer(Step):
                 return
             # A first message of the same new customer, delivered at the same moment,
             # created one of these identities first: that customer is the one.
-            owners = identity_owners(ctx.inbound.workspace_id, ctx.identities, joined=along)
+            owners = identity_owners(workspace_id, ctx.identities)
             if not owners:
                 raise IntegrityError("the sender's identities were claimed, then not found")
         # The oldest customer owning one of the sender's identities.
         first = owners[0]
         customer: Customer = sql.instance(
             Customer,
-            {
-                "id": first.customer_id,
-                "workspace_id": ctx.inbound.workspace_id,
-                "name": first.customer_name,
-            },
+            {"id": first.customer_id, "workspace_id": workspace_id, "name": first.customer_name},
         )
-        ctx.open_conversation = open_conversation_from(
-            first.joined, customer_id=customer.pk, channel_id=ctx.channel.pk
-        )
-        ctx.open_conversation_read = True
         owned = {(o.kind, o.value) for o in owners if o.customer_id == customer.pk}
         missing = [i for i in ctx.identities if i not in owned]
         if missing and len({o.customer_id for o in owners}) == 1:
@@ -236,11 +198,7 @@ class Thread(Step):
             if conversation is not None and conversation.customer_id != ctx.customer.pk:
                 conversation = None
         if conversation is None and not ctx.new_customer:
-            conversation = (
-                ctx.open_conversation
-                if ctx.open_conversation_read
-                else active_conversation_for(ctx.customer.pk, ctx.channel.pk)
-            )
+            conversation = active_conversation_for(ctx.customer.pk, ctx.channel.pk)
         ctx.conversation = conversation
 
 
@@ -264,30 +222,17 @@ class Route(Step):
 
 
 class Receive(Step):
-    """Hand the message to ``conversations.actions.receive_message`` and note the ids on
-    the raw record, which is what a replay will return. The note, and the closing of earlier
-    failures of this message, go with the message's insert (one round trip on PostgreSQL)."""
+    """Hand the message to ``conversations.actions.receive_message``."""
 
     name = "receive"
+    pipelined = True
 
     def run(self, ctx: Context) -> None:
-        assert ctx.customer is not None and ctx.record_id is not None
+        assert ctx.customer is not None
         inbound = ctx.inbound
-        customer, record_id = ctx.customer, ctx.record_id
-
-        def closing(conversation: Conversation) -> list[sql.Statement]:
-            noted = records.note_result(
-                record_id,
-                message_id=sql.LAST_ID,
-                conversation_id=conversation.pk,
-                customer_id=customer.pk,
-            )
-            resolved = rejections.resolve_earlier_failures(inbound, sql.LAST_ID)
-            return [noted] if resolved is None else [resolved, noted]
-
-        received = receive_message(
+        ctx.received = receive_message(
             channel=ctx.channel,
-            customer=customer,
+            customer=ctx.customer,
             conversation=ctx.conversation,
             text=inbound.text,
             html=inbound.html,
@@ -299,11 +244,30 @@ class Receive(Step):
             attachments=inbound.attachments,
             data=inbound.data,
             team_id=ctx.team_id,
-            then=closing,
         )
+
+
+class NoteResult(Step):
+    """Note on the raw record where the message went, which is what a replay will be
+    answered with, and close earlier failures of the same message."""
+
+    name = "note_result"
+    pipelined = True
+
+    def run(self, ctx: Context) -> None:
+        assert ctx.customer is not None and ctx.record_id is not None
+        assert ctx.received is not None
+        message_id = ctx.received.message.pk
+        records.note_result(
+            ctx.record_id,
+            message_id=message_id,
+            conversation_id=ctx.received.conversation.pk,
+            customer_id=ctx.customer.pk,
+        )
+        rejections.resolve_earlier_failures(ctx.inbound, message_id)
         ctx.result = IngestResult(
-            message_id=received.message.pk,
-            conversation_id=received.conversation.pk,
+            message_id=message_id,
+            conversation_id=ctx.received.conversation.pk,
             customer_id=ctx.customer.pk,
             duplicate=False,
         )
@@ -317,6 +281,7 @@ STEPS: list[Step] = [
     DetectLanguage(),
     Route(),
     Receive(),
+    NoteResult(),
 ]
 
 
@@ -332,8 +297,12 @@ class IngestFailed(SportelloError):
 
 def run_steps(inbound: InboundMessage, channel: Channel) -> IngestResult:
     ctx = Context(inbound=inbound, channel=channel)
-    with transaction.atomic():
+    with transaction.atomic(), ExitStack() as stack:
+        pipelined = False
         for step in STEPS:
+            if step.pipelined and not pipelined:
+                stack.enter_context(sql.pipeline())
+                pipelined = True
             step.run(ctx)
             if ctx.stopped:
                 break
@@ -361,3 +330,19 @@ def ingest(
             public = "the message could not be processed; it was kept and will be retried"
         rejected = rejections.record_failure(inbound, source=source, reason=reason)
         raise IngestFailed(public, rejected.pk) from exc
+
+
+def retry(rejected: RejectedInbound) -> RejectedInbound:
+    """Run a failed message through the pipeline again; on success it is marked resolved."""
+    if not rejected.retryable or rejected.payload is None or rejected.resolved_at is not None:
+        return rejected
+    inbound = InboundMessage.from_payload(rejected.payload)
+    try:
+        channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
+        result = run_steps(inbound, channel)
+    except Exception as exc:
+        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        rejections.note_retry_failed(rejected, str(reason))
+        return rejected
+    rejections.note_retry_succeeded(rejected, result.message_id)
+    return rejected

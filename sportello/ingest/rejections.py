@@ -55,41 +55,32 @@ def record_failure(inbound: InboundMessage, *, source: str, reason: str) -> Reje
         )
 
 
-def retry(rejected: RejectedInbound) -> RejectedInbound:
-    """Run a failed message through the pipeline again; on success it is marked resolved."""
-    from sportello.channels.models import Channel
-    from sportello.ingest.pipeline import run_steps
+def note_retry_failed(rejected: RejectedInbound, reason: str) -> None:
+    """A retry failed again: one more attempt, and why."""
+    rejected.attempts += 1
+    rejected.reason = reason[:5000]
+    RejectedInbound.objects.filter(pk=rejected.pk).update(
+        attempts=rejected.attempts, reason=rejected.reason
+    )
 
-    if not rejected.retryable or rejected.payload is None or rejected.resolved_at is not None:
-        return rejected
-    inbound = InboundMessage.from_payload(rejected.payload)
-    try:
-        channel = Channel.objects.get(pk=inbound.channel_id, workspace_id=inbound.workspace_id)
-        result = run_steps(inbound, channel)
-    except Exception as exc:
-        reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        RejectedInbound.objects.filter(pk=rejected.pk).update(
-            attempts=rejected.attempts + 1, reason=str(reason)[:5000]
-        )
-        rejected.refresh_from_db()
-        return rejected
+
+def note_retry_succeeded(rejected: RejectedInbound, message_id: int) -> None:
+    """A retry went through: the record is resolved by ``message_id``."""
     rejected.resolved_at = clock.now()
-    rejected.resolved_message_id = result.message_id
+    rejected.resolved_message_id = message_id
     rejected.attempts += 1
     rejected.save(update_fields=["resolved_at", "resolved_message_id", "attempts"])
-    return rejected
 
 
-def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> sql.Statement | None:
+def resolve_earlier_failures(inbound: InboundMessage, message_id: int) -> None:
     """A message that failed once and came again (a mail server retrying after a 451, a
-    provider re-sending a webhook) closes its earlier failure records: the statement that
-    closes them, run for every message (one statement on a small partial index) with the
-    message's insert (``message_id`` may be ``sql.LAST_ID``); ``None`` for a message
-    without an external id."""
+    provider re-sending a webhook) closes its earlier failure records. Runs for every
+    message (one statement on a small partial index) whose row count nobody reads (it may
+    run pipelined)."""
     if inbound.external_id is None:
-        return None
-    return (
-        "UPDATE ingest_rejectedinbound SET resolved_at = %s, resolved_message_id = %s"
+        return
+    sql.execute(
+        f"UPDATE {RejectedInbound._meta.db_table} SET resolved_at = %s, resolved_message_id = %s"
         " WHERE channel_id = %s AND external_id = %s AND resolved_at IS NULL"
         " AND external_id IS NOT NULL",
         [clock.now(), message_id, inbound.channel_id, inbound.external_id],

@@ -9,7 +9,6 @@ import pytest
 from sportello.accounts.actions import create_team, issue_token
 from sportello.accounts.models import Agent, ApiToken
 from sportello.accounts.queries import agent_for_token
-from sportello.api.auth import token_and_channel
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel
 from sportello.channels.queries import active_channel
@@ -188,90 +187,6 @@ def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
             assert all(c._state.adding is False for c in got)
 
 
-def test_statements_run_together_all_take_effect(workspace, django_assert_num_queries):
-    # sql.execute_all: one statement on PostgreSQL (WITH ... UPDATE), in turn on SQLite.
-    from sportello.core import sql
-
-    made = [ensure_channel(workspace.pk, kind="api", name=f"C{n}", slug=f"c{n}") for n in range(3)]
-    statements = [
-        (
-            "UPDATE sportello_channels_channel SET name = %s WHERE id = %s",
-            [f"Nuovo {n}", channel.pk],
-        )
-        for n, channel in enumerate(made)
-    ]
-    with django_assert_num_queries(1 if sql.connection.vendor == "postgresql" else 3):
-        sql.execute_all(statements)
-    names = dict(Channel.objects.filter(pk__in=[c.pk for c in made]).values_list("pk", "name"))
-    assert [names[c.pk] for c in made] == ["Nuovo 0", "Nuovo 1", "Nuovo 2"]
-    sql.execute_all([])
-
-
-def test_rows_inserted_along_with_other_writes(workspace, django_assert_num_queries):
-    # sql.insert_many(along=...): one statement on PostgreSQL (WITH ... UPDATE ... INSERT),
-    # the insert then the writes on SQLite; ids in row order either way.
-    from sportello.core import sql
-
-    made = [ensure_channel(workspace.pk, kind="api", name=f"D{n}", slug=f"d{n}") for n in range(2)]
-    along = [
-        ("UPDATE sportello_channels_channel SET name = %s WHERE id = %s", [f"Ora {n}", c.pk])
-        for n, c in enumerate(made)
-    ]
-    from sportello.accounts.models import Team
-    from sportello.core import clock
-
-    now = clock.now()
-    rows = [
-        {"workspace_id": workspace.pk, "name": f"Squadra {n}", "created_at": now, "updated_at": now}
-        for n in range(3)
-    ]
-    with django_assert_num_queries(1 if sql.connection.vendor == "postgresql" else 3):
-        ids = sql.insert_many(Team._meta.db_table, rows, along=along)
-    assert [Team.objects.get(pk=pk).name for pk in ids] == ["Squadra 0", "Squadra 1", "Squadra 2"]
-    names = dict(Channel.objects.filter(pk__in=[c.pk for c in made]).values_list("pk", "name"))
-    assert [names[c.pk] for c in made] == ["Ora 0", "Ora 1"]
-
-
-def test_writes_that_need_the_new_id_go_with_the_insert(workspace, django_assert_num_queries):
-    # sql.insert_many(then=...): LAST_ID is the last row's id; one statement on PostgreSQL
-    # (the insert a WITH clause the writes read), the insert then the writes on SQLite.
-    from sportello.accounts.models import Team
-    from sportello.core import clock, sql
-
-    made = [ensure_channel(workspace.pk, kind="api", name=f"E{n}", slug=f"e{n}") for n in range(2)]
-    now = clock.now()
-    rows = [
-        {"workspace_id": workspace.pk, "name": f"Gruppo {n}", "created_at": now, "updated_at": now}
-        for n in range(2)
-    ]
-    along = [("UPDATE sportello_channels_channel SET name = %s WHERE id = %s", ["Già", made[0].pk])]
-    then = [
-        (
-            "UPDATE sportello_channels_channel SET name = %s, default_team_id = %s WHERE id = %s",
-            ["Poi", sql.LAST_ID, made[1].pk],
-        )
-    ]
-    with django_assert_num_queries(1 if sql.connection.vendor == "postgresql" else 3):
-        ids = sql.insert_many(Team._meta.db_table, rows, along=along, then=then)
-    assert [Team.objects.get(pk=pk).name for pk in ids] == ["Gruppo 0", "Gruppo 1"]
-    assert ids == sorted(ids)
-    first, second = (Channel.objects.get(pk=c.pk) for c in made)
-    assert first.name == "Già"
-    assert (second.name, second.default_team_id) == ("Poi", ids[-1])
-
-
-def test_a_last_id_statement_must_name_each_parameter():
-    from sportello.core import sql
-
-    ids_of = {sql.LAST_ID: "(SELECT 1)", sql.PARENT_ID: "(SELECT 2)"}
-    with pytest.raises(ValueError, match="placeholders"):
-        sql._with_ids(("UPDATE t SET a = %s WHERE id = %s", [sql.LAST_ID]), ids_of)
-    assert sql._with_ids(
-        ("UPDATE t SET a = %s, b = %s, c = %s WHERE id = %s", [sql.LAST_ID, "x", sql.PARENT_ID, 3]),
-        ids_of,
-    ) == ("UPDATE t SET a = (SELECT 1), b = %s, c = (SELECT 2) WHERE id = %s", ["x", 3])
-
-
 def test_built_instances_hold_what_the_orm_loads_and_defer_what_they_leave_out(
     agent, inbound, django_assert_num_queries
 ):
@@ -316,35 +231,6 @@ def test_built_instances_hold_what_the_orm_loads_and_defer_what_they_leave_out(
     assert seen == [expected.pk]
 
 
-def test_token_and_channel_read_together_match_the_two_lookups(
-    agent, workspace, django_assert_num_queries
-):
-    from sportello.core.models import Workspace
-
-    key = issue_token(agent)
-    shop = ensure_channel(workspace.pk, kind="api", name="Shop", slug="shop", config={"a": [1]})
-    off = ensure_channel(workspace.pk, kind="api", name="Spento", slug="spento")
-    off.is_active = False
-    off.save()
-    elsewhere = Workspace.objects.create(name="Altro", slug="altro")
-    ensure_channel(elsewhere.pk, kind="api", name="Altrove", slug="altrove")
-
-    with django_assert_num_queries(1):
-        token, channel = token_and_channel(key, "shop")
-    assert token is not None and channel is not None
-    expected = agent_for_token(key)
-    assert token.agent == expected.agent and token.agent.user == expected.agent.user
-    assert token.agent.workspace.time_zone == workspace.time_zone
-    reference = active_channel(workspace.pk, "shop")
-    assert channel == shop == reference and channel.config == reference.config
-    assert channel.created_at == reference.created_at and channel._state.adding is False
-    for slug in ("spento", "altrove", "nessuno"):
-        token, channel = token_and_channel(key, slug)
-        assert token is not None and channel is None
-    assert token_and_channel("spt_" + "x" * 43, "shop") == (None, None)
-    assert token_and_channel("", "shop") == (None, None)
-
-
 def test_an_instance_of_a_row_just_written_is_the_one_the_orm_reads(
     agent, inbound, django_assert_num_queries
 ):
@@ -370,40 +256,6 @@ def test_an_instance_of_a_row_just_written_is_the_one_the_orm_reads(
     assert Conversation.objects.get().status == "pending"
 
 
-def test_an_insert_and_a_read_run_together(workspace, django_assert_num_queries):
-    # sql.insert_reading: one statement on PostgreSQL (the insert a WITH clause, the read
-    # joined to its id); the insert, then the read if it inserted, on SQLite.
-    from sportello.accounts.models import Team
-    from sportello.core import clock, sql
-
-    made = [ensure_channel(workspace.pk, kind="api", name=f"R{n}", slug=f"r{n}") for n in range(3)]
-    read = (
-        "SELECT id, name, config FROM sportello_channels_channel WHERE slug IN (%s, %s)"
-        " ORDER BY id",
-        ["r0", "r2"],
-    )
-    now = clock.now()
-    row = {"workspace_id": workspace.pk, "name": "Unica", "created_at": now, "updated_at": now}
-    postgresql = sql.connection.vendor == "postgresql"
-    with django_assert_num_queries(1 if postgresql else 2):
-        pk, rows = sql.insert_reading(
-            Team._meta.db_table, row, on_conflict="workspace_id, name", read=read
-        )
-    assert Team.objects.get(pk=pk).name == "Unica"
-    assert sorted((r[0], r[1]) for r in rows) == [(made[0].pk, "R0"), (made[2].pk, "R2")]
-    with django_assert_num_queries(1):
-        again = sql.insert_reading(
-            Team._meta.db_table, row, on_conflict="workspace_id, name", read=read
-        )
-    assert again == (None, [])
-    nothing = ("SELECT id, name FROM sportello_channels_channel WHERE slug = %s", ["zz"])
-    other = {**row, "name": "Altra"}
-    pk, rows = sql.insert_reading(
-        Team._meta.db_table, other, on_conflict="workspace_id, name", read=nothing
-    )
-    assert rows == [] and Team.objects.get(pk=pk).name == "Altra"
-
-
 def test_a_datetime_is_adapted_once_and_each_as_itself():
     # sql.adapt keeps the last datetime it adapted: a message writes one `now` many times.
     from datetime import UTC, timedelta, timezone
@@ -423,76 +275,54 @@ def test_a_datetime_is_adapted_once_and_each_as_itself():
         assert adapted == "2026-12-05 09:30:00"
 
 
-def test_a_parent_and_the_rows_that_point_to_it_go_together(workspace, django_assert_num_queries):
-    # sql.insert_under: one statement on PostgreSQL (the parent a WITH clause the rows read);
-    # the parent, the rows, then the writes on SQLite. PARENT_ID and LAST_ID are filled in.
-    from sportello.conversations.models import Conversation, Message, Priority
-    from sportello.core import clock, sql
-    from sportello.customers.actions import create_customer
+def test_a_table_writes_the_models_defaults_for_fields_not_given(workspace):
+    # sql.Table: a new field with a default needs no edit to a hand-written insert.
+    from sportello.core import sql
+    from sportello.customers.models import Customer
 
-    customer = create_customer(workspace.pk, identities=[("email", "p@example.it")])
-    channel = ensure_channel(workspace.pk, kind="api", name="P", slug="p")
-    now = clock.now()
-    parent = {
-        "workspace_id": workspace.pk,
-        "number": 7001,
-        "subject": "Nuova",
-        "status": "open",
-        "priority": Priority.NORMAL,
-        "customer_id": customer.pk,
-        "channel_id": channel.pk,
-        "language": "it",
-        "message_count": 2,
-        "preview": "",
-        "last_message_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
-    row = {
-        "workspace_id": workspace.pk,
-        "conversation_id": sql.PARENT_ID,
-        "direction": "in",
-        "kind": "message",
-        "text": "ciao",
-        "html": "",
-        "sender_name": "",
-        "event": "",
-        "data": {},
-        "attachments": [],
-        "language": "it",
-        "search_text": "",
-        "created_at": now,
-    }
-    then = [
-        (
-            "UPDATE core_workspace SET last_conversation_number = %s WHERE id = %s",
-            [sql.PARENT_ID, workspace.pk],
-        ),
-        (
-            "UPDATE customers_customer SET conversation_count = %s WHERE id = %s",
-            [sql.LAST_ID, customer.pk],
-        ),
-    ]
-    # Statements of one WITH must not write the same row: each writes its own.
-    along = [
-        ("UPDATE sportello_channels_channel SET name = %s WHERE id = %s", ["Fatto", channel.pk])
-    ]
-    postgresql = sql.connection.vendor == "postgresql"
-    with django_assert_num_queries(1 if postgresql else 5):
-        parent_id, ids = sql.insert_under(
-            "conversations_conversation",
-            parent,
-            "conversations_message",
-            [row, {**row, "text": "di nuovo"}],
-            along=along,
-            then=then,
+    customers = sql.Table(Customer)
+    row = customers.row(workspace_id=workspace.pk, name="Anna")
+    pk = customers.insert(row)
+    customer = Customer.objects.get(pk=pk)
+    assert (customer.name, customer.language, customer.custom_fields) == ("Anna", "", {})
+    assert customer.conversation_count == 0 and customer.last_contact_at is None
+    assert customer.created_at is not None and customer.updated_at is not None
+    with pytest.raises(TypeError):
+        customers.row(workspace_id=workspace.pk, nickname="Anna")
+
+
+def test_a_table_leaves_existing_rows_alone_on_conflict(workspace):
+    from sportello.core import sql
+    from sportello.customers.models import Customer, Identity
+
+    customer = Customer.objects.create(workspace=workspace, name="Anna")
+    identities = sql.Table(Identity)
+
+    def row(value: str) -> dict:
+        return identities.row(
+            workspace_id=workspace.pk, customer_id=customer.pk, kind="email", value=value
         )
-    conversation = Conversation.objects.get(pk=parent_id)
-    assert conversation.number == 7001
-    messages = Message.objects.filter(conversation=conversation).order_by("id")
-    assert [m.pk for m in messages] == ids and [m.text for m in messages] == ["ciao", "di nuovo"]
-    workspace.refresh_from_db()
-    assert workspace.last_conversation_number == parent_id
-    assert type(customer).objects.get(pk=customer.pk).conversation_count == ids[-1]
-    channel.refresh_from_db()
-    assert channel.name == "Fatto"
+
+    first = identities.insert_rows([row("a@example.it"), row("b@example.it")])
+    again = identities.insert_rows(
+        [row("a@example.it"), row("c@example.it")], on_conflict="workspace_id, kind, value"
+    )
+    assert len(first) == 2 and len(again) == 1
+    assert Identity.objects.get(pk=again[0]).value == "c@example.it"
+    assert identities.insert(row("c@example.it"), on_conflict="workspace_id, kind, value") is None
+
+
+def test_pipelined_writes_all_take_effect_and_reads_see_them(workspace):
+    # sql.pipeline: psycopg's pipeline mode on PostgreSQL, nothing on SQLite.
+    from django.db import transaction
+
+    from sportello.core import sql
+
+    team = create_team(workspace, "Vendite")
+    with transaction.atomic(), sql.pipeline():
+        sql.execute("UPDATE accounts_team SET name = %s WHERE id = %s", ["Resi", team.pk])
+        (name,) = sql.fetchone("SELECT name FROM accounts_team WHERE id = %s", [team.pk]) or ()
+        sql.execute("UPDATE accounts_team SET name = %s WHERE id = %s", ["Assistenza", team.pk])
+    assert name == "Resi"
+    team.refresh_from_db()
+    assert team.name == "Assistenza"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from sportello.api.auth import SessionAuth, TokenAuth, channel_read_with_token, current_agent
+from sportello.api.auth import SessionAuth, TokenAuth, current_agent
 from sportello.api.schemas import Error, InboundIn, InboundOut, ValidationErrorOut
 from sportello.channels.api.adapter import to_inbound
 from sportello.channels.queries import active_channel
@@ -16,8 +16,7 @@ router = Router(tags=["inbound"])
     "",
     url_name="inbound",
     response={200: InboundOut, 201: InboundOut, 401: Error, 413: Error, 422: ValidationErrorOut},
-    # The token is read with the channel the body names: one query for both.
-    auth=[TokenAuth(with_channel=True), SessionAuth()],
+    auth=[TokenAuth(), SessionAuth()],
 )
 def post_inbound(request: HttpRequest, payload: InboundIn):  # type: ignore[no-untyped-def]
     """Deliver a customer's message from an integration (the generic channel).
@@ -26,8 +25,6 @@ def post_inbound(request: HttpRequest, payload: InboundIn):  # type: ignore[no-u
     `external_id` was already delivered on this channel.
     """
     agent = current_agent(request)
-    channel = channel_read_with_token(request, payload.channel) or active_channel(
-        agent.workspace_id, payload.channel
-    )
+    channel = active_channel(agent.workspace_id, payload.channel)
     result = ingest(to_inbound(channel, payload), source="api", channel=channel)
     return Status(200 if result.duplicate else 201, result)

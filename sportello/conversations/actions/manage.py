@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from sportello.accounts.models import Agent, Team
-from sportello.conversations import timeline
+from sportello.conversations.actions import timeline
 from sportello.conversations.events import (
     ConversationAssigned,
     ConversationUpdated,

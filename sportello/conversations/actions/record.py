@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sportello.conversations import timeline
+from sportello.conversations.actions import timeline
 from sportello.conversations.models import Conversation, Kind, Message
 
 

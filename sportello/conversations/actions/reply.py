@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 
 from sportello.accounts.models import Agent
-from sportello.conversations.actions.receive import preview_of
+from sportello.conversations.actions.store import (
+    insert_messages,
+    message_added,
+    message_row,
+    preview_of,
+)
 from sportello.conversations.events import NoteAdded, ReplySent
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.conversations.search import index_text
@@ -32,33 +36,28 @@ def reply(conversation: Conversation, agent: Agent, text: str, *, html: str = ""
     first-reply targets measure; any reply ends the customer's wait."""
     text = _clean(text)
     now = clock.now()
-    message = Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        direction=Direction.OUTBOUND,
-        kind=Kind.MESSAGE,
-        text=text,
-        html=html,
-        sender_agent=agent,
-        sender_name=agent.display_name,
-        channel_id=conversation.channel_id,
-        language=conversation.language,
-        search_text=index_text("", text, conversation.language),
-        sent_at=now,
-        created_at=now,
+    (message,) = insert_messages(
+        [
+            message_row(
+                conversation,
+                at=now,
+                direction=Direction.OUTBOUND,
+                text=text,
+                html=html,
+                sender_agent_id=agent.pk,
+                sender_name=agent.display_name,
+                channel_id=conversation.channel_id,
+                language=conversation.language,
+                search_text=index_text("", text, conversation.language),
+                sent_at=now,
+            )
+        ]
     )
     is_first = conversation.first_reply_at is None
-    updates = {
-        "last_message_at": now,
-        "waiting_since": None,
-        "preview": preview_of(text),
-        "message_count": F("message_count") + 1,
-        "updated_at": now,
-    }
+    first = {"first_reply_at": now} if is_first else {}
+    message_added(conversation.pk, at=now, preview=preview_of(text), inbound=False, **first)
     if is_first:
-        updates["first_reply_at"] = now
         conversation.first_reply_at = now
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
     conversation.last_message_at = now
     conversation.waiting_since = None
     publish(
@@ -78,17 +77,20 @@ def add_note(conversation: Conversation, agent: Agent, text: str) -> Message:
     """An internal note: seen by agents only, never sent, searchable like messages."""
     text = _clean(text)
     now = clock.now()
-    note = Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        direction=Direction.OUTBOUND,
-        kind=Kind.NOTE,
-        text=text,
-        sender_agent=agent,
-        sender_name=agent.display_name,
-        language=conversation.language,
-        search_text=index_text("", text, conversation.language),
-        created_at=now,
+    (note,) = insert_messages(
+        [
+            message_row(
+                conversation,
+                at=now,
+                kind=Kind.NOTE,
+                direction=Direction.OUTBOUND,
+                text=text,
+                sender_agent_id=agent.pk,
+                sender_name=agent.display_name,
+                language=conversation.language,
+                search_text=index_text("", text, conversation.language),
+            )
+        ]
     )
     Conversation.objects.filter(pk=conversation.pk).update(updated_at=now)
     publish(

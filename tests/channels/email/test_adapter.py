@@ -16,7 +16,7 @@ from sportello.channels.forms import ChannelForm
 from sportello.conversations.actions import reply, set_status
 from sportello.conversations.models import Conversation, Kind, Message, Status
 from sportello.core.errors import InvalidInput
-from sportello.ingest import pipeline, rejections
+from sportello.ingest import pipeline
 from sportello.ingest.models import RejectedInbound
 from tests.outbound.helpers import SHOP_ADDRESS, make_email_channel, raw_email
 
@@ -308,7 +308,7 @@ def test_a_pipeline_failure_is_kept_for_retry_with_its_attachments(channel, monk
     assert "disk full" in RejectedInbound.objects.get(pk=outcome.rejected_id).reason
     monkeypatch.undo()
 
-    rejected = rejections.retry(RejectedInbound.objects.get(pk=outcome.rejected_id))
+    rejected = pipeline.retry(RejectedInbound.objects.get(pk=outcome.rejected_id))
     message = Message.objects.get(pk=rejected.resolved_message_id)
     assert (media / message.attachments[0]["path"]).read_bytes() == pdf
 

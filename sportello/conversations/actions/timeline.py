@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sportello.accounts.models import Agent
+from sportello.conversations.actions.store import insert_messages, message_row
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
 
@@ -22,43 +23,24 @@ def record(
     at: datetime | None = None,
     **data: Any,
 ) -> Message:
-    return Message.objects.create(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
-        direction=Direction.OUTBOUND if by else Direction.INBOUND,
+    """Put ``event`` on the timeline now: by ``by``, or by the customer's side."""
+    row = message_row(
+        conversation,
+        at=at or clock.now(),
         kind=Kind.EVENT,
+        direction=Direction.OUTBOUND if by else Direction.INBOUND,
         event=event,
         data=data,
-        sender_agent=by,
+        sender_agent_id=by.pk if by else None,
         sender_name=by.display_name if by else "",
-        created_at=at or clock.now(),
     )
+    return insert_messages([row])[0]
 
 
 def row(conversation: Conversation, event: str, *, at: datetime, **data: Any) -> dict[str, Any]:
-    """An event by the customer's side as a ``conversations_message`` row, for actions that
-    write their timeline with plain SQL in the same statement as the message."""
-    return {
-        "workspace_id": conversation.workspace_id,
-        "conversation_id": conversation.pk,
-        "direction": Direction.INBOUND,
-        "kind": Kind.EVENT,
-        "text": "",
-        "html": "",
-        "sender_agent_id": None,
-        "sender_customer_id": None,
-        "sender_name": "",
-        "channel_id": None,
-        "external_id": None,
-        "event": event,
-        "data": data,
-        "attachments": [],
-        "language": "",
-        "search_text": "",
-        "sent_at": None,
-        "received_at": None,
-        "created_at": at,
-    }
+    """An event by the customer's side as a row, for an action that writes it with others
+    (``store.insert_messages``)."""
+    return message_row(conversation, at=at, kind=Kind.EVENT, event=event, data=data)
 
 
 def assigned(
