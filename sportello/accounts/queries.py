@@ -6,28 +6,24 @@ from typing import Any
 
 from sportello.accounts.models import Agent, ApiToken, Team, User
 from sportello.core import sql
-from sportello.core.models import Workspace
+from sportello.core.queries import workspace
 
 _TOKEN = sql.RowReader(ApiToken, "token")
 _AGENT = sql.RowReader(Agent, "agent")
 _USER = sql.RowReader(User, "person")
-_WORKSPACE = sql.RowReader(Workspace, "workspace")
-_TOKEN_FROM = (
+_TOKEN_SQL = (
+    f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}"
     f" FROM {ApiToken._meta.db_table} token"
     f" JOIN {Agent._meta.db_table} agent ON agent.id = token.agent_id"
     f" JOIN {User._meta.db_table} person ON person.id = agent.user_id"
-    f" JOIN {Workspace._meta.db_table} workspace ON workspace.id = agent.workspace_id"
-)
-_TOKEN_WHERE = " WHERE token.key_hash = %s AND agent.is_active AND person.is_active"
-_TOKEN_SQL = (
-    f"SELECT {_TOKEN.select}, {_AGENT.select}, {_USER.select}, {_WORKSPACE.select}"
-    f"{_TOKEN_FROM}{_TOKEN_WHERE}"
+    " WHERE token.key_hash = %s AND agent.is_active AND person.is_active"
 )
 
 
 def agent_for_token(key: str) -> ApiToken | None:
-    """The token with its agent, the agent's user and workspace: asked on every API call,
-    so one plain query (``sql.RowReader``) rather than a compiled ``select_related``."""
+    """The token with its agent and the agent's user (their workspace is read when used):
+    asked on every API call, so one plain query (``sql.RowReader``) rather than a compiled
+    ``select_related`` (docs/adr/0013)."""
     if not _plausible(key):
         return None
     row = sql.fetchone(_TOKEN_SQL, [ApiToken.hash_key(key)])
@@ -39,22 +35,18 @@ def _plausible(key: str) -> bool:
 
 
 def _token(row: tuple[Any, ...]) -> ApiToken:
-    token, agent, person, workspace = sql.RowReader.build_all(
-        row, _TOKEN, _AGENT, _USER, _WORKSPACE
-    )
+    token, agent, person = sql.RowReader.build_all(row, _TOKEN, _AGENT, _USER)
     Agent.user.field.set_cached_value(agent, person)
-    Agent.workspace.field.set_cached_value(agent, workspace)
     ApiToken.agent.field.set_cached_value(token, agent)
     return token  # type: ignore[no-any-return]
 
 
 _USER_SQL = (
-    f"SELECT {_USER.select}, {_AGENT.select}, {_WORKSPACE.select}"
+    f"SELECT {_USER.select}, {_AGENT.select}"
     f" FROM {User._meta.db_table} person"
     f" LEFT JOIN {Agent._meta.db_table} agent ON agent.id = ("
     f"SELECT earliest.id FROM {Agent._meta.db_table} earliest"
     " WHERE earliest.user_id = person.id AND earliest.is_active ORDER BY earliest.id LIMIT 1)"
-    f" LEFT JOIN {Workspace._meta.db_table} workspace ON workspace.id = agent.workspace_id"
     " WHERE person.id = %s"
 )
 
@@ -62,14 +54,14 @@ _USER_SQL = (
 def user_with_agent(user_id: int) -> User | None:
     """A signed-in user, with the agent profile of their first workspace already found
     (``agent_for_user`` answers from it): every page of the agent UI needs both, so one
-    plain query rather than two compiled ones."""
+    plain query and the workspace's (``core.queries.workspace``)."""
     row = sql.fetchone(_USER_SQL, [user_id])
     if row is None:
         return None
-    person, agent, workspace = sql.RowReader.build_all(row, _USER, _AGENT, _WORKSPACE)
+    person, agent = sql.RowReader.build_all(row, _USER, _AGENT)
     if agent is not None:
         Agent.user.field.set_cached_value(agent, person)
-        Agent.workspace.field.set_cached_value(agent, workspace)
+        Agent.workspace.field.set_cached_value(agent, workspace(agent.workspace_id))
     person.first_agent = agent
     return person  # type: ignore[no-any-return]
 

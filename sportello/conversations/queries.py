@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,9 +17,8 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from sportello.accounts.models import Agent, Team
+from sportello.accounts.models import Agent
 from sportello.accounts.queries import team_ids_of
-from sportello.channels.models import Channel
 from sportello.conversations import keyset, search
 from sportello.conversations.models import (
     ACTIVE_STATUSES,
@@ -33,7 +31,6 @@ from sportello.conversations.models import (
 )
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
-from sportello.customers.models import Customer
 
 VIEWS = ("unassigned", "mine", "team", "open", "snoozed", "resolved", "all")
 # The statuses the "open" views show (someone has to act), and the finished ones.
@@ -54,49 +51,8 @@ _THREAD_WITHOUT_NOTES_SQL = _THREAD.where(
     "message.conversation_id = %s AND message.kind <> %s", _THREAD_ORDER
 )
 _TABLE = Conversation._meta.db_table
-# The relations a conversation is read with, in the order of their readers after its own.
-_RELATIONS: tuple[Any, ...] = (
-    Conversation.customer,
-    Conversation.channel,
-    Conversation.assignee,
-    Conversation.team,
-)
-
-
-class _WithRelations:
-    """A conversation read in one plain query with its customer, channel, assignee and team,
-    built as ``select_related`` builds them. ``readers`` are the conversation's and then the
-    relations' (in ``_RELATIONS`` order), each under its alias."""
-
-    def __init__(self, *readers: sql.RowReader) -> None:
-        conversation, customer, channel, assignee, team = readers
-        this = conversation.alias
-        self.readers = readers
-        self.select = (
-            f"SELECT {', '.join(reader.select for reader in readers)} FROM {_TABLE} {this}"
-            f" JOIN {Customer._meta.db_table} {customer.alias}"
-            f" ON {customer.alias}.id = {this}.customer_id"
-            f" JOIN {Channel._meta.db_table} {channel.alias}"
-            f" ON {channel.alias}.id = {this}.channel_id"
-            f" LEFT JOIN {Agent._meta.db_table} {assignee.alias}"
-            f" ON {assignee.alias}.id = {this}.assignee_id"
-            f" LEFT JOIN {Team._meta.db_table} {team.alias} ON {team.alias}.id = {this}.team_id"
-        )
-
-    def build(self, row: Sequence[Any]) -> Conversation:
-        conversation, *related = sql.RowReader.build_all(row, *self.readers)
-        for relation, instance in zip(_RELATIONS, related, strict=True):
-            relation.field.set_cached_value(conversation, instance)
-        return conversation  # type: ignore[no-any-return]
-
-
-_DETAIL = _WithRelations(
-    sql.RowReader(Conversation, "conversation"),
-    sql.RowReader(Customer, "customer"),
-    sql.RowReader(Channel, "channel"),
-    sql.RowReader(Agent, "assignee"),
-    sql.RowReader(Team, "team"),
-)
+# The relations a conversation is shown with.
+_RELATED = ("customer", "channel", "assignee", "team")
 _TAG = sql.RowReader(Tag, "tag")
 _TAGS_SQL = _TAG.where("tag.workspace_id = %s", "tag.name, tag.id")
 # The columns an inbox row shows (API summaries and the agent UI's rows): a page loads these
@@ -121,36 +77,6 @@ SUMMARY_FIELDS = (
     "channel__name",
     "assignee__display_name",
     "team__name",
-)
-
-
-def _only(model: type[Any], *names: str) -> tuple[str, ...]:
-    """The fields of ``model`` a reader leaves out to read only ``names`` (and the id)."""
-    keep = {"id", *names}
-    return tuple(f.name for f in model._meta.concrete_fields if f.name not in keep)
-
-
-# An inbox page without a search or a tag filter: SUMMARY_FIELDS in a plain query whose
-# WHERE the ORM writes (the views' and filters' conditions live in one place); the ORM's
-# compiling of five models' columns and its row builders were half the page's query time.
-# The conversation's alias is its table's name, which that WHERE names.
-_SUMMARY = _WithRelations(
-    sql.RowReader(
-        Conversation,
-        _TABLE,
-        leave_out=_only(
-            Conversation,
-            *(name for name in SUMMARY_FIELDS if "__" not in name),
-            "customer",
-            "channel",
-            "assignee",
-            "team",
-        ),
-    ),
-    sql.RowReader(Customer, "customer", leave_out=_only(Customer, "name")),
-    sql.RowReader(Channel, "channel", leave_out=_only(Channel, "slug", "kind", "name")),
-    sql.RowReader(Agent, "assignee", leave_out=_only(Agent, "display_name")),
-    sql.RowReader(Team, "team", leave_out=_only(Team, "name")),
 )
 
 
@@ -283,49 +209,19 @@ def list_conversations(
             keyset.bound(sort_field, descending, value, pk, inclusive=False)
         )
     order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
-    ordered = (
-        conversations.select_related("customer", "assignee", "team", "channel")
-        .only(*SUMMARY_FIELDS)
-        .order_by(*order)
-    )
+    ordered = conversations.select_related(*_RELATED).only(*SUMMARY_FIELDS).order_by(*order)
     if f.q.strip():
         rows = search.first_matches(
             ordered, workspace_id, f.q, limit + 1, sort_field=sort_field, descending=descending
         )
-    elif _one_table(conversations):
-        rows = _summaries(conversations, sort_field, descending, limit + 1)
     else:
-        rows = list(ordered[: limit + 1])  # a tag filter joins the tags
+        rows = list(ordered[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = _encode_cursor([getattr(last, sort_field), last.pk])
     return Page(items=with_tag_names(rows), next_cursor=next_cursor)
-
-
-def _one_table(conversations: QuerySet[Conversation]) -> bool:
-    """Whether the filters read the conversations table alone (joins the ORM set up and
-    then trimmed, such as ``assignee=agent``, count for nothing)."""
-    query = conversations.query
-    base = query.base_table
-    return all(not used for alias, used in query.alias_refcount.items() if alias != base)
-
-
-def _summaries(
-    conversations: QuerySet[Conversation], sort_field: str, descending: bool, limit: int
-) -> list[Conversation]:
-    """The first ``limit`` of ``conversations`` (one table, filtered) in the view's order,
-    with SUMMARY_FIELDS and their relations, as ``select_related`` and ``only`` give them."""
-    query = conversations.query
-    where, params = query.get_compiler(connection=connection).compile(query.where)
-    direction = "DESC" if descending else "ASC"
-    rows = sql.fetchall(
-        f"{_SUMMARY.select} WHERE {where} ORDER BY {_TABLE}.{sort_field} {direction},"
-        f" {_TABLE}.id {direction} LIMIT %s",
-        [*params, limit],
-    )
-    return [_SUMMARY.build(row) for row in rows]
 
 
 def with_tag_names(conversations: list[Conversation]) -> list[Conversation]:
@@ -350,29 +246,27 @@ def with_tag_names(conversations: list[Conversation]) -> list[Conversation]:
 
 
 def get_conversation(workspace_id: int, conversation_id: int) -> Conversation:
-    conversation = _conversation_where("conversation.id = %s", workspace_id, conversation_id)
+    conversation = _conversation_where(workspace_id, pk=conversation_id)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} not found")
     return conversation
 
 
 def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
-    conversation = _conversation_where("conversation.number = %s", workspace_id, number)
+    conversation = _conversation_where(workspace_id, number=number)
     if conversation is None:
         raise NotFound(f"conversation #{number} not found")
     return conversation
 
 
-def _conversation_where(where: str, workspace_id: int, value: int) -> Conversation | None:
-    """One conversation with its customer, channel, assignee and team (as
-    ``select_related`` would give them) and its tag names: a plain query, since every
-    conversation page and API answer starts with it."""
-    row = sql.fetchone(
-        f"{_DETAIL.select} WHERE conversation.workspace_id = %s AND {where}", [workspace_id, value]
+def _conversation_where(workspace_id: int, **lookup: int) -> Conversation | None:
+    """One conversation with its customer, channel, assignee and team, and its tag names."""
+    conversation = (
+        Conversation.objects.select_related(*_RELATED)
+        .filter(workspace_id=workspace_id, **lookup)
+        .first()
     )
-    if row is None:
-        return None
-    return with_tag_names([_DETAIL.build(row)])[0]
+    return None if conversation is None else with_tag_names([conversation])[0]
 
 
 def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
@@ -392,7 +286,7 @@ def customer_conversations(
     """The customer's conversations, latest first, with the columns a list shows."""
     return list(
         Conversation.objects.filter(workspace_id=workspace_id, customer_id=customer_id)
-        .select_related("customer", "assignee", "team", "channel")
+        .select_related(*_RELATED)
         .only(*SUMMARY_FIELDS)
         .order_by("-last_message_at", "-pk")[:limit]
     )

@@ -17,7 +17,7 @@ from sportello.core.errors import InvalidInput, NotFound
 pytestmark = pytest.mark.django_db
 
 
-def test_token_lookup_builds_the_token_its_agent_their_user_and_workspace(
+def test_token_lookup_builds_the_token_its_agent_and_their_user_in_one_query(
     agent, django_assert_num_queries
 ):
     key = issue_token(agent)
@@ -25,7 +25,7 @@ def test_token_lookup_builds_the_token_its_agent_their_user_and_workspace(
         token = agent_for_token(key)
         assert token is not None
         assert token.agent.user.email == agent.user.email
-        assert token.agent.workspace.time_zone == agent.workspace.time_zone
+    assert token.agent.workspace.time_zone == agent.workspace.time_zone
     expected = ApiToken.objects.select_related("agent__user", "agent__workspace").get(pk=token.pk)
     assert token.agent == expected.agent and token.agent.role == expected.agent.role
     assert isinstance(token.created_at, datetime) and token.created_at.tzinfo is not None
