@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from sportello.accounts.actions import create_agent, create_team
+from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.accounts.models import Agent, Role, Team
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel, ChannelKind
@@ -39,7 +40,6 @@ from sportello.conversations.actions import (
 )
 from sportello.conversations.models import Conversation, Status
 from sportello.core import clock
-from sportello.core.bootstrap import ensure_default_workspace
 from sportello.core.events import subscribe, unsubscribe
 from sportello.core.models import Workspace
 from sportello.ingest.inbound import InboundMessage, Sender
