@@ -113,7 +113,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sportello.core.demo import load_demo
+    from sportello.demo.loader import load_demo
 
     _migrate(verbosity=0)
     summary = load_demo()
