@@ -70,7 +70,7 @@ def migrate() -> None:
     """What ``sportello migrate`` does: apply migrations, make the default workspace."""
     from django.core.management import call_command
 
-    from sportello.core.bootstrap import ensure_default_workspace
+    from sportello.accounts.bootstrap import ensure_default_workspace
 
     call_command("migrate", interactive=False, verbosity=0)
     ensure_default_workspace()

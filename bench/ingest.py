@@ -76,8 +76,8 @@ def run(
 ) -> dict[str, Any]:
     """Deliver ``count`` messages and time each; returns the figures."""
     from bench.workload import deliveries
+    from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.conversations.search import index_text
-    from sportello.core.bootstrap import ensure_default_workspace
     from sportello.language.detection import detect_language
 
     workspace = ensure_default_workspace()

@@ -116,10 +116,10 @@ def peer_env(database_url: str, home: Path) -> dict[str, str]:
 def export(path: Path) -> dict[str, Any]:
     """Write the workspace's channels, agents, conversations and messages as JSONL, in the
     order the loader needs them (queues and users, tickets, then follow-ups)."""
+    from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.accounts.models import Agent
     from sportello.channels.models import Channel
     from sportello.conversations.models import Conversation, Kind, Message
-    from sportello.core.bootstrap import ensure_default_workspace
     from sportello.customers.models import Identity
 
     began = time.perf_counter()

@@ -41,12 +41,12 @@ from bench.texts import (
     pick_topic,
 )
 from sportello.accounts.actions import create_agent, create_team
+from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.accounts.models import Agent, Team
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel, ChannelKind
 from sportello.conversations.actions.store import preview_of
 from sportello.conversations.models import Conversation, Message, Status, Tag
-from sportello.core.bootstrap import ensure_default_workspace
 from sportello.core.models import Workspace
 from sportello.customers.models import Customer, Identity
 from sportello.ingest.models import InboundRecord

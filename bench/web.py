@@ -169,9 +169,9 @@ def prepare(
     given a known password; the same agent is used on every run."""
     from django.db.models import Case, Count, When
 
+    from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.accounts.models import Agent
     from sportello.conversations.models import Conversation, Status
-    from sportello.core.bootstrap import ensure_default_workspace
     from sportello.customers.models import Customer
 
     workspace = ensure_default_workspace()

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from sportello.accounts.actions import issue_token
+from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.accounts.models import Agent
 from sportello.channels.models import Channel
-from sportello.core.bootstrap import ensure_default_workspace
 from sportello.core.models import Workspace
 from tests.factories import AgentFactory
 

@@ -26,17 +26,12 @@ def _migrate(verbosity: int = 1) -> None:
 
 def _bootstrap() -> None:
     """Default workspace, and on first run an admin agent whose password is printed once."""
-    from django.conf import settings
+    from sportello.accounts.bootstrap import ensure_default_workspace, ensure_first_admin
 
-    from sportello.accounts.actions import ensure_admin
-    from sportello.accounts.models import Agent
-    from sportello.core.bootstrap import ensure_default_workspace
-
-    workspace = ensure_default_workspace()
-    if Agent.objects.filter(workspace=workspace).exists() and not settings.ADMIN_EMAIL:
+    first_admin = ensure_first_admin(ensure_default_workspace())
+    if first_admin is None:
         return
-    email = settings.ADMIN_EMAIL or "admin@localhost"
-    agent, generated = ensure_admin(workspace, email, settings.ADMIN_PASSWORD)
+    agent, generated = first_admin
     if generated:
         print(
             f"\n  Sportello admin created: {agent.user.email}\n"
@@ -102,8 +97,8 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     import getpass
 
     from sportello.accounts.actions import create_agent
+    from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.accounts.models import Role
-    from sportello.core.bootstrap import ensure_default_workspace
 
     password = args.password or os.environ.get("SPORTELLO_ADMIN_PASSWORD") or getpass.getpass()
     agent = create_agent(
@@ -118,7 +113,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sportello.core.demo import load_demo
+    from sportello.demo.loader import load_demo
 
     _migrate(verbosity=0)
     summary = load_demo()

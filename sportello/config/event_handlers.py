@@ -1,7 +1,8 @@
 """Which handlers react to which domain events, in the order they run.
 
 Handlers run after the triggering transaction commits (see ``sportello.core.events``).
-Apps add their handlers to ``HANDLERS`` here, so the whole list is readable in one place.
+Apps add their handlers to ``HANDLERS`` here, so the whole list is readable in one place;
+``sportello.config``'s AppConfig (``apps.py``) registers them once per process at start-up.
 """
 
 from __future__ import annotations

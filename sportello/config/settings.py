@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "sportello.outbound",
     "sportello.api",
     "sportello.web",
+    # Last: wires the apps above together once they are all ready (event handlers).
+    "sportello.config",
 ]
 
 MIDDLEWARE = [

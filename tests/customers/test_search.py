@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from sportello.core.bootstrap import ensure_default_workspace
+from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.core.models import Workspace
 from sportello.customers.actions import add_identities, create_customer, update_customer
 from sportello.customers.models import Customer

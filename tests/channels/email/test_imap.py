@@ -209,8 +209,8 @@ def test_idle_fetches_new_mail_within_seconds(dovecot, box):
     THEN it becomes a conversation within seconds, without waiting for the minute's poll."""
     import time
 
+    from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.channels.email.idle import start_idle_watchers
-    from sportello.core.bootstrap import ensure_default_workspace
 
     channel_for(ensure_default_workspace(), dovecot, box)
     watchers = start_idle_watchers()

@@ -1,0 +1,21 @@
+"""The top floor as a Django app: listed last in INSTALLED_APPS, so it is ready after every
+app it wires together."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SportelloConfig(AppConfig):
+    """Registers the event handlers (``event_handlers.HANDLERS``) once per process: web,
+    worker, management command or test run alike, since each of them runs ``django.setup()``.
+    Core keeps the bus and knows none of its subscribers."""
+
+    name = "sportello.config"
+    label = "config"
+    verbose_name = "Sportello configuration"
+
+    def ready(self) -> None:
+        from sportello.config import event_handlers
+
+        event_handlers.register_all()
