@@ -154,8 +154,8 @@ def database_from_url(url: str, home: Path) -> dict[str, object]:
         return sqlite_database(path)
     # Connections come from a pool (psycopg_pool) shared by the web threads and the job
     # workers; Django requires CONN_MAX_AGE=0 with a pool. Parameters are bound by the
-    # server, and a statement run five times on a connection is prepared there: planning
-    # cost 1-2.5 ms of an inbox page's queries (docs/adr/0008). Behind a pooler that cannot
+    # server, and a statement run five times on a connection is prepared there, which saves
+    # planning the inbox's queries again (docs/adr/0008). Behind a pooler that cannot
     # keep prepared statements, add ``?prepare_threshold=none`` to the URL.
     options: dict[str, object] = {
         "pool": {"min_size": 2, "max_size": 20, "timeout": 30},

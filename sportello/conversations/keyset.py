@@ -21,7 +21,7 @@ def bound(sort_field: str, descending: bool, value: Any, pk: int, *, inclusive: 
     5,000 rows, and a search walk scanned the table). On SQLite the sort field's own range
     comes first, then the tie on the id: with the OR alone and bound parameters its
     planner walked the index from the top and filtered, so a search walk that found too
-    few read all 1M conversations (160 ms)."""
+    few read every conversation."""
     if connection.vendor == "postgresql":
         op = ("<" if descending else ">") if not inclusive else (">=" if descending else "<=")
         return RawSQL(

@@ -6,31 +6,26 @@ expression index on PostgreSQL), created by migration ``0002_search``.
 
 A page of results is the first conversations of the view, in its order, with a matching
 message. Neither planner can be left to choose how to find them (SQLite's cannot see inside
-FTS5; PostgreSQL's misjudges full-text conditions by 40x and then walks a million
-conversations for a word nobody wrote), so :func:`first_matches` chooses. How many
-messages match comes from counting the hits on SQLite and from the index's statistics on
-PostgreSQL; how many of the latest ``SAMPLE`` messages match is counted on both (measured at
-1M conversations / 5M messages):
+FTS5; PostgreSQL's misjudges full-text conditions badly and then walks every conversation
+for a word nobody wrote), so :func:`first_matches` chooses. How many messages match comes
+from counting the hits on SQLite and from the index's statistics on PostgreSQL; how many of
+the latest ``SAMPLE`` messages match is counted on both (the thresholds were measured at
+1M conversations / 5M messages: docs/performance.md):
 
 - a query with fewer than ``FEW_HITS`` matching messages (on SQLite also fewer than one
-  message in ``DENSE``) starts from the index: its hits, their conversations, sorted (~9 µs
-  a hit on SQLite, ~30 on PostgreSQL), unless the latest messages hold it often enough that
+  message in ``DENSE``) starts from the index: its hits, their conversations, sorted,
+  unless the latest messages hold it often enough that
   a walk of at most ``MAX_WALK`` conversations (below) finds a page three times over;
 - a more frequent one would cost seconds that way, so it walks the view in order, up to
   ``WALK`` conversations or the length the latest messages suggest (bounded like a
   cursor), and keeps those with a matching message:
-  - SQLite: against the list of hits, built once (~0.15 µs a hit), unless that list would
+  - SQLite: against the list of hits, built once (cheap a hit), unless that list would
     be longer than ``MANY_HITS`` (judged from the latest messages): then it asks the index
-    about each message walked (20-130 µs each), since with so frequent a word a match
-    comes soon;
+    about each message walked (dear each), since with so frequent a word a match comes
+    soon;
   - PostgreSQL: each message's stored ``search_vector`` (migration 0007; the GIN index
     cannot answer "this message?");
 - when the walk holds too few matches, it starts from the index after all.
-
-In-process, warm, 1M conversations, SQLite / PostgreSQL: "ordine" (970k hits) 15-26 /
-14-16 ms, "rimborso" (400k) 27-36 / 15-16 ms, "fattura elettronica" (100k) 27-34 / 14-51
-ms, "pacco danneggiato" (10k, from the index) 68-117 / 58-250 ms, a word nobody wrote
-2 / 7-10 ms (before the PostgreSQL walk was sized from the latest messages).
 """
 
 from __future__ import annotations
@@ -52,12 +47,12 @@ MANY_HITS = 200_000
 SAMPLE = 20_000  # the latest messages, to tell how frequent a word is now
 DENSE = 50  # a query matching one message in DENSE or more is frequent, whatever its hits
 WALK = 1_000
-MAX_WALK = 10_000  # against the list of hits, ~1 µs a message walked
-# SQLite, when a walk found too few: one walk this long before asking the index (a frequent
-# word absent from the latest conversations cost 600 ms at 1M from the index's 100k hits).
+MAX_WALK = 10_000  # against the list of hits
+# SQLite, when a walk found too few: one walk this long before asking the index (cheaper
+# than the index's hits for a frequent word absent from the latest conversations).
 LONG_WALK = 100_000
-# PostgreSQL's walk reads each message's vector (~13 µs a conversation) and its index ~30 µs
-# a hit: a frequent word absent from the latest conversations (100k hits) cost 1 s.
+# PostgreSQL's walk reads each message's vector, its index a row a hit: the longest walk
+# that still costs less than a frequent word's hits.
 PG_LONG_WALK = 10_000
 
 
@@ -135,9 +130,9 @@ def _postgres_first_matches(
     sort_field: str,
     descending: bool,
 ) -> list[Conversation]:
-    # PostgreSQL's own estimates for full-text conditions are off by 40x on two-word
-    # queries, and a wrong guess costs seconds (it walked a million conversations for
-    # a word nobody wrote): the plan is chosen here, from the index's statistics.
+    # PostgreSQL's own estimates for full-text conditions are far off on two-word queries,
+    # and a wrong guess costs seconds (it walked every conversation for a word nobody
+    # wrote): the plan is chosen here, from the index's statistics.
     match = _tsquery(terms)
     from_index = _pg_from_index(workspace_id, match)
     has_match = RawSQL(
@@ -151,10 +146,10 @@ def _postgres_first_matches(
         # The sample and the walk read rows in an index's order and stop early: with a
         # bitmap the planner would fetch every hit of the GIN index (or every conversation
         # of the walk) first, then sort them; its cost guesses for these bounded scans are
-        # high enough to compile them (JIT), which cost ~20 ms more than they run. Without
-        # sequential scans too: at 200k conversations, misjudging a two-word query's hits
-        # 10x low, it read all 1.6M messages to hash the few it expected (0.6 s) instead of
-        # probing each walked conversation's thread (24 ms).
+        # high enough to compile them (JIT), which costs more than they run. Without
+        # sequential scans too: misjudging a two-word query's hits low, it read every
+        # message to hash the few it expected instead of probing each walked
+        # conversation's thread (docs/performance.md).
         _setting(
             "SELECT set_config('enable_bitmapscan', 'off', true), set_config('jit', 'off', true),"
             " set_config('enable_seqscan', 'off', true),"
@@ -282,7 +277,7 @@ def _first(
 ) -> list[Conversation]:
     """The first ``count`` of ``matching`` (``ordered``, filtered), read as ``ordered`` reads
     them: their ids found among the conversations alone, then the rows with what they show.
-    With those joins in the walk PostgreSQL hashed all 200k customers first, and a walk
+    With those joins in the walk PostgreSQL hashed every customer first, and a walk
     that sorts cannot stop at its ``count``-th match. (Not a subquery: the conditions
     written in SQL name the outer table.) SQLite joins in the order written: one query."""
     if connection.vendor != "postgresql":
@@ -377,7 +372,7 @@ def _hits(match: str, most: int) -> tuple[int, int, int, int]:
 def optimize_index() -> None:
     """Merge the FTS5 index's segments into one (SQLite). Every insert adds a small segment
     and FTS5 merges them only gradually; a lookup by message, as the walk above makes, then
-    visits each segment. At 5M messages this takes ~5 s and made that lookup 4x faster."""
+    visits each segment, several times slower (docs/performance.md)."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")

@@ -36,10 +36,10 @@ def adapt(value: Any) -> Any:
     return value
 
 
-# The datetime adapted last, and what it became. A message writes one ``now`` a dozen
-# times (its rows' times, the counters'): each adapting cost ~4 µs, half of it finding the
-# connection through ``django.db.connection``'s thread-local. A datetime cannot change, and
-# the cache holds it, so no other can take its identity.
+# The datetime adapted last, and what it became: a message writes one ``now`` many times
+# (its rows' times, the counters'), and adapting finds the connection through a
+# thread-local each time. A datetime cannot change, and the cache holds it, so no other
+# can take its identity.
 _last_datetime: tuple[datetime, Any] | None = None
 
 
@@ -180,9 +180,8 @@ def instance(model: type[Model], values: dict[str, Any]) -> Any:
     """The instance of a row just written, from its columns by attribute name
     (``customer_id``, not ``customer``), as ``Model.from_db`` would give it (not adding).
 
-    The ingest hot path hands back the rows it wrote; ``Model.__init__`` with keywords costs
-    30-45 µs of Python for a message's 20 fields, this ~2 (as ``RowReader`` builds rows).
-    Fields not given are deferred: read from the database on first access, as with
+    The ingest hot path hands back the rows it wrote, without ``Model.__init__``'s work per
+    keyword (as ``RowReader`` builds rows; docs/adr/0012). Fields not given are deferred: read from the database on first access, as with
     ``only()``. A model with ``pre_init``/``post_init`` receivers goes through ``from_db``."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
@@ -246,9 +245,8 @@ class RowReader:
         return self._build(values, connections[DEFAULT_DB_ALIAS])
 
     def _build(self, values: Sequence[Any], db: BaseDatabaseWrapper) -> Any:
-        """The instance ``Model.from_db`` would give, built by ``instance``: ~2 µs a row
-        instead of ~14 (an inbox page builds ~115 instances, a conversation page ~60
-        messages); columns left out are deferred. ``db`` is the connection itself, looked up
+        """The instance ``Model.from_db`` would give, built by ``instance`` (a conversation
+        page builds dozens); columns left out are deferred. ``db`` is the connection itself, looked up
         once a list: ``django.db.connection`` is a proxy that finds it in a thread-local at
         every attribute."""
         if self._converters is None:

@@ -2,7 +2,7 @@
 them: read once every ``SPORTELLO_CHOICES_SECONDS`` per workspace, not on every page.
 
 Every inbox page lists all four and every conversation page the agents and teams: four
-plain queries, ~0.4 ms on SQLite and ~1 ms on PostgreSQL, against ~0.08 ms from the cache.
+queries a page saved (docs/adr/0008).
 What is shown may be a few seconds old (a team created just now appears in the menus
 shortly after); what is posted is checked against fresh lists by the view that writes.
 """

@@ -24,9 +24,9 @@ _PLAIN_INPUTS = (
 
 
 def widget_html(field: BoundField) -> SafeString | str:
-    """``{{ field }}``, with single selects and plain inputs written here: Django renders
-    each through template includes (~70 µs a select of a dozen options, ~40 µs an input,
-    against ~10 µs here). Anything else is left to Django."""
+    """``{{ field }}``, with single selects and plain inputs written here rather than
+    through Django's template includes, which cost several times as much on every page
+    (docs/adr/0007). Anything else is left to Django."""
     widget = field.field.widget
     kind = type(widget)
     if kind is not forms.Select and kind not in _PLAIN_INPUTS:

@@ -36,7 +36,7 @@ from sportello.web.fields import field
 class Jinja2(backend.Jinja2):
     """Django's Jinja2 backend, whose pages mask their CSRF token once: Django's gives
     ``csrf_input`` and ``csrf_token`` as ``lazy`` values, computed again (a new random mask)
-    wherever a template shows them, nine times on a conversation page (~45 µs each)."""
+    wherever a template shows them, nine times on a conversation page (docs/adr/0010)."""
 
     def get_template(self, template_name: str) -> Template:
         return Template(super().get_template(template_name).template, self)

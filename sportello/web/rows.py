@@ -2,9 +2,9 @@
 entries.
 
 Written in Python rather than as templates: an inbox page has 25 rows, a customer's page
-30 and a conversation page ~60 entries, and the template engine's lookups, includes and
-filters cost 100-150 µs each, Django's lazy-aware ``format_html`` ~90 µs, against ~30 µs
-here with the standard library's ``html.escape``. Every value is escaped, except
+30 and a conversation page dozens of entries, and the template engine's lookups, includes
+and filters, and Django's lazy-aware ``format_html``, cost several times the standard
+library's ``html.escape`` used here (docs/adr/0007). Every value is escaped, except
 ``Message.html``, which is sanitised (nh3) when a message is ingested; the UI tests and the
 browser tests read this markup, and ``tests/web/test_rows.py`` checks the escaping. Text to
 translate is read outside the f-strings: xgettext (``make messages``) does not look inside.

@@ -2,9 +2,10 @@
 14:05', '5 minuti fa'.
 
 Babel's patterns are parsed once per locale, and the date and the time of day are formatted
-apart and remembered: a conversation page shows ~60 times, each in two forms, and Babel's
-``DateTimePattern.apply`` costs ~15 µs a field. A day's date in a locale, or an hour and
-minute, always reads the same, so those strings are kept (a few thousand at most)."""
+apart and remembered: a conversation page shows dozens of times, each in two forms, and
+Babel's ``DateTimePattern.apply`` is slow (docs/performance.md). A day's date in a locale,
+or an hour and minute, always reads the same, so those strings are kept (a few thousand at
+most)."""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ MAX_PAGE = 2_000  # 100,000 customers deep: further, search
 @dataclass(frozen=True)
 class CustomerPage:
     """One page of the customer list: its customers, and whether there are more either
-    side. No total: counting 200k customers, or the 30,000 a frequent search finds, cost
-    as much as reading the page (PostgreSQL at 1M conversations: 65 of 126 ms)."""
+    side. No total: counting every customer, or all those a frequent search finds, costs
+    as much as reading the page (docs/performance.md)."""
 
     customers: list[Customer]
     number: int
