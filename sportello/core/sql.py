@@ -181,8 +181,9 @@ def instance(model: type[Model], values: dict[str, Any]) -> Any:
     (``customer_id``, not ``customer``), as ``Model.from_db`` would give it (not adding).
 
     The ingest hot path hands back the rows it wrote, without ``Model.__init__``'s work per
-    keyword (as ``RowReader`` builds rows; docs/adr/0012). Fields not given are deferred: read from the database on first access, as with
-    ``only()``. A model with ``pre_init``/``post_init`` receivers goes through ``from_db``."""
+    keyword (as ``RowReader`` builds rows; docs/adr/0012). Fields not given are deferred:
+    read from the database on first access, as with ``only()``. A model with
+    ``pre_init``/``post_init`` receivers goes through ``from_db``."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
         return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
@@ -246,9 +247,9 @@ class RowReader:
 
     def _build(self, values: Sequence[Any], db: BaseDatabaseWrapper) -> Any:
         """The instance ``Model.from_db`` would give, built by ``instance`` (a conversation
-        page builds dozens); columns left out are deferred. ``db`` is the connection itself, looked up
-        once a list: ``django.db.connection`` is a proxy that finds it in a thread-local at
-        every attribute."""
+        page builds dozens); columns left out are deferred. ``db`` is the connection itself,
+        looked up once a list: ``django.db.connection`` is a proxy that finds it in a
+        thread-local at every attribute."""
         if self._converters is None:
             self._converters = self._find_converters()
         converted = list(values)
