@@ -17,6 +17,7 @@ PREVIEW_CHARS = 200
 
 CONVERSATIONS = sql.Table(Conversation)
 MESSAGES = sql.Table(Message)
+_COLUMNS = {f.attname: f.column for f in Conversation._meta.concrete_fields}
 
 
 def preview_of(text: str) -> str:
@@ -73,7 +74,7 @@ def message_added(
     else:
         sets.append("waiting_since = NULL")
     for name, value in {**columns, "updated_at": at}.items():
-        sets.append(f"{Conversation._meta.get_field(name).column} = %s")
+        sets.append(f"{_COLUMNS[name]} = %s")
         params.append(value)
     sql.execute(
         f"UPDATE {CONVERSATIONS.name} SET {', '.join(sets)} WHERE id = %s",
