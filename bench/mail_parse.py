@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from sportello.channels.email.parsing import parse_message
+from sportello.providers.email.parsing import parse_message
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO / ".." / "shared" / "corpora"

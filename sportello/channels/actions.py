@@ -20,7 +20,7 @@ def validate_channel_config(kind: str, config: Any) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise InvalidInput("config must be an object")
     if kind == ChannelKind.EMAIL:
-        from sportello.channels.email.config import validate_config
+        from sportello.providers.email.config import validate_config
 
         return validate_config(config)
     return config

@@ -8,4 +8,4 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Huey's consumer knows only the tasks of imported modules: import each channel's jobs.
-        from sportello.channels.email import jobs  # noqa: F401
+        from sportello.providers.email import jobs  # noqa: F401

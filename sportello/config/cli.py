@@ -53,12 +53,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         consumer.start()
     idle = None
     if settings.IMAP_IDLE and not args.no_worker:
-        from sportello.channels.email.idle import start_idle_watchers
+        from sportello.providers.email.idle import start_idle_watchers
 
         idle = start_idle_watchers()
     lmtp = None
     if settings.LMTP_PORT:
-        from sportello.channels.email.lmtp import start_lmtp_server
+        from sportello.providers.email.lmtp import start_lmtp_server
 
         lmtp = start_lmtp_server(settings.LMTP_HOST, settings.LMTP_PORT)
     print(f"Sportello is running at http://{args.host}:{args.port}", flush=True)
@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_mail_parse(args: argparse.Namespace) -> int:
-    from sportello.channels.email.cli import mail_parse_command
+    from sportello.providers.email.cli import mail_parse_command
 
     return mail_parse_command(args.files, args.json)
 

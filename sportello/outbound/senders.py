@@ -18,7 +18,7 @@ Sender = Callable[[Delivery], str]
 def send_email(delivery: Delivery) -> str:
     # Imported on use: the providers' modules use outbound's actions, and startup (the
     # event handlers import outbound) should not load every provider's libraries.
-    from sportello.channels.email.send import send_email as send
+    from sportello.providers.email.send import send_email as send
 
     return send(delivery)
 

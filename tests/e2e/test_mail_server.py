@@ -22,11 +22,11 @@ import pytest
 from django.db import OperationalError
 from imap_tools import AND, MailBoxUnencrypted, MailMessage
 
-from sportello.channels.email.imap import poll_channel
-from sportello.channels.email.lmtp import start_lmtp_server
 from sportello.conversations.actions import reply
 from sportello.conversations.models import Conversation, Kind, Message
 from sportello.outbound.models import Delivery, DeliveryStatus
+from sportello.providers.email.imap import poll_channel
+from sportello.providers.email.lmtp import start_lmtp_server
 from tests.e2e.mailserver import (
     MailServer,
     free_port,

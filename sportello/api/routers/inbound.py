@@ -5,9 +5,9 @@ from ninja import Router, Status
 
 from sportello.api.auth import SessionAuth, TokenAuth, current_agent
 from sportello.api.schemas import Error, InboundIn, InboundOut, ValidationErrorOut
-from sportello.channels.api.adapter import to_inbound
 from sportello.channels.queries import active_channel
 from sportello.ingest.pipeline import ingest
+from sportello.providers.api.adapter import to_inbound
 
 router = Router(tags=["inbound"])
 

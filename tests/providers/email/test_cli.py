@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from sportello.channels.email.cli import mail_parse_command
+from sportello.providers.email.cli import mail_parse_command
 
 from .corpora import FIXTURES
 

@@ -24,11 +24,11 @@ from django.conf import settings
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 from imap_tools.mailbox import BaseMailBox
 
-from sportello.channels.email.config import ImapConfig, read_config
-from sportello.channels.email.receive import receive_email
 from sportello.channels.models import Channel, ChannelKind
 from sportello.core.errors import SportelloError
 from sportello.ingest import rejections
+from sportello.providers.email.config import ImapConfig, read_config
+from sportello.providers.email.receive import receive_email
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from sportello.channels.email.send import reply_subject
-from sportello.channels.email.storage import store_attachment
 from sportello.conversations.actions import reply
 from sportello.conversations.models import Conversation, Message
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
 from sportello.outbound.models import Delivery, DeliveryStatus
+from sportello.providers.email.send import reply_subject
+from sportello.providers.email.storage import store_attachment
 from tests.outbound.helpers import (
     SHOP_ADDRESS,
     SmtpSink,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sportello.channels.email.parsing import parse_message
+from sportello.providers.email.parsing import parse_message
 
 from .corpora import corpus_path
 

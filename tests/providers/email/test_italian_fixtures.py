@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sportello.channels.email.parsing import parse_message
+from sportello.providers.email.parsing import parse_message
 
 from .corpora import FIXTURES
 

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from sportello.channels.email.parsing import parse_message
 from sportello.core.html import html_to_text, sanitize_html
+from sportello.providers.email.parsing import parse_message
 
 from .corpora import FIXTURES
 

@@ -10,6 +10,6 @@ from huey.contrib.djhuey import db_periodic_task
 def poll_mailboxes() -> None:
     """Fetch new mail from every IMAP mailbox, every minute."""
     # Imported here so that registering the job (at startup) loads no mail code.
-    from sportello.channels.email.imap import poll_all
+    from sportello.providers.email.imap import poll_all
 
     poll_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import tracemalloc
 
-from sportello.channels.email.parsing import parse_message
+from sportello.providers.email.parsing import parse_message
 
 HEAD = b"From: Mario Rossi <mario@example.it>\r\nSubject: foto\r\nMIME-Version: 1.0\r\n"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sportello.channels.email.parsing import parse_message
-from sportello.channels.email.parsing.pec import parse_daticert
+from sportello.providers.email.parsing import parse_message
+from sportello.providers.email.parsing.pec import parse_daticert
 
 from .corpora import FIXTURES
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from sportello.channels.email import receive
-from sportello.channels.email.config import validate_config
-from sportello.channels.email.receive import receive_email
 from sportello.channels.forms import ChannelForm
 from sportello.conversations.actions import reply, set_status
 from sportello.conversations.models import Conversation, Kind, Message, Status
 from sportello.core.errors import InvalidInput
 from sportello.ingest import pipeline
 from sportello.ingest.models import RejectedInbound
+from sportello.providers.email import receive
+from sportello.providers.email.config import validate_config
+from sportello.providers.email.receive import receive_email
 from tests.outbound.helpers import SHOP_ADDRESS, make_email_channel, raw_email
 
 pytestmark = pytest.mark.django_db

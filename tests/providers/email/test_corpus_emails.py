@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sportello.channels.email.parsing import parse_message
+from sportello.providers.email.parsing import parse_message
 
 from .corpora import corpus_path, email_params, load_expected, normalise_space, rate
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from sportello.channels.email.parsing import ParsedEmail, parse_message
+from sportello.providers.email.parsing import ParsedEmail, parse_message
 
 _PREVIEW_LINES = 6
 

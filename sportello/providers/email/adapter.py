@@ -18,15 +18,15 @@ from typing import Any
 
 from django.conf import settings
 
-from sportello.channels.email.config import DEFAULT_REOPEN_DAYS, read_config
-from sportello.channels.email.parsing import ParsedEmail, safe_header_value
-from sportello.channels.email.storage import store_attachment
 from sportello.channels.models import Channel
 from sportello.conversations.models import Status
 from sportello.conversations.queries import conversation_for_reference
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.ingest.inbound import InboundMessage, Sender
+from sportello.providers.email.config import DEFAULT_REOPEN_DAYS, read_config
+from sportello.providers.email.parsing import ParsedEmail, safe_header_value
+from sportello.providers.email.storage import store_attachment
 
 # "[#1042]" as Sportello writes it in the subjects of its replies.
 SUBJECT_NUMBER = re.compile(r"\[#(\d{1,15})\]")

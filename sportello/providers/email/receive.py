@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from sportello.channels.email import adapter, receipts
-from sportello.channels.email.parsing import ParsedEmail, parse_message
 from sportello.channels.models import Channel
 from sportello.core.errors import SportelloError
 from sportello.ingest import rejections
 from sportello.ingest.pipeline import IngestFailed, ingest
+from sportello.providers.email import adapter, receipts
+from sportello.providers.email.parsing import ParsedEmail, parse_message
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sportello.channels.email.parsing import parse_message, split_reply
+from sportello.providers.email.parsing import parse_message, split_reply
 
 from .corpora import corpus_path, load_expected, normalise_space, rate
 

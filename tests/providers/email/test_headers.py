@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sportello.channels.email.parsing import parse_message, safe_header_value
+from sportello.providers.email.parsing import parse_message, safe_header_value
 
 
 def message(*headers: bytes, body: bytes = b"corpo\n") -> bytes:

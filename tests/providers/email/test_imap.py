@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 from imap_tools import AND, MailBoxUnencrypted
 
-from sportello.channels.email import imap
-from sportello.channels.email.jobs import poll_mailboxes
 from sportello.conversations.models import Kind, Message
 from sportello.ingest import pipeline
 from sportello.ingest.models import RejectedInbound
+from sportello.providers.email import imap
+from sportello.providers.email.jobs import poll_mailboxes
 from tests.e2e.mailserver import MailServer, running_mail_server, unavailable_reason
 from tests.outbound.helpers import make_email_channel, raw_email
 
@@ -210,7 +210,7 @@ def test_idle_fetches_new_mail_within_seconds(dovecot, box):
     import time
 
     from sportello.accounts.bootstrap import ensure_default_workspace
-    from sportello.channels.email.idle import start_idle_watchers
+    from sportello.providers.email.idle import start_idle_watchers
 
     channel_for(ensure_default_workspace(), dovecot, box)
     watchers = start_idle_watchers()

@@ -23,9 +23,9 @@ from aiosmtpd.lmtp import LMTP
 from django.conf import settings
 from django.db import close_old_connections
 
-from sportello.channels.email.receive import FAILED, REFUSED, receive_email
 from sportello.channels.models import Channel, ChannelKind
 from sportello.customers.identities import normalize_email
+from sportello.providers.email.receive import FAILED, REFUSED, receive_email
 
 log = logging.getLogger(__name__)
 

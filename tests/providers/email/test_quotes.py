@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sportello.channels.email.parsing import split_reply
+from sportello.providers.email.parsing import split_reply
 
 REPLY = "Grazie, il pacco è arrivato."
 

@@ -17,8 +17,6 @@ from email.utils import formataddr, make_msgid
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
 
-from sportello.channels.email.config import EmailChannelConfig, ServerConfig, read_config
-from sportello.channels.email.storage import read_attachment
 from sportello.conversations.models import Conversation, Direction, Message
 from sportello.conversations.queries import (
     external_ids_in_order,
@@ -30,6 +28,8 @@ from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import set_provider_message_id
 from sportello.outbound.errors import DeliveryError
 from sportello.outbound.models import Delivery
+from sportello.providers.email.config import EmailChannelConfig, ServerConfig, read_config
+from sportello.providers.email.storage import read_attachment
 
 SMTP_TIMEOUT = 30
 MAX_REFERENCES = 20

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from sportello.channels.email.parsing import parse_message
-from sportello.channels.email.parsing.attachments import safe_filename
+from sportello.providers.email.parsing import parse_message
+from sportello.providers.email.parsing.attachments import safe_filename
 
 HEAD = b"From: Mario Rossi <mario@example.it>\nTo: supporto@negozio.it\nSubject: prova\n"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"

@@ -14,9 +14,9 @@ import threading
 
 from django.db import connections
 
-from sportello.channels.email.config import read_config
-from sportello.channels.email.imap import connect, poll_channel, polled_channels
 from sportello.channels.models import Channel
+from sportello.providers.email.config import read_config
+from sportello.providers.email.imap import connect, poll_channel, polled_channels
 
 log = logging.getLogger(__name__)
 

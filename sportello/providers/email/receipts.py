@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sportello.channels.email.adapter import conversation_number_in, pec_of, references_of
-from sportello.channels.email.parsing import ParsedEmail, safe_header_value
 from sportello.channels.models import Channel
 from sportello.conversations.actions import record_event
 from sportello.conversations.models import Message
 from sportello.conversations.queries import conversation_for_reference, message_replied_to
+from sportello.providers.email.adapter import conversation_number_in, pec_of, references_of
+from sportello.providers.email.parsing import ParsedEmail, safe_header_value
 
 EVENT = "pec_receipt"
 

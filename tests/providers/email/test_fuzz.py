@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sportello.channels.email.parsing import parse_message, split_reply
+from sportello.providers.email.parsing import parse_message, split_reply
 
 from .corpora import FIXTURES, corpus_email_files
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from sportello.channels.email.lmtp import LmtpReceiver, start_lmtp_server
 from sportello.conversations.models import Kind, Message
 from sportello.ingest import pipeline
 from sportello.ingest.models import RejectedInbound
+from sportello.providers.email.lmtp import LmtpReceiver, start_lmtp_server
 from tests.outbound.helpers import SHOP_ADDRESS, free_port, make_email_channel, raw_email
 
 # The receiver stores from its own thread: the test must see committed rows.
