@@ -144,10 +144,10 @@ def _pipeline_sender(workspace_id: int, channels: dict[str, int]) -> Send:
     """Call ``ingest`` with the InboundMessage the API adapter would make (parsing and
     sanitising are the adapter's, outside the pipeline)."""
     from bench.workload import Delivery
+    from sportello.channels import registry
     from sportello.channels.models import Channel
     from sportello.ingest.inbound import InboundMessage, Sender
     from sportello.ingest.pipeline import ingest
-    from sportello.providers.api.adapter import HANDLE_KIND
 
     # The API handler holds the channel it resolved from the payload and passes it on.
     channel_objects = {c.pk: c for c in Channel.objects.filter(pk__in=channels.values())}
@@ -162,7 +162,9 @@ def _pipeline_sender(workspace_id: int, channels: dict[str, int]) -> Send:
                 name=sender.get("name", ""),
                 email=sender.get("email", ""),
                 phone=sender.get("phone", ""),
-                handles={HANDLE_KIND.get(delivery.channel, "other"): handle} if handle else {},
+                handles={registry.provider(delivery.channel).identity_kind: handle}
+                if handle
+                else {},
             ),
             text=delivery.text,
             subject=delivery.subject,

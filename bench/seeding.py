@@ -43,8 +43,9 @@ from bench.texts import (
 from sportello.accounts.actions import create_agent, create_team
 from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.accounts.models import Agent, Team
+from sportello.channels import registry
 from sportello.channels.actions import ensure_channel
-from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.models import Channel
 from sportello.conversations.actions.store import preview_of
 from sportello.conversations.models import Conversation, Message, Status, Tag
 from sportello.core.models import Workspace
@@ -58,25 +59,25 @@ EMAIL_DOMAINS = ("posta.example.it", "mail.example.it", "example.com", "studio.e
 
 # Share of conversations per channel kind, and the identity a customer needs to use it.
 CHANNEL_WEIGHTS = {
-    ChannelKind.EMAIL: 35,
-    ChannelKind.WHATSAPP: 25,
-    ChannelKind.WEBCHAT: 12,
-    ChannelKind.PHONE: 8,
-    ChannelKind.MESSENGER: 8,
-    ChannelKind.API: 7,
-    ChannelKind.TELEGRAM: 5,
+    "email": 35,
+    "whatsapp": 25,
+    "webchat": 12,
+    "phone": 8,
+    "messenger": 8,
+    "api": 7,
+    "telegram": 5,
 }
 CHANNEL_IDENTITY = {
-    ChannelKind.EMAIL: "email",
-    ChannelKind.WEBCHAT: "email",
-    ChannelKind.API: "email",
-    ChannelKind.WHATSAPP: "whatsapp",
-    ChannelKind.PHONE: "phone",
-    ChannelKind.MESSENGER: "messenger",
-    ChannelKind.TELEGRAM: "telegram",
+    "email": "email",
+    "webchat": "email",
+    "api": "email",
+    "whatsapp": "whatsapp",
+    "phone": "phone",
+    "messenger": "messenger",
+    "telegram": "telegram",
 }
 # Channels whose messages read like letters (greeting, several sentences, signature).
-LETTER_CHANNELS = {ChannelKind.EMAIL, ChannelKind.API}
+LETTER_CHANNELS = {"email", "api"}
 IDENTITY_WEIGHTS = {"email": 60, "whatsapp": 25, "phone": 20, "messenger": 8, "telegram": 5}
 IDENTITY_BIT = {kind: 1 << n for n, kind in enumerate(IDENTITY_WEIGHTS)}
 
@@ -138,7 +139,7 @@ def seed_workspace(slug: str | None) -> Workspace:
     workspace = Workspace.objects.filter(slug=slug).first()
     if workspace is None:
         workspace = Workspace.objects.create(name=slug.replace("-", " ").title(), slug=slug)
-    ensure_channel(workspace.pk, kind=ChannelKind.API, name="API", slug="api")
+    ensure_channel(workspace.pk, kind="api", name="API", slug="api")
     return workspace
 
 
@@ -164,8 +165,10 @@ def seed_staff(workspace: Workspace) -> Staff:
 
 def seed_channels(workspace: Workspace) -> dict[str, Channel]:
     return {
-        kind: ensure_channel(workspace.pk, kind=kind, name=str(kind.label), slug=str(kind))
-        if kind != ChannelKind.API
+        kind: ensure_channel(
+            workspace.pk, kind=kind, name=str(registry.provider(kind).label), slug=kind
+        )
+        if kind != "api"
         else Channel.objects.get(workspace=workspace, slug="api")
         for kind in CHANNEL_WEIGHTS
     }

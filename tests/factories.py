@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 
 from sportello.accounts.models import Agent, Role, Team, User
-from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.models import Channel
 from sportello.core.models import Workspace
 from sportello.customers.models import Customer, Identity
 
@@ -57,7 +57,7 @@ class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
         model = Channel
 
     workspace = factory.SubFactory(WorkspaceFactory)
-    kind = ChannelKind.API
+    kind = "api"
     name = factory.Sequence(lambda n: f"Canale {n}")
     slug = factory.Sequence(lambda n: f"canale-{n}")
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from sportello.channels import registry
+
 MAX_TEXT = 1_000_000
 
 
@@ -216,13 +218,23 @@ class ChannelOut(Schema):
     config: dict[str, Any] = Field(description="Provider settings; secrets are shown as ***")
 
 
+def _kinds_enum(schema: dict[str, Any]) -> None:
+    # Read when the OpenAPI document is made, after every provider has registered.
+    schema["enum"] = registry.kinds()
+
+
 class ChannelIn(Schema):
-    kind: Literal[
-        "email", "webchat", "whatsapp", "messenger", "telegram", "phone", "reviews", "api"
-    ]
+    kind: str = Field(json_schema_extra=_kinds_enum)
     name: str = Field(max_length=120)
     slug: str = Field(max_length=60)
     config: dict[str, Any] = {}
+
+    @field_validator("kind")
+    @classmethod
+    def kind_is_registered(cls, value: str) -> str:
+        if value not in registry.kinds():
+            raise ValueError(f"unknown kind {value!r}; use one of {', '.join(registry.kinds())}")
+        return value
 
 
 class ChannelPatch(Schema):

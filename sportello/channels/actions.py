@@ -8,34 +8,34 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from sportello.channels.models import Channel, ChannelKind
-from sportello.channels.queries import SECRET_KEYS
+from sportello.channels import registry
+from sportello.channels.models import Channel
+from sportello.channels.queries import secret_keys
 from sportello.core.errors import Conflict, InvalidInput
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
 def validate_channel_config(kind: str, config: Any) -> dict[str, Any]:
-    """The provider settings of a channel, checked by its adapter's rules."""
+    """The provider settings of a channel, checked by its provider's rules
+    (``Provider.validate_config``): what to store, or :class:`InvalidInput`."""
+    rules = registry.provider(kind).validate_config
     if not isinstance(config, dict):
         raise InvalidInput("config must be an object")
-    if kind == ChannelKind.EMAIL:
-        from sportello.providers.email.config import validate_config
-
-        return validate_config(config)
-    return config
+    return rules(config)
 
 
-def merge_secrets(old: Any, new: Any) -> Any:
+def merge_secrets(old: Any, new: Any, keys: frozenset[str] | None = None) -> Any:
     """Secrets are never shown back (see ``channels.queries.redacted``): a config sent back
     with a secret left out or masked keeps the stored one."""
+    keys = secret_keys() if keys is None else keys
     if isinstance(old, dict) and isinstance(new, dict):
         merged = dict(new)
         for key, value in old.items():
-            if key in SECRET_KEYS and (key not in new or new[key] in ("", "***")):
+            if key in keys and (key not in new or new[key] in ("", "***")):
                 merged[key] = value
             elif key in new:
-                merged[key] = merge_secrets(value, new[key])
+                merged[key] = merge_secrets(value, new[key], keys)
         return merged
     return new
 
@@ -44,8 +44,7 @@ def merge_secrets(old: Any, new: Any) -> Any:
 def create_channel(
     workspace_id: int, *, kind: str, name: str, slug: str, config: dict[str, Any]
 ) -> Channel:
-    if kind not in ChannelKind.values:
-        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(ChannelKind.values)}")
+    registry.provider(kind)  # an unknown kind is refused before anything else
     if not _SLUG.match(slug):
         raise InvalidInput("slug: lower-case letters, digits and dashes, up to 60")
     if not name.strip():

@@ -2,10 +2,9 @@ from django.apps import AppConfig
 
 
 class ChannelsConfig(AppConfig):
+    """The Channel model and the provider registry. The providers' own apps, listed after
+    this one in INSTALLED_APPS, fill the registry from their ``ready()``."""
+
     name = "sportello.channels"
     label = "sportello_channels"  # "channels" is Django Channels' own label
     verbose_name = "Channels"
-
-    def ready(self) -> None:
-        # Huey's consumer knows only the tasks of imported modules: import each channel's jobs.
-        from sportello.providers.email import jobs  # noqa: F401

@@ -5,25 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sportello.channels import registry
 from sportello.core.models import Timestamped, WorkspaceScoped
 
 
-class ChannelKind(models.TextChoices):
-    EMAIL = "email", _("Email")
-    WEBCHAT = "webchat", _("Web chat")
-    WHATSAPP = "whatsapp", _("WhatsApp")
-    MESSENGER = "messenger", _("Messenger")
-    TELEGRAM = "telegram", _("Telegram")
-    PHONE = "phone", _("Phone")
-    REVIEWS = "reviews", _("Reviews")
-    API = "api", _("API")
-
-
 class Channel(WorkspaceScoped, Timestamped):
-    """One configured channel. ``slug`` is how integrations name it (``"channel": "shop"``);
-    ``config`` holds the provider settings its adapter validates."""
+    """One configured channel. ``kind`` names its provider (``channels.registry``); ``slug``
+    is how integrations name it (``"channel": "shop"``); ``config`` holds the provider
+    settings the provider validates."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=registry.kind_choices)
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60)
     config = models.JSONField(_("configuration"), default=dict, blank=True)

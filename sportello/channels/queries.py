@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
@@ -14,8 +15,11 @@ _ACTIVE_CHANNEL_SQL = _CHANNEL.where(
 )
 _CHANNELS_SQL = _CHANNEL.where("channel.workspace_id = %s", "channel.name, channel.id")
 
-# Config keys whose values are never shown back by the API or the UI.
-SECRET_KEYS = {"password", "secret", "token", "app_secret", "access_token", "verify_token"}
+# Config keys whose values are never shown back by the API or the UI, whatever the provider;
+# each provider adds its own (``Provider.secret_keys``).
+SECRET_KEYS = frozenset(
+    {"password", "secret", "token", "app_secret", "access_token", "verify_token"}
+)
 
 
 def active_channel(workspace_id: int, slug: str) -> Channel:
@@ -33,15 +37,22 @@ def workspace_channels(workspace_id: int) -> list[Channel]:
     return _CHANNEL.build_rows(sql.fetchall(_CHANNELS_SQL, [workspace_id]))
 
 
-def redacted(config: Any) -> Any:
+def secret_keys() -> frozenset[str]:
+    """The base set and every provider's: a key one provider keeps secret is hidden in any
+    channel's config (hiding too much is harmless, showing a secret is not)."""
+    return SECRET_KEYS.union(*(p.secret_keys for p in registry.providers()))
+
+
+def redacted(config: Any, keys: frozenset[str] | None = None) -> Any:
     """A channel's config as it may be shown: passwords and tokens replaced by ``***``."""
+    keys = secret_keys() if keys is None else keys
     if isinstance(config, dict):
         return {
-            key: ("***" if key in SECRET_KEYS and value else redacted(value))
+            key: ("***" if key in keys and value else redacted(value, keys))
             for key, value in config.items()
         }
     if isinstance(config, list):
-        return [redacted(item) for item in config]
+        return [redacted(item, keys) for item in config]
     return config
 
 

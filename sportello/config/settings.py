@@ -67,6 +67,16 @@ INSTALLED_APPS = [
     "sportello.conversations",
     "sportello.ingest",
     "sportello.outbound",
+    # Channel providers: each line declares a channel kind (sportello.channels.registry), in
+    # the order the kinds are offered.
+    "sportello.providers.email",
+    "sportello.providers.webchat",
+    "sportello.providers.whatsapp",
+    "sportello.providers.messenger",
+    "sportello.providers.telegram",
+    "sportello.providers.phone",
+    "sportello.providers.reviews",
+    "sportello.providers.api",
     "sportello.api",
     "sportello.web",
     # Last: wires the apps above together once they are all ready (event handlers).

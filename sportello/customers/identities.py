@@ -11,6 +11,7 @@ import re
 import phonenumbers
 from django.conf import settings
 
+from sportello.channels import registry
 from sportello.core.errors import InvalidInput
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -43,11 +44,11 @@ def normalize_handle(value: str) -> str:
 
 
 def normalize(kind: str, value: str) -> str:
+    """An identity's value: email and phone by the rules above, a provider's identity kind
+    by its provider's rule (``Provider.normalize_handle``), any other by ``normalize_handle``."""
     if kind == "email":
         return normalize_email(value)
-    if kind == "whatsapp" and value.strip().isdigit():
-        # WhatsApp ids are international numbers written without the "+".
-        return normalize_phone("+" + value.strip())
-    if kind in {"phone", "whatsapp"}:
+    if kind == "phone":
         return normalize_phone(value)
-    return normalize_handle(value)
+    provider_rule = registry.handle_normalizer(kind)
+    return provider_rule(value) if provider_rule is not None else normalize_handle(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sportello.channels import registry
 from sportello.core.models import Timestamped, WorkspaceScoped
 
 
@@ -48,22 +49,12 @@ class Customer(WorkspaceScoped, Timestamped):
         return self.name or f"#{self.pk}"
 
 
-class IdentityKind(models.TextChoices):
-    EMAIL = "email", _("Email")
-    PHONE = "phone", _("Phone")
-    WHATSAPP = "whatsapp", _("WhatsApp")
-    MESSENGER = "messenger", _("Messenger")
-    TELEGRAM = "telegram", _("Telegram")
-    WEBCHAT = "webchat", _("Web chat")
-    OTHER = "other", _("Other")
-
-
 class Identity(WorkspaceScoped):
     """An address a customer is reached at. ``value`` is normalised, so one address in one
     workspace belongs to exactly one customer: that is what makes lookups certain."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
-    kind = models.CharField(max_length=16, choices=IdentityKind.choices)
+    kind = models.CharField(max_length=16, choices=registry.identity_kind_choices)
     value = models.CharField(max_length=320)
     created_at = models.DateTimeField(auto_now_add=True)
 

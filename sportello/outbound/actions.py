@@ -8,16 +8,18 @@ or a replayed job can never send the same delivery twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
 
+from sportello.channels import registry
 from sportello.conversations.actions import note_external_id, record_event
 from sportello.conversations.models import Direction, Kind, Message
 from sportello.core import clock
+from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
-from sportello.outbound import senders
 from sportello.outbound.errors import DeliveryError
 from sportello.outbound.events import DeliveryFailed, DeliverySent
 from sportello.outbound.models import Delivery, DeliveryStatus
@@ -37,6 +39,16 @@ INTERRUPTED_AFTER = timedelta(minutes=15)
 MAX_ERROR_CHARS = 2000
 
 
+def sender_for(kind: str) -> Callable[[Delivery], str] | None:
+    """The provider's sender of a channel kind (``Provider.send``): it takes a claimed
+    delivery, returns the provider's id for the message and raises :class:`DeliveryError`.
+    ``None`` when the kind has no outbound path (yet), or its provider is not installed."""
+    try:
+        return registry.provider(kind).send
+    except InvalidInput:
+        return None
+
+
 def _enqueue_on_commit(delivery_id: int) -> None:
     from sportello.outbound.jobs import deliver
 
@@ -52,7 +64,7 @@ def queue_delivery(message: Message) -> Delivery | None:
     """
     if message.kind != Kind.MESSAGE or message.direction != Direction.OUTBOUND:
         return None
-    if message.channel is None or senders.sender_for(message.channel.kind) is None:
+    if message.channel is None or sender_for(message.channel.kind) is None:
         return None
     now = clock.now()
     delivery, created = Delivery.objects.get_or_create(
@@ -96,7 +108,7 @@ def attempt_delivery(delivery_id: int) -> Delivery | None:
     delivery = claim_delivery(delivery_id)
     if delivery is None:
         return None
-    send = senders.sender_for(delivery.channel.kind)
+    send = sender_for(delivery.channel.kind)
     try:
         if send is None:
             kind = delivery.channel.kind

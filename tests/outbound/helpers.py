@@ -13,7 +13,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.models import Channel
 from sportello.conversations.models import Conversation
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
@@ -75,7 +75,7 @@ def make_email_channel(
     if smtp_port is not None:
         settings["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "ssl": False, "starttls": False}
     return Channel.objects.create(
-        workspace_id=workspace_id, kind=ChannelKind.EMAIL, name="Posta", slug=slug, config=settings
+        workspace_id=workspace_id, kind="email", name="Posta", slug=slug, config=settings
     )
 
 

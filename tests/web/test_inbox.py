@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sportello.accounts.actions import create_team
-from sportello.channels.models import ChannelKind
 from sportello.conversations import actions
 from sportello.conversations.models import Priority, Status
 from sportello.conversations.queries import view_counts
@@ -148,7 +147,7 @@ def test_filters_by_status_assignee_and_team(agent_client, agent, triaged):
 
 
 def test_filters_by_channel_and_tag(agent_client, agent, workspace, customer_writes):
-    shop = ChannelFactory(workspace=workspace, kind=ChannelKind.API, name="Negozio", slug="shop")
+    shop = ChannelFactory(workspace=workspace, kind="api", name="Negozio", slug="shop")
     result = ingest(
         InboundMessage(
             workspace_id=workspace.pk,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.core.errors import InvalidInput
 from sportello.core.html import sanitize_html
@@ -12,21 +13,14 @@ from sportello.ingest.inbound import InboundMessage, Sender
 if TYPE_CHECKING:
     from sportello.api.schemas import InboundIn
 
-# Identity kind of a bare ``handle`` on channels of each kind.
-HANDLE_KIND = {
-    "whatsapp": "whatsapp",
-    "messenger": "messenger",
-    "telegram": "telegram",
-    "webchat": "webchat",
-    "phone": "phone",
-}
-
 
 def to_inbound(channel: Channel, payload: InboundIn) -> InboundMessage:
+    """The message an integration posted on ``channel``, of any kind: a bare ``handle`` is
+    an identity of the kind the channel's provider says (``Provider.identity_kind``)."""
     sender = payload.sender
     handles = {}
     if sender.handle and sender.handle.strip():
-        handles[HANDLE_KIND.get(channel.kind, "other")] = sender.handle.strip()
+        handles[registry.provider(channel.kind).identity_kind] = sender.handle.strip()
     inbound_sender = Sender(
         name=(sender.name or "").strip(),
         email=(sender.email or "").strip(),

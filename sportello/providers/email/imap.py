@@ -24,7 +24,7 @@ from django.conf import settings
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 from imap_tools.mailbox import BaseMailBox
 
-from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.models import Channel
 from sportello.core.errors import SportelloError
 from sportello.ingest import rejections
 from sportello.providers.email.config import ImapConfig, read_config
@@ -177,7 +177,7 @@ def _take(mailbox: BaseMailBox, channel: Channel, uid: str, size: int | None) ->
 
 
 def polled_channels() -> list[Channel]:
-    channels = Channel.objects.filter(kind=ChannelKind.EMAIL, is_active=True).order_by("pk")
+    channels = Channel.objects.filter(kind="email", is_active=True).order_by("pk")
     return [c for c in channels if isinstance(c.config, dict) and c.config.get("imap")]
 
 

@@ -23,7 +23,7 @@ from aiosmtpd.lmtp import LMTP
 from django.conf import settings
 from django.db import close_old_connections
 
-from sportello.channels.models import Channel, ChannelKind
+from sportello.channels.models import Channel
 from sportello.customers.identities import normalize_email
 from sportello.providers.email.receive import FAILED, REFUSED, receive_email
 
@@ -42,9 +42,7 @@ def channel_for_address(address: str) -> Channel | None:
     except Exception:
         return None
     return (
-        Channel.objects.filter(
-            kind=ChannelKind.EMAIL, is_active=True, config__address__iexact=wanted
-        )
+        Channel.objects.filter(kind="email", is_active=True, config__address__iexact=wanted)
         .order_by("pk")
         .first()
     )

@@ -1,0 +1,173 @@
+"""The provider registry: the one place a channel kind is declared.
+
+A provider (``sportello/providers/<kind>/``) is a small Django app whose ``ready()`` calls
+:func:`register` with everything the rest of the house asks of it; its line in
+``INSTALLED_APPS`` is the one line that adds a channel kind. The Channel and Identity models
+take their choices from here, the API its enum of kinds, ``channels.actions`` the config
+rules, ``customers.identities`` the handle normalisers, ``outbound`` the sender and the
+urlconf the webhooks: none of them lists kinds again.
+
+Providers come to the registry (as ModelAdmins come to Django's admin), so it imports none
+of them and stays on the low floor beside the Channel model. It is filled once, while the
+apps load, and only read afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.errors import InvalidInput
+
+# Channel.kind and Identity.kind are 16-character columns.
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+# Identity kinds every installation has, whatever its providers: an email address and a
+# phone number are normalised by customers.identities itself, "other" is any bare handle.
+BUILT_IN_IDENTITY_KINDS: dict[str, str | Promise] = {
+    "email": _("Email"),
+    "phone": _("Phone"),
+    "other": _("Other"),
+}
+
+
+def plain_config(config: Any) -> dict[str, Any]:
+    """The config rule of a provider that has no settings of its own: any JSON object."""
+    if not isinstance(config, dict):
+        raise InvalidInput("config must be an object")
+    return config
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What the house asks of a channel provider.
+
+    ``send`` takes a claimed ``outbound.models.Delivery``, sends its message and returns the
+    provider's id for it, raising ``outbound.errors.DeliveryError`` on failure; it is typed
+    loosely so that channels never imports outbound. ``urls`` and ``jobs`` are dotted module
+    paths, imported by the urlconf and at registration, so a provider's heavier modules load
+    only where they are needed.
+    """
+
+    kind: str
+    label: str | Promise
+    # The identity kind of a bare handle of this channel's senders ("other" when it is not
+    # an address the customer can be found by on another channel).
+    identity_kind: str = "other"
+    # How such a handle becomes an Identity's value; None keeps customers' generic rule.
+    normalize_handle: Callable[[str], str] | None = None
+    validate_config: Callable[[Any], dict[str, Any]] = plain_config
+    # Config keys never shown back, besides channels.queries' base set.
+    secret_keys: frozenset[str] = frozenset()
+    send: Callable[[Any], str] | None = None
+    # A module with ``urlpatterns``, mounted under /hooks/<kind>/.
+    urls: str = ""
+    # Modules of Huey tasks: the consumer knows only the tasks of imported modules.
+    jobs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("kind", "identity_kind"):
+            if not _KIND.match(getattr(self, name)):
+                raise ImproperlyConfigured(
+                    f"provider {self.kind!r}: {name} must be 1-16 lower-case letters, "
+                    "digits or underscores, starting with a letter"
+                )
+        if self.normalize_handle is not None and self.identity_kind in BUILT_IN_IDENTITY_KINDS:
+            raise ImproperlyConfigured(
+                f"provider {self.kind!r}: {self.identity_kind!r} identities are normalised by "
+                "customers.identities; normalize_handle is for a provider's own identity kind"
+            )
+        # Written as one string or any iterable; kept as immutable tuples and sets.
+        jobs: Iterable[str] = (self.jobs,) if isinstance(self.jobs, str) else self.jobs
+        object.__setattr__(self, "jobs", tuple(jobs))
+        object.__setattr__(self, "secret_keys", frozenset(self.secret_keys))
+
+
+_providers: dict[str, Provider] = {}
+
+
+def register(provider: Provider) -> Provider:
+    """Declare a channel kind; called by the provider's ``AppConfig.ready()``.
+
+    Its job modules are imported here, at start-up, so that ``sportello run`` and
+    ``sportello worker`` know their tasks. Registering the same provider twice is harmless;
+    another provider for a kind already taken is a configuration error.
+    """
+    known = _providers.get(provider.kind)
+    if known is not None and known != provider:
+        raise ImproperlyConfigured(f"channel kind {provider.kind!r} is registered twice")
+    rival = _normalizer_owner(provider.identity_kind)
+    if provider.normalize_handle is not None and rival not in (None, provider.kind):
+        raise ImproperlyConfigured(
+            f"provider {provider.kind!r}: {rival!r} normalises {provider.identity_kind!r} already"
+        )
+    _providers[provider.kind] = provider
+    for module in provider.jobs:
+        import_module(module)
+    return provider
+
+
+def unregister(kind: str) -> None:
+    """Forget a kind: for tests that register a provider of their own."""
+    _providers.pop(kind, None)
+
+
+def provider(kind: str) -> Provider:
+    """The provider of a channel kind, or a clear error naming the kinds there are."""
+    try:
+        return _providers[kind]
+    except KeyError:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(kinds())}") from None
+
+
+def providers() -> list[Provider]:
+    """Every provider, in the order they were registered (their apps' order)."""
+    return list(_providers.values())
+
+
+def kinds() -> list[str]:
+    return list(_providers)
+
+
+def kind_choices() -> list[tuple[str, str | Promise]]:
+    """``Channel.kind``'s choices (a callable, so a migration never lists kinds)."""
+    return [(p.kind, p.label) for p in _providers.values()]
+
+
+def identity_kind_choices() -> list[tuple[str, str | Promise]]:
+    """``Identity.kind``'s choices: email, phone, each provider's identity kind, other.
+
+    A provider's identity kind is labelled as the provider of that kind, else as the first
+    provider that declares it.
+    """
+    labels: dict[str, str | Promise] = {
+        "email": BUILT_IN_IDENTITY_KINDS["email"],
+        "phone": BUILT_IN_IDENTITY_KINDS["phone"],
+    }
+    for p in _providers.values():
+        if p.identity_kind not in labels and p.identity_kind != "other":
+            owner = _providers.get(p.identity_kind, p)
+            labels[p.identity_kind] = owner.label
+    labels["other"] = BUILT_IN_IDENTITY_KINDS["other"]
+    return list(labels.items())
+
+
+def handle_normalizer(identity_kind: str) -> Callable[[str], str] | None:
+    """The provider's rule for values of ``identity_kind``, if a provider declares one."""
+    for p in _providers.values():
+        if p.identity_kind == identity_kind and p.normalize_handle is not None:
+            return p.normalize_handle
+    return None
+
+
+def _normalizer_owner(identity_kind: str) -> str | None:
+    for p in _providers.values():
+        if p.identity_kind == identity_kind and p.normalize_handle is not None:
+            return p.kind
+    return None

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from sportello.channels.registry import Provider, register
+
+
+def send(delivery: Any) -> str:
+    # Imported on first use: sending loads the SMTP and MIME code and outbound's actions,
+    # which a web process that never sends need not load at start-up.
+    from sportello.providers.email.send import send_email
+
+    return send_email(delivery)
+
+
+class EmailConfig(AppConfig):
+    name = "sportello.providers.email"
+    label = "provider_email"
+    verbose_name = "Email channel"
+
+    def ready(self) -> None:
+        from sportello.providers.email.config import validate_config
+
+        register(
+            Provider(
+                kind="email",
+                label=_("Email"),
+                identity_kind="email",
+                validate_config=validate_config,
+                secret_keys=frozenset({"password"}),
+                send=send,
+                jobs=("sportello.providers.email.jobs",),
+            )
+        )
