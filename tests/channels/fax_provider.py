@@ -1,0 +1,44 @@
+"""A provider that exists only in the tests, laid out as a provider's package would be in
+one module: config rules, a handle normaliser, a sender, a webhook. It is never installed;
+tests/channels/test_registry.py registers it and forgets it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+
+from sportello.core.errors import InvalidInput
+
+# What the sender was asked to send: (fax number, text).
+sent: list[tuple[str, str]] = []
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    number = config.get("number")
+    if not isinstance(number, str) or not number.isdigit():
+        raise InvalidInput("number must be the fax machine's digits")
+    pin = config.get("pin", "")
+    if not isinstance(pin, str):
+        raise InvalidInput("pin must be text")
+    return {"number": number, "pin": pin}
+
+
+def normalize_fax_number(value: str) -> str:
+    digits = "".join(c for c in value if c.isdigit())
+    if not digits:
+        raise InvalidInput(f"{value!r} is not a fax number")
+    return digits
+
+
+def send(delivery: Any) -> str:
+    sent.append((delivery.channel.config["number"], delivery.message.text))
+    return f"fax-{delivery.pk}"
+
+
+def incoming(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"received": request.method == "POST"})
+
+
+urlpatterns = [path("incoming", incoming, name="fax-incoming")]
