@@ -1,4 +1,4 @@
-"""The channel form the admin uses: a channel cannot be saved with settings its adapter refuses."""
+"""The channel form the admin uses: a channel cannot be saved with settings its provider refuses."""
 
 from __future__ import annotations
 

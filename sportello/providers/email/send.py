@@ -157,7 +157,7 @@ def smtp_connection(smtp: ServerConfig) -> EmailBackend:
 
 
 def send_email(delivery: Delivery) -> str:
-    """The email channel's sender (``outbound.senders.SENDERS["email"]``): returns the
+    """The email channel's sender (``Provider.send``, registered in ``apps``): returns the
     Message-ID; raises :class:`DeliveryError`, permanent when retrying cannot help."""
     try:
         config = read_config(delivery.channel)
