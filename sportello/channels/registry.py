@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from sportello.core.errors import InvalidInput
@@ -70,6 +71,10 @@ class Provider:
     urls: str = ""
     # Modules of Huey tasks: the consumer knows only the tasks of imported modules.
     jobs: tuple[str, ...] = ()
+    # What ``sportello run`` starts beside the web server (a mail listener, watchers of a
+    # mailbox): dotted paths of callables taking ``worker`` (whether this process runs jobs
+    # too) and returning what they started, with a ``stop()``, or None when not configured.
+    services: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("kind", "identity_kind"):
@@ -84,8 +89,9 @@ class Provider:
                 "customers.identities; normalize_handle is for a provider's own identity kind"
             )
         # Written as one string or any iterable; kept as immutable tuples and sets.
-        jobs: Iterable[str] = (self.jobs,) if isinstance(self.jobs, str) else self.jobs
-        object.__setattr__(self, "jobs", tuple(jobs))
+        for name in ("jobs", "services"):
+            value: Iterable[str] = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         object.__setattr__(self, "secret_keys", frozenset(self.secret_keys))
 
 
@@ -111,6 +117,17 @@ def register(provider: Provider) -> Provider:
     for module in provider.jobs:
         import_module(module)
     return provider
+
+
+def start_services(*, worker: bool) -> list[Any]:
+    """Start every provider's services (``Provider.services``); what started, to stop."""
+    started = []
+    for p in _providers.values():
+        for path in p.services:
+            service = import_string(path)(worker=worker)
+            if service is not None:
+                started.append(service)
+    return started
 
 
 def unregister(kind: str) -> None:

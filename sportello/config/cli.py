@@ -45,22 +45,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from django.conf import settings
     from huey.contrib.djhuey import HUEY
 
+    from sportello.channels import registry
+
     if not args.no_migrate:
         _migrate(verbosity=0)
     consumer = None
     if not args.no_worker:
         consumer = HUEY.create_consumer(workers=settings.HUEY_WORKERS, worker_type="thread")
         consumer.start()
-    idle = None
-    if settings.IMAP_IDLE and not args.no_worker:
-        from sportello.providers.email.idle import start_idle_watchers
-
-        idle = start_idle_watchers()
-    lmtp = None
-    if settings.LMTP_PORT:
-        from sportello.providers.email.lmtp import start_lmtp_server
-
-        lmtp = start_lmtp_server(settings.LMTP_HOST, settings.LMTP_PORT)
+    services = registry.start_services(worker=not args.no_worker)
     print(f"Sportello is running at http://{args.host}:{args.port}", flush=True)
     try:
         uvicorn.run(
@@ -72,10 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             lifespan="off",
         )
     finally:
-        if lmtp is not None:
-            lmtp.stop()
-        if idle is not None:
-            idle.stop()
+        for service in reversed(services):
+            service.stop()
         if consumer is not None:
             consumer.stop(graceful=True)
     return 0

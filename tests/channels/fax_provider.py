@@ -42,3 +42,18 @@ def incoming(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [path("incoming", incoming, name="fax-incoming")]
+
+
+class Modem:
+    """What ``sportello run`` starts for this provider beside the web server."""
+
+    def __init__(self, worker: bool) -> None:
+        self.worker = worker
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+
+def start_modem(*, worker: bool) -> Modem | None:
+    return Modem(worker) if worker else None

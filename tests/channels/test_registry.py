@@ -50,6 +50,7 @@ def fax() -> Iterator[Provider]:
             send=fax_provider.send,
             urls="tests.channels.fax_provider",
             jobs=("tests.channels.fax_jobs",),
+            services=("tests.channels.fax_provider.start_modem",),
         )
     )
     fax_provider.sent.clear()
@@ -175,3 +176,15 @@ def test_a_providers_webhooks_are_mounted_under_hooks_and_its_kind(fax, client):
     with override_settings(ROOT_URLCONF=urlconf):
         response = client.post("/hooks/fax/incoming")
     assert response.status_code == 200 and response.json() == {"received": True}
+
+
+def test_sportello_run_starts_and_stops_a_providers_services(fax, settings):
+    settings.IMAP_IDLE, settings.LMTP_PORT = False, None  # email's, not configured here
+    started = registry.start_services(worker=True)
+    modems = [s for s in started if isinstance(s, fax_provider.Modem)]
+    assert len(modems) == 1 and modems[0].worker and modems[0].running
+    for service in started:
+        service.stop()
+    assert not modems[0].running
+    # A process that runs no jobs starts what the provider says it should (here, nothing).
+    assert not any(isinstance(s, fax_provider.Modem) for s in registry.start_services(worker=False))

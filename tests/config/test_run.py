@@ -105,3 +105,54 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
             server.kill()
             output, _ = server.communicate()
     assert server.returncode == 0, output
+
+
+def test_run_starts_the_email_providers_lmtp_receiver(tmp_path):
+    """GIVEN SPORTELLO_LMTP_PORT WHEN `sportello run` starts THEN the email provider's
+    service (Provider.services) listens there, and stops with the server."""
+    import smtplib
+
+    port, lmtp_port = _free_port(), _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SPORTELLO_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        SPORTELLO_HOME=str(tmp_path),
+        SPORTELLO_LMTP_PORT=str(lmtp_port),
+        SPORTELLO_IMAP_IDLE="false",
+    )
+    server = subprocess.Popen(
+        [str(SPORTELLO), "run", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(150):
+            try:
+                lmtp = smtplib.LMTP("127.0.0.1", lmtp_port, timeout=10)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("no LMTP receiver answered")
+        code, _ = lmtp.noop()
+        lmtp.quit()
+        assert code == 250
+        for _ in range(150):  # the web server is up too before it is asked to stop
+            try:
+                assert _request(f"http://127.0.0.1:{port}/healthz")[0] == 200
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            output, _ = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
+    assert server.returncode == 0, output

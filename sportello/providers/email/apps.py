@@ -33,5 +33,9 @@ class EmailConfig(AppConfig):
                 secret_keys=frozenset({"password"}),
                 send=send,
                 jobs=("sportello.providers.email.jobs",),
+                services=(
+                    "sportello.providers.email.services.start_idle",
+                    "sportello.providers.email.services.start_lmtp",
+                ),
             )
         )
