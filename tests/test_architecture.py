@@ -71,6 +71,41 @@ def test_imports_run_down_the_floors():
     assert not upward, "\n".join(upward)
 
 
+def _module_graph() -> dict[str, set[str]]:
+    """Which of the package's modules each module imports (also inside functions)."""
+    paths = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        paths[name.removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {name: set() for name in paths}
+    for name, path in paths.items():
+        for _, module, names in _imported_modules(ast.parse(path.read_text())):
+            for target in [f"{module}.{n}" for n in names] or [module]:
+                target = target if target in paths else module
+                if target in paths and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def test_no_module_imports_itself_through_others():
+    graph = _module_graph()
+    cycles = []
+    for start in graph:
+        # A path from each module back to itself, depth first (the graph is small).
+        seen, stack = set(), [(start, [start])]
+        while stack:
+            module, path = stack.pop()
+            for target in graph[module]:
+                if target == start:
+                    cycles.append(" -> ".join([*path, start]))
+                elif target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*path, target]))
+    assert not cycles, "\n".join(sorted(cycles))
+
+
 def _owners() -> dict[str, str]:
     """Each table of the project's models, by the package of the app that owns it."""
     owners = {}

@@ -12,12 +12,15 @@ from typing import Any
 
 from sportello.conversations.events import ReplySent
 from sportello.core.events import Event, subscribe
-from sportello.outbound.handlers import queue_delivery_for_reply
+from sportello.outbound.events import DeliveryQueued
+from sportello.outbound.handlers import queue_delivery_for_reply, send_queued_delivery
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # An agent's reply leaves through its channel's provider (email now), retried if need be.
     (ReplySent, queue_delivery_for_reply),
+    # A delivery due (the reply's first attempt, an agent's retry) is sent by a job.
+    (DeliveryQueued, send_queued_delivery),
 ]
 
 

@@ -21,7 +21,7 @@ from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 from sportello.outbound.errors import DeliveryError
-from sportello.outbound.events import DeliveryFailed, DeliverySent
+from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,6 @@ def sender_for(kind: str) -> Callable[[Delivery], str] | None:
         return None
 
 
-def _enqueue_on_commit(delivery_id: int) -> None:
-    from sportello.outbound.jobs import deliver
-
-    transaction.on_commit(lambda: deliver(delivery_id), robust=True)
-
-
 @transaction.atomic
 def queue_delivery(message: Message) -> Delivery | None:
     """Create the delivery of an agent's reply and enqueue its first attempt on commit.
@@ -79,7 +73,7 @@ def queue_delivery(message: Message) -> Delivery | None:
         },
     )
     if created:
-        _enqueue_on_commit(delivery.pk)
+        publish(DeliveryQueued(workspace_id=delivery.workspace_id, delivery_id=delivery.pk))
     return delivery
 
 
@@ -202,7 +196,7 @@ def retry_delivery(delivery: Delivery) -> Delivery:
         status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
     )
     if updated:
-        _enqueue_on_commit(delivery.pk)
+        publish(DeliveryQueued(workspace_id=delivery.workspace_id, delivery_id=delivery.pk))
     delivery.refresh_from_db()
     return delivery
 

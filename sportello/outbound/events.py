@@ -8,6 +8,13 @@ from sportello.core.events import Event
 
 
 @dataclass(frozen=True)
+class DeliveryQueued(Event):
+    """A delivery is due: its first attempt, or an agent's retry."""
+
+    delivery_id: int
+
+
+@dataclass(frozen=True)
 class DeliveryEvent(Event):
     delivery_id: int
     message_id: int

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sportello.conversations.events import ReplySent
 from sportello.conversations.models import Message
 from sportello.outbound.actions import queue_delivery
+from sportello.outbound.events import DeliveryQueued
+from sportello.outbound.jobs import deliver
 
 
 def queue_delivery_for_reply(event: ReplySent) -> None:
@@ -16,3 +18,8 @@ def queue_delivery_for_reply(event: ReplySent) -> None:
     )
     if message is not None:
         queue_delivery(message)
+
+
+def send_queued_delivery(event: DeliveryQueued) -> None:
+    """A delivery is due: its attempt runs as a job (retried with a growing backoff)."""
+    deliver(event.delivery_id)
