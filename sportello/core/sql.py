@@ -89,7 +89,7 @@ class Table:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 self._stamped.append(f.attname)
             else:
-                self._defaults[f.attname] = f._get_default  # type: ignore[attr-defined]
+                self._defaults[f.attname] = f.get_default
 
     def row(self, **values: Any) -> dict[str, Any]:
         """A whole row: ``values``, and the model's defaults for the other fields."""
