@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from sportello.channels import registry
+from sportello.conversations.models import Status
 
 MAX_TEXT = 1_000_000
 
@@ -190,7 +191,7 @@ class ConversationDetail(ConversationSummary):
 
 
 class ConversationPatch(Schema):
-    status: Literal["open", "pending", "snoozed", "resolved", "closed"] | None = None
+    status: Status | None = None
     snoozed_until: datetime | None = None
     assignee_id: int | None = None
     team_id: int | None = None

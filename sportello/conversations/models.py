@@ -17,6 +17,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# A conversation still to be dealt with: a customer's new message threads into it.
 ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
 
 
@@ -109,8 +110,12 @@ class Conversation(WorkspaceScoped, Timestamped):
             )
         ]
         # The inbox's views, each an ordered walk of one index (keyset pagination): the
-        # partial ones hold only the conversations a view can show. The literal status sets
-        # must match ``queries.status_in`` calls (see there why).
+        # partial ones hold only the conversations a view can show. Each status set is one
+        # that ``queries`` writes as literals (``literal_status_in`` says why):
+        # ACTIVE_STATUSES, and queries' ACTIVE_VIEW_STATUSES and DONE_STATUSES, named here
+        # by their members as queries imports this module. Changing a set here makes a
+        # migration; migrations keep their sets as plain strings: history must not follow
+        # the code.
         indexes = [
             models.Index(fields=["workspace", "-last_message_at", "-id"], name="conv_recent"),
             models.Index(
@@ -118,27 +123,27 @@ class Conversation(WorkspaceScoped, Timestamped):
             ),
             models.Index(
                 fields=["workspace", "-last_message_at", "-id"],
-                condition=Q(status__in=["open", "pending"]),
+                condition=Q(status__in=[Status.OPEN, Status.PENDING]),
                 name="conv_active_recent",
             ),
             models.Index(
                 fields=["workspace", "-last_message_at", "-id"],
-                condition=Q(status__in=["open", "pending"], assignee__isnull=True),
+                condition=Q(status__in=[Status.OPEN, Status.PENDING], assignee__isnull=True),
                 name="conv_unassigned_recent",
             ),
             models.Index(
                 fields=["assignee", "-last_message_at", "-id"],
-                condition=Q(status__in=["open", "pending"]),
+                condition=Q(status__in=[Status.OPEN, Status.PENDING]),
                 name="conv_assignee_active",
             ),
             models.Index(
                 fields=["team", "-last_message_at", "-id"],
-                condition=Q(status__in=["open", "pending"]),
+                condition=Q(status__in=[Status.OPEN, Status.PENDING]),
                 name="conv_team_active",
             ),
             models.Index(
                 fields=["workspace", "-last_message_at", "-id"],
-                condition=Q(status__in=["resolved", "closed"]),
+                condition=Q(status__in=[Status.RESOLVED, Status.CLOSED]),
                 name="conv_done_recent",
             ),
             models.Index(
@@ -149,7 +154,7 @@ class Conversation(WorkspaceScoped, Timestamped):
             ),
             models.Index(
                 fields=["customer", "channel"],
-                condition=Q(status__in=["open", "pending", "snoozed"]),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="conv_customer_active",
             ),
         ]

@@ -1,0 +1,21 @@
+"""The conversation statuses and their sets are named once, in conversations.models."""
+
+from __future__ import annotations
+
+from sportello.conversations import queries
+from sportello.conversations.models import ACTIVE_STATUSES, Conversation
+
+
+def test_the_partial_indexes_hold_the_status_sets_the_queries_write():
+    """SQLite uses a partial index only for a query whose literal status set is the
+    index's (``queries.literal_status_in``): each set the queries write has its index."""
+    indexed = {
+        frozenset(dict(index.condition.children)["status__in"])
+        for index in Conversation._meta.indexes
+        if index.condition is not None
+    }
+    assert indexed == {
+        frozenset(ACTIVE_STATUSES),
+        frozenset(queries.ACTIVE_VIEW_STATUSES),
+        frozenset(queries.DONE_STATUSES),
+    }
