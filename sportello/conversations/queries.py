@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from sportello.accounts.models import Agent
 from sportello.accounts.queries import team_ids_of
 from sportello.conversations import keyset, search
+from sportello.conversations.filters import SORTS, VIEWS, InboxFilter
 from sportello.conversations.models import (
     ACTIVE_STATUSES,
     Conversation,
@@ -32,17 +33,9 @@ from sportello.conversations.models import (
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 
-VIEWS = ("unassigned", "mine", "team", "open", "snoozed", "resolved", "all")
 # The statuses the "open" views show (someone has to act), and the finished ones.
 ACTIVE_VIEW_STATUSES = (Status.OPEN, Status.PENDING)
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
-# sort name -> (field, descending)
-SORTS: dict[str, tuple[str, bool]] = {
-    "recent": ("last_message_at", True),
-    "oldest": ("last_message_at", False),
-    "newest": ("created_at", True),
-    "priority": ("priority", True),
-}
 MAX_PAGE = 100
 _THREAD = sql.RowReader(Message, "message", leave_out=("search_text",))
 _THREAD_ORDER = "message.created_at, message.id"
@@ -78,21 +71,6 @@ SUMMARY_FIELDS = (
     "assignee__display_name",
     "team__name",
 )
-
-
-@dataclass
-class InboxFilter:
-    view: str = "all"
-    status: str | None = None
-    customer_id: int | None = None
-    assignee_id: int | None = None
-    unassigned: bool = False
-    team_id: int | None = None
-    channel_id: int | None = None
-    tag: str | None = None
-    q: str = ""
-    sort: str = "recent"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sportello.accounts.models import Agent, Team
 from sportello.channels.models import Channel
+from sportello.conversations.filters import (
+    ME,
+    NOBODY,
+    SORTS,
+    VIEWS,
+    InboxFilter,
+    InboxQuery,
+    parse_inbox_query,
+)
 from sportello.conversations.models import Priority, Status
-from sportello.conversations.queries import SORTS, VIEWS, InboxFilter
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-UNASSIGNED = "none"
+# The agent UI opens on the conversations someone has to act on (the filter set's own
+# default view is every conversation, as the API's).
 DEFAULT_VIEW = "open"
 
 
@@ -64,26 +76,32 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> Non
 
 
 class InboxFilterForm(forms.Form):
-    """The inbox's query string: a view, filters, a sort, a search and a cursor.
+    """The inbox's filter set (``conversations.filters``) as the agent UI shows it: a view,
+    filters, a sort, a search and a cursor, with the workspace's agents, teams and channels
+    to choose from.
 
-    A value that does not parse is dropped rather than refused: a stale bookmark still
-    opens the inbox.
+    The filter set parses the query string, as it does the API's; a value that does not
+    parse is dropped rather than refused (a stale bookmark still opens the inbox) and shown
+    as its field's error.
     """
 
-    view = forms.ChoiceField(choices=list(VIEW_LABELS.items()), required=False)
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    view = forms.ChoiceField(choices=[(v, VIEW_LABELS[v]) for v in VIEWS], required=False)
+    q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     team = forms.ChoiceField(label=_("Team"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
-    tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
-    sort = forms.ChoiceField(label=_("Sort"), choices=list(SORT_LABELS.items()), required=False)
-    cursor = forms.CharField(required=False, max_length=500)
+    tag = forms.CharField(label=_("Tag"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"), choices=[(s, SORT_LABELS[s]) for s in SORTS], required=False
+    )
+    cursor = forms.CharField(required=False)
 
     def __init__(
         self,
         data: Any,
         *,
+        agent: Agent,
         agents: list[Agent],
         teams: list[Team],
         channels: list[Channel],
@@ -96,43 +114,53 @@ class InboxFilterForm(forms.Form):
             "assignee",
             [
                 *anyone,
-                ("me", _("Me")),
-                (UNASSIGNED, _("Nobody")),
+                (ME, _("Me")),
+                (NOBODY, _("Nobody")),
                 *_id_choices(agents, "display_name"),
             ],
         )
         _choices(self, "team", [("", _("Any team")), *_id_choices(teams, "name")])
         _choices(self, "channel", [("", _("Any channel")), *_id_choices(channels, "name")])
+        # The fields this form has, and no other: the API's customer_id and limit are not
+        # the agent UI's.
+        self.parsed: InboxQuery = parse_inbox_query(
+            {name: data.get(name) for name in self.fields},
+            agent,
+            channels=channels,
+            agents=agents,
+            teams=teams,
+            default_view=DEFAULT_VIEW,
+        )
+
+    def full_clean(self) -> None:
+        """The filter set's parse stands for Django's cleaning: the values that parsed,
+        and an error on each field whose value was dropped."""
+        self._errors = ErrorDict()
+        self.cleaned_data = dict(self.parsed.values)
+        for name in self.parsed.errors:
+            self.add_error(
+                name,
+                ValidationError(
+                    forms.ChoiceField.default_error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": self.data.get(name)},
+                ),
+            )
 
     def value(self, name: str, default: str = "") -> str:
         """The parsed value of ``name``, or ``default`` when missing or invalid."""
-        self.is_valid()
-        return self.cleaned_data.get(name) or default
+        return self.parsed.values.get(name) or default
 
-    def to_filter(self, agent: Agent) -> InboxFilter:
-        assignee = self.value("assignee")
-        f = InboxFilter(
-            view=self.value("view", DEFAULT_VIEW),
-            status=self.value("status") or None,
-            team_id=int(self.value("team")) if self.value("team") else None,
-            channel_id=int(self.value("channel")) if self.value("channel") else None,
-            tag=self.value("tag").strip() or None,
-            q=self.value("q"),
-            sort=self.value("sort", "recent"),
-        )
-        if f.q.strip():
+    def to_filter(self) -> InboxFilter:
+        f = self.parsed.filter
+        if f.q:
             # The search box searches every conversation; the other filters still apply.
-            f.view = "all"
-        if assignee == "me":
-            f.assignee_id = agent.pk
-        elif assignee == UNASSIGNED:
-            f.unassigned = True
-        elif assignee:
-            f.assignee_id = int(assignee)
+            return replace(f, view="all")
         return f
 
     def active_filters(self) -> int:
-        return sum(bool(self.value(n)) for n in ("status", "assignee", "team", "channel", "tag"))
+        values = self.parsed.values
+        return sum(name in values for name in ("status", "assignee", "team", "channel", "tag"))
 
 
 class MessageForm(forms.Form):

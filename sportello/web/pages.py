@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from sportello.accounts.models import Agent
-from sportello.conversations.queries import COUNT_CAP, VIEWS, view_counts
+from sportello.conversations.filters import VIEWS
+from sportello.conversations.queries import COUNT_CAP, view_counts
 from sportello.core.errors import NotFound
 from sportello.web.forms import VIEW_LABELS
 

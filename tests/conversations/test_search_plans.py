@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sportello.conversations import search
+from sportello.conversations.filters import InboxFilter
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import InboxFilter, list_conversations
+from sportello.conversations.queries import list_conversations
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
 

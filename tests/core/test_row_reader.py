@@ -139,12 +139,10 @@ def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
     # Each view, sort and a cursor page: the plain query (queries._summaries) gives the
     # conversations the ORM's select_related and only give, with the same fields.
     from sportello.conversations import actions
+    from sportello.conversations.filters import SORTS, VIEWS, InboxFilter
     from sportello.conversations.models import Conversation, Status
     from sportello.conversations.queries import (
-        SORTS,
         SUMMARY_FIELDS,
-        VIEWS,
-        InboxFilter,
         filtered_conversations,
         list_conversations,
     )

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError
+from pydantic import WithJsonSchema
 
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import active_agent_in, team_in
@@ -16,14 +20,19 @@ from sportello.api.schemas import (
     TextIn,
     ValidationErrorOut,
 )
-from sportello.channels.queries import active_channel
 from sportello.conversations import actions
-from sportello.conversations.queries import (
-    InboxFilter,
-    get_conversation,
-    list_conversations,
-    thread,
+from sportello.conversations.filters import (
+    DEFAULT_LIMIT,
+    DEFAULT_SORT,
+    DEFAULT_VIEW,
+    ME,
+    NOBODY,
+    SORTS,
+    STATUSES,
+    VIEWS,
+    parse_inbox_query,
 )
+from sportello.conversations.queries import get_conversation, list_conversations, thread
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
 from sportello.outbound.queries import delivery_status_for
@@ -31,48 +40,53 @@ from sportello.outbound.queries import delivery_status_for
 router = Router(tags=["conversations"])
 
 
+def _documented(**schema: Any) -> WithJsonSchema:
+    """What OpenAPI shows of a query field the filter set parses: its type and values."""
+    return WithJsonSchema({"type": "string", **schema})
+
+
+_ID = _documented(type="integer")
+
+
+# The inbox's filter set (conversations.filters) as the API documents it: each field
+# arrives as text for the filter set to parse, which refuses what does not parse; the
+# types and values shown are the filter set's, and pydantic does not check them again.
 class ConversationQuery(Schema):
-    view: str = "all"
-    status: str | None = None
-    customer_id: int | None = None
-    assignee: str | None = None
-    team: int | None = None
-    channel: str | None = None
+    """Which conversations to list. A value that does not parse is refused (422), with
+    an error naming its field."""
+
+    view: Annotated[str, _documented(enum=list(VIEWS))] = DEFAULT_VIEW
+    status: Annotated[str, _documented(enum=list(STATUSES))] | None = None
+    customer_id: Annotated[str, _ID] | None = None
+    assignee: str | None = Field(None, description=f"An agent's id, `{ME}` or `{NOBODY}`")
+    team: Annotated[str, _ID] | None = None
+    channel: str | None = Field(None, description="A channel's slug or id")
     tag: str | None = None
     q: str | None = None
-    sort: str = "recent"
+    sort: Annotated[str, _documented(enum=list(SORTS))] = DEFAULT_SORT
     cursor: str | None = None
-    limit: int = 25
+    limit: Annotated[str, _documented(type="integer")] = Field(
+        str(DEFAULT_LIMIT), json_schema_extra={"default": DEFAULT_LIMIT}
+    )
 
 
 @router.get("", response={200: ConversationPage, 401: Error, 422: ValidationErrorOut})
 def list_(request: HttpRequest, filters: Query[ConversationQuery]):  # type: ignore[no-untyped-def]
     """Conversations, newest activity first. `view`: unassigned, mine, team, open, snoozed,
-    resolved, all. `assignee`: an agent id, `me` or `none`. `q`: full-text search over
-    subjects and messages (Italian and English stems). Pass `next_cursor` as `cursor` for
-    the next page."""
+    resolved, all. `assignee`: an agent id, `me` or `none`. `channel`: a channel's slug or
+    id. `q`: full-text search over subjects and messages (Italian and English stems). Pass
+    `next_cursor` as `cursor` for the next page."""
     agent = current_agent(request)
-    f = InboxFilter(
-        view=filters.view,
-        status=filters.status,
-        customer_id=filters.customer_id,
-        team_id=filters.team,
-        tag=filters.tag,
-        q=filters.q or "",
-        sort=filters.sort,
-    )
-    if filters.assignee == "me":
-        f.assignee_id = agent.pk
-    elif filters.assignee == "none":
-        f.unassigned = True
-    elif filters.assignee:
-        if not filters.assignee.isdigit():
-            raise InvalidInput("assignee must be an agent id, 'me' or 'none'")
-        f.assignee_id = int(filters.assignee)
-    if filters.channel:
-        f.channel_id = active_channel(agent.workspace_id, filters.channel).pk
+    query = parse_inbox_query(filters.model_dump(exclude_none=True), agent)
+    if query.errors:
+        raise ValidationError(
+            [
+                {"type": "value_error", "loc": ("query", name), "msg": message}
+                for name, message in query.errors.items()
+            ]
+        )
     page = list_conversations(
-        agent.workspace_id, agent, f, cursor=filters.cursor, limit=filters.limit
+        agent.workspace_id, agent, query.filter, cursor=query.cursor, limit=query.limit
     )
     return present.answer(
         {

@@ -22,9 +22,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     workspace_id = agent.workspace_id
     choices = workspace_choices(workspace_id)
     form = InboxFilterForm(
-        request.GET, agents=choices.agents, teams=choices.teams, channels=choices.channels
+        request.GET,
+        agent=agent,
+        agents=choices.agents,
+        teams=choices.teams,
+        channels=choices.channels,
     )
-    inbox_filter = form.to_filter(agent)
+    inbox_filter = form.to_filter()
     try:
         page = list_conversations(
             workspace_id, agent, inbox_filter, cursor=form.value("cursor") or None, limit=PAGE_SIZE
