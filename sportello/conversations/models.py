@@ -19,6 +19,9 @@ class Status(models.TextChoices):
 
 # A conversation still to be dealt with: a customer's new message threads into it.
 ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
+# What the inbox's "open" views show (someone has to act now), and the finished ones.
+ACTIVE_VIEW_STATUSES = (Status.OPEN, Status.PENDING)
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
 class Priority(models.IntegerChoices):
@@ -111,11 +114,9 @@ class Conversation(WorkspaceScoped, Timestamped):
         ]
         # The inbox's views, each an ordered walk of one index (keyset pagination): the
         # partial ones hold only the conversations a view can show. Each status set is one
-        # that ``queries`` writes as literals (``literal_status_in`` says why):
-        # ACTIVE_STATUSES, and queries' ACTIVE_VIEW_STATUSES and DONE_STATUSES, named here
-        # by their members as queries imports this module. Changing a set here makes a
-        # migration; migrations keep their sets as plain strings: history must not follow
-        # the code.
+        # that ``queries`` writes as literals (``literal_status_in`` says why). Changing a
+        # set makes a migration; migrations keep their sets as plain strings: history must
+        # not follow the code.
         indexes = [
             models.Index(fields=["workspace", "-last_message_at", "-id"], name="conv_recent"),
             models.Index(
@@ -123,27 +124,27 @@ class Conversation(WorkspaceScoped, Timestamped):
             ),
             models.Index(
                 fields=["workspace", "-last_message_at", "-id"],
-                condition=Q(status__in=[Status.OPEN, Status.PENDING]),
+                condition=Q(status__in=ACTIVE_VIEW_STATUSES),
                 name="conv_active_recent",
             ),
             models.Index(
                 fields=["workspace", "-last_message_at", "-id"],
-                condition=Q(status__in=[Status.OPEN, Status.PENDING], assignee__isnull=True),
+                condition=Q(status__in=ACTIVE_VIEW_STATUSES, assignee__isnull=True),
                 name="conv_unassigned_recent",
             ),
             models.Index(
                 fields=["assignee", "-last_message_at", "-id"],
-                condition=Q(status__in=[Status.OPEN, Status.PENDING]),
+                condition=Q(status__in=ACTIVE_VIEW_STATUSES),
                 name="conv_assignee_active",
             ),
             models.Index(
                 fields=["team", "-last_message_at", "-id"],
-                condition=Q(status__in=[Status.OPEN, Status.PENDING]),
+                condition=Q(status__in=ACTIVE_VIEW_STATUSES),
                 name="conv_team_active",
             ),
             models.Index(
                 fields=["workspace", "-last_message_at", "-id"],
-                condition=Q(status__in=[Status.RESOLVED, Status.CLOSED]),
+                condition=Q(status__in=DONE_STATUSES),
                 name="conv_done_recent",
             ),
             models.Index(

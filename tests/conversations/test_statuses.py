@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sportello.conversations import queries
-from sportello.conversations.models import ACTIVE_STATUSES, Conversation
+from sportello.conversations.models import (
+    ACTIVE_STATUSES,
+    ACTIVE_VIEW_STATUSES,
+    DONE_STATUSES,
+    Conversation,
+)
 
 
 def test_the_partial_indexes_hold_the_status_sets_the_queries_write():
@@ -16,6 +20,6 @@ def test_the_partial_indexes_hold_the_status_sets_the_queries_write():
     }
     assert indexed == {
         frozenset(ACTIVE_STATUSES),
-        frozenset(queries.ACTIVE_VIEW_STATUSES),
-        frozenset(queries.DONE_STATUSES),
+        frozenset(ACTIVE_VIEW_STATUSES),
+        frozenset(DONE_STATUSES),
     }
