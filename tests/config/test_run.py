@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,25 +47,20 @@ def _request(url: str, body: dict | None = None, token: str = "") -> tuple[int, 
         return error.code, json.loads(error.read())
 
 
-@pytest.mark.parametrize(("queue", "workers"), [("sqlite", 1), ("redis", 1), ("sqlite", 2)])
-def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
-    if queue == "redis" and not _redis_answers():
-        pytest.skip("Redis does not answer on 127.0.0.1:6379")
+@contextmanager
+def _running(tmp_path: Path, *arguments: str, **variables: str) -> Iterator[str]:
+    """`sportello run` with a home in ``tmp_path``, the given ``SPORTELLO_*`` variables and
+    none of this process's; its base URL once it answers. Stopped with Ctrl-C after the
+    block, which it must survive with exit code 0."""
     port = _free_port()
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("SPORTELLO_") and k != "DJANGO_SETTINGS_MODULE"
     }
-    env.update(
-        SPORTELLO_HOME=str(tmp_path),
-        SPORTELLO_ADMIN_EMAIL="titolare@bottega.it",
-        SPORTELLO_ADMIN_PASSWORD="una-password-lunga",
-    )
-    if queue == "redis":
-        env.update(SPORTELLO_REDIS_URL="redis://127.0.0.1:6379/15", SPORTELLO_QUEUE_NAME=f"t{port}")
+    env.update(SPORTELLO_HOME=str(tmp_path), **variables)
     server = subprocess.Popen(
-        [str(SPORTELLO), "run", "--port", str(port), "--workers", str(workers)],
+        [str(SPORTELLO), "run", "--port", str(port), *arguments],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -80,6 +77,31 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
         else:
             pytest.fail("sportello run did not answer")
         assert status == 200 and health == {"status": "ok", "database": "ok", "queue": "ok"}
+        yield base
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            output, _ = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
+    assert server.returncode == 0, output
+
+
+@pytest.mark.parametrize(("queue", "workers"), [("sqlite", 1), ("redis", 1), ("sqlite", 2)])
+def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
+    if queue == "redis" and not _redis_answers():
+        pytest.skip("Redis does not answer on 127.0.0.1:6379")
+    variables = {
+        "SPORTELLO_ADMIN_EMAIL": "titolare@bottega.it",
+        "SPORTELLO_ADMIN_PASSWORD": "una-password-lunga",
+    }
+    if queue == "redis":
+        variables.update(
+            SPORTELLO_REDIS_URL="redis://127.0.0.1:6379/15",
+            SPORTELLO_QUEUE_NAME=f"t{_free_port()}",
+        )
+    with _running(tmp_path, "--workers", str(workers), **variables) as base:
         status, token = _request(
             f"{base}/api/v1/auth/token",
             {"email": "titolare@bottega.it", "password": "una-password-lunga"},
@@ -97,14 +119,6 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
         )
         assert status == 201 and created["duplicate"] is False
         assert (tmp_path / "sportello.sqlite3").exists()
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            output, _ = server.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
-    assert server.returncode == 0, output
 
 
 def test_run_starts_the_email_providers_lmtp_receiver(tmp_path):
@@ -112,47 +126,14 @@ def test_run_starts_the_email_providers_lmtp_receiver(tmp_path):
     service (Provider.services) listens there, and stops with the server."""
     import smtplib
 
-    port, lmtp_port = _free_port(), _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("SPORTELLO_") and k != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        SPORTELLO_HOME=str(tmp_path),
+    lmtp_port = _free_port()
+    with _running(
+        tmp_path,
+        "--no-worker",
         SPORTELLO_LMTP_PORT=str(lmtp_port),
         SPORTELLO_IMAP_IDLE="false",
-    )
-    server = subprocess.Popen(
-        [str(SPORTELLO), "run", "--port", str(port), "--no-worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        for _ in range(150):
-            try:
-                lmtp = smtplib.LMTP("127.0.0.1", lmtp_port, timeout=10)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("no LMTP receiver answered")
+    ):
+        lmtp = smtplib.LMTP("127.0.0.1", lmtp_port, timeout=10)
         code, _ = lmtp.noop()
         lmtp.quit()
         assert code == 250
-        for _ in range(150):  # the web server is up too before it is asked to stop
-            try:
-                assert _request(f"http://127.0.0.1:{port}/healthz")[0] == 200
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            output, _ = server.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
-    assert server.returncode == 0, output
