@@ -15,8 +15,9 @@ Guarantees:
 from __future__ import annotations
 
 import logging
-from contextlib import ExitStack
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import ClassVar
 
 from django.db import IntegrityError, transaction
@@ -97,9 +98,9 @@ class Step:
     :class:`SportelloError` for a message that cannot be taken."""
 
     name: ClassVar[str]
-    # Whether its statements read no row counts, so that it and the steps after it may run
-    # in PostgreSQL's pipeline mode (``sql.pipeline``): writes that fetch nothing travel
-    # together up to the next read.
+    # Whether its statements read no row counts, so that it may run in PostgreSQL's pipeline
+    # mode (``sql.pipeline``) with the pipelined steps beside it: writes that fetch nothing
+    # travel together up to the next read.
     pipelined: ClassVar[bool] = False
 
     def run(self, ctx: Context) -> None:
@@ -297,13 +298,15 @@ class IngestFailed(SportelloError):
 
 def run_steps(inbound: InboundMessage, channel: Channel) -> IngestResult:
     ctx = Context(inbound=inbound, channel=channel)
-    with transaction.atomic(), ExitStack() as stack:
-        pipelined = False
-        for step in STEPS:
-            if step.pipelined and not pipelined:
-                stack.enter_context(sql.pipeline())
-                pipelined = True
-            step.run(ctx)
+    with transaction.atomic():
+        # Consecutive pipelined steps share one pipeline, which is waited for before a step
+        # that is not pipelined runs.
+        for pipelined, steps in groupby(STEPS, key=lambda step: step.pipelined):
+            with sql.pipeline() if pipelined else nullcontext():
+                for step in steps:
+                    step.run(ctx)
+                    if ctx.stopped:
+                        break
             if ctx.stopped:
                 break
     assert ctx.result is not None

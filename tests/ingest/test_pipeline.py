@@ -233,3 +233,24 @@ def test_a_sender_whose_identity_cannot_be_read_is_refused_as_before(api_channel
     with pytest.raises(pipeline.IngestFailed) as failure:
         pipeline.ingest(nobody)
     assert "no email, phone or handle" in failure.value.message
+
+
+@pytest.mark.django_db
+def test_a_step_after_the_pipelined_ones_may_read_row_counts(api_channel, monkeypatch):
+    """GIVEN a step added after ``note_result`` that saves with the ORM (which reads the
+    row count of its UPDATE)
+    WHEN a message is ingested
+    THEN it runs outside PostgreSQL's pipeline mode and its write takes effect."""
+    from sportello.customers.actions import update_customer
+    from sportello.customers.models import Customer
+
+    class RenameCustomer(pipeline.Step):
+        name = "rename_customer"
+
+        def run(self, ctx: pipeline.Context) -> None:
+            assert ctx.customer is not None
+            update_customer(Customer.objects.get(pk=ctx.customer.pk), name="Rinominata")
+
+    monkeypatch.setattr(pipeline, "STEPS", [*pipeline.STEPS, RenameCustomer()])
+    result = pipeline.ingest(_message(api_channel, "renamed-1"), channel=api_channel)
+    assert Customer.objects.get(pk=result.customer_id).name == "Rinominata"
