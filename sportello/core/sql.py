@@ -9,7 +9,7 @@ the ORM.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -83,27 +83,33 @@ class Table:
         self.attnames = [f.attname for f in fields]
         self._names = ", ".join(f'"{f.column}"' for f in fields)
         self._marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        self._defaults: dict[str, Any] = {}
+        self._known = frozenset(self.attnames)
+        # A default the model makes anew for each row (a dict, the time) is made for each;
+        # any other is one value every row shares (None, "", a number).
+        self._fixed: dict[str, Any] = {}
+        self._made: dict[str, Callable[[], Any]] = {}
         self._stamped: list[str] = []
         for f in fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 self._stamped.append(f.attname)
+            elif f.has_default() and callable(f.default):
+                self._made[f.attname] = f.default
             else:
-                self._defaults[f.attname] = f.get_default
+                self._fixed[f.attname] = f.get_default()
 
     def row(self, **values: Any) -> dict[str, Any]:
         """A whole row: ``values``, and the model's defaults for the other fields."""
-        unknown = values.keys() - set(self.attnames)
-        if unknown:
-            raise TypeError(f"{self.model.__name__} has no field {sorted(unknown)}")
-        row = {
-            name: values[name] if name in values else default()
-            for name, default in self._defaults.items()
-        }
-        if self._stamped:
-            now = clock.now()
-            for name in self._stamped:
-                row[name] = values.get(name) or now
+        if not self._known.issuperset(values):
+            unknown = sorted(set(values) - self._known)
+            raise TypeError(f"{self.model.__name__} has no field {unknown}")
+        row = dict(self._fixed)
+        for name, make in self._made.items():
+            if name not in values:
+                row[name] = make()
+        row.update(values)
+        for name in self._stamped:
+            if not row.get(name):
+                row[name] = clock.now()
         return row
 
     def insert(self, row: dict[str, Any], *, on_conflict: str = "") -> int | None:
