@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
 from sportello.api.routers import auth, channels, conversations, customers, inbound
 from sportello.core.errors import SportelloError

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
+from django.views import defaults
 
 from sportello.api.api import api
 from sportello.api.health import healthz
@@ -20,3 +22,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sportello.web.urls")),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that names nothing: JSON under the API, as its documented 404s are (an id
+    beyond a row id's range never matches its path), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "not found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = not_found

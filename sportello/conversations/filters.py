@@ -20,6 +20,7 @@ from sportello.channels.models import Channel
 from sportello.channels.queries import active_channel, get_channel
 from sportello.conversations.models import Status
 from sportello.core.errors import InvalidInput, NotFound
+from sportello.core.ids import parse_id
 
 FIELDS = (
     "view",
@@ -52,8 +53,6 @@ DEFAULT_SORT = "recent"
 DEFAULT_LIMIT = 25
 # Ids are 64-bit signed integers in both databases: a larger number names no row, and
 # SQLite's driver raises on it rather than finding nothing.
-MAX_ID = 2**63 - 1
-_MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 @dataclass
@@ -98,7 +97,7 @@ def parse_inbox_query(
     """The inbox query ``data`` (a query string's mapping) asks ``agent`` for.
 
     Fields missing, empty or not in ``FIELDS`` are not given. Ids are ASCII digits up to
-    ``MAX_ID``. ``channel`` is a channel's id or its slug: one of ``channels`` (the menu a
+    ``core.ids.MAX_ID``. ``channel`` is a channel's id or its slug: one of ``channels`` (the menu a
     form offers) or, without them, one of the workspace's active channels (those an
     integration names). With ``agents`` or ``teams``, an assignee or team id must be one
     of theirs; without, any id is taken and lists what it matches.
@@ -134,17 +133,17 @@ def parse_inbox_query(
                 f.assignee_id = agent.pk
             elif value == NOBODY:
                 f.unassigned = True
-            elif (pk := _id(value)) is not None and _known(pk, agents):
+            elif (pk := parse_id(value)) is not None and _known(pk, agents):
                 f.assignee_id = pk
             else:
                 error = f"assignee must be an agent id, {ME!r} or {NOBODY!r}"
         elif name == "team":
-            if (pk := _id(value)) is not None and _known(pk, teams):
+            if (pk := parse_id(value)) is not None and _known(pk, teams):
                 f.team_id = pk
             else:
                 error = "team must be a team id"
         elif name == "customer_id":
-            if (pk := _id(value)) is not None:
+            if (pk := parse_id(value)) is not None:
                 f.customer_id = pk
             else:
                 error = "customer_id must be a customer id"
@@ -176,15 +175,6 @@ def parse_inbox_query(
         elif value:
             values[name] = value
     return InboxQuery(filter=f, cursor=cursor, limit=limit, values=values, errors=errors)
-
-
-def _id(value: str) -> int | None:
-    """``value`` as a row's id: ASCII digits only (``str.isdigit`` also takes '¹' and
-    other digits ``int`` refuses or reads otherwise), at most ``MAX_ID``."""
-    if not (value.isascii() and value.isdigit()) or len(value) > _MAX_ID_DIGITS:
-        return None
-    number = int(value)
-    return number if number <= MAX_ID else None
 
 
 def _known(pk: int, rows: Sequence[Agent] | Sequence[Team] | None) -> bool:
@@ -228,7 +218,7 @@ def _named(
 ) -> Channel | None:
     """The channel ``value`` names: by id when it is one, else by slug. A slug may be all
     digits too: it is looked up when no channel has that id."""
-    pk = _id(value)
+    pk = parse_id(value)
     found = by_id(pk) if pk is not None else None
     return found if found is not None else by_slug(value)
 

@@ -15,7 +15,6 @@ from sportello.channels.models import Channel
 from sportello.conversations import actions, queries
 from sportello.conversations.filters import (
     DEFAULT_LIMIT,
-    MAX_ID,
     SORTS,
     STATUSES,
     VIEWS,
@@ -23,6 +22,7 @@ from sportello.conversations.filters import (
     parse_inbox_query,
 )
 from sportello.conversations.models import Status
+from sportello.core.ids import MAX_ID
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
 from sportello.web.forms import InboxFilterForm

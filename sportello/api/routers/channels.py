@@ -57,7 +57,7 @@ def create(request: HttpRequest, payload: ChannelIn):  # type: ignore[no-untyped
 
 
 @router.patch(
-    "/{int:channel_id}",
+    "/{rowid:channel_id}",
     response={200: ChannelOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
 )
 def patch(request: HttpRequest, channel_id: int, payload: ChannelPatch):  # type: ignore[no-untyped-def]

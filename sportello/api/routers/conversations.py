@@ -107,14 +107,14 @@ def _detail(agent: Agent, conversation_id: int) -> HttpResponse:
     return present.answer(present.conversation_detail(conversation, customer, messages, deliveries))
 
 
-@router.get("/{int:conversation_id}", response={200: ConversationDetail, 401: Error, 404: Error})
+@router.get("/{rowid:conversation_id}", response={200: ConversationDetail, 401: Error, 404: Error})
 def detail(request: HttpRequest, conversation_id: int):  # type: ignore[no-untyped-def]
     """One conversation with its whole timeline, its customer and their identities."""
     return _detail(current_agent(request), conversation_id)
 
 
 @router.patch(
-    "/{int:conversation_id}",
+    "/{rowid:conversation_id}",
     response={200: ConversationDetail, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def patch(request: HttpRequest, conversation_id: int, payload: ConversationPatch):  # type: ignore[no-untyped-def]
@@ -161,7 +161,7 @@ def _team_in(workspace_id: int, team_id: int) -> Team:
 
 
 @router.post(
-    "/{int:conversation_id}/reply",
+    "/{rowid:conversation_id}/reply",
     response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def reply(request: HttpRequest, conversation_id: int, payload: TextIn):  # type: ignore[no-untyped-def]
@@ -174,7 +174,7 @@ def reply(request: HttpRequest, conversation_id: int, payload: TextIn):  # type:
 
 
 @router.post(
-    "/{int:conversation_id}/notes",
+    "/{rowid:conversation_id}/notes",
     response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def note(request: HttpRequest, conversation_id: int, payload: TextIn):  # type: ignore[no-untyped-def]

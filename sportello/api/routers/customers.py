@@ -42,7 +42,7 @@ def list_(request: HttpRequest, filters: Query[CustomerQuery]):  # type: ignore[
     )
 
 
-@router.get("/{int:customer_id}", response={200: CustomerOut, 401: Error, 404: Error})
+@router.get("/{rowid:customer_id}", response={200: CustomerOut, 401: Error, 404: Error})
 def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
     """One customer with identities and the number of their conversations."""
     return present.answer(
@@ -51,7 +51,7 @@ def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-d
 
 
 @router.patch(
-    "/{int:customer_id}",
+    "/{rowid:customer_id}",
     response={200: CustomerOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # type: ignore[no-untyped-def]

@@ -1,0 +1,42 @@
+"""Bad input answers a clear 4xx, never a 500 (issue 13, point 5)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+TOO_BIG = 2**63  # one past the largest row id
+HUGE = 10**20
+
+
+@pytest.mark.parametrize("number", [TOO_BIG, HUGE])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/conversations/{}", None),
+        ("patch", "/api/v1/conversations/{}", {"status": "open"}),
+        ("post", "/api/v1/conversations/{}/notes", {"text": "ciao"}),
+        ("post", "/api/v1/conversations/{}/reply", {"text": "ciao"}),
+        ("get", "/api/v1/customers/{}", None),
+        ("patch", "/api/v1/customers/{}", {"name": "Mario"}),
+        ("patch", "/api/v1/channels/{}", {"name": "Posta"}),
+    ],
+)
+def test_an_id_beyond_a_row_id_in_a_path_is_not_found(api, method, path, body, number):
+    response = api._send(method, path.format(number), body)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "not found"}
+
+
+@pytest.mark.parametrize("number", ["-1", "%C2%B9", "1.5"])
+def test_a_path_id_that_is_not_ascii_digits_is_not_found(api, number):
+    response = api.get(f"/api/v1/customers/{number}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "not found"}
+
+
+def test_the_largest_row_id_is_looked_up_and_not_found(api):
+    response = api.get(f"/api/v1/customers/{TOO_BIG - 1}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"customer {TOO_BIG - 1} not found"}

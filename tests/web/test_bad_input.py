@@ -1,0 +1,20 @@
+"""Bad input in the agent UI answers a clear 4xx or a form error, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+TOO_BIG = 2**63
+
+
+@pytest.mark.parametrize("number", [TOO_BIG, 10**20, 99999999999999999999])
+@pytest.mark.parametrize("path", ["/c/{}/", "/c/{}/tags/", "/c/{}/status/", "/customers/{}/"])
+def test_an_id_beyond_a_row_id_in_a_url_is_not_found(agent_client, path, number):
+    assert agent_client.get(path.format(number)).status_code == 404
+
+
+def test_the_largest_row_id_is_looked_up_and_not_found(agent_client):
+    assert agent_client.get(f"/c/{TOO_BIG - 1}/").status_code == 404
+    assert agent_client.get(f"/customers/{TOO_BIG - 1}/").status_code == 404
