@@ -167,7 +167,7 @@ def database_from_url(url: str, home: Path) -> dict[str, object]:
         options["server_side_binding"] = _url_flag(url, given.pop("server_side_binding"))
     if "prepare_threshold" in given:
         threshold = given.pop("prepare_threshold").lower()
-        if threshold != "none" and not threshold.isdigit():
+        if threshold != "none" and not (threshold.isascii() and threshold.isdigit()):
             raise ConfigError(f"prepare_threshold in {url!r} must be a number or 'none'")
         options["prepare_threshold"] = None if threshold == "none" else int(threshold)
     options.update(given)

@@ -40,3 +40,11 @@ def test_the_largest_row_id_is_looked_up_and_not_found(api):
     response = api.get(f"/api/v1/customers/{TOO_BIG - 1}")
     assert response.status_code == 404
     assert response.json() == {"detail": f"customer {TOO_BIG - 1} not found"}
+
+
+@pytest.mark.parametrize("cursor", ["%C2%B9", "%D9%A3", str(TOO_BIG), "9" * 5000, "-1"])
+@pytest.mark.parametrize("path", ["/api/v1/customers", "/api/v1/conversations"])
+def test_a_cursor_that_is_not_one_is_refused(api, path, cursor):
+    response = api.get(f"{path}?cursor={cursor}")
+    assert response.status_code == 422
+    assert "cursor" in response.json()["detail"]

@@ -45,7 +45,10 @@ def test_postgres_statements_are_prepared_unless_the_url_says_otherwise(tmp_path
     assert sooner["OPTIONS"]["prepare_threshold"] == 0
 
 
-@pytest.mark.parametrize("query", ["prepare_threshold=soon", "server_side_binding=perhaps"])
+@pytest.mark.parametrize(
+    "query",
+    ["prepare_threshold=soon", "prepare_threshold=%C2%B9", "server_side_binding=perhaps"],
+)
 def test_wrong_statement_options_are_config_errors(tmp_path, query):
     with pytest.raises(ConfigError, match="postgres://"):
         database_from_url(f"postgres://db.local/sportello?{query}", tmp_path)

@@ -18,3 +18,13 @@ def test_an_id_beyond_a_row_id_in_a_url_is_not_found(agent_client, path, number)
 def test_the_largest_row_id_is_looked_up_and_not_found(agent_client):
     assert agent_client.get(f"/c/{TOO_BIG - 1}/").status_code == 404
     assert agent_client.get(f"/customers/{TOO_BIG - 1}/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["%C2%B9", "%D9%A3", "9" * 5000, "-1", str(TOO_BIG)])
+def test_a_customer_list_page_that_is_not_a_number_shows_the_first(
+    agent_client, customer_writes, page
+):
+    customer_writes(name="Mario Rossi")
+    response = agent_client.get(f"/customers/?page={page}")
+    assert response.status_code == 200
+    assert "Mario Rossi" in response.content.decode()

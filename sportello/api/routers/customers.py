@@ -13,6 +13,7 @@ from sportello.api.schemas import (
     ValidationErrorOut,
 )
 from sportello.core.errors import InvalidInput
+from sportello.core.ids import parse_id
 from sportello.customers.actions import update_customer
 from sportello.customers.queries import get_customer, search_customers
 
@@ -31,9 +32,9 @@ def list_(request: HttpRequest, filters: Query[CustomerQuery]):  # type: ignore[
     agent = current_agent(request)
     customers = search_customers(agent.workspace_id, filters.q or "").order_by("-pk")
     if filters.cursor:
-        if not filters.cursor.isdigit():
+        if (before := parse_id(filters.cursor)) is None:
             raise InvalidInput("the cursor is not valid; start again from the first page")
-        customers = customers.filter(pk__lt=int(filters.cursor))
+        customers = customers.filter(pk__lt=before)
     limit = max(1, min(filters.limit, 100))
     rows = list(customers[: limit + 1])
     next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None

@@ -101,8 +101,10 @@ def _server(section: Any, where: str) -> dict[str, Any]:
     ssl, starttls = bool(ssl), bool(starttls)
     mode = "ssl" if ssl else "starttls" if starttls else "plain"
     port = section.get("port") or _DEFAULT_PORTS[where][mode]
-    if isinstance(port, str) and port.strip().isdigit():
-        port = int(port)
+    if isinstance(port, str):  # ASCII digits: "¹" is a digit to str.isdigit, not to int
+        digits = port.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 5:
+            port = int(digits)
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise InvalidInput(f"{where}.port must be a number from 1 to 65535")
     user = _text(section, "user", where)

@@ -53,8 +53,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(value: str) -> int:
-    """``?page=``: 1 unless a whole number from 1 to ``MAX_PAGE``."""
-    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1
+    """``?page=``: 1 unless a whole number from 1 to ``MAX_PAGE`` in ASCII digits (``int``
+    refuses '¹', which ``str.isdigit`` takes, and more than 4,300 digits)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_PAGE)):
+        return 1
+    return int(value) if 1 <= int(value) <= MAX_PAGE else 1
 
 
 @agent_required

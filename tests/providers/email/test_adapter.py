@@ -342,6 +342,8 @@ def test_a_configuration_is_normalised_with_secure_defaults():
         ({"address": "non-un-indirizzo"}, "address"),
         ({"address": "a@b.it", "imap": {"port": 993}}, "imap.host"),
         ({"address": "a@b.it", "smtp": {"host": "s", "port": 70000}}, "smtp.port"),
+        ({"address": "a@b.it", "smtp": {"host": "s", "port": "²⁵"}}, "smtp.port"),
+        ({"address": "a@b.it", "smtp": {"host": "s", "port": "9" * 5000}}, "smtp.port"),
         ({"address": "a@b.it", "smtp": {"host": "s", "ssl": True, "starttls": True}}, "smtp"),
         ({"address": "a@b.it", "smtp": {"host": "s", "user": "u"}}, "smtp.password"),
         ({"address": "a@b.it", "smtp": {"host": "s\r\nX: y"}}, "single line"),
