@@ -12,7 +12,10 @@ from functools import lru_cache
 
 import Stemmer
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word is a run of letters and digits, less the few that are letters to Python but marks
+# to SQLite's unicode61 tokenizer: it splits a word there, so a quoted search term holding
+# one became a phrase, which FTS5 refuses on an index with detail=column.
+_WORD = re.compile(r"[^\W_\u19b0-\u19c0\u19c8\u19c9\u1cf2\u1cf3]+", re.UNICODE)
 _STEMMERS = {"it": "italian", "en": "english"}
 MAX_INDEXED_CHARS = 200_000
 
@@ -32,13 +35,20 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text[:MAX_INDEXED_CHARS])
 
 
+def folded_words(text: str) -> list[str]:
+    """The words of ``text``, folded, each split again where folding made a separator: NFKD
+    turns '½' into '1⁄2' and '⑴' into '(1)'. Every word given to the index or to a query is
+    thus one token to both FTS5 and PostgreSQL, never a phrase or operator syntax."""
+    return [part for word in words(text) for part in _WORD.findall(fold(word))]
+
+
 def stems_for_index(text: str, language: str = "") -> str:
     """The text as the search index stores it: one stem per word.
 
     Words are stemmed in the message's language when it is Italian or English; text in
     other or unknown languages keeps both stems so either query form finds it.
     """
-    tokens = [fold(w) for w in words(text)]
+    tokens = folded_words(text)
     if language in _STEMMERS:
         return " ".join(_stemmer(language).stemWords(tokens))
     italian = _stemmer("it").stemWords(tokens)
@@ -54,7 +64,6 @@ def stems_for_index(text: str, language: str = "") -> str:
 def query_terms(query: str, limit: int = 12) -> list[set[str]]:
     """For each word of a query, the stems it may be indexed under (Italian, English)."""
     terms: list[set[str]] = []
-    for word in words(query)[:limit]:
-        folded = fold(word)
+    for folded in folded_words(query)[:limit]:
         terms.append({folded, _stemmer("it").stemWord(folded), _stemmer("en").stemWord(folded)})
     return terms

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,52 @@ def test_a_cursor_that_is_not_one_is_refused(api, path, cursor):
     response = api.get(f"{path}?cursor={cursor}")
     assert response.status_code == 422
     assert "cursor" in response.json()["detail"]
+
+
+# Queries that were FTS5 or tsquery syntax, or became it once folded (NFKD makes '½'
+# '1⁄2', a phrase to FTS5), and letters SQLite's tokenizer reads as marks.
+NASTY_QUERIES = [
+    "½",
+    "1⁄2",
+    "⑴ ⒜",
+    "ﬁne ㎏",
+    '"',
+    'a "b',
+    "'",
+    "*",
+    "ordine*",
+    "NEAR(a b)",
+    "a NEAR b",
+    "-ordine",
+    "a:b",
+    "ordine:",
+    "^a",
+    "a AND OR NOT b",
+    "(a",
+    "a & b | !c <-> d",
+    "\\",
+    "a\\'b",
+    "\u19b1\u19b2",
+    "ᦀᦱ",
+    "a\u19b1a ᦀᦱᦀ",
+    "\u1cf2a",
+    "Ⅻ",
+    "a\u0301",
+    "\U0001e900\U0001e901",
+    "x" * 3000,
+    " ".join(["parola"] * 40),
+]
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES)
+def test_a_search_is_never_syntax(api, inbound, query):
+    inbound("Il mio ordine da 1/2 chilo non è arrivato")
+    response = api.get("/api/v1/conversations", QUERY_STRING=urlencode({"q": query}))
+    assert response.status_code == 200
+    assert isinstance(response.json()["items"], list)
+
+
+def test_a_folded_fraction_finds_what_it_folds_to(api, inbound):
+    conversation_id = inbound("Ne vorrei ½ chilo").json()["conversation_id"]
+    found = api.get("/api/v1/conversations", QUERY_STRING=urlencode({"q": "1⁄2 chilo"}))
+    assert [c["id"] for c in found.json()["items"]] == [conversation_id]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.test_bad_input import NASTY_QUERIES
+
 pytestmark = pytest.mark.django_db
 
 TOO_BIG = 2**63
@@ -28,3 +30,10 @@ def test_a_customer_list_page_that_is_not_a_number_shows_the_first(
     response = agent_client.get(f"/customers/?page={page}")
     assert response.status_code == 200
     assert "Mario Rossi" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES)
+def test_an_inbox_search_is_never_syntax(agent_client, customer_writes, query):
+    customer_writes("Il mio ordine da 1/2 chilo non è arrivato")
+    response = agent_client.get("/", {"q": query, "view": "all"})
+    assert response.status_code == 200
