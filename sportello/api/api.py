@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
+from sportello.api.body import BodyRefused, JsonBody
 from sportello.api.routers import auth, channels, conversations, customers, inbound
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
@@ -24,6 +25,7 @@ api = NinjaAPI(
     ),
     auth=[api_auth.TokenAuth(), api_auth.SessionAuth()],
     urls_namespace="api-v1",
+    parser=JsonBody(),
 )
 api.add_router("/auth", auth.router)
 api.add_router("/inbound", inbound.router)
@@ -91,5 +93,14 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyRefused):  # ninja answers 400 for any parser error
+        return on_body_refused(request, exc.__cause__)
     _refuse_inbound(request, str(exc))
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def on_body_refused(request: HttpRequest, exc: BodyRefused) -> HttpResponse:
+    """A body no schema could read is a validation error like any other: 422."""
+    _refuse_inbound(request, exc.message)
+    errors = [{"type": "value_error", "loc": ["body"], "msg": exc.message}]
+    return api.create_response(request, {"detail": exc.message, "errors": errors}, status=422)

@@ -25,17 +25,24 @@ def record_refusal(
     """Bad input at the edge: kept as evidence, not retryable."""
     if isinstance(raw, bytes):
         raw = raw[:EXCERPT_CHARS].decode("utf-8", "replace")
+    raw, reason = _storable(raw[:EXCERPT_CHARS]), _storable(reason[:5000])
     with transaction.atomic():
         return RejectedInbound.objects.create(
             workspace_id=workspace_id,
             channel_id=channel_id,
             source=source[:60],
             stage=RejectedInbound.Stage.EDGE,
-            reason=reason[:5000],
+            reason=reason,
             payload=payload,
-            raw_excerpt=raw[:EXCERPT_CHARS],
+            raw_excerpt=raw,
             retryable=False,
         )
+
+
+def _storable(text: str) -> str:
+    """``text`` as a database keeps it: refused input may hold NUL characters (PostgreSQL
+    refuses them) or lone surrogates (not UTF-8); each becomes U+FFFD or '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def record_failure(inbound: InboundMessage, *, source: str, reason: str) -> RejectedInbound:

@@ -126,15 +126,15 @@ def test_invalid_payloads_get_a_readable_422_and_a_record(api, body, expected):
     assert Message.objects.filter(kind="message").count() == 0
 
 
-def test_malformed_json_is_a_400_with_a_message(api):
+def test_malformed_json_is_a_422_with_a_message(api):
     response = api.client.post(
         "/api/v1/inbound",
         b'{"channel": "api", "text": ',
         content_type="application/json",
         **api.headers,
     )
-    assert response.status_code == 400
-    assert response.json()["detail"]
+    assert response.status_code == 422  # as documented: a body no schema can read
+    assert response.json()["detail"] == "the body is not valid JSON"
     assert RejectedInbound.objects.get().stage == "edge"
 
 

@@ -37,3 +37,27 @@ def test_an_inbox_search_is_never_syntax(agent_client, customer_writes, query):
     customer_writes("Il mio ordine da 1/2 chilo non è arrivato")
     response = agent_client.get("/", {"q": query, "view": "all"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/customers/"])
+@pytest.mark.parametrize("query", ["q=ros%00si", "tag=a%00", "channel=a%00", "page=1%00"])
+def test_nul_in_a_query_string_is_dropped(agent_client, customer_writes, path, query):
+    customer_writes(name="Mario Rossi")
+    response = agent_client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    if path == "/customers/":
+        assert "Mario Rossi" in response.content.decode()
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded"])
+def test_nul_in_a_posted_form_is_a_form_error(agent_client, agent, customer_writes, content_type):
+    from sportello.conversations.queries import get_conversation
+
+    conversation = customer_writes()
+    url = f"/c/{conversation.number}/tags/"
+    if content_type is None:
+        response = agent_client.post(url, {"tags": "re\x00so"})
+    else:
+        response = agent_client.post(url, "tags=re%00so", content_type=content_type)
+    assert response.status_code in {200, 302, 422}
+    assert get_conversation(agent.workspace_id, conversation.pk).tag_names == []

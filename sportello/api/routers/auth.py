@@ -6,12 +6,12 @@ from ninja import Router, Status
 
 from sportello.accounts.actions import issue_token
 from sportello.accounts.queries import agent_for_user
-from sportello.api.schemas import Error, TokenIn, TokenOut
+from sportello.api.schemas import Error, TokenIn, TokenOut, ValidationErrorOut
 
 router = Router(tags=["auth"])
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: Error})
+@router.post("/token", auth=None, response={200: TokenOut, 401: Error, 422: ValidationErrorOut})
 def create_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-untyped-def]
     """Exchange an agent's email and password for a bearer token."""
     user = authenticate(request, email=payload.email.strip().lower(), password=payload.password)
