@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import AwareDatetime, field_validator
 
 from sportello.channels import registry
 from sportello.conversations.models import Status
@@ -192,7 +192,7 @@ class ConversationDetail(ConversationSummary):
 
 class ConversationPatch(Schema):
     status: Status | None = None
-    snoozed_until: datetime | None = None
+    snoozed_until: AwareDatetime | None = None
     assignee_id: int | None = None
     team_id: int | None = None
     priority: int | None = Field(None, ge=0, le=3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import (
@@ -68,9 +68,20 @@ def _time_text(locale: Locale, hour: int, minute: int) -> str:
     return str(_pattern(locale, "time").apply(datetime(2000, 1, 1, hour, minute), locale))
 
 
+# The range every time zone can show: a date within a day of year 1 or year 9999 (a
+# snooze stored before it was bounded, say) overflows when converted, a 500 on its page.
+_EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+
+def showable(value: datetime) -> datetime:
+    """``value``, moved inside the range every time zone can convert (aware values only)."""
+    return min(max(value, _EARLIEST), _LATEST)
+
+
 def in_local_time(value: datetime) -> datetime:
     """``value`` in the current (the agent's) time zone."""
-    return timezone.localtime(value, timezone.get_current_timezone())
+    return timezone.localtime(showable(value), timezone.get_current_timezone())
 
 
 @dataclass(frozen=True)
@@ -94,13 +105,13 @@ class LocalTimes:
 
     def full(self, value: datetime) -> str:
         """'martedì 4 marzo 2025, 14:05' — the whole date, for titles and tooltips."""
-        local = value.astimezone(self.zone)
+        local = showable(value).astimezone(self.zone)
         day = _date_text(self.locale, "full", local.date())
         return f"{day}, {_time_text(self.locale, local.hour, local.minute)}"
 
     def short(self, value: datetime) -> str:
         """'4 mar, 14:05' this year, '4 mar 2024, 14:05' before."""
-        local = value.astimezone(self.zone)
+        local = showable(value).astimezone(self.zone)
         return _short_text(self.locale, self._day(local), local.date(), local.hour, local.minute)
 
     def relative(self, value: datetime) -> str:
@@ -109,7 +120,7 @@ class LocalTimes:
         if abs(delta) < JUST_NOW:
             return _("just now")
         if abs(delta) > RELATIVE_UNTIL:
-            local = value.astimezone(self.zone)
+            local = showable(value).astimezone(self.zone)
             return _date_text(self.locale, self._day(local), local.date())
         return _relative_text(self.locale, *_rounded(delta))
 

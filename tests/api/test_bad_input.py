@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +163,32 @@ def test_nul_in_a_query_string_is_dropped(api, inbound, path, field):
     assert response.status_code in {200, 422}  # customers ignores the filters it lacks
     if field == "q" and path == "/api/v1/customers":
         assert len(response.json()["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    "until",
+    [
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T00:00:00-14:00",
+        "2000-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "2030-01-01T00:00:00",  # no time zone: whose 1 January?
+    ],
+)
+def test_a_snooze_date_out_of_bounds_is_refused(api, inbound, until):
+    conversation_id = inbound().json()["conversation_id"]
+    response = api.patch(
+        f"/api/v1/conversations/{conversation_id}", {"status": "snoozed", "snoozed_until": until}
+    )
+    assert response.status_code == 422
+    assert "snoozed_until" in response.json()["detail"]
+
+
+def test_a_snooze_within_five_years_is_taken(api, inbound):
+    conversation_id = inbound().json()["conversation_id"]
+    until = (timezone.now() + timedelta(days=4 * 365)).isoformat()
+    response = api.patch(
+        f"/api/v1/conversations/{conversation_id}", {"status": "snoozed", "snoozed_until": until}
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "snoozed"

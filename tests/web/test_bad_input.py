@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.api.test_bad_input import NASTY_QUERIES
@@ -61,3 +63,57 @@ def test_nul_in_a_posted_form_is_a_form_error(agent_client, agent, customer_writ
         response = agent_client.post(url, "tags=re%00so", content_type=content_type)
     assert response.status_code in {200, 302, 422}
     assert get_conversation(agent.workspace_id, conversation.pk).tag_names == []
+
+
+def test_a_snooze_date_out_of_bounds_is_a_form_error(agent_client, agent, customer_writes):
+    from sportello.conversations.queries import get_conversation
+
+    conversation = customer_writes()
+    response = agent_client.post(
+        f"/c/{conversation.number}/status/",
+        {"status": "snoozed", "snoozed_until": "9999-12-31T23:59"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="side-panel",
+    )
+    assert response.status_code in {200, 422}
+    assert "5 years" in response.content.decode()
+    assert get_conversation(agent.workspace_id, conversation.pk).status == "open"
+
+
+@pytest.fixture
+def far_snoozed(customer_writes):
+    """A conversation snoozed until the last second of year 9999 UTC, as one could be
+    before the bound: its page shows it in Rome, where that is year 10000."""
+    from sportello.conversations.models import Conversation
+
+    conversation = customer_writes()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="snoozed", snoozed_until=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    )
+    return conversation
+
+
+def test_a_far_snooze_date_still_shows_the_conversation(agent_client, far_snoozed):
+    assert agent_client.get(f"/c/{far_snoozed.number}/").status_code == 200
+    assert agent_client.get("/?view=snoozed").status_code == 200
+
+
+def test_a_far_snooze_is_brought_within_the_bound_and_shows_in_the_admin(
+    client, workspace, far_snoozed
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from sportello.accounts.actions import create_agent
+    from sportello.accounts.models import Role
+    from sportello.conversations.models import Conversation
+
+    migration = import_module("sportello.conversations.migrations.0009_bound_far_snoozes")
+    migration.bound_far_snoozes(apps, None)
+    assert Conversation.objects.get(pk=far_snoozed.pk).snoozed_until.year < 2040
+    create_agent(workspace, email="capo@bottega.it", password="x" * 12, role=Role.ADMIN)
+    client.login(email="capo@bottega.it", password="x" * 12)
+    base = "/admin/conversations/conversation/"
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}{far_snoozed.pk}/change/").status_code == 200

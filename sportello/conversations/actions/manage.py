@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +27,8 @@ from sportello.core.events import publish
 
 _UNSET: Any = object()
 MAX_TAGS = 30
+# How far ahead a conversation may be snoozed: five years, leap days included.
+MAX_SNOOZE = timedelta(days=5 * 365 + 2)
 
 
 def _save(conversation: Conversation, fields: list[str]) -> None:
@@ -82,13 +84,19 @@ def set_status(
     *,
     snoozed_until: datetime | None = None,
 ) -> Conversation:
-    """Move the conversation to ``status``. Snoozing needs a wake-up time in the future."""
+    """Move the conversation to ``status``. Snoozing needs a wake-up time in the future and
+    within ``MAX_SNOOZE``: a conversation snoozed for ever is one lost, and a date near
+    year 9999 cannot even be shown in a time zone ahead of UTC."""
     if status not in Status.values:
         raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(Status.values)}")
     now = clock.now()
     if status == Status.SNOOZED:
         if snoozed_until is None or snoozed_until <= now:
             raise InvalidInput("snoozing needs snoozed_until in the future")
+        if snoozed_until > now + MAX_SNOOZE:
+            raise InvalidInput(
+                f"snoozed_until must be within {MAX_SNOOZE.days // 365} years from now"
+            )
     elif snoozed_until is not None:
         raise InvalidInput("snoozed_until only goes with status 'snoozed'")
     old = conversation.status

@@ -29,6 +29,7 @@ from sportello.outbound.queries import delivery_status_for
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import AssignForm, MessageForm, PriorityForm, StatusForm, TagsForm
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
+from sportello.web.times import showable
 
 
 def _conversation(agent: Agent, number: int) -> Conversation:
@@ -45,7 +46,7 @@ def _panel_context(
 ) -> dict[str, Any]:
     """The side panel and the header: the customer, and one form per triage change."""
     choices = workspace_choices(agent.workspace_id)
-    snoozed_until = conversation.snoozed_until
+    snoozed_until = conversation.snoozed_until and showable(conversation.snoozed_until)
     panel_forms: dict[str, forms.Form] = {
         "assign_form": AssignForm(
             agents=choices.agents,
