@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, field_validator
 
 from sportello.channels import registry
 from sportello.conversations.models import Status
+from sportello.core import clock
+from sportello.ingest.inbound import sent_at_refusal
 
 MAX_TEXT = 1_000_000
 
@@ -60,6 +62,15 @@ class InboundIn(Schema):
     def text_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("text is empty")
+        return value
+
+    @field_validator("sent_at")
+    @classmethod
+    def sent_at_plausible(cls, value: datetime | None) -> datetime | None:
+        """Refused here, at the edge, rather than stored and failing in the pipeline:
+        a retry cannot make year 1 convertible to UTC."""
+        if value is not None and (why := sent_at_refusal(value, clock.now())) is not None:
+            raise ValueError(why)
         return value
 
     @field_validator("external_id", "in_reply_to")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -19,6 +19,28 @@ class Sender:
 
     def is_empty(self) -> bool:
         return not (self.email or self.phone or any(self.handles.values()))
+
+
+# When a customer may have sent a message, by the sender's own clock: from 1970 (a date
+# before is a bogus header, and near year 1 one no database converts to UTC) to a day
+# ahead (clocks drift; a date further on would sort the message before all others).
+EARLIEST_SENT_AT = datetime(1970, 1, 1, tzinfo=UTC)
+SENT_AT_LEEWAY = timedelta(days=1)
+
+
+def sent_at_refusal(sent_at: datetime, now: datetime) -> str | None:
+    """Why ``sent_at`` cannot be a message's sending time, or None when it can."""
+    if sent_at.tzinfo is None:
+        return "sent_at needs a time zone (an offset such as +01:00, or Z)"
+    try:
+        sent_at.astimezone(UTC)
+    except OverflowError:
+        return "sent_at is out of range"
+    if sent_at < EARLIEST_SENT_AT:
+        return "sent_at is before 1970"
+    if sent_at > now + SENT_AT_LEEWAY:
+        return "sent_at is in the future"
+    return None
 
 
 @dataclass

@@ -192,3 +192,30 @@ def test_a_snooze_within_five_years_is_taken(api, inbound):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "snoozed"
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "complaint"),
+    [
+        ("0001-01-01T00:00:00+14:00", "out of range"),
+        ("9999-12-31T23:59:59-14:00", "out of range"),
+        ("9999-12-31T00:00:00Z", "in the future"),
+        ("2999-01-01T00:00:00Z", "in the future"),
+        ("1969-12-31T23:59:59Z", "before 1970"),
+        ("2025-01-01T10:00:00", "time zone"),
+    ],
+)
+def test_an_absurd_sent_at_is_refused_at_the_edge(api, sent_at, complaint):
+    from sportello.ingest.models import RejectedInbound
+
+    response = api.post("/api/v1/inbound", _inbound_body(sent_at=sent_at))
+    assert response.status_code == 422
+    assert complaint in response.json()["detail"]
+    refused = RejectedInbound.objects.get()
+    assert refused.stage == "edge" and not refused.retryable
+
+
+def test_a_plausible_sent_at_is_kept(api):
+    sent_at = (timezone.now() - timedelta(days=3)).replace(microsecond=0)
+    response = api.post("/api/v1/inbound", _inbound_body(sent_at=sent_at.isoformat()))
+    assert response.status_code == 201

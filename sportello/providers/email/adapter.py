@@ -23,7 +23,7 @@ from sportello.conversations.models import Status
 from sportello.conversations.queries import conversation_for_reference
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
-from sportello.ingest.inbound import InboundMessage, Sender
+from sportello.ingest.inbound import InboundMessage, Sender, sent_at_refusal
 from sportello.providers.email.config import DEFAULT_REOPEN_DAYS, read_config
 from sportello.providers.email.parsing import ParsedEmail, safe_header_value
 from sportello.providers.email.storage import store_attachment
@@ -111,9 +111,12 @@ def pec_of(parsed: ParsedEmail) -> dict[str, Any]:
 
 
 def aware(moment: datetime | None) -> datetime | None:
+    """The Date header as an aware time, or None when it cannot be one (year 1 with an
+    offset, a date years ahead): the message is kept all the same, without it."""
     if moment is None:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return None if sent_at_refusal(moment, clock.now()) else moment
 
 
 def stored_attachments(workspace_id: int, parsed: ParsedEmail) -> list[dict[str, Any]]:

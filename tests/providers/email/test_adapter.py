@@ -371,3 +371,20 @@ def test_the_admin_form_validates_an_email_channels_configuration(workspace):
     form = ChannelForm(data=data)
     assert form.is_valid(), form.errors
     assert form.save().config["address"] == "assistenza@negozio.it"
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Thu, 1 Jan 1920 00:00:00 +1400",
+        "Fri, 31 Dec 9999 23:59:59 -1400",
+        "Tue, 1 Jan 2999 00:00:00 +0000",
+    ],
+)
+def test_an_absurd_date_header_is_dropped_and_the_mail_kept(channel, date):
+    import re
+
+    raw = re.sub(rb"^Date: .*$", f"Date: {date}".encode(), raw_email(), count=1, flags=re.M)
+    outcome = take(channel, raw)
+    assert message_of(outcome).sent_at is None
+    assert not RejectedInbound.objects.exists()
