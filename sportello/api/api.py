@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
@@ -15,7 +18,26 @@ from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
 from sportello.ingest.rejections import record_refusal
 
-api = NinjaAPI(
+
+class SportelloAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The document, with what every operation taking a body may answer besides its
+        own responses: 413 when the body is over the request limit (``on_too_big``)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        too_big = {
+            "description": "Request Entity Too Large",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault(413, too_big)
+        return schema
+
+
+api = SportelloAPI(
     title="Sportello API",
     version="1",
     description=(
