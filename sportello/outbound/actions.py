@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
 
+from sportello.accounts.models import Agent
 from sportello.channels import registry
-from sportello.conversations.actions import note_external_id, record_event
-from sportello.conversations.models import Direction, Kind, Message
+from sportello.conversations.actions import note_external_id, record_event, reply, reply_once
+from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
@@ -47,6 +49,40 @@ def sender_for(kind: str) -> Callable[[Delivery], str] | None:
         return registry.provider(kind).send
     except InvalidInput:
         return None
+
+
+@dataclass(frozen=True)
+class SentReply:
+    """An agent's reply as ``send_reply`` left it: ``created`` is false when an earlier
+    request with the same idempotency key had stored it."""
+
+    message: Message
+    delivery: Delivery | None
+    created: bool
+
+
+@transaction.atomic
+def send_reply(
+    conversation: Conversation,
+    agent: Agent,
+    text: str,
+    *,
+    html: str = "",
+    idempotency_key: str | None = None,
+) -> SentReply:
+    """An agent's reply to the customer: the message and its delivery, in one transaction.
+
+    A crash cannot leave a reply stored with no delivery (nobody would send it, nobody would
+    see it fail). Its first attempt is enqueued on commit (``DeliveryQueued``); if the
+    process dies before that, the sweeper finds the delivery due. With an
+    ``idempotency_key`` a retried request returns the reply stored the first time
+    (``conversations.actions.reply_once``) and stores and sends nothing more.
+    """
+    if idempotency_key is None:
+        message, created = reply(conversation, agent, text, html=html), True
+    else:
+        message, created = reply_once(conversation, agent, text, key=idempotency_key, html=html)
+    return SentReply(message=message, delivery=queue_delivery(message), created=created)
 
 
 @transaction.atomic

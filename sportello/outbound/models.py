@@ -19,12 +19,12 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(WorkspaceScoped):
     """The sending of one agent reply, with its attempts, so a reply is never silently lost.
 
-    A reply is committed first (``conversations.actions.reply``); its Delivery is created by
-    the ``ReplySent`` handler and worked by the ``deliver`` job. Only one worker can move a
+    A reply and its Delivery are committed together (``outbound.actions.send_reply``), so a
+    crash cannot leave a reply that nobody sends; the ``deliver`` job works it, and the
+    sweeper picks up one whose job was never enqueued. Only one worker can move a
     delivery from ``queued`` to ``sending`` (a guarded UPDATE), and a ``sent`` delivery is
     never sent again; a failed attempt is retried with backoff until it is marked ``failed``,
-    which agents see on the message. One delivery per message: replaying the event is
-    harmless.
+    which agents see on the message. One delivery per message.
     """
 
     message = models.OneToOneField(
