@@ -25,6 +25,11 @@ class Delivery(WorkspaceScoped):
     delivery from ``queued`` to ``sending`` (a guarded UPDATE), and a ``sent`` delivery is
     never sent again; a failed attempt is retried with backoff until it is marked ``failed``,
     which agents see on the message. One delivery per message.
+
+    ``handed_over_at`` is set, and committed, right before the current attempt hands the
+    message to the provider (the SMTP DATA): a send interrupted without it was certainly
+    not sent and goes back to the queue within minutes; one interrupted with it may have
+    been sent, is sent again (at least once) and is marked ``maybe_sent``.
     """
 
     message = models.OneToOneField(
@@ -43,6 +48,18 @@ class Delivery(WorkspaceScoped):
         max_length=500, blank=True, help_text=_("The provider's id (an email Message-ID).")
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the current attempt began handing the message over (SMTP DATA)."),
+    )
+    maybe_sent = models.BooleanField(
+        default=False,
+        help_text=_(
+            "An attempt was interrupted after handing the message over: the customer may "
+            "receive it twice (with the same Message-ID)."
+        ),
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -12,10 +12,12 @@ from sportello.conversations.models import Kind, Message
 from sportello.core import clock
 from sportello.core.events import subscribe, unsubscribe
 from sportello.outbound import actions
+from sportello.outbound.errors import AttemptSuperseded
 from sportello.outbound.events import DeliveryFailed
 from sportello.outbound.jobs import send_due_deliveries
 from sportello.outbound.models import Delivery, DeliveryStatus
 from sportello.outbound.queries import delivery_status_for
+from sportello.providers.email.send import send_email
 from tests.outbound.helpers import customer_email, make_email_channel, smtp_sink
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +215,7 @@ def test_only_one_worker_can_claim_a_delivery(conversation, send_reply, sink):
     assert actions.claim_delivery(delivery.pk) is None
 
 
-def test_an_interrupted_send_is_queued_again_and_sent_by_the_sweeper(
+def test_a_send_interrupted_before_handing_over_is_sent_again_within_minutes(
     conversation, send_reply, sink, moving_clock
 ):
     sink.data_answer = "451 later"
@@ -222,13 +224,69 @@ def test_an_interrupted_send_is_queued_again_and_sent_by_the_sweeper(
     assert actions.claim_delivery(delivery.pk) is not None  # ...and the worker dies here
     sink.data_answer = None
 
+    moving_clock(timedelta(minutes=1))
     send_due_deliveries()
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
 
-    moving_clock(actions.INTERRUPTED_AFTER + timedelta(minutes=2))
-    send_due_deliveries()  # requeues it, due now: the next sweep sends it
-    moving_clock(timedelta(minutes=2))
+    moving_clock(actions.NOT_HANDED_OVER_AFTER)
+    send_due_deliveries()  # requeued, and sent by the same sweep
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
+    assert not delivery.maybe_sent
+
+
+class Killed(BaseException):
+    """The worker dies (kill -9) after the server accepted the message."""
+
+
+def test_a_send_interrupted_after_handing_over_is_sent_again_marked_maybe_sent(
+    conversation, agent, sink, moving_clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """GIVEN a worker that dies after the SMTP server accepted the reply, before it noted so
+    THEN the send is not repeated at once, but after INTERRUPTED_AFTER it is (at least
+    once), with the same Message-ID, and the delivery says it may have been sent twice."""
+
+    def die(delivery, provider_id):
+        raise Killed
+
+    with monkeypatch.context() as patched, pytest.raises(Killed):
+        patched.setattr(actions, "_record_sent", die)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.send_reply(conversation, agent, "Arriva domani.")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.SENDING and delivery.handed_over_at is not None
+    assert len(sink.received) == 1
+
+    moving_clock(actions.NOT_HANDED_OVER_AFTER + timedelta(minutes=1))
     send_due_deliveries()
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
+
+    moving_clock(actions.INTERRUPTED_AFTER)
+    send_due_deliveries()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+    assert delivery.maybe_sent
+    first, second = sink.messages()
+    assert first["Message-ID"] == second["Message-ID"] == delivery.provider_message_id
+
+
+def test_a_slow_attempt_taken_for_interrupted_does_not_send_after_its_successor(
+    conversation, send_reply, sink, moving_clock
+):
+    sink.data_answer = "451 later"
+    delivery = Delivery.objects.get(message=send_reply(conversation))
+    sink.data_answer = None
+    moving_clock(timedelta(minutes=2))
+    slow = actions.claim_delivery(delivery.pk)  # connecting, very slowly
+    assert slow is not None
+
+    moving_clock(actions.NOT_HANDED_OVER_AFTER + timedelta(minutes=1))
+    send_due_deliveries()  # requeued and sent by attempt 3
+    assert len(sink.received) == 1
+
+    with pytest.raises(AttemptSuperseded):
+        send_email(slow)  # the slow one reaches the DATA command at last
+    assert actions.attempt_delivery(delivery.pk) is None
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
 
