@@ -23,17 +23,21 @@ def create_agent(
     language: str | None = None,
     time_zone: str | None = None,
 ) -> Agent:
-    """Create (or reuse) the login for ``email`` and make it an agent of ``workspace``."""
+    """Create (or reuse) the login for ``email`` and make it an agent of ``workspace``.
+
+    An admin's login is staff, so that it may sign in to the Django admin, which shows it
+    its own workspaces only; it is never made a superuser (that is the operator:
+    :func:`create_operator`, docs/adr/0014).
+    """
     email = email.strip().lower()
     if not email or "@" not in email:
         raise InvalidInput("an agent needs a valid email address")
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, password)
-        if role == Role.ADMIN:
-            user.is_staff = True
-            user.is_superuser = True
-            user.save(update_fields=["is_staff", "is_superuser"])
+    if role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     agent, _ = Agent.objects.get_or_create(
         workspace=workspace,
         user=user,
@@ -59,6 +63,23 @@ def ensure_admin(workspace: Workspace, email: str, password: str) -> tuple[Agent
     if existing is not None:
         generated = None
     return agent, generated
+
+
+@transaction.atomic
+def create_operator(email: str, password: str) -> User:
+    """The installation's operator: a superuser with no agent, who sees every workspace in
+    the Django admin (``sportello createadmin --operator``). An existing login is promoted,
+    and its password replaced."""
+    email = email.strip().lower()
+    if not email or "@" not in email:
+        raise InvalidInput("an operator needs a valid email address")
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return User.objects.create_superuser(email, password)
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save(update_fields=["is_staff", "is_superuser", "password"])
+    return user
 
 
 def issue_token(agent: Agent, name: str = "api") -> str:

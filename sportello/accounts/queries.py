@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sportello.accounts.models import Agent, ApiToken, Team, User
+from sportello.accounts.models import Agent, ApiToken, Role, Team, User
 from sportello.core import sql
 from sportello.core.queries import workspace
 
@@ -106,3 +106,12 @@ def active_agent_in(workspace_id: int, agent_id: int) -> Agent | None:
 
 def team_in(workspace_id: int, team_id: int) -> Team | None:
     return Team.objects.filter(workspace_id=workspace_id, pk=team_id).first()
+
+
+def configured_workspace_ids(user: User) -> list[int]:
+    """The workspaces ``user`` may configure: those where they are an active admin agent.
+    The Django admin is scoped to them (``accounts.scoped_admin``)."""
+    if not user.is_authenticated:
+        return []
+    admins = Agent.objects.filter(user=user, is_active=True, role=Role.ADMIN)
+    return list(admins.order_by("workspace_id").values_list("workspace_id", flat=True))

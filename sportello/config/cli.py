@@ -87,11 +87,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_createadmin(args: argparse.Namespace) -> int:
     import getpass
 
-    from sportello.accounts.actions import create_agent
+    from sportello.accounts.actions import create_agent, create_operator
     from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.accounts.models import Role
 
     password = args.password or os.environ.get("SPORTELLO_ADMIN_PASSWORD") or getpass.getpass()
+    if args.operator:
+        user = create_operator(args.email, password)
+        print(f"operator {user.email} ready: /admin/ shows every workspace")
+        return 0
     agent = create_agent(
         ensure_default_workspace(),
         email=args.email,
@@ -147,10 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 
-    admin = sub.add_parser("createadmin", help="create an admin agent")
+    admin = sub.add_parser(
+        "createadmin", help="create an admin agent of the default workspace, or the operator"
+    )
     admin.add_argument("email")
     admin.add_argument("--name", default="")
     admin.add_argument("--password", default="")
+    admin.add_argument(
+        "--operator",
+        action="store_true",
+        help="a superuser with no agent, who sees every workspace in /admin/",
+    )
     admin.set_defaults(func=cmd_createadmin)
 
     sub.add_parser("demo", help="load demo data (an Italian online shop)").set_defaults(

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sportello.conversations.events import ReplySent
 from sportello.core.events import Event, subscribe
 from sportello.outbound.events import DeliveryQueued
-from sportello.outbound.handlers import queue_delivery_for_reply, send_queued_delivery
+from sportello.outbound.handlers import send_queued_delivery
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
-    # An agent's reply leaves through its channel's provider (email now), retried if need be.
-    (ReplySent, queue_delivery_for_reply),
-    # A delivery due (the reply's first attempt, an agent's retry) is sent by a job.
+    # An agent's reply and its delivery are stored together (outbound.actions.send_reply);
+    # a delivery due (the reply's first attempt, an agent's retry) is sent by a job.
     (DeliveryQueued, send_queued_delivery),
 ]
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from sportello.accounts.scoped_admin import WorkspaceScopedAdmin
 from sportello.conversations.models import Conversation, Message, Tag
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(WorkspaceScopedAdmin):
     """Read-mostly: conversations change through the agent UI and the API (actions)."""
 
     list_display = (
@@ -26,13 +27,13 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(WorkspaceScopedAdmin):
     list_display = ("name", "workspace")
     search_fields = ("name",)
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(WorkspaceScopedAdmin):
     list_display = ("pk", "conversation", "kind", "direction", "sender_name", "created_at")
     list_filter = ("kind", "direction")
     raw_id_fields = ("conversation", "sender_agent", "sender_customer", "channel")

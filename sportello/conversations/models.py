@@ -219,6 +219,9 @@ class Message(WorkspaceScoped):
         db_index=False,
     )
     external_id = models.CharField(max_length=500, null=True, blank=True)
+    # The key a client sent with a reply (API ``Idempotency-Key``, the web form's hidden
+    # key): a retried request finds the reply it stored instead of storing a second one.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     event = models.CharField(max_length=32, blank=True)
     data = models.JSONField(default=dict, blank=True)
     attachments = models.JSONField(default=list, blank=True)
@@ -235,6 +238,13 @@ class Message(WorkspaceScoped):
                 fields=["workspace", "external_id"],
                 condition=Q(external_id__isnull=False),
                 name="message_external_id",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="message_idempotency_key",
             ),
         ]
 

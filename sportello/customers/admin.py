@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from sportello.accounts.scoped_admin import ScopedToWorkspaces, WorkspaceScopedAdmin
 from sportello.customers.models import Customer, Identity, Organization
 
 
-class IdentityInline(admin.TabularInline):
+class IdentityInline(ScopedToWorkspaces, admin.TabularInline):  # type: ignore[type-arg]
     model = Identity
     extra = 0
     fields = ("kind", "value", "created_at")
@@ -11,7 +12,7 @@ class IdentityInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(WorkspaceScopedAdmin):
     list_display = ("__str__", "workspace", "organization", "conversation_count", "last_contact_at")
     list_filter = ("workspace",)
     search_fields = ("name", "identities__value")
@@ -20,6 +21,6 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(WorkspaceScopedAdmin):
     list_display = ("name", "domain", "workspace")
     search_fields = ("name", "domain")

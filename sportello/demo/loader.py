@@ -33,14 +33,11 @@ from sportello.conversations.actions import (
     set_status,
     set_tags,
 )
-from sportello.conversations.events import ReplySent
 from sportello.conversations.models import Conversation, Priority, Status
 from sportello.core import clock
-from sportello.core.events import handlers_for, subscribe, unsubscribe
 from sportello.core.models import Workspace
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
-from sportello.outbound.handlers import queue_delivery_for_reply
 
 SHOP_FILE = Path(__file__).with_name("shop.toml")
 LINE_KINDS = ("customer", "reply", "note", "resolve")
@@ -193,7 +190,7 @@ def load_demo(shop: Shop | None = None) -> str:
     refusal = _refusal(shop, workspace)
     if refusal:
         return refusal
-    with _history_is_not_delivered(), transaction.atomic():
+    with transaction.atomic():
         channels = {
             slug: ensure_channel(
                 workspace.pk, kind=channel.kind, name=channel.name, slug=slug, config=channel.config
@@ -238,20 +235,6 @@ def _refusal(shop: Shop, workspace: Workspace) -> str:
         f"{workspace.name!r} are configured with a provider. Load the demo into a trial "
         "installation (an empty SPORTELLO_HOME)."
     )
-
-
-@contextmanager
-def _history_is_not_delivered() -> Iterator[None]:
-    """The demo's replies are history: they were "sent" weeks ago. Outbound's reaction to
-    ReplySent would queue a delivery for each (and fail them, the demo's mailbox has no
-    server); it is held off while the demo's transaction commits."""
-    registered = queue_delivery_for_reply in handlers_for(ReplySent)
-    unsubscribe(ReplySent, queue_delivery_for_reply)
-    try:
-        yield
-    finally:
-        if registered:
-            subscribe(ReplySent, queue_delivery_for_reply)
 
 
 @contextmanager
@@ -325,6 +308,7 @@ def _play(
                     return  # loaded before, with all that followed
                 conversation_id = result.conversation_id
             elif line.kind == "reply":
+                # History, "sent" weeks ago: stored only (``send_reply`` would deliver it).
                 reply(conversation(), agents[line.agent], line.text)
             elif line.kind == "note":
                 add_note(conversation(), agents[line.agent], line.text)

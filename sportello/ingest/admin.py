@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 
+from sportello.accounts.scoped_admin import WorkspaceScopedAdmin
 from sportello.ingest import pipeline
 from sportello.ingest.models import InboundRecord, RejectedInbound
 
 
 @admin.register(RejectedInbound)
-class RejectedInboundAdmin(admin.ModelAdmin):
+class RejectedInboundAdmin(WorkspaceScopedAdmin):
     list_display = ("created_at", "source", "stage", "short_reason", "attempts", "resolved_at")
     list_filter = ("stage", "source", "retryable", ("resolved_at", admin.EmptyFieldListFilter))
     readonly_fields = [f.name for f in RejectedInbound._meta.fields]
@@ -31,7 +32,7 @@ class RejectedInboundAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundRecord)
-class InboundRecordAdmin(admin.ModelAdmin):
+class InboundRecordAdmin(WorkspaceScopedAdmin):
     list_display = ("received_at", "channel", "external_id", "conversation_id", "message")
     list_filter = ("channel",)
     search_fields = ("external_id",)

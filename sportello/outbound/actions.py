@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
 
+from sportello.accounts.models import Agent
 from sportello.channels import registry
-from sportello.conversations.actions import note_external_id, record_event
-from sportello.conversations.models import Direction, Kind, Message
+from sportello.conversations.actions import note_external_id, record_event, reply, reply_once
+from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
-from sportello.outbound.errors import DeliveryError
+from sportello.outbound.errors import AttemptSuperseded, DeliveryError
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.models import Delivery, DeliveryStatus
 
@@ -34,19 +36,64 @@ BACKOFF: tuple[timedelta, ...] = (
     timedelta(hours=2),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
-# A send that has not finished after this long was interrupted (the worker died).
-INTERRUPTED_AFTER = timedelta(minutes=15)
+# A send still short of handing the message over after this long was interrupted (the
+# worker died): it was not sent. A live worker that is only slow finds out before handing
+# it over (``hand_over``) and stops, so this can be short.
+NOT_HANDED_OVER_AFTER = timedelta(minutes=2)
+# A send that handed the message over and has not finished after this long was
+# interrupted: it may have been sent. Longer than a live SMTP DATA can take (a few 30 s
+# timeouts), so only a dead worker's send is repeated.
+INTERRUPTED_AFTER = timedelta(minutes=5)
+MAYBE_SENT_NOTE = (
+    "the previous attempt stopped after handing the message over; sent again, "
+    "the customer may receive it twice"
+)
 MAX_ERROR_CHARS = 2000
 
 
 def sender_for(kind: str) -> Callable[[Delivery], str] | None:
     """The provider's sender of a channel kind (``Provider.send``): it takes a claimed
-    delivery, returns the provider's id for the message and raises :class:`DeliveryError`.
+    delivery, returns the provider's id for the message and raises :class:`DeliveryError`;
+    it calls :func:`hand_over` right before the provider can take the message.
     ``None`` when the kind has no outbound path (yet), or its provider is not installed."""
     try:
         return registry.provider(kind).send
     except InvalidInput:
         return None
+
+
+@dataclass(frozen=True)
+class SentReply:
+    """An agent's reply as ``send_reply`` left it: ``created`` is false when an earlier
+    request with the same idempotency key had stored it."""
+
+    message: Message
+    delivery: Delivery | None
+    created: bool
+
+
+@transaction.atomic
+def send_reply(
+    conversation: Conversation,
+    agent: Agent,
+    text: str,
+    *,
+    html: str = "",
+    idempotency_key: str | None = None,
+) -> SentReply:
+    """An agent's reply to the customer: the message and its delivery, in one transaction.
+
+    A crash cannot leave a reply stored with no delivery (nobody would send it, nobody would
+    see it fail). Its first attempt is enqueued on commit (``DeliveryQueued``); if the
+    process dies before that, the sweeper finds the delivery due. With an
+    ``idempotency_key`` a retried request returns the reply stored the first time
+    (``conversations.actions.reply_once``) and stores and sends nothing more.
+    """
+    if idempotency_key is None:
+        message, created = reply(conversation, agent, text, html=html), True
+    else:
+        message, created = reply_once(conversation, agent, text, key=idempotency_key, html=html)
+    return SentReply(message=message, delivery=queue_delivery(message), created=created)
 
 
 @transaction.atomic
@@ -84,7 +131,12 @@ def claim_delivery(delivery_id: int) -> Delivery | None:
     claimed = (
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
+        .update(
+            status=DeliveryStatus.SENDING,
+            attempts=F("attempts") + 1,
+            handed_over_at=None,
+            updated_at=now,
+        )
     )
     if not claimed:
         return None
@@ -108,6 +160,9 @@ def attempt_delivery(delivery_id: int) -> Delivery | None:
             kind = delivery.channel.kind
             raise DeliveryError(f"channel kind {kind!r} cannot send", permanent=True)
         provider_id = send(delivery)
+    except AttemptSuperseded:
+        log.warning("delivery %s: attempt %s was superseded", delivery.pk, delivery.attempts)
+        return None
     except DeliveryError as exc:
         return _record_failure(delivery, exc.message, permanent=exc.permanent)
     except Exception as exc:
@@ -127,10 +182,29 @@ def set_provider_message_id(delivery: Delivery, provider_id: str) -> None:
     delivery.provider_message_id = provider_id
 
 
+def hand_over(delivery: Delivery) -> None:
+    """Note that this attempt is handing the message over to the provider (right before the
+    SMTP DATA), committed before it does: after a crash, ``requeue_interrupted`` tells a
+    send that may have reached the customer from one that cannot have.
+
+    Raises :class:`AttemptSuperseded` when the delivery is no longer this attempt's (it was
+    taken for interrupted and queued again): the caller must not hand the message over. The
+    attempt number is the fence, so a slow worker and its successor never both send.
+    Call it outside any transaction (the sending happens outside one anyway).
+    """
+    now = clock.now()
+    noted = Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
+    ).update(handed_over_at=now, updated_at=now)
+    if not noted:
+        raise AttemptSuperseded(f"delivery {delivery.pk}, attempt {delivery.attempts}")
+    delivery.handed_over_at = now
+
+
 @transaction.atomic
 def _record_sent(delivery: Delivery, provider_id: str) -> Delivery:
     now = clock.now()
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+    Delivery.objects.filter(**_this_attempt(delivery)).update(
         status=DeliveryStatus.SENT,
         provider_message_id=provider_id or delivery.provider_message_id,
         sent_at=now,
@@ -150,13 +224,19 @@ def _record_sent(delivery: Delivery, provider_id: str) -> Delivery:
     return delivery
 
 
+def _this_attempt(delivery: Delivery) -> dict[str, object]:
+    """The delivery while it is still this attempt's: an attempt that was taken for
+    interrupted and superseded records nothing."""
+    return {"pk": delivery.pk, "status": DeliveryStatus.SENDING, "attempts": delivery.attempts}
+
+
 @transaction.atomic
 def _record_failure(delivery: Delivery, error: str, *, permanent: bool) -> Delivery:
     now = clock.now()
     error = error[:MAX_ERROR_CHARS]
     final = permanent or delivery.attempts >= MAX_ATTEMPTS
     if final:
-        updated = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        updated = Delivery.objects.filter(**_this_attempt(delivery)).update(
             status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error, updated_at=now
         )
         if updated:
@@ -178,7 +258,7 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool) -> Deliv
                 )
             )
     else:
-        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        Delivery.objects.filter(**_this_attempt(delivery)).update(
             status=DeliveryStatus.QUEUED,
             next_attempt_at=now + BACKOFF[delivery.attempts - 1],
             last_error=error,
@@ -201,13 +281,30 @@ def retry_delivery(delivery: Delivery) -> Delivery:
     return delivery
 
 
-def requeue_interrupted() -> int:
-    """Deliveries stuck in ``sending`` (their worker died mid-send) go back to the queue.
+def requeue_interrupted() -> list[int]:
+    """Deliveries stuck in ``sending`` (their worker died mid-send) go back to the queue, due
+    now; returns the ids of those it may have requeued, for the sweeper to send.
 
-    Whether the provider took the message is unknown; sending again keeps the promise that
-    nothing is lost, and the retry carries the same Message-ID, so mail clients show it once.
+    One that never handed the message over (``handed_over_at`` unset) was not sent: it is
+    requeued after ``NOT_HANDED_OVER_AFTER``. One that did may have been sent: it is sent
+    again after ``INTERRUPTED_AFTER`` all the same, since nothing may be lost, and marked
+    ``maybe_sent``; the retry carries the same Message-ID, so most mail clients show it
+    once (docs/architecture/outbound.md says what a customer may see).
     """
     now = clock.now()
-    return Delivery.objects.filter(
-        status=DeliveryStatus.SENDING, updated_at__lt=now - INTERRUPTED_AFTER
-    ).update(status=DeliveryStatus.QUEUED, next_attempt_at=now, updated_at=now)
+    not_sent = Q(handed_over_at__isnull=True, updated_at__lt=now - NOT_HANDED_OVER_AFTER)
+    maybe_sent = Q(handed_over_at__lt=now - INTERRUPTED_AFTER)
+    stuck = Delivery.objects.filter(status=DeliveryStatus.SENDING)
+    ids = list(stuck.filter(not_sent | maybe_sent).values_list("pk", flat=True))
+    if ids:
+        stuck.filter(not_sent, pk__in=ids).update(
+            status=DeliveryStatus.QUEUED, next_attempt_at=now, updated_at=now
+        )
+        stuck.filter(maybe_sent, pk__in=ids).update(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=now,
+            maybe_sent=True,
+            last_error=MAYBE_SENT_NOTE,
+            updated_at=now,
+        )
+    return ids

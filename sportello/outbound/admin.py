@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from sportello.accounts.scoped_admin import WorkspaceScopedAdmin
 from sportello.outbound.actions import retry_delivery
 from sportello.outbound.models import Delivery, DeliveryStatus
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(WorkspaceScopedAdmin):
     list_display = ("message", "channel", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("status", "channel", "workspace")
     search_fields = ("provider_message_id", "last_error")

@@ -12,3 +12,8 @@ class DeliveryError(Exception):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+
+
+class AttemptSuperseded(Exception):
+    """The delivery is no longer this attempt's (it was taken for interrupted and queued
+    again, maybe claimed by another worker): this attempt must not hand the message over."""

@@ -28,8 +28,10 @@ def deliver(delivery_id: int) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def send_due_deliveries() -> None:
-    """Catch what a lost job would leave behind: interrupted sends and overdue retries.
-    Running an attempt twice is harmless: only one can claim the delivery."""
-    requeue_interrupted()
-    for delivery_id in due_delivery_ids():
+    """Catch what a lost job would leave behind: interrupted sends (sent again at once),
+    deliveries whose job was never enqueued (the process died right after the reply
+    committed) and overdue retries. Running an attempt twice is harmless: only one can
+    claim the delivery."""
+    requeued = requeue_interrupted()
+    for delivery_id in dict.fromkeys([*requeued, *due_delivery_ids()]):
         deliver(delivery_id)

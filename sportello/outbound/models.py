@@ -19,12 +19,17 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(WorkspaceScoped):
     """The sending of one agent reply, with its attempts, so a reply is never silently lost.
 
-    A reply is committed first (``conversations.actions.reply``); its Delivery is created by
-    the ``ReplySent`` handler and worked by the ``deliver`` job. Only one worker can move a
+    A reply and its Delivery are committed together (``outbound.actions.send_reply``), so a
+    crash cannot leave a reply that nobody sends; the ``deliver`` job works it, and the
+    sweeper picks up one whose job was never enqueued. Only one worker can move a
     delivery from ``queued`` to ``sending`` (a guarded UPDATE), and a ``sent`` delivery is
     never sent again; a failed attempt is retried with backoff until it is marked ``failed``,
-    which agents see on the message. One delivery per message: replaying the event is
-    harmless.
+    which agents see on the message. One delivery per message.
+
+    ``handed_over_at`` is set, and committed, right before the current attempt hands the
+    message to the provider (the SMTP DATA): a send interrupted without it was certainly
+    not sent and goes back to the queue within minutes; one interrupted with it may have
+    been sent, is sent again (at least once) and is marked ``maybe_sent``.
     """
 
     message = models.OneToOneField(
@@ -43,6 +48,18 @@ class Delivery(WorkspaceScoped):
         max_length=500, blank=True, help_text=_("The provider's id (an email Message-ID).")
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the current attempt began handing the message over (SMTP DATA)."),
+    )
+    maybe_sent = models.BooleanField(
+        default=False,
+        help_text=_(
+            "An attempt was interrupted after handing the message over: the customer may "
+            "receive it twice (with the same Message-ID)."
+        ),
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from uuid import uuid4
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -168,6 +169,19 @@ class MessageForm(forms.Form):
         label=_("Message"),
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def new_reply_key() -> str:
+    return str(uuid4())
+
+
+class ReplyForm(MessageForm):
+    """A reply box: the key made when the box is shown goes with its post, so a double
+    submit or a retry after a lost answer stores the reply once (``send_reply``)."""
+
+    idempotency_key = forms.CharField(
+        required=False, max_length=255, widget=forms.HiddenInput, initial=new_reply_key
     )
 
 

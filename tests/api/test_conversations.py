@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sportello.accounts.actions import create_team
 from sportello.conversations.models import Conversation, Message
+from sportello.outbound.models import Delivery
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,32 @@ def test_reply_on_an_email_channel_shows_its_delivery_state(
     assert "SMTP" in outbound[0]["delivery"]["last_error"]
     inbound = [m for m in detail["messages"] if m["direction"] == "in"]
     assert inbound[0]["delivery"] is None
+
+
+def test_a_reply_retried_with_its_idempotency_key_is_stored_and_sent_once(
+    api, workspace, django_capture_on_commit_callbacks
+):
+    """GIVEN a client whose first answer was lost
+    WHEN it posts the same reply again with the same Idempotency-Key
+    THEN it gets the first reply back with 200, and there is one message, one delivery."""
+    from tests.outbound.helpers import customer_email, make_email_channel
+
+    conversation = customer_email(make_email_channel(workspace.pk, slug="posta-chiave"))
+    url = f"/api/v1/conversations/{conversation.pk}/reply"
+    key = {"HTTP_IDEMPOTENCY_KEY": "3f1c9a52-8d7e-4b1a-9c33-0d5e2f6a7b81"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post(url, {"text": "Arriva oggi"}, **key)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = api.post(url, {"text": "Arriva oggi"}, **key)
+
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    replies = Message.objects.filter(conversation=conversation, direction="out", kind="message")
+    assert replies.count() == 1
+    assert Delivery.objects.filter(message__conversation=conversation).count() == 1
+
+    other = api.post(url, {"text": "Arriva domani"}, **key)
+    assert other.status_code == 422 and "idempotency key" in other.json()["detail"]
+    assert api.post(url, {"text": "Arriva domani"}).status_code == 201  # no key: a new reply
+    too_long = api.post(url, {"text": "Arriva"}, HTTP_IDEMPOTENCY_KEY="k" * 256)
+    assert too_long.status_code == 422

@@ -21,10 +21,10 @@ from sportello.channels.actions import create_channel
 from sportello.channels.models import Channel
 from sportello.channels.registry import Provider
 from sportello.config.urls import provider_hooks
-from sportello.conversations.actions import reply
 from sportello.conversations.models import Conversation
 from sportello.core.errors import InvalidInput
 from sportello.customers.models import Identity
+from sportello.outbound.actions import send_reply
 from sportello.outbound.models import Delivery, DeliveryStatus
 from tests.channels import fax_provider
 from tests.conftest import ApiClient
@@ -153,7 +153,7 @@ def test_replies_on_a_registered_provider_are_sent_by_its_sender(
     conversation = Conversation.objects.get(pk=posted["conversation_id"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        message = reply(conversation, agent, "Sì, tutto ricevuto.")
+        message = send_reply(conversation, agent, "Sì, tutto ricevuto.").message
 
     delivery = Delivery.objects.get(message=message)
     assert delivery.status == DeliveryStatus.SENT

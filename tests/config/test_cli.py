@@ -54,3 +54,12 @@ def test_bad_configuration_is_a_clear_error(tmp_path):
     result = _run(tmp_path, "check", SPORTELLO_DATABASE_URL="mysql://nope/db")
     assert result.returncode != 0
     assert "unsupported database URL scheme" in result.stderr
+
+
+def test_createadmin_operator_makes_a_superuser_without_an_agent(tmp_path):
+    _run(tmp_path, "migrate")
+    created = _run(
+        tmp_path, "createadmin", "operatore@hosting.it", "--operator", "--password", "z" * 12
+    )
+    assert created.returncode == 0, created.stderr
+    assert "operator operatore@hosting.it ready" in created.stdout

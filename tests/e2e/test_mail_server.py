@@ -22,8 +22,8 @@ import pytest
 from django.db import OperationalError
 from imap_tools import AND, MailBoxUnencrypted, MailMessage
 
-from sportello.conversations.actions import reply
 from sportello.conversations.models import Conversation, Kind, Message
+from sportello.outbound.actions import send_reply
 from sportello.outbound.models import Delivery, DeliveryStatus
 from sportello.providers.email.imap import poll_channel
 from sportello.providers.email.lmtp import start_lmtp_server
@@ -139,7 +139,7 @@ def test_customer_mail_over_imap_and_the_agents_reply_through_postfix(mail, work
     assert inbox(mail, SHOP, AND(seen=False)) == []
 
     replied_at = time.monotonic()
-    answer = reply(conversation, agent, "Gentile Mario, il pacco è in consegna oggi.")
+    answer = send_reply(conversation, agent, "Gentile Mario, il pacco è in consegna oggi.").message
     delivery = Delivery.objects.get(message=answer)
     assert delivery.status == DeliveryStatus.SENT, delivery.last_error
     [received] = wait_for(lambda: inbox(mail, CUSTOMER))

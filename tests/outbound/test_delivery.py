@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
 
-from sportello.conversations.actions import add_note, reply
-from sportello.conversations.events import ReplySent
+from sportello.conversations.actions import KeyReused, add_note, reply
 from sportello.conversations.models import Kind, Message
 from sportello.core import clock
 from sportello.core.events import subscribe, unsubscribe
 from sportello.outbound import actions
+from sportello.outbound.errors import AttemptSuperseded
 from sportello.outbound.events import DeliveryFailed
-from sportello.outbound.handlers import queue_delivery_for_reply
 from sportello.outbound.jobs import send_due_deliveries
 from sportello.outbound.models import Delivery, DeliveryStatus
 from sportello.outbound.queries import delivery_status_for
+from sportello.providers.email.send import send_email
 from tests.outbound.helpers import customer_email, make_email_channel, smtp_sink
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def send_reply(agent, django_capture_on_commit_callbacks):
 
     def send(conversation, text="Gentile Mario, il pacco è in consegna oggi."):
         with django_capture_on_commit_callbacks(execute=True):
-            message = reply(conversation, agent, text)
+            message = actions.send_reply(conversation, agent, text).message
         return message
 
     return send
@@ -73,17 +74,78 @@ def test_reply_on_email_channel_is_sent_once_with_its_message_id(conversation, s
     assert len(sink.received) == 1
 
 
-def test_replaying_the_reply_event_creates_no_second_delivery(conversation, send_reply):
+def test_queueing_a_reply_again_creates_no_second_delivery(conversation, send_reply):
     message = send_reply(conversation)
-    replayed = ReplySent(
-        workspace_id=message.workspace_id,
-        conversation_id=conversation.pk,
-        message_id=message.pk,
-        agent_id=None,
-        is_first_reply=True,
-    )
-    queue_delivery_for_reply(replayed)
-    assert Delivery.objects.filter(message=message).count() == 1
+    again = actions.queue_delivery(Message.objects.select_related("channel").get(pk=message.pk))
+    assert again is not None and Delivery.objects.filter(message=message).count() == 1
+
+
+def test_the_delivery_is_committed_with_the_reply_and_the_sweeper_sends_it(
+    conversation, agent, sink, moving_clock, django_capture_on_commit_callbacks
+):
+    """GIVEN a reply whose process dies right after the commit (no on-commit handler runs,
+    so no job is enqueued)
+    THEN its delivery exists all the same, and the next sweep sends it once."""
+    with django_capture_on_commit_callbacks(execute=False):
+        message = actions.send_reply(conversation, agent, "Arriva domani.").message
+    delivery = Delivery.objects.get(message=message)
+    assert delivery.status == DeliveryStatus.QUEUED and sink.received == []
+
+    moving_clock(timedelta(minutes=2))
+    send_due_deliveries()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
+
+
+def test_a_stored_reply_alone_is_history_and_is_not_delivered(
+    conversation, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(conversation, agent, "Risposta di ieri")
+    assert not Delivery.objects.exists()
+
+
+def test_the_same_idempotency_key_stores_and_sends_one_reply(
+    conversation, agent, sink, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = actions.send_reply(conversation, agent, "Arriva domani.", idempotency_key="k-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = actions.send_reply(conversation, agent, "Arriva domani.", idempotency_key="k-1")
+
+    assert first.created and not again.created
+    assert again.message.pk == first.message.pk
+    assert Message.objects.filter(conversation=conversation, direction="out").count() == 1
+    assert Delivery.objects.count() == 1 and len(sink.received) == 1
+
+
+def test_an_idempotency_key_reused_for_another_reply_is_refused(conversation, agent):
+    actions.send_reply(conversation, agent, "Arriva domani.", idempotency_key="k-1")
+    with pytest.raises(KeyReused):
+        actions.send_reply(conversation, agent, "Arriva lunedì.", idempotency_key="k-1")
+    other = customer_email(conversation.channel, message_id="<altro@example.it>", sender="b@b.it")
+    with pytest.raises(KeyReused):
+        actions.send_reply(other, agent, "Arriva domani.", idempotency_key="k-1")
+    assert Message.objects.filter(direction="out", kind=Kind.MESSAGE).count() == 1
+
+
+def test_a_key_that_lost_the_race_returns_the_winners_reply(conversation, agent, monkeypatch):
+    """Two requests with one key: the second misses the first's row when it looks, then
+    meets the unique constraint when it inserts, and returns the first one's reply."""
+    reply_module = importlib.import_module("sportello.conversations.actions.reply")
+    first = actions.send_reply(conversation, agent, "Arriva domani.", idempotency_key="k-1")
+    looked = []
+
+    def not_yet_committed(workspace_id, key):
+        looked.append(key)
+        if len(looked) == 1:
+            return None
+        return Message.objects.filter(workspace_id=workspace_id, idempotency_key=key).first()
+
+    monkeypatch.setattr(reply_module, "_replied_under", not_yet_committed)
+    again = actions.send_reply(conversation, agent, "Arriva domani.", idempotency_key="k-1")
+    assert not again.created and again.message.pk == first.message.pk and len(looked) == 2
+    assert Delivery.objects.count() == 1
 
 
 def test_reply_on_a_channel_without_sender_and_notes_are_not_delivered(
@@ -153,7 +215,7 @@ def test_only_one_worker_can_claim_a_delivery(conversation, send_reply, sink):
     assert actions.claim_delivery(delivery.pk) is None
 
 
-def test_an_interrupted_send_is_queued_again_and_sent_by_the_sweeper(
+def test_a_send_interrupted_before_handing_over_is_sent_again_within_minutes(
     conversation, send_reply, sink, moving_clock
 ):
     sink.data_answer = "451 later"
@@ -162,13 +224,69 @@ def test_an_interrupted_send_is_queued_again_and_sent_by_the_sweeper(
     assert actions.claim_delivery(delivery.pk) is not None  # ...and the worker dies here
     sink.data_answer = None
 
+    moving_clock(timedelta(minutes=1))
     send_due_deliveries()
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
 
-    moving_clock(actions.INTERRUPTED_AFTER + timedelta(minutes=2))
-    send_due_deliveries()  # requeues it, due now: the next sweep sends it
-    moving_clock(timedelta(minutes=2))
+    moving_clock(actions.NOT_HANDED_OVER_AFTER)
+    send_due_deliveries()  # requeued, and sent by the same sweep
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
+    assert not delivery.maybe_sent
+
+
+class Killed(BaseException):
+    """The worker dies (kill -9) after the server accepted the message."""
+
+
+def test_a_send_interrupted_after_handing_over_is_sent_again_marked_maybe_sent(
+    conversation, agent, sink, moving_clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """GIVEN a worker that dies after the SMTP server accepted the reply, before it noted so
+    THEN the send is not repeated at once, but after INTERRUPTED_AFTER it is (at least
+    once), with the same Message-ID, and the delivery says it may have been sent twice."""
+
+    def die(delivery, provider_id):
+        raise Killed
+
+    with monkeypatch.context() as patched, pytest.raises(Killed):
+        patched.setattr(actions, "_record_sent", die)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.send_reply(conversation, agent, "Arriva domani.")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.SENDING and delivery.handed_over_at is not None
+    assert len(sink.received) == 1
+
+    moving_clock(actions.NOT_HANDED_OVER_AFTER + timedelta(minutes=1))
     send_due_deliveries()
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
+
+    moving_clock(actions.INTERRUPTED_AFTER)
+    send_due_deliveries()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+    assert delivery.maybe_sent
+    first, second = sink.messages()
+    assert first["Message-ID"] == second["Message-ID"] == delivery.provider_message_id
+
+
+def test_a_slow_attempt_taken_for_interrupted_does_not_send_after_its_successor(
+    conversation, send_reply, sink, moving_clock
+):
+    sink.data_answer = "451 later"
+    delivery = Delivery.objects.get(message=send_reply(conversation))
+    sink.data_answer = None
+    moving_clock(timedelta(minutes=2))
+    slow = actions.claim_delivery(delivery.pk)  # connecting, very slowly
+    assert slow is not None
+
+    moving_clock(actions.NOT_HANDED_OVER_AFTER + timedelta(minutes=1))
+    send_due_deliveries()  # requeued and sent by attempt 3
+    assert len(sink.received) == 1
+
+    with pytest.raises(AttemptSuperseded):
+        send_email(slow)  # the slow one reaches the DATA command at last
+    assert actions.attempt_delivery(delivery.pk) is None
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT and len(sink.received) == 1
 

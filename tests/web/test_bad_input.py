@@ -109,7 +109,7 @@ def test_a_far_snooze_is_brought_within_the_bound_and_shows_in_the_admin(
     from sportello.accounts.models import Role
     from sportello.conversations.models import Conversation
 
-    migration = import_module("sportello.conversations.migrations.0009_bound_far_snoozes")
+    migration = import_module("sportello.conversations.migrations.0010_bound_far_snoozes")
     migration.bound_far_snoozes(apps, None)
     assert Conversation.objects.get(pk=far_snoozed.pk).snoozed_until.year < 2040
     create_agent(workspace, email="capo@bottega.it", password="x" * 12, role=Role.ADMIN)

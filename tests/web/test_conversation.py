@@ -100,6 +100,55 @@ def test_reply_with_htmx_returns_an_empty_box_and_appends_the_message(
     assert conversation.messages.filter(direction=Direction.OUTBOUND, kind=Kind.MESSAGE).exists()
 
 
+def _reply_key(html: str) -> str:
+    found = re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)">', html)
+    assert found, "the reply box carries no key"
+    return found.group(1)
+
+
+def test_a_reply_box_posted_twice_stores_one_reply(agent_client, customer_writes):
+    """GIVEN the reply box as the page shows it, with the key made for it
+    WHEN it is posted twice (a double click, or a retry after a lost answer)
+    THEN one reply is stored; the box that comes back carries a new key for the next one."""
+    conversation = customer_writes()
+    key = _reply_key(page_of(agent_client, conversation))
+    assert re.fullmatch(r"[0-9a-f-]{36}", key)
+    url = f"/c/{conversation.number}/reply/"
+    post = {"text": "Arriva domani", "idempotency_key": key}
+
+    first = agent_client.post(url, post, **htmx("reply-form"))
+    again = agent_client.post(url, post, **htmx("reply-form"))
+    redirected = agent_client.post(url, post)
+
+    replies = conversation.messages.filter(direction=Direction.OUTBOUND, kind=Kind.MESSAGE)
+    assert replies.count() == 1
+    assert first.status_code == again.status_code == 200
+    assert redirected["Location"] == f"/c/{conversation.number}/#m{replies.get().pk}"
+    assert _reply_key(first.content.decode()) not in (key, _reply_key(again.content.decode()))
+
+
+def test_a_reply_box_posted_again_with_other_text_asks_before_sending(
+    agent_client, customer_writes
+):
+    conversation = customer_writes()
+    key = _reply_key(page_of(agent_client, conversation))
+    url = f"/c/{conversation.number}/reply/"
+    agent_client.post(url, {"text": "Arriva domani", "idempotency_key": key}, **htmx("reply-form"))
+
+    changed = agent_client.post(
+        url, {"text": "Arriva lunedì", "idempotency_key": key}, **htmx("reply-form")
+    )
+    content = changed.content.decode()
+    assert changed.status_code == 422 and "è già partita" in content
+    fresh = _reply_key(content)
+    assert fresh != key and "Arriva lunedì" in content
+    replies = conversation.messages.filter(direction=Direction.OUTBOUND, kind=Kind.MESSAGE)
+    assert list(replies.values_list("text", flat=True)) == ["Arriva domani"]
+
+    agent_client.post(url, {"text": "Arriva lunedì", "idempotency_key": fresh})
+    assert replies.count() == 2
+
+
 def test_empty_reply_is_refused_with_a_message(agent_client, customer_writes):
     conversation = customer_writes()
     response = agent_client.post(

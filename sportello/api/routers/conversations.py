@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from pydantic import WithJsonSchema
 
@@ -35,6 +35,7 @@ from sportello.conversations.filters import (
 from sportello.conversations.queries import get_conversation, list_conversations, thread
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
+from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
 
 router = Router(tags=["conversations"])
@@ -160,17 +161,38 @@ def _team_in(workspace_id: int, team_id: int) -> Team:
     return found
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description=(
+            "A key of the client's choosing (a UUID) that makes a retry safe: the same key "
+            "again returns the reply stored the first time, with 200, and sends nothing "
+            "more. The same key with another text is refused (422). Unique per workspace."
+        ),
+    ),
+]
+
+
 @router.post(
     "/{rowid:conversation_id}/reply",
-    response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
+    response={200: MessageOut, 201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
-def reply(request: HttpRequest, conversation_id: int, payload: TextIn):  # type: ignore[no-untyped-def]
-    """Reply to the customer on the conversation's channel."""
+def reply(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    conversation_id: int,
+    payload: TextIn,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Reply to the customer on the conversation's channel: 201 with the reply, or 200
+    with the one stored earlier under the same ``Idempotency-Key``."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
-    message = actions.reply(conversation, agent, payload.text)
+    sent = send_reply(conversation, agent, payload.text, idempotency_key=idempotency_key)
+    message = sent.message
     state = delivery_status_for([message.pk]).get(message.pk)
-    return Status(201, present.message(message, state))
+    return Status(201 if sent.created else 200, present.message(message, state))
 
 
 @router.post(

@@ -14,15 +14,23 @@ from sportello.conversations.actions.manage import (
 )
 from sportello.conversations.actions.receive import receive_message
 from sportello.conversations.actions.record import record_event
-from sportello.conversations.actions.reply import add_note, note_external_id, reply
+from sportello.conversations.actions.reply import (
+    KeyReused,
+    add_note,
+    note_external_id,
+    reply,
+    reply_once,
+)
 
 __all__ = [
+    "KeyReused",
     "add_note",
     "assign",
     "note_external_id",
     "receive_message",
     "record_event",
     "reply",
+    "reply_once",
     "set_priority",
     "set_status",
     "set_tags",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from sportello.accounts.models import Agent
 from sportello.conversations.actions.store import (
@@ -19,6 +19,7 @@ from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 
 MAX_TEXT = 1_000_000
+MAX_KEY = 255
 
 
 def _clean(text: str) -> str:
@@ -30,11 +31,69 @@ def _clean(text: str) -> str:
     return text
 
 
+class KeyReused(InvalidInput):
+    """An idempotency key already stored another reply (another text, or another
+    conversation): the client meant a new reply and must send a new key."""
+
+
+def _clean_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise InvalidInput("the idempotency key is empty")
+    if len(key) > MAX_KEY or not key.isascii() or not key.isprintable():
+        raise InvalidInput(
+            f"the idempotency key must be at most {MAX_KEY} printable ASCII characters"
+        )
+    return key
+
+
 @transaction.atomic
 def reply(conversation: Conversation, agent: Agent, text: str, *, html: str = "") -> Message:
-    """Send ``text`` to the customer. The first reply stamps ``first_reply_at``, which the
-    first-reply targets measure; any reply ends the customer's wait."""
+    """Store ``text`` as a reply to the customer. The first reply stamps ``first_reply_at``,
+    which the first-reply targets measure; any reply ends the customer's wait.
+
+    This only stores it: ``outbound.actions.send_reply`` stores it and creates its delivery
+    in the same transaction, which is how agents' replies reach the customer."""
+    return _store_reply(conversation, agent, _clean(text), html=html, key=None)
+
+
+@transaction.atomic
+def reply_once(
+    conversation: Conversation, agent: Agent, text: str, *, key: str, html: str = ""
+) -> tuple[Message, bool]:
+    """:func:`reply`, at most once per ``key`` in the workspace: a client retrying after a
+    lost answer gets the reply it stored the first time. Returns the reply and whether it
+    was stored now. The same key with another conversation or text is refused.
+
+    Race-free: the key is unique per workspace (``message_idempotency_key``); of two
+    requests with the same key, the second waits for the first to commit, fails on the
+    constraint inside a savepoint and returns the first one's reply."""
+    key = _clean_key(key)
     text = _clean(text)
+    earlier = _replied_under(conversation.workspace_id, key)
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                return _store_reply(conversation, agent, text, html=html, key=key), True
+        except IntegrityError:
+            earlier = _replied_under(conversation.workspace_id, key)
+            if earlier is None:
+                raise
+    if earlier.conversation_id != conversation.pk or earlier.text != text:
+        raise KeyReused(
+            "this idempotency key was already used for another reply: "
+            "send a new key for a new reply"
+        )
+    return earlier, False
+
+
+def _replied_under(workspace_id: int, key: str) -> Message | None:
+    return Message.objects.filter(workspace_id=workspace_id, idempotency_key=key).first()
+
+
+def _store_reply(
+    conversation: Conversation, agent: Agent, text: str, *, html: str, key: str | None
+) -> Message:
     now = clock.now()
     (message,) = insert_messages(
         [
@@ -50,6 +109,7 @@ def reply(conversation: Conversation, agent: Agent, text: str, *, html: str = ""
                 language=conversation.language,
                 search_text=index_text("", text, conversation.language),
                 sent_at=now,
+                idempotency_key=key,
             )
         ]
     )

@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 def to_inbound(channel: Channel, payload: InboundIn) -> InboundMessage:
     """The message an integration posted on ``channel``, of any kind: a bare ``handle`` is
-    an identity of the kind the channel's provider says (``Provider.identity_kind``)."""
+    an identity of the kind the channel's provider says (``Provider.identity_kind``).
+
+    HTML flattened or cut by the sanitiser's limits is noted in ``data["warnings"]``, so an
+    agent knows the rendered copy is not the whole markup (``text`` is kept as posted)."""
     sender = payload.sender
     handles = {}
     if sender.handle and sender.handle.strip():
@@ -29,14 +32,17 @@ def to_inbound(channel: Channel, payload: InboundIn) -> InboundMessage:
     )
     if inbound_sender.is_empty():
         raise InvalidInput("sender: give at least one of email, phone or handle")
+    warnings: list[str] = []
+    html = sanitize_html(payload.html, warnings) if payload.html else ""
     return InboundMessage(
         workspace_id=channel.workspace_id,
         channel_id=channel.pk,
         sender=inbound_sender,
         text=payload.text,
-        html=sanitize_html(payload.html) if payload.html else "",
+        html=html,
         subject=(payload.subject or "").replace("\r", " ").replace("\n", " ").strip(),
         external_id=payload.external_id,
         sent_at=payload.sent_at,
         references=[payload.in_reply_to] if payload.in_reply_to else [],
+        data={"warnings": warnings} if warnings else {},
     )

@@ -4,7 +4,9 @@ The reply carries ``In-Reply-To``/``References`` built from the conversation's M
 and ``[#<number>]`` in its subject, so a customer's mail client threads it and Sportello
 threads the answer (by Message-ID, or by number when a client drops the headers). The
 Message-ID is chosen and stored before the SMTP conversation starts, so every attempt of a
-delivery sends the same one.
+delivery sends the same one. Right before the SMTP DATA the attempt is noted as handing the
+message over (``outbound.actions.hand_over``), so a restart after a crash knows whether the
+server may have it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sportello.conversations.queries import (
 )
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
-from sportello.outbound.actions import set_provider_message_id
+from sportello.outbound.actions import hand_over, set_provider_message_id
 from sportello.outbound.errors import DeliveryError
 from sportello.outbound.models import Delivery
 from sportello.providers.email.config import EmailChannelConfig, ServerConfig, read_config
@@ -156,6 +158,23 @@ def smtp_connection(smtp: ServerConfig) -> EmailBackend:
     )
 
 
+def _hand_over_before_data(connection: EmailBackend, delivery: Delivery) -> None:
+    """Note the hand-over when smtplib starts the DATA command, after the server accepted
+    the sender and the recipients: a crash before it cannot have sent anything, one after
+    it may have. ``hand_over`` raises when the attempt was superseded, and smtplib's DATA
+    never starts."""
+    smtp = connection.connection
+    if smtp is None:
+        raise DeliveryError("the SMTP connection did not open")
+    data = smtp.data
+
+    def data_once_noted(message: bytes | str) -> tuple[int, bytes]:
+        hand_over(delivery)
+        return data(message)
+
+    smtp.data = data_once_noted  # type: ignore[method-assign,assignment]
+
+
 def send_email(delivery: Delivery) -> str:
     """The email channel's sender (``Provider.send``, registered in ``apps``): returns the
     Message-ID; raises :class:`DeliveryError`, permanent when retrying cannot help."""
@@ -177,6 +196,7 @@ def send_email(delivery: Delivery) -> str:
         raise DeliveryError(exc.message, permanent=True) from exc
     try:
         with smtp_connection(config.smtp) as connection:
+            _hand_over_before_data(connection, delivery)
             connection.send_messages([email])
     except smtplib.SMTPRecipientsRefused as exc:
         raise DeliveryError(f"the recipient was refused: {exc.recipients}", permanent=True) from exc

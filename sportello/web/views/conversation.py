@@ -21,13 +21,22 @@ from django.views.decorators.http import require_GET, require_POST
 from sportello.accounts.models import Agent
 from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.conversations import actions
-from sportello.conversations.models import Conversation
+from sportello.conversations.models import Conversation, Message
 from sportello.conversations.queries import get_conversation_by_number, thread
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
+from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
 from sportello.web.choices import workspace_choices
-from sportello.web.forms import AssignForm, MessageForm, PriorityForm, StatusForm, TagsForm
+from sportello.web.forms import (
+    AssignForm,
+    MessageForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+    TagsForm,
+    new_reply_key,
+)
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 from sportello.web.times import showable
 
@@ -87,7 +96,7 @@ def conversation_page(request: HttpRequest, number: int) -> HttpResponse:
     context = {
         **_panel_context(agent, conversation),
         **_thread_context(conversation),
-        "reply_form": MessageForm(auto_id="reply_%s"),
+        "reply_form": ReplyForm(auto_id="reply_%s"),
         "note_form": MessageForm(auto_id="note_%s"),
     }
     return render_page(request, "web/conversation/page.html", context)
@@ -97,14 +106,26 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     """A reply or a note: the box comes back empty and the message is appended."""
     agent = agent_of(request)
     conversation = _conversation(agent, number)
-    form = MessageForm(request.POST, auto_id=f"{kind}_%s")
+    form_class = ReplyForm if kind == "reply" else MessageForm
+    form = form_class(request.POST, auto_id=f"{kind}_%s")
     is_htmx = htmx_target(request) is not None
     template = f"web/conversation/_{kind}_form.html"
     message = None
     if form.is_valid():
-        write = actions.reply if kind == "reply" else actions.add_note
         try:
-            message = write(conversation, agent, form.cleaned_data["text"])
+            message = _store(kind, conversation, agent, form.cleaned_data)
+        except actions.KeyReused:
+            # The box's earlier post was stored, and its text changed since: a new reply.
+            data = request.POST.copy()
+            data["idempotency_key"] = new_reply_key()
+            form.data = data
+            form.add_error(
+                "text",
+                _(
+                    "The earlier reply from this box was already sent: reload the page to "
+                    "see it, or send again to send this text as a new reply."
+                ),
+            )
         except SportelloError as exc:
             form.add_error("text", exc.message)
     if not is_htmx:
@@ -115,10 +136,17 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     context: dict[str, Any] = {"conversation": conversation, f"{kind}_form": form}
     if message is None:
         return vary_on_htmx(render(request, template, context, status=422))
-    context[f"{kind}_form"] = MessageForm(auto_id=f"{kind}_%s")
+    context[f"{kind}_form"] = form_class(auto_id=f"{kind}_%s")
     context["message"] = message
     context["template"] = template
     return vary_on_htmx(render(request, "web/conversation/_written.html", context))
+
+
+def _store(kind: str, conversation: Conversation, agent: Agent, data: dict[str, Any]) -> Message:
+    if kind == "note":
+        return actions.add_note(conversation, agent, data["text"])
+    key = data["idempotency_key"] or None  # a page from before the key: no retry safety
+    return send_reply(conversation, agent, data["text"], idempotency_key=key).message
 
 
 @agent_required

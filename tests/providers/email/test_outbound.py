@@ -6,10 +6,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from sportello.conversations.actions import reply
 from sportello.conversations.models import Conversation, Message
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
+from sportello.outbound import actions as outbound
 from sportello.outbound.models import Delivery, DeliveryStatus
 from sportello.providers.email.send import reply_subject
 from sportello.providers.email.storage import store_attachment
@@ -40,7 +40,7 @@ def channel(workspace, sink):
 def send_reply(agent, django_capture_on_commit_callbacks):
     def send(conversation, text="Gentile Mario, il pacco è in consegna oggi.", **kw):
         with django_capture_on_commit_callbacks(execute=True):
-            return reply(conversation, agent, text, **kw)
+            return outbound.send_reply(conversation, agent, text, **kw).message
 
     return send
 

@@ -163,7 +163,7 @@ def _parse(raw: bytes, max_bytes: int, depth: int) -> ParsedEmail:
         date=parse_date(headers.first("date"), warnings),
         text=text,
         visible_text=split_reply(text, forwarded=forwarded).visible,
-        html_sanitized=sanitize_html(html),
+        html_sanitized=sanitize_html(html, warnings),
         attachments=bodies.attachments,
         raw_size=len(raw),
         thread_headers={

@@ -21,6 +21,6 @@ def bound_far_snoozes(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conversations", "0008_conversation_fk_indexes")]
+    dependencies = [("conversations", "0009_message_idempotency_key")]
 
     operations = [migrations.RunPython(bound_far_snoozes, migrations.RunPython.noop)]
