@@ -87,11 +87,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_createadmin(args: argparse.Namespace) -> int:
     import getpass
 
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
     from sportello.accounts.actions import create_agent, create_operator
     from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.accounts.models import Role
 
     password = args.password or os.environ.get("SPORTELLO_ADMIN_PASSWORD") or getpass.getpass()
+    try:
+        # The same rules as a password set in the app: the command line is no way around them.
+        validate_password(password)
+    except ValidationError as refused:
+        for reason in refused.messages:
+            print(f"password refused: {reason}", file=sys.stderr)
+        return 2
     if args.operator:
         user = create_operator(args.email, password)
         print(f"operator {user.email} ready: /admin/ shows every workspace")

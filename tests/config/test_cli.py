@@ -63,3 +63,15 @@ def test_createadmin_operator_makes_a_superuser_without_an_agent(tmp_path):
     )
     assert created.returncode == 0, created.stderr
     assert "operator operatore@hosting.it ready" in created.stdout
+
+
+def test_createadmin_refuses_a_password_the_validators_refuse(tmp_path):
+    assert _run(tmp_path, "migrate").returncode == 0
+    for weak in ("a", "password123"):
+        refused = _run(tmp_path, "createadmin", "debole@bottega.it", "--password", weak)
+        assert refused.returncode == 2
+        assert "password refused" in refused.stderr
+    operator = _run(tmp_path, "createadmin", "op@hosting.it", "--operator", "--password", "a")
+    assert operator.returncode == 2
+    made = _run(tmp_path, "createadmin", "forte@bottega.it", "--password", "una-chiave-lunga-42")
+    assert made.returncode == 0, made.stderr
