@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -102,17 +103,26 @@ class Team(WorkspaceScoped, Timestamped):
 
 
 class ApiToken(WorkspaceScoped):
-    """A bearer token acting as one agent. Only a hash is stored; the key is shown once."""
+    """A bearer token acting as one agent. Only a hash is stored; the key is shown once.
+
+    A token is named for the integration that holds it, so an agent can tell which to
+    revoke, and it expires (``expires_at``): a key leaked in an old script stops working on
+    its own. Changing the password revokes all of its agent's tokens
+    (``actions.change_password``)."""
 
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=120, default="api")
+    name = models.CharField(_("name"), max_length=120, default="api")
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def has_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -121,3 +131,30 @@ class ApiToken(WorkspaceScoped):
     @staticmethod
     def generate_key() -> str:
         return "spt_" + secrets.token_urlsafe(32)
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one account or from one client address, and until when further
+    attempts are refused (``accounts.logins``).
+
+    Kept in the database rather than a process's memory so that every web process of an
+    installation, SQLite or PostgreSQL, counts the same failures; a row is written only on a
+    failure, so a correct sign-in costs one read."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        ADDRESS = "address", _("Client address")
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    subject = models.CharField(max_length=320)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "subject"], name="login_throttle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.subject}: {self.failures}"

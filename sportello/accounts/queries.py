@@ -115,3 +115,32 @@ def configured_workspace_ids(user: User) -> list[int]:
         return []
     admins = Agent.objects.filter(user=user, is_active=True, role=Role.ADMIN)
     return list(admins.order_by("workspace_id").values_list("workspace_id", flat=True))
+
+
+def tokens_of(agent: Agent) -> list[ApiToken]:
+    """The agent's own API tokens, newest first (their profile, ``GET /tokens``)."""
+    return list(ApiToken.objects.filter(agent=agent).select_related("agent").order_by("-id"))
+
+
+def workspace_tokens(workspace_id: int) -> list[ApiToken]:
+    """Every API token of the workspace, newest first: what its admins may revoke."""
+    tokens = ApiToken.objects.filter(workspace_id=workspace_id).select_related("agent")
+    return list(tokens.order_by("-id"))
+
+
+def token_for(agent: Agent, token_id: int) -> ApiToken | None:
+    """Token ``token_id`` if ``agent`` may revoke it: their own, or any of the workspace's
+    for an admin."""
+    tokens = ApiToken.objects.filter(workspace_id=agent.workspace_id, pk=token_id)
+    if not agent.can_configure:
+        tokens = tokens.filter(agent=agent)
+    return tokens.select_related("agent").first()
+
+
+def agent_for_email(email: str) -> Agent | None:
+    """The first active agent of the active login ``email``: whose language a password
+    reset email speaks."""
+    agents = Agent.objects.filter(
+        user__email=email.strip().lower(), user__is_active=True, is_active=True
+    )
+    return agents.order_by("id").first()

@@ -13,7 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
 from sportello.api.body import BodyRefused, JsonBody
-from sportello.api.routers import auth, channels, conversations, customers, inbound
+from sportello.api.routers import auth, channels, conversations, customers, inbound, tokens
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
 from sportello.ingest.rejections import record_refusal
@@ -50,6 +50,7 @@ api = SportelloAPI(
     parser=JsonBody(),
 )
 api.add_router("/auth", auth.router)
+api.add_router("/tokens", tokens.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/customers", customers.router)
@@ -101,9 +102,10 @@ def on_sportello_error(request: HttpRequest, exc: SportelloError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    detail = getattr(exc, "detail", None)
     return api.create_response(
         request,
-        {"detail": "missing or invalid token: send Authorization: Bearer <token>"},
+        {"detail": detail or "missing or invalid token: send Authorization: Bearer <token>"},
         status=401,
     )
 

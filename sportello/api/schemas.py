@@ -28,12 +28,48 @@ class ValidationErrorOut(Schema):
 class TokenIn(Schema):
     email: str = Field(max_length=320)
     password: str = Field(max_length=500)
+    name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=120,
+        description="Which integration the token is for (default 'api login')",
+    )
 
 
 class TokenOut(Schema):
     token: str
     agent_id: int
     workspace_id: int
+    id: int
+    name: str
+    expires_at: datetime
+
+
+class ApiTokenIn(Schema):
+    name: str = Field(
+        min_length=1, max_length=120, description="Which integration the token is for"
+    )
+    lifetime_days: int | None = Field(
+        None,
+        ge=1,
+        description="Days until it expires: the installation's default when absent, "
+        "at most its maximum (SPORTELLO_TOKEN_MAX_LIFETIME_DAYS)",
+    )
+
+
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The key's first characters after 'spt_', to recognise it")
+    agent_id: int
+    agent_name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token: str = Field(description="The key: shown this once, never stored")
 
 
 class SenderIn(Schema):

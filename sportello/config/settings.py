@@ -150,9 +150,28 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# API tokens expire: this many days unless their maker asks for fewer, or more up to the
+# maximum (accounts.actions.create_token).
+TOKEN_LIFETIME_DAYS = env_int("SPORTELLO_TOKEN_LIFETIME_DAYS", 90)
+TOKEN_MAX_LIFETIME_DAYS = env_int("SPORTELLO_TOKEN_MAX_LIFETIME_DAYS", 365)
+
+# Sign-ins (accounts.logins): after this many failures without a quiet spell of the window,
+# an account or a client address is locked out for LOGIN_LOCKOUT_SECONDS, doubled by each
+# further failure up to the maximum. An address gets more tries than an account: an office
+# signs in from one address.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("SPORTELLO_LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("SPORTELLO_LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("SPORTELLO_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("SPORTELLO_LOGIN_LOCKOUT_SECONDS", 60)
+LOGIN_MAX_LOCKOUT_SECONDS = env_int("SPORTELLO_LOGIN_MAX_LOCKOUT_SECONDS", 60 * 60)
+
 # Threads serving requests in each web process (sportello.config.asgi); each keeps one
 # database connection.
 WEB_THREADS = env_int("SPORTELLO_WEB_THREADS", 2)
+
+# Password checks running at once in a web process; a sign-in beyond them is refused for a
+# second (429) rather than queued, so a burst of sign-ins leaves threads for everyone else.
+LOGIN_CONCURRENCY = env_int("SPORTELLO_LOGIN_CONCURRENCY", max(1, WEB_THREADS // 2))
 
 # The sidebar's view counts are shared for a few seconds rather than counted on every page.
 SIDEBAR_COUNTS_SECONDS = env_int("SPORTELLO_SIDEBAR_COUNTS_SECONDS", 10)
@@ -225,6 +244,16 @@ LMTP_HOST = env_str("SPORTELLO_LMTP_HOST", "127.0.0.1")
 MAX_EMAIL_BYTES = env_int("SPORTELLO_MAX_EMAIL_BYTES", 25 * 1024 * 1024)
 # Watch IMAP mailboxes with IDLE in `sportello run` (the minute's poll runs regardless).
 IMAP_IDLE = env_bool("SPORTELLO_IMAP_IDLE", True)
+
+# --- mail the installation sends itself (password resets) ------------------------------
+# Channels send customers' mail through their own accounts; this is the installation's.
+EMAIL_HOST = env_str("SPORTELLO_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("SPORTELLO_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("SPORTELLO_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_str("SPORTELLO_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("SPORTELLO_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("SPORTELLO_FROM_EMAIL", "sportello@localhost")
 
 LOGGING = {
     "version": 1,
