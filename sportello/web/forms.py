@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import functools
+import math
+import zoneinfo
 from dataclasses import replace
 from typing import Any
 from uuid import uuid4
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from sportello.accounts import logins
+from sportello.accounts.actions import change_password
 from sportello.accounts.models import Agent, Team
+from sportello.accounts.queries import agent_for_email
 from sportello.channels.models import Channel
 from sportello.conversations.filters import (
     ME,
@@ -33,16 +48,51 @@ DEFAULT_VIEW = "open"
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, asking for the email address people sign in with."""
+    """Django's login form, asking for the email address people sign in with, within the
+    sign-in limits (``accounts.logins``): a locked-out account or address is refused before
+    its password is checked, and ``refused`` says so to the view (which answers 429)."""
 
     username = forms.EmailField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    refused: logins.Refusal | None = None
 
     def clean_username(self) -> str:
         # Addresses are stored lower-cased (User.save); people type them as they like.
         return str(self.cleaned_data["username"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        if not email or not self.cleaned_data.get("password"):
+            return super().clean()
+        address = logins.client_address(self.request) if self.request else "unknown"
+        self.refused = logins.refusal(email, address)
+        if self.refused is not None:
+            raise ValidationError(refusal_message(self.refused), code="too_many")
+        with logins.password_check() as busy:
+            if busy is not None:
+                self.refused = busy
+                raise ValidationError(refusal_message(busy), code="too_many")
+            try:
+                cleaned = super().clean()
+            except ValidationError:
+                logins.record_failure(email, address)
+                raise
+        logins.record_success(email)
+        return cleaned
+
+
+def refusal_message(refused: logins.Refusal) -> str:
+    """What the sign-in forms say when a sign-in is not even tried."""
+    if refused.busy:
+        return gettext("Too many people are signing in right now. Try again in a moment.")
+    minutes = math.ceil(refused.retry_after / 60)
+    return ngettext(
+        "Too many failed sign-ins. Try again in %(minutes)s minute.",
+        "Too many failed sign-ins. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 # Views are named in the plural ("Resolved" conversations); the same English word as a
@@ -245,3 +295,123 @@ class TagsForm(forms.Form):
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+
+
+@functools.cache
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.Form):
+    """What an agent changes about themselves (``accounts.actions.update_profile``)."""
+
+    display_name = forms.CharField(label=_("Display name"), max_length=120)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zones)
+    signature = forms.CharField(
+        label=_("Signature"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Added under your email replies."),
+    )
+
+
+class TokenForm(forms.Form):
+    """A new API token: what it is for, and how long it lives."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("The integration that will use it, e.g. “Shop orders”."),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Expires in"), coerce=int, choices=lambda: token_lifetimes()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lifetime_days"].initial = settings.TOKEN_LIFETIME_DAYS
+
+
+def token_lifetimes() -> list[tuple[int, str]]:
+    """A few lifetimes to choose from, up to the installation's maximum, its default
+    included."""
+    days = {7, 30, 90, 180, 365, settings.TOKEN_LIFETIME_DAYS}
+    allowed = sorted(d for d in days if 1 <= d <= settings.TOKEN_MAX_LIFETIME_DAYS)
+    return [(d, ngettext("%(days)s day", "%(days)s days", d) % {"days": d}) for d in allowed]
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset request, whose email speaks the agent's language and links to the
+    installation's address (``BASE_URL``) rather than whatever Host the request named."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def send_mail(  # type: ignore[override]
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        agent = agent_for_email(to_email)
+        language = agent.language if agent else translation.get_language()
+        path = reverse(
+            "web:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        context = {
+            **context,
+            "reset_url": settings.BASE_URL.rstrip("/") + path,
+            "name": agent.display_name if agent else "",
+        }
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+
+
+def _plain_password_help(form: forms.Form) -> None:
+    """The validators' help as one sentence of text: Django's is an HTML list, which the
+    agent UI's fields escape."""
+    form.fields["new_password1"].help_text = " ".join(
+        password_validation.password_validators_help_texts()
+    )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's new-password form (after a reset link), saved by ``change_password`` so
+    that a reset also revokes the login's API tokens."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_password_help(self)
+
+    def save(self, commit: bool = True) -> Any:
+        change_password(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change (current password, then the new one twice, checked by the
+    password validators), saved by ``change_password``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_password_help(self)
+
+    def save(self, commit: bool = True) -> Any:
+        change_password(self.user, self.cleaned_data["new_password1"])
+        return self.user

@@ -1,13 +1,25 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import auth, conversation, customers, inbox
+from sportello.web.views import auth, conversation, customers, inbox, profile
 
 app_name = "web"
 
 urlpatterns = [
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("password-reset/", auth.password_reset, name="password_reset"),
+    path("password-reset/sent/", auth.password_reset_sent, name="password_reset_sent"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth.password_reset_done, name="password_reset_done"),
+    path("profile/", profile.profile_page, name="profile"),
+    path("profile/password/", profile.change_password, name="change_password"),
+    path("profile/tokens/", profile.create_token, name="create_token"),
+    path("profile/tokens/<rowid:token_id>/revoke/", profile.revoke_token, name="revoke_token"),
     path("", inbox.inbox, name="inbox"),
     path("c/<rowid:number>/", conversation.conversation_page, name="conversation"),
     path("c/<rowid:number>/reply/", conversation.reply, name="reply"),
