@@ -411,6 +411,8 @@ class ChangePasswordForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain_password_help(self)
+        # One section of the profile page: the page must not open scrolled down to it.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
     def save(self, commit: bool = True) -> Any:
         change_password(self.user, self.cleaned_data["new_password1"])
