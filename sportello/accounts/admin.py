@@ -103,9 +103,9 @@ class ApiTokenAdmin(WorkspaceScopedAdmin):
     """Tokens are issued by the API and the agent UI (``issue_token``: the key is shown
     once); here they are listed, renamed and revoked. Only a hash is stored, and not shown."""
 
-    list_display = ("name", "prefix", "agent", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "agent", "created_at", "last_used_at", "expires_at")
     exclude = ("key_hash",)
-    readonly_fields = ("prefix", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "expires_at")
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
