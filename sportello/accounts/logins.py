@@ -77,6 +77,8 @@ def _any_of(subjects: list[tuple[str, str]]) -> Q:
 def _limit(scope: str) -> int:
     if scope == Scope.ACCOUNT:
         return int(settings.LOGIN_FAILURES_PER_ACCOUNT)
+    if scope == Scope.RESET:
+        return int(settings.PASSWORD_RESETS_PER_ADDRESS)
     return int(settings.LOGIN_FAILURES_PER_ADDRESS)
 
 
@@ -114,7 +116,7 @@ def _count_failure(row: LoginThrottle, now: datetime) -> None:
     if seconds:
         row.locked_until = now + timedelta(seconds=seconds)
         log.warning(
-            "sign-ins locked for %s %r for %d s after %d failures",
+            "%s %r locked out for %d s after %d attempts",
             row.scope,
             row.subject,
             seconds,
@@ -136,6 +138,34 @@ def _row_for_update(scope: str, subject: str, now: datetime) -> LoginThrottle:
             return LoginThrottle.objects.create(scope=scope, subject=subject, last_failure_at=now)
     except IntegrityError:  # another process made it meanwhile
         return rows.get()
+
+
+def _reset_subjects(email: str, address: str) -> list[tuple[str, str]]:
+    # An email address has an @, a client address none: one scope holds both.
+    return [(Scope.RESET, email.strip().lower()[:320]), (Scope.RESET, address)]
+
+
+def reset_refusal(email: str, address: str) -> Refusal | None:
+    """A refusal if too many password-reset emails were asked for lately, to ``email`` or
+    from ``address``: a reset form must not become a way to flood someone's mailbox."""
+    now = clock.now()
+    locked = LoginThrottle.objects.filter(locked_until__gt=now).filter(
+        _any_of(_reset_subjects(email, address))
+    )
+    until = max((row.locked_until for row in locked if row.locked_until), default=None)
+    if until is None:
+        return None
+    return Refusal(retry_after=max(1, math.ceil((until - now).total_seconds())))
+
+
+def record_reset_request(email: str, address: str) -> None:
+    """Count a password-reset request, whether or not the address is an account's (the
+    answer must not tell which), against the address written to and the client's."""
+    now = clock.now()
+    log.info("password reset asked for %r from %s", email[:320], address)
+    for scope, subject in _reset_subjects(email, address):
+        with transaction.atomic():
+            _count_failure(_row_for_update(scope, subject, now), now)
 
 
 def record_success(email: str) -> None:

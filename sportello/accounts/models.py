@@ -134,8 +134,8 @@ class ApiToken(WorkspaceScoped):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-ins of one account or from one client address, and until when further
-    attempts are refused (``accounts.logins``).
+    """Failed sign-ins of one account or from one client address (or password resets asked
+    for), and until when further attempts are refused (``accounts.logins``).
 
     Kept in the database rather than a process's memory so that every web process of an
     installation, SQLite or PostgreSQL, counts the same failures; a row is written only on a
@@ -144,6 +144,8 @@ class LoginThrottle(models.Model):
     class Scope(models.TextChoices):
         ACCOUNT = "account", _("Account")
         ADDRESS = "address", _("Client address")
+        # Password-reset emails asked for, per client address and per address written to.
+        RESET = "reset", _("Password reset")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     subject = models.CharField(max_length=320)

@@ -164,6 +164,9 @@ LOGIN_FAILURES_PER_ADDRESS = env_int("SPORTELLO_LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("SPORTELLO_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_SECONDS = env_int("SPORTELLO_LOGIN_LOCKOUT_SECONDS", 60)
 LOGIN_MAX_LOCKOUT_SECONDS = env_int("SPORTELLO_LOGIN_MAX_LOCKOUT_SECONDS", 60 * 60)
+# Password-reset emails asked for, per address written to and per client, before the same
+# lockouts apply.
+PASSWORD_RESETS_PER_ADDRESS = env_int("SPORTELLO_PASSWORD_RESETS_PER_ADDRESS", 5)
 
 # Threads serving requests in each web process (sportello.config.asgi); each keeps one
 # database connection.

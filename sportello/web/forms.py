@@ -297,6 +297,15 @@ class CustomerForm(forms.Form):
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
 
 
+def reset_refusal_message(refused: logins.Refusal) -> str:
+    minutes = math.ceil(refused.retry_after / 60)
+    return ngettext(
+        "Too many reset emails were asked for. Try again in %(minutes)s minute.",
+        "Too many reset emails were asked for. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 @functools.cache
 def _time_zones() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]

@@ -97,7 +97,7 @@ def test_failures_and_lockouts_are_logged_for_the_operator(agent, caplog):
             sign_in("sbagliata")
     messages = [r.getMessage() for r in caplog.records if r.name == "sportello.security"]
     assert messages.count("failed sign-in for 'giulia@negozio.it' from 192.0.2.1") == 5
-    assert "sign-ins locked for account 'giulia@negozio.it' for 60 s after 5 failures" in messages
+    assert "account 'giulia@negozio.it' locked out for 60 s after 5 attempts" in messages
 
 
 def test_a_sign_in_beyond_the_concurrent_password_checks_is_refused_at_once(agent, settings):

@@ -88,3 +88,28 @@ def test_a_weak_new_password_is_refused(agent):
     assert "troppo comune" in refused.content.decode()
     agent.user.refresh_from_db()
     assert agent.user.check_password("password-123")
+
+
+def test_reset_emails_to_one_address_are_limited(agent):
+    """GIVEN someone asking again and again for resets of one address, from many clients
+    THEN after five emails the form refuses (429) and sends nothing more for a while."""
+    for n in range(5):
+        asked = Client(REMOTE_ADDR=f"192.0.2.{n}").post(
+            "/password-reset/", {"email": "giulia@negozio.it"}
+        )
+        assert asked.status_code == 302
+    refused = Client(REMOTE_ADDR="198.51.100.7").post(
+        "/password-reset/", {"email": "giulia@negozio.it"}
+    )
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert "Troppe email di reimpostazione richieste" in refused.content.decode()
+    assert len(mail.outbox) == 5
+
+
+def test_one_client_asking_for_many_addresses_is_limited(agent):
+    browser = Client(REMOTE_ADDR="192.0.2.9")
+    for n in range(5):
+        browser.post("/password-reset/", {"email": f"nessuno{n}@example.it"})
+    refused = browser.post("/password-reset/", {"email": "giulia@negozio.it"})
+    assert refused.status_code == 429
+    assert mail.outbox == []

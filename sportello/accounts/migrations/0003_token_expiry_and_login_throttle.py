@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             name='LoginThrottle',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('account', 'Account'), ('address', 'Client address')], max_length=8)),
+                ('scope', models.CharField(choices=[('account', 'Account'), ('address', 'Client address'), ('reset', 'Password reset')], max_length=8)),
                 ('subject', models.CharField(max_length=320)),
                 ('failures', models.PositiveIntegerField(default=0)),
                 ('last_failure_at', models.DateTimeField()),

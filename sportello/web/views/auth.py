@@ -8,7 +8,13 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
-from sportello.web.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
+from sportello.accounts import logins
+from sportello.web.forms import (
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    reset_refusal_message,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -30,13 +36,33 @@ class LoginView(auth_views.LoginView):
 login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
 
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="web/password_reset/request.html",
-    form_class=PasswordResetRequestForm,
-    email_template_name="web/password_reset/email.txt",
-    subject_template_name="web/password_reset/subject.txt",
-    success_url=reverse_lazy("web:password_reset_sent"),
-)
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, within limits per address written to and per client
+    (``accounts.logins.reset_refusal``): 429 and a sentence once they are reached. Every
+    request counts, an account's address or not, so the answer tells nothing."""
+
+    template_name = "web/password_reset/request.html"
+    form_class = PasswordResetRequestForm
+    email_template_name = "web/password_reset/email.txt"
+    subject_template_name = "web/password_reset/subject.txt"
+    success_url = reverse_lazy("web:password_reset_sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        address = logins.client_address(self.request)
+        refused = logins.reset_refusal(email, address)
+        if refused is not None:
+            form.add_error(None, reset_refusal_message(refused))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        logins.record_reset_request(email, address)
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view()
 password_reset_sent = auth_views.PasswordResetDoneView.as_view(
     template_name="web/password_reset/sent.html"
 )
