@@ -174,6 +174,19 @@ def record_success(email: str) -> None:
     LoginThrottle.objects.filter(scope=Scope.ACCOUNT, subject=email.strip().lower()).delete()
 
 
+def forget_old_failures() -> int:
+    """Delete the counters that no longer count: past their window and not locked out. A
+    counter is otherwise kept until its account signs in, and an attacker's addresses never
+    do. Returns how many went."""
+    now = clock.now()
+    quiet_since = now - timedelta(seconds=int(settings.LOGIN_FAILURE_WINDOW_SECONDS))
+    stale = LoginThrottle.objects.filter(last_failure_at__lt=quiet_since).exclude(
+        locked_until__gt=now
+    )
+    deleted, _ = stale.delete()
+    return deleted
+
+
 _checks = threading.BoundedSemaphore(1)
 _checks_size = 1
 _checks_lock = threading.Lock()

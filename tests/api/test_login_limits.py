@@ -124,3 +124,18 @@ def test_a_sign_in_beyond_the_concurrent_password_checks_is_refused_at_once(agen
         release.set()
         holder.join()
     assert sign_in(RIGHT).status_code == 200
+
+
+def test_counters_of_quiet_accounts_and_addresses_are_forgotten(agent, moving_clock):
+    from sportello.accounts.jobs import forget_sign_in_failures
+    from sportello.accounts.models import LoginThrottle
+
+    for _ in range(5):
+        sign_in("sbagliata")  # locked for 60 s
+    sign_in("sbagliata", email="altro@example.it", address="198.51.100.7")
+    moving_clock(timedelta(minutes=10))
+    forget_sign_in_failures.call_local()
+    assert LoginThrottle.objects.count() == 4  # within the window: kept
+    moving_clock(timedelta(minutes=6))
+    forget_sign_in_failures.call_local()
+    assert LoginThrottle.objects.count() == 0
