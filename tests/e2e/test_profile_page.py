@@ -76,3 +76,28 @@ def test_an_agent_makes_a_token_and_switches_to_english(chromium, live_server, a
     agent.language = "it"
     agent.save(update_fields=["language"])
     screenshots(chromium, live_server, agent.user.email, "it")
+
+
+def test_the_sign_in_and_reset_cards_say_what_happened(chromium, live_server, agent):
+    """A locked-out sign-in and a reset request, on a phone (``sportello-profile-card-*``)."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport=SIZES["phone"], locale="it-IT")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/login/")
+        for _ in range(6):
+            page.get_by_label("Email").fill(agent.user.email)
+            page.get_by_label("Password").fill("sbagliata")
+            page.get_by_role("button", name="Accedi").click()
+            page.wait_for_load_state()
+        expect(page.get_by_role("alert")).to_contain_text("Troppi accessi non riusciti")
+        page.screenshot(path=SCREENSHOTS.format(name="card-locked"), full_page=True)
+
+        page.get_by_role("link", name="Password dimenticata?").click()
+        page.get_by_label("Email").fill(agent.user.email)
+        page.get_by_role("button", name="Invia il link").click()
+        expect(page.get_by_role("heading", name="Controlla la tua email")).to_be_visible()
+        page.screenshot(path=SCREENSHOTS.format(name="card-sent"), full_page=True)
+    finally:
+        context.close()
