@@ -57,10 +57,12 @@ def _subjects(email: str, address: str) -> list[tuple[str, str]]:
 
 def refusal(email: str, address: str) -> Refusal | None:
     """A refusal if the account or the address is locked out now: one indexed read."""
+    return _refusal(_subjects(email, address))
+
+
+def _refusal(subjects: list[tuple[str, str]]) -> Refusal | None:
     now = clock.now()
-    locked = LoginThrottle.objects.filter(locked_until__gt=now).filter(
-        _any_of(_subjects(email, address))
-    )
+    locked = LoginThrottle.objects.filter(locked_until__gt=now).filter(_any_of(subjects))
     until = max((row.locked_until for row in locked if row.locked_until), default=None)
     if until is None:
         return None
@@ -148,14 +150,7 @@ def _reset_subjects(email: str, address: str) -> list[tuple[str, str]]:
 def reset_refusal(email: str, address: str) -> Refusal | None:
     """A refusal if too many password-reset emails were asked for lately, to ``email`` or
     from ``address``: a reset form must not become a way to flood someone's mailbox."""
-    now = clock.now()
-    locked = LoginThrottle.objects.filter(locked_until__gt=now).filter(
-        _any_of(_reset_subjects(email, address))
-    )
-    until = max((row.locked_until for row in locked if row.locked_until), default=None)
-    if until is None:
-        return None
-    return Refusal(retry_after=max(1, math.ceil((until - now).total_seconds())))
+    return _refusal(_reset_subjects(email, address))
 
 
 def record_reset_request(email: str, address: str) -> None:
