@@ -176,8 +176,10 @@ class IdentifyCustomer(Step):
             owners = identity_owners(workspace_id, ctx.identities)
             if not owners:
                 raise IntegrityError("the sender's identities were claimed, then not found")
-        # The oldest customer owning one of the sender's identities.
-        first = owners[0]
+        # The oldest customer owning one of the sender's identities; a verified one wins
+        # over one that only an address kept as written points to.
+        verified = [o for o in owners if (o.kind, o.value) not in unverified]
+        first = (verified or owners)[0]
         customer: Customer = sql.instance(
             Customer,
             {"id": first.customer_id, "workspace_id": workspace_id, "name": first.customer_name},

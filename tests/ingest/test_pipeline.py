@@ -288,3 +288,15 @@ def test_only_an_adapter_that_vouches_for_the_header_gets_an_address_kept_as_wri
     )
     identity = Customer.objects.get(pk=kept.customer_id).identities.get()
     assert (identity.value, identity.unverified) == ("redacted@redacted", True)
+
+
+@pytest.mark.django_db
+def test_a_verified_identity_decides_the_customer_over_an_unverified_one(api_channel):
+    """GIVEN an older customer known only by an address kept as written, and a newer one by
+    a phone number WHEN a message carries both THEN it goes to the phone's customer."""
+    odd = Sender(email="redacted@redacted", email_as_written=True)
+    by_odd_address = pipeline.ingest(_message(api_channel, "r-1", sender=odd))
+    by_phone = pipeline.ingest(_message(api_channel, "r-2", sender=Sender(phone="+393331234567")))
+    both = Sender(phone="+393331234567", email="redacted@redacted", email_as_written=True)
+    result = pipeline.ingest(_message(api_channel, "r-3", sender=both))
+    assert by_odd_address.customer_id < by_phone.customer_id == result.customer_id
