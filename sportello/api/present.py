@@ -42,7 +42,10 @@ def customer(c: Customer) -> dict[str, Any]:
         "organization": c.organization.name if c.organization is not None else None,
         "language": c.language,
         "custom_fields": c.custom_fields,
-        "identities": [{"kind": i.kind, "value": i.value} for i in c.identities.all()],
+        "identities": [
+            {"kind": i.kind, "value": i.value, "unverified": i.unverified}
+            for i in c.identities.all()
+        ],
         "conversation_count": c.conversation_count,
         "last_contact_at": c.last_contact_at,
         "created_at": c.created_at,

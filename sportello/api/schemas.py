@@ -127,6 +127,10 @@ class InboundOut(Schema):
 class IdentityOut(Schema):
     kind: str
     value: str
+    unverified: bool = Field(
+        description="An address that is not a valid one, kept as the customer's mail program "
+        "wrote it so that the message was not lost; it matches only the very same text."
+    )
 
 
 class AgentRef(Schema):

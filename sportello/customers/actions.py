@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -48,9 +48,11 @@ def create_unclaimed_customer(
     name: str = "",
     identities: Iterable[IdentityKey] = (),
     language: str = "",
+    unverified: Collection[IdentityKey] = (),
 ) -> Customer | None:
     """Create a customer with the given (already normalised) identities, unless one of them
-    belongs to someone already: then nothing is kept and ``None`` comes back.
+    belongs to someone already: then nothing is kept and ``None`` comes back. Those also in
+    ``unverified`` are kept as written and marked so (``Identity.unverified``).
 
     Ingest calls it for a sender whose identities nobody owned a moment ago; a first message
     of the same person delivered at the same moment may claim one first (PostgreSQL waits
@@ -71,7 +73,12 @@ def create_unclaimed_customer(
     claimed = IDENTITIES.insert_rows(
         [
             IDENTITIES.row(
-                workspace_id=workspace_id, customer_id=pk, kind=kind, value=value, created_at=now
+                workspace_id=workspace_id,
+                customer_id=pk,
+                kind=kind,
+                value=value,
+                created_at=now,
+                unverified=(kind, value) in unverified,
             )
             for kind, value in keys
         ],

@@ -17,11 +17,51 @@ from sportello.core.errors import InvalidInput
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
+# What an address written by hand in a mail header may not hold to be kept as written:
+# a line break or another control character, or a second address's brackets.
+_UNREADABLE = re.compile(r"[\x00-\x1f\x7f<>]")
+MAX_IDENTITY_CHARS = 320
+
+
 def normalize_email(value: str) -> str:
     value = value.strip().strip("<>").strip().lower()
-    if not _EMAIL.match(value) or len(value) > 320:
+    if not _EMAIL.match(value) or len(value) > MAX_IDENTITY_CHARS:
         raise InvalidInput(f"{value!r} is not an email address")
     return value
+
+
+def email_as_written(value: str) -> str:
+    """An address that is not a valid one but says where it came from, kept as written.
+
+    Real mail arrives from ``"millions lottery spain transfer"@example.com`` (a quoted
+    local part, valid but rare), ``power quadrant system@example.com`` (spaces, invalid) or
+    ``redacted@redacted`` (no dot in the domain). Refusing such a message loses it; reading
+    it as a normal address would be a guess. So the value is kept as the sender wrote it,
+    without surrounding spaces and brackets, and its identity is marked unverified
+    (``Identity.unverified``): it matches only the same text, never a normalised address.
+    ``InvalidInput`` when there is no local part and domain around an ``@`` to show.
+    """
+    written = value.strip().strip("<>").strip()
+    local, at, domain = written.rpartition("@")
+    if (
+        not at
+        or not local.strip()
+        or not domain.strip()
+        or any(char.isspace() for char in domain)
+        or _UNREADABLE.search(written)
+        or len(written) > MAX_IDENTITY_CHARS
+    ):
+        raise InvalidInput(f"{value!r} is not an email address")
+    return written
+
+
+def read_sender_email(value: str) -> tuple[str, bool]:
+    """The identity value of a sender's address and whether it is unverified: normalised
+    when it is an address, else kept as written (``email_as_written``)."""
+    try:
+        return normalize_email(value), False
+    except InvalidInput:
+        return email_as_written(value), True
 
 
 def normalize_phone(value: str, region: str | None = None) -> str:
@@ -38,7 +78,7 @@ def normalize_phone(value: str, region: str | None = None) -> str:
 
 def normalize_handle(value: str) -> str:
     value = value.strip()
-    if not value or len(value) > 320:
+    if not value or len(value) > MAX_IDENTITY_CHARS:
         raise InvalidInput("a handle must be 1 to 320 characters")
     return value.lstrip("@").lower() if value.startswith("@") else value
 

@@ -51,11 +51,17 @@ class Customer(WorkspaceScoped, Timestamped):
 
 class Identity(WorkspaceScoped):
     """An address a customer is reached at. ``value`` is normalised, so one address in one
-    workspace belongs to exactly one customer: that is what makes lookups certain."""
+    workspace belongs to exactly one customer: that is what makes lookups certain.
+
+    An ``unverified`` identity is an address that is not a valid one, kept as the sender
+    wrote it (``"lottery spain"@example.com``, ``redacted@redacted``) so that the message is
+    not lost: it is shown as unverified, matches only the very same text, and is never
+    attached to a customer found through another identity."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
     kind = models.CharField(max_length=16, choices=registry.identity_kind_choices)
     value = models.CharField(max_length=320)
+    unverified = models.BooleanField(_("unverified"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,12 +10,17 @@ from typing import Any
 
 @dataclass
 class Sender:
-    """Who wrote. ``handles`` maps an identity kind (whatsapp, telegram...) to its value."""
+    """Who wrote. ``handles`` maps an identity kind (whatsapp, telegram...) to its value.
+
+    ``email_as_written`` is the adapter's word that ``email`` comes from a header the
+    customer's own mail program wrote, where an address that is not a valid one must not
+    lose the message: the pipeline then keeps it as written, as an unverified identity."""
 
     name: str = ""
     email: str = ""
     phone: str = ""
     handles: dict[str, str] = field(default_factory=dict)
+    email_as_written: bool = False
 
     def is_empty(self) -> bool:
         return not (self.email or self.phone or any(self.handles.values()))
@@ -80,6 +85,7 @@ class InboundMessage:
                 "email": sender.email,
                 "phone": sender.phone,
                 "handles": dict(sender.handles),
+                "email_as_written": sender.email_as_written,
             },
             "text": self.text,
             "external_id": self.external_id,

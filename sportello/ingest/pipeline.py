@@ -32,13 +32,14 @@ from sportello.conversations.queries import (
     conversation_replied_to,
 )
 from sportello.core import sql
-from sportello.core.errors import SportelloError
+from sportello.core.errors import InvalidInput, SportelloError
 from sportello.customers.actions import (
+    IdentityKey,
     add_identities,
     create_unclaimed_customer,
     update_customer,
 )
-from sportello.customers.identities import normalize
+from sportello.customers.identities import normalize, read_sender_email
 from sportello.customers.models import Customer
 from sportello.customers.queries import identity_owners
 from sportello.ingest import records, rejections
@@ -79,18 +80,25 @@ class Context:
         self.stopped = True
 
 
-def sender_identities(inbound: InboundMessage) -> list[tuple[str, str]]:
-    """The sender's identities, normalised, without repeats (``InvalidInput`` for one that
-    cannot be read)."""
+def sender_identities(inbound: InboundMessage) -> tuple[list[IdentityKey], set[IdentityKey]]:
+    """The sender's identities, normalised, without repeats, and those of them kept as
+    written because the adapter vouched only for where they came from (``InvalidInput``
+    for one that cannot be read)."""
     sender = inbound.sender
-    identities: list[tuple[str, str]] = [
+    identities: list[IdentityKey] = [
         (kind, normalize(kind, value)) for kind, value in sender.handles.items() if value
     ]
-    if sender.email:
+    unverified: set[IdentityKey] = set()
+    if sender.email and sender.email_as_written:
+        value, is_unverified = read_sender_email(sender.email)
+        identities.append(("email", value))
+        if is_unverified:
+            unverified.add(("email", value))
+    elif sender.email:
         identities.append(("email", normalize("email", sender.email)))
     if sender.phone:
         identities.append(("phone", normalize("phone", sender.phone)))
-    return list(dict.fromkeys(identities))
+    return list(dict.fromkeys(identities)), unverified
 
 
 class Step:
@@ -143,19 +151,21 @@ class IdentifyCustomer(Step):
     """Find the customer by an exact match on normalised identities, or create one.
 
     Identities of the sender that belong to nobody yet are added to the customer found;
-    one that belongs to someone else stays theirs (merging is a decision, not a guess)."""
+    one that belongs to someone else stays theirs (merging is a decision, not a guess).
+    An unverified identity (an address kept as written) is never added to a customer found
+    through another identity: it could be anyone's."""
 
     name = "identify_customer"
 
     def run(self, ctx: Context) -> None:
         workspace_id, sender = ctx.inbound.workspace_id, ctx.inbound.sender
-        ctx.identities = sender_identities(ctx.inbound)
+        ctx.identities, unverified = sender_identities(ctx.inbound)
         if not ctx.identities:
-            raise SportelloError("the sender has no email, phone or handle")
+            raise InvalidInput("the sender has no email, phone or handle")
         owners = identity_owners(workspace_id, ctx.identities)
         if not owners:
             created = create_unclaimed_customer(
-                workspace_id, name=sender.name, identities=ctx.identities
+                workspace_id, name=sender.name, identities=ctx.identities, unverified=unverified
             )
             if created is not None:
                 ctx.customer = created
@@ -166,14 +176,16 @@ class IdentifyCustomer(Step):
             owners = identity_owners(workspace_id, ctx.identities)
             if not owners:
                 raise IntegrityError("the sender's identities were claimed, then not found")
-        # The oldest customer owning one of the sender's identities.
-        first = owners[0]
+        # The oldest customer owning one of the sender's identities; a verified one wins
+        # over one that only an address kept as written points to.
+        verified = [o for o in owners if (o.kind, o.value) not in unverified]
+        first = (verified or owners)[0]
         customer: Customer = sql.instance(
             Customer,
             {"id": first.customer_id, "workspace_id": workspace_id, "name": first.customer_name},
         )
         owned = {(o.kind, o.value) for o in owners if o.customer_id == customer.pk}
-        missing = [i for i in ctx.identities if i not in owned]
+        missing = [i for i in ctx.identities if i not in owned and i not in unverified]
         if missing and len({o.customer_id for o in owners}) == 1:
             add_identities(customer, missing)
         if sender.name and not customer.name:
@@ -287,13 +299,18 @@ STEPS: list[Step] = [
 
 
 class IngestFailed(SportelloError):
-    """The message could not be ingested; it was kept as a rejected record."""
+    """The message could not be ingested; it was kept as a rejected record.
+
+    ``permanent`` when the message itself is the reason (``InvalidInput``: a sender that
+    cannot be read): handing it over again would fail the same way, so an edge that can
+    say so answers "refused" rather than "try again later"."""
 
     status_code = 422
 
-    def __init__(self, message: str, rejected_id: int) -> None:
+    def __init__(self, message: str, rejected_id: int, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.rejected_id = rejected_id
+        self.permanent = permanent
 
 
 def run_steps(inbound: InboundMessage, channel: Channel) -> IngestResult:
@@ -332,7 +349,7 @@ def ingest(
             # Internal errors (database text may quote customer data) stay in the record.
             public = "the message could not be processed; it was kept and will be retried"
         rejected = rejections.record_failure(inbound, source=source, reason=reason)
-        raise IngestFailed(public, rejected.pk) from exc
+        raise IngestFailed(public, rejected.pk, permanent=isinstance(exc, InvalidInput)) from exc
 
 
 def retry(rejected: RejectedInbound) -> RejectedInbound:

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
+from sportello.providers.email.receive import receive_email
+from tests.outbound.helpers import make_email_channel
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def email_channel(workspace, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return make_email_channel(workspace.pk)
 
 
 def test_customer_search_by_name_and_identity(api, inbound):
@@ -17,7 +26,25 @@ def test_customer_detail_counts_conversations(api, inbound):
     created = inbound().json()
     detail = api.get(f"/api/v1/customers/{created['customer_id']}").json()
     assert detail["conversation_count"] == 1
-    assert detail["identities"] == [{"kind": "email", "value": "mario@example.it"}]
+    assert detail["identities"] == [
+        {"kind": "email", "value": "mario@example.it", "unverified": False}
+    ]
+
+
+def test_an_address_kept_as_written_is_shown_unverified(api, agent, email_channel):
+    """An email from ``power quadrant system@example.com`` (spaces: not a valid address)
+    reaches the inbox; the API says its identity is unverified."""
+    raw = (
+        b'From: "your secret past" <power quadrant system@example.com>\r\n'
+        b"To: assistenza@negozio.it\r\nSubject: Ciao\r\nMessage-ID: <odd-1@example.com>\r\n"
+        b"\r\nCome va?\r\n"
+    )
+    outcome = receive_email(email_channel, raw, source="lmtp")
+    conversation = api.get(f"/api/v1/conversations/{outcome.conversation_id}").json()
+    detail = api.get(f"/api/v1/customers/{conversation['customer']['id']}").json()
+    assert detail["identities"] == [
+        {"kind": "email", "value": "power quadrant system@example.com", "unverified": True}
+    ]
 
 
 def test_patch_customer_name_organization_and_custom_fields(api, inbound):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sportello.core.errors import InvalidInput
-from sportello.customers.identities import normalize
+from sportello.customers.identities import email_as_written, normalize, read_sender_email
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,36 @@ def test_identities_are_normalised(kind, raw, expected):
 def test_invalid_identities_are_refused(kind, raw):
     with pytest.raises(InvalidInput):
         normalize(kind, raw)
+
+
+QUOTED = '"Millions Lottery Spain transfer"@example.com'
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        # A quoted local part with spaces (valid, but no normal address), a stray ">".
+        (QUOTED + ">", QUOTED),
+        # Spaces without quotes.
+        (" power quadrant system@example.com ", "power quadrant system@example.com"),
+        # No dot in the domain; the case is kept as written.
+        ("<Redacted@Redacted>", "Redacted@Redacted"),
+    ],
+)  # fmt: skip
+def test_an_unusual_but_readable_sender_is_kept_as_written_and_unverified(written, kept):
+    assert email_as_written(written) == kept
+    assert read_sender_email(written) == (kept, True)
+
+
+def test_a_valid_sender_address_is_normalised_and_verified():
+    assert read_sender_email("Mario.Rossi@Example.IT") == ("mario.rossi@example.it", False)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["MAILER-DAEMON", "@example.com", "mario@", "mario@exa mple.it", "a\nb@example.com",
+     "a<b@example.com", "x" * 320 + "@example.com"],
+)  # fmt: skip
+def test_a_sender_that_says_nothing_readable_is_refused(written):
+    with pytest.raises(InvalidInput):
+        read_sender_email(written)

@@ -14,7 +14,10 @@ cannot be installed or started (scripts/ensure-mailserver.sh).
 from __future__ import annotations
 
 import json
+import re
+import smtplib
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -34,6 +37,8 @@ from tests.e2e.mailserver import (
     unavailable_reason,
 )
 from tests.outbound.helpers import make_email_channel
+from tests.providers.email.corpora import corpus_path
+from tests.providers.email.test_lmtp_corpus import on_the_wire
 
 pytestmark = [pytest.mark.mailserver, pytest.mark.django_db(transaction=True)]
 
@@ -194,3 +199,50 @@ def test_postfix_delivers_to_sportellos_lmtp_receiver(mail, workspace, sportello
         assert bounce and Message.objects.filter(kind=Kind.MESSAGE).count() == 1
     finally:
         receiver.stop()
+
+
+def test_postfix_hands_the_zammad_corpus_to_sportello_and_defers_none(
+    mail, workspace, sportello_lmtp_port
+):
+    """GIVEN Postfix routing a domain to Sportello's LMTP receiver
+    WHEN the 111 messages of the Zammad corpus are submitted to Postfix over SMTP
+    THEN Postfix's log shows each handed over once: at least 108 `sent`, the others
+    `bounced` with the receiver's reason, none `deferred` (no retry loop). (Postfix adds a
+    From header from the envelope to a message without one, so mail053, refused straight
+    over LMTP, is taken here; Postfix folds lines over 998 bytes, so the long lines are
+    tested straight over LMTP in tests/providers/email/test_lmtp_corpus.py.)"""
+    folder = corpus_path("emails", "zammad")
+    make_email_channel(workspace.pk, address=LMTP_SHOP, slug="bottega")
+    receiver = start_lmtp_server("127.0.0.1", sportello_lmtp_port)
+    queued: dict[str, str] = {}
+    try:
+        sent_at = time.monotonic()
+        with smtplib.SMTP("127.0.0.1", mail.smtp_port, timeout=60) as smtp:
+            for box in sorted(folder.glob("*.box")):
+                smtp.mail(CUSTOMER)
+                smtp.rcpt(LMTP_SHOP)
+                code, text = smtp.data(on_the_wire(box.read_bytes()))
+                assert code == 250, (box.name, text)
+                queue_id = re.search(rb"queued as (\w+)", text)
+                assert queue_id is not None, text
+                queued[box.name] = queue_id.group(1).decode()
+
+        def outcomes() -> dict[str, tuple[str, str]] | None:
+            log = mail.maillog.read_text(errors="replace")
+            found = {}
+            for name, queue_id in queued.items():
+                line = re.search(rf"{queue_id}: to=<{LMTP_SHOP}>.*status=(\w+) \((.*)\)", log)
+                if line:
+                    found[name] = (line.group(1), line.group(2))
+            return found if len(found) == len(queued) else None
+
+        answers = wait_for(outcomes, timeout=300)
+        report(zammad_corpus_through_postfix_s=time.monotonic() - sent_at)
+    finally:
+        receiver.stop()
+    statuses = Counter(status for status, _ in answers.values())
+    not_sent = {name: answer for name, answer in answers.items() if answer[0] != "sent"}
+    report(postfix_statuses=dict(statuses), not_sent=not_sent)
+    assert statuses["deferred"] == 0, not_sent
+    assert statuses["sent"] >= 108, not_sent
+    assert all(status == "bounced" and " 5" in why for status, why in not_sent.values())

@@ -254,3 +254,49 @@ def test_a_step_after_the_pipelined_ones_may_read_row_counts(api_channel, monkey
     monkeypatch.setattr(pipeline, "STEPS", [*pipeline.STEPS, RenameCustomer()])
     result = pipeline.ingest(_message(api_channel, "renamed-1"), channel=api_channel)
     assert Customer.objects.get(pk=result.customer_id).name == "Rinominata"
+
+
+@pytest.mark.django_db
+def test_an_unverified_address_is_never_attached_to_a_customer_found_by_another_identity(
+    api_channel,
+):
+    """GIVEN a customer known by a phone number
+    WHEN a message from that phone also carries an address kept as written (not valid)
+    THEN it goes to that customer, but the unverified address is not added to them: it
+    could be anyone's, and merging people is a decision, never a guess."""
+    first = pipeline.ingest(_message(api_channel, "p-1", sender=Sender(phone="+393331234567")))
+    odd = Sender(phone="+393331234567", email="redacted@redacted", email_as_written=True)
+    second = pipeline.ingest(_message(api_channel, "p-2", sender=odd))
+    assert second.customer_id == first.customer_id
+    identities = Customer.objects.get(pk=first.customer_id).identities.all()
+    assert [(i.kind, i.value, i.unverified) for i in identities] == [
+        ("phone", "+393331234567", False)
+    ]
+
+
+@pytest.mark.django_db
+def test_only_an_adapter_that_vouches_for_the_header_gets_an_address_kept_as_written(api_channel):
+    """The generic API channel refuses an invalid address (its caller can fix it); only the
+    email adapter, reading a From header, asks for it to be kept as written."""
+    with pytest.raises(pipeline.IngestFailed) as refused:
+        pipeline.ingest(_message(api_channel, "q-1", sender=Sender(email="redacted@redacted")))
+    assert refused.value.permanent
+    kept = pipeline.ingest(
+        _message(
+            api_channel, "q-2", sender=Sender(email="redacted@redacted", email_as_written=True)
+        )
+    )
+    identity = Customer.objects.get(pk=kept.customer_id).identities.get()
+    assert (identity.value, identity.unverified) == ("redacted@redacted", True)
+
+
+@pytest.mark.django_db
+def test_a_verified_identity_decides_the_customer_over_an_unverified_one(api_channel):
+    """GIVEN an older customer known only by an address kept as written, and a newer one by
+    a phone number WHEN a message carries both THEN it goes to the phone's customer."""
+    odd = Sender(email="redacted@redacted", email_as_written=True)
+    by_odd_address = pipeline.ingest(_message(api_channel, "r-1", sender=odd))
+    by_phone = pipeline.ingest(_message(api_channel, "r-2", sender=Sender(phone="+393331234567")))
+    both = Sender(phone="+393331234567", email="redacted@redacted", email_as_written=True)
+    result = pipeline.ingest(_message(api_channel, "r-3", sender=both))
+    assert by_odd_address.customer_id < by_phone.customer_id == result.customer_id

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from sportello.conversations import actions
-from sportello.conversations.models import Status
+from sportello.conversations.models import Conversation, Status
 from sportello.customers.models import Customer
 from sportello.customers.queries import get_customer
+from sportello.ingest.inbound import InboundMessage, Sender
+from sportello.ingest.pipeline import ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,29 @@ def test_customer_list_pages_forward_and_back_without_counting(
     assert "Cliente 4" in agent_client.get("/customers/?page=x").content.decode()
     searched = agent_client.get("/customers/?q=cliente&page=2").content.decode()
     assert "Cliente 2" in searched and "q=cliente&amp;page=3" in searched
+
+
+def test_an_address_kept_as_written_is_marked_unverified_in_both_languages(
+    agent_client, agent, api_channel
+):
+    odd = Sender(name="Martin", email="redacted@redacted", email_as_written=True)
+    result = ingest(
+        InboundMessage(
+            workspace_id=api_channel.workspace_id,
+            channel_id=api_channel.pk,
+            sender=odd,
+            text="Buongiorno",
+            external_id="odd-1",
+        )
+    )
+    url = f"/customers/{result.customer_id}/"
+    page = agent_client.get(url).content.decode()
+    assert "redacted@redacted" in page and ">non verificato</span>" in page
+    assert "conservato come lo ha scritto il mittente" in page
+    assert "(non verificato)" in agent_client.get("/customers/").content.decode()
+    panel = agent_client.get(f"/c/{Conversation.objects.get(pk=result.conversation_id).number}/")
+    assert ">non verificato</span>" in panel.content.decode()
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    english = agent_client.get(url).content.decode()
+    assert ">unverified</span>" in english and "non verificato" not in english

@@ -102,7 +102,9 @@ def sender_of(parsed: ParsedEmail) -> Sender:
             name = ""
     if not email or "@" not in email:
         raise InvalidInput("the message has no sender address")
-    return Sender(name=name, email=email)
+    # A From header is what the customer's mail program wrote: an address in it that is
+    # not a valid one is kept as written (an unverified identity) rather than refused.
+    return Sender(name=name, email=email, email_as_written=True)
 
 
 def pec_of(parsed: ParsedEmail) -> dict[str, Any]:

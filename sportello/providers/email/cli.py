@@ -8,6 +8,7 @@ it was. It never stops at a bad file: an unreadable one is reported (and turns t
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -15,6 +16,7 @@ from typing import TextIO
 from sportello.providers.email.parsing import ParsedEmail, parse_message
 
 _PREVIEW_LINES = 6
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def mail_parse_command(files: list[str], as_json: bool, out: TextIO | None = None) -> int:
@@ -35,7 +37,7 @@ def mail_parse_command(files: list[str], as_json: bool, out: TextIO | None = Non
         else:
             parsed = parse_message(raw)
         if as_json:
-            _write(stream, json.dumps({"file": name, **parsed.to_json_dict()}, ensure_ascii=False))
+            _write_json(stream, {"file": name, **parsed.to_json_dict()})
         else:
             _write(stream, _summary(name, parsed))
     return status
@@ -45,6 +47,22 @@ def _read(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
     return Path(name).read_bytes()
+
+
+def _write_json(stream: TextIO, document: dict[str, object]) -> None:
+    """One JSON line in UTF-8 (RFC 8259), whatever the terminal's encoding.
+
+    A character the parser could not decode may still be a lone surrogate standing for a raw
+    byte; written as is it would put that byte, invalid UTF-8, in the output. It becomes
+    U+FFFD, as a decoder would show it."""
+    text = _LONE_SURROGATE.sub("\ufffd", json.dumps(document, ensure_ascii=False))
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        stream.write(text + "\n")
+    else:
+        stream.flush()
+        binary.write(text.encode("utf-8") + b"\n")
+        binary.flush()
 
 
 def _write(stream: TextIO, text: str) -> None:

@@ -2,7 +2,9 @@
 
 The edges share this so they answer the same way: what is taken is stored before they
 acknowledge it (mark \\Seen, answer 250); what cannot be taken is kept as a rejected message
-with the reason. Only an infrastructure failure (the database is down) raises: the edge then
+with the reason. ``refused`` means handing the message over again cannot help (it is
+unreadable, or its sender cannot be read), ``failed`` that it might (the pipeline broke on
+something else). Only an infrastructure failure (the database is down) raises: the edge then
 leaves the message with the sender's server, which will hand it over again.
 """
 
@@ -79,7 +81,9 @@ def receive_email(channel: Channel, raw: bytes, *, source: str) -> Outcome:
     try:
         result = ingest(inbound, source=source, channel=channel)
     except IngestFailed as exc:
-        return Outcome(FAILED, rejected_id=exc.rejected_id, reason=exc.message)
+        # Kept either way; only a failure that another delivery could cure is "failed".
+        status = REFUSED if exc.permanent else FAILED
+        return Outcome(status, rejected_id=exc.rejected_id, reason=exc.message)
     return Outcome(
         DUPLICATE if result.duplicate else INGESTED,
         message_id=result.message_id,

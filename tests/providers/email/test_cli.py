@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from sportello.providers.email.cli import mail_parse_command
+from sportello.providers.email.cli import _write_json, mail_parse_command
 
-from .corpora import FIXTURES
+from .corpora import FIXTURES, corpus_path
 
 
 def run(files: list[str], as_json: bool) -> tuple[int, str]:
@@ -81,3 +85,48 @@ def test_output_survives_a_terminal_that_cannot_encode_the_text():
 
     assert status == 0
     assert "Perch\\xe9" in out.getvalue()
+
+
+# A To header with an undeclared Latin-1 byte (0xfc, "ü"), as mail105 of the Zammad corpus.
+EIGHT_BIT_HEADERS = (
+    b"From: Martin <martin@example.com>\r\n"
+    b"To: metest@example.com, k.g\xfcnther@example.com\r\n"
+    b"Subject: Preisanfrage\r\nMessage-ID: <acht-bit@example.com>\r\n\r\nHallo.\r\n"
+)
+
+
+def run_command(*args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """`sportello mail parse` as a person runs it, in a process of its own."""
+    root = Path(__file__).resolve().parents[3]
+    environment = {**os.environ, "PYTHONPATH": str(root), **env}
+    command = [sys.executable, "-m", "sportello.config.cli", "mail", "parse", *args]
+    return subprocess.run(command, env=environment, cwd=root, capture_output=True, timeout=120)
+
+
+def test_json_is_utf8_even_for_8bit_header_bytes_and_a_latin1_terminal(tmp_path):
+    """GIVEN a message whose To header holds the raw byte 0xfc (undeclared Latin-1)
+    WHEN `sportello mail parse --json` prints it, the terminal saying Latin-1
+    THEN the output is valid UTF-8 JSON with the address decoded."""
+    message = tmp_path / "acht-bit.eml"
+    message.write_bytes(EIGHT_BIT_HEADERS)
+    result = run_command("--json", str(message), PYTHONIOENCODING="latin-1")
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout.decode("utf-8"))
+    assert parsed["to"] == ["metest@example.com", "k.günther@example.com"]
+
+
+def test_json_for_every_corpus_message_is_valid_utf8():
+    corpus = corpus_path("emails")
+    files = sorted(str(p) for p in corpus.rglob("*") if p.suffix in {".box", ".eml", ".txt"})
+    result = run_command("--json", *files)
+    lines = result.stdout.decode("utf-8").splitlines()  # raises on an invalid byte
+    assert [json.loads(line)["file"] for line in lines] == files
+
+
+def test_a_character_left_undecoded_is_printed_as_a_replacement_character(tmp_path):
+    """Whatever part of the parse still holds a raw byte (a lone surrogate) prints as U+FFFD,
+    never as the byte itself."""
+    out = io.StringIO()
+    _write_json(out, {"to": ["k.g\udcfcnther@example.com"]})
+    assert json.loads(out.getvalue()) == {"to": ["k.g\ufffdnther@example.com"]}
+    out.getvalue().encode("utf-8")

@@ -12,17 +12,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .charsets import decode_with_hints
 from .headers import (
     ENCODED_WORD,
     MAX_HEADER_CHARS,
     RawHeaders,
     decode_header_text,
+    raw_bytes,
     single_line,
     split_unquoted,
     unfold,
 )
 
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_PLACEHOLDER_SPLIT = re.compile("(\ue000\\d+\ue001)")
+# A raw 8-bit byte, as the compat32 parser hands it over (a surrogate escape).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _LOCAL_PART_FORBIDDEN = re.compile(r"[\s@<>\"(),;:\\\[\]\x00-\x1f\x7f]")
 
 
@@ -58,7 +63,7 @@ def parse_address_list(
         for name, email in _read_chunk(chunk):
             display = _restore(name, words, hints, warnings, where)
             mailboxes.append(
-                Mailbox(single_line(display), _read_email(email, words, warnings, where))
+                Mailbox(single_line(display), _read_email(email, words, hints, warnings, where))
             )
     return [box for box in mailboxes if box.email or box.name]
 
@@ -280,16 +285,27 @@ def _restore(text: str, words: list[str], hints: list[str], warnings: list[str],
     return decode_header_text(restored, hints, warnings, where)
 
 
-def _read_email(text: str, words: list[str], warnings: list[str], where: str) -> str:
+def _read_email(
+    text: str, words: list[str], hints: list[str], warnings: list[str], where: str
+) -> str:
     """The address itself: encoded words are decoded only into a harmless local part.
 
     RFC 2047 forbids encoded words in an address. Some senders use them to make
     ``=?utf-8?Q?agent?=@example.com`` look like an agent's address; the decoded form is kept
     only if it cannot carry a second ``@``, spaces or brackets, else the raw text is kept.
+    Raw 8-bit bytes (UTF-8 as RFC 6532 allows, or an undeclared Latin-1 ``k.g\xfcnther``)
+    are decoded like those of any header, so no undecoded byte leaves the parser.
     """
     text = text.strip().strip("\x00")
     if text.lower().startswith("mailto:"):
         text = text[7:]
+    if _ESCAPED_BYTE.search(text):
+        text = "".join(
+            part
+            if _PLACEHOLDER.fullmatch(part) or not _ESCAPED_BYTE.search(part)
+            else decode_with_hints(raw_bytes(part), hints, warnings, where)
+            for part in _PLACEHOLDER_SPLIT.split(text)
+        )
     if "\ue000" not in text:
         return single_line(text)
     raw = _PLACEHOLDER.sub(lambda m: words[int(m.group(1))], text)
