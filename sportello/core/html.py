@@ -444,7 +444,7 @@ def sanitize_html(html: str, warnings: list[str] | None = None) -> str:
 # element's start tag is matched exactly even when a value holds ``>``.
 _ATTRS = r"""((?:\s+[^\s"'>/=]+(?:="[^"]*")?)*)"""
 _IMG_TAG = re.compile(r"<img\b" + _ATTRS + r"\s*/?>")
-_REMOTE_SRC = re.compile(r'(\s)src="(https?:[^"]*)"', re.IGNORECASE)
+_SRC = re.compile(r'(\s)src="([^"]*)"')
 _LINK = re.compile(r"<a\b" + _ATTRS + r"\s*>(.*?)</a>", re.DOTALL)
 _HREF = re.compile(r'\shref="([^"]*)"')
 _ANY_TAG = re.compile(r"""<(?:[^>"]|"[^"]*")*>""")
@@ -470,13 +470,19 @@ def _hold_remote_images(html: str) -> str:
     """Remote images are not fetched: a tracking pixel would tell the sender, at the moment
     the agent opens the conversation, that the message was read and from which address.
     Their URL moves to ``data-remote-src``, where the agent UI counts them and names their
-    sites; the page's Content-Security-Policy would refuse them anyway. ``cid:`` images
-    (parts of the message itself) keep their ``src``."""
+    sites; the page's Content-Security-Policy would refuse them anyway. Only ``cid:`` images
+    (parts of the message itself) keep their ``src``: nh3 lets relative URLs through, and a
+    browser reads ``//host/x``, `` https://host/x`` or ``/\\host/x`` as another site's."""
     if "<img" not in html:
         return html
 
+    def held(src: re.Match[str]) -> str:
+        if src.group(2).strip().lower().startswith("cid:"):
+            return src.group(0)
+        return f'{src.group(1)}data-remote-src="{src.group(2)}"'
+
     def hold(match: re.Match[str]) -> str:
-        return _REMOTE_SRC.sub(r'\1data-remote-src="\2"', match.group(0))
+        return _SRC.sub(held, match.group(0))
 
     return _IMG_TAG.sub(hold, html)
 
@@ -511,8 +517,12 @@ def _mark_deceptive_links(html: str) -> str:
 
 
 def _host(url: str) -> str | None:
+    """The site a link leads to, read as a browser does (``//host``, ``\\host``, spaces)."""
+    url = url.strip().replace("\\", "/")
+    if url.startswith("//"):
+        url = "https:" + url
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
         return None

@@ -219,7 +219,7 @@ def _remote_images_notice(html: str) -> str:
     sites: list[str] = []
     for address in addresses:
         try:
-            site = urlsplit(unescape(address)).hostname or ""
+            site = urlsplit(unescape(address).strip().replace("\\", "/")).hostname or ""
         except ValueError:
             site = ""
         if site and site not in sites:

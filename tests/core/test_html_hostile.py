@@ -24,6 +24,22 @@ def test_a_remote_image_keeps_its_address_but_no_src():
     assert " src=" not in html
 
 
+@pytest.mark.parametrize(
+    "src",
+    [
+        "//evil.example/p.gif",
+        "  https://evil.example/p.gif",
+        "/\\evil.example/p.gif",
+        "HTTP://EVIL.EXAMPLE/p",
+    ],
+)
+def test_an_image_address_a_browser_reads_as_another_site_is_held_too(src):
+    html = sanitize_html(f'<img src="{src}">')
+
+    assert " src=" not in html
+    assert "data-remote-src=" in html
+
+
 def test_an_inline_cid_image_keeps_its_reference():
     html = sanitize_html('<img src="cid:logo@negozio" alt="logo">')
 
@@ -115,6 +131,7 @@ def test_ordinary_formatting_is_left_alone():
         ("mybank.it", "http://mybank.it.evil.example/"),
         ("<b>WWW.PAYPAL.COM</b>", "https://evil.example/"),
         ("Accedi su https://mybank.it subito", "https://evil.example/"),
+        ("www.mybank.it", "//evil.example/"),
     ],
 )
 def test_a_link_whose_text_shows_another_site_is_marked_with_its_real_host(text, href):

@@ -48,6 +48,7 @@ body {{ background: url(https://bgcss.evil.example/b.png) }}</style>
 <img src="https://images.evil.example/banner.png" alt="Offerta"
      srcset="https://srcset.evil.example/a.png 1x, https://srcset.evil.example/b.png 2x">
 <img src="cid:logo@cliente" alt="logo">
+<img src="//protocol-relative.evil.example/p.gif"><img src=" https://spaced.evil.example/s.gif">
 <picture><source srcset="https://picture.evil.example/p.webp"><img src="x.png"></picture>
 <table background="https://tablebg.evil.example/t.png" bgcolor="#ffffff">
   <tr><td style="background-image:url('https://tdbg.evil.example/c.png');color:#ffffff">Promo</td></tr>
