@@ -31,7 +31,9 @@ def _run(home: Path, command: list[str], **settings: str) -> subprocess.Complete
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("SPORTELLO_") and k != "DJANGO_SETTINGS_MODULE"
+        if not k.startswith("SPORTELLO_")
+        # the browser tests' fixture sets the latter for the session; no deployment would
+        and k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(SPORTELLO_HOME=str(home), **settings)
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
