@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo bench bench-full migrate messages clean openapi
+.PHONY: run test lint audit format demo bench bench-full migrate messages clean openapi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check sportello tests bench
 	$(BIN)/ruff format --check sportello tests bench
 	$(BIN)/mypy sportello
+	scripts/audit.sh
+
+audit: $(STAMP)
+	scripts/audit.sh
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix sportello tests bench

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the suite on SQLite, then again on PostgreSQL when one answers on 127.0.0.1:5432.
 # Installs what the browser tests need (Debian's Chromium) when apt is available.
+# Ends with the dependency audit (scripts/audit.sh): a known vulnerability fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -27,3 +28,6 @@ then
 else
   echo "== PostgreSQL not answering: PostgreSQL run skipped"
 fi
+
+echo "== dependency audit"
+BIN=$BIN scripts/audit.sh

@@ -47,6 +47,8 @@ api = SportelloAPI(
     ),
     auth=[api_auth.TokenAuth(), api_auth.SessionAuth()],
     urls_namespace="api-v1",
+    # The docs page is sportello.api.docs, behind the agent UI's sign-in.
+    docs_url=None,
     parser=JsonBody(),
 )
 api.add_router("/auth", auth.router)

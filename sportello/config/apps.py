@@ -16,6 +16,7 @@ class SportelloConfig(AppConfig):
     verbose_name = "Sportello configuration"
 
     def ready(self) -> None:
+        import sportello.config.checks  # noqa: F401  (registers Sportello's system checks)
         from sportello.config import event_handlers
 
         event_handlers.register_all()

@@ -127,12 +127,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Django's system checks with Sportello's own (``config.checks``: the HTTPS switches
+    against SPORTELLO_BASE_URL), then the health of the database and the queue.
+
+    The health is asked of the view itself, not through a request: a production
+    ``ALLOWED_HOSTS`` rightly refuses the test client's made-up host name."""
     from django.core.management import call_command
+    from django.http import HttpRequest
+
+    from sportello.api.health import healthz
 
     call_command("check", deploy=args.deploy)
-    from django.test import Client
-
-    response = Client().get("/healthz")
+    response = healthz(HttpRequest())
     print(response.content.decode())
     return 0 if response.status_code == 200 else 1
 
@@ -178,8 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_demo
     )
 
-    check = sub.add_parser("check", help="check the configuration, database and queue")
-    check.add_argument("--deploy", action="store_true")
+    check = sub.add_parser(
+        "check", help="check the configuration (HTTPS switches included), database and queue"
+    )
+    check.add_argument(
+        "--deploy", action="store_true", help="add Django's checks for a public deployment"
+    )
     check.set_defaults(func=cmd_check)
 
     mail = sub.add_parser("mail", help="email tools")

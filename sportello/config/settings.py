@@ -51,6 +51,33 @@ ALLOWED_HOSTS = env_list("SPORTELLO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "
 CSRF_TRUSTED_ORIGINS = env_list("SPORTELLO_CSRF_TRUSTED_ORIGINS", [])
 BASE_URL = env_str("SPORTELLO_BASE_URL", "http://127.0.0.1:8000")
 
+# --- HTTPS (docs/deploy.md) -----------------------------------------------------------
+# All off by default: `make run` serves http://127.0.0.1:8000, where a Secure cookie would
+# never come back and HSTS would pin a browser to a scheme the server does not speak.
+# `sportello check` warns when SPORTELLO_BASE_URL is https and any of them is still off.
+SECURE_COOKIES = env_bool("SPORTELLO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_HSTS_SECONDS = env_int("SPORTELLO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SPORTELLO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SPORTELLO_HSTS_PRELOAD", False)
+# Django's --deploy check asks for preload; asking browsers to preload a domain binds every
+# site under it, which is the domain owner's decision, not a support desk's: off, unasked.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_SSL_REDIRECT = env_bool("SPORTELLO_SSL_REDIRECT", False)
+# A load balancer's health probe may ask over plain http; it gets its answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a proxy that ends TLS, Django sees plain HTTP: the proxy's X-Forwarded-Proto says
+# whether the browser used https (without it a signed-in POST fails Django's origin check)
+# and X-Forwarded-Host which name it asked for. Trust them only when the proxy sets both
+# and nothing else can reach the server.
+BEHIND_PROXY = env_bool("SPORTELLO_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+USE_X_FORWARDED_HOST = BEHIND_PROXY
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,6 +87,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # django-ninja's Swagger UI from its own static files, not from a CDN (api.docs).
+    "ninja",
     "sportello.core",
     "sportello.accounts",
     "sportello.customers",
@@ -85,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sportello.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sportello.core.middleware.DropNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views import defaults
 
 from sportello.api.api import api
+from sportello.api.docs import api_docs
 from sportello.api.health import healthz
 from sportello.channels import registry
 
@@ -17,6 +18,7 @@ def provider_hooks() -> list[URLPattern | URLResolver]:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/docs", api_docs, name="api-docs"),
     path("api/v1/", api.urls),
     path("hooks/", include(provider_hooks())),
     path("admin/", admin.site.urls),

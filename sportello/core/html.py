@@ -4,7 +4,9 @@ so the email parser can use it too.
 
 Sanitising is nh3's (ammonia) allow-list: no script, no event handler, no ``javascript:``,
 ``vbscript:`` or ``data:`` URL, no iframe, form, object, embed, meta or SVG. Inline styles are
-kept only for typographic properties, none of which can load a URL.
+kept only for typographic properties, none of which can load a URL, and none of them may
+hide text. Nothing left loads by itself: remote images are held back, and the agent UI's
+Content-Security-Policy refuses any request to another site (docs/deploy.md).
 
 Before nh3 sees it, ``bound_html`` caps nesting depth and element count in one linear pass:
 html5ever's tree builder checks element scopes by walking the stack of open elements, so
@@ -14,8 +16,11 @@ reported in ``warnings``; no real e-mail comes near either limit.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from html import escape, unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -50,23 +55,143 @@ _COLOUR_FUNCTION = re.compile(r"(?:rgba?|hsla?)\(\s*[\d\s.,%/]*\)", re.IGNORECAS
 _SAFE_CSS_VALUE = re.compile(r"^[\w\s#%.,'\"!/+\-]*$")
 
 
-def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Keep only style declarations whose value cannot call anything.
+class _StyleFilter:
+    """Keeps only style declarations whose value cannot call anything or hide text.
 
     nh3 filters style *properties*, not values: ``width: expression(...)`` or
     ``border: url(...)`` would survive. A declaration stays only if its value is plain words,
     numbers, colours and ``rgb()``/``hsl()``.
+
+    Text a customer's mail hides from the agent (a phishing or prompt-injection line under
+    ``display:none``, at ``font-size:0``, pushed off the page by a negative indent, or
+    written in the colour of its background) is made visible instead: those declarations
+    go. Backgrounds go too (``background-color``, ``bgcolor``) and a text colour stays only
+    where it reads on the agent's white page, so no colour-on-same-colour trick is left.
+    ``hid_text`` records that something was uncovered.
     """
-    if attribute != "style":
-        return value
-    kept = []
-    for declaration in value.split(";"):
-        name, colon, css_value = declaration.partition(":")
-        if not colon:
-            continue
-        if _SAFE_CSS_VALUE.match(_COLOUR_FUNCTION.sub("", css_value)):
-            kept.append(f"{name.strip().lower()}:{css_value.strip()}")
-    return ";".join(kept) or None
+
+    def __init__(self) -> None:
+        self.hid_text = False
+
+    def __call__(self, tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "bgcolor":
+            return None
+        if attribute == "color":  # <font color>
+            if _readable_colour(value):
+                return value
+            self.hid_text = True
+            return None
+        if attribute != "style":
+            return value
+        kept = []
+        for declaration in value.split(";"):
+            name, colon, css_value = declaration.partition(":")
+            if not colon:
+                continue
+            name, css_value = name.strip().lower(), css_value.strip()
+            if not _SAFE_CSS_VALUE.match(_COLOUR_FUNCTION.sub("", css_value)):
+                continue
+            if name.startswith("background"):
+                continue
+            if _hides_text(name, css_value.lower().replace("!important", "").strip()):
+                self.hid_text = True
+                continue
+            kept.append(f"{name}:{css_value}")
+        return ";".join(kept) or None
+
+
+# Lengths under these read as no text at all (a 16 px page: 6 px, 0.4 em, 40 %).
+_TINY_FONT = {"px": 6.0, "pt": 4.5, "em": 0.4, "rem": 0.4, "%": 40.0, "ex": 0.8, "ch": 0.8}
+_LENGTH = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))([a-z%]*)$")
+_OFFSETS = {
+    "text-indent", "margin", "margin-top", "margin-right", "margin-bottom", "margin-left",
+    "letter-spacing", "word-spacing",
+}  # fmt: skip
+
+
+def _hides_text(name: str, value: str) -> bool:
+    if name == "display":
+        return value == "none"
+    if name == "font-size":
+        return _tiny_font(value)
+    if name == "font":
+        return any(_tiny_font(token.split("/")[0]) for token in value.split())
+    if name == "color":
+        return not _readable_colour(value)
+    if name in _OFFSETS:
+        return any(token.startswith("-") for token in value.split())
+    return False
+
+
+def _tiny_font(token: str) -> bool:
+    match = _LENGTH.match(token)
+    if match is None:
+        return False  # a keyword (small, x-small) or a family name
+    number, unit = float(match.group(1)), match.group(2)
+    if number <= 0:
+        return True
+    return number < _TINY_FONT.get(unit, 0.0)
+
+
+# The named colours mail actually uses; any other name is dropped, which only leaves the
+# page's own text colour.
+_NAMED_COLOURS = {
+    "black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0), "green": (0, 128, 0),
+    "blue": (0, 0, 255), "navy": (0, 0, 128), "maroon": (128, 0, 0), "purple": (128, 0, 128),
+    "teal": (0, 128, 128), "olive": (128, 128, 0), "gray": (128, 128, 128),
+    "grey": (128, 128, 128), "silver": (192, 192, 192), "yellow": (255, 255, 0),
+    "orange": (255, 165, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255), "cyan": (0, 255, 255),
+    "fuchsia": (255, 0, 255), "magenta": (255, 0, 255), "darkgray": (169, 169, 169),
+    "darkgrey": (169, 169, 169), "dimgray": (105, 105, 105), "dimgrey": (105, 105, 105),
+    "lightgray": (211, 211, 211), "lightgrey": (211, 211, 211), "gainsboro": (220, 220, 220),
+    "whitesmoke": (245, 245, 245), "snow": (255, 250, 250), "ivory": (255, 255, 240),
+    "darkred": (139, 0, 0), "darkblue": (0, 0, 139), "darkgreen": (0, 100, 0),
+    "brown": (165, 42, 42), "crimson": (220, 20, 60), "firebrick": (178, 34, 34),
+    "darkorange": (255, 140, 0), "royalblue": (65, 105, 225), "steelblue": (70, 130, 180),
+    "slategray": (112, 128, 144), "slategrey": (112, 128, 144), "midnightblue": (25, 25, 112),
+}  # fmt: skip
+_HEX = re.compile(r"^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$")
+_RGB = re.compile(r"^rgba?\(([^)]*)\)$")
+# Contrast with white (WCAG's ratio) below which text is taken as meant not to be read.
+MIN_CONTRAST = 2.0
+
+
+def _readable_colour(value: str) -> bool:
+    """Whether text in colour ``value`` can be read on white (an unknown colour cannot)."""
+    rgba = _parse_colour(value.strip().lower())
+    if rgba is None:
+        return False
+    *rgb, alpha = rgba
+    if alpha < 0.5:
+        return False
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05) >= MIN_CONTRAST
+
+
+def _parse_colour(value: str) -> tuple[float, float, float, float] | None:
+    if value in _NAMED_COLOURS:
+        return (*_NAMED_COLOURS[value], 1.0)
+    if match := _HEX.match(value):
+        digits = match.group(1)
+        if len(digits) <= 4:
+            digits = "".join(d * 2 for d in digits)
+        numbers = [int(digits[i : i + 2], 16) for i in range(0, len(digits), 2)]
+        alpha = numbers[3] / 255 if len(numbers) == 4 else 1.0
+        return (numbers[0], numbers[1], numbers[2], alpha)
+    if match := _RGB.match(value):
+        parts = [p for p in re.split(r"[\s,/]+", match.group(1).strip()) if p]
+        try:
+            rgb = [float(p[:-1]) * 2.55 if p.endswith("%") else float(p) for p in parts[:3]]
+            alpha = 1.0
+            if len(parts) > 3:
+                alpha = float(parts[3][:-1]) / 100 if parts[3].endswith("%") else float(parts[3])
+        except ValueError:
+            return None
+        if len(rgb) == 3:
+            return (rgb[0], rgb[1], rgb[2], alpha)
+    return None
 
 
 # The public corpora's HTML nests at most 69 elements deep (broken <span><font> runs) and has
@@ -283,12 +408,17 @@ def sanitize_html(html: str, warnings: list[str] | None = None) -> str:
     """HTML that is safe to insert into the agent's page; never raises.
 
     Nesting and size are capped first (``bound_html``), so the time is linear in the length;
-    a cap that changed anything is appended to ``warnings``.
+    a cap that changed anything is appended to ``warnings``, and so is text the message hid
+    (``_StyleFilter``). Nothing in the result loads by itself: remote images keep their
+    address in ``data-remote-src`` only (``_hold_remote_images``). A link whose text names
+    another site than the one it leads to carries that site in ``data-real-host``
+    (``_mark_deceptive_links``), which the agent UI shows beside it.
     """
     if not html or not html.strip():
         return ""
+    styles = _StyleFilter()
     try:
-        return nh3.clean(
+        cleaned = nh3.clean(
             bound_html(html, warnings),
             tags=_TAGS,
             clean_content_tags=_CLEAN_CONTENT,
@@ -297,7 +427,7 @@ def sanitize_html(html: str, warnings: list[str] | None = None) -> str:
             link_rel="noopener noreferrer nofollow",
             strip_comments=True,
             filter_style_properties=_STYLE_PROPERTIES,
-            attribute_filter=_filter_attribute,
+            attribute_filter=styles,
         )
     except Exception:
         return ""
@@ -305,6 +435,111 @@ def sanitize_html(html: str, warnings: list[str] | None = None) -> str:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         return ""
+    if styles.hid_text:
+        _note(warnings, "html: text the message hid (invisible style or colour) made visible")
+    return _mark_deceptive_links(_hold_remote_images(cleaned))
+
+
+# nh3 serialises like a browser: every attribute value in double quotes, ``"`` escaped, so an
+# element's start tag is matched exactly even when a value holds ``>``.
+_ATTRS = r"""((?:\s+[^\s"'>/=]+(?:="[^"]*")?)*)"""
+_IMG_TAG = re.compile(r"<img\b" + _ATTRS + r"\s*/?>")
+_SRC = re.compile(r'(\s)src="([^"]*)"')
+_LINK = re.compile(r"<a\b" + _ATTRS + r"\s*>(.*?)</a>", re.DOTALL)
+_HREF = re.compile(r'\shref="([^"]*)"')
+_ANY_TAG = re.compile(r"""<(?:[^>"]|"[^"]*")*>""")
+# What a link's text shows as its destination: the whole text a URL or a bare domain, or a
+# URL starting with a scheme or www. somewhere in it.
+_SHOWN_HOST = re.compile(
+    r"^\s*(?:https?://)?(?:[^\s/@]+@)?([\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,})\.?(?::\d+)?"
+    r"(?:[/?#]\S*)?\s*$"
+    r"|(?:https?://|\bwww\.)([\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,})",
+    re.IGNORECASE,
+)
+
+# A bare "name.pdf" as a link's text names a file. (Some are top-level domains too, .zip and
+# .mov among them; written with a scheme or "www." they are still read as sites.)
+_FILE_SUFFIXES = {
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "txt", "csv", "rtf",
+    "jpg", "jpeg", "png", "gif", "webp", "heic", "zip", "rar", "7z", "eml", "xml", "json",
+    "htm", "html", "mp3", "mp4", "mov", "p7m",
+}  # fmt: skip
+
+
+def _hold_remote_images(html: str) -> str:
+    """Remote images are not fetched: a tracking pixel would tell the sender, at the moment
+    the agent opens the conversation, that the message was read and from which address.
+    Their URL moves to ``data-remote-src``, where the agent UI counts them and names their
+    sites; the page's Content-Security-Policy would refuse them anyway. Only ``cid:`` images
+    (parts of the message itself) keep their ``src``: nh3 lets relative URLs through, and a
+    browser reads ``//host/x``, `` https://host/x`` or ``/\\host/x`` as another site's."""
+    if "<img" not in html:
+        return html
+
+    def held(src: re.Match[str]) -> str:
+        if src.group(2).strip().lower().startswith("cid:"):
+            return src.group(0)
+        return f'{src.group(1)}data-remote-src="{src.group(2)}"'
+
+    def hold(match: re.Match[str]) -> str:
+        return _SRC.sub(held, match.group(0))
+
+    return _IMG_TAG.sub(hold, html)
+
+
+def _mark_deceptive_links(html: str) -> str:
+    """``<a href="https://evil.example">www.mybank.it</a>`` gets
+    ``data-real-host="evil.example"``: a link's text naming one site while it leads to
+    another is the shape of phishing. A link to a subdomain of the site shown (a newsletter's
+    click-tracking host) or the other way round is not marked."""
+    if "<a" not in html:
+        return html
+
+    def mark(match: re.Match[str]) -> str:
+        attributes = match.group(1)
+        href = _HREF.search(attributes)
+        if href is None:
+            return match.group(0)
+        target = _host(unescape(href.group(1)))
+        shown = _SHOWN_HOST.search(unescape(_ANY_TAG.sub("", match.group(2))))
+        if target is None or shown is None:
+            return match.group(0)
+        if shown.group(1) and shown.group(1).rpartition(".")[2].lower() in _FILE_SUFFIXES:
+            return match.group(0)  # "fattura.pdf": a file's name, not a site
+        shown_host = _normal_host(shown.group(1) or shown.group(2))
+        if _same_site(shown_host, target):
+            return match.group(0)
+        start = match.group(0)[: match.start(2) - match.start(0)]
+        marked = start[:-1].rstrip("/ ") + f' data-real-host="{escape(target)}">'
+        return marked + match.group(0)[len(start) :]
+
+    return _LINK.sub(mark, html)
+
+
+def _host(url: str) -> str | None:
+    """The site a link leads to, read as a browser does (``//host``, ``\\host``, spaces)."""
+    url = url.strip().replace("\\", "/")
+    if url.startswith("//"):
+        url = "https:" + url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not host:
+        return None
+    return _normal_host(host)
+
+
+def _normal_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    with contextlib.suppress(UnicodeError):  # a name idna refuses is compared as written
+        host = host.encode("idna").decode("ascii")
+    return host.removeprefix("www.")
+
+
+def _same_site(one: str, other: str) -> bool:
+    return one == other or one.endswith("." + other) or other.endswith("." + one)
 
 
 _BLOCK = {

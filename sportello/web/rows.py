@@ -13,9 +13,12 @@ translate is read outside the f-strings: xgettext (``make messages``) does not l
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from html import escape as esc
+from html import unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -195,8 +198,41 @@ def timeline_entry(
 
 def _body(message: Message) -> str:
     if message.html:
-        return message.html  # sanitised by nh3 at ingest: the one value shown unescaped
+        # sanitised by nh3 at ingest: the one value shown unescaped
+        if "data-remote-src" in message.html:
+            return _remote_images_notice(message.html) + message.html
+        return message.html
     return esc(normalize_newlines(message.text)).replace("\n", "<br>")
+
+
+_REMOTE_SRC = re.compile(r'data-remote-src="([^"]*)"')
+_NOTICE_SITES = 3
+
+
+def _remote_images_notice(html: str) -> str:
+    """Says that the message's remote images were not loaded, and from which sites.
+
+    They stay unloaded: opening a conversation must not tell a sender (by a tracking pixel)
+    that it was read, nor from which address; the page's Content-Security-Policy refuses them
+    too, so there is no button to load them (docs/deploy.md)."""
+    addresses = _REMOTE_SRC.findall(html)
+    sites: list[str] = []
+    for address in addresses:
+        try:
+            site = urlsplit(unescape(address).strip().replace("\\", "/")).hostname or ""
+        except ValueError:
+            site = ""
+        if site and site not in sites:
+            sites.append(site)
+    shown = ", ".join(sites[:_NOTICE_SITES]) + (", …" if len(sites) > _NOTICE_SITES else "")
+    text = ngettext(
+        "Remote image not loaded (from %(sites)s): it could tell the sender that you opened "
+        "this message.",
+        "%(count)s remote images not loaded (from %(sites)s): they could tell the sender "
+        "that you opened this message.",
+        len(addresses),
+    ) % {"count": len(addresses), "sites": shown or "?"}
+    return f'<p class="remote-images" role="note">{esc(text)}</p>'
 
 
 def _attachments(attachments: list[dict[str, Any]]) -> str:

@@ -33,5 +33,17 @@ def test_healthz_reports_database_and_queue(client):
     assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
 
 
-def test_interactive_docs_are_served(client):
-    assert client.get("/api/v1/docs").status_code == 200
+def test_interactive_docs_are_for_signed_in_agents(agent, client):
+    """The docs page lists every operation and calls them with the session: an anonymous
+    visitor is sent to sign in; an agent gets it, its assets from the project, no CDN."""
+    anonymous = client.get("/api/v1/docs")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"] == "/login/?next=/api/v1/docs"
+
+    client.force_login(agent.user)
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<script src="/static/ninja/swagger-ui-bundle.js">' in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
