@@ -196,7 +196,7 @@ class Ledger:
     lmtp_sent: list[str] = field(default_factory=list)
     lmtp_acknowledged: set[str] = field(default_factory=set)
     replies_acknowledged: set[int] = field(default_factory=set)
-    replies_sent: int = 0
+    replies_asked: int = 0
     retries: Counter[str] = field(default_factory=Counter)
     refused: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -325,7 +325,7 @@ class Clients:
             path = f"/api/v1/conversations/{conversation}/reply"
             request = Request("POST", path, body, headers)
             with self.ledger.lock:
-                self.ledger.replies_sent += 1
+                self.ledger.replies_asked += 1
             answer = self._post(request, "reply")
             if answer is not None:
                 with self.ledger.lock:
@@ -445,7 +445,7 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
     from django.db import connections
     from django.db.models import Count
 
-    from sportello.conversations.models import Message
+    from sportello.conversations.models import Direction, Kind, Message
     from sportello.outbound.models import Delivery
 
     sent_ids = [*ledger.api_sent, *ledger.lmtp_sent]
@@ -460,6 +460,13 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
         )
         stored.update({row["external_id"]: row["n"] for row in rows})
     acknowledged = ledger.api_acknowledged | ledger.lmtp_acknowledged
+    # Every reply stored, with or without a delivery (a reply without one would never be
+    # sent: send_reply stores both in one transaction, so there should be none).
+    replies = list(
+        Message.objects.filter(
+            channel_id=setup.channel_id, direction=Direction.OUTBOUND, kind=Kind.MESSAGE
+        ).values_list("pk", flat=True)
+    )
     deliveries = list(
         Delivery.objects.filter(channel_id=setup.channel_id).values(
             "message_id", "status", "provider_message_id", "maybe_sent", "attempts"
@@ -467,7 +474,10 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
     )
     connections.close_all()
     by_message = {d["message_id"]: d for d in deliveries}
-    sends = {d["message_id"]: sink.sent.get(d["provider_message_id"] or "", 0) for d in deliveries}
+    sends = {
+        pk: sink.sent.get((by_message.get(pk) or {}).get("provider_message_id") or "", 0)
+        for pk in replies
+    }
     return {
         "acknowledged": len(acknowledged),
         "lost": sum(1 for external_id in acknowledged if not stored.get(external_id)),
@@ -478,11 +488,13 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
         "acknowledged_lmtp": len(ledger.lmtp_acknowledged),
         "sent_not_acknowledged": len(set(sent_ids) - acknowledged),
         "stored_not_acknowledged": sum(1 for e in stored if e not in acknowledged),
+        "replies_asked": ledger.replies_asked,
         "replies_acknowledged": len(ledger.replies_acknowledged),
         "replies_acknowledged_not_stored": sum(
-            1 for m in ledger.replies_acknowledged if m not in by_message
+            1 for m in ledger.replies_acknowledged if m not in sends
         ),
-        "replies_stored": len(deliveries),
+        "replies_stored": len(replies),
+        "replies_without_delivery": sum(1 for pk in replies if pk not in by_message),
         "replies_delivered": sum(1 for n in sends.values() if n),
         "replies_maybe_sent": sum(1 for d in deliveries if d["maybe_sent"]),
         "replies_not_sent_status": dict(
