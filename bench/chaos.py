@@ -91,6 +91,7 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.sent: Counter[str] = Counter()
+        self.first_received: dict[str, float] = {}
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -98,6 +99,7 @@ class SmtpSink:
         message_id = (headers.get("Message-ID") or "").strip()
         with self.lock:
             self.sent[message_id] += 1
+            self.first_received.setdefault(message_id, time.time())
         return "250 2.0.0 Ok: queued"
 
     def start(self, port: int) -> Any:
@@ -469,7 +471,7 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
     )
     deliveries = list(
         Delivery.objects.filter(channel_id=setup.channel_id).values(
-            "message_id", "status", "provider_message_id", "maybe_sent", "attempts"
+            "message_id", "status", "provider_message_id", "maybe_sent", "attempts", "sent_at"
         )
     )
     connections.close_all()
@@ -478,6 +480,13 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
         pk: sink.sent.get((by_message.get(pk) or {}).get("provider_message_id") or "", 0)
         for pk in replies
     }
+    # From the sink's receiving a reply to the server's noting it sent (``sent_at`` is
+    # taken as that transaction starts): a kill in between sends the reply again.
+    lags = sorted(
+        (d["sent_at"].timestamp() - sink.first_received[d["provider_message_id"]]) * 1000
+        for d in deliveries
+        if d["sent_at"] and d["provider_message_id"] in sink.first_received
+    )
     return {
         "acknowledged": len(acknowledged),
         "lost": sum(1 for external_id in acknowledged if not stored.get(external_id)),
@@ -497,6 +506,8 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
         "replies_without_delivery": sum(1 for pk in replies if pk not in by_message),
         "replies_delivered": sum(1 for n in sends.values() if n),
         "replies_maybe_sent": sum(1 for d in deliveries if d["maybe_sent"]),
+        "received_to_noted_ms_p50": round(lags[len(lags) // 2]) if lags else None,
+        "received_to_noted_ms_max": round(lags[-1]) if lags else None,
         "replies_not_sent_status": dict(
             Counter(d["status"] for d in deliveries if d["status"] != "sent")
         ),
