@@ -6,8 +6,8 @@
 
 Starts the real ``sportello run`` (web server, job consumer and LMTP receiver in one process
 group, its own ``SPORTELLO_HOME`` in a temporary folder, a free port) and a local SMTP sink
-in this process, which is never killed: the email channel's replies go out to it, and it
-counts every send by Message-ID. Clients in threads then do what integrations, a mail
+in a process of its own, which is never killed: the email channel's replies go out to it,
+and it notes every send by Message-ID. Clients in threads then do what integrations, a mail
 server and agents do, each retrying until the server acknowledges, as they would:
 
 - an integration posts customers' messages to ``POST /api/v1/inbound``, each with its own
@@ -84,30 +84,65 @@ REPLIES = (
 
 
 class SmtpSink:
-    """An SMTP server that accepts everything and counts each Message-ID it receives.
+    """An SMTP server in a process of its own, never killed, that accepts everything and
+    notes each message's Message-ID and the time it arrived, a line each, in a file: what
+    it noted is what a customer's mail server would have received. Its own process, so
+    its answers are not slowed by the clients' threads in this one."""
 
-    It runs in this process, which is never killed, so what it counted is what a customer's
-    mail server would have received."""
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
 
-    def __init__(self) -> None:
-        self.sent: Counter[str] = Counter()
-        self.first_received: dict[str, float] = {}
-        self.lock = threading.Lock()
+    def start(self) -> None:
+        command = [sys.executable, __file__, "--sink", str(self.port), str(self.path)]
+        self.process = subprocess.Popen(command)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with smtplib.SMTP(HOST, self.port, timeout=5) as smtp:
+                    smtp.noop()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("the SMTP sink did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def received(self) -> tuple[Counter[str], dict[str, float]]:
+        """How many times each Message-ID arrived, and when it first did."""
+        sent: Counter[str] = Counter()
+        first: dict[str, float] = {}
+        for line in self.path.read_text().splitlines():
+            when, _, message_id = line.partition(" ")
+            sent[message_id] += 1
+            first.setdefault(message_id, float(when))
+        return sent, first
+
+
+class SinkHandler:
+    def __init__(self, path: Path) -> None:
+        self.out = path.open("a", buffering=1)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         headers = BytesHeaderParser().parsebytes(envelope.original_content or b"")
-        message_id = (headers.get("Message-ID") or "").strip()
-        with self.lock:
-            self.sent[message_id] += 1
-            self.first_received.setdefault(message_id, time.time())
+        message_id = " ".join((headers.get("Message-ID") or "").split())
+        self.out.write(f"{time.time():.6f} {message_id}\n")
         return "250 2.0.0 Ok: queued"
 
-    def start(self, port: int) -> Any:
-        from aiosmtpd.controller import Controller
 
-        controller = Controller(self, hostname=HOST, port=port)
-        controller.start()
-        return controller
+def run_sink(port: int, path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    stops = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # the server's thread inherits the mask
+    controller = Controller(SinkHandler(path), hostname=HOST, port=port)
+    controller.start()
+    signal.sigwait(stops)
+    controller.stop()
 
 
 # --- the server, killed and started again ----------------------------------------------------
@@ -444,6 +479,7 @@ def pending_deliveries(channel_id: int) -> int:
 
 def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
     """Compare what the clients were told with what is stored and what the sink received."""
+    sent, first_received = sink.received()
     from django.db import connections
     from django.db.models import Count
 
@@ -477,15 +513,15 @@ def reckon(setup: Setup, ledger: Ledger, sink: SmtpSink) -> dict[str, Any]:
     connections.close_all()
     by_message = {d["message_id"]: d for d in deliveries}
     sends = {
-        pk: sink.sent.get((by_message.get(pk) or {}).get("provider_message_id") or "", 0)
+        pk: sent.get((by_message.get(pk) or {}).get("provider_message_id") or "", 0)
         for pk in replies
     }
     # From the sink's receiving a reply to the server's noting it sent (``sent_at`` is
     # taken as that transaction starts): a kill in between sends the reply again.
     lags = sorted(
-        (d["sent_at"].timestamp() - sink.first_received[d["provider_message_id"]]) * 1000
+        (d["sent_at"].timestamp() - first_received[d["provider_message_id"]]) * 1000
         for d in deliveries
-        if d["sent_at"] and d["provider_message_id"] in sink.first_received
+        if d["sent_at"] and d["provider_message_id"] in first_received
     )
     return {
         "acknowledged": len(acknowledged),
@@ -525,9 +561,9 @@ def chaos(args: argparse.Namespace) -> dict[str, Any]:
     seed = args.seed if args.seed is not None else random.randrange(10**6)
     rng = random.Random(seed)
     run = f"{int(time.time()) % 10**7}{rng.randrange(100)}"
-    sink = SmtpSink()
-    sink_controller = sink.start(free_port())
-    setup = prepare(run, sink_controller.port)
+    sink = SmtpSink(home / "chaos-sink.log")
+    sink.start()
+    setup = prepare(run, sink.port)
     server = Server(home, args.database_url, free_port(), free_port())
     clients = Clients(
         server.port, server.lmtp_port, setup.token, setup.channel_slug, setup.address, run
@@ -560,7 +596,7 @@ def chaos(args: argparse.Namespace) -> dict[str, Any]:
         figures = reckon(setup, clients.ledger, sink)
     finally:
         server.stop()
-        sink_controller.stop()
+        sink.stop()
     return {
         "scenario": "chaos",
         "backend": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
@@ -593,6 +629,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--sink"]:  # the sink's own process (SmtpSink.start)
+        run_sink(int(argv[1]), Path(argv[2]))
+        return 0
     args = build_parser().parse_args(argv)
     print(json.dumps(chaos(args)), flush=True)
     return 0
