@@ -45,6 +45,7 @@ bench-full: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 50000
 	$(BIN)/python bench/web.py --customers 200000 --conversations 1000000 --messages 5000000
 	$(BIN)/python bench/peer.py --short
+	$(BIN)/python bench/chaos.py --kills 100
 
 messages: $(STAMP)
 	cd sportello && ../$(BIN)/django-admin makemessages -l it --settings=sportello.config.settings

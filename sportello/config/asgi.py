@@ -14,6 +14,11 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from sportello.config.threaded_wsgi import ThreadedWSGI
+from sportello.language.detection import load_model
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
 application = ThreadedWSGI(get_wsgi_application(), workers=settings.WEB_THREADS)
+
+# Each web process (uvicorn's --workers start their own) loads the language model before
+# its first request rather than inside the first inbound message's transaction.
+load_model()

@@ -46,9 +46,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from huey.contrib.djhuey import HUEY
 
     from sportello.channels import registry
+    from sportello.language.detection import load_model
 
     if not args.no_migrate:
         _migrate(verbosity=0)
+    load_model()  # before the first message: see language.detection.load_model
     consumer = None
     if not args.no_worker:
         consumer = HUEY.create_consumer(workers=settings.HUEY_WORKERS, worker_type="thread")
@@ -75,6 +77,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from sportello.language.detection import load_model
+
+    load_model()  # jobs ingest mail: see language.detection.load_model
     call_command("run_huey", workers=args.workers, worker_type="thread")
     return 0
 

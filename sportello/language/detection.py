@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 MIN_CHARS = 12
 CONFIDENCE = 0.7
+_loading = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
+def _loaded():  # type: ignore[no-untyped-def]
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _identifier():  # type: ignore[no-untyped-def]
+    # One thread loads the model (seconds on a busy machine); the others wait for it
+    # instead of each loading their own copy.
+    with _loading:
+        return _loaded()
+
+
+def load_model() -> None:
+    """Load the model now, at a process's start: detection runs inside the ingest
+    transaction, and the first message after a start would otherwise hold it open, and
+    every other writer waiting, for as long as the model takes to load (``bench/chaos.py``
+    saw 4-6 s of it after each restart, on a loaded machine)."""
+    _identifier()
 
 
 def detect_language(text: str) -> str:

@@ -219,3 +219,12 @@ def test_a_plausible_sent_at_is_kept(api):
     sent_at = (timezone.now() - timedelta(days=3)).replace(microsecond=0)
     response = api.post("/api/v1/inbound", _inbound_body(sent_at=sent_at.isoformat()))
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("field", ["view", "status", "customer_id", "team", "sort", "limit"])
+def test_an_empty_value_where_the_document_lists_values_is_refused(api, field):
+    """Found by schemathesis: ``?sort=`` was answered as if no sort were given, though
+    the document lists which values a sort may take, and an empty one is not among them."""
+    response = api.get(f"/api/v1/conversations?{field}=")
+    assert response.status_code == 422
+    assert field in response.json()["detail"]

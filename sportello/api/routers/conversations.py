@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import ValidationError
-from pydantic import WithJsonSchema
+from pydantic import WithJsonSchema, field_validator
 
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import active_agent_in, team_in
@@ -69,6 +69,15 @@ class ConversationQuery(Schema):
     limit: Annotated[str, _documented(type="integer")] = Field(
         str(DEFAULT_LIMIT), json_schema_extra={"default": DEFAULT_LIMIT}
     )
+
+    @field_validator("view", "status", "customer_id", "team", "sort", "limit")
+    @classmethod
+    def not_blank(cls, value: str | None) -> str | None:
+        """``?sort=`` is not one of the values the document lists: refused (the web's
+        filter form, whose blank menus mean "any", reads its own fields)."""
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty")
+        return value
 
 
 @router.get("", response={200: ConversationPage, 401: Error, 422: ValidationErrorOut})

@@ -1,0 +1,434 @@
+"""Who may do what, on every route: each role × every API operation, web page and admin page.
+
+The routes are enumerated from the running code: the API's operations from the NinjaAPI's
+own OpenAPI document, the web's from Django's URL resolver, the admin's from its registry.
+A route that is not in the tables below fails with its name, so a new endpoint is
+classified once, here, before it ships: who may call it, what it answers when allowed,
+and which rows of a workspace it names.
+
+The callers, all against shop Alfa's rows:
+- ``admin``, ``supervisor``, ``agent``: Alfa's own agents (a token in the API, a session in
+  the web and the admin);
+- ``anonymous``: no token, no session;
+- ``outsider``: the admin of another workspace, Beta, the strongest caller that must still
+  see nothing of Alfa: its ids are not found (404), its lists show only Beta's rows.
+
+What each expects, written down once (``expected``):
+
+| caller | API | web | admin |
+|---|---|---|---|
+| admin | allowed | allowed | allowed |
+| supervisor, agent | allowed; 403 where admin only | allowed | sent to the admin's login |
+| (admin, outsider) | | | 403 on what only the operator manages |
+| anonymous | 401 | sent to the login | sent to the admin's login |
+| outsider | 404 for Alfa's ids; else allowed, showing none of Alfa | the same | the same |
+
+A public route (the token exchange, the login page, health) answers everyone alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sportello.accounts.actions import create_agent, issue_token
+from sportello.accounts.models import Agent, Role
+from sportello.api.api import api
+from sportello.conversations.models import Conversation, Message, Tag
+from sportello.customers.models import Customer, Organization
+from sportello.ingest.models import InboundRecord
+from tests.accounts.test_admin_isolation import PASSWORD, Shop, make_shop
+from tests.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("admin", "supervisor", "agent", "anonymous", "outsider")
+# Text only Alfa's rows hold: an outsider's page or list showing one has leaked.
+ALFA_MARKERS = ("Alfa", "alfa.it")
+
+
+# --- the world: two shops ---------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    alfa: Shop
+    beta: Shop
+    conversation: Conversation  # Alfa's, with a number Beta has no conversation under
+    customer: Customer
+    agents: dict[str, Agent]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(db) -> World:
+    alfa, beta = make_shop("Alfa"), make_shop("Beta")
+    agents = {
+        "admin": alfa.admin,
+        "supervisor": create_agent(
+            alfa.workspace, email="vice@alfa.it", password=PASSWORD, role=Role.SUPERVISOR
+        ),
+        "agent": create_agent(alfa.workspace, email="banco@alfa.it", password=PASSWORD),
+        "outsider": beta.admin,
+    }
+    tokens = {role: issue_token(agent) for role, agent in agents.items()}
+    body = {
+        "channel": "api",
+        "sender": {"name": "Zefiro Alfa", "email": "zefiro@alfa.it"},
+        "text": "Seconda domanda di Alfa",
+        "external_id": "m-Alfa-2",
+    }
+    answer = ApiClient(tokens["admin"]).post("/api/v1/inbound", body).json()
+    conversation = Conversation.objects.get(pk=answer["conversation_id"])
+    assert not Conversation.objects.filter(
+        workspace=beta.workspace, number=conversation.number
+    ).exists()
+    ApiClient(tokens["admin"]).patch(f"/api/v1/conversations/{conversation.pk}", {"tags": ["alfa"]})
+    Organization.objects.create(workspace=alfa.workspace, name="Ditta Alfa")
+    Group.objects.create(name="Redattori")
+    return World(
+        alfa=alfa,
+        beta=beta,
+        conversation=conversation,
+        customer=Customer.objects.get(pk=answer["customer_id"]),
+        agents=agents,
+        tokens=tokens,
+    )
+
+
+def expected(
+    role: str,
+    *,
+    allowed: frozenset[int],
+    admin_only: bool,
+    names_a_row: bool,
+    public: bool,
+    anonymous: int,
+) -> frozenset[int]:
+    """The one rule every table below is read with."""
+    if public:
+        return allowed
+    if role == "anonymous":
+        return frozenset({anonymous})
+    if role == "outsider" and names_a_row:
+        return frozenset({404})
+    if admin_only and role in ("supervisor", "agent"):
+        return frozenset({403})
+    return allowed
+
+
+def statuses(*codes: int) -> frozenset[int]:
+    return frozenset(codes)
+
+
+def assert_shows_nothing_of_alfa(content: bytes, what: str) -> None:
+    text = content.decode(errors="replace")
+    for marker in ALFA_MARKERS:
+        assert marker not in text, f"{what} shows {marker!r} to another workspace's admin"
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiRule:
+    allowed: frozenset[int]
+    body: Callable[[str], dict[str, Any]] | None = None
+    admin_only: bool = False
+    public: bool = False
+
+
+def _inbound(role: str) -> dict[str, Any]:
+    sender = {"name": "Cliente Matrice", "email": "matrice@example.it"}
+    return {"channel": "api", "sender": sender, "text": "Ciao", "external_id": f"x-{role}"}
+
+
+API: dict[str, ApiRule] = {
+    "POST /api/v1/auth/token": ApiRule(
+        statuses(200), lambda role: {"email": "capo@alfa.it", "password": PASSWORD}, public=True
+    ),
+    "POST /api/v1/inbound": ApiRule(statuses(201), _inbound),
+    "GET /api/v1/conversations": ApiRule(statuses(200)),
+    "GET /api/v1/conversations/{conversation_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/conversations/{conversation_id}": ApiRule(
+        statuses(200), lambda role: {"priority": 2}
+    ),
+    "POST /api/v1/conversations/{conversation_id}/reply": ApiRule(
+        statuses(201), lambda role: {"text": f"Risposta di {role}"}
+    ),
+    "POST /api/v1/conversations/{conversation_id}/notes": ApiRule(
+        statuses(201), lambda role: {"text": f"Nota di {role}"}
+    ),
+    "GET /api/v1/customers": ApiRule(statuses(200)),
+    "GET /api/v1/customers/{customer_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/customers/{customer_id}": ApiRule(
+        statuses(200), lambda role: {"name": f"Rinominato da {role}"}
+    ),
+    "GET /api/v1/channels": ApiRule(statuses(200)),
+    "POST /api/v1/channels": ApiRule(
+        statuses(201),
+        lambda role: {"kind": "api", "name": f"Canale {role}", "slug": f"canale-{role}"},
+        admin_only=True,
+    ),
+    "PATCH /api/v1/channels/{channel_id}": ApiRule(
+        statuses(200), lambda role: {"name": f"Posta di {role}"}, admin_only=True
+    ),
+}
+# An id in a path names one of Alfa's rows.
+API_IDS: dict[str, Callable[[World], int]] = {
+    "conversation_id": lambda world: world.conversation.pk,
+    "customer_id": lambda world: world.customer.pk,
+    "channel_id": lambda world: world.alfa.channel.pk,
+}
+
+
+def api_operations() -> list[str]:
+    document = api.get_openapi_schema()
+    return sorted(
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method in operations
+    )
+
+
+def test_every_api_operation_is_classified():
+    operations = set(api_operations())
+    assert not operations - set(API), f"classify in API: {sorted(operations - set(API))}"
+    assert not set(API) - operations, f"gone from the API: {sorted(set(API) - operations)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", api_operations())
+def test_api_operation_answers_each_caller_as_classified(world, operation, role):
+    rule = API.get(operation)
+    if rule is None:
+        pytest.fail(f"{operation} is not in the access table API: classify it")
+    method, template = operation.split(" ", 1)
+    names = re.findall(r"{(\w+)}", template)
+    unknown = [name for name in names if name not in API_IDS]
+    assert not unknown, f"{operation}: say which of Alfa's rows {unknown} names in API_IDS"
+    path = template
+    for name in names:
+        path = path.replace(f"{{{name}}}", str(API_IDS[name](world)))
+    client = ApiClient(world.tokens.get(role))
+    body = rule.body(role) if rule.body else None
+    response = getattr(client.client, method.lower())(
+        path,
+        **({"data": body, "content_type": "application/json"} if body is not None else {}),
+        **client.headers,
+    )
+    want = expected(
+        role,
+        allowed=rule.allowed,
+        admin_only=rule.admin_only,
+        names_a_row=bool(names),
+        public=rule.public,
+        anonymous=401,
+    )
+    assert response.status_code in want, (operation, role, response.content[:300])
+    if role == "outsider" and response.status_code < 400:
+        assert_shows_nothing_of_alfa(response.content, operation)
+    if role == "admin" and method == "GET" and not names:  # the check above can fail
+        assert ALFA_MARKERS[0] in response.content.decode(), operation
+
+
+# --- the web pages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebRequest:
+    method: str
+    allowed: frozenset[int]
+    data: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class WebRule:
+    requests: tuple[WebRequest, ...]
+    public: bool = False
+
+
+def _get(*allowed: int) -> WebRequest:
+    return WebRequest("GET", frozenset(allowed or (200,)))
+
+
+def _post(data: dict[str, str], *allowed: int) -> WebRequest:
+    return WebRequest("POST", frozenset(allowed or (302,)), data)
+
+
+# Every URL pattern outside the API and the admin (each has its own table), by its route.
+WEB: dict[str, WebRule] = {
+    "healthz": WebRule((_get(),), public=True),
+    "login/": WebRule((_get(200, 302),), public=True),  # signed in: on to the inbox
+    "logout/": WebRule((_post({}),), public=True),
+    "": WebRule((_get(),)),
+    "c/<rowid:number>/": WebRule((_get(),)),
+    "c/<rowid:number>/reply/": WebRule((_post({"text": "Risposta"}),)),
+    "c/<rowid:number>/note/": WebRule((_post({"text": "Nota"}),)),
+    "c/<rowid:number>/assign/": WebRule((_post({"assignee": ""}),)),
+    "c/<rowid:number>/status/": WebRule((_post({"status": "pending"}),)),
+    "c/<rowid:number>/priority/": WebRule((_post({"priority": "2"}),)),
+    "c/<rowid:number>/tags/": WebRule((_post({"tags": "urgente"}),)),
+    "customers/": WebRule((_get(),)),
+    "customers/<rowid:customer_id>/": WebRule((_get(), _post({"name": "Nuovo nome"}))),
+}
+WEB_IDS: dict[str, Callable[[World], int]] = {
+    "number": lambda world: world.conversation.number,
+    "customer_id": lambda world: world.customer.pk,
+}
+ELSEWHERE = ("api/v1/", "admin/")
+
+
+def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:
+    found = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if not route.startswith(ELSEWHERE):
+                found.extend(_routes(pattern.url_patterns, route))
+        else:
+            found.append(route)
+    return found
+
+
+def web_routes() -> list[str]:
+    return sorted(set(_routes(get_resolver().url_patterns)))
+
+
+def test_every_web_route_is_classified():
+    routes = set(web_routes())
+    assert not routes - set(WEB), f"classify in WEB: {sorted(routes - set(WEB))}"
+    assert not set(WEB) - routes, f"gone from the web: {sorted(set(WEB) - routes)}"
+
+
+def signed_in(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.agents[role].user)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", web_routes())
+def test_web_route_answers_each_caller_as_classified(world, route, role):
+    rule = WEB.get(route)
+    if rule is None:
+        pytest.fail(f"{route!r} is not in the access table WEB: classify it")
+    names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    unknown = [name for name in names if name not in WEB_IDS]
+    assert not unknown, f"{route}: say which of Alfa's rows {unknown} names in WEB_IDS"
+    path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(WEB_IDS[m[1]](world)), route)
+    for request in rule.requests:
+        client = signed_in(world, role)
+        send = client.post if request.method == "POST" else client.get
+        response = send(path, request.data) if request.data is not None else send(path)
+        want = expected(
+            role,
+            allowed=request.allowed,
+            admin_only=False,
+            names_a_row=bool(names),
+            public=rule.public,
+            anonymous=302,
+        )
+        assert response.status_code in want, (request.method, path, role)
+        if role == "anonymous" and not rule.public:
+            assert response["Location"].startswith("/login/?next="), path
+        if role == "outsider" and response.status_code == 200:
+            assert_shows_nothing_of_alfa(response.content, path)
+        if role == "admin" and request.method == "GET" and not names and not rule.public:
+            assert ALFA_MARKERS[0] in response.content.decode(), path
+
+
+# --- the admin ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminRule:
+    """One of Alfa's rows, to open its change page; ``operator_only`` for a model that is
+    not a workspace's (Django's groups): a workspace's admin is refused it (403)."""
+
+    row: Callable[[World], int]
+    operator_only: bool = False
+
+
+ADMIN: dict[str, AdminRule] = {
+    "auth.group": AdminRule(lambda world: Group.objects.get(name="Redattori").pk, True),
+    "core.workspace": AdminRule(lambda world: world.alfa.workspace.pk),
+    "accounts.user": AdminRule(lambda world: world.agents["agent"].user_id),
+    "accounts.agent": AdminRule(lambda world: world.agents["agent"].pk),
+    "accounts.team": AdminRule(lambda world: world.alfa.team.pk),
+    "accounts.apitoken": AdminRule(lambda world: world.alfa.token.pk),
+    "sportello_channels.channel": AdminRule(lambda world: world.alfa.channel.pk),
+    "customers.customer": AdminRule(lambda world: world.customer.pk),
+    "customers.organization": AdminRule(
+        lambda world: Organization.objects.get(name="Ditta Alfa").pk
+    ),
+    "conversations.conversation": AdminRule(lambda world: world.conversation.pk),
+    "conversations.message": AdminRule(
+        lambda world: Message.objects.filter(conversation=world.conversation).values_list(
+            "pk", flat=True
+        )[0]
+    ),
+    "conversations.tag": AdminRule(
+        lambda world: Tag.objects.get(workspace=world.alfa.workspace).pk
+    ),
+    "outbound.delivery": AdminRule(lambda world: world.alfa.delivery.pk),
+    "ingest.rejectedinbound": AdminRule(lambda world: world.alfa.rejected.pk),
+    "ingest.inboundrecord": AdminRule(
+        lambda world: InboundRecord.objects.filter(workspace=world.alfa.workspace).values_list(
+            "pk", flat=True
+        )[0]
+    ),
+}
+
+
+def admin_models() -> list[str]:
+    return sorted(model._meta.label_lower for model in admin.site._registry)
+
+
+def test_every_admin_model_is_classified():
+    models = set(admin_models())
+    assert not models - set(ADMIN), f"classify in ADMIN: {sorted(models - set(ADMIN))}"
+    assert not set(ADMIN) - models, f"gone from the admin: {sorted(set(ADMIN) - models)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", admin_models())
+def test_admin_pages_answer_each_caller_as_classified(world, model, role):
+    rule = ADMIN.get(model)
+    if rule is None:
+        pytest.fail(f"{model} is not in the access table ADMIN: classify it")
+    app_label, model_name = model.split(".")
+    changelist = f"/admin/{app_label}/{model_name}/"
+    change = f"{changelist}{rule.row(world)}/change/"
+    client = signed_in(world, role)
+    for path, names_a_row in ((changelist, False), (change, True)):
+        response = client.get(path)
+        if role in ("supervisor", "agent", "anonymous"):
+            # Not staff: Django's admin sends them to its own login.
+            assert response.status_code == 302, (path, role)
+            assert response["Location"].startswith("/admin/login/"), (path, role)
+            continue
+        if rule.operator_only:
+            assert response.status_code == 403, (path, role)
+            continue
+        want = expected(
+            role,
+            allowed=statuses(200),
+            admin_only=False,
+            names_a_row=names_a_row,
+            public=False,
+            anonymous=302,
+        )
+        assert response.status_code in want, (path, role)
+        if not names_a_row:  # Alfa's own admin finds the row; Beta's does not
+            linked = change in response.content.decode()
+            assert linked == (role == "admin"), (changelist, role)
