@@ -112,6 +112,7 @@ def expected(
     names_a_row: bool,
     public: bool,
     anonymous: int,
+    refused: int = 403,
 ) -> frozenset[int]:
     """The one rule every table below is read with."""
     if public:
@@ -121,7 +122,7 @@ def expected(
     if role == "outsider" and names_a_row:
         return frozenset({404})
     if admin_only and role in ("supervisor", "agent"):
-        return frozenset({403})
+        return frozenset({refused})
     return allowed
 
 
@@ -144,6 +145,9 @@ class ApiRule:
     body: Callable[[str], dict[str, Any]] | None = None
     admin_only: bool = False
     public: bool = False
+    # How a non-admin is refused: 403, or 404 where the row is one only its owner (and an
+    # admin) may see, such as another agent's token.
+    refused: int = 403
 
 
 def _inbound(role: str) -> dict[str, Any]:
@@ -181,12 +185,18 @@ API: dict[str, ApiRule] = {
     "PATCH /api/v1/channels/{channel_id}": ApiRule(
         statuses(200), lambda role: {"name": f"Posta di {role}"}, admin_only=True
     ),
+    "GET /api/v1/tokens": ApiRule(statuses(200)),
+    "POST /api/v1/tokens": ApiRule(statuses(201), lambda role: {"name": f"Gestionale {role}"}),
+    # Alfa's admin's own token: its owner (and any admin) revokes it, another agent is not
+    # told it exists.
+    "DELETE /api/v1/tokens/{token_id}": ApiRule(statuses(204), admin_only=True, refused=404),
 }
 # An id in a path names one of Alfa's rows.
 API_IDS: dict[str, Callable[[World], int]] = {
     "conversation_id": lambda world: world.conversation.pk,
     "customer_id": lambda world: world.customer.pk,
     "channel_id": lambda world: world.alfa.channel.pk,
+    "token_id": lambda world: world.alfa.token.pk,
 }
 
 
@@ -232,6 +242,7 @@ def test_api_operation_answers_each_caller_as_classified(world, operation, role)
         names_a_row=bool(names),
         public=rule.public,
         anonymous=401,
+        refused=rule.refused,
     )
     assert response.status_code in want, (operation, role, response.content[:300])
     if role == "outsider" and response.status_code < 400:
@@ -254,6 +265,11 @@ class WebRequest:
 class WebRule:
     requests: tuple[WebRequest, ...]
     public: bool = False
+    # A row only its owner acts on (one's own token): Alfa's admin owns the one named, the
+    # other agents are not told it exists.
+    owner_only: bool = False
+    # Whether the page shows the workspace's rows (the admin's view must show Alfa's).
+    shows_rows: bool = True
 
 
 def _get(*allowed: int) -> WebRequest:
@@ -279,10 +295,24 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/tags/": WebRule((_post({"tags": "urgente"}),)),
     "customers/": WebRule((_get(),)),
     "customers/<rowid:customer_id>/": WebRule((_get(), _post({"name": "Nuovo nome"}))),
+    # The API's interactive docs: an agent's page, as the UI's are.
+    "api/v1/docs": WebRule((_get(),), shows_rows=False),
+    "password-reset/": WebRule((_get(),), public=True),
+    "password-reset/sent/": WebRule((_get(),), public=True),
+    "password-reset/<uidb64>/<token>/": WebRule((_get(),), public=True),  # a stale link
+    "password-reset/done/": WebRule((_get(),), public=True),
+    "profile/": WebRule((_get(), _post({"display_name": "Io"}, 422))),
+    "profile/password/": WebRule((_post({"old_password": "sbagliata"}, 422),)),
+    "profile/tokens/": WebRule((_post({"name": "Gestionale", "lifetime_days": "30"}, 201),)),
+    "profile/tokens/<rowid:token_id>/revoke/": WebRule((_post({}),), owner_only=True),
 }
-WEB_IDS: dict[str, Callable[[World], int]] = {
+WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
     "customer_id": lambda world: world.customer.pk,
+    "token_id": lambda world: world.alfa.token.pk,
+    # A password-reset link that was never issued.
+    "uidb64": lambda world: "MQ",
+    "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",
 }
 ELSEWHERE = ("api/v1/", "admin/")
 
@@ -333,7 +363,8 @@ def test_web_route_answers_each_caller_as_classified(world, route, role):
         want = expected(
             role,
             allowed=request.allowed,
-            admin_only=False,
+            admin_only=rule.owner_only,
+            refused=404,
             names_a_row=bool(names),
             public=rule.public,
             anonymous=302,
@@ -343,7 +374,8 @@ def test_web_route_answers_each_caller_as_classified(world, route, role):
             assert response["Location"].startswith("/login/?next="), path
         if role == "outsider" and response.status_code == 200:
             assert_shows_nothing_of_alfa(response.content, path)
-        if role == "admin" and request.method == "GET" and not names and not rule.public:
+        shows = rule.shows_rows and not rule.public
+        if role == "admin" and request.method == "GET" and not names and shows:
             assert ALFA_MARKERS[0] in response.content.decode(), path
 
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -148,11 +148,13 @@ def create_token(request: HttpRequest) -> HttpResponse:
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     agent = agent_of(request)
     token = token_for(agent, token_id)
-    # Only one's own tokens here, admins included: the workspace's are revoked in the admin.
-    if token is not None and token.agent_id == agent.pk:
-        actions.revoke_token(token)
-        if htmx_target(request) != TOKENS:
-            messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    # Only one's own tokens here, admins included: the workspace's are revoked in the admin
+    # and the API. Another's token is not found, as an unknown id is.
+    if token is None or token.agent_id != agent.pk:
+        raise Http404("no such token")
+    actions.revoke_token(token)
+    if htmx_target(request) != TOKENS:
+        messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     if htmx_target(request) == TOKENS:
         return _tokens(request)
     return redirect("web:profile")
