@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sportello.accounts.models import Agent, ApiToken, Role, Team, User
+from sportello.audit.actions import record
 from sportello.core.errors import InvalidInput
 from sportello.core.models import Workspace
 
@@ -82,15 +83,24 @@ def create_operator(email: str, password: str) -> User:
     return user
 
 
+@transaction.atomic
 def issue_token(agent: Agent, name: str = "api") -> str:
-    """Create an API token for ``agent`` and return its key, which is never stored."""
+    """Create an API token for ``agent`` and return its key, which is never stored. The
+    audit log names the token by its prefix, as the admin lists it."""
     key = ApiToken.generate_key()
-    ApiToken.objects.create(
+    token = ApiToken.objects.create(
         workspace_id=agent.workspace_id,
         agent=agent,
         name=name,
         key_hash=ApiToken.hash_key(key),
         prefix=key[4:10],
+    )
+    record(
+        agent.workspace_id,
+        "token.issued",
+        target_type="apitoken",
+        target_id=token.pk,
+        detail={"name": name, "prefix": token.prefix, "agent_id": agent.pk},
     )
     return key
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from sportello.audit.actions import record
 from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.channels.queries import secret_keys
@@ -51,7 +52,7 @@ def create_channel(
         raise InvalidInput("name is empty")
     try:
         with transaction.atomic():
-            return Channel.objects.create(
+            channel = Channel.objects.create(
                 workspace_id=workspace_id,
                 kind=kind,
                 name=name.strip()[:120],
@@ -60,6 +61,14 @@ def create_channel(
             )
     except IntegrityError:
         raise Conflict(f"a channel with slug {slug!r} exists already") from None
+    _audit(channel, "channel.created", ["kind", "name", "slug", "config"])
+    return channel
+
+
+def _audit(channel: Channel, action: str, fields: list[str]) -> None:
+    # The fields' names only: a channel's config holds passwords and tokens.
+    detail = {"name": channel.name, "slug": channel.slug, "kind": channel.kind, "fields": fields}
+    record(channel.workspace_id, action, target_type="channel", target_id=channel.pk, detail=detail)
 
 
 @transaction.atomic
@@ -86,6 +95,7 @@ def update_channel(
         fields.append("is_active")
     if fields:
         channel.save(update_fields=[*fields, "updated_at"])
+        _audit(channel, "channel.updated", fields)
     return channel
 
 
