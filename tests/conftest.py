@@ -64,6 +64,9 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, **extra):
         return self._send("patch", path, body, **extra)
 
+    def put(self, path: str, body: Any = None, **extra):
+        return self._send("put", path, body, **extra)
+
 
 @pytest.fixture
 def api(agent) -> ApiClient:

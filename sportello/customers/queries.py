@@ -118,3 +118,12 @@ def first_identity_value(customer_id: int, kind: str) -> str | None:
         .first()
     )
     return value
+
+
+def customer_workspace_id(customer_id: int) -> int | None:
+    """The workspace a customer belongs to: the operator's command line names a customer
+    by id alone."""
+    found: int | None = (
+        Customer.objects.filter(pk=customer_id).values_list("workspace_id", flat=True).first()
+    )
+    return found
