@@ -430,14 +430,12 @@ def conversations_for_export(ids: list[int]) -> Iterator[Conversation]:
     )
 
 
-def timeline_for_export(conversation_id: int) -> Iterator[Message]:
-    """Every row of the conversation's timeline, in order, read a few hundred at a time."""
-    return (
-        Message.objects.filter(conversation_id=conversation_id)
-        .defer("search_text")
-        .order_by("created_at", "pk")
-        .iterator(chunk_size=500)
-    )
+def timeline_for_export(conversation_id: int, *, notes: bool) -> Iterator[Message]:
+    """The conversation's messages and events (or, with ``notes``, its internal notes), in
+    order, read a few hundred at a time."""
+    rows = Message.objects.filter(conversation_id=conversation_id)
+    rows = rows.filter(kind=Kind.NOTE) if notes else rows.exclude(kind=Kind.NOTE)
+    return rows.defer("search_text").order_by("created_at", "pk").iterator(chunk_size=500)
 
 
 def finished_before(

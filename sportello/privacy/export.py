@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sportello.conversations.attachments import read_chunks, stored_file
-from sportello.conversations.models import Conversation, Kind, Message
+from sportello.conversations.models import Conversation, Direction, Message
 from sportello.conversations.queries import (
     conversations_for_export,
     customer_conversation_ids,
@@ -30,6 +30,7 @@ from sportello.outbound.models import Delivery
 from sportello.outbound.queries import deliveries_of
 
 FORMAT = "sportello-customer-export/1"
+BATCH = 200  # timeline rows read, and their deliveries looked up, at a time
 
 
 class _Pipe:
@@ -146,10 +147,7 @@ def _message(message: Message, delivery: Delivery | None, files: _Files) -> dict
     }
 
 
-def _conversation(conversation: Conversation, files: _Files) -> dict[str, Any]:
-    timeline = list(timeline_for_export(conversation.pk))
-    deliveries = deliveries_of([m.pk for m in timeline if m.direction == "out"])
-    entries = [_message(m, deliveries.get(m.pk), files) for m in timeline]
+def _conversation_head(conversation: Conversation) -> dict[str, Any]:
     return {
         "id": conversation.pk,
         "number": conversation.number,
@@ -164,9 +162,37 @@ def _conversation(conversation: Conversation, files: _Files) -> dict[str, Any]:
         "last_message_at": conversation.last_message_at,
         "resolved_at": conversation.resolved_at,
         "anonymised_at": conversation.anonymised_at,
-        "messages": [e for e, m in zip(entries, timeline, strict=True) if m.kind != Kind.NOTE],
-        "notes": [e for e, m in zip(entries, timeline, strict=True) if m.kind == Kind.NOTE],
     }
+
+
+def _entries(conversation_id: int, *, notes: bool, files: _Files) -> Iterator[str]:
+    """The JSON of each of the conversation's messages and events (or of its notes), in
+    order, a batch at a time with their deliveries: a conversation of thousands of
+    messages is never held whole."""
+    batch: list[Message] = []
+
+    def written() -> Iterator[str]:
+        deliveries = deliveries_of([m.pk for m in batch if m.direction == Direction.OUTBOUND])
+        for message in batch:
+            yield _json(_message(message, deliveries.get(message.pk), files))
+        batch.clear()
+
+    for message in timeline_for_export(conversation_id, notes=notes):
+        batch.append(message)
+        if len(batch) == BATCH:
+            yield from written()
+    yield from written()
+
+
+def _conversation(conversation: Conversation, files: _Files) -> Iterator[str]:
+    """The conversation's JSON object, in pieces."""
+    yield _json(_conversation_head(conversation))[:-2]
+    for key, notes in (("messages", False), ("notes", True)):
+        yield f',\n "{key}": ['
+        for n, entry in enumerate(_entries(conversation.pk, notes=notes, files=files)):
+            yield ("\n" if n == 0 else ",\n") + entry
+        yield "]"
+    yield "\n}"
 
 
 def archive(customer: Customer) -> Iterator[bytes]:
@@ -192,9 +218,11 @@ def archive(customer: Customer) -> Iterator[bytes]:
             out.write(_json(head)[:-2].encode() + b',\n "conversations": [\n')
             ids = customer_conversation_ids(customer.workspace_id, customer.pk)
             for n, conversation in enumerate(conversations_for_export(ids)):
-                text = ("" if n == 0 else ",\n") + _json(_conversation(conversation, files))
-                out.write(text.encode())
-                yield pipe.take()
+                if n:
+                    out.write(b",\n")
+                for piece in _conversation(conversation, files):
+                    out.write(piece.encode())
+                    yield pipe.take()
             out.write(b"\n ]\n}\n")
         yield pipe.take()
         for name, stored in files.entries:
