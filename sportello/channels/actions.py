@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from sportello.audit.actions import record
@@ -97,6 +98,20 @@ def update_channel(
         channel.save(update_fields=[*fields, "updated_at"])
         _audit(channel, "channel.updated", fields)
     return channel
+
+
+@transaction.atomic
+def delete_channel(channel: Channel) -> None:
+    """Delete a channel nothing was received or sent on; one with conversations or
+    deliveries stays (their history names it): switch it off instead."""
+    _audit(channel, "channel.deleted", [])
+    try:
+        with transaction.atomic():
+            channel.delete()
+    except ProtectedError:
+        raise Conflict(
+            f"channel {channel.slug!r} has conversations or deliveries: switch it off instead"
+        ) from None
 
 
 def ensure_channel(

@@ -156,3 +156,29 @@ def test_a_token_issued_is_recorded_by_its_prefix(agent, workspace):
     entry = AuditEntry.objects.filter(action="token.issued").latest("pk")
     assert entry.detail["prefix"] == key[4:10] and entry.detail["name"] == "integrazione"
     assert key not in str(entry.detail)
+
+
+def test_a_channel_deleted_through_the_api_is_recorded_one_with_history_stays(
+    admin_api, api_channel, inbound
+):
+    spare = admin_api.post("/api/v1/channels", {"kind": "api", "name": "Prova", "slug": "prova"})
+    assert admin_api.delete(f"/api/v1/channels/{spare.json()['id']}").status_code == 204
+    entry = AuditEntry.objects.get(action="channel.deleted")
+    assert entry.detail["slug"] == "prova"
+
+    inbound()  # the api channel now has a conversation
+    refused = admin_api.delete(f"/api/v1/channels/{api_channel.pk}")
+    assert refused.status_code == 409 and "switch it off" in refused.json()["detail"]
+    assert AuditEntry.objects.filter(action="channel.deleted").count() == 1
+
+
+def test_an_agent_may_not_delete_a_channel(api, api_channel):
+    assert api.delete(f"/api/v1/channels/{api_channel.pk}").status_code == 403
+
+
+def test_reading_the_log_costs_a_few_queries(admin_api, django_assert_max_num_queries):
+    for n in range(30):
+        admin_api.post("/api/v1/channels", {"kind": "api", "name": f"C{n}", "slug": f"c{n}"})
+    with django_assert_max_num_queries(3):
+        response = admin_api.get("/api/v1/audit?limit=25")
+    assert len(response.json()["items"]) == 25
