@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
 from sportello.conversations.models import Message
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 16
+DIGESTS_A_PASS = 100
 
 
 def _root() -> Path:
@@ -49,19 +51,32 @@ def paths_of(attachments: Iterable[dict[str, Any]]) -> set[str]:
 def remove_unreferenced(workspace_id: int, paths: Iterable[str]) -> int:
     """Delete the files of ``paths`` that no message of the workspace still lists (an
     identical file another customer sent stays). Run after the commit that dropped them
-    from their messages, so a rolled-back erasure loses no file. How many were deleted."""
+    from their messages, so a rolled-back erasure loses no file. How many were deleted.
+
+    Which files are still listed is read in one pass over the workspace's messages for
+    up to ``DIGESTS_A_PASS`` files (no index serves a look inside the JSON), not one a
+    file."""
+    by_digest = {Path(p).name: p for p in set(paths)}
     removed = 0
-    for relative in sorted(set(paths)):
-        digest = Path(relative).name
-        still_used = Message.objects.filter(
-            workspace_id=workspace_id, attachments__icontains=digest
-        ).exists()
-        path = stored_file(relative)
-        if still_used or path is None:
-            continue
-        try:
-            path.unlink()
-            removed += 1
-        except OSError:
-            log.exception("could not delete attachment file %s", relative)
+    digests = sorted(by_digest)
+    for start in range(0, len(digests), DIGESTS_A_PASS):
+        group = digests[start : start + DIGESTS_A_PASS]
+        listing = Q()
+        for digest in group:
+            listing |= Q(attachments__icontains=digest)
+        still_listed: set[str] = set()
+        rows = Message.objects.filter(listing, workspace_id=workspace_id).values_list(
+            "attachments", flat=True
+        )
+        for attachments in rows.iterator(chunk_size=500):
+            still_listed |= {Path(p).name for p in paths_of(attachments or [])}
+        for digest in group:
+            path = stored_file(by_digest[digest])
+            if digest in still_listed or path is None:
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                log.exception("could not delete attachment file %s", by_digest[digest])
     return removed

@@ -158,6 +158,7 @@ def apply_retention(workspace_id: int) -> RetentionRun | None:
     cutoff = months_before(now, policy.months)
     deleting = policy.action == RetentionAction.DELETE
     conversations = messages = 0
+    paths: set[str] = set()
     while True:
         with transaction.atomic():
             ids = finished_before(workspace_id, cutoff, limit=RETENTION_BATCH, anonymised=deleting)
@@ -170,10 +171,11 @@ def apply_retention(workspace_id: int) -> RetentionRun | None:
             else:
                 forget_deliveries(ids)
                 forgotten = anonymise_conversations(workspace_id, ids)
-            paths = forgotten.attachment_paths
-            transaction.on_commit(lambda paths=paths: remove_unreferenced(workspace_id, paths))  # type: ignore[misc]
+            paths |= forgotten.attachment_paths
         conversations += forgotten.conversations
         messages += forgotten.messages
+    # Once every batch is committed: one pass over the messages for all their files.
+    transaction.on_commit(lambda: remove_unreferenced(workspace_id, paths))
     with transaction.atomic():
         rejected = forget_rejected_before(workspace_id, cutoff)
         RetentionPolicy.objects.filter(pk=policy.pk).update(last_run_at=now)

@@ -129,3 +129,20 @@ def test_no_policy_keeps_everything(api, at):
 )
 def test_months_are_calendar_months(moment, months, expected):
     assert months_before(datetime.fromisoformat(moment), months) == datetime.fromisoformat(expected)
+
+
+def test_anonymising_removes_the_attachment_files_once_committed(
+    at, history, admin_api, django_capture_on_commit_callbacks
+):
+    for conversation in (history.email_conversation_id, history.api_conversation_id):
+        admin_api.patch(f"/api/v1/conversations/{conversation}", {"status": "closed"})
+    admin_api.put("/api/v1/privacy/retention", {"months": 1, "action": "anonymise"})
+    at(T0 + timedelta(days=60))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_retention_policies.call_local()
+
+    assert not history.attachment_file.exists()
+    customer = admin_api.get(f"/api/v1/customers/{history.customer_id}").json()
+    assert customer["name"] and customer["erased_at"] is None  # the customer stays
+    assert AuditEntry.objects.get(action="retention.applied").detail["conversations"] == 2
