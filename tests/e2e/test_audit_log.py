@@ -59,4 +59,7 @@ def test_an_admin_finds_who_erased_a_customer(
         page.get_by_role("button", name="Filtra" if language == "it" else "Filter").click()
         page.wait_for_url("**action=customer.erased**")
         assert page.locator(".audit-entry").count() == 1
+        page.goto(f"{live_server.url}/c/{number}/")
+        assert "Anna Gallo" not in page.content() and "Cancellate" not in page.content()
+        page.screenshot(path=SCREENSHOTS.format(name=f"erased-{language}-{device}"), full_page=True)
         context.close()

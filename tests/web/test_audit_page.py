@@ -74,5 +74,7 @@ def test_an_erased_customers_page_shows_the_tombstone(
     assert "Cliente cancellato" in html and "Mario Rossi" not in html
     page = admin_client.get(f"/c/{conversation.number}/").content.decode()
     assert "3331234567" not in page and "Mario Rossi" not in page
+    assert "Dati personali rimossi da questa conversazione" in page
+    assert "Contenuto rimosso (dati personali)" in page
     log = admin_client.get("/audit/?action=customer").content.decode()
     assert "Dati del cliente cancellati" in log
