@@ -73,6 +73,44 @@ def seed_customer(
     return customer_id
 
 
+def measure(workspace_id: int, channel_id: int, size: int, per_conversation: int) -> dict:
+    """Seed one customer with ``size`` messages, export them, erase them: the figures."""
+    from django.db import connection
+
+    from sportello.privacy.actions import erase_customer_data, export_customer
+
+    tag = f"{size}-{time.time_ns()}"
+    started = time.perf_counter()
+    customer_id = seed_customer(workspace_id, channel_id, size, tag, per_conversation)
+    seeded = time.perf_counter() - started
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    _, chunks = export_customer(workspace_id, customer_id)
+    archive_bytes = sum(len(chunk) for chunk in chunks)
+    exported = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    started = time.perf_counter()
+    erasure = erase_customer_data(workspace_id, customer_id)
+    erased = time.perf_counter() - started
+    return {
+        "bench": "gdpr",
+        "database": connection.vendor,
+        "messages": size,
+        "per_conversation": per_conversation,
+        "attachments_mb": -(-size // ATTACHMENT_EVERY),
+        "seed_s": round(seeded, 1),
+        "export_s": round(exported, 3),
+        "archive_bytes": archive_bytes,
+        "export_peak_python_mb": round(peak / 1e6, 1),
+        "erase_s": round(erased, 3),
+        "erased_conversations": erasure.conversations,
+        "erased_messages": erasure.messages,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default="")
@@ -82,59 +120,15 @@ def main() -> None:
     args = parser.parse_args()
     configure(home=args.home, database_url=args.database_url or None)
     migrate()
-    from django.db import connection
-
     from sportello.channels.models import Channel
     from sportello.core.models import Workspace
-    from sportello.privacy.actions import erase_customer_data, export_customer
 
     workspace = Workspace.objects.order_by("pk").first()
     assert workspace is not None
     channel = Channel.objects.get(workspace=workspace, slug="api")
     for size in [int(s) for s in args.sizes.split(",")]:
-        tag = f"{size}-{int(time.time())}"
-        started = time.perf_counter()
-        customer_id = seed_customer(workspace.pk, channel.pk, size, tag, args.per_conversation)
-        seeded = time.perf_counter() - started
-
-        tracemalloc.start()
-        started = time.perf_counter()
-        _, chunks = export_customer(workspace.pk, customer_id)
-        archive_bytes = 0
-        top, snapshot = 0, None
-        for chunk in chunks:
-            archive_bytes += len(chunk)
-            current = tracemalloc.get_traced_memory()[0]
-            if os.environ.get("BENCH_DEBUG") and current > top + 1_000_000:
-                top, snapshot = current, tracemalloc.take_snapshot()
-        exported = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        if os.environ.get("BENCH_DEBUG"):
-            for stat in (snapshot or tracemalloc.take_snapshot()).statistics("lineno")[:8]:
-                print(stat, file=sys.stderr)
-        tracemalloc.stop()
-
-        started = time.perf_counter()
-        erasure = erase_customer_data(workspace.pk, customer_id)
-        erased = time.perf_counter() - started
-        print(
-            json.dumps(
-                {
-                    "bench": "gdpr",
-                    "database": connection.vendor,
-                    "messages": size,
-                    "per_conversation": args.per_conversation,
-                    "attachments_mb": size // ATTACHMENT_EVERY,
-                    "seed_s": round(seeded, 1),
-                    "export_s": round(exported, 3),
-                    "archive_bytes": archive_bytes,
-                    "export_peak_python_mb": round(peak / 1e6, 1),
-                    "erase_s": round(erased, 3),
-                    "erased_messages": erasure.messages,
-                }
-            ),
-            flush=True,
-        )
+        figures = measure(workspace.pk, channel.pk, size, args.per_conversation)
+        print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
