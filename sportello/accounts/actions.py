@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from sportello.accounts.models import Agent, ApiToken, Role, Team, User
 from sportello.audit.actions import record
+from sportello.audit.actors import Actor, actor_in
+from sportello.audit.models import ActorKind
 from sportello.core.errors import InvalidInput
 from sportello.core.models import Workspace
 
@@ -86,7 +88,8 @@ def create_operator(email: str, password: str) -> User:
 @transaction.atomic
 def issue_token(agent: Agent, name: str = "api") -> str:
     """Create an API token for ``agent`` and return its key, which is never stored. The
-    audit log names the token by its prefix, as the admin lists it."""
+    audit log names the token by its prefix, as the admin lists it, and its issuer: who is
+    acting, or the agent when nobody is (signing in to the API)."""
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
         workspace_id=agent.workspace_id,
@@ -95,12 +98,16 @@ def issue_token(agent: Agent, name: str = "api") -> str:
         key_hash=ApiToken.hash_key(key),
         prefix=key[4:10],
     )
+    who = actor_in(agent.workspace_id)
+    if who.kind == ActorKind.SYSTEM:  # nobody signed in: the agent's own login
+        who = Actor(ActorKind.AGENT, agent.display_name, agent.pk, who.ip)
     record(
         agent.workspace_id,
         "token.issued",
         target_type="apitoken",
         target_id=token.pk,
         detail={"name": name, "prefix": token.prefix, "agent_id": agent.pk},
+        actor=who,
     )
     return key
 

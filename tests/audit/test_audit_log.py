@@ -182,3 +182,17 @@ def test_reading_the_log_costs_a_few_queries(admin_api, django_assert_max_num_qu
     with django_assert_max_num_queries(3):
         response = admin_api.get("/api/v1/audit?limit=25")
     assert len(response.json()["items"]) == 25
+
+
+def test_a_token_from_signing_in_is_issued_by_the_agent_from_their_address(workspace):
+    agent = AgentFactory(workspace=workspace, display_name="Marta")
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"email": agent.user.email, "password": PASSWORD},
+        content_type="application/json",
+        REMOTE_ADDR="198.51.100.4",
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(action="token.issued").latest("pk")
+    assert (entry.actor_kind, entry.actor_agent_id) == ("agent", agent.pk)
+    assert entry.ip == "198.51.100.4" and entry.detail["name"] == "api login"
