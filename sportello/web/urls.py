@@ -18,5 +18,10 @@ urlpatterns = [
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<rowid:customer_id>/", customers.customer_page, name="customer"),
+    path(
+        "customers/<rowid:customer_id>/erase/",
+        customers.erase_customer,
+        name="customer_erase",
+    ),
     path("audit/", audit.audit_log, name="audit"),
 ]

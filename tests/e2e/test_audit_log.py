@@ -63,3 +63,32 @@ def test_an_admin_finds_who_erased_a_customer(
         assert "Anna Gallo" not in page.content() and "Cancellate" not in page.content()
         page.screenshot(path=SCREENSHOTS.format(name=f"erased-{language}-{device}"), full_page=True)
         context.close()
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_an_admin_erases_a_customer_from_their_page(
+    chromium, live_server, workspace, api_channel, settings, tmp_path, language
+):
+    settings.MEDIA_ROOT = tmp_path
+    admin = AgentFactory(workspace=workspace, role=Role.ADMIN, language=language)
+    from sportello.conversations.models import Conversation
+
+    for n, (width, height, device) in enumerate(((1366, 800, "desktop"), (360, 740, "phone"))):
+        number = customer_writes(
+            api_channel, "Vorrei un reso", f"Reso {n}", f"sara{n}@example.it", "Sara Conti"
+        )
+        customer_id = Conversation.objects.get(number=number).customer_id
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
+        page = context.new_page()
+        sign_in(page, live_server, admin.user.email)
+        page.goto(f"{live_server.url}/customers/{customer_id}/")
+        page.screenshot(
+            path=SCREENSHOTS.format(name=f"customer-privacy-{language}-{device}"), full_page=True
+        )
+        page.locator("input[name=confirm]").check()
+        erase = "Cancella i dati personali" if language == "it" else "Erase personal data"
+        page.get_by_role("button", name=erase).click()
+        done = "Dati personali cancellati." if language == "it" else "Personal data erased."
+        page.get_by_text(done).wait_for()
+        assert "Sara Conti" not in page.content()
+        context.close()

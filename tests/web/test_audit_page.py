@@ -78,3 +78,32 @@ def test_an_erased_customers_page_shows_the_tombstone(
     assert "Contenuto rimosso (dati personali)" in page
     log = admin_client.get("/audit/?action=customer").content.decode()
     assert "Dati del cliente cancellati" in log
+
+
+def test_an_admin_erases_a_customer_from_their_page_once_confirmed(
+    admin_client, customer_writes, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    conversation = customer_writes("Sono Mario", name="Mario Rossi")
+    page = f"/customers/{conversation.customer_id}/"
+    html = admin_client.get(page).content.decode()
+    assert "Cancella i dati personali" in html and "Esporta i dati (ZIP)" in html
+
+    unconfirmed = admin_client.post(f"{page}erase/", follow=True).content.decode()
+    assert "Spunta la casella" in unconfirmed and "Mario Rossi" in unconfirmed
+
+    done = admin_client.post(f"{page}erase/", {"confirm": "yes"}, follow=True)
+    html = done.content.decode()
+    assert "Dati personali cancellati." in html and "Mario Rossi" not in html
+    assert "Cancella i dati personali" not in html  # nothing left to erase
+    export = admin_client.get(f"/api/v1/customers/{conversation.customer_id}/export")
+    assert export.status_code == 200  # the session works for the API's download
+
+
+def test_an_agent_sees_no_privacy_tools_and_may_not_erase(agent_client, customer_writes):
+    conversation = customer_writes("Sono Mario", name="Mario Rossi")
+    page = f"/customers/{conversation.customer_id}/"
+    html = agent_client.get(page).content.decode()
+    assert "Esporta i dati" not in html and "Cancella i dati personali" not in html
+    assert agent_client.post(f"{page}erase/", {"confirm": "yes"}).status_code == 403
+    assert "Mario Rossi" in agent_client.get(page).content.decode()
