@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "team.updated": gettext_lazy("Team changed"),
     "team.deleted": gettext_lazy("Team deleted"),
     "token.issued": gettext_lazy("API token issued"),
+    "token.revoked": gettext_lazy("API token revoked"),
     "apitoken.created": gettext_lazy("API token added"),
     "apitoken.updated": gettext_lazy("API token changed"),
     "apitoken.deleted": gettext_lazy("API token revoked"),
