@@ -40,6 +40,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 5000
 	$(BIN)/python bench/web.py --short
+	$(BIN)/python bench/gdpr.py --sizes 1000
 
 bench-full: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 50000

@@ -64,6 +64,12 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, **extra):
         return self._send("patch", path, body, **extra)
 
+    def put(self, path: str, body: Any = None, **extra):
+        return self._send("put", path, body, **extra)
+
+    def delete(self, path: str, **extra):
+        return self._send("delete", path, **extra)
+
 
 @pytest.fixture
 def api(agent) -> ApiClient:

@@ -14,6 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from sportello.accounts.models import Agent, ApiToken, Role, Team, User
+from sportello.audit.actions import record
+from sportello.audit.actors import Actor, actor_in
+from sportello.audit.models import ActorKind
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.models import Workspace
@@ -101,9 +104,13 @@ class IssuedToken:
     key: str
 
 
+@transaction.atomic
 def create_token(agent: Agent, name: str, lifetime_days: int | None = None) -> IssuedToken:
     """Create a named API token for ``agent`` that expires after ``lifetime_days`` (the
-    ``TOKEN_LIFETIME_DAYS`` setting when not given, at most ``TOKEN_MAX_LIFETIME_DAYS``)."""
+    ``TOKEN_LIFETIME_DAYS`` setting when not given, at most ``TOKEN_MAX_LIFETIME_DAYS``).
+
+    The audit log names the token by its prefix, as the admin lists it, and its issuer: who
+    is acting, or the agent when nobody is (signing in to the API)."""
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("a token needs a name (say which integration will use it)")
@@ -124,6 +131,17 @@ def create_token(agent: Agent, name: str, lifetime_days: int | None = None) -> I
         expires_at=clock.now() + timedelta(days=days),
     )
     log.info("API token %r (%s) created for agent %s", name, token.prefix, agent.pk)
+    who = actor_in(agent.workspace_id)
+    if who.kind == ActorKind.SYSTEM:  # nobody signed in: the agent's own login
+        who = Actor(ActorKind.AGENT, agent.display_name, agent.pk, who.ip)
+    record(
+        agent.workspace_id,
+        "token.issued",
+        target_type="apitoken",
+        target_id=token.pk,
+        detail={"name": name, "prefix": token.prefix, "agent_id": agent.pk},
+        actor=who,
+    )
     return IssuedToken(token, key)
 
 
@@ -132,9 +150,17 @@ def issue_token(agent: Agent, name: str = "api") -> str:
     return create_token(agent, name).key
 
 
+@transaction.atomic
 def revoke_token(token: ApiToken) -> None:
     """Revoke a token: it is deleted, so its key answers 401 from the next call on."""
     log.info("API token %r (%s) of agent %s revoked", token.name, token.prefix, token.agent_id)
+    record(
+        token.workspace_id,
+        "token.revoked",
+        target_type="apitoken",
+        target_id=token.pk,
+        detail={"name": token.name, "prefix": token.prefix, "agent_id": token.agent_id},
+    )
     token.delete()
 
 

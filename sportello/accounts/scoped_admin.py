@@ -20,7 +20,11 @@ from django.http import Http404, HttpRequest
 
 from sportello.accounts.models import Agent, User
 from sportello.accounts.queries import configured_workspace_ids
+from sportello.audit.actions import record
 from sportello.core.models import Workspace
+
+# The apps whose rows are configuration: their names may enter the audit log.
+CONFIGURATION_APPS = frozenset({"core", "accounts", "sportello_channels"})
 
 
 def is_operator(request: HttpRequest) -> bool:
@@ -176,6 +180,37 @@ class WorkspaceScopedAdmin(ScopedToWorkspaces, admin.ModelAdmin):  # type: ignor
         if getattr(obj, "workspace_id", 0) is None:
             obj.workspace_id = self._one_workspace(request)
         super().save_model(request, obj, form, change)
+        self._audit(obj, "updated" if change else "created", fields=list(form.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._audit(obj, "deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self._audit(obj, "deleted")
+        super().delete_queryset(request, queryset)
+
+    def _audit(self, obj: Any, verb: str, fields: list[str] | None = None) -> None:
+        """Every change made in the admin is in its workspace's audit log (in the admin's
+        transaction): which fields changed, never their values (a channel's password).
+        Configuration rows are named; a customer's name is personal data and is not."""
+        workspace_id = getattr(obj, self.workspace_lookup, None)
+        if workspace_id is None:
+            return
+        meta = obj._meta
+        detail: dict[str, Any] = {"via": "admin"}
+        if fields is not None:
+            detail["fields"] = fields
+        if meta.app_label in CONFIGURATION_APPS:
+            detail["name"] = str(obj)[:200]
+        record(
+            workspace_id,
+            f"{meta.model_name}.{verb}",
+            target_type=meta.model_name,
+            target_id=obj.pk,
+            detail=detail,
+        )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # Inline rows (a customer's identities) belong to their parent's workspace.

@@ -13,7 +13,16 @@ from ninja.openapi.schema import OpenAPISchema
 import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
 from sportello.api.body import BodyRefused, JsonBody
-from sportello.api.routers import auth, channels, conversations, customers, inbound, tokens
+from sportello.api.routers import (
+    audit,
+    auth,
+    channels,
+    conversations,
+    customers,
+    inbound,
+    privacy,
+    tokens,
+)
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
 from sportello.ingest.rejections import record_refusal
@@ -57,6 +66,8 @@ api.add_router("/inbound", inbound.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
+api.add_router("/privacy", privacy.router)
+api.add_router("/audit", audit.router)
 
 
 def _readable(errors: list[dict]) -> str:

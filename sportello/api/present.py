@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from sportello.audit.models import AuditEntry
 from sportello.conversations.models import Conversation, Message
 from sportello.customers.models import Customer
 from sportello.outbound.queries import DeliveryState
@@ -49,6 +50,20 @@ def customer(c: Customer) -> dict[str, Any]:
         "conversation_count": c.conversation_count,
         "last_contact_at": c.last_contact_at,
         "created_at": c.created_at,
+        "erased_at": c.erased_at,
+    }
+
+
+def audit_entry(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "actor": {"kind": e.actor_kind, "agent_id": e.actor_agent_id, "name": e.actor_name},
+        "action": e.action,
+        "target_type": e.target_type,
+        "target_id": e.target_id,
+        "detail": e.detail,
+        "ip": e.ip,
     }
 
 

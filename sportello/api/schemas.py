@@ -165,6 +165,9 @@ class CustomerOut(Schema):
     conversation_count: int
     last_contact_at: datetime | None
     created_at: datetime
+    erased_at: datetime | None = Field(
+        None, description="Set when the customer's personal data was erased (a tombstone)"
+    )
 
 
 class CustomerPage(Schema):
@@ -295,3 +298,51 @@ class ChannelPatch(Schema):
     config: dict[str, Any] | None = Field(
         None, description="The whole config; a secret left out or sent as *** is kept"
     )
+
+
+class ErasureOut(Schema):
+    customer_id: int
+    erased_at: datetime
+    already_erased: bool = Field(description="The customer had been erased before")
+    identities: int
+    conversations: int = Field(description="Conversations anonymised by this erasure")
+    messages: int
+    attachments: int
+    raw_records: int = Field(description="Stored raw inbound messages deleted")
+
+
+class RetentionPolicyIn(Schema):
+    months: int | None = Field(
+        description="Keep finished conversations this many months; null keeps them for ever",
+        ge=1,
+        le=1200,
+    )
+    action: Literal["anonymise", "delete"] = "anonymise"
+
+
+class RetentionPolicyOut(Schema):
+    months: int | None
+    action: str
+    last_run_at: datetime | None
+
+
+class AuditActorOut(Schema):
+    kind: str = Field(description="agent, operator or system")
+    agent_id: int | None
+    name: str
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: datetime
+    actor: AuditActorOut
+    action: str
+    target_type: str
+    target_id: int | None
+    detail: dict[str, Any]
+    ip: str | None
+
+
+class AuditPage(Schema):
+    items: list[AuditEntryOut]
+    next_cursor: str | None

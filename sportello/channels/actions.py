@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
+from sportello.audit.actions import record
 from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.channels.queries import secret_keys
@@ -51,7 +53,7 @@ def create_channel(
         raise InvalidInput("name is empty")
     try:
         with transaction.atomic():
-            return Channel.objects.create(
+            channel = Channel.objects.create(
                 workspace_id=workspace_id,
                 kind=kind,
                 name=name.strip()[:120],
@@ -60,6 +62,14 @@ def create_channel(
             )
     except IntegrityError:
         raise Conflict(f"a channel with slug {slug!r} exists already") from None
+    _audit(channel, "channel.created", ["kind", "name", "slug", "config"])
+    return channel
+
+
+def _audit(channel: Channel, action: str, fields: list[str]) -> None:
+    # The fields' names only: a channel's config holds passwords and tokens.
+    detail = {"name": channel.name, "slug": channel.slug, "kind": channel.kind, "fields": fields}
+    record(channel.workspace_id, action, target_type="channel", target_id=channel.pk, detail=detail)
 
 
 @transaction.atomic
@@ -86,7 +96,22 @@ def update_channel(
         fields.append("is_active")
     if fields:
         channel.save(update_fields=[*fields, "updated_at"])
+        _audit(channel, "channel.updated", fields)
     return channel
+
+
+@transaction.atomic
+def delete_channel(channel: Channel) -> None:
+    """Delete a channel nothing was received or sent on; one with conversations or
+    deliveries stays (their history names it): switch it off instead."""
+    _audit(channel, "channel.deleted", [])
+    try:
+        with transaction.atomic():
+            channel.delete()
+    except ProtectedError:
+        raise Conflict(
+            f"channel {channel.slug!r} has conversations or deliveries: switch it off instead"
+        ) from None
 
 
 def ensure_channel(

@@ -1,4 +1,5 @@
-"""The ``sportello`` command: run, worker, migrate, createadmin, demo, check, mail parse."""
+"""The ``sportello`` command: run, worker, migrate, createadmin, demo, check, mail parse,
+gdpr."""
 
 from __future__ import annotations
 
@@ -154,6 +155,25 @@ def cmd_mail_parse(args: argparse.Namespace) -> int:
     return mail_parse_command(args.files, args.json)
 
 
+def cmd_gdpr(args: argparse.Namespace) -> int:
+    from sportello.privacy import cli
+
+    if args.gdpr_command == "export":
+        return cli.export_command(args.customer_id, args.output)
+    if args.gdpr_command == "erase":
+        return cli.erase_command(args.customer_id, args.yes)
+    return cli.retention_command()
+
+
+def _customer_id(value: str) -> int:
+    from sportello.core.ids import parse_id
+
+    number = parse_id(value)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a customer id: {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sportello", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +223,17 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("files", nargs="+")
     parse.add_argument("--json", action="store_true")
     parse.set_defaults(func=cmd_mail_parse)
+
+    gdpr = sub.add_parser("gdpr", help="a customer's data: export, erase; retention now")
+    gdpr_sub = gdpr.add_subparsers(dest="gdpr_command", required=True)
+    export = gdpr_sub.add_parser("export", help="write a customer's data as a ZIP archive")
+    export.add_argument("customer_id", type=_customer_id)
+    export.add_argument("--output", required=True, help="the ZIP file to write")
+    erase = gdpr_sub.add_parser("erase", help="erase a customer's personal data (irreversible)")
+    erase.add_argument("customer_id", type=_customer_id)
+    erase.add_argument("--yes", action="store_true", help="confirm the erasure")
+    gdpr_sub.add_parser("retention", help="apply every workspace's retention policy now")
+    gdpr.set_defaults(func=cmd_gdpr)
     return parser
 
 

@@ -91,11 +91,13 @@ INSTALLED_APPS = [
     "ninja",
     "sportello.core",
     "sportello.accounts",
+    "sportello.audit",
     "sportello.customers",
     "sportello.channels",
     "sportello.conversations",
     "sportello.ingest",
     "sportello.outbound",
+    "sportello.privacy",
     # Channel providers: each line declares a channel kind (sportello.channels.registry), in
     # the order the kinds are offered.
     "sportello.providers.email",
@@ -122,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sportello.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sportello.web.middleware.AgentLocaleMiddleware",

@@ -105,6 +105,9 @@ class Conversation(WorkspaceScoped, Timestamped):
     resolved_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
     preview = models.CharField(max_length=200, blank=True)
+    # Set when its personal content was removed (an erasure, a retention policy): counts,
+    # times, channel and status stay for statistics; subject and bodies are gone.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -408,3 +409,44 @@ def view_counts(workspace_id: int, agent: Agent | None) -> dict[str, int]:
 def workspace_tags(workspace_id: int) -> list[Tag]:
     """The workspace's tags by name, for the inbox's tag filter: a plain query."""
     return _TAG.build_rows(sql.fetchall(_TAGS_SQL, [workspace_id]))
+
+
+def customer_conversation_ids(workspace_id: int, customer_id: int) -> list[int]:
+    """Every conversation of the customer, oldest first (an export, an erasure)."""
+    return list(
+        Conversation.objects.filter(workspace_id=workspace_id, customer_id=customer_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def conversations_for_export(ids: list[int]) -> Iterator[Conversation]:
+    """These conversations with their channel and team names, in order."""
+    return (
+        Conversation.objects.filter(pk__in=ids)
+        .select_related("channel", "team", "assignee")
+        .order_by("pk")
+        .iterator(chunk_size=200)
+    )
+
+
+def timeline_for_export(conversation_id: int, *, notes: bool) -> Iterator[Message]:
+    """The conversation's messages and events (or, with ``notes``, its internal notes), in
+    order, read a few hundred at a time."""
+    rows = Message.objects.filter(conversation_id=conversation_id)
+    rows = rows.filter(kind=Kind.NOTE) if notes else rows.exclude(kind=Kind.NOTE)
+    return rows.defer("search_text").order_by("created_at", "pk").iterator(chunk_size=500)
+
+
+def finished_before(
+    workspace_id: int, cutoff: datetime, *, limit: int, anonymised: bool = False
+) -> list[int]:
+    """Up to ``limit`` resolved or closed conversations whose last activity is before
+    ``cutoff`` (a retention policy's next batch), only those still holding personal
+    content unless ``anonymised``: the ``conv_done_recent`` index, from its oldest end."""
+    finished = Conversation.objects.filter(
+        status__in=DONE_STATUSES, workspace_id=workspace_id, last_message_at__lt=cutoff
+    )
+    if not anonymised:
+        finished = finished.filter(anonymised_at__isnull=True)
+    return list(finished.order_by("last_message_at", "pk").values_list("pk", flat=True)[:limit])

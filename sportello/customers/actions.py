@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 
 from sportello.core import clock, sql
 from sportello.core.errors import InvalidInput
@@ -181,3 +184,54 @@ def record_contact(customer_id: int, at: datetime, new_conversation: bool) -> No
         " conversation_count = conversation_count + %s WHERE id = %s",
         [at, 1 if new_conversation else 0, customer_id],
     )
+
+
+@dataclass(frozen=True)
+class Erased:
+    """A customer's erasure: the identities removed (their values, for the caller to find
+    what else holds them, e.g. rejected inbound messages), and whether it had happened
+    before."""
+
+    identity_values: list[str]
+    already: bool
+
+
+@transaction.atomic
+def erase_customer(customer: Customer) -> Erased:
+    """Turn the customer into a tombstone (GDPR art. 17): identities deleted, name,
+    organisation, custom fields and language emptied, ``erased_at`` set; the row and its
+    counters stay, so conversations keep their customer and statistics their count.
+
+    Irreversible and idempotent: a second erasure changes nothing. With no identity left,
+    the next message from the same address makes a new customer."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    identities = Identity.objects.filter(customer=locked)
+    values = list(identities.values_list("value", flat=True))
+    identities.delete()
+    if locked.erased_at is not None:
+        return Erased(identity_values=values, already=True)
+    locked.name = ""
+    locked.organization = None
+    locked.custom_fields = {}
+    locked.language = ""
+    locked.erased_at = clock.now()
+    fields = ["name", "organization", "custom_fields", "language", "erased_at"]
+    locked.save(update_fields=[*fields, "updated_at"])
+    customer.erased_at = locked.erased_at
+    publish(
+        CustomerUpdated(
+            workspace_id=locked.workspace_id,
+            customer_id=locked.pk,
+            fields=tuple(fields),
+        )
+    )
+    return Erased(identity_values=values, already=False)
+
+
+def forget_conversations(lost: dict[int, int]) -> None:
+    """The counters after conversations were deleted: ``lost`` maps a customer to how
+    many of theirs went."""
+    for customer_id, count in lost.items():
+        Customer.objects.filter(pk=customer_id).update(
+            conversation_count=Greatest(F("conversation_count") - count, 0)
+        )

@@ -35,6 +35,9 @@ class Customer(WorkspaceScoped, Timestamped):
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     conversation_count = models.PositiveIntegerField(default=0)
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    # Set when the customer's personal data was erased (GDPR art. 17): the row stays as a
+    # tombstone, with its counters and no personal field, so statistics keep counting it.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         indexes = [

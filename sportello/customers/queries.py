@@ -38,8 +38,11 @@ def identity_owners(workspace_id: int, identities: list[tuple[str, str]]) -> lis
 
 def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:
     """The workspace's customers, latest contact first; with ``q``, those whose name or any
-    address holds it, whatever the case ("santoro", "@studio", "3331234")."""
-    customers = Customer.objects.filter(workspace_id=workspace_id).select_related("organization")
+    address holds it, whatever the case ("santoro", "@studio", "3331234"). Erased
+    customers (tombstones) are not listed."""
+    customers = Customer.objects.filter(
+        workspace_id=workspace_id, erased_at__isnull=True
+    ).select_related("organization")
     q = q.strip()
     if q:
         customers = customers.filter(pk__in=_holding(workspace_id, q))
@@ -115,3 +118,12 @@ def first_identity_value(customer_id: int, kind: str) -> str | None:
         .first()
     )
     return value
+
+
+def customer_workspace_id(customer_id: int) -> int | None:
+    """The workspace a customer belongs to: the operator's command line names a customer
+    by id alone."""
+    found: int | None = (
+        Customer.objects.filter(pk=customer_id).values_list("workspace_id", flat=True).first()
+    )
+    return found

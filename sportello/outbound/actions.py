@@ -308,3 +308,15 @@ def requeue_interrupted() -> list[int]:
             updated_at=now,
         )
     return ids
+
+
+@transaction.atomic
+def forget_deliveries(conversation_ids: list[int]) -> int:
+    """The deliveries of anonymised conversations keep their status, attempts and times
+    (statistics) but not the provider's answer, which can name the customer's address;
+    one still queued is failed: its text is gone and there is nothing left to send."""
+    deliveries = Delivery.objects.filter(message__conversation_id__in=conversation_ids)
+    deliveries.filter(status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=None, updated_at=clock.now()
+    )
+    return deliveries.update(last_error="", provider_message_id="")

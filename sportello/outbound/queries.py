@@ -63,3 +63,10 @@ def due_delivery_ids(*, grace: timedelta = timedelta(minutes=1), limit: int = 50
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def deliveries_of(message_ids: list[int]) -> dict[int, Delivery]:
+    """The deliveries of these messages, by message id (a customer's data export)."""
+    if not message_ids:
+        return {}
+    return {d.message_id: d for d in Delivery.objects.filter(message_id__in=message_ids)}

@@ -183,7 +183,7 @@ def timeline_entry(
         f"    {badge}\n"
         f'    <span class="message-time">{time_html(message.created_at, times=times)}</span>\n'
         "  </header>\n"
-        f'  <div class="message-body">{_body(message)}</div>\n'
+        f'  <div class="message-body">{_body(message, conversation)}</div>\n'
     ]
     if message.attachments:
         parts.append(_attachments(message.attachments))
@@ -196,12 +196,14 @@ def timeline_entry(
     return mark_safe("".join(parts))  # every value above is escaped or sanitised
 
 
-def _body(message: Message) -> str:
+def _body(message: Message, conversation: Conversation) -> str:
     if message.html:
         # sanitised by nh3 at ingest: the one value shown unescaped
         if "data-remote-src" in message.html:
             return _remote_images_notice(message.html) + message.html
         return message.html
+    if not message.text and conversation.anonymised_at is not None:
+        return f'<span class="muted">{esc(_("Content removed (personal data)"))}</span>'
     return esc(normalize_newlines(message.text)).replace("\n", "<br>")
 
 

@@ -86,4 +86,6 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         parts = [f"+{name}" for name in data.get("added") or []]
         parts += [f"−{name}" for name in data.get("removed") or []]
         return EventLine(_("Tags: %(changes)s") % {"changes": ", ".join(parts)}, _actor(message))
+    if event == "anonymised":
+        return EventLine(_("Personal data removed from this conversation"))
     return EventLine(event.replace("_", " "), message.sender_name)

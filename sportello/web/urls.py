@@ -1,7 +1,7 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import auth, conversation, customers, inbox, profile
+from sportello.web.views import audit, auth, conversation, customers, inbox, profile
 
 app_name = "web"
 
@@ -30,4 +30,10 @@ urlpatterns = [
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<rowid:customer_id>/", customers.customer_page, name="customer"),
+    path(
+        "customers/<rowid:customer_id>/erase/",
+        customers.erase_customer,
+        name="customer_erase",
+    ),
+    path("audit/", audit.audit_log, name="audit"),
 ]

@@ -70,3 +70,15 @@ def patch(request: HttpRequest, channel_id: int, payload: ChannelPatch):  # type
         is_active=payload.is_active,
     )
     return _out(channel)
+
+
+@router.delete(
+    "/{rowid:channel_id}",
+    response={204: None, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def delete(request: HttpRequest, channel_id: int):  # type: ignore[no-untyped-def]
+    """Delete a channel with no conversations (admins); one with history answers 409:
+    switch it off (`is_active: false`) instead."""
+    agent = _admin(request)
+    actions.delete_channel(get_channel(agent.workspace_id, channel_id))
+    return Status(204, None)

@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema
 
+from sportello.accounts.models import Agent
 from sportello.api import present
 from sportello.api.auth import current_agent
 from sportello.api.schemas import (
     CustomerOut,
     CustomerPage,
     CustomerPatch,
+    ErasureOut,
     Error,
     ValidationErrorOut,
 )
-from sportello.core.errors import InvalidInput
+from sportello.core.errors import InvalidInput, PermissionDenied
 from sportello.core.ids import parse_id
 from sportello.customers.actions import update_customer
 from sportello.customers.queries import get_customer, search_customers
+from sportello.privacy.actions import erase_customer_data, export_customer
 
 router = Router(tags=["customers"])
 
@@ -67,3 +70,49 @@ def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # ty
         language=payload.language,
     )
     return present.customer(get_customer(agent.workspace_id, customer_id))
+
+
+def _supervisor(request: HttpRequest) -> Agent:
+    agent = current_agent(request)
+    if not agent.can_supervise:
+        raise PermissionDenied("only admins and supervisors export a customer's data")
+    return agent
+
+
+@router.get(
+    "/{rowid:customer_id}/export",
+    response={401: Error, 403: Error, 404: Error},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A ZIP archive: customer.json (the customer, identities, "
+                "conversations with messages, notes and deliveries) and attachments/",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def export(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    """Everything kept about one customer, as a ZIP streamed as it is written (admins and
+    supervisors; GDPR access and portability). Recorded in the audit log."""
+    agent = _supervisor(request)
+    filename, chunks = export_customer(agent.workspace_id, customer_id)
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post(
+    "/{rowid:customer_id}/erase",
+    response={200: ErasureOut, 401: Error, 403: Error, 404: Error},
+)
+def erase(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    """Erase the customer's personal data, irreversibly (admins; GDPR erasure). The
+    customer stays as a tombstone and their conversations keep counts, times, channel and
+    status; names, addresses, bodies, subjects, attachments and raw messages go. Erasing
+    again is harmless (`already_erased`). Recorded in the audit log."""
+    agent = current_agent(request)
+    if not agent.can_configure:
+        raise PermissionDenied("only admins erase a customer's data")
+    return erase_customer_data(agent.workspace_id, customer_id).__dict__

@@ -5,6 +5,11 @@ on commit. API handlers, views, jobs and channel adapters call these; nothing el
 Conversation or a Message.
 """
 
+from sportello.conversations.actions.forget import (
+    Forgotten,
+    anonymise_conversations,
+    delete_conversations,
+)
 from sportello.conversations.actions.manage import (
     assign,
     set_priority,
@@ -23,9 +28,12 @@ from sportello.conversations.actions.reply import (
 )
 
 __all__ = [
+    "Forgotten",
     "KeyReused",
     "add_note",
+    "anonymise_conversations",
     "assign",
+    "delete_conversations",
     "note_external_id",
     "receive_message",
     "record_event",

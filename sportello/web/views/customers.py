@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sportello.conversations.queries import customer_conversations
 from sportello.customers.actions import update_customer
 from sportello.customers.models import Customer
 from sportello.customers.queries import get_customer, search_customers
+from sportello.privacy.actions import erase_customer_data
 from sportello.web.forms import CustomerForm
 from sportello.web.pages import agent_of, agent_required, render_page
 
@@ -91,3 +92,19 @@ def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
         "nav_current": "customers",
     }
     return render_page(request, "web/customers/page.html", context, status=status)
+
+
+@agent_required
+@require_POST
+def erase_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """An admin erases the customer's personal data (``privacy.erase_customer_data``),
+    once they ticked that they understand it cannot be undone."""
+    agent = agent_of(request)
+    if not agent.can_configure:
+        return HttpResponseForbidden(_("Only admins erase a customer's data."))
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the erasure."))
+    else:
+        erase_customer_data(agent.workspace_id, customer_id)
+        messages.success(request, _("Personal data erased."))
+    return redirect("web:customer", customer_id=customer_id)
