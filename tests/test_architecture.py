@@ -19,6 +19,7 @@ FLOORS = {
     "accounts": 1,
     "channels": 1,
     "language": 1,
+    "knowledge": 2,
     "customers": 2,
     "conversations": 2,
     "ingest": 3,

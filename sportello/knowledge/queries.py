@@ -1,0 +1,66 @@
+"""The read side of the knowledge base, shared by the API, the agent UI and the help center."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from sportello.core.errors import NotFound
+from sportello.knowledge.models import Article, ArticleVersion, Category, Tag
+
+# What an article's page and the API show, without the search columns and vectors.
+_HEAVY = ("search_title", "search_body", "embedding", "passages")
+
+
+def articles(
+    workspace_id: int,
+    *,
+    status: str | None = None,
+    language: str | None = None,
+    category_id: int | None = None,
+    tag: str | None = None,
+    internal: bool | None = None,
+) -> QuerySet[Article]:
+    """The workspace's articles, newest first, with what a list shows fetched in a few
+    queries whatever the page's length (tags, related, translations)."""
+    found = Article.objects.filter(workspace_id=workspace_id)
+    if status:
+        found = found.filter(status=status)
+    if language:
+        found = found.filter(language=language)
+    if category_id is not None:
+        found = found.filter(category_id=category_id)
+    if tag:
+        found = found.filter(tags__name=" ".join(tag.split()).lower())
+    if internal is not None:
+        found = found.filter(internal=internal)
+    return (
+        found.defer(*_HEAVY)
+        .order_by("-pk")
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("name")),
+            Prefetch("related", queryset=Article.objects.only("pk")),
+            Prefetch("group__articles", queryset=Article.objects.only("pk", "language", "group")),
+        )
+    )
+
+
+def get_article(workspace_id: int, article_id: int) -> Article:
+    article = articles(workspace_id).filter(pk=article_id).first()
+    if article is None:
+        raise NotFound(f"there is no article {article_id}")
+    return article
+
+
+def versions(article: Article) -> QuerySet[ArticleVersion]:
+    return article.versions.select_related("changed_by").order_by("-number")
+
+
+def categories(workspace_id: int) -> QuerySet[Category]:
+    return Category.objects.filter(workspace_id=workspace_id)
+
+
+def get_category(workspace_id: int, category_id: int) -> Category:
+    category = categories(workspace_id).filter(pk=category_id).first()
+    if category is None:
+        raise NotFound(f"there is no category {category_id}")
+    return category
