@@ -1,10 +1,13 @@
 """An article cut into the passages semantic search compares a question with.
 
-A whole article's vector blurs its several answers together (shipping times, costs and
-islands in one text); a question is usually about one of them. So an article gets a vector
-for its title, one for title and body together, and one for each passage of a few
-sentences, each read with the title as its context; the best of them is the article's
-similarity, and the best passage is the snippet shown.
+A long article's single vector blurs its several answers together (shipping times, costs,
+islands); a question is usually about one of them. So an article gets one vector for title
+and body together (the encoder reads about the first 128 tokens: all of a short FAQ
+answer), and, when its body holds more than one passage of a few sentences, one for each
+passage read with the title as its context. The best of them is the article's similarity;
+the best passage is the snippet shown. The title gets no vector of its own: most titles
+are questions or headings, and a title's *form* ("Posso ...?") matches any question of the
+same form better than its answer does.
 """
 
 from __future__ import annotations
@@ -37,12 +40,12 @@ def passages(body_text: str) -> list[str]:
 
 
 def texts_to_embed(title: str, body_text: str, chunks: list[str]) -> list[str]:
-    """Row 0: the title; row 1: title and body; then title and each passage, when the body
-    holds more than one (with one, row 1 is that passage already)."""
-    rows = [title, f"{title}\n{body_text}"]
+    """Row 0: title and body; then title and each passage, when the body holds more than one
+    (with one, row 0 is that passage already)."""
+    rows = [f"{title}\n{body_text}"]
     if len(chunks) > 1:
         rows.extend(f"{title}\n{chunk}" for chunk in chunks)
     return rows
 
 
-FIRST_PASSAGE_ROW = 2
+FIRST_PASSAGE_ROW = 1

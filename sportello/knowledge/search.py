@@ -3,17 +3,18 @@
 - **Full text** finds the articles that share the question's words, by stem (ADR 0001):
   SQLite FTS5 over ``search_title``/``search_body`` ranked by bm25 with a title match worth
   ``TITLE_WEIGHT`` body matches; PostgreSQL the stored ``search_vector`` (title at weight A)
-  ranked by ``ts_rank``. A question's words are ORed: a customer's question shares a few
-  words with its answer, rarely all of them, and bm25's idf already weighs the rare ones.
-- **Meaning** finds the articles whose passages are closest to the question's sentence
-  vector (:mod:`sportello.language.embeddings`), across languages: an English question
-  finds an Italian article. Only similarities of at least ``MIN_SIMILARITY`` count: below
-  it, two unrelated sentences score as much.
+  ranked by ``ts_rank``. A question's content words are ORed (its function words dropped:
+  ``language.stopwords``): a customer's question shares a few words with its answer,
+  rarely all of them, and bm25's idf weighs the rare ones.
+- **Meaning** finds the articles whose text is closest to the question's sentence vector
+  (:mod:`sportello.language.embeddings`; an article's best row, :mod:`.passages`), across
+  languages: an English question finds an Italian article. Every article is ranked; the
+  cosine is returned with each hit for callers that need a confidence (the bot).
 - **Fusion** is reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): an article
-  scores ``Σ weight / (RRF_K + rank)`` over the two rankings. It needs no calibration
-  between bm25's unbounded scores and cosines; ``RRF_K = 60`` is the paper's constant. The
-  meaning ranking weighs ``SEMANTIC_WEIGHT``: a question and its answer share meaning more
-  reliably than words, and the meaning ranking is the only one across languages.
+  scores ``Σ 1 / (RRF_K + rank)`` over the two rankings, ``RRF_K = 60`` as in the paper.
+  It needs no calibration between bm25's unbounded scores and cosines, and no weight fitted
+  to one knowledge base: on the development set, weights from 1:1 to 4:1 and a convex
+  sum of scores all landed within two questions of each other (docs/performance.md).
 
 The articles' vectors are read once per process and workspace, kept while the articles'
 stamp (count, latest change, sum of embedded versions: one aggregate query) is unchanged.
@@ -37,10 +38,8 @@ from sportello.language.stemming import query_terms
 
 FTS_TABLE = "knowledge_article_fts"
 TITLE_WEIGHT = 3.0
-FULL_TEXT_DEPTH = 50
-MIN_SIMILARITY = 0.3
+DEPTH = 50  # of each ranking
 RRF_K = 60
-SEMANTIC_WEIGHT = 2.0
 SNIPPET_CHARS = 240
 QUERY_WORDS = 24
 
@@ -105,8 +104,8 @@ def _vectors(workspace_id: int) -> _Vectors:
 def _semantic(
     workspace_id: int, question: str, include_internal: bool
 ) -> tuple[list[tuple[int, float]], dict[int, str]]:
-    """Articles by their best row's cosine with the question, those above the floor; and
-    for each, the passage that matched best (the snippet)."""
+    """Articles by their best row's cosine with the question, best first; and for each,
+    the passage that matched best (the snippet)."""
     vectors = _vectors(workspace_id)
     if not len(vectors.ids):
         return [], {}
@@ -118,7 +117,7 @@ def _semantic(
     np.maximum.at(best, vectors.owner, similarities)
     if not include_internal:
         best[vectors.internal] = -1.0
-    order = [int(i) for i in np.argsort(-best) if best[i] >= MIN_SIMILARITY]
+    order = [int(i) for i in np.argsort(-best)[:DEPTH] if best[i] > -1.0]
     ranked = [(int(vectors.ids[i]), float(best[i])) for i in order]
     snippets = {}
     for i in order:
@@ -145,7 +144,7 @@ def _tsquery(terms: list[set[str]]) -> str:
 
 def _full_text(workspace_id: int, question: str, include_internal: bool) -> list[int]:
     """Ids of the articles sharing a stem with the question, best first."""
-    terms = query_terms(question, limit=QUERY_WORDS)
+    terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
     if not terms:
         return []
     visible = "" if include_internal else " AND NOT a.internal"
@@ -155,7 +154,7 @@ def _full_text(workspace_id: int, question: str, include_internal: bool) -> list
             " WHERE a.workspace_id = %s AND a.status = %s AND a.search_vector @@ q"
             f"{visible} ORDER BY ts_rank(a.search_vector, q) DESC, a.id LIMIT %s"
         )
-        params: list[Any] = [_tsquery(terms), workspace_id, Status.PUBLISHED, FULL_TEXT_DEPTH]
+        params: list[Any] = [_tsquery(terms), workspace_id, Status.PUBLISHED, DEPTH]
     else:
         statement = (
             f"SELECT a.id FROM {FTS_TABLE} f JOIN knowledge_article a ON a.id = f.rowid"
@@ -163,7 +162,7 @@ def _full_text(workspace_id: int, question: str, include_internal: bool) -> list
             f" ORDER BY bm25({FTS_TABLE}, %s, 1.0), a.id LIMIT %s"
         )
         params = [_fts5_match(terms), workspace_id, Status.PUBLISHED, TITLE_WEIGHT]
-        params.append(FULL_TEXT_DEPTH)
+        params.append(DEPTH)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return [int(row[0]) for row in cursor.fetchall()]
@@ -196,7 +195,7 @@ def search(
     for rank, pk in enumerate(by_words, start=1):
         scores[pk] = scores.get(pk, 0.0) + 1.0 / (RRF_K + rank)
     for rank, (pk, _) in enumerate(by_meaning, start=1):
-        scores[pk] = scores.get(pk, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
+        scores[pk] = scores.get(pk, 0.0) + 1.0 / (RRF_K + rank)
     if not scores:
         return [], wanted
     similarity = dict(by_meaning)
