@@ -27,6 +27,7 @@ FLOORS = {
     "providers": 4,
     "api": 4,
     "web": 4,
+    "portal": 4,
     "demo": 4,
     "config": 5,
 }

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sportello.providers.api",
     "sportello.api",
     "sportello.web",
+    "sportello.portal",
     # Last: wires the apps above together once they are all ready (event handlers).
     "sportello.config",
 ]
