@@ -22,6 +22,7 @@ from sportello.knowledge.events import ArticleDeleted, ArticleSaved
 from sportello.knowledge.models import (
     Article,
     ArticleVersion,
+    ArticleVote,
     Category,
     Language,
     Status,
@@ -289,3 +290,14 @@ def store_embedding(article_id: int, *, version: int, vectors: bytes, passages: 
         embedding=vectors, passages=passages, embedded_version=version
     )
     return bool(stored)
+
+
+def record_vote(article: Article, *, helpful: bool, language: str = "") -> None:
+    """Keep a reader's "did this help?" answer about a published article."""
+    ArticleVote.objects.create(
+        workspace_id=article.workspace_id,
+        article=article,
+        helpful=helpful,
+        language=language[:8],
+        created_at=clock.now(),
+    )

@@ -125,3 +125,16 @@ class ArticleVersion(WorkspaceScoped):
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="kb_version_unique")
         ]
+
+
+class ArticleVote(WorkspaceScoped):
+    """A reader's answer to "did this help?": which articles fail their readers is what
+    the content report shows first."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    helpful = models.BooleanField()
+    language = models.CharField(max_length=8, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "helpful"])]

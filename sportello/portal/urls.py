@@ -15,5 +15,6 @@ urlpatterns = [
         views.article_page,
         name="article",
     ),
+    path("<slug:workspace>/<str:lang>/vote/<rowid:article_id>/", views.vote, name="vote"),
     path("<slug:workspace>/<str:lang>/c/<slug:category>/", views.category_page, name="category"),
 ]

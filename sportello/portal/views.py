@@ -15,10 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.views.decorators.http import require_POST
 
 from sportello.core.errors import NotFound
 from sportello.core.models import Workspace
-from sportello.knowledge import queries
+from sportello.knowledge import actions, queries
 from sportello.knowledge.models import Article
 from sportello.knowledge.search import Hit, search
 
@@ -147,6 +148,7 @@ def article_page(
         canonical=canonical,
         translated={t.language for t in translations},
         related=queries.public_related(article, lang),
+        voted=request.GET.get("voted") == "1",
         updated=format_date(article.updated_at, format="long", locale=lang),
         description=" ".join(article.body_text.split())[:160],
     )
@@ -173,3 +175,18 @@ def search_page(request: HttpRequest, workspace: str, lang: str) -> HttpResponse
         question=question,
         hits=hits,
     )
+
+
+@require_POST
+def vote(request: HttpRequest, workspace: str, lang: str, article_id: int) -> HttpResponse:
+    """ "Did this help?": kept, then back to the article, which thanks the reader (a plain
+    form post and a redirect, so it works without JavaScript and is not sent twice)."""
+    found = _workspace(workspace, lang)
+    try:
+        article = queries.public_article(found.pk, article_id)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    answer = request.POST.get("helpful")
+    if answer in {"yes", "no"}:
+        actions.record_vote(article, helpful=answer == "yes", language=lang)
+    return HttpResponseRedirect(f"{_article_url(found, article, lang)}?voted=1#feedback")

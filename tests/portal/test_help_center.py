@@ -128,3 +128,21 @@ def test_pages_stay_within_a_query_budget(center):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         assert len(queries.captured_queries) <= budget, path
+
+
+def test_a_reader_says_whether_an_article_helped(center):
+    from sportello.knowledge.models import ArticleVote
+
+    italian = center["italian"]
+    client = Client(enforce_csrf_checks=True)
+    url = f"/help/{center['slug']}/it/a/{italian['id']}/{italian['slug']}/"
+    page = client.get(url)
+    assert "Questo articolo ti è stato utile?" in page.content.decode()
+    token = page.cookies["csrftoken"].value
+    vote = f"/help/{center['slug']}/it/vote/{italian['id']}/"
+    answered = client.post(vote, {"helpful": "no", "csrfmiddlewaretoken": token})
+    assert answered.status_code == 302 and answered["Location"] == f"{url}?voted=1#feedback"
+    assert "Grazie per il tuo parere." in client.get(answered["Location"]).content.decode()
+    client.post(vote, {"helpful": "forse", "csrfmiddlewaretoken": token})  # not an answer
+    assert list(ArticleVote.objects.values_list("helpful", "language")) == [(False, "it")]
+    assert Client().get(vote).status_code == 405
