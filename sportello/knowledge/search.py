@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 
 from sportello.knowledge.models import Article, Status
 from sportello.knowledge.passages import FIRST_PASSAGE_ROW
@@ -69,7 +69,7 @@ _cache: dict[int, _Vectors] = {}
 _cache_lock = threading.Lock()
 
 
-def _published(workspace_id: int, include_internal: bool):  # type: ignore[no-untyped-def]
+def _published(workspace_id: int, include_internal: bool) -> QuerySet[Article]:
     articles = Article.objects.filter(workspace_id=workspace_id, status=Status.PUBLISHED)
     return articles if include_internal else articles.filter(internal=False)
 
