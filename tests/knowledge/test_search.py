@@ -155,3 +155,21 @@ def test_odd_questions_are_answered_not_crashed(reader, shop, question):
 def test_an_empty_knowledge_base_finds_nothing(reader):
     response = reader.get("/api/v1/kb/search", data={"q": "spedizione"})
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_a_long_article_is_found_by_one_passage_and_shows_it(reader, write_article, shop):
+    paragraphs = [
+        "Il nostro negozio nasce nel 1998 a Bologna da una famiglia di sarti. Da allora "
+        "scegliamo tessuti naturali e produzioni italiane per ogni capo della collezione.",
+        "Ogni stagione presentiamo due collezioni, primavera-estate e autunno-inverno, con "
+        "taglie da zero a dodici anni e una linea dedicata alle cerimonie.",
+        "Il negozio di via Indipendenza 12 è aperto dal martedì al sabato, dalle 10 alle "
+        "19; la domenica e il lunedì è chiuso. C'è un parcheggio convenzionato vicino.",
+        "Organizziamo anche giornate di prova su appuntamento per le taglie dei neonati, "
+        "con consigli sulla vestibilità e sui tessuti più adatti alla pelle delicata.",
+    ]
+    write_article("La nostra storia", "".join(f"<p>{p}</p>" for p in paragraphs))
+    hits = reader.get("/api/v1/kb/search", data={"q": "What are the shop's opening hours?"})
+    top = hits.json()["items"][0]
+    assert top["title"] == "La nostra storia"
+    assert top["snippet"].startswith("Il negozio di via Indipendenza 12")
