@@ -20,6 +20,7 @@ FLOORS = {
     "channels": 1,
     "language": 1,
     "audit": 1,
+    "knowledge": 2,
     "customers": 2,
     "conversations": 2,
     "ingest": 3,
@@ -28,6 +29,7 @@ FLOORS = {
     "providers": 4,
     "api": 4,
     "web": 4,
+    "portal": 4,
     "demo": 4,
     "config": 5,
 }

@@ -20,6 +20,7 @@ from sportello.api.routers import (
     conversations,
     customers,
     inbound,
+    kb,
     privacy,
     tokens,
 )
@@ -68,6 +69,7 @@ api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
+api.add_router("/kb", kb.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sportello.core.events import Event, subscribe
+from sportello.knowledge.events import ArticleSaved
+from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
 
@@ -19,6 +21,8 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # An agent's reply and its delivery are stored together (outbound.actions.send_reply);
     # a delivery due (the reply's first attempt, an agent's retry) is sent by a job.
     (DeliveryQueued, send_queued_delivery),
+    # A saved article's vectors for semantic search are computed by a job.
+    (ArticleSaved, embed_saved_article),
 ]
 
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "sportello.customers",
     "sportello.channels",
     "sportello.conversations",
+    "sportello.knowledge",
     "sportello.ingest",
     "sportello.outbound",
     "sportello.privacy",
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "sportello.providers.api",
     "sportello.api",
     "sportello.web",
+    "sportello.portal",
     # Last: wires the apps above together once they are all ready (event handlers).
     "sportello.config",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("hooks/", include(provider_hooks())),
     path("admin/", admin.site.urls),
+    path("help/", include("sportello.portal.urls")),
     path("", include("sportello.web.urls")),
 ]
 

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from sportello.language.stopwords import STOPWORDS
+
 # A word is a run of letters and digits, less the few that are letters to Python but marks
 # to SQLite's unicode61 tokenizer: it splits a word there, so a quoted search term holding
 # one became a phrase, which FTS5 refuses on an index with detail=column.
@@ -61,9 +63,14 @@ def stems_for_index(text: str, language: str = "") -> str:
     return " ".join(out)
 
 
-def query_terms(query: str, limit: int = 12) -> list[set[str]]:
-    """For each word of a query, the stems it may be indexed under (Italian, English)."""
+def query_terms(query: str, limit: int = 12, *, content_only: bool = False) -> list[set[str]]:
+    """For each word of a query, the stems it may be indexed under (Italian, English);
+    with ``content_only``, for its content words only (no "the", "di", "posso": a
+    question's function words would match every text)."""
+    folded_query = folded_words(query)
+    if content_only:
+        folded_query = [word for word in folded_query if word not in STOPWORDS]
     terms: list[set[str]] = []
-    for folded in folded_words(query)[:limit]:
+    for folded in folded_query[:limit]:
         terms.append({folded, _stemmer("it").stemWord(folded), _stemmer("en").stemWord(folded)})
     return terms

@@ -1,0 +1,140 @@
+"""The knowledge base: categories, articles in Italian and English, their versions.
+
+One knowledge base serves the public help center, the bot and the agents' suggestions, so
+an article carries what each of them needs: sanitised HTML for pages, plain text for
+snippets and readability, pre-stemmed text for full-text search (ADR 0001) and sentence
+vectors for semantic search. Only :mod:`sportello.knowledge.actions` writes these rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sportello.core.models import Timestamped, WorkspaceScoped
+
+
+class Language(models.TextChoices):
+    ITALIAN = "it", "Italiano"
+    ENGLISH = "en", "English"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Category(WorkspaceScoped, Timestamped):
+    """A shelf of the help center ("Spedizioni", "Resi e rimborsi"), in the order shown."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slug"], name="kb_category_slug_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(WorkspaceScoped):
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="kb_tag_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TranslationGroup(WorkspaceScoped):
+    """One article as the customer thinks of it, in every language it is written in: the
+    help center links the versions, and search answers with the one in the reader's
+    language. At most one article per language (a constraint on Article)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Article(WorkspaceScoped, Timestamped):
+    """An answer the business has written once, for customers (published) or only for its
+    agents (``internal``). ``version`` counts the changes; each is kept in ArticleVersion."""
+
+    group = models.ForeignKey(TranslationGroup, on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    language = models.CharField(max_length=8, choices=Language.choices)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, default="", allow_unicode=False)
+    body = models.TextField(help_text="sanitised HTML")
+    body_text = models.TextField(default="", help_text="the body as a person reads it")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    internal = models.BooleanField(default=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    version = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Full-text search: title and body stemmed in the article's language (ADR 0001);
+    # indexed by FTS5 / a tsvector (migration 0002), never loaded with the article.
+    search_title = models.TextField(default="")
+    search_body = models.TextField(default="")
+    # Semantic search (jobs.embed_article): float32 rows, one per passage, and the passages.
+    embedding = models.BinaryField(null=True, blank=True)
+    passages = models.JSONField(default=list, blank=True)
+    embedded_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "language"], name="kb_one_article_per_language"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "language"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleVersion(WorkspaceScoped):
+    """What an article said after each change, who changed it and when: the history an
+    editor reads, and what a wrong answer can be traced back to."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    internal = models.BooleanField(default=False)
+    changed_fields = models.JSONField(default=list)
+    changed_by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="kb_version_unique")
+        ]
+
+
+class ArticleVote(WorkspaceScoped):
+    """A reader's answer to "did this help?": which articles fail their readers is what
+    the content report shows first."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    helpful = models.BooleanField()
+    language = models.CharField(max_length=8, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "helpful"])]

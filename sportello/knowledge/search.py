@@ -1,0 +1,238 @@
+"""Hybrid search over the knowledge base: full text and meaning, fused by rank.
+
+- **Full text** finds the articles that share the question's words, by stem (ADR 0001):
+  SQLite FTS5 over ``search_title``/``search_body`` ranked by bm25 with a title match worth
+  ``TITLE_WEIGHT`` body matches; PostgreSQL the stored ``search_vector`` (title at weight A)
+  ranked by ``ts_rank``. A question's content words are ORed (its function words dropped:
+  ``language.stopwords``): a customer's question shares a few words with its answer,
+  rarely all of them, and bm25's idf weighs the rare ones.
+- **Meaning** finds the articles whose text is closest to the question's sentence vector
+  (:mod:`sportello.language.embeddings`; an article's best row, :mod:`.passages`), across
+  languages: an English question finds an Italian article. Every article is ranked; the
+  cosine is returned with each hit for callers that need a confidence (the bot).
+- **Fusion** is reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): an article
+  scores ``Σ 1 / (RRF_K + rank)`` over the two rankings, ``RRF_K = 60`` as in the paper.
+  It needs no calibration between bm25's unbounded scores and cosines, and no weight fitted
+  to one knowledge base: on the development set, weights from 1:1 to 4:1 and a convex
+  sum of scores all landed within two questions of each other (docs/performance.md).
+
+The articles' vectors are read once per process and workspace, kept while the articles'
+stamp (count, latest change, sum of embedded versions: one aggregate query) is unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Max, QuerySet, Sum
+
+from sportello.knowledge.models import Article, Status
+from sportello.knowledge.passages import FIRST_PASSAGE_ROW
+from sportello.language.detection import detect_language
+from sportello.language.embeddings import embed, from_bytes
+from sportello.language.stemming import query_terms
+
+FTS_TABLE = "knowledge_article_fts"
+TITLE_WEIGHT = 3.0
+DEPTH = 50  # of each ranking
+RRF_K = 60
+SNIPPET_CHARS = 240
+QUERY_WORDS = 24
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    similarity: float
+    snippet: str
+
+
+@dataclass
+class _Vectors:
+    """A workspace's searchable articles, one matrix of all their rows."""
+
+    stamp: tuple[object, ...]
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    internal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    first_passage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 512), dtype=np.float32))
+    passages: dict[int, list[str]] = field(default_factory=dict)
+
+
+_cache: dict[int, _Vectors] = {}
+_cache_lock = threading.Lock()
+
+
+def _published(workspace_id: int, include_internal: bool) -> QuerySet[Article]:
+    articles = Article.objects.filter(workspace_id=workspace_id, status=Status.PUBLISHED)
+    return articles if include_internal else articles.filter(internal=False)
+
+
+def _vectors(workspace_id: int) -> _Vectors:
+    published = Article.objects.filter(workspace_id=workspace_id, status=Status.PUBLISHED)
+    aggregate = published.aggregate(
+        n=Count("pk"), changed=Max("updated_at"), embedded=Sum("embedded_version")
+    )
+    stamp = (aggregate["n"], aggregate["changed"], aggregate["embedded"])
+    cached = _cache.get(workspace_id)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    rows = list(
+        published.exclude(embedding=None).values_list("pk", "internal", "embedding", "passages")
+    )
+    vectors = _Vectors(stamp=stamp)
+    if rows:
+        blocks = [from_bytes(blob) for _, _, blob, _ in rows]
+        vectors.ids = np.array([pk for pk, _, _, _ in rows], dtype=np.int64)
+        vectors.internal = np.array([internal for _, internal, _, _ in rows], dtype=bool)
+        vectors.owner = np.repeat(np.arange(len(rows)), [len(b) for b in blocks])
+        starts = np.cumsum([0] + [len(b) for b in blocks[:-1]])
+        vectors.first_passage = starts + FIRST_PASSAGE_ROW
+        vectors.matrix = np.vstack(blocks)
+        vectors.passages = {pk: list(chunks or []) for pk, _, _, chunks in rows}
+    with _cache_lock:
+        _cache[workspace_id] = vectors
+    return vectors
+
+
+def _semantic(
+    workspace_id: int, question: str, include_internal: bool
+) -> tuple[list[tuple[int, float]], dict[int, str]]:
+    """Articles by their best row's cosine with the question, best first; and for each,
+    the passage that matched best (the snippet)."""
+    vectors = _vectors(workspace_id)
+    if not len(vectors.ids):
+        return [], {}
+    query = embed([question])[0]
+    if not query.any():
+        return [], {}
+    similarities = vectors.matrix @ query
+    best = np.full(len(vectors.ids), -1.0, dtype=np.float32)
+    np.maximum.at(best, vectors.owner, similarities)
+    if not include_internal:
+        best[vectors.internal] = -1.0
+    order = [int(i) for i in np.argsort(-best)[:DEPTH] if best[i] > -1.0]
+    ranked = [(int(vectors.ids[i]), float(best[i])) for i in order]
+    snippets = {}
+    for i in order:
+        pk = int(vectors.ids[i])
+        chunks = vectors.passages.get(pk) or []
+        if len(chunks) > 1:
+            start = int(vectors.first_passage[i])
+            scores = similarities[start : start + len(chunks)]
+            snippets[pk] = chunks[int(np.argmax(scores))]
+        elif chunks:
+            snippets[pk] = chunks[0]
+    return ranked, snippets
+
+
+def _fts5_match(terms: list[set[str]]) -> str:
+    return " OR ".join(f'"{stem.replace(chr(34), chr(34) * 2)}"' for t in terms for stem in t)
+
+
+def _tsquery(terms: list[set[str]]) -> str:
+    return " | ".join(
+        "'" + stem.replace("'", "''").replace("\\", "") + "'" for t in terms for stem in sorted(t)
+    )
+
+
+def _full_text(workspace_id: int, question: str, include_internal: bool) -> list[int]:
+    """Ids of the articles sharing a stem with the question, best first."""
+    terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
+    if not terms:
+        return []
+    visible = "" if include_internal else " AND NOT a.internal"
+    if connection.vendor == "postgresql":
+        statement = (
+            "SELECT a.id FROM knowledge_article a, to_tsquery('simple', %s) q"
+            " WHERE a.workspace_id = %s AND a.status = %s AND a.search_vector @@ q"
+            f"{visible} ORDER BY ts_rank(a.search_vector, q) DESC, a.id LIMIT %s"
+        )
+        params: list[Any] = [_tsquery(terms), workspace_id, Status.PUBLISHED, DEPTH]
+    else:
+        statement = (
+            f"SELECT a.id FROM {FTS_TABLE} f JOIN knowledge_article a ON a.id = f.rowid"
+            f" WHERE {FTS_TABLE} MATCH %s AND a.workspace_id = %s AND a.status = %s{visible}"
+            f" ORDER BY bm25({FTS_TABLE}, %s, 1.0), a.id LIMIT %s"
+        )
+        params = [_fts5_match(terms), workspace_id, Status.PUBLISHED, TITLE_WEIGHT]
+        params.append(DEPTH)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
+def search(
+    workspace_id: int,
+    question: str,
+    *,
+    language: str = "",
+    languages: tuple[str, ...] = ("it", "en"),
+    include_internal: bool = False,
+    limit: int = 10,
+) -> tuple[list[Hit], str]:
+    """The published articles that answer ``question`` best, one per translation group (in
+    ``language`` when the group has it, else in the question's language, else the best
+    match), with a snippet; and the language the question was read as."""
+    wanted = language or detect_language(question, among=languages)
+    by_meaning, snippets = _semantic(workspace_id, question, include_internal)
+    by_words = _full_text(workspace_id, question, include_internal)
+    scores: dict[int, float] = {}
+    for rank, pk in enumerate(by_words, start=1):
+        scores[pk] = scores.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+    for rank, (pk, _) in enumerate(by_meaning, start=1):
+        scores[pk] = scores.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+    if not scores:
+        return [], wanted
+    similarity = dict(by_meaning)
+    found = {
+        a.pk: a
+        for a in _published(workspace_id, include_internal)
+        .filter(pk__in=scores)
+        .select_related("category")
+        .defer("search_title", "search_body", "embedding")
+    }
+    # The translations of the groups found, to answer in the reader's language.
+    groups: dict[int, list[int]] = {}
+    for pk in sorted(found, key=lambda pk: -scores[pk]):
+        groups.setdefault(found[pk].group_id, []).append(pk)
+    in_language = {}
+    if wanted:
+        in_language = {
+            a.group_id: a
+            for a in _published(workspace_id, include_internal)
+            .filter(group_id__in=groups, language=wanted)
+            .select_related("category")
+            .defer("search_title", "search_body", "embedding")
+        }
+    hits = []
+    for group_id, members in groups.items():
+        best = members[0]
+        article = in_language.get(group_id) or found[best]
+        passage = snippets.get(article.pk) or snippets.get(best) or article.body_text
+        if article.pk != best and article.pk not in snippets:
+            passage = article.body_text
+        hits.append(
+            Hit(
+                article=article,
+                score=max(scores[pk] for pk in members),
+                similarity=max(similarity.get(pk, 0.0) for pk in members),
+                snippet=_snippet(passage),
+            )
+        )
+    hits.sort(key=lambda hit: (-hit.score, hit.article.pk))
+    return hits[:limit], wanted

@@ -1,0 +1,175 @@
+"""Hybrid search through the API: words and meaning, across Italian and English."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sportello.knowledge.models import Article
+from sportello.knowledge.search import search
+
+pytestmark = pytest.mark.django_db
+
+SHOP = [
+    (
+        "Tempi e costi di spedizione",
+        "Spediamo in tutta Italia con corriere espresso in 24-48 ore lavorative dalla conferma "
+        "dell'ordine. La spedizione costa 4,90 euro ed è gratuita sopra i 49 euro.",
+    ),
+    (
+        "Resi e cambi",
+        "Hai 30 giorni dalla consegna per restituire un capo o cambiarlo con un'altra taglia. "
+        "Il reso è gratuito: stampa l'etichetta dalla tua area clienti.",
+    ),
+    (
+        "Metodi di pagamento",
+        "Accettiamo carte di credito, PayPal, Satispay e bonifico bancario anticipato.",
+    ),
+    (
+        "Come lavare i capi",
+        "Lava i capi in lavatrice a 30 gradi, al rovescio, senza ammorbidente. Non usare "
+        "l'asciugatrice per i capi in cotone biologico.",
+    ),
+]
+
+
+@pytest.fixture
+def shop(write_article) -> dict[str, int]:
+    return {title: write_article(title, body)["id"] for title, body in SHOP}
+
+
+def _titles(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [item["title"] for item in response.json()["items"]]
+
+
+def test_an_english_question_finds_the_italian_article(reader, shop):
+    response = reader.get("/api/v1/kb/search", data={"q": "How long does delivery take?"})
+    assert _titles(response)[0] == "Tempi e costi di spedizione"
+    body = response.json()
+    assert body["language"] == "en"
+    top = body["items"][0]
+    assert top["language"] == "it" and "24-48 ore" in top["snippet"]
+    assert 0 < top["similarity"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Posso pagare con Satispay?", "Metodi di pagamento"),
+        ("quanti giorni ho per restituire una maglietta?", "Resi e cambi"),
+        ("Can I wash the clothes in the washing machine?", "Come lavare i capi"),
+        ("Can I return a shirt that is too small?", "Resi e cambi"),
+    ],
+)
+def test_questions_find_their_answer_first(reader, shop, question, title):
+    assert _titles(reader.get("/api/v1/kb/search", data={"q": question}))[0] == title
+
+
+def test_one_hit_per_translation_in_the_readers_language(reader, write_article):
+    italian = write_article("Resi e cambi", "Hai 30 giorni dalla consegna per restituire un capo.")
+    english = write_article(
+        "Returns and exchanges",
+        "You have 30 days from delivery to return an item.",
+        "en",
+        translation_of=italian["id"],
+    )
+    write_article("Metodi di pagamento", "Accettiamo carte di credito e PayPal.")
+    for lang, expected in (("en", english["id"]), ("it", italian["id"])):
+        items = reader.get("/api/v1/kb/search", data={"q": "restituire un capo", "lang": lang})
+        ids = [item["id"] for item in items.json()["items"]]
+        assert ids[0] == expected and italian["id"] not in ids[1:] and english["id"] not in ids[1:]
+    # No language asked: the question's own.
+    asked = reader.get("/api/v1/kb/search", data={"q": "How many days do I have to return it?"})
+    assert asked.json()["items"][0]["id"] == english["id"]
+
+
+def test_drafts_and_archived_articles_are_never_found(editor, reader, write_article, workspace):
+    write_article("Buoni regalo", "I buoni regalo valgono un anno.", status="draft")
+    archived = write_article("Buoni sconto", "I buoni sconto valgono sei mesi.")
+    editor.patch(f"/api/v1/kb/articles/{archived['id']}", {"status": "archived"})
+    internal = write_article(
+        "Procedura buoni", "Per i buoni scaduti chiedi a Marta.", internal=True
+    )
+    titles = _titles(reader.get("/api/v1/kb/search", data={"q": "buoni regalo"}))
+    assert titles == ["Procedura buoni"]  # agents see internal articles
+    customers_see, _ = search(workspace.pk, "buoni regalo", include_internal=False)
+    assert all(hit.article.pk != internal["id"] for hit in customers_see)
+
+
+def test_an_edited_article_is_searched_as_it_now_reads(editor, reader, write_article):
+    article = write_article("Orari", "Il servizio clienti risponde dalle 9 alle 18.")
+    assert _titles(reader.get("/api/v1/kb/search", data={"q": "servizio clienti orari"}))
+    editor.patch(
+        f"/api/v1/kb/articles/{article['id']}",
+        {"title": "Negozio di Bologna", "body": "Il negozio di via Indipendenza apre alle 10."},
+    )
+    assert Article.objects.get(pk=article["id"]).embedded_version == 2
+    hits = reader.get("/api/v1/kb/search", data={"q": "via Indipendenza"}).json()["items"]
+    assert hits[0]["title"] == "Negozio di Bologna" and "Indipendenza" in hits[0]["snippet"]
+
+
+def test_search_stays_within_a_query_budget(reader, shop):
+    reader.get("/api/v1/kb/search", data={"q": "spedizione"})  # vectors read once
+    with CaptureQueriesContext(connection) as queries:
+        response = reader.get("/api/v1/kb/search", data={"q": "quanto costa la spedizione"})
+    assert response.status_code == 200
+    assert len(queries.captured_queries) <= 6
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "   "},
+        {"q": "x" * 10_000},
+        {"q": "reso", "lang": "fr"},
+        {"q": "reso", "limit": 0},
+        {"q": "reso", "limit": 10_000},
+        {},
+    ],
+)
+def test_bad_searches_are_a_clear_422(reader, params):
+    response = reader.get("/api/v1/kb/search", data=params)
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "<script>alert(1)</script> reso",
+        '" OR 1=1; DROP TABLE knowledge_article; --',
+        "NEAR(reso spedizione) AND NOT *",
+        "'\\",
+        "ご注文はいつ届きますか",
+        "🙂🙂🙂",
+        "a " * 400,
+    ],
+)
+def test_odd_questions_are_answered_not_crashed(reader, shop, question):
+    assert reader.get("/api/v1/kb/search", data={"q": question}).status_code == 200
+
+
+def test_an_empty_knowledge_base_finds_nothing(reader):
+    response = reader.get("/api/v1/kb/search", data={"q": "spedizione"})
+    assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_a_long_article_is_found_by_one_passage_and_shows_it(reader, write_article, shop):
+    paragraphs = [
+        "Il nostro negozio nasce nel 1998 a Bologna da una famiglia di sarti. Da allora "
+        "scegliamo tessuti naturali e produzioni italiane per ogni capo della collezione.",
+        "Ogni stagione presentiamo due collezioni, primavera-estate e autunno-inverno, con "
+        "taglie da zero a dodici anni e una linea dedicata alle cerimonie.",
+        "Il negozio di via Indipendenza 12 è aperto dal martedì al sabato, dalle 10 alle "
+        "19; la domenica e il lunedì è chiuso. C'è un parcheggio convenzionato vicino.",
+        "Organizziamo anche giornate di prova su appuntamento per le taglie dei neonati, "
+        "con consigli sulla vestibilità e sui tessuti più adatti alla pelle delicata.",
+    ]
+    write_article("La nostra storia", "".join(f"<p>{p}</p>" for p in paragraphs))
+    hits = reader.get("/api/v1/kb/search", data={"q": "What are the shop's opening hours?"})
+    top = hits.json()["items"][0]
+    assert top["title"] == "La nostra storia"
+    assert top["snippet"].startswith("Il negozio di via Indipendenza 12")
