@@ -46,6 +46,8 @@ from sportello.audit.models import AuditEntry
 from sportello.conversations.models import Conversation, Message, Tag
 from sportello.customers.models import Customer, Organization
 from sportello.ingest.models import InboundRecord
+from sportello.knowledge.actions import create_article, create_category
+from sportello.knowledge.models import Article, Category
 from tests.accounts.test_admin_isolation import PASSWORD, Shop, make_shop
 from tests.conftest import ApiClient
 
@@ -68,6 +70,8 @@ class World:
     conversation: Conversation  # Alfa's, with a number Beta has no conversation under
     customer: Customer
     agents: dict[str, Agent]
+    category: Category  # Alfa's knowledge base: a shelf with one published article
+    article: Article
     tokens: dict[str, str] = field(default_factory=dict)
 
 
@@ -97,12 +101,23 @@ def world(db) -> World:
     ApiClient(tokens["admin"]).patch(f"/api/v1/conversations/{conversation.pk}", {"tags": ["alfa"]})
     Organization.objects.create(workspace=alfa.workspace, name="Ditta Alfa")
     Group.objects.create(name="Redattori")
+    category = create_category(alfa.workspace.pk, name="Spedizioni Alfa")
+    article = create_article(
+        alfa.workspace.pk,
+        title="Resi da Alfa",
+        body="<p>I resi sono gratuiti entro 30 giorni.</p>",
+        language="it",
+        category_id=category.pk,
+        status="published",
+    )
     return World(
         alfa=alfa,
         beta=beta,
         conversation=conversation,
         customer=Customer.objects.get(pk=answer["customer_id"]),
         agents=agents,
+        category=category,
+        article=article,
         tokens=tokens,
     )
 
@@ -150,6 +165,7 @@ class ApiRule:
     public: bool = False
     # Whether the answer lists the workspace's rows (the admin's must show Alfa's).
     shows_rows: bool = True
+    query: str = ""  # what a GET needs in its query string
     # How a lesser role is refused: 403, or 404 where the row is one only its owner (and an
     # admin) may see, such as another agent's token.
     refused: int = 403
@@ -200,6 +216,28 @@ API: dict[str, ApiRule] = {
     "GET /api/v1/audit": ApiRule(statuses(200), least_role="admin"),
     "GET /api/v1/customers/{customer_id}/export": ApiRule(statuses(200), least_role="supervisor"),
     "POST /api/v1/customers/{customer_id}/erase": ApiRule(statuses(200), least_role="admin"),
+    "GET /api/v1/kb/search": ApiRule(statuses(200), query="?q=resi+gratuiti"),
+    "GET /api/v1/kb/articles": ApiRule(statuses(200)),
+    "POST /api/v1/kb/articles": ApiRule(
+        statuses(201),
+        lambda role: {"title": f"Guida di {role}", "body": "Testo", "language": "it"},
+        least_role="supervisor",
+    ),
+    "GET /api/v1/kb/articles/{article_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/kb/articles/{article_id}": ApiRule(
+        statuses(200), lambda role: {"title": f"Resi, da {role}"}, least_role="supervisor"
+    ),
+    "DELETE /api/v1/kb/articles/{article_id}": ApiRule(statuses(204), least_role="supervisor"),
+    "GET /api/v1/kb/articles/{article_id}/versions": ApiRule(statuses(200)),
+    "GET /api/v1/kb/categories": ApiRule(statuses(200)),
+    "POST /api/v1/kb/categories": ApiRule(
+        statuses(201), lambda role: {"name": f"Scaffale {role}"}, least_role="supervisor"
+    ),
+    "GET /api/v1/kb/categories/{category_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/kb/categories/{category_id}": ApiRule(
+        statuses(200), lambda role: {"description": f"Di {role}"}, least_role="supervisor"
+    ),
+    "DELETE /api/v1/kb/categories/{category_id}": ApiRule(statuses(204), least_role="supervisor"),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
@@ -211,6 +249,8 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "customer_id": lambda world: world.customer.pk,
     "channel_id": lambda world: world.alfa.channel.pk,
     "token_id": lambda world: world.alfa.token.pk,
+    "article_id": lambda world: world.article.pk,
+    "category_id": lambda world: world.category.pk,
 }
 
 
@@ -242,6 +282,7 @@ def test_api_operation_answers_each_caller_as_classified(world, operation, role)
     path = template
     for name in names:
         path = path.replace(f"{{{name}}}", str(API_IDS[name](world)))
+    path += rule.query
     client = ApiClient(world.tokens.get(role))
     body = rule.body(role) if rule.body else None
     response = getattr(client.client, method.lower())(
@@ -325,6 +366,20 @@ WEB: dict[str, WebRule] = {
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
     "audit/": WebRule((_get(),), least_role="admin"),
+    # The public help center: Alfa's published articles, the same for everyone.
+    "help/<slug:workspace>/": WebRule((_get(302),), public=True),
+    "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),
+    "help/<slug:workspace>/<str:lang>/search/": WebRule((_get(),), public=True),
+    "help/<slug:workspace>/<str:lang>/a/<rowid:article_id>/": WebRule(
+        (_get(200, 301),), public=True
+    ),
+    "help/<slug:workspace>/<str:lang>/a/<rowid:article_id>/<slug:slug>/": WebRule(
+        (_get(200, 301),), public=True
+    ),
+    "help/<slug:workspace>/<str:lang>/vote/<rowid:article_id>/": WebRule(
+        (_post({"helpful": "yes"}),), public=True
+    ),
+    "help/<slug:workspace>/<str:lang>/c/<slug:category>/": WebRule((_get(),), public=True),
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
@@ -333,6 +388,11 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     # A password-reset link that was never issued.
     "uidb64": lambda world: "MQ",
     "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",
+    "workspace": lambda world: world.alfa.workspace.slug,
+    "lang": lambda world: "it",
+    "article_id": lambda world: world.article.pk,
+    "slug": lambda world: world.article.slug,
+    "category": lambda world: world.category.slug,
 }
 ELSEWHERE = ("api/v1/", "admin/")
 
@@ -392,7 +452,7 @@ def test_web_route_answers_each_caller_as_classified(world, route, role):
         assert response.status_code in want, (request.method, path, role)
         if role == "anonymous" and not rule.public:
             assert response["Location"].startswith("/login/?next="), path
-        if role == "outsider" and response.status_code == 200:
+        if role == "outsider" and response.status_code == 200 and not rule.public:
             assert_shows_nothing_of_alfa(response.content, path)
         shows = rule.shows_rows and not rule.public
         if role == "admin" and request.method == "GET" and not names and shows:
@@ -439,6 +499,8 @@ ADMIN: dict[str, AdminRule] = {
             "pk", flat=True
         )[0]
     ),
+    "knowledge.article": AdminRule(lambda world: world.article.pk),
+    "knowledge.category": AdminRule(lambda world: world.category.pk),
     "ingest.inboundrecord": AdminRule(
         lambda world: InboundRecord.objects.filter(workspace=world.alfa.workspace).values_list(
             "pk", flat=True
