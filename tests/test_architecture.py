@@ -21,6 +21,7 @@ FLOORS = {
     "language": 1,
     "customers": 2,
     "conversations": 2,
+    "sla": 2,
     "ingest": 3,
     "outbound": 3,
     "providers": 4,

@@ -13,7 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
 from sportello.api.body import BodyRefused, JsonBody
-from sportello.api.routers import auth, channels, conversations, customers, inbound
+from sportello.api.routers import auth, channels, conversations, customers, inbound, sla
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
 from sportello.ingest.rejections import record_refusal
@@ -54,6 +54,8 @@ api.add_router("/inbound", inbound.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
+api.add_router("/calendars", sla.calendars)
+api.add_router("/sla-policies", sla.policies)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -10,15 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sportello.conversations.events import ReplySent, StatusChanged
 from sportello.core.events import Event, subscribe
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
+from sportello.sla.handlers import reply_met_the_clock, status_moves_the_clocks
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # An agent's reply and its delivery are stored together (outbound.actions.send_reply);
     # a delivery due (the reply's first attempt, an agent's retry) is sent by a job.
     (DeliveryQueued, send_queued_delivery),
+    # A reply meets (or breaches) the running reply clock; pending pauses the clocks,
+    # leaving it resumes them, resolving meets the resolution target.
+    (ReplySent, reply_met_the_clock),
+    (StatusChanged, status_moves_the_clocks),
 ]
 
 

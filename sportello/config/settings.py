@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "sportello.customers",
     "sportello.channels",
     "sportello.conversations",
+    "sportello.sla",
     "sportello.ingest",
     "sportello.outbound",
     # Channel providers: each line declares a channel kind (sportello.channels.registry), in

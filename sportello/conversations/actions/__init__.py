@@ -21,6 +21,7 @@ from sportello.conversations.actions.reply import (
     reply,
     reply_once,
 )
+from sportello.conversations.actions.sla import update_sla
 
 __all__ = [
     "KeyReused",
@@ -35,4 +36,5 @@ __all__ = [
     "set_status",
     "set_tags",
     "update_conversation",
+    "update_sla",
 ]
