@@ -340,12 +340,12 @@ _OPEN_DATETIMES = [
 
 
 def _as_datetime(value: Any) -> datetime | None:
-    """A datetime column as the ORM gives it: SQLite hands it back as text, in UTC."""
+    """A datetime column as the ORM gives it: SQLite hands it back naive (or as text),
+    in UTC."""
     if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None and parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value  # type: ignore[no-any-return]
 
 
