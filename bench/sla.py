@@ -113,7 +113,7 @@ def _arm_clocks(connection, policy_id: int, scan_at: datetime, *, due: int, warn
     first_id = Conversation.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     cutoff = first_id + due
     # Seconds from scan_at: -59..0 for the due ones (their warning), else 60..one week.
-    offset = f"CASE WHEN id < {cutoff} THEN -(id % 60) ELSE 60 + (id * 7919) % {WEEK_SECONDS} END"
+    offset = f"CASE WHEN id < {cutoff} THEN -(id %% 60) ELSE 60 + (id * 7919) %% {WEEK_SECONDS} END"
     if connection.vendor == "sqlite":
         check = f"datetime(%s, ({offset}) || ' seconds')"
         due_at = f"datetime(%s, ({offset} + {warn * 60}) || ' seconds')"
