@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from sportello.core.errors import NotFound
@@ -114,6 +115,12 @@ def forget_all() -> None:
 
 
 def forget(workspace_id: int) -> None:
-    """Drop the cached policies of a workspace whose calendars or policies changed."""
-    with _lock:
-        _cache.pop(workspace_id, None)
+    """Drop the cached policies of a workspace whose calendars or policies changed: now,
+    and again once the change commits (a read in between saw the rows before it)."""
+
+    def drop() -> None:
+        with _lock:
+            _cache.pop(workspace_id, None)
+
+    drop()
+    transaction.on_commit(drop)
