@@ -27,6 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 WEEK_SECONDS = 7 * 24 * 3600
+# The scans' moment, fixed so that a database armed by an earlier run (``--reuse``) has the
+# same conversations due: only the ones an earlier scan warned are armed again.
+SCAN_AT = datetime(2030, 1, 7, 10, 0, tzinfo=UTC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", default=os.environ.get("SPORTELLO_HOME", ""))
     parser.add_argument("--database-url", default=os.environ.get("SPORTELLO_DATABASE_URL", ""))
     parser.add_argument("--reuse", action="store_true", help="seed only if there are too few")
+    parser.add_argument("--rearm", action="store_true", help="arm every clock again")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,12 +49,25 @@ def main(argv: list[str] | None = None) -> int:
     environment.configure(home=args.home or None, database_url=args.database_url or None)
     environment.migrate()
     print(f"sla bench on {environment.describe()}", file=sys.stderr)
-    figures = run(args.conversations, due=args.due, idle_scans=args.idle_scans, reuse=args.reuse)
+    figures = run(
+        args.conversations,
+        due=args.due,
+        idle_scans=args.idle_scans,
+        reuse=args.reuse,
+        rearm=args.rearm,
+    )
     print(json.dumps({**figures, "backend": environment.backend()}))
     return 0
 
 
-def run(conversations: int, *, due: int, idle_scans: int = 5, reuse: bool = False) -> dict:
+def run(
+    conversations: int,
+    *,
+    due: int,
+    idle_scans: int = 5,
+    reuse: bool = False,
+    rearm: bool = False,
+) -> dict:
     from django.db import connection
 
     from bench.seeding import seed
@@ -72,15 +89,18 @@ def run(conversations: int, *, due: int, idle_scans: int = 5, reuse: bool = Fals
         )
         print(f"seeded in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     policy = ensure_defaults(workspace.pk)
-    scan_at = datetime.now(UTC).replace(microsecond=0)
+    armed = not rearm and Conversation.objects.filter(sla_check_at__isnull=False).exists()
     began = time.perf_counter()
-    opened = _arm_clocks(connection, policy.pk, scan_at, due=due, warn=policy.warn_minutes)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    opened = _arm_clocks(
+        connection, policy.pk, SCAN_AT, due=due, warn=policy.warn_minutes, again=armed
+    )
+    if not armed:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(f"clocks armed in {time.perf_counter() - began:.0f} s", file=sys.stderr)
 
     real_now = clock.now
-    clock.now = lambda: scan_at  # the scan's moment, fixed: nothing moves between scans
+    clock.now = lambda: SCAN_AT  # the scan's moment, fixed: nothing moves between scans
     try:
         began = time.perf_counter()
         warned, breached = escalate_due()
@@ -104,9 +124,12 @@ def run(conversations: int, *, due: int, idle_scans: int = 5, reuse: bool = Fals
     }
 
 
-def _arm_clocks(connection, policy_id: int, scan_at: datetime, *, due: int, warn: int) -> int:
+def _arm_clocks(
+    connection, policy_id: int, scan_at: datetime, *, due: int, warn: int, again: bool
+) -> int:
     """Open every conversation with a first reply due over the coming week; the ``due``
-    lowest ids have their warning due within the minute before ``scan_at``."""
+    lowest ids have their warning due within the minute before ``scan_at``. ``again``:
+    the clocks were armed by an earlier run; only those its scan moved are reset."""
     from sportello.conversations.models import Conversation
 
     table = Conversation._meta.db_table
@@ -126,10 +149,11 @@ def _arm_clocks(connection, policy_id: int, scan_at: datetime, *, due: int, warn
         cursor.execute(
             f"UPDATE {table} SET status = 'open', resolved_at = NULL, snoozed_until = NULL,"
             f" first_reply_at = NULL, sla_policy_id = %s, first_reply_sla = 'running',"
-            f" first_reply_due_at = {due_at}, sla_check_at = {check}",
+            f" first_reply_due_at = {due_at}, sla_check_at = {check}"
+            + (f" WHERE id < {cutoff} OR first_reply_sla <> 'running'" if again else ""),
             [policy_id, at, at],
         )
-        return int(cursor.rowcount)
+    return Conversation.objects.filter(status="open", sla_check_at__isnull=False).count()
 
 
 if __name__ == "__main__":

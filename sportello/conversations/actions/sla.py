@@ -30,7 +30,8 @@ SLA_COLUMNS = frozenset(
 )
 
 
-@transaction.atomic
+# No savepoint: a caller writing many (the breach scanner's batch) rolls back as one.
+@transaction.atomic(savepoint=False)
 def update_sla(
     conversation: Conversation,
     columns: Mapping[str, Any],
