@@ -147,3 +147,18 @@ def test_an_edited_default_policy_applies_to_the_next_conversation(admin_api, ap
     conversation = Conversation.objects.get(pk=created["conversation_id"])
     assert (conversation.first_reply_due_at - conversation.created_at).total_seconds() <= 30 * 60
     assert body["first_reply_sla"] == "running"
+
+
+def test_the_data_migration_gives_every_existing_workspace_its_defaults_once(workspace):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("sportello.sla.migrations.0002_default_calendar_and_policy")
+    other = WorkspaceFactory()
+    migration.create_defaults(apps, None)
+    migration.create_defaults(apps, None)
+    for each in (workspace, other):
+        policy = SlaPolicy.objects.get(workspace=each)
+        assert policy.is_default and policy.first_reply_minutes == 60
+        assert policy.calendar.is_default and policy.calendar.holiday_country == "IT"

@@ -201,3 +201,12 @@ def test_the_scanner_reads_only_the_conversations_due(
     # The index range, and the batch's transaction (a savepoint and its release here).
     with django_assert_max_num_queries(3):
         assert escalate_due() == (0, 0)
+
+
+def test_the_periodic_job_runs_the_scan(api, write, moving_clock):
+    from sportello.sla.jobs import escalate_breaches
+
+    created = write()
+    moving_clock.advance(timedelta(hours=2))
+    escalate_breaches.call_local()
+    assert detail(api, created["conversation_id"])["first_reply_sla"] == "breached"
