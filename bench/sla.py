@@ -74,7 +74,7 @@ def run(
     from sportello.conversations.models import Conversation
     from sportello.core import clock
     from sportello.core.models import Workspace
-    from sportello.sla.actions import ensure_defaults, escalate_due
+    from sportello.sla.actions import ensure_defaults, escalate_due, rules_in_force
 
     workspace = Workspace.objects.order_by("pk").first()
     assert workspace is not None
@@ -99,6 +99,8 @@ def run(
             cursor.execute("ANALYZE")
     print(f"clocks armed in {time.perf_counter() - began:.0f} s", file=sys.stderr)
 
+    # A running worker has read its policies and loaded the holidays package already.
+    rules_in_force(workspace.pk)
     real_now = clock.now
     clock.now = lambda: SCAN_AT  # the scan's moment, fixed: nothing moves between scans
     try:

@@ -21,10 +21,11 @@ from sportello.conversations.actions.reply import (
     reply,
     reply_once,
 )
-from sportello.conversations.actions.sla import update_sla
+from sportello.conversations.actions.sla import SlaChange, update_sla, update_sla_many
 
 __all__ = [
     "KeyReused",
+    "SlaChange",
     "add_note",
     "assign",
     "note_external_id",
@@ -37,4 +38,5 @@ __all__ = [
     "set_tags",
     "update_conversation",
     "update_sla",
+    "update_sla_many",
 ]
