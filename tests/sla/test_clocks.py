@@ -210,3 +210,32 @@ def test_the_periodic_job_runs_the_scan(api, write, moving_clock):
     moving_clock.advance(timedelta(hours=2))
     escalate_breaches.call_local()
     assert detail(api, created["conversation_id"])["first_reply_sla"] == "breached"
+
+
+def test_a_decision_on_clocks_that_moved_meanwhile_is_not_written(write, moving_clock):
+    """A breach decided on a running clock is dropped if a reply met it in between."""
+    from sportello.conversations.actions import SlaChange, update_sla_many
+    from sportello.conversations.models import Kind, Message
+
+    first = Conversation.objects.get(pk=write()["conversation_id"])
+    second = Conversation.objects.get(
+        pk=write(sender={"email": "altro@example.it"})["conversation_id"]
+    )
+    Conversation.objects.filter(pk=first.pk).update(first_reply_sla="met")  # the reply
+    breach = ("sla_breached", {"target": "first_reply", "due_at": "2026-12-02T10:00:00+00:00"})
+    written = update_sla_many(
+        [
+            SlaChange(
+                c,
+                {"first_reply_sla": "breached", "sla_check_at": None},
+                {"first_reply_sla": "running", "sla_check_at": c.sla_check_at},
+                [breach],
+            )
+            for c in (first, second)
+        ]
+    )
+    assert written == [False, True]
+    assert Conversation.objects.get(pk=first.pk).first_reply_sla == "met"
+    assert Conversation.objects.get(pk=second.pk).first_reply_sla == "breached"
+    events = Message.objects.filter(kind=Kind.EVENT, event="sla_breached")
+    assert [m.conversation_id for m in events] == [second.pk]

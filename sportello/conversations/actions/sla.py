@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sportello.conversations.actions.store import CONVERSATIONS, insert_messages, message_row
 from sportello.conversations.models import Conversation, Kind
@@ -44,25 +44,59 @@ class SlaChange:
     events: Sequence[tuple[str, dict[str, Any]]] = ()
 
 
-def _write_columns(change: SlaChange) -> bool:
-    """One plain UPDATE (the breach scanner writes hundreds a scan: the ORM's compiling
-    cost more than the statement); its row count says whether the row still held
-    ``expect``."""
-    unknown = set(change.columns) - SLA_COLUMNS
-    if unknown:
-        raise ValueError(f"not SLA columns: {sorted(unknown)}")
-    if not change.columns:
-        return True
-    sets = ", ".join(f"{_COLUMN[name]} = %s" for name in change.columns)
-    where, params = ["id = %s"], [*change.columns.values(), change.conversation.pk]
-    for name, value in change.expect.items():
-        if value is None:
-            where.append(f"{_COLUMN[name]} IS NULL")
-        else:
-            where.append(f"{_COLUMN[name]} = %s")
-            params.append(value)
-    statement = f"UPDATE {CONVERSATIONS.name} SET {sets} WHERE {' AND '.join(where)}"
-    return sql.execute(statement, params) == 1
+def _written(changes: Sequence[SlaChange]) -> list[bool]:
+    """Which changes were written: one statement for all the changes that set the same
+    columns on the same expectations (the breach scanner's warnings of a batch are one),
+    each row updated only if it still holds its ``expect``."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for n, change in enumerate(changes):
+        unknown = (set(change.columns) | set(change.expect)) - SLA_COLUMNS
+        if unknown:
+            raise ValueError(f"not SLA columns: {sorted(unknown)}")
+        if change.columns:
+            nulls = tuple((name, value is None) for name, value in change.expect.items())
+            groups.setdefault((tuple(change.columns), nulls), []).append(n)
+    written = [not change.columns for change in changes]
+    for (names, nulls), members in groups.items():
+        ids = _update_group(names, nulls, [changes[n] for n in members])
+        for n in members:
+            written[n] = changes[n].conversation.pk in ids
+    return written
+
+
+def _update_group(
+    names: tuple[str, ...], nulls: tuple[tuple[str, bool], ...], group: list[SlaChange]
+) -> set[int]:
+    """``UPDATE … FROM (VALUES …) … RETURNING id`` for rows that take the same columns:
+    one round trip for a batch instead of one a conversation (PostgreSQL took 2.2 s for
+    1,000 warnings a statement each)."""
+    compared = [name for name, is_null in nulls if not is_null]
+    table = CONVERSATIONS.name
+    postgres = connection.vendor == "postgresql"
+
+    def slot(name: str) -> str:
+        return f"%s::{Conversation._meta.get_field(name).db_type(connection)}" if postgres else "%s"
+
+    row = "(" + ", ".join([slot("id"), *map(slot, names), *map(slot, compared)]) + ")"
+    aliases = [
+        "id",
+        *(f"n{i}" for i in range(len(names))),
+        *(f"e{i}" for i in range(len(compared))),
+    ]
+    sets = ", ".join(f"{_COLUMN[name]} = v.n{i}" for i, name in enumerate(names))
+    where = [f"{table}.id = v.id"]
+    where += [f"{table}.{_COLUMN[name]} = v.e{i}" for i, name in enumerate(compared)]
+    where += [f"{table}.{_COLUMN[name]} IS NULL" for name, is_null in nulls if is_null]
+    params: list[Any] = []
+    for change in group:
+        params.append(change.conversation.pk)
+        params.extend(change.columns[name] for name in names)
+        params.extend(change.expect[name] for name in compared)
+    statement = (
+        f"WITH v({', '.join(aliases)}) AS (VALUES {', '.join([row] * len(group))})"
+        f" UPDATE {table} SET {sets} FROM v WHERE {' AND '.join(where)} RETURNING {table}.id"
+    )
+    return {int(found[0]) for found in sql.fetchall(statement, params)}
 
 
 # No savepoint: a caller writing many (the breach scanner's batch) rolls back as one.
@@ -71,7 +105,7 @@ def update_sla_many(changes: Sequence[SlaChange]) -> list[bool]:
     """Write each change whose row still holds its ``expect``; the timeline events of
     those written go in one insert. Returns, per change, whether it was written: a reply
     recorded meanwhile is not overwritten by a breach decided before it."""
-    written = [_write_columns(change) for change in changes]
+    written = _written(changes)
     now = clock.now()
     rows = []
     for change, done in zip(changes, written, strict=True):
