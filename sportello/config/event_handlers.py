@@ -10,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sportello.conversations.events import ReplySent, StatusChanged
+from sportello.conversations.events import (
+    ConversationAssigned,
+    ConversationUpdated,
+    ReplySent,
+    StatusChanged,
+)
 from sportello.core.events import Event, subscribe
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
-from sportello.sla.handlers import reply_met_the_clock, status_moves_the_clocks
+from sportello.sla.handlers import (
+    priority_or_tags_choose_the_policy,
+    reply_met_the_clock,
+    status_moves_the_clocks,
+    team_chooses_the_policy,
+)
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
@@ -25,6 +35,10 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # leaving it resumes them, resolving meets the resolution target.
     (ReplySent, reply_met_the_clock),
     (StatusChanged, status_moves_the_clocks),
+    # Priority, tags or team may choose another policy: its targets apply to the clocks
+    # still running.
+    (ConversationUpdated, priority_or_tags_choose_the_policy),
+    (ConversationAssigned, team_chooses_the_policy),
 ]
 
 

@@ -267,6 +267,35 @@ def status_changed(conversation_id: int, old: str, new: str) -> None:
         _write(conversation, state, columns)
 
 
+def conditions_changed(conversation_id: int) -> None:
+    """Priority, team or tags changed: if another policy now applies, its targets replace
+    the old ones on the clocks still running (an urgent conversation gets the urgent
+    target), counted from when each clock started."""
+    conversation = sla_state(conversation_id)
+    if conversation is None or conversation.status in ("resolved", "closed"):
+        return
+    rules = rules_in_force(conversation.workspace_id)
+    tags = list(conversation.tags.values_list("name", flat=True))
+    policy = timers.choose(
+        rules,
+        channel_id=conversation.channel_id,
+        priority=conversation.priority,
+        team_id=conversation.team_id,
+        tags=tags,
+    )
+    if policy is None or policy.id == conversation.sla_policy_id:
+        return
+    state = _state_of(conversation)
+    starts = {
+        "first_reply": conversation.created_at if conversation.first_reply_at is None else None,
+        "next_reply": conversation.waiting_since if conversation.first_reply_at else None,
+        "resolution": conversation.created_at,
+    }
+    columns = timers.policy_changed(policy, state, starts)
+    if columns:
+        _write(conversation, state, columns)
+
+
 BATCH = 500
 
 

@@ -193,6 +193,29 @@ def status_changed(
     return {k: v for k, v in columns.items() if state.get(k) != v}
 
 
+def policy_changed(
+    policy: PolicyRules, state: Mapping[str, Any], starts: Mapping[str, datetime | None]
+) -> dict[str, Any]:
+    """Another policy applies now (an agent raised the priority, moved the team or the
+    tags): each clock still running runs again on its targets, from when it started
+    (``starts``: the conversation's opening, the customer's wait). Paused clocks are
+    left to resume on the policy they were paused under."""
+    columns: dict[str, Any] = {"sla_policy_id": policy.id}
+    if state.get("sla_paused_at") is not None:
+        return columns
+    for target in TARGETS:
+        start = starts.get(target)
+        running = state.get(f"{target}_sla") in RUNNING_SLA_STATES
+        never_set = state.get(f"{target}_sla") is None and target == "resolution"
+        if start is None or not (running or never_set):
+            continue
+        due = policy.due(target, start)
+        columns[f"{target}_due_at"] = due
+        columns[f"{target}_sla"] = SlaState.RUNNING if due is not None else None
+    columns["sla_check_at"] = check_at({**state, **columns}, policy.warn)
+    return {k: v for k, v in columns.items() if state.get(k) != v}
+
+
 @dataclass(frozen=True)
 class Escalation:
     """What the scanner found on one conversation: its new columns and what to tell."""

@@ -239,3 +239,27 @@ def test_a_decision_on_clocks_that_moved_meanwhile_is_not_written(write, moving_
     assert Conversation.objects.get(pk=second.pk).first_reply_sla == "breached"
     events = Message.objects.filter(kind=Kind.EVENT, event="sla_breached")
     assert [m.conversation_id for m in events] == [second.pk]
+
+
+def test_raising_the_priority_to_urgent_applies_the_urgent_policy(
+    api, admin_api, write, moving_clock, django_capture_on_commit_callbacks
+):
+    """GIVEN an "Urgenti" policy (priority urgent: first reply within 15 minutes)
+    WHEN a conversation opened at 10:00 under the default policy is made urgent at 10:05
+    THEN its first reply is due at 10:15, counted from its opening."""
+    response = admin_api.post(
+        "/api/v1/sla-policies",
+        {"name": "Urgenti", "conditions": {"priorities": [3]}, "first_reply_minutes": 15},
+    )
+    assert response.status_code == 201, response.content
+    created = write()
+    path = f"/api/v1/conversations/{created['conversation_id']}"
+    assert detail(api, created["conversation_id"])["first_reply_due_at"] == "2026-12-02T10:00:00Z"
+    moving_clock.advance(timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.patch(path, {"priority": 3}).status_code == 200
+    body = detail(api, created["conversation_id"])
+    assert body["first_reply_due_at"] == "2026-12-02T09:15:00Z"
+    assert body["first_reply_sla"] == "running"
+    moving_clock.advance(timedelta(minutes=6))
+    assert escalate_due() == (1, 0)  # 10:11: within the urgent policy's 15-minute warning
