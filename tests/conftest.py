@@ -13,13 +13,16 @@ from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.accounts.models import Agent
 from sportello.channels.models import Channel
 from sportello.core.models import Workspace
+from sportello.sla import queries as sla_queries
 from tests.factories import AgentFactory
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with nothing cached (the sidebar's counts, say)."""
+    """Each test starts with nothing cached (the sidebar's counts, say, or the SLA policies
+    of a workspace whose id a rolled-back test used before)."""
     cache.clear()
+    sla_queries.forget_all()
 
 
 @pytest.fixture

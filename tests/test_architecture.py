@@ -23,6 +23,7 @@ FLOORS = {
     "knowledge": 2,
     "customers": 2,
     "conversations": 2,
+    "sla": 2,
     "ingest": 3,
     "outbound": 3,
     "privacy": 3,

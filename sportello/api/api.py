@@ -22,6 +22,7 @@ from sportello.api.routers import (
     inbound,
     kb,
     privacy,
+    sla,
     tokens,
 )
 from sportello.core.errors import SportelloError
@@ -70,6 +71,8 @@ api.add_router("/channels", channels.router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)
+api.add_router("/calendars", sla.calendars)
+api.add_router("/sla-policies", sla.policies)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -133,5 +133,11 @@ def conversation_detail(
         "customer_detail": customer(customer_obj),
         "snoozed_until": c.snoozed_until,
         "resolved_at": c.resolved_at,
+        "first_reply_due_at": c.first_reply_due_at,
+        "first_reply_sla": c.first_reply_sla,
+        "next_reply_due_at": c.next_reply_due_at,
+        "next_reply_sla": c.next_reply_sla,
+        "resolution_due_at": c.resolution_due_at,
+        "resolution_sla": c.resolution_sla,
         "messages": [message(m, deliveries.get(m.pk)) for m in messages],
     }

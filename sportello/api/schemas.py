@@ -237,10 +237,23 @@ class MessageOut(Schema):
     )
 
 
+SlaStateOut = Literal["running", "warned", "met", "breached"] | None
+
+
 class ConversationDetail(ConversationSummary):
     customer_detail: CustomerOut
     snoozed_until: datetime | None
     resolved_at: datetime | None
+    first_reply_due_at: datetime | None = Field(description="When the first reply is due (UTC)")
+    first_reply_sla: SlaStateOut = Field(
+        description="The first-reply target: running, warned (breach near), met or breached"
+    )
+    next_reply_due_at: datetime | None = Field(
+        description="When the reply to the customer's latest message is due (UTC)"
+    )
+    next_reply_sla: SlaStateOut
+    resolution_due_at: datetime | None = Field(description="When resolution is due (UTC)")
+    resolution_sla: SlaStateOut
     messages: list[MessageOut]
 
 
@@ -346,3 +359,112 @@ class AuditEntryOut(Schema):
 class AuditPage(Schema):
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+
+Intervals = list[tuple[str, str]]
+_HOURS_HELP = (
+    'Opening intervals by weekday (mon..sun) as "HH:MM" pairs, several a day for split '
+    'shifts: {"mon": [["09:00", "13:00"], ["14:00", "18:00"]]}. Overlapping intervals, a '
+    "week with no open hours and unknown time zones are refused."
+)
+
+
+class CalendarOut(Schema):
+    id: int
+    name: str
+    time_zone: str
+    hours: dict[str, Intervals]
+    holiday_country: str
+    holiday_subdivision: str
+    closed_days: list[str]
+    open_days: dict[str, Intervals]
+    is_default: bool
+
+
+class CalendarIn(Schema):
+    name: str = Field(max_length=100)
+    time_zone: str = Field("Europe/Rome", max_length=64, description="An IANA time zone")
+    hours: dict[str, Intervals] = Field(description=_HOURS_HELP)
+    holiday_country: str = Field(
+        "IT", max_length=3, description="Public holidays of this country ('' for none)"
+    )
+    holiday_subdivision: str = Field(
+        "", max_length=10, description="A province or region adding its own (MI: 7 December)"
+    )
+    closed_days: list[str] = Field([], max_length=500, description="Extra closed days, YYYY-MM-DD")
+    open_days: dict[str, Intervals] = Field(
+        {}, description="Extra open days (YYYY-MM-DD) with their intervals, holidays included"
+    )
+
+
+class CalendarPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    time_zone: str | None = Field(None, max_length=64)
+    hours: dict[str, Intervals] | None = None
+    holiday_country: str | None = Field(None, max_length=3)
+    holiday_subdivision: str | None = Field(None, max_length=10)
+    closed_days: list[str] | None = Field(None, max_length=500)
+    open_days: dict[str, Intervals] | None = None
+
+
+class PolicyConditions(Schema):
+    """Which conversations a policy applies to: every list given must match (any of its
+    values); an empty list matches all."""
+
+    channels: list[int] = Field([], max_length=100, description="Channel ids")
+    priorities: list[Literal[0, 1, 2, 3]] = Field([], max_length=4)
+    teams: list[int] = Field([], max_length=100, description="Team ids")
+    tags: list[str] = Field([], max_length=100)
+
+
+_TARGET = "Minutes; null for no target"
+_BUSINESS = "Counted in the calendar's open hours (true) or around the clock (false)"
+
+
+class PolicyOut(Schema):
+    id: int
+    name: str
+    position: int
+    is_default: bool
+    is_active: bool
+    calendar_id: int
+    conditions: PolicyConditions
+    first_reply_minutes: int | None
+    first_reply_business: bool
+    next_reply_minutes: int | None
+    next_reply_business: bool
+    resolution_minutes: int | None
+    resolution_business: bool
+    warn_minutes: int
+
+
+class PolicyIn(Schema):
+    name: str = Field(max_length=100)
+    position: int = Field(0, ge=0, le=10_000, description="Policies are tried in this order")
+    is_active: bool = True
+    calendar_id: int | None = Field(None, description="Default: the workspace's calendar")
+    conditions: PolicyConditions = Field(
+        default_factory=lambda: PolicyConditions(channels=[], priorities=[], teams=[], tags=[])
+    )
+    first_reply_minutes: int | None = Field(60, ge=1, description=_TARGET)
+    first_reply_business: bool = Field(True, description=_BUSINESS)
+    next_reply_minutes: int | None = Field(None, ge=1, description=_TARGET)
+    next_reply_business: bool = True
+    resolution_minutes: int | None = Field(None, ge=1, description=_TARGET)
+    resolution_business: bool = True
+    warn_minutes: int = Field(15, ge=0, description="Warn this long before a breach")
+
+
+class PolicyPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    position: int | None = Field(None, ge=0, le=10_000)
+    is_active: bool | None = None
+    calendar_id: int | None = None
+    conditions: PolicyConditions | None = None
+    first_reply_minutes: int | None = Field(None, ge=1)
+    first_reply_business: bool | None = None
+    next_reply_minutes: int | None = Field(None, ge=1)
+    next_reply_business: bool | None = None
+    resolution_minutes: int | None = Field(None, ge=1)
+    resolution_business: bool | None = None
+    warn_minutes: int | None = Field(None, ge=0)

@@ -10,11 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sportello.conversations.events import (
+    ConversationAssigned,
+    ConversationUpdated,
+    ReplySent,
+    StatusChanged,
+)
 from sportello.core.events import Event, subscribe
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
+from sportello.sla.handlers import (
+    priority_or_tags_choose_the_policy,
+    reply_met_the_clock,
+    status_moves_the_clocks,
+    team_chooses_the_policy,
+)
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
@@ -23,6 +35,14 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (DeliveryQueued, send_queued_delivery),
     # A saved article's vectors for semantic search are computed by a job.
     (ArticleSaved, embed_saved_article),
+    # A reply meets (or breaches) the running reply clock; pending pauses the clocks,
+    # leaving it resumes them, resolving meets the resolution target.
+    (ReplySent, reply_met_the_clock),
+    (StatusChanged, status_moves_the_clocks),
+    # Priority, tags or team may choose another policy: its targets apply to the clocks
+    # still running.
+    (ConversationUpdated, priority_or_tags_choose_the_policy),
+    (ConversationAssigned, team_chooses_the_policy),
 ]
 
 

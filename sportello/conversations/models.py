@@ -31,6 +31,21 @@ class Priority(models.IntegerChoices):
     URGENT = 3, _("Urgent")
 
 
+class SlaState(models.TextChoices):
+    """Where a conversation stands against one SLA target (``sla`` decides, through the
+    actions): the clock running, warned of a breach near, met, breached; NULL is no
+    target (nullable so that adding the columns does not rebuild the table on SQLite)."""
+
+    RUNNING = "running", _("Running")
+    WARNED = "warned", _("Warned")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+
+
+# Targets whose clock still runs (the scanner's business).
+RUNNING_SLA_STATES = (SlaState.RUNNING, SlaState.WARNED)
+
+
 class Tag(WorkspaceScoped):
     name = models.CharField(max_length=60)
 
@@ -108,6 +123,22 @@ class Conversation(WorkspaceScoped, Timestamped):
     # Set when its personal content was removed (an erasure, a retention policy): counts,
     # times, channel and status stay for statistics; subject and bodies are gone.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # SLA timers, set by the sla app through ``actions.update_sla`` and ingest's ``sla``
+    # step. ``sla_policy_id`` is the policy applied (a plain id: conversations sit below
+    # sla and know none of its models). ``sla_check_at`` is the next instant the breach
+    # scanner must look at the conversation (a warning or a breach due), NULL when no
+    # clock runs: the scanner reads one ordered range of its index.
+    sla_policy_id = models.PositiveIntegerField(null=True, blank=True)
+    first_reply_due_at = models.DateTimeField(_("first reply due"), null=True, blank=True)
+    first_reply_sla = models.CharField(
+        max_length=8, choices=SlaState.choices, null=True, blank=True
+    )
+    next_reply_due_at = models.DateTimeField(_("next reply due"), null=True, blank=True)
+    next_reply_sla = models.CharField(max_length=8, choices=SlaState.choices, null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_sla = models.CharField(max_length=8, choices=SlaState.choices, null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -160,6 +191,12 @@ class Conversation(WorkspaceScoped, Timestamped):
                 fields=["customer", "channel"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="conv_customer_active",
+            ),
+            # The breach scanner: the conversations whose warning or breach is due.
+            models.Index(
+                fields=["sla_check_at"],
+                condition=Q(sla_check_at__isnull=False),
+                name="conv_sla_check",
             ),
         ]
 

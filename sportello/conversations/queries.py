@@ -11,12 +11,13 @@ import binascii
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.dateparse import parse_datetime
 
 from sportello.accounts.models import Agent
 from sportello.accounts.queries import team_ids_of
@@ -270,6 +271,48 @@ def customer_conversations(
     )
 
 
+# A conversation's SLA clocks, as the sla app reads them to decide what changes.
+SLA_FIELDS = (
+    "sla_policy_id",
+    "first_reply_due_at",
+    "first_reply_sla",
+    "next_reply_due_at",
+    "next_reply_sla",
+    "resolution_due_at",
+    "resolution_sla",
+    "sla_paused_at",
+    "sla_check_at",
+)
+_SLA_STATE_FIELDS = (
+    "id",
+    "workspace_id",
+    "status",
+    "assignee_id",
+    "team_id",
+    "channel_id",
+    "priority",
+    "created_at",
+    "first_reply_at",
+    "waiting_since",
+    *SLA_FIELDS,
+)
+
+
+def sla_state(conversation_id: int) -> Conversation | None:
+    """A conversation's clocks and what they depend on (the other fields deferred)."""
+    return Conversation.objects.filter(pk=conversation_id).only(*_SLA_STATE_FIELDS).first()
+
+
+def sla_checks_due(now: datetime, *, limit: int) -> list[Conversation]:
+    """The conversations, of every workspace, whose SLA warning or breach is due by
+    ``now``, most overdue first: one ordered range of the index ``conv_sla_check``."""
+    return list(
+        Conversation.objects.filter(sla_check_at__lte=now)
+        .order_by("sla_check_at")
+        .only(*_SLA_STATE_FIELDS)[:limit]
+    )
+
+
 # What ingest reads of a customer's open conversation: the columns the receive action uses.
 _OPEN_COLUMNS = (
     "id",
@@ -281,12 +324,33 @@ _OPEN_COLUMNS = (
     "priority",
     "team_id",
     "assignee_id",
+    # What ingest's ``sla`` step decides the clocks on.
+    "first_reply_at",
+    "waiting_since",
+    *SLA_FIELDS,
 )
 _OPEN_SQL = (
     f"SELECT {', '.join(_OPEN_COLUMNS)} FROM {_TABLE}"
     f" WHERE customer_id = %s AND channel_id = %s AND {literal_status_in(*ACTIVE_STATUSES)}"
     " ORDER BY last_message_at DESC, id DESC LIMIT 1"
 )
+
+
+_OPEN_DATETIMES = [
+    f.attname
+    for f in Conversation._meta.concrete_fields
+    if f.attname in _OPEN_COLUMNS and isinstance(f, DateTimeField)
+]
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A datetime column as the ORM gives it: SQLite hands it back naive (or as text),
+    in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value  # type: ignore[no-any-return]
 
 
 def active_conversation_for(customer_id: int, channel_id: int) -> Conversation | None:
@@ -298,10 +362,13 @@ def active_conversation_for(customer_id: int, channel_id: int) -> Conversation |
     row = sql.fetchone(_OPEN_SQL, [customer_id, channel_id])
     if row is None:
         return None
+    values = dict(zip(_OPEN_COLUMNS, row, strict=True))
+    for name in _OPEN_DATETIMES:
+        values[name] = _as_datetime(values[name])
     conversation: Conversation = sql.instance(
         Conversation,
         {
-            **dict(zip(_OPEN_COLUMNS, row, strict=True)),
+            **values,
             "customer_id": customer_id,
             "channel_id": channel_id,
         },

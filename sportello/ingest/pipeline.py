@@ -18,7 +18,7 @@ import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import IntegrityError, transaction
 
@@ -46,6 +46,7 @@ from sportello.ingest import records, rejections
 from sportello.ingest.inbound import InboundMessage
 from sportello.ingest.models import RejectedInbound
 from sportello.language.detection import detect_language
+from sportello.sla.actions import clocks_for_message
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class Context:
     conversation: Conversation | None = None
     language: str = ""
     team_id: int | None = None
+    sla: dict[str, Any] = field(default_factory=dict)
     received: Received | None = None
     result: IngestResult | None = None
     stopped: bool = False
@@ -234,6 +236,23 @@ class Route(Step):
             ctx.team_id = ctx.channel.default_team_id
 
 
+class StartSlaClock(Step):
+    """The SLA clocks this message starts or moves (``sla.actions.clocks_for_message``):
+    due times that ``receive`` stores with the conversation, at no statement of their own
+    once the workspace's policies are cached."""
+
+    name = "sla"
+
+    def run(self, ctx: Context) -> None:
+        ctx.sla = clocks_for_message(
+            workspace_id=ctx.inbound.workspace_id,
+            conversation=ctx.conversation,
+            channel_id=ctx.channel.pk,
+            team_id=ctx.team_id,
+            sent_at=ctx.inbound.sent_at,
+        )
+
+
 class Receive(Step):
     """Hand the message to ``conversations.actions.receive_message``."""
 
@@ -257,6 +276,7 @@ class Receive(Step):
             attachments=inbound.attachments,
             data=inbound.data,
             team_id=ctx.team_id,
+            sla=ctx.sla,
         )
 
 
@@ -293,6 +313,7 @@ STEPS: list[Step] = [
     Thread(),
     DetectLanguage(),
     Route(),
+    StartSlaClock(),
     Receive(),
     NoteResult(),
 ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sportello.conversations.models import Conversation, Message, Priority, Status
+from sportello.web.times import short_time
 
 
 @dataclass(frozen=True)
@@ -88,4 +90,24 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(_("Tags: %(changes)s") % {"changes": ", ".join(parts)}, _actor(message))
     if event == "anonymised":
         return EventLine(_("Personal data removed from this conversation"))
+    if event in ("sla_warning", "sla_breached"):
+        return _sla_line(event, data)
     return EventLine(event.replace("_", " "), message.sender_name)
+
+
+def _sla_targets() -> dict[str, str]:
+    return {
+        "first_reply": _("First reply"),
+        "next_reply": _("Next reply"),
+        "resolution": _("Resolution"),
+    }
+
+
+def _sla_line(event: str, data: dict[str, Any]) -> EventLine:
+    """The breach scanner's warning or breach, with the due time in the reader's zone."""
+    target = _sla_targets().get(data.get("target", ""), str(data.get("target", "")))
+    due = parse_datetime(str(data.get("due_at", "")))
+    names = {"target": target, "time": short_time(due) if due is not None else "?"}
+    if event == "sla_warning":
+        return EventLine(_("%(target)s due %(time)s: the target is about to be missed") % names)
+    return EventLine(_("%(target)s target missed (due %(time)s)") % names)

@@ -149,7 +149,9 @@ def test_patch_records_timeline_events(api, workspace):
     assert body["assignee"]["display_name"] == "Marco"
     assert body["tags"] == ["reso", "vip"]
     events = list(
-        Message.objects.filter(conversation_id=cid, kind="event").values_list("event", flat=True)
+        Message.objects.filter(conversation_id=cid, kind="event")
+        .order_by("pk")  # heap order is not insertion order on PostgreSQL
+        .values_list("event", flat=True)
     )
     assert events == ["created", "status_changed", "assigned", "priority_changed", "tags_changed"]
     unassigned = api.patch(f"/api/v1/conversations/{cid}", {"assignee_id": None}).json()

@@ -34,6 +34,7 @@ def test_steps_are_the_documented_order():
         "thread",
         "detect_language",
         "route",
+        "sla",
         "receive",
         "note_result",
     ]

@@ -26,10 +26,12 @@ from sportello.conversations.actions.reply import (
     reply,
     reply_once,
 )
+from sportello.conversations.actions.sla import SlaChange, update_sla, update_sla_many
 
 __all__ = [
     "Forgotten",
     "KeyReused",
+    "SlaChange",
     "add_note",
     "anonymise_conversations",
     "assign",
@@ -43,4 +45,6 @@ __all__ = [
     "set_status",
     "set_tags",
     "update_conversation",
+    "update_sla",
+    "update_sla_many",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,7 @@ def receive_message(
     attachments: list[dict[str, Any]] | None = None,
     data: dict[str, Any] | None = None,
     team_id: int | None = None,
+    sla: Mapping[str, Any] | None = None,
 ) -> Received:
     """Store an inbound message in ``conversation``, or in a new one when it is ``None``.
 
@@ -61,6 +63,9 @@ def receive_message(
 
     Its writes are plain SQL (docs/adr/0005): they run for every inbound message. The
     counters' updates fetch nothing, so a caller may run them pipelined (``sql.pipeline``).
+
+    ``sla``: the SLA columns ingest's ``sla`` step decided (due times, states), written with
+    the conversation's insert or its counters' update, at no statement of their own.
     """
     now = clock.now()
     workspace_id = channel.workspace_id
@@ -84,6 +89,7 @@ def receive_message(
             preview=preview,
             created_at=now,
             updated_at=now,
+            **(sla or {}),
         )
         events.append(timeline.row(conversation, "created", at=now, channel=channel.pk))
     else:
@@ -98,6 +104,7 @@ def receive_message(
             )
         if not conversation.language and language:
             reopened["language"] = language
+        reopened.update(sla or {})
         message_added(conversation.pk, at=now, preview=preview, inbound=True, **reopened)
         for name, value in reopened.items():
             setattr(conversation, name, value)

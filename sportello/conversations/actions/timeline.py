@@ -68,3 +68,13 @@ def tags_changed(
     conversation: Conversation, by: Agent | None, added: list[str], removed: list[str]
 ) -> Message:
     return record(conversation, "tags_changed", by, added=added, removed=removed)
+
+
+def sla_warning(target: str, due_at: datetime) -> tuple[str, dict[str, Any]]:
+    """A target's breach is near (for ``update_sla``'s ``events``)."""
+    return "sla_warning", {"target": target, "due_at": due_at.isoformat()}
+
+
+def sla_breached(target: str, due_at: datetime) -> tuple[str, dict[str, Any]]:
+    """A target passed its due time unmet (for ``update_sla``'s ``events``)."""
+    return "sla_breached", {"target": target, "due_at": due_at.isoformat()}

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SlaConfig(AppConfig):
+    """Business calendars, SLA policies and the timers they put on conversations."""
+
+    name = "sportello.sla"
+    label = "sla"
+    verbose_name = "SLA"
+
+    def ready(self) -> None:
+        from sportello.sla import jobs  # noqa: F401  (registers the periodic jobs)

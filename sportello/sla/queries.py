@@ -1,0 +1,126 @@
+"""The read side of SLA: calendars and policies for the API, and the policies in force as
+the clocks use them (cached per process: ingest asks for every message)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from sportello.core.errors import NotFound
+from sportello.sla.hours import OpeningHours
+from sportello.sla.models import Calendar, SlaPolicy
+from sportello.sla.timers import TARGETS, PolicyRules, Target
+
+# How long a process keeps a workspace's policies before reading them again. A change
+# made through this process's actions is seen at once (``forget``); one made by another
+# process (a second web worker, the job consumer) within this many seconds.
+CACHE_SECONDS = 30.0
+
+_cache: dict[int, tuple[float, list[PolicyRules]]] = {}
+_lock = threading.Lock()
+
+
+def workspace_calendars(workspace_id: int) -> QuerySet[Calendar]:
+    return Calendar.objects.filter(workspace_id=workspace_id).order_by("-is_default", "name")
+
+
+def get_calendar(workspace_id: int, calendar_id: int) -> Calendar:
+    calendar = Calendar.objects.filter(workspace_id=workspace_id, pk=calendar_id).first()
+    if calendar is None:
+        raise NotFound(f"calendar {calendar_id} not found")
+    return calendar
+
+
+def default_calendar(workspace_id: int) -> Calendar | None:
+    return Calendar.objects.filter(workspace_id=workspace_id, is_default=True).first()
+
+
+def workspace_policies(workspace_id: int) -> QuerySet[SlaPolicy]:
+    """In the order they are tried; the default one, tried last, listed last."""
+    return SlaPolicy.objects.filter(workspace_id=workspace_id).order_by(
+        "is_default", "position", "id"
+    )
+
+
+def get_policy(workspace_id: int, policy_id: int) -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(workspace_id=workspace_id, pk=policy_id).first()
+    if policy is None:
+        raise NotFound(f"SLA policy {policy_id} not found")
+    return policy
+
+
+def opening_hours(calendar: Calendar) -> OpeningHours:
+    return OpeningHours.build(
+        time_zone=calendar.time_zone,
+        weekly=calendar.hours,
+        country=calendar.holiday_country,
+        subdivision=calendar.holiday_subdivision,
+        closed_days=calendar.closed_days,
+        open_days=calendar.open_days,
+    )
+
+
+def rules_of(policy: SlaPolicy, hours: OpeningHours | None = None) -> PolicyRules:
+    targets = {}
+    for target in TARGETS:
+        minutes = getattr(policy, f"{target}_minutes")
+        if minutes is not None:
+            targets[target] = Target(minutes, getattr(policy, f"{target}_business"))
+    return PolicyRules(
+        id=policy.pk,
+        name=policy.name,
+        is_default=policy.is_default,
+        conditions=policy.conditions,
+        targets=targets,
+        hours=hours if hours is not None else opening_hours(policy.calendar),
+        warn=timedelta(minutes=policy.warn_minutes),
+    )
+
+
+def policies_in_force(workspace_id: int) -> list[PolicyRules]:
+    """The workspace's active policies, in order, ready to compute: from this process's
+    cache when read less than ``CACHE_SECONDS`` ago, else one query."""
+    now = time.monotonic()
+    cached = _cache.get(workspace_id)
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    hours: dict[int, OpeningHours] = {}
+    rules = []
+    for policy in (
+        workspace_policies(workspace_id).filter(is_active=True).select_related("calendar")
+    ):
+        if policy.calendar_id not in hours:
+            hours[policy.calendar_id] = opening_hours(policy.calendar)
+        rules.append(rules_of(policy, hours[policy.calendar_id]))
+    with _lock:
+        _cache[workspace_id] = (now, rules)
+    return rules
+
+
+def policy_in_force(workspace_id: int, policy_id: int | None) -> PolicyRules | None:
+    for rules in policies_in_force(workspace_id):
+        if rules.id == policy_id:
+            return rules
+    return None
+
+
+def forget_all() -> None:
+    """Drop every cached policy (tests start from an empty cache)."""
+    with _lock:
+        _cache.clear()
+
+
+def forget(workspace_id: int) -> None:
+    """Drop the cached policies of a workspace whose calendars or policies changed: now,
+    and again once the change commits (a read in between saw the rows before it)."""
+
+    def drop() -> None:
+        with _lock:
+            _cache.pop(workspace_id, None)
+
+    drop()
+    transaction.on_commit(drop)
