@@ -48,6 +48,8 @@ from sportello.customers.models import Customer, Organization
 from sportello.ingest.models import InboundRecord
 from sportello.knowledge.actions import create_article, create_category
 from sportello.knowledge.models import Article, Category
+from sportello.sla.actions import create_calendar, create_policy
+from sportello.sla.models import Calendar, SlaPolicy
 from tests.accounts.test_admin_isolation import PASSWORD, Shop, make_shop
 from tests.conftest import ApiClient
 
@@ -72,6 +74,8 @@ class World:
     agents: dict[str, Agent]
     category: Category  # Alfa's knowledge base: a shelf with one published article
     article: Article
+    calendar: Calendar  # Alfa's own opening hours, used by its own SLA policy
+    policy: SlaPolicy
     tokens: dict[str, str] = field(default_factory=dict)
 
 
@@ -110,6 +114,14 @@ def world(db) -> World:
         category_id=category.pk,
         status="published",
     )
+    calendar = create_calendar(
+        alfa.workspace.pk,
+        name="Orario Alfa",
+        hours={day: [["09:00", "13:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")},
+    )
+    policy = create_policy(
+        alfa.workspace.pk, calendar, name="Urgenti Alfa", position=1, first_reply_minutes=30
+    )
     return World(
         alfa=alfa,
         beta=beta,
@@ -118,6 +130,8 @@ def world(db) -> World:
         agents=agents,
         category=category,
         article=article,
+        calendar=calendar,
+        policy=policy,
         tokens=tokens,
     )
 
@@ -238,6 +252,27 @@ API: dict[str, ApiRule] = {
         statuses(200), lambda role: {"description": f"Di {role}"}, least_role="supervisor"
     ),
     "DELETE /api/v1/kb/categories/{category_id}": ApiRule(statuses(204), least_role="supervisor"),
+    "GET /api/v1/calendars": ApiRule(statuses(200)),
+    "POST /api/v1/calendars": ApiRule(
+        statuses(201),
+        lambda role: {"name": f"Orario di {role}", "hours": {"mon": [["09:00", "12:00"]]}},
+        least_role="admin",
+    ),
+    "GET /api/v1/calendars/{calendar_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/calendars/{calendar_id}": ApiRule(
+        statuses(200), lambda role: {"holiday_subdivision": "MI"}, least_role="admin"
+    ),
+    # Alfa's own policy uses the calendar: it is kept (409) until the policy goes.
+    "DELETE /api/v1/calendars/{calendar_id}": ApiRule(statuses(409), least_role="admin"),
+    "GET /api/v1/sla-policies": ApiRule(statuses(200)),
+    "POST /api/v1/sla-policies": ApiRule(
+        statuses(201), lambda role: {"name": f"Regola di {role}"}, least_role="admin"
+    ),
+    "GET /api/v1/sla-policies/{policy_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/sla-policies/{policy_id}": ApiRule(
+        statuses(200), lambda role: {"warn_minutes": 10}, least_role="admin"
+    ),
+    "DELETE /api/v1/sla-policies/{policy_id}": ApiRule(statuses(204), least_role="admin"),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
@@ -251,6 +286,8 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "token_id": lambda world: world.alfa.token.pk,
     "article_id": lambda world: world.article.pk,
     "category_id": lambda world: world.category.pk,
+    "calendar_id": lambda world: world.calendar.pk,
+    "policy_id": lambda world: world.policy.pk,
 }
 
 
@@ -500,6 +537,8 @@ ADMIN: dict[str, AdminRule] = {
         )[0]
     ),
     "knowledge.article": AdminRule(lambda world: world.article.pk),
+    "sla.calendar": AdminRule(lambda world: world.calendar.pk),
+    "sla.slapolicy": AdminRule(lambda world: world.policy.pk),
     "knowledge.category": AdminRule(lambda world: world.category.pk),
     "ingest.inboundrecord": AdminRule(
         lambda world: InboundRecord.objects.filter(workspace=world.alfa.workspace).values_list(
