@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.core import sql
@@ -61,3 +63,14 @@ def get_channel(workspace_id: int, channel_id: int) -> Channel:
     if channel is None:
         raise NotFound(f"channel {channel_id} not found")
     return channel
+
+
+def webhook_url(channel: Channel) -> str | None:
+    """Where the channel's provider posts its webhooks (``Provider.webhook_path`` under
+    ``SPORTELLO_BASE_URL``), or None when its kind takes no webhooks."""
+    try:
+        path_of = registry.provider(channel.kind).webhook_path
+    except InvalidInput:
+        return None
+    path = path_of(channel.config) if path_of is not None else None
+    return None if path is None else settings.BASE_URL.rstrip("/") + path

@@ -86,4 +86,16 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         parts = [f"+{name}" for name in data.get("added") or []]
         parts += [f"−{name}" for name in data.get("removed") or []]
         return EventLine(_("Tags: %(changes)s") % {"changes": ", ".join(parts)}, _actor(message))
+    if event == "message_edited":
+        text = _("The customer edited a message")
+        if data.get("text"):
+            text += f": “{str(data['text'])[:200]}”"
+        return EventLine(text, message.sender_name)
+    if event == "message_deleted":
+        return EventLine(_("The customer deleted a message"), message.sender_name)
+    if event == "delivery_failed":
+        text = _("A reply was not delivered")
+        if data.get("error"):
+            text += f": {str(data['error'])[:300]}"
+        return EventLine(text, message.sender_name)
     return EventLine(event.replace("_", " "), message.sender_name)

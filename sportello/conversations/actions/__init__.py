@@ -12,7 +12,7 @@ from sportello.conversations.actions.manage import (
     set_tags,
     update_conversation,
 )
-from sportello.conversations.actions.receive import receive_message
+from sportello.conversations.actions.receive import complete_attachments, receive_message
 from sportello.conversations.actions.record import record_event
 from sportello.conversations.actions.reply import (
     KeyReused,
@@ -26,6 +26,7 @@ __all__ = [
     "KeyReused",
     "add_note",
     "assign",
+    "complete_attachments",
     "note_external_id",
     "receive_message",
     "record_event",
