@@ -132,6 +132,15 @@ def _change(change: dict[str, Any]) -> Change:
         return result
     names = _profile_names(value.get("contacts"))
     for message in value.get("messages") or []:
+        if isinstance(message, dict) and not message.get("from") and len(names) >= 1:
+            # A contact request names its sender only in the change's contacts.
+            contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
+            if len(contacts) == 1 and not message.get("from_user_id"):
+                message = {
+                    **message,
+                    "from": contacts[0].get("wa_id") or "",
+                    "from_user_id": contacts[0].get("user_id") or "",
+                }
         _message(result, message, names)
     for status in value.get("statuses") or []:
         _status(result, status)
@@ -203,6 +212,11 @@ def _message(result: Change, message: Any, names: dict[str, str]) -> None:
     if not _content(read, kind, message):
         result.ignored.append(("a reaction was removed", message))
         return
+    if not read.text and not read.attachments:
+        # Nothing readable (WhatsApp's own error, a kind without content): still the
+        # customer's message, kept so that nobody waits in silence.
+        read.text = f"[{kind or 'message'}]"
+        read.data["whatsapp"]["unsupported"] = True
     result.messages.append(read)
 
 
@@ -293,6 +307,9 @@ def interactive_text(body: dict[str, Any]) -> str:
     if kind == "nfm_reply":
         return str(reply.get("body") or reply.get("name") or "")
     parts = [str(reply.get(k)) for k in ("title", "description") if reply.get(k)]
+    if not parts and reply:
+        # Answers without a title (a call permission: "accept"): the kind and the answer.
+        parts = [f"[{kind}: {reply.get('response') or reply.get('id') or ''}]"]
     return " — ".join(parts)
 
 

@@ -19,7 +19,7 @@ from sportello.conversations.models import Conversation
 from sportello.conversations.queries import latest_inbound_data
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
-from sportello.outbound.actions import hand_over
+from sportello.outbound.actions import hand_over, set_provider_message_id
 from sportello.outbound.errors import DeliveryError
 from sportello.outbound.models import Delivery
 from sportello.providers.common import http
@@ -113,4 +113,7 @@ def send_whatsapp(delivery: Delivery) -> str:
         provider_id = provider_id or sent
     if not provider_id:
         raise DeliveryError("the reply has no text and no file to send", permanent=True)
+    # Noted at once on the message too: the customer's quote of the reply (context.id)
+    # threads back to it, and a status callback that overtakes the worker finds it.
+    set_provider_message_id(delivery, provider_id)
     return provider_id

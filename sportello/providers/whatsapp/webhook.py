@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sportello.channels.models import Channel
 from sportello.conversations.actions import record_event
 from sportello.conversations.queries import message_replied_to
-from sportello.core.errors import SportelloError
+from sportello.core.errors import InvalidInput, SportelloError
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.outbound.actions import record_receipt
@@ -36,6 +36,7 @@ from sportello.providers.common.meta import (
 )
 from sportello.providers.common.webhooks import ignore, refuse
 from sportello.providers.whatsapp.config import WEBHOOK_KEY
+from sportello.providers.whatsapp.identities import normalize_whatsapp_id
 from sportello.providers.whatsapp.parse import (
     Change,
     CustomerMessage,
@@ -150,15 +151,26 @@ def take_change(channel: Channel, change: Change, taken: dict[str, int]) -> None
 
 
 def inbound_message(channel: Channel, message: CustomerMessage) -> InboundMessage:
-    handles = {"whatsapp": message.wa_id} if message.wa_id else {}
-    if not handles and message.user_id:
+    handles: dict[str, str] = {}
+    phone = ""
+    if message.wa_id:
+        try:
+            phone = normalize_whatsapp_id(message.wa_id)
+            handles = {"whatsapp": message.wa_id}
+        except InvalidInput:
+            # A number the phone library does not know (a new numbering plan): the
+            # message is still taken, on an identity that finds this sender again here.
+            handles = {"other": f"whatsapp:{message.wa_id}"}
+    elif message.user_id:
         # A customer who hides their number: their business-scoped id, found again only on
         # this WhatsApp account.
         handles = {"other": f"whatsapp-user:{message.user_id}"}
     return InboundMessage(
         workspace_id=channel.workspace_id,
         channel_id=channel.pk,
-        sender=Sender(name=message.name, handles=handles),
+        # The number is also a phone identity: the customer who calls or texts from it is
+        # the same customer.
+        sender=Sender(name=message.name, phone=phone, handles=handles),
         text=message.text,
         external_id=message.external_id,
         sent_at=message.sent_at,
