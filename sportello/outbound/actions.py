@@ -391,3 +391,21 @@ def record_receipt(
         for name, value in fields.items():
             setattr(delivery, name, value)
     return delivery
+
+
+@transaction.atomic
+def record_read_until(channel_id: int, customer_id: int, until: datetime) -> int:
+    """A provider's "read up to" mark (Messenger's watermark): every reply sent to the
+    customer on the channel by then is read. Returns how many replies it marked."""
+    now = clock.now()
+    replies = Delivery.objects.filter(
+        channel_id=channel_id,
+        message__conversation__customer_id=customer_id,
+        status=DeliveryStatus.SENT,
+        sent_at__lte=until,
+        read_at__isnull=True,
+    )
+    marked = replies.filter(delivered_at__isnull=True).update(
+        delivered_at=until, read_at=until, updated_at=now
+    )
+    return marked + replies.update(read_at=until, updated_at=now)

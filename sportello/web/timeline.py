@@ -93,6 +93,11 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(text, message.sender_name)
     if event == "message_deleted":
         return EventLine(_("The customer deleted a message"), message.sender_name)
+    if event == "sent_elsewhere":
+        text = _("Sent from Meta's app, outside Sportello")
+        if data.get("text"):
+            text += f": “{str(data['text'])[:200]}”"
+        return EventLine(text, message.sender_name)
     if event == "delivery_failed":
         text = _("A reply was not delivered")
         if data.get("error"):

@@ -31,9 +31,28 @@ from tests.conftest import ApiClient
 from tests.core.test_layers import ROOT, imported_modules
 from tests.factories import AgentFactory
 
-KINDS = ["email", "webchat", "whatsapp", "messenger", "telegram", "phone", "reviews", "api"]
+KINDS = [
+    "email",
+    "webchat",
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "telegram",
+    "phone",
+    "reviews",
+    "api",
+]
 # Built in first (email, phone), then the providers' own, then any other handle.
-IDENTITY_KINDS = ["email", "phone", "webchat", "whatsapp", "messenger", "telegram", "other"]
+IDENTITY_KINDS = [
+    "email",
+    "phone",
+    "webchat",
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "telegram",
+    "other",
+]
 
 
 @pytest.fixture
