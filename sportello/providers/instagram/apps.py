@@ -47,5 +47,6 @@ class InstagramConfig(AppConfig):
                 urls="sportello.providers.instagram.urls",
                 webhook_path=webhook_path("instagram"),
                 reply_refusal=reply_refusal,
+                jobs=("sportello.providers.common.meta_jobs",),
             )
         )

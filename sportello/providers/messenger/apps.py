@@ -47,5 +47,6 @@ class MessengerConfig(AppConfig):
                 urls="sportello.providers.messenger.urls",
                 webhook_path=webhook_path("messenger"),
                 reply_refusal=reply_refusal,
+                jobs=("sportello.providers.common.meta_jobs",),
             )
         )

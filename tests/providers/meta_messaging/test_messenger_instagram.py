@@ -146,3 +146,28 @@ def test_end_to_end_reply_then_delivered_and_read(
     [reply] = [m for m in detail["messages"] if m["direction"] == "out" and m["kind"] == "message"]
     assert reply["external_id"] == "m_inviato-1"
     assert reply["delivery"]["latest"] == "read"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_photo_is_downloaded_from_metas_link_into_the_attachments(client, workspace, graph, kind):
+    from sportello.providers.common.storage import read_attachment
+    from tests.providers.fake_http import Reply
+
+    graph.route("GET", "/cdn/foto.jpg", Reply(body=b"\xff\xd8 foto", content_type="image/jpeg"))
+    channel = make_page_channel(workspace.pk, kind)
+    photo = customer_event(
+        "mid.foto",
+        text="",
+        attachments=[{"type": "image", "payload": {"url": f"{graph.url}/cdn/foto.jpg"}}],
+    )
+    gone = customer_event(
+        "mid.scaduta",
+        text="",
+        attachments=[{"type": "file", "payload": {"url": f"{graph.url}/cdn/scaduto.pdf"}}],
+    )
+    post_signed(client, channel, page_body(kind, photo, gone))
+    [attachment] = Message.objects.get(external_id="mid.foto").attachments
+    assert attachment["pending"] is False and attachment["filename"] == "image.jpg"
+    assert read_attachment(attachment["path"]) == b"\xff\xd8 foto"
+    [expired] = Message.objects.get(external_id="mid.scaduta").attachments
+    assert expired["pending"] is False and "404" in expired["error"]
