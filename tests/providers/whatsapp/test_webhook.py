@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 
 from sportello.conversations.models import Conversation, Kind, Message
 from sportello.customers.models import Identity
@@ -229,3 +230,20 @@ def test_the_channels_config_is_checked_and_its_secrets_are_write_only(admin_api
     assert patched.status_code == 200 and patched.json()["webhook_url"] == url
     [listed] = [c for c in admin_api.get("/api/v1/channels").json() if c["slug"] == "wa"]
     assert listed["webhook_url"] == url
+
+
+def test_the_channels_admin_page_shows_the_webhook_url_to_paste(workspace, settings):
+    from sportello.accounts.actions import create_agent
+    from sportello.accounts.models import Role
+
+    settings.BASE_URL = "https://assistenza.negozio.it"
+    channel = make_whatsapp_channel(workspace.pk)
+    admin = create_agent(
+        workspace, email="capo@negozio.it", password="Pw-lunga-2026!", role=Role.ADMIN
+    )
+    browser = Client()
+    assert browser.login(email="capo@negozio.it", password="Pw-lunga-2026!")
+    page = browser.get(f"/admin/sportello_channels/channel/{channel.pk}/change/").content.decode()
+    assert f"https://assistenza.negozio.it{hook_path(channel)}" in page
+    assert APP_SECRET not in page
+    assert admin.user.is_staff
