@@ -9,6 +9,6 @@ from huey.contrib.djhuey import db_task
 @db_task(retries=3, retry_delay=60)
 def fetch_page_attachments(message_id: int) -> None:
     """Download the files a customer sent (by URL) into the message's attachments."""
-    from sportello.providers.common.meta_messaging import download_attachments
+    from sportello.providers.common.meta_files import download_attachments
 
     download_attachments(message_id)

@@ -38,8 +38,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from sportello.channels.models import Channel
-from sportello.conversations.actions import complete_attachments, record_event
-from sportello.conversations.models import Conversation, Message
+from sportello.conversations.actions import record_event
+from sportello.conversations.models import Conversation
 from sportello.conversations.queries import active_conversation_for, message_replied_to
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, SportelloError
@@ -61,7 +61,6 @@ from sportello.providers.common.meta import (
     signature_matches,
     subscription_answer,
 )
-from sportello.providers.common.storage import store_attachment
 from sportello.providers.common.webhooks import ignore, refuse
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
@@ -433,51 +432,6 @@ def take_events(channel: Channel, events: PageEvents) -> dict[str, int]:
         if owners:
             taken["receipts"] += record_read_until(channel.pk, owners[0].customer_id, until)
     return taken
-
-
-# --- files -----------------------------------------------------------------------------
-
-MAX_BYTES = 25 * 1024 * 1024
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "video/mp4": "mp4",
-               "audio/mpeg": "mp3", "audio/mp4": "m4a", "application/pdf": "pdf"}  # fmt: skip
-
-
-def download_attachments(message_id: int) -> None:
-    """Fetch a received message's files from the URLs Meta gave (its CDN's links expire
-    within days, so the file is kept, as an email's is). A file that cannot be fetched
-    stays on the message with the reason; a 5xx raises for the job to retry."""
-    row = Message.objects.filter(pk=message_id).values_list("workspace_id", "attachments").first()
-    if row is None:
-        return
-    workspace_id, attachments = row
-    updated = []
-    for attachment in attachments or []:
-        attachment = dict(attachment)
-        if attachment.get("pending") and attachment.get("url"):
-            try:
-                response = http.call("GET", str(attachment["url"]))
-                content = response.content
-                if len(content) > MAX_BYTES:
-                    raise DeliveryError(
-                        f"the file is too big ({len(content)} bytes)", permanent=True
-                    )
-                digest, path = store_attachment(workspace_id, content)
-                content_type = response.headers.get("content-type", "").split(";")[0].strip()
-                extension = _EXTENSIONS.get(content_type, "bin")
-                attachment.update(
-                    sha256=digest,
-                    path=path,
-                    size=len(content),
-                    content_type=content_type or "application/octet-stream",
-                    filename=f"{attachment.get('kind') or 'file'}.{extension}",
-                    pending=False,
-                )
-            except DeliveryError as exc:
-                if not exc.permanent:
-                    raise
-                attachment.update(pending=False, error=exc.message[:500])
-        updated.append(attachment)
-    complete_attachments(message_id, updated)
 
 
 # --- sending ------------------------------------------------------------------------------
