@@ -11,8 +11,9 @@ run --no-worker``: jobs wait in the queue, as when the worker is busy) and drive
 secret (``X-Hub-Signature-256``) as Meta signs it:
 
 - ``whatsapp_text``: a customer's text message, every one with a new wamid; two in three
-  from a customer who wrote before (threaded into their open conversation), one in three
-  from a new number;
+  from a number the seeded customers have (a phone or WhatsApp identity: threaded into
+  their open conversation, or a new one on this channel), one in three from a new number,
+  as the baseline's mix (``bench/workload.py``: ~30% new customers);
 - ``whatsapp_replay``: the same bodies again (Meta retrying): answered from the dedupe;
 - ``whatsapp_media``: a photo (the download is enqueued as a job, not done in the request);
 - ``whatsapp_status``: "delivered" callbacks.
@@ -42,8 +43,6 @@ from bench.loadgen import Request
 
 APP_SECRET = "bench-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
-# Distinct customers writing in; the rest of the messages are from those who wrote before.
-RETURNING_SHARE = 2 / 3
 SIZES = {"customers": 2_000, "conversations": 5_000, "messages": 20_000}
 
 
@@ -94,10 +93,20 @@ def _body(value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def customer_body(run: int, i: int, kind: str = "text") -> bytes:
-    """The i-th customer message of a run: the same i gives the same bytes (a replay)."""
-    returning = int(i * RETURNING_SHARE) if i % 3 else None
-    number = f"39333{(returning if returning is not None else 5_000_000 + i) % 10_000_000:07d}"
+def known_numbers(workspace_id: int, limit: int = 5_000) -> list[str]:
+    """WhatsApp ids of seeded customers (their phone or WhatsApp identities, E.164)."""
+    from sportello.customers.models import Identity
+
+    values = Identity.objects.filter(
+        workspace_id=workspace_id, kind__in=["phone", "whatsapp"], value__startswith="+39"
+    ).values_list("value", flat=True)[:limit]
+    return [value.lstrip("+") for value in values]
+
+
+def customer_body(run: int, i: int, kind: str = "text", known: list[str] | None = None) -> bytes:
+    """The i-th customer message of a run: the same i gives the same bytes (a replay).
+    Two in three come from a ``known`` number, one in three from a new one."""
+    number = known[i * 7919 % len(known)] if known and i % 3 else f"39333{(run + i) % 10000000:07d}"
     message: dict[str, Any] = {
         "from": number,
         "id": f"wamid.bench-{run}-{kind}-{i}",
@@ -140,7 +149,7 @@ def api_token(workspace_id: int) -> str:
 
 
 def webhook_scenarios(
-    path: str, *, sustained: int, requests: int, token: str = ""
+    path: str, *, sustained: int, requests: int, token: str = "", known: list[str] | None = None
 ) -> list[web.Scenario]:
     """The webhook's scenarios; with a ``token``, first the generic ``POST /api/v1/inbound``
     of the same number of messages, as the baseline measured in the same minute (the
@@ -215,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                     sustained=args.sustained,
                     requests=args.requests,
                     token=api_token(workspace.pk),
+                    known=known_numbers(workspace.pk),
                 ),
                 server.port,
                 requests=args.requests,

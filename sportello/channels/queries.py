@@ -16,6 +16,12 @@ _ACTIVE_CHANNEL_SQL = _CHANNEL.where(
     "channel.workspace_id = %s AND channel.slug = %s AND channel.is_active"
 )
 _CHANNELS_SQL = _CHANNEL.where("channel.workspace_id = %s", "channel.name, channel.id")
+# A provider's webhook names its channel by the random key in its config. ``->>`` reads a
+# JSON member as text on PostgreSQL and on SQLite (3.38+) alike.
+_HOOKED_CHANNEL_SQL = _CHANNEL.where(
+    "channel.kind = %s AND channel.is_active AND channel.config ->> 'webhook_key' = %s",
+    "channel.id",
+)
 
 # Config keys whose values are never shown back by the API or the UI, whatever the provider;
 # each provider adds its own (``Provider.secret_keys``).
@@ -30,6 +36,17 @@ def active_channel(workspace_id: int, slug: str) -> Channel:
     row = sql.fetchone(_ACTIVE_CHANNEL_SQL, [workspace_id, slug])
     if row is None:
         raise InvalidInput(f"unknown channel {slug!r}")
+    channel: Channel = _CHANNEL.build(row)
+    return channel
+
+
+def channel_for_webhook_key(kind: str, key: str) -> Channel | None:
+    """The active channel of ``kind`` whose webhook key is ``key`` (a provider's webhook
+    URL): asked for every webhook, so one plain query (an ORM JSON lookup cost 1.6 ms of
+    query building a request, a third of a WhatsApp webhook's CPU)."""
+    row = sql.fetchone(_HOOKED_CHANNEL_SQL, [kind, key])
+    if row is None:
+        return None
     channel: Channel = _CHANNEL.build(row)
     return channel
 

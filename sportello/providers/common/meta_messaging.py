@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from sportello.channels.models import Channel
+from sportello.channels.queries import channel_for_webhook_key
 from sportello.conversations.actions import record_event
 from sportello.conversations.models import Conversation
 from sportello.conversations.queries import active_conversation_for, message_replied_to
@@ -319,7 +320,7 @@ def _customer_message(
 def channel_for_key(kind: str, key: str) -> Channel | None:
     if not WEBHOOK_KEY.match(key):
         return None
-    return Channel.objects.filter(kind=kind, is_active=True, config__webhook_key=key).first()
+    return channel_for_webhook_key(kind, key)
 
 
 def customer_conversation(channel: Channel, psid: str) -> Conversation | None:

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sportello.channels.models import Channel
+from sportello.channels.queries import channel_for_webhook_key
 from sportello.conversations.actions import record_event
 from sportello.conversations.queries import message_replied_to
 from sportello.core.errors import InvalidInput, SportelloError
@@ -51,7 +52,7 @@ SOURCE = "whatsapp"
 def channel_for_key(key: str) -> Channel | None:
     if not WEBHOOK_KEY.match(key):
         return None
-    return Channel.objects.filter(kind="whatsapp", is_active=True, config__webhook_key=key).first()
+    return channel_for_webhook_key("whatsapp", key)
 
 
 def channel_for_number(channel: Channel, phone_number_id: str) -> Channel | None:
