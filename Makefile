@@ -41,10 +41,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 5000
 	$(BIN)/python bench/web.py --short
 	$(BIN)/python bench/gdpr.py --sizes 1000
+	$(BIN)/python bench/webhooks.py --short
 
 bench-full: $(STAMP)
 	$(BIN)/python bench/ingest.py --messages 50000
 	$(BIN)/python bench/web.py --customers 200000 --conversations 1000000 --messages 5000000
+	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/peer.py --short
 	$(BIN)/python bench/chaos.py --kills 100
 

@@ -97,7 +97,7 @@ def conversation_summary(c: Conversation) -> dict[str, Any]:
 
 
 def delivery(state: DeliveryState | None) -> dict[str, Any] | None:
-    return None if state is None else asdict(state)
+    return None if state is None else {**asdict(state), "latest": state.latest}
 
 
 def message(m: Message, delivery_state: DeliveryState | None = None) -> dict[str, Any]:

@@ -213,6 +213,13 @@ class DeliveryOut(Schema):
     last_error: str
     next_attempt_at: datetime | None
     sent_at: datetime | None
+    delivered_at: datetime | None = Field(
+        None, description="When the provider reported the reply on the customer's device"
+    )
+    read_at: datetime | None = Field(None, description="When the provider reported it read")
+    latest: Literal["queued", "sending", "sent", "delivered", "read", "failed"] = Field(
+        description="What the agent is shown: the provider's latest receipt, else the status"
+    )
 
 
 class MessageOut(Schema):
@@ -284,6 +291,10 @@ class ChannelOut(Schema):
     slug: str
     is_active: bool
     config: dict[str, Any] = Field(description="Provider settings; secrets are shown as ***")
+    webhook_url: str | None = Field(
+        description="Where the provider must post its webhooks (paste it in its dashboard); "
+        "null for kinds that take none"
+    )
 
 
 def _kinds_enum(schema: dict[str, Any]) -> None:

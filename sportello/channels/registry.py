@@ -69,6 +69,14 @@ class Provider:
     send: Callable[[Any], str] | None = None
     # A module with ``urlpatterns``, mounted under /hooks/<kind>/.
     urls: str = ""
+    # A channel's webhook path under the site (``/hooks/<kind>/...``) from its stored
+    # config, or None when the config has none yet: the API and the channel's settings
+    # show it as ``webhook_url``, to paste into the provider's dashboard.
+    webhook_path: Callable[[dict[str, Any]], str | None] | None = None
+    # Why an agent cannot send a free-form reply on a conversation now (WhatsApp's
+    # 24-hour customer-service window), in the agent's language, or None when they can.
+    # Called with the Conversation before the reply is stored.
+    reply_refusal: Callable[[Any], str | None] | None = None
     # Modules of Huey tasks: the consumer knows only the tasks of imported modules.
     jobs: tuple[str, ...] = ()
     # What ``sportello run`` starts beside the web server (a mail listener, watchers of a

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "sportello.providers.webchat",
     "sportello.providers.whatsapp",
     "sportello.providers.messenger",
+    "sportello.providers.instagram",
     "sportello.providers.telegram",
     "sportello.providers.phone",
     "sportello.providers.reviews",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -62,6 +62,16 @@ def sender_for(kind: str) -> Callable[[Delivery], str] | None:
         return None
 
 
+def reply_refusal(conversation: Conversation) -> str | None:
+    """Why the channel cannot take a free-form reply on ``conversation`` now (its
+    provider's ``reply_refusal``: WhatsApp's 24-hour window), or None."""
+    try:
+        rule = registry.provider(conversation.channel.kind).reply_refusal
+    except InvalidInput:
+        return None
+    return None if rule is None else rule(conversation)
+
+
 @dataclass(frozen=True)
 class SentReply:
     """An agent's reply as ``send_reply`` left it: ``created`` is false when an earlier
@@ -89,6 +99,9 @@ def send_reply(
     ``idempotency_key`` a retried request returns the reply stored the first time
     (``conversations.actions.reply_once``) and stores and sends nothing more.
     """
+    refusal = reply_refusal(conversation)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     if idempotency_key is None:
         message, created = reply(conversation, agent, text, html=html), True
     else:
@@ -320,3 +333,91 @@ def forget_deliveries(conversation_ids: list[int]) -> int:
         status=DeliveryStatus.FAILED, next_attempt_at=None, updated_at=clock.now()
     )
     return deliveries.update(last_error="", provider_message_id="")
+
+
+RECEIPTS = ("sent", "delivered", "read", "failed")
+
+
+@transaction.atomic
+def record_receipt(
+    channel_id: int,
+    provider_message_id: str,
+    status: str,
+    *,
+    at: datetime | None = None,
+    error: str = "",
+) -> Delivery | None:
+    """A provider's word on a reply it took (WhatsApp's status callbacks): delivered to the
+    customer's phone, read, or failed after all. The delivery it names, updated, or None
+    when the id names none of this channel's (a message sent from Meta's own app).
+
+    Receipts arrive late, twice and out of order (a "delivered" after the "read"): times
+    are only ever set forward, "read" implies "delivered", and a failure after the customer
+    read the message is not believed. "sent" adds nothing: the attempt recorded it.
+    """
+    if status not in RECEIPTS:
+        raise InvalidInput(f"unknown receipt {status!r}; use one of {', '.join(RECEIPTS)}")
+    delivery = (
+        Delivery.objects.select_for_update()
+        .filter(channel_id=channel_id, provider_message_id=provider_message_id)
+        .exclude(provider_message_id="")
+        .first()
+    )
+    if delivery is None:
+        return None
+    now = clock.now()
+    at = at or now
+    fields: dict[str, object] = {}
+    if status in ("delivered", "read") and delivery.delivered_at is None:
+        fields["delivered_at"] = at
+    if status == "read" and delivery.read_at is None:
+        fields["read_at"] = at
+    if status in ("delivered", "read") and delivery.status in (
+        DeliveryStatus.SENDING,
+        DeliveryStatus.FAILED,
+    ):
+        # The provider has it although the attempt did not hear so (a timeout).
+        fields.update(status=DeliveryStatus.SENT, sent_at=delivery.sent_at or at, last_error="")
+    if status == "failed" and delivery.read_at is None and delivery.status != DeliveryStatus.FAILED:
+        error = (error or "the provider reported the message as not delivered")[:MAX_ERROR_CHARS]
+        fields.update(status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error)
+        conversation_id = delivery.message.conversation_id
+        record_event(
+            conversation_id,
+            "delivery_failed",
+            message_id=delivery.message_id,
+            attempts=delivery.attempts,
+            error=error,
+        )
+        publish(
+            DeliveryFailed(
+                workspace_id=delivery.workspace_id,
+                delivery_id=delivery.pk,
+                message_id=delivery.message_id,
+                conversation_id=conversation_id,
+                error=error,
+            )
+        )
+    if fields:
+        Delivery.objects.filter(pk=delivery.pk).update(**fields, updated_at=now)
+        for name, value in fields.items():
+            setattr(delivery, name, value)
+    return delivery
+
+
+@transaction.atomic
+def record_read_until(channel_id: int, customer_id: int, until: datetime) -> int:
+    """A provider's "read up to" mark (Messenger's watermark): every reply sent to the
+    customer on the channel by then is read. Returns how many replies it marked."""
+    now = clock.now()
+    replies = Delivery.objects.filter(
+        channel_id=channel_id,
+        message__conversation__customer_id=customer_id,
+        status=DeliveryStatus.SENT,
+        sent_at__lte=until,
+        read_at__isnull=True,
+    )
+    marked = replies.filter(delivered_at__isnull=True).update(
+        delivered_at=until, read_at=until, updated_at=now
+    )
+    return marked + replies.update(read_at=until, updated_at=now)

@@ -60,6 +60,10 @@ class Delivery(WorkspaceScoped):
             "receive it twice (with the same Message-ID)."
         ),
     )
+    # What the provider reported after taking the message (WhatsApp's status callbacks):
+    # the reply reached the customer's phone, then was read. Only ever set forward.
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -71,6 +75,12 @@ class Delivery(WorkspaceScoped):
                 fields=["status", "next_attempt_at"],
                 condition=Q(status__in=["queued", "sending"]),
                 name="delivery_pending",
+            ),
+            # A provider's status callback names the message by the provider's id.
+            models.Index(
+                fields=["channel", "provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="delivery_provider_id",
             ),
         ]
 

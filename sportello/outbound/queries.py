@@ -24,6 +24,18 @@ class DeliveryState:
     last_error: str
     next_attempt_at: datetime | None
     sent_at: datetime | None
+    # The provider's receipts (WhatsApp): on the customer's phone, then read.
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+
+    @property
+    def latest(self) -> str:
+        """What the agent is told: read, delivered, or the delivery's own status."""
+        if self.read_at is not None:
+            return "read"
+        if self.delivered_at is not None and self.status != "failed":
+            return "delivered"
+        return self.status
 
 
 def delivery_status_for(
@@ -48,6 +60,8 @@ def delivery_status_for(
             last_error=delivery.last_error,
             next_attempt_at=delivery.next_attempt_at,
             sent_at=delivery.sent_at,
+            delivered_at=delivery.delivered_at,
+            read_at=delivery.read_at,
         )
         for delivery in deliveries
     }

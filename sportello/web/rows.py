@@ -190,7 +190,7 @@ def timeline_entry(
     state: DeliveryState | None = getattr(message, "delivery_state", None)
     if state is not None:
         parts.append(
-            f'  <footer class="delivery delivery-{esc(state.status)}">{_delivery(state)}</footer>\n'
+            f'  <footer class="delivery delivery-{esc(state.latest)}">{_delivery(state)}</footer>\n'
         )
     parts.append("</article>\n")
     return mark_safe("".join(parts))  # every value above is escaped or sanitised
@@ -250,6 +250,10 @@ def _attachments(attachments: list[dict[str, Any]]) -> str:
 
 
 def _delivery(state: DeliveryState) -> str:
+    if state.latest == "read":
+        return esc(_("Read"))
+    if state.latest == "delivered":
+        return esc(_("Delivered"))
     if state.status == "sent":
         return esc(_("Sent"))
     if state.status == "failed":

@@ -92,6 +92,23 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(_("Personal data removed from this conversation"))
     if event in ("sla_warning", "sla_breached"):
         return _sla_line(event, data)
+    if event == "message_edited":
+        text = _("The customer edited a message")
+        if data.get("text"):
+            text += f": “{str(data['text'])[:200]}”"
+        return EventLine(text, message.sender_name)
+    if event == "message_deleted":
+        return EventLine(_("The customer deleted a message"), message.sender_name)
+    if event == "sent_elsewhere":
+        text = _("Sent from Meta's app, outside Sportello")
+        if data.get("text"):
+            text += f": “{str(data['text'])[:200]}”"
+        return EventLine(text, message.sender_name)
+    if event == "delivery_failed":
+        text = _("A reply was not delivered")
+        if data.get("error"):
+            text += f": {str(data['error'])[:300]}"
+        return EventLine(text, message.sender_name)
     return EventLine(event.replace("_", " "), message.sender_name)
 
 

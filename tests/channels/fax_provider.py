@@ -37,6 +37,18 @@ def send(delivery: Any) -> str:
     return f"fax-{delivery.pk}"
 
 
+def webhook_path(config: dict[str, Any]) -> str | None:
+    return "/hooks/fax/incoming" if config.get("number") else None
+
+
+# Why replies are refused now (a test sets it), else None.
+refusing: str | None = None
+
+
+def reply_refusal(conversation: Any) -> str | None:
+    return refusing
+
+
 def incoming(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"received": request.method == "POST"})
 

@@ -31,9 +31,28 @@ from tests.conftest import ApiClient
 from tests.core.test_layers import ROOT, imported_modules
 from tests.factories import AgentFactory
 
-KINDS = ["email", "webchat", "whatsapp", "messenger", "telegram", "phone", "reviews", "api"]
+KINDS = [
+    "email",
+    "webchat",
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "telegram",
+    "phone",
+    "reviews",
+    "api",
+]
 # Built in first (email, phone), then the providers' own, then any other handle.
-IDENTITY_KINDS = ["email", "phone", "webchat", "whatsapp", "messenger", "telegram", "other"]
+IDENTITY_KINDS = [
+    "email",
+    "phone",
+    "webchat",
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "telegram",
+    "other",
+]
 
 
 @pytest.fixture
@@ -49,6 +68,8 @@ def fax() -> Iterator[Provider]:
             secret_keys=frozenset({"pin"}),
             send=fax_provider.send,
             urls="tests.channels.fax_provider",
+            webhook_path=fax_provider.webhook_path,
+            reply_refusal=fax_provider.reply_refusal,
             jobs=("tests.channels.fax_jobs",),
             services=("tests.channels.fax_provider.start_modem",),
         )
@@ -169,7 +190,7 @@ def test_a_providers_jobs_are_imported_when_it_registers(fax):
 
 def test_a_providers_webhooks_are_mounted_under_hooks_and_its_kind(fax, client):
     hooks = provider_hooks()
-    assert [str(hook.pattern) for hook in hooks] == ["fax/"]  # no installed provider has any
+    assert [str(hook.pattern) for hook in hooks][-1] == "fax/"
 
     urlconf = types.ModuleType("urlconf_with_fax")
     urlconf.urlpatterns = [path("hooks/", include(hooks))]  # type: ignore[attr-defined]
@@ -188,3 +209,36 @@ def test_sportello_run_starts_and_stops_a_providers_services(fax, settings):
     assert not modems[0].running
     # A process that runs no jobs starts what the provider says it should (here, nothing).
     assert not any(isinstance(s, fax_provider.Modem) for s in registry.start_services(worker=False))
+
+
+def test_a_channels_webhook_url_comes_from_its_providers_webhook_path(fax, admin_api, settings):
+    settings.BASE_URL = "https://assistenza.negozio.it/"
+    created = admin_api.post(
+        "/api/v1/channels",
+        {"kind": "fax", "name": "Fax", "slug": "fax", "config": {"number": "0655"}},
+    )
+    assert created.status_code == 201
+    assert created.json()["webhook_url"] == "https://assistenza.negozio.it/hooks/fax/incoming"
+    listed = {c["slug"]: c["webhook_url"] for c in admin_api.get("/api/v1/channels").json()}
+    assert listed["api"] is None  # a kind without webhooks
+
+
+def test_a_providers_reply_refusal_stops_the_reply_before_it_is_stored(fax, workspace, admin_api):
+    channel = create_channel(
+        workspace.pk, kind="fax", name="Fax", slug="fax", config={"number": "0655"}
+    )
+    received = admin_api.post(
+        "/api/v1/inbound",
+        {"channel": "fax", "sender": {"handle": "06 55 11"}, "text": "Inviate il listino?"},
+    ).json()
+    conversation = Conversation.objects.get(pk=received["conversation_id"])
+    fax_provider.refusing = "the fax line is busy"
+    try:
+        answer = admin_api.post(
+            f"/api/v1/conversations/{conversation.pk}/reply", {"text": "Eccolo."}
+        )
+    finally:
+        fax_provider.refusing = None
+    assert answer.status_code == 422 and "the fax line is busy" in answer.json()["detail"]
+    assert not Delivery.objects.filter(channel=channel).exists()
+    assert conversation.messages.filter(direction="out").count() == 0

@@ -17,7 +17,7 @@ from sportello.conversations.actions.manage import (
     set_tags,
     update_conversation,
 )
-from sportello.conversations.actions.receive import receive_message
+from sportello.conversations.actions.receive import complete_attachments, receive_message
 from sportello.conversations.actions.record import record_event
 from sportello.conversations.actions.reply import (
     KeyReused,
@@ -35,6 +35,7 @@ __all__ = [
     "add_note",
     "anonymise_conversations",
     "assign",
+    "complete_attachments",
     "delete_conversations",
     "note_external_id",
     "receive_message",

@@ -149,3 +149,11 @@ def receive_message(
         )
     )
     return Received(conversation=conversation, message=message, opened=opened)
+
+
+@transaction.atomic
+def complete_attachments(message_id: int, attachments: list[dict[str, Any]]) -> None:
+    """A received message's attachments once fetched after it was stored (WhatsApp sends a
+    media id, and the file is downloaded by a job so that the webhook answers at once).
+    Only the attachments change: the message was stored, and counted, when it came."""
+    Message.objects.filter(pk=message_id, direction="in").update(attachments=attachments)

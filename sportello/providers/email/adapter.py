@@ -24,9 +24,9 @@ from sportello.conversations.queries import conversation_for_reference
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.ingest.inbound import InboundMessage, Sender, sent_at_refusal
+from sportello.providers.common.storage import store_attachment
 from sportello.providers.email.config import DEFAULT_REOPEN_DAYS, read_config
 from sportello.providers.email.parsing import ParsedEmail, safe_header_value
-from sportello.providers.email.storage import store_attachment
 
 # "[#1042]" as Sportello writes it in the subjects of its replies.
 SUBJECT_NUMBER = re.compile(r"\[#(\d{1,15})\]")

@@ -30,8 +30,8 @@ from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import hand_over, set_provider_message_id
 from sportello.outbound.errors import DeliveryError
 from sportello.outbound.models import Delivery
+from sportello.providers.common.storage import read_attachment
 from sportello.providers.email.config import EmailChannelConfig, ServerConfig, read_config
-from sportello.providers.email.storage import read_attachment
 
 SMTP_TIMEOUT = 30
 MAX_REFERENCES = 20

@@ -1,4 +1,1 @@
-"""The Facebook Messenger channel.
-
-No webhook and no sender yet: messages arrive through ``/api/v1/inbound`` like the API
-channel's, and replies stay in Sportello."""
+"""The Facebook Messenger channel (a Page's conversations)."""

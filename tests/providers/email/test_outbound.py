@@ -11,8 +11,8 @@ from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
 from sportello.outbound import actions as outbound
 from sportello.outbound.models import Delivery, DeliveryStatus
+from sportello.providers.common.storage import store_attachment
 from sportello.providers.email.send import reply_subject
-from sportello.providers.email.storage import store_attachment
 from tests.outbound.helpers import (
     SHOP_ADDRESS,
     SmtpSink,

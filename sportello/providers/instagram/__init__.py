@@ -1,0 +1,1 @@
+"""The Instagram channel (direct messages of a professional account)."""

@@ -1,0 +1,52 @@
+"""The Instagram channel: a professional account's direct messages through the Messenger
+Platform (webhook, Instagram-scoped ids, replies through the Graph API), shared with
+Messenger in ``providers/common/meta_messaging.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from sportello.channels.registry import Provider, register
+
+
+def send(delivery: Any) -> str:
+    from sportello.providers.common.meta_messaging import send_page_message
+
+    return send_page_message(delivery)
+
+
+def reply_refusal(conversation: Any) -> str | None:
+    from sportello.providers.common.meta_messaging import reply_refusal as refusal
+
+    return refusal(conversation)
+
+
+class InstagramConfig(AppConfig):
+    name = "sportello.providers.instagram"
+    label = "provider_instagram"
+    verbose_name = "Instagram channel"
+
+    def ready(self) -> None:
+        from sportello.providers.common.meta_messaging import (
+            SECRET_KEYS,
+            validate_config,
+            webhook_path,
+        )
+
+        register(
+            Provider(
+                kind="instagram",
+                label=_("Instagram"),
+                identity_kind="instagram",
+                validate_config=validate_config,
+                secret_keys=SECRET_KEYS,
+                send=send,
+                urls="sportello.providers.instagram.urls",
+                webhook_path=webhook_path("instagram"),
+                reply_refusal=reply_refusal,
+                jobs=("sportello.providers.common.meta_jobs",),
+            )
+        )

@@ -1,0 +1,119 @@
+"""Sending an agent's reply through the WhatsApp Cloud API.
+
+``POST {graph_url}/{phone_number_id}/messages`` with the channel's access token: the text
+as a ``text`` message, each attached file first uploaded (``POST .../media``) and sent as
+an image, audio, video or document message. The text's ``wamid`` is the delivery's
+provider id, which Meta's status callbacks name. The reply quotes nothing: WhatsApp shows
+it in the chat as any message.
+
+Retries: a 429 or a 5xx is tried again at once (``common.http``, honouring Retry-After),
+then by outbound's backoff; Meta's other 4xx (a bad token, a number not on WhatsApp, the
+window closed) are permanent and their text is what the agent reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sportello.conversations.models import Conversation
+from sportello.conversations.queries import latest_inbound_data
+from sportello.core.errors import SportelloError
+from sportello.customers.queries import first_identity_value
+from sportello.outbound.actions import hand_over, set_provider_message_id
+from sportello.outbound.errors import DeliveryError
+from sportello.outbound.models import Delivery
+from sportello.providers.common import http
+from sportello.providers.common.meta import graph_error_text
+from sportello.providers.common.storage import read_attachment
+from sportello.providers.whatsapp.config import WhatsAppConfig, read_config
+
+# WhatsApp's limit on a text message's body.
+MAX_TEXT = 4096
+
+
+def recipient_for(conversation: Conversation) -> str:
+    """The customer's WhatsApp id: the one their latest message came from in this
+    conversation, else their WhatsApp identity on file (E.164, sent without the "+")."""
+    latest = latest_inbound_data(conversation.pk) or {}
+    wa_id = str((latest.get("whatsapp") or {}).get("wa_id") or "")
+    if wa_id:
+        return wa_id
+    identity = first_identity_value(conversation.customer_id, "whatsapp")
+    if identity is None:
+        identity = first_identity_value(conversation.customer_id, "phone")
+    if identity is None:
+        raise DeliveryError("the customer has no WhatsApp number", permanent=True)
+    return identity.lstrip("+")
+
+
+def media_type(content_type: str) -> str:
+    kind = content_type.partition("/")[0]
+    return kind if kind in ("image", "audio", "video") else "document"
+
+
+def _post_message(config: WhatsAppConfig, body: dict[str, Any], delivery: Delivery | None) -> str:
+    response = http.call(
+        "POST",
+        config.endpoint(f"{config.phone_number_id}/messages"),
+        token=config.access_token,
+        json={"messaging_product": "whatsapp", "recipient_type": "individual", **body},
+        error_text=graph_error_text,
+        before_send=(lambda: hand_over(delivery)) if delivery is not None else None,
+    )
+    try:
+        return str(response.json()["messages"][0]["id"])
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise DeliveryError(f"Meta's answer has no message id: {response.text[:200]}") from exc
+
+
+def _upload(config: WhatsAppConfig, attachment: dict[str, Any]) -> str:
+    content_type = str(attachment.get("content_type") or "application/octet-stream")
+    filename = str(attachment.get("filename") or "allegato")
+    response = http.call(
+        "POST",
+        config.endpoint(f"{config.phone_number_id}/media"),
+        token=config.access_token,
+        data={"messaging_product": "whatsapp", "type": content_type},
+        files={"file": (filename, read_attachment(attachment["path"]), content_type)},
+        error_text=graph_error_text,
+    )
+    try:
+        return str(response.json()["id"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DeliveryError(f"Meta's answer to an upload has no id: {response.text[:200]}") from exc
+
+
+def send_whatsapp(delivery: Delivery) -> str:
+    """The WhatsApp channel's sender (``Provider.send``): returns the text's wamid."""
+    try:
+        config = read_config(delivery.channel.config)
+    except SportelloError as exc:
+        raise DeliveryError(f"the channel's configuration: {exc.message}", permanent=True) from exc
+    reply = delivery.message
+    to = recipient_for(reply.conversation)
+    files = [a for a in reply.attachments or [] if a.get("path") and not a.get("dropped")]
+    # Uploads first: a file Meta refuses fails the delivery before the customer got half.
+    media = [(a, _upload(config, a)) for a in files]
+    text = (reply.text or "").strip()
+    provider_id = ""
+    if text:
+        provider_id = _post_message(
+            config,
+            {"to": to, "type": "text", "text": {"body": text[:MAX_TEXT], "preview_url": False}},
+            delivery,
+        )
+    for attachment, media_id in media:
+        kind = media_type(str(attachment.get("content_type") or ""))
+        body: dict[str, Any] = {"id": media_id}
+        if kind == "document":
+            body["filename"] = str(attachment.get("filename") or "allegato")
+        sent = _post_message(
+            config, {"to": to, "type": kind, kind: body}, delivery if not provider_id else None
+        )
+        provider_id = provider_id or sent
+    if not provider_id:
+        raise DeliveryError("the reply has no text and no file to send", permanent=True)
+    # Noted at once on the message too: the customer's quote of the reply (context.id)
+    # threads back to it, and a status callback that overtakes the worker finds it.
+    set_provider_message_id(delivery, provider_id)
+    return provider_id
