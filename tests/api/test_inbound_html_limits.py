@@ -1,9 +1,8 @@
-"""A megabyte of nested tags posted to /api/v1/inbound is stored in bounded time, flattened,
-with a warning an agent can see."""
+"""A megabyte of nested tags posted to /api/v1/inbound is stored flattened to the depth cap
+(what keeps its sanitising linear; the time is a figure of ``bench/html_limits.py``), with a
+warning an agent can see."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -15,16 +14,12 @@ pytestmark = pytest.mark.django_db
 NESTED_DIVS = "<div>" * 200_000  # 1 MB: 121 s in nh3 before the caps
 
 
-def test_inbound_with_a_megabyte_of_nested_divs_is_stored_in_bounded_time(inbound):
-    """GIVEN 1 MB of nested <div>s WHEN an integration posts it THEN the request answers in
-    well under 2 s (it took two minutes) and the message notes the HTML was flattened."""
-    inbound(external_id="warm-up")  # the first request loads what every later one shares
-    started = time.perf_counter()
+def test_inbound_with_a_megabyte_of_nested_divs_is_stored_flattened(inbound):
+    """GIVEN 1 MB of nested <div>s (two minutes in the sanitiser before the caps) WHEN an
+    integration posts it THEN it is stored, flattened to the cap, and the message notes it."""
     response = inbound(external_id="bomb", html=NESTED_DIVS + "Ordine 1042")
-    elapsed = time.perf_counter() - started
 
     assert response.status_code == 201
-    assert elapsed < 2.0, f"inbound took {elapsed:.1f} s"
     message = Message.objects.get(pk=response.json()["message_id"])
     assert message.html.count("<div>") == MAX_DEPTH
     assert any("flattened" in warning for warning in message.data["warnings"])

@@ -153,15 +153,30 @@ def test_deep_multipart_nesting_within_limits_still_finds_the_text():
     assert parsed.text.strip() == "fondo"
 
 
-def test_a_megabyte_of_nested_html_parses_in_bounded_time_with_a_warning():
-    """1 MB of nested <div>s took 121 s to sanitise; capped, the parse takes well under 3 s."""
-    import time
+def test_a_megabyte_of_nested_html_is_flattened_below_the_cap_with_a_warning():
+    """1 MB of nested <div>s took 121 s to sanitise, since nh3's work grows with the square
+    of the depth. What keeps the parse linear is that the sanitiser never sees more than
+    ``MAX_DEPTH`` levels: checked here by the depth of what it produced. The time it takes
+    is a figure of ``bench/html_limits.py``, not an assertion."""
+    from html.parser import HTMLParser
+
+    from sportello.core.html import MAX_DEPTH
+
+    class Depth(HTMLParser):
+        depth = deepest = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+        def handle_endtag(self, tag):
+            self.depth -= 1
 
     raw = HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + b"<div>x" * 170_000
-    started = time.perf_counter()
     parsed = parse_message(raw)
-    elapsed = time.perf_counter() - started
+    depth = Depth()
+    depth.feed(parsed.html_sanitized)
 
-    assert elapsed < 3.0, f"parse took {elapsed:.1f} s"
+    assert 0 < depth.deepest <= MAX_DEPTH
     assert parsed.text.startswith("x\nx") and "x" in parsed.html_sanitized
     assert any(w.startswith("html: nesting deeper than") for w in parsed.warnings)
