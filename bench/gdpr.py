@@ -36,7 +36,7 @@ def seed_customer(
     from sportello.conversations.models import Conversation
     from sportello.ingest.inbound import InboundMessage, Sender
     from sportello.ingest.pipeline import ingest
-    from sportello.providers.email.storage import store_attachment
+    from sportello.providers.common.storage import store_attachment
 
     customer_id = 0
     conversation = None
