@@ -417,6 +417,11 @@ WEB: dict[str, WebRule] = {
         (_post({"helpful": "yes"}),), public=True
     ),
     "help/<slug:workspace>/<str:lang>/c/<slug:category>/": WebRule((_get(),), public=True),
+    # Providers' webhooks answer the provider, not a person: a key that names no channel
+    # is not found for anyone (signatures are the providers' tests' business).
+    "hooks/whatsapp/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/messenger/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/instagram/<str:key>/": WebRule((_get(404),), public=True),
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
@@ -425,6 +430,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     # A password-reset link that was never issued.
     "uidb64": lambda world: "MQ",
     "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",
+    "key": lambda world: "chiave-di-nessun-canale",
     "workspace": lambda world: world.alfa.workspace.slug,
     "lang": lambda world: "it",
     "article_id": lambda world: world.article.pk,
