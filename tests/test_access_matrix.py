@@ -273,6 +273,17 @@ API: dict[str, ApiRule] = {
         statuses(200), lambda role: {"warn_minutes": 10}, least_role="admin"
     ),
     "DELETE /api/v1/sla-policies/{policy_id}": ApiRule(statuses(204), least_role="admin"),
+    "GET /api/v1/acknowledgement": ApiRule(statuses(200), least_role="admin", shows_rows=False),
+    "PUT /api/v1/acknowledgement": ApiRule(
+        statuses(200),
+        lambda role: {
+            "is_enabled": True,
+            "template_it": f"Grazie da {role}: entro le {{time}} di {{date}}.",
+            "template_en": f"Thanks from {role}: by {{time}} on {{date}}.",
+            "min_hours_between": 12,
+        },
+        least_role="admin",
+    ),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"

@@ -26,6 +26,7 @@ FLOORS = {
     "sla": 2,
     "ingest": 3,
     "outbound": 3,
+    "automation": 3,
     "privacy": 3,
     "providers": 4,
     "api": 4,

@@ -14,6 +14,7 @@ import sportello.core.ids  # noqa: F401  (registers the {rowid:...} path type)
 from sportello.api import auth as api_auth
 from sportello.api.body import BodyRefused, JsonBody
 from sportello.api.routers import (
+    acknowledgement,
     audit,
     auth,
     channels,
@@ -73,6 +74,7 @@ api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)
 api.add_router("/calendars", sla.calendars)
 api.add_router("/sla-policies", sla.policies)
+api.add_router("/acknowledgement", acknowledgement.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -50,6 +50,7 @@ def customer(c: Customer) -> dict[str, Any]:
         "conversation_count": c.conversation_count,
         "last_contact_at": c.last_contact_at,
         "created_at": c.created_at,
+        "no_automatic_replies": c.no_automatic_replies,
         "erased_at": c.erased_at,
     }
 

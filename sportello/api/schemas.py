@@ -165,6 +165,9 @@ class CustomerOut(Schema):
     conversation_count: int
     last_contact_at: datetime | None
     created_at: datetime
+    no_automatic_replies: bool = Field(
+        False, description="The customer asked to receive no automatic replies"
+    )
     erased_at: datetime | None = Field(
         None, description="Set when the customer's personal data was erased (a tombstone)"
     )
@@ -180,6 +183,7 @@ class CustomerPatch(Schema):
     organization: str | None = Field(None, max_length=200)
     language: str | None = Field(None, max_length=8)
     custom_fields: dict[str, Any] | None = None
+    no_automatic_replies: bool | None = None
 
 
 class ConversationSummary(Schema):
@@ -333,6 +337,27 @@ class ErasureOut(Schema):
     messages: int
     attachments: int
     raw_records: int = Field(description="Stored raw inbound messages deleted")
+
+
+class AcknowledgementIn(Schema):
+    is_enabled: bool = Field(description="Send an automatic reply to every new conversation")
+    template_it: str = Field(
+        max_length=2000,
+        description="The Italian text; placeholders {time}, {date}, {name}, {number}",
+    )
+    template_en: str = Field(max_length=2000, description="The English text, same placeholders")
+    min_hours_between: int = Field(
+        24, ge=0, le=24 * 365, description="Hours before the same customer gets another one"
+    )
+
+
+class AcknowledgementOut(Schema):
+    is_enabled: bool
+    template_it: str
+    template_en: str
+    min_hours_between: int
+    preview_it: str = Field(description="The Italian text as a customer writing now reads it")
+    preview_en: str = Field(description="The English text as a customer writing now reads it")
 
 
 class RetentionPolicyIn(Schema):

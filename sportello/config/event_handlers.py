@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sportello.automation.handlers import acknowledge_new_conversation
 from sportello.conversations.events import (
     ConversationAssigned,
+    ConversationOpened,
     ConversationUpdated,
     ReplySent,
     StatusChanged,
@@ -43,6 +45,9 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # still running.
     (ConversationUpdated, priority_or_tags_choose_the_policy),
     (ConversationAssigned, team_chooses_the_policy),
+    # A new conversation is acknowledged on its channel, with the first reply's due time
+    # (ingest's sla step set it with the conversation).
+    (ConversationOpened, acknowledge_new_conversation),
 ]
 
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "sportello.sla",
     "sportello.ingest",
     "sportello.outbound",
+    "sportello.automation",
     "sportello.privacy",
     # Channel providers: each line declares a channel kind (sportello.channels.registry), in
     # the order the kinds are offered.

@@ -32,6 +32,15 @@ class ReplySent(ConversationEvent):
 
 
 @dataclass(frozen=True)
+class AutomaticReplySent(ConversationEvent):
+    """The system wrote to the customer (an acknowledgement): not an agent's reply, so no
+    reply clock is met by it."""
+
+    message_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class NoteAdded(ConversationEvent):
     message_id: int
     agent_id: int | None

@@ -135,9 +135,11 @@ def update_customer(
     organization_name: str | None = None,
     custom_fields: dict[str, Any] | None = None,
     language: str | None = None,
+    no_automatic_replies: bool | None = None,
 ) -> Customer:
     """Change what an agent may edit on a customer; custom fields are merged, ``None`` values
-    remove a field."""
+    remove a field. ``no_automatic_replies`` records the customer's wish to receive no
+    acknowledgements (an agent notes it when asked)."""
     changed: list[str] = []
     if name is not None:
         customer.name = name.strip()[:200]
@@ -165,6 +167,9 @@ def update_customer(
     if language is not None:
         customer.language = language[:8]
         changed.append("language")
+    if no_automatic_replies is not None:
+        customer.no_automatic_replies = no_automatic_replies
+        changed.append("no_automatic_replies")
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
         publish(

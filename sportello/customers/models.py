@@ -35,6 +35,12 @@ class Customer(WorkspaceScoped, Timestamped):
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     conversation_count = models.PositiveIntegerField(default=0)
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    # The customer asked not to receive automatic replies (acknowledgements): agents' own
+    # replies still reach them. A database default too, so ingest's plain-SQL insert needs
+    # no change.
+    no_automatic_replies = models.BooleanField(
+        _("no automatic replies"), default=False, db_default=False
+    )
     # Set when the customer's personal data was erased (GDPR art. 17): the row stays as a
     # tombstone, with its counters and no personal field, so statistics keep counting it.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)

@@ -171,11 +171,16 @@ def timeline_entry(
         css = "message-note"
     else:
         css = "message-in" if message.direction == "in" else "message-out"
+    # A reply the system wrote (an acknowledgement) has no agent: it says so.
+    automatic = message.kind == Kind.MESSAGE and bool((message.data or {}).get("automatic"))
     sender = message.sender_name or str(conversation.customer)
     badge = ""
     if message.kind == Kind.NOTE:
         note = _("Internal note")
         badge = f'<span class="badge badge-note">{esc(note)}</span>'
+    elif automatic:
+        sender = _("Sportello")
+        badge = f'<span class="badge badge-automatic">{esc(_("Automatic reply"))}</span>'
     parts = [
         f'\n<article id="m{int(message.pk)}" class="message {css}">\n'
         '  <header class="message-head">\n'

@@ -109,7 +109,24 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         if data.get("error"):
             text += f": {str(data['error'])[:300]}"
         return EventLine(text, message.sender_name)
+    if event == "acknowledgement_skipped":
+        reasons = _acknowledgement_reasons()
+        reason = str(data.get("reason", ""))
+        return EventLine(
+            _("No automatic reply: %(reason)s") % {"reason": reasons.get(reason, reason)}
+        )
     return EventLine(event.replace("_", " "), message.sender_name)
+
+
+def _acknowledgement_reasons() -> dict[str, str]:
+    return {
+        "auto_reply": _("the message was written by a machine (an automatic reply)"),
+        "bounce": _("the message is a bounce"),
+        "no_reply": _("the sender does not read replies (no-reply address)"),
+        "opted_out": _("the customer asked for no automatic replies"),
+        "channel_cannot_send": _("this channel cannot send replies"),
+        "recently_acknowledged": _("the customer had one a short time ago"),
+    }
 
 
 def _sla_targets() -> dict[str, str]:

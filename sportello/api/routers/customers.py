@@ -59,7 +59,8 @@ def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-d
     response={200: CustomerOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # type: ignore[no-untyped-def]
-    """Change name, organization, language or custom fields (merged; `null` removes one)."""
+    """Change name, organization, language, custom fields (merged; `null` removes one) or
+    the customer's wish to receive no automatic replies."""
     agent = current_agent(request)
     customer = get_customer(agent.workspace_id, customer_id)
     update_customer(
@@ -68,6 +69,7 @@ def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # ty
         organization_name=payload.organization,
         custom_fields=payload.custom_fields,
         language=payload.language,
+        no_automatic_replies=payload.no_automatic_replies,
     )
     return present.customer(get_customer(agent.workspace_id, customer_id))
 

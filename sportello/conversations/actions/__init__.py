@@ -22,6 +22,7 @@ from sportello.conversations.actions.record import record_event
 from sportello.conversations.actions.reply import (
     KeyReused,
     add_note,
+    automatic_reply,
     note_external_id,
     reply,
     reply_once,
@@ -35,6 +36,7 @@ __all__ = [
     "add_note",
     "anonymise_conversations",
     "assign",
+    "automatic_reply",
     "complete_attachments",
     "delete_conversations",
     "note_external_id",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from sportello.accounts.models import Agent
 from sportello.conversations.actions.store import (
@@ -11,7 +12,7 @@ from sportello.conversations.actions.store import (
     message_row,
     preview_of,
 )
-from sportello.conversations.events import NoteAdded, ReplySent
+from sportello.conversations.events import AutomaticReplySent, NoteAdded, ReplySent
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.conversations.search import index_text
 from sportello.core import clock
@@ -127,6 +128,47 @@ def _store_reply(
             message_id=message.pk,
             agent_id=agent.pk,
             is_first_reply=is_first,
+        )
+    )
+    return message
+
+
+@transaction.atomic
+def automatic_reply(conversation: Conversation, text: str, *, reason: str) -> Message:
+    """Store a reply the system writes to the customer (``reason``: "acknowledgement").
+
+    It is not an agent's reply: it has no sender agent, it does not stamp
+    ``first_reply_at`` nor end the customer's wait, and it publishes
+    :class:`AutomaticReplySent`, not ``ReplySent``, so the SLA reply clocks keep running.
+    The inbox keeps the customer's words as the preview. ``data["automatic"]`` tells the
+    timeline, the API and the channel's sender (which marks the email ``Auto-Submitted``)
+    what it is."""
+    text = _clean(text)
+    now = clock.now()
+    (message,) = insert_messages(
+        [
+            message_row(
+                conversation,
+                at=now,
+                direction=Direction.OUTBOUND,
+                text=text,
+                channel_id=conversation.channel_id,
+                language=conversation.language,
+                search_text=index_text("", text, conversation.language),
+                sent_at=now,
+                data={"automatic": reason},
+            )
+        ]
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        message_count=F("message_count") + 1, updated_at=now
+    )
+    publish(
+        AutomaticReplySent(
+            workspace_id=conversation.workspace_id,
+            conversation_id=conversation.pk,
+            message_id=message.pk,
+            reason=reason,
         )
     )
     return message

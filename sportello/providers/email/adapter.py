@@ -76,6 +76,18 @@ def email_addresses(value: Any) -> list[str]:
     return email_addresses(getattr(value, "email", None))
 
 
+# Local parts of addresses nobody reads: an answer to them is lost or bounces.
+NO_REPLY_LOCAL_PART = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|non[-_.]?rispondere|mailer-daemon|postmaster)"
+    r"(?:[-+._].*)?$",
+    re.IGNORECASE,
+)
+
+
+def is_no_reply_address(address: str) -> bool:
+    return bool(NO_REPLY_LOCAL_PART.match(address.strip().rpartition("@")[0]))
+
+
 def automated_kinds(parsed: ParsedEmail) -> list[str]:
     kinds = []
     if parsed.is_auto_reply:
@@ -189,6 +201,9 @@ def to_inbound(channel: Channel, raw: bytes, parsed: ParsedEmail) -> InboundMess
     automated = automated_kinds(parsed)
     if sender.email.strip().lower() == address:
         automated.append("from_self")
+    answers_to = (email_addresses(parsed.reply_to) or [sender.email])[0]
+    if is_no_reply_address(answers_to):
+        automated.append("no_reply")
     if automated:
         data["automated"] = automated
         data[NO_AUTO_RESPONSE] = True

@@ -130,6 +130,13 @@ def build_reply(
             "Message-ID": message_id,
             **thread_headers(conversation, reply),
             "X-Sportello-Conversation": str(conversation.number),
+            # RFC 3834: a reply the system wrote (an acknowledgement) says so, and asks
+            # Exchange not to answer it, so two robots never write to each other forever.
+            **(
+                {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+                if (reply.data or {}).get("automatic")
+                else {}
+            ),
         },
     )
     if reply.html:

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AutomationConfig(AppConfig):
+    """What the system does by itself for the business: the acknowledgement of every new
+    conversation (rules and macros will live here too)."""
+
+    name = "sportello.automation"
+    label = "automation"
+    verbose_name = "Automation"
