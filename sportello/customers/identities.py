@@ -76,6 +76,21 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def shown_value(value: str) -> str:
+    """An identity's value as a person reads it: an E.164 number (a phone's, a WhatsApp
+    id's) in the international format, ``+39 347 123 4567``; any other value as stored."""
+    if not _E164.match(value):
+        return value
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def normalize_handle(value: str) -> str:
     value = value.strip()
     if not value or len(value) > MAX_IDENTITY_CHARS:
