@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.functional import Promise
 
+from sportello.channels import registry
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.customers.identities import normalize_phone, shown_value
@@ -205,20 +207,26 @@ class Contact:
     WhatsApp identity is one line naming both kinds, shown as a person writes it."""
 
     shown: str
-    kinds: tuple[str, ...]  # the kinds' labels, in the order the identities were added
+    # The kinds' labels (lazy: translated only where a page shows them), first added first.
+    kinds: tuple[str | Promise, ...]
     unverified: bool
 
 
 def contacts(customer: Customer) -> list[Contact]:
     """The customer's identities as ``Contact`` lines, first added first (reads the
-    prefetched ``customer.identities``: no query)."""
+    prefetched ``customer.identities``: no query). The kinds' labels are read from the
+    registry once and left lazy: ``get_kind_display`` builds the choices and translates on
+    every call (0.5 ms, with fifty customers to a list page that shows no kind)."""
     grouped: dict[str, list[Identity]] = {}
     for identity in customer.identities.all():
         grouped.setdefault(identity.value, []).append(identity)
+    labels = dict(registry.identity_kind_choices())
     return [
         Contact(
             shown=shown_value(value),
-            kinds=tuple(dict.fromkeys(str(i.get_kind_display()) for i in identities)),
+            kinds=tuple(
+                labels.get(kind, kind) for kind in dict.fromkeys(i.kind for i in identities)
+            ),
             unverified=all(i.unverified for i in identities),
         )
         for value, identities in grouped.items()
