@@ -62,8 +62,16 @@ SEARCHES = (
     "zanzara",
 )
 # Customers found by part of a name or address (the seeder's surnames, mail domains and
-# phone numbers; and text nobody has): the customer list's search box.
-CUSTOMER_SEARCHES = ("santoro", "studio.example", "3000001", "zzqx")
+# phone numbers; a number as a person writes it; a surname before the first name; and text
+# nobody has): the customer list's search box.
+CUSTOMER_SEARCHES = (
+    "santoro",
+    "studio.example",
+    "3000001",
+    "+39 300 000 1001",
+    "santoro giulia",
+    "zzqx",
+)
 SHORT = {"conversations": 20_000, "messages": 100_000, "customers": 6_000}
 
 

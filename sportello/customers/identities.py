@@ -6,6 +6,7 @@ Normalising is what lets 'Mario.Rossi@Example.IT' and 'mario.rossi@example.it', 
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -74,6 +75,24 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     if not phonenumbers.is_possible_number(number):
         raise InvalidInput(f"{value!r} is not a phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+@functools.lru_cache(maxsize=8192)
+def shown_value(value: str) -> str:
+    """An identity's value as a person reads it: an E.164 number (a phone's, a WhatsApp
+    id's) in the international format, ``+39 347 123 4567``; any other value as stored.
+    Cached: phonenumbers takes ~50 µs a number, and a list page shows dozens, the same
+    ones page after page."""
+    if not _E164.match(value):
+        return value
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def normalize_handle(value: str) -> str:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from sportello.customers.queries import contacts
 from sportello.web import rows
 from sportello.web.fields import field
 
@@ -79,6 +80,7 @@ def environment(**options: Any) -> Environment:
         timeline=rows.timeline,
         timeline_entry=rows.timeline_entry,
         history=rows.history,
+        contacts=contacts,
     )
     env.filters.update(
         status_label=rows.status_label,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from sportello.providers.email.receive import receive_email
@@ -68,3 +70,24 @@ def test_customer_pagination(api):
     first = api.get("/api/v1/customers?limit=3").json()
     second = api.get(f"/api/v1/customers?limit=3&cursor={first['next_cursor']}").json()
     assert len(first["items"]) == 3 and len(second["items"]) == 2 and second["next_cursor"] is None
+
+
+def test_customer_search_reads_numbers_and_names_as_people_write_them(api, inbound):
+    """GIVEN Chiara Fontana wrote from her mobile, written by hand by the integration,
+    WHEN another system looks her up by any Italian way of writing it or her name turned
+    round, THEN the API finds her, and her number is stored once, in E.164."""
+    chiara = inbound(sender={"name": "Chiara Fontàna", "phone": "347 123 4567"}).json()
+    inbound(sender={"name": "Mario Rossi", "email": "Mario.Rossi@Example.it"})
+    for q in ("3471234567", "347 123 4567", "+39 347 123 4567", "0039 347 1234567"):
+        found = api.get("/api/v1/customers?" + urlencode({"q": q})).json()["items"]
+        assert [c["id"] for c in found] == [chiara["customer_id"]], q
+    for q in ("fontana chiara", "Chiara Fontana", "FONTÀNA"):
+        found = api.get("/api/v1/customers?" + urlencode({"q": q})).json()["items"]
+        assert [c["id"] for c in found] == [chiara["customer_id"]], q
+    detail = api.get(f"/api/v1/customers/{chiara['customer_id']}").json()
+    assert detail["identities"] == [
+        {"kind": "phone", "value": "+393471234567", "unverified": False}
+    ]
+    by_email = api.get("/api/v1/customers?q=MARIO.ROSSI%40example.IT").json()["items"]
+    assert [c["name"] for c in by_email] == ["Mario Rossi"]
+    assert api.get("/api/v1/customers?q=%2B39+06+555+0000").json()["items"] == []

@@ -6,6 +6,7 @@ import pytest
 
 from sportello.conversations import actions
 from sportello.conversations.models import Conversation, Status
+from sportello.customers.actions import add_identities
 from sportello.customers.models import Customer
 from sportello.customers.queries import get_customer
 from sportello.ingest.inbound import InboundMessage, Sender
@@ -117,3 +118,35 @@ def test_an_address_kept_as_written_is_marked_unverified_in_both_languages(
     agent.save(update_fields=["language"])
     english = agent_client.get(url).content.decode()
     assert ">unverified</span>" in english and "non verificato" not in english
+
+
+def test_customer_list_finds_a_number_as_written_and_a_name_turned_round(
+    agent_client, agent, customer_writes
+):
+    chiara = customer_writes(name="Chiara Fontana")
+    add_identities(chiara.customer, [("phone", "+393490001103")])
+    customer_writes(name="Paolo Neri")
+    for q in ("349 000 1103", "+39 349 0001103", "3490001103", "Fontana Chiara", "fontana"):
+        page = agent_client.get("/customers/", {"q": q}).content.decode()
+        assert "Chiara Fontana" in page and "Paolo Neri" not in page, q
+        assert "+39 349 000 1103" in page and "+393490001103" not in page, q
+
+
+def test_a_number_on_two_channels_is_shown_once_and_formatted(agent_client, customer_writes):
+    """GIVEN a customer whose mobile is both a phone and a WhatsApp identity, WHEN an agent
+    opens the list, her page or her conversation, THEN the number is one line, written
+    +39 347 123 4567, naming both channels."""
+    conversation = customer_writes(name="Chiara Fontana")
+    add_identities(
+        conversation.customer, [("phone", "+393471234567"), ("whatsapp", "+393471234567")]
+    )
+    for url in (
+        "/customers/",
+        f"/customers/{conversation.customer_id}/",
+        f"/c/{conversation.number}/",
+    ):
+        page = agent_client.get(url).content.decode()
+        assert page.count("+39 347 123 4567") == 1, url
+        assert "+393471234567" not in page, url
+    profile = agent_client.get(f"/customers/{conversation.customer_id}/").content.decode()
+    assert "Telefono · WhatsApp" in profile
