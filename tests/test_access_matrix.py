@@ -77,10 +77,12 @@ class World:
     calendar: Calendar  # Alfa's own opening hours, used by its own SLA policy
     policy: SlaPolicy
     tokens: dict[str, str] = field(default_factory=dict)
+    attached_message_id: int = 0  # Alfa's note with one file
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
     alfa, beta = make_shop("Alfa"), make_shop("Beta")
     agents = {
         "admin": alfa.admin,
@@ -103,6 +105,13 @@ def world(db) -> World:
         workspace=beta.workspace, number=conversation.number
     ).exists()
     ApiClient(tokens["admin"]).patch(f"/api/v1/conversations/{conversation.pk}", {"tags": ["alfa"]})
+    note = ApiClient(tokens["admin"]).post(
+        f"/api/v1/conversations/{conversation.pk}/notes",
+        {
+            "text": "Foto di Alfa",
+            "attachments": [{"filename": "alfa.pdf", "content_base64": "JVBERi0xLjQ="}],
+        },
+    )
     Organization.objects.create(workspace=alfa.workspace, name="Ditta Alfa")
     Group.objects.create(name="Redattori")
     category = create_category(alfa.workspace.pk, name="Spedizioni Alfa")
@@ -133,6 +142,7 @@ def world(db) -> World:
         calendar=calendar,
         policy=policy,
         tokens=tokens,
+        attached_message_id=note.json()["id"],
     )
 
 
@@ -400,6 +410,8 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/tags/": WebRule((_post({"tags": "urgente"}),)),
     "customers/": WebRule((_get(),)),
     "customers/<rowid:customer_id>/": WebRule((_get(), _post({"name": "Nuovo nome"}))),
+    # A message's file: any agent of the workspace downloads it.
+    "attachments/<rowid:message_id>/<int:index>/": WebRule((_get(),)),
     # The API's interactive docs: an agent's page, as the UI's are.
     "api/v1/docs": WebRule((_get(),), shows_rows=False),
     "password-reset/": WebRule((_get(),), public=True),
@@ -436,6 +448,8 @@ WEB: dict[str, WebRule] = {
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
+    "message_id": lambda world: world.attached_message_id,
+    "index": lambda world: 0,
     "customer_id": lambda world: world.customer.pk,
     "token_id": lambda world: world.alfa.token.pk,
     # A password-reset link that was never issued.

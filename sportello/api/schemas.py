@@ -288,6 +288,27 @@ class TextIn(Schema):
         return value
 
 
+class AttachmentIn(Schema):
+    """A file attached to a reply or a note, base64 in the JSON body (the whole body is
+    bounded by ``SPORTELLO_MAX_REQUEST_BYTES``, 5 MB by default: a larger file is refused
+    with 413). Its type is read from its bytes; none is taken from the client."""
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_base64: str = Field(description="The file's bytes, standard base64")
+
+
+class WriteIn(TextIn):
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        description=(
+            "Files to attach (at most SPORTELLO_ATTACHMENT_MAX_FILES, each at most "
+            "SPORTELLO_ATTACHMENT_MAX_FILE_BYTES, together at most "
+            "SPORTELLO_ATTACHMENT_MAX_REPLY_BYTES; over a limit: 422). A reply by email "
+            "carries them as MIME parts."
+        ),
+    )
+
+
 class ChannelOut(Schema):
     id: int
     kind: str

@@ -272,6 +272,12 @@ WHITENOISE_USE_FINDERS = True
 # An API body may carry a 1 MB text plus HTML and headers; bigger bodies are refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SPORTELLO_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 MAX_MESSAGE_TEXT_CHARS = 1_000_000
+# Files an agent attaches to a reply or a note (the web's multipart form; the API's base64
+# body is bounded by SPORTELLO_MAX_REQUEST_BYTES as well). 20 MB together fits what most
+# mail servers accept once base64 has grown it by a third.
+ATTACHMENT_MAX_FILE_BYTES = env_int("SPORTELLO_ATTACHMENT_MAX_FILE_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_REPLY_BYTES = env_int("SPORTELLO_ATTACHMENT_MAX_REPLY_BYTES", 20 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env_int("SPORTELLO_ATTACHMENT_MAX_FILES", 10)
 
 # --- first run ------------------------------------------------------------------------
 ADMIN_EMAIL = env_str("SPORTELLO_ADMIN_EMAIL")

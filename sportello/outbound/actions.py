@@ -8,7 +8,7 @@ or a replayed job can never send the same delivery twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from sportello.accounts.models import Agent
 from sportello.channels import registry
 from sportello.conversations.actions import note_external_id, record_event, reply, reply_once
+from sportello.conversations.attachments import Upload
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
@@ -90,6 +91,7 @@ def send_reply(
     *,
     html: str = "",
     idempotency_key: str | None = None,
+    uploads: Sequence[Upload] = (),
 ) -> SentReply:
     """An agent's reply to the customer: the message and its delivery, in one transaction.
 
@@ -103,9 +105,11 @@ def send_reply(
     if refusal is not None:
         raise InvalidInput(refusal)
     if idempotency_key is None:
-        message, created = reply(conversation, agent, text, html=html), True
+        message, created = reply(conversation, agent, text, html=html, uploads=uploads), True
     else:
-        message, created = reply_once(conversation, agent, text, key=idempotency_key, html=html)
+        message, created = reply_once(
+            conversation, agent, text, key=idempotency_key, html=html, uploads=uploads
+        )
     return SentReply(message=message, delivery=queue_delivery(message), created=created)
 
 

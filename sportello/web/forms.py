@@ -20,6 +20,7 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext_lazy
@@ -30,6 +31,7 @@ from sportello.accounts.actions import change_password
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import agent_for_email
 from sportello.channels.models import Channel
+from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
     ME,
     NOBODY,
@@ -214,12 +216,62 @@ class InboxFilterForm(forms.Form):
         return sum(name in values for name in ("status", "assignee", "team", "channel", "tag"))
 
 
+class FilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Any number of files from one ``<input type="file" multiple>``: a list, maybe empty."""
+
+    widget = FilesInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(FilesField, self).clean(file, initial) for file in files if file]
+
+
 class MessageForm(forms.Form):
+    """A reply or note box: the text and the files attached to it, checked against the
+    size limits here so the agent reads why in their language (the action checks again)."""
+
     text = forms.CharField(
         label=_("Message"),
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    attachments = FilesField(label=_("Attach files"))
+
+    def clean_attachments(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data.get("attachments") or []
+        if len(files) > settings.ATTACHMENT_MAX_FILES:
+            raise ValidationError(
+                ngettext(
+                    "Attach at most %(count)d file.",
+                    "Attach at most %(count)d files.",
+                    settings.ATTACHMENT_MAX_FILES,
+                )
+                % {"count": settings.ATTACHMENT_MAX_FILES}
+            )
+        max_size = filesizeformat(settings.ATTACHMENT_MAX_FILE_BYTES)
+        for file in files:
+            if file.size > settings.ATTACHMENT_MAX_FILE_BYTES:
+                raise ValidationError(
+                    gettext("“%(name)s” is too large: at most %(limit)s a file.")
+                    % {"name": file.name, "limit": max_size}
+                )
+        if sum(file.size for file in files) > settings.ATTACHMENT_MAX_REPLY_BYTES:
+            raise ValidationError(
+                gettext("The files are too large together: at most %(limit)s.")
+                % {"limit": filesizeformat(settings.ATTACHMENT_MAX_REPLY_BYTES)}
+            )
+        return files
+
+    def uploads(self) -> list[Upload]:
+        """The files as the actions take them."""
+        return [Upload(file.name or "", file.read()) for file in self.cleaned_data["attachments"]]
 
 
 def new_reply_key() -> str:

@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import get_token
 from django.template import TemplateSyntaxError
 from django.template.backends import jinja2 as backend
 from django.template.backends.jinja2 import get_exception_info
 from django.template.backends.utils import csrf_input
+from django.template.defaultfilters import filesizeformat
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -81,6 +83,7 @@ def environment(**options: Any) -> Environment:
         timeline_entry=rows.timeline_entry,
         history=rows.history,
         contacts=contacts,
+        max_attachment_size=max_attachment_size,
     )
     env.filters.update(
         status_label=rows.status_label,
@@ -90,6 +93,11 @@ def environment(**options: Any) -> Environment:
         conversation_count=conversation_count,
     )
     return env
+
+
+def max_attachment_size() -> str:
+    """The largest file an agent may attach, in the agent's language ("10,0 MB")."""
+    return str(filesizeformat(settings.ATTACHMENT_MAX_FILE_BYTES))
 
 
 def url(name: str, *args: Any) -> str:

@@ -17,7 +17,6 @@ import re
 from datetime import datetime
 from html import escape as esc
 from html import unescape
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.template.defaultfilters import filesizeformat
@@ -27,6 +26,7 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sportello.conversations.attachments import INLINE_IMAGE_TYPES
 from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
 from sportello.outbound.queries import DeliveryState
 from sportello.web.timeline import describe
@@ -191,7 +191,7 @@ def timeline_entry(
         f'  <div class="message-body">{_body(message, conversation)}</div>\n'
     ]
     if message.attachments:
-        parts.append(_attachments(message.attachments))
+        parts.append(_attachments(message))
     state: DeliveryState | None = getattr(message, "delivery_state", None)
     if state is not None:
         parts.append(
@@ -242,14 +242,32 @@ def _remote_images_notice(html: str) -> str:
     return f'<p class="remote-images" role="note">{esc(text)}</p>'
 
 
-def _attachments(attachments: list[dict[str, Any]]) -> str:
+def _attachments(message: Message) -> str:
+    """The message's files: each a download link, a safe image also a thumbnail (its
+    bytes are sniffed again when served; the label only picks what to try showing).
+    A file dropped for its size, or erased, is named without a link."""
     items = []
-    for attachment in attachments:
+    for index, attachment in enumerate(message.attachments):
+        if not isinstance(attachment, dict):
+            continue
         name = esc(str(attachment.get("filename") or _("attachment")))
         size = attachment.get("size")
-        if size:
-            name += f' <span class="muted">({esc(str(filesizeformat(size)))})</span>'
-        items.append(f"<li>{name}</li>")
+        shown = esc(str(filesizeformat(size))) if size else ""
+        size_html = f' <span class="muted">({shown})</span>' if shown else ""
+        if not attachment.get("path") or attachment.get("dropped"):
+            items.append(f"<li>{name}{size_html}</li>")
+            continue
+        url = esc(reverse("web:attachment", args=[message.pk, index]))
+        thumbnail = ""
+        if attachment.get("content_type") in INLINE_IMAGE_TYPES:
+            thumbnail = (
+                f'<a class="attachment-thumb" href="{url}" target="_blank" rel="noopener">'
+                f'<img src="{url}" alt="{name}" loading="lazy"></a>'
+            )
+        items.append(
+            f'<li>{thumbnail}<a class="attachment-link" href="{url}" download>{name}</a>'
+            f"{size_html}</li>"
+        )
     label = esc(_("Attachments"))
     return f'  <ul class="attachments" aria-label="{label}">\n    {"".join(items)}\n  </ul>\n'
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
 
 app_name = "web"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("c/<rowid:number>/status/", conversation.set_status, name="status"),
     path("c/<rowid:number>/priority/", conversation.set_priority, name="priority"),
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
+    path(
+        "attachments/<rowid:message_id>/<int:index>/",
+        attachments.download,
+        name="attachment",
+    ),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<rowid:customer_id>/", customers.customer_page, name="customer"),
     path(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -17,10 +19,11 @@ from sportello.api.schemas import (
     ConversationPatch,
     Error,
     MessageOut,
-    TextIn,
     ValidationErrorOut,
+    WriteIn,
 )
 from sportello.conversations import actions
+from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
     DEFAULT_LIMIT,
     DEFAULT_SORT,
@@ -191,14 +194,20 @@ IdempotencyKey = Annotated[
 def reply(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     conversation_id: int,
-    payload: TextIn,
+    payload: WriteIn,
     idempotency_key: IdempotencyKey = None,
 ):
     """Reply to the customer on the conversation's channel: 201 with the reply, or 200
     with the one stored earlier under the same ``Idempotency-Key``."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
-    sent = send_reply(conversation, agent, payload.text, idempotency_key=idempotency_key)
+    sent = send_reply(
+        conversation,
+        agent,
+        payload.text,
+        idempotency_key=idempotency_key,
+        uploads=_uploads(payload),
+    )
     message = sent.message
     state = delivery_status_for([message.pk]).get(message.pk)
     return Status(201 if sent.created else 200, present.message(message, state))
@@ -208,8 +217,21 @@ def reply(  # type: ignore[no-untyped-def]
     "/{rowid:conversation_id}/notes",
     response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
-def note(request: HttpRequest, conversation_id: int, payload: TextIn):  # type: ignore[no-untyped-def]
+def note(request: HttpRequest, conversation_id: int, payload: WriteIn):  # type: ignore[no-untyped-def]
     """Add an internal note, seen by agents only."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
-    return Status(201, present.message(actions.add_note(conversation, agent, payload.text)))
+    note = actions.add_note(conversation, agent, payload.text, uploads=_uploads(payload))
+    return Status(201, present.message(note))
+
+
+def _uploads(payload: WriteIn) -> list[Upload]:
+    """The body's files, decoded; a file that is not valid base64 is refused (422)."""
+    uploads = []
+    for attachment in payload.attachments:
+        try:
+            content = base64.b64decode(attachment.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidInput(f"attachment {attachment.filename!r} is not valid base64") from exc
+        uploads.append(Upload(attachment.filename, content))
+    return uploads

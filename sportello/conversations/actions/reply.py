@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -12,6 +15,7 @@ from sportello.conversations.actions.store import (
     message_row,
     preview_of,
 )
+from sportello.conversations.attachments import Upload, store_uploads
 from sportello.conversations.events import AutomaticReplySent, NoteAdded, ReplySent
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.conversations.search import index_text
@@ -49,18 +53,34 @@ def _clean_key(key: str) -> str:
 
 
 @transaction.atomic
-def reply(conversation: Conversation, agent: Agent, text: str, *, html: str = "") -> Message:
-    """Store ``text`` as a reply to the customer. The first reply stamps ``first_reply_at``,
-    which the first-reply targets measure; any reply ends the customer's wait.
+def reply(
+    conversation: Conversation,
+    agent: Agent,
+    text: str,
+    *,
+    html: str = "",
+    uploads: Sequence[Upload] = (),
+) -> Message:
+    """Store ``text`` (and the agent's ``uploads``, checked against the size limits) as a
+    reply to the customer. The first reply stamps ``first_reply_at``, which the
+    first-reply targets measure; any reply ends the customer's wait.
 
     This only stores it: ``outbound.actions.send_reply`` stores it and creates its delivery
     in the same transaction, which is how agents' replies reach the customer."""
-    return _store_reply(conversation, agent, _clean(text), html=html, key=None)
+    text = _clean(text)
+    files = store_uploads(conversation.workspace_id, uploads)
+    return _store_reply(conversation, agent, text, html=html, key=None, files=files)
 
 
 @transaction.atomic
 def reply_once(
-    conversation: Conversation, agent: Agent, text: str, *, key: str, html: str = ""
+    conversation: Conversation,
+    agent: Agent,
+    text: str,
+    *,
+    key: str,
+    html: str = "",
+    uploads: Sequence[Upload] = (),
 ) -> tuple[Message, bool]:
     """:func:`reply`, at most once per ``key`` in the workspace: a client retrying after a
     lost answer gets the reply it stored the first time. Returns the reply and whether it
@@ -73,9 +93,11 @@ def reply_once(
     text = _clean(text)
     earlier = _replied_under(conversation.workspace_id, key)
     if earlier is None:
+        files = store_uploads(conversation.workspace_id, uploads)
         try:
             with transaction.atomic():
-                return _store_reply(conversation, agent, text, html=html, key=key), True
+                stored = _store_reply(conversation, agent, text, html=html, key=key, files=files)
+                return stored, True
         except IntegrityError:
             earlier = _replied_under(conversation.workspace_id, key)
             if earlier is None:
@@ -93,7 +115,13 @@ def _replied_under(workspace_id: int, key: str) -> Message | None:
 
 
 def _store_reply(
-    conversation: Conversation, agent: Agent, text: str, *, html: str, key: str | None
+    conversation: Conversation,
+    agent: Agent,
+    text: str,
+    *,
+    html: str,
+    key: str | None,
+    files: list[dict[str, Any]],
 ) -> Message:
     now = clock.now()
     (message,) = insert_messages(
@@ -111,6 +139,7 @@ def _store_reply(
                 search_text=index_text("", text, conversation.language),
                 sent_at=now,
                 idempotency_key=key,
+                attachments=files,
             )
         ]
     )
@@ -175,9 +204,13 @@ def automatic_reply(conversation: Conversation, text: str, *, reason: str) -> Me
 
 
 @transaction.atomic
-def add_note(conversation: Conversation, agent: Agent, text: str) -> Message:
-    """An internal note: seen by agents only, never sent, searchable like messages."""
+def add_note(
+    conversation: Conversation, agent: Agent, text: str, *, uploads: Sequence[Upload] = ()
+) -> Message:
+    """An internal note (with the agent's ``uploads``): seen by agents only, never sent,
+    searchable like messages."""
     text = _clean(text)
+    files = store_uploads(conversation.workspace_id, uploads)
     now = clock.now()
     (note,) = insert_messages(
         [
@@ -191,6 +224,7 @@ def add_note(conversation: Conversation, agent: Agent, text: str) -> Message:
                 sender_name=agent.display_name,
                 language=conversation.language,
                 search_text=index_text("", text, conversation.language),
+                attachments=files,
             )
         ]
     )

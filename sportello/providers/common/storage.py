@@ -7,13 +7,11 @@ message was rolled back stays behind, harmless, and serves the retry.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 
+from sportello.conversations.attachments import store_file
 from sportello.core.errors import NotFound
 
 
@@ -22,19 +20,9 @@ def _root() -> Path:
 
 
 def store_attachment(workspace_id: int, content: bytes) -> tuple[str, str]:
-    """Store ``content``; returns its sha256 and its path relative to ``MEDIA_ROOT``."""
-    digest = hashlib.sha256(content).hexdigest()
-    relative = f"attachments/{int(workspace_id)}/{digest}"
-    path = _root() / relative
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{digest}.{uuid.uuid4().hex}.part")
-        with open(partial, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(partial, path)
-    return digest, relative
+    """Store ``content``; returns its sha256 and its path relative to ``MEDIA_ROOT``
+    (``conversations.attachments.store_file``, where agents' uploads are stored too)."""
+    return store_file(workspace_id, content)
 
 
 def read_attachment(relative: str) -> bytes:

@@ -107,13 +107,13 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     agent = agent_of(request)
     conversation = _conversation(agent, number)
     form_class = ReplyForm if kind == "reply" else MessageForm
-    form = form_class(request.POST, auto_id=f"{kind}_%s")
+    form = form_class(request.POST, request.FILES, auto_id=f"{kind}_%s")
     is_htmx = htmx_target(request) is not None
     template = f"web/conversation/_{kind}_form.html"
     message = None
     if form.is_valid():
         try:
-            message = _store(kind, conversation, agent, form.cleaned_data)
+            message = _store(kind, conversation, agent, form)
         except actions.KeyReused:
             # The box's earlier post was stored, and its text changed since: a new reply.
             data = request.POST.copy()
@@ -142,11 +142,14 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     return vary_on_htmx(render(request, "web/conversation/_written.html", context))
 
 
-def _store(kind: str, conversation: Conversation, agent: Agent, data: dict[str, Any]) -> Message:
+def _store(kind: str, conversation: Conversation, agent: Agent, form: MessageForm) -> Message:
+    data = form.cleaned_data
     if kind == "note":
-        return actions.add_note(conversation, agent, data["text"])
+        return actions.add_note(conversation, agent, data["text"], uploads=form.uploads())
     key = data["idempotency_key"] or None  # a page from before the key: no retry safety
-    return send_reply(conversation, agent, data["text"], idempotency_key=key).message
+    return send_reply(
+        conversation, agent, data["text"], idempotency_key=key, uploads=form.uploads()
+    ).message
 
 
 @agent_required
