@@ -1,7 +1,23 @@
+"""The Telegram channel: a bot that customers write to in a private chat. Updates arrive
+on a webhook or, for a server Telegram cannot reach, by polling ``getUpdates``; replies go
+out through the Bot API; files are fetched by a job. A sender's handle is their Telegram
+user id (stable, unlike a @username)."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from sportello.channels.registry import Provider, register
+
+
+def send(delivery: Any) -> str:
+    # Imported on first use: a web process that never sends need not load httpx.
+    from sportello.providers.telegram.send import send_telegram
+
+    return send_telegram(delivery)
 
 
 class TelegramConfig(AppConfig):
@@ -10,4 +26,18 @@ class TelegramConfig(AppConfig):
     verbose_name = "Telegram channel"
 
     def ready(self) -> None:
-        register(Provider(kind="telegram", label=_("Telegram"), identity_kind="telegram"))
+        from sportello.providers.telegram.config import SECRET_KEYS, validate_config, webhook_path
+
+        register(
+            Provider(
+                kind="telegram",
+                label=_("Telegram"),
+                identity_kind="telegram",
+                validate_config=validate_config,
+                secret_keys=SECRET_KEYS,
+                send=send,
+                urls="sportello.providers.telegram.urls",
+                webhook_path=webhook_path,
+                jobs=("sportello.providers.telegram.jobs",),
+            )
+        )
