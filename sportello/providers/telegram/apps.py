@@ -20,6 +20,12 @@ def send(delivery: Any) -> str:
     return send_telegram(delivery)
 
 
+def channel_saved(channel: Any) -> None:
+    from sportello.providers.telegram.setup import channel_saved as saved
+
+    saved(channel)
+
+
 class TelegramConfig(AppConfig):
     name = "sportello.providers.telegram"
     label = "provider_telegram"
@@ -39,5 +45,6 @@ class TelegramConfig(AppConfig):
                 urls="sportello.providers.telegram.urls",
                 webhook_path=webhook_path,
                 jobs=("sportello.providers.telegram.jobs",),
+                on_saved=channel_saved,
             )
         )

@@ -22,3 +22,11 @@ def poll_updates() -> None:
     from sportello.providers.telegram.polling import poll_all
 
     poll_all()
+
+
+@db_task()
+def point_webhook(channel_id: int) -> None:
+    """Tell Telegram the channel's webhook (or that it polls), after the channel is saved."""
+    from sportello.providers.telegram.setup import point_webhook_now
+
+    point_webhook_now(channel_id)
