@@ -21,9 +21,11 @@ def send(delivery: Any) -> str:
 
 
 def channel_saved(channel: Any) -> None:
-    from sportello.providers.telegram.setup import channel_saved as saved
+    """Point the bot's webhook at the channel (or delete it for polling), in a job."""
+    from sportello.providers.telegram.jobs import point_webhook
 
-    saved(channel)
+    if channel.is_active:
+        point_webhook(channel.pk)
 
 
 class TelegramConfig(AppConfig):
@@ -44,7 +46,10 @@ class TelegramConfig(AppConfig):
                 send=send,
                 urls="sportello.providers.telegram.urls",
                 webhook_path=webhook_path,
-                jobs=("sportello.providers.telegram.jobs",),
+                jobs=(
+                    "sportello.providers.telegram.jobs",
+                    "sportello.providers.telegram.polling_jobs",
+                ),
                 on_saved=channel_saved,
             )
         )

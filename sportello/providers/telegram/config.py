@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from sportello.core.errors import InvalidInput
 
+# The source named in RejectedInbound for whatever the channel could not take.
+SOURCE = "telegram"
 DEFAULT_API_URL = "https://api.telegram.org"
 SECRET_KEYS = frozenset({"bot_token", "secret_token", "webhook_key"})
 MODES = ("webhook", "polling")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 
 # A 5xx or a lost connection to Telegram is tried again: a minute later, three times.
@@ -14,14 +13,6 @@ def fetch_media(message_id: int, channel_id: int) -> None:
     from sportello.providers.telegram.media import download_media
 
     download_media(message_id, channel_id)
-
-
-@db_periodic_task(crontab(minute="*"))
-def poll_updates() -> None:
-    """Fetch the updates of every channel in polling mode, every minute."""
-    from sportello.providers.telegram.polling import poll_all
-
-    poll_all()
 
 
 @db_task()

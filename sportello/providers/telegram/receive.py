@@ -11,9 +11,10 @@ from sportello.conversations.queries import message_replied_to
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.providers.common.webhooks import ignore
+from sportello.providers.telegram.config import SOURCE
 from sportello.providers.telegram.parse import CustomerMessage, Update
 
-SOURCE = "telegram"
+__all__ = ["SOURCE", "inbound_message", "new_tally", "take_message", "take_update"]
 
 
 def new_tally() -> dict[str, int]:

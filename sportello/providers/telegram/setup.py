@@ -18,18 +18,10 @@ from sportello.core.errors import SportelloError
 from sportello.outbound.errors import DeliveryError
 from sportello.providers.common.webhooks import ignore
 from sportello.providers.telegram import api
-from sportello.providers.telegram.config import read_config, webhook_path
-from sportello.providers.telegram.receive import SOURCE
+from sportello.providers.telegram.config import SOURCE, read_config, webhook_path
 
 # The updates Sportello takes; Telegram then does not post the rest at all.
 ALLOWED_UPDATES = ["message", "edited_message"]
-
-
-def channel_saved(channel: Any) -> None:
-    from sportello.providers.telegram.jobs import point_webhook
-
-    if channel.is_active:
-        point_webhook(channel.pk)
 
 
 def point_webhook_now(channel_id: int) -> str:
