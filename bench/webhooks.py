@@ -101,7 +101,7 @@ def telegram_body(run: int, i: int, kind: str = "text") -> bytes:
     chat_id = 700_000_000 + (run + (i if i % 3 == 0 else i % 97)) % 10_000_000
     person = {"id": chat_id, "first_name": "Cliente", "last_name": str(chat_id)[-4:]}
     message: dict[str, Any] = {
-        "message_id": 1_000_000 + i,
+        "message_id": (2_000_000 if kind == "photo" else 1_000_000) + i,
         "from": {**person, "is_bot": False},
         "chat": {**person, "type": "private"},
         "date": int(time.time()),
