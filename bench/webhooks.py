@@ -16,7 +16,9 @@ secret (``X-Hub-Signature-256``) as Meta signs it:
   as the baseline's mix (``bench/workload.py``: ~30% new customers);
 - ``whatsapp_replay``: the same bodies again (Meta retrying): answered from the dedupe;
 - ``whatsapp_media``: a photo (the download is enqueued as a job, not done in the request);
-- ``whatsapp_status``: "delivered" callbacks.
+- ``whatsapp_status``: "delivered" callbacks;
+- ``telegram_text``, ``telegram_replay``, ``telegram_photo``: the same for a Telegram bot's
+  updates, with the channel's secret token in ``X-Telegram-Bot-Api-Secret-Token``.
 
 Prints one JSON line per scenario, as ``bench/web.py`` does (``rps``, ``p50_ms``,
 ``p95_ms``, ``queries_per_request``, the server's CPU per request). Figures only.
@@ -67,6 +69,66 @@ def whatsapp_channel(workspace_id: int, slug: str = "whatsapp-bench") -> tuple[i
         },
     )
     return channel.pk, f"/hooks/whatsapp/{channel.config['webhook_key']}/"
+
+
+TELEGRAM_SECRET = "bench-telegram-secret"
+
+
+def telegram_channel(workspace_id: int, slug: str = "telegram-bench") -> tuple[int, str]:
+    """A Telegram channel to post to: its id and its webhook path."""
+    from sportello.channels.actions import create_channel
+    from sportello.channels.models import Channel
+
+    existing = Channel.objects.filter(workspace_id=workspace_id, slug=slug).first()
+    channel = existing or create_channel(
+        workspace_id,
+        kind="telegram",
+        name="Telegram (bench)",
+        slug=slug,
+        config={
+            "bot_token": "123456789:bench-token-bench-token-bench",
+            "secret_token": TELEGRAM_SECRET,
+            # Nothing listens there: the jobs a photo enqueues are not run here.
+            "api_url": "http://127.0.0.1:9",
+        },
+    )
+    return channel.pk, f"/hooks/telegram/{channel.config['webhook_key']}/"
+
+
+def telegram_body(run: int, i: int, kind: str = "text") -> bytes:
+    """The i-th update of a run (the same i, the same bytes: a replay); one chat in three
+    is new, the others come back (a customer writing again)."""
+    chat_id = 700_000_000 + (run + (i if i % 3 == 0 else i % 97)) % 10_000_000
+    person = {"id": chat_id, "first_name": "Cliente", "last_name": str(chat_id)[-4:]}
+    message: dict[str, Any] = {
+        "message_id": (2_000_000 if kind == "photo" else 1_000_000) + i,
+        "from": {**person, "is_bot": False},
+        "chat": {**person, "type": "private"},
+        "date": int(time.time()),
+    }
+    if kind == "photo":
+        message["photo"] = [{"file_id": f"{run}-{i}", "file_size": 9000, "width": 800}]
+        message["caption"] = "Il pacco"
+    else:
+        message["text"] = f"Buongiorno, il mio ordine {40_000 + i} non è arrivato"
+    return json.dumps({"update_id": run * 10 + i, "message": message}).encode()
+
+
+def telegram_scenarios(path: str, *, sustained: int, requests: int) -> list[web.Scenario]:
+    run = int(time.time() * 1000) % 10**7
+    headers = {
+        "Content-Type": "application/json",
+        "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+    }
+
+    def posts(kind: str) -> Callable[[int], Request]:
+        return lambda i: Request("POST", path, telegram_body(run, i, kind), headers)
+
+    return [
+        web.Scenario("telegram_text", posts("text"), requests=sustained),
+        web.Scenario("telegram_replay", posts("text"), requests=sustained),
+        web.Scenario("telegram_photo", posts("photo"), requests=requests),
+    ]
 
 
 def _body(value: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         workspace = Workspace.objects.order_by("pk").first()
         assert workspace is not None
         _, path = whatsapp_channel(workspace.pk)
+        _, telegram_path = telegram_channel(workspace.pk)
         with web.sportello_server(home, args.database_url, workers=args.workers) as server:
             web.run_scenarios(
                 webhook_scenarios(
@@ -225,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
                     requests=args.requests,
                     token=api_token(workspace.pk),
                     known=known_numbers(workspace.pk),
+                )
+                + telegram_scenarios(
+                    telegram_path, sustained=args.sustained, requests=args.requests
                 ),
                 server.port,
                 requests=args.requests,

@@ -462,7 +462,10 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "slug": lambda world: world.article.slug,
     "category": lambda world: world.category.slug,
 }
-ELSEWHERE = ("api/v1/", "admin/")
+# Checked elsewhere: the API by API_RULES, Django's admin by its own test, and providers'
+# webhooks (/hooks/<kind>/) in tests/providers/: they are no agent's page and take no
+# session, only the provider's proof (a signature, Telegram's secret token) and a key.
+ELSEWHERE = ("api/v1/", "admin/", "hooks/")
 
 
 def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:

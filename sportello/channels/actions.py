@@ -63,7 +63,16 @@ def create_channel(
     except IntegrityError:
         raise Conflict(f"a channel with slug {slug!r} exists already") from None
     _audit(channel, "channel.created", ["kind", "name", "slug", "config"])
+    _tell_provider(channel)
     return channel
+
+
+def _tell_provider(channel: Channel) -> None:
+    """Run the provider's ``on_saved`` once the channel is committed (never for a channel
+    that was rolled back)."""
+    hook = registry.provider(channel.kind).on_saved
+    if hook is not None:
+        transaction.on_commit(lambda: hook(channel))
 
 
 def _audit(channel: Channel, action: str, fields: list[str]) -> None:
@@ -97,6 +106,8 @@ def update_channel(
     if fields:
         channel.save(update_fields=[*fields, "updated_at"])
         _audit(channel, "channel.updated", fields)
+        if "config" in fields or "is_active" in fields:
+            _tell_provider(channel)
     return channel
 
 

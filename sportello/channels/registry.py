@@ -83,6 +83,10 @@ class Provider:
     # mailbox): dotted paths of callables taking ``worker`` (whether this process runs jobs
     # too) and returning what they started, with a ``stop()``, or None when not configured.
     services: tuple[str, ...] = ()
+    # Called with the Channel once a channel of this kind is created, or its config or
+    # state changed, after the commit (Telegram tells its Bot API where the webhook is).
+    # Anything slow or on the network belongs in a job it queues.
+    on_saved: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:
         for name in ("kind", "identity_kind"):

@@ -308,6 +308,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("SPORTELLO_LOG_LEVEL", "INFO")},
-    # aiosmtpd logs every SMTP command at INFO, customer addresses included.
-    "loggers": {"huey": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
+    # aiosmtpd logs every SMTP command at INFO, customer addresses included; httpx logs
+    # every request's URL at INFO, and Telegram's Bot API has the bot token in its path.
+    "loggers": {
+        "huey": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
 }

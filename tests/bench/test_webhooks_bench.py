@@ -43,3 +43,28 @@ def test_every_webhook_scenario_runs_against_a_live_server(live_server):
     # the replays stored nothing.
     texts = Message.objects.filter(channel_id=channel_id, external_id__contains="-text-")
     assert texts.count() == len({m.external_id for m in texts}) >= REQUESTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_telegram_scenarios_run_against_a_live_server(live_server):
+    seed(customers=10, conversations=20, messages=60, random_seed=4)
+    workspace = Workspace.objects.order_by("pk").first()
+    assert workspace is not None
+    channel_id, path = webhooks.telegram_channel(workspace.pk)
+    port = int(live_server.url.rsplit(":", 1)[1])
+    scenarios = webhooks.telegram_scenarios(path, sustained=REQUESTS, requests=REQUESTS)
+
+    lines = web.run_scenarios(
+        scenarios, port, requests=REQUESTS, concurrency=1, backend="test", emit=lambda line: None
+    )
+
+    assert [line["scenario"] for line in lines] == [
+        "telegram_text",
+        "telegram_replay",
+        "telegram_photo",
+    ]
+    for line in lines:
+        assert line["errors"] == 0, line
+        assert line["queries_per_request"] > 0, line
+    stored = Message.objects.filter(channel_id=channel_id).exclude(external_id="")
+    assert stored.count() == len({m.external_id for m in stored}) >= REQUESTS

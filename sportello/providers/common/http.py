@@ -93,10 +93,13 @@ def call(
     attempts: int = 3,
     error_text: Callable[[httpx.Response], str] = plain_error_text,
     before_send: Callable[[], None] | None = None,
+    wait_asked: Callable[[httpx.Response], float | None] | None = None,
 ) -> httpx.Response:
     """``method url`` with a bearer ``token``: the successful response, or
     :class:`ProviderRefused`. ``before_send`` runs right before the first request (a
-    sender's ``outbound.actions.hand_over``)."""
+    sender's ``outbound.actions.hand_over``). ``wait_asked`` reads the wait a provider asks
+    for from its answer when it says so elsewhere than in ``Retry-After`` (Telegram's
+    ``parameters.retry_after``)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     last: ProviderRefused | None = None
     for attempt in range(attempts):
@@ -115,7 +118,7 @@ def call(
             if response.is_success:
                 return response
             status = response.status_code
-            asked = retry_after(response)
+            asked = (wait_asked or retry_after)(response)
             last = ProviderRefused(
                 error_text(response),
                 status=status,

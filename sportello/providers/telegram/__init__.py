@@ -1,4 +1,1 @@
-"""The Telegram channel.
-
-No webhook and no sender yet: messages arrive through ``/api/v1/inbound`` like the API
-channel's, and replies stay in Sportello."""
+"""The Telegram channel (a bot): webhook or polling in, Bot API out."""
