@@ -440,11 +440,13 @@ WEB: dict[str, WebRule] = {
         (_post({"helpful": "yes"}),), public=True
     ),
     "help/<slug:workspace>/<str:lang>/c/<slug:category>/": WebRule((_get(),), public=True),
-    # Providers' webhooks answer the provider, not a person: a key that names no channel
-    # is not found for anyone (signatures are the providers' tests' business).
+    # Providers' webhooks answer the provider, not a person: no session, only the
+    # provider's proof (a signature, Telegram's secret token, tested in tests/providers/)
+    # and a key; a key that names no channel is not found for anyone.
     "hooks/whatsapp/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/messenger/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/instagram/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/telegram/<str:key>/": WebRule((_get(404),), public=True),
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
@@ -462,10 +464,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "slug": lambda world: world.article.slug,
     "category": lambda world: world.category.slug,
 }
-# Checked elsewhere: the API by API_RULES, Django's admin by its own test, and providers'
-# webhooks (/hooks/<kind>/) in tests/providers/: they are no agent's page and take no
-# session, only the provider's proof (a signature, Telegram's secret token) and a key.
-ELSEWHERE = ("api/v1/", "admin/", "hooks/")
+# Checked by their own tables: the API (API) and Django's admin (ADMIN).
+ELSEWHERE = ("api/v1/", "admin/")
 
 
 def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:
