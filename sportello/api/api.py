@@ -16,6 +16,7 @@ from sportello.api.body import BodyRefused, JsonBody
 from sportello.api.routers import (
     audit,
     auth,
+    bot,
     channels,
     conversations,
     customers,
@@ -71,6 +72,7 @@ api.add_router("/channels", channels.router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)
+api.add_router("/bot", bot.router)
 api.add_router("/calendars", sla.calendars)
 api.add_router("/sla-policies", sla.policies)
 
