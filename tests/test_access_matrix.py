@@ -242,6 +242,9 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/customers/{customer_id}/erase": ApiRule(statuses(200), least_role="admin"),
     "GET /api/v1/kb/search": ApiRule(statuses(200), query="?q=resi+gratuiti"),
     "GET /api/v1/kb/articles": ApiRule(statuses(200)),
+    "POST /api/v1/bot/answer": ApiRule(
+        statuses(200), lambda role: {"question": "Quanto costa la spedizione?"}
+    ),
     "POST /api/v1/kb/articles": ApiRule(
         statuses(201),
         lambda role: {"title": f"Guida di {role}", "body": "Testo", "language": "it"},

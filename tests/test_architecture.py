@@ -25,6 +25,7 @@ FLOORS = {
     "conversations": 2,
     "sla": 2,
     "ingest": 3,
+    "bot": 3,
     "outbound": 3,
     "automation": 3,
     "privacy": 3,

@@ -17,6 +17,7 @@ from sportello.api.routers import (
     acknowledgement,
     audit,
     auth,
+    bot,
     channels,
     conversations,
     customers,
@@ -72,6 +73,7 @@ api.add_router("/channels", channels.router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)
+api.add_router("/bot", bot.router)
 api.add_router("/calendars", sla.calendars)
 api.add_router("/sla-policies", sla.policies)
 api.add_router("/acknowledgement", acknowledgement.router)

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sportello.channels",
     "sportello.conversations",
     "sportello.knowledge",
+    "sportello.bot",
     "sportello.sla",
     "sportello.ingest",
     "sportello.outbound",

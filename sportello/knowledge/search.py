@@ -50,6 +50,10 @@ class Hit:
     score: float
     similarity: float
     snippet: str
+    # Where the group's best member stood in each ranking (1 = first; 0 = not ranked): the
+    # bot reads the two rankings' agreement as a sign of confidence.
+    word_rank: int = 0
+    meaning_rank: int = 0
 
 
 @dataclass
@@ -199,6 +203,8 @@ def search(
     if not scores:
         return [], wanted
     similarity = dict(by_meaning)
+    word_ranks = {pk: rank for rank, pk in enumerate(by_words, start=1)}
+    meaning_ranks = {pk: rank for rank, (pk, _) in enumerate(by_meaning, start=1)}
     found = {
         a.pk: a
         for a in _published(workspace_id, include_internal)
@@ -232,6 +238,10 @@ def search(
                 score=max(scores[pk] for pk in members),
                 similarity=max(similarity.get(pk, 0.0) for pk in members),
                 snippet=_snippet(passage),
+                word_rank=min((word_ranks[pk] for pk in members if pk in word_ranks), default=0),
+                meaning_rank=min(
+                    (meaning_ranks[pk] for pk in members if pk in meaning_ranks), default=0
+                ),
             )
         )
     hits.sort(key=lambda hit: (-hit.score, hit.article.pk))
