@@ -12,8 +12,13 @@ where an admin sees them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpResponse, JsonResponse
 
+from sportello.channels.models import Channel
+from sportello.ingest.inbound import InboundMessage
+from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.ingest.rejections import record_refusal
 
 
@@ -52,3 +57,28 @@ def ignore(
         channel_id=channel_id,
         payload=payload,
     )
+
+
+def take(
+    inbound: InboundMessage,
+    *,
+    source: str,
+    channel: Channel,
+    taken: dict[str, int],
+    fetch_media: Callable[[int, int], object],
+) -> None:
+    """Put one customer message of a webhook through the pipeline and count what became of
+    it in ``taken`` (messages, duplicates, ignored). A message the pipeline fails on is
+    kept, retryable, in RejectedInbound; its files still to download are fetched by the
+    provider's job (``fetch_media(message_id, channel_id)``), not in the request."""
+    try:
+        result = ingest(inbound, source=source, channel=channel)
+    except IngestFailed:
+        taken["ignored"] += 1
+        return
+    if result.duplicate:
+        taken["duplicates"] += 1
+        return
+    taken["messages"] += 1
+    if any(a.get("pending") for a in inbound.attachments):
+        fetch_media(result.message_id, channel.pk)

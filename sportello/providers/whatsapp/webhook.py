@@ -28,14 +28,13 @@ from sportello.conversations.actions import record_event
 from sportello.conversations.queries import message_replied_to
 from sportello.core.errors import InvalidInput, SportelloError
 from sportello.ingest.inbound import InboundMessage, Sender
-from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.outbound.actions import record_receipt
 from sportello.providers.common.meta import (
     SIGNATURE_HEADER,
     signature_matches,
     subscription_answer,
 )
-from sportello.providers.common.webhooks import ignore, refuse
+from sportello.providers.common.webhooks import ignore, refuse, take
 from sportello.providers.whatsapp.config import WEBHOOK_KEY
 from sportello.providers.whatsapp.identities import normalize_whatsapp_id
 from sportello.providers.whatsapp.parse import (
@@ -182,19 +181,20 @@ def inbound_message(channel: Channel, message: CustomerMessage) -> InboundMessag
 
 
 def take_message(channel: Channel, message: CustomerMessage, taken: dict[str, int]) -> None:
-    try:
-        result = ingest(inbound_message(channel, message), source=SOURCE, channel=channel)
-    except IngestFailed:
-        taken["ignored"] += 1  # kept, retryable, in RejectedInbound
-        return
-    if result.duplicate:
-        taken["duplicates"] += 1
-        return
-    taken["messages"] += 1
-    if any(a.get("pending") for a in message.attachments):
-        from sportello.providers.whatsapp.jobs import fetch_media
+    take(
+        inbound_message(channel, message),
+        source=SOURCE,
+        channel=channel,
+        taken=taken,
+        fetch_media=_fetch_media,
+    )
 
-        fetch_media(result.message_id, channel.pk)
+
+def _fetch_media(message_id: int, channel_id: int) -> None:
+    # Imported here: the jobs module imports this one.
+    from sportello.providers.whatsapp.jobs import fetch_media
+
+    fetch_media(message_id, channel_id)
 
 
 def _json_safe(value: object) -> object:
