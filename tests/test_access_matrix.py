@@ -429,6 +429,8 @@ WEB: dict[str, WebRule] = {
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
     "audit/": WebRule((_get(),), least_role="admin"),
+    # The knowledge base in the agent UI: suggestions for a conversation's reply.
+    "c/<rowid:number>/articles/": WebRule((_get(),), shows_rows=False),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),

@@ -517,3 +517,17 @@ def finished_before(
     if not anonymised:
         finished = finished.filter(anonymised_at__isnull=True)
     return list(finished.order_by("last_message_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def latest_inbound_text(conversation_id: int) -> str:
+    """The text of the customer's latest message in a conversation ("" when none): what
+    the agent's article suggestions answer."""
+    text: str | None = (
+        Message.objects.filter(
+            conversation_id=conversation_id, direction=Direction.INBOUND, kind=Kind.MESSAGE
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("text", flat=True)
+        .first()
+    )
+    return text or ""

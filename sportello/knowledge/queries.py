@@ -7,9 +7,12 @@ from django.db.models import Prefetch, QuerySet
 from sportello.core.errors import NotFound
 from sportello.core.models import Workspace
 from sportello.knowledge.models import Article, ArticleVersion, Category, Status, Tag
+from sportello.knowledge.search import Hit, search
 
 # What an article's page and the API show, without the search columns and vectors.
 _HEAVY = ("search_title", "search_body", "embedding", "passages")
+# A customer's message is searched by its beginning: the question is rarely further down.
+SUGGESTION_CHARS = 1_000
 
 
 def articles(
@@ -130,3 +133,14 @@ def public_related(article: Article, language: str) -> list[Article]:
         if current is None or (other.language == language and current.language != language):
             chosen[other.group_id] = other
     return sorted(chosen.values(), key=lambda a: a.title.casefold())
+
+
+def suggestions(workspace_id: int, text: str, *, limit: int = 3) -> list[Hit]:
+    """The articles an agent may quote in a reply to ``text`` (a customer's message): the
+    search's best, internal-only articles included (agents read them; the agent decides
+    what to send), in the message's language when a translation exists."""
+    text = " ".join(text.split())[:SUGGESTION_CHARS]
+    if not text:
+        return []
+    hits, _ = search(workspace_id, text, include_internal=True, limit=limit)
+    return hits
