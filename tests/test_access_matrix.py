@@ -242,6 +242,7 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/customers/{customer_id}/erase": ApiRule(statuses(200), least_role="admin"),
     "GET /api/v1/kb/search": ApiRule(statuses(200), query="?q=resi+gratuiti"),
     "GET /api/v1/kb/articles": ApiRule(statuses(200)),
+    "GET /api/v1/kb/report": ApiRule(statuses(200), least_role="supervisor"),
     "POST /api/v1/bot/answer": ApiRule(
         statuses(200), lambda role: {"question": "Quanto costa la spedizione?"}
     ),
@@ -431,6 +432,17 @@ WEB: dict[str, WebRule] = {
     "audit/": WebRule((_get(),), least_role="admin"),
     # The knowledge base in the agent UI: suggestions for a conversation's reply.
     "c/<rowid:number>/articles/": WebRule((_get(),), shows_rows=False),
+    "kb/": WebRule((_get(),)),
+    "kb/new/": WebRule(
+        (_get(), _post({"title": "Nuova", "body": "Testo", "language": "it", "status": "draft"})),
+        least_role="supervisor",
+        shows_rows=False,
+    ),
+    "kb/<rowid:article_id>/": WebRule(
+        (_get(), _post({"title": "Resi", "body": "Testo", "status": "published"})),
+        least_role="supervisor",
+    ),
+    "kb/report/": WebRule((_get(),), least_role="supervisor"),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),

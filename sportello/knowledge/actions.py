@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from sportello.accounts.models import Agent
@@ -28,6 +29,7 @@ from sportello.knowledge.models import (
     Status,
     Tag,
     TranslationGroup,
+    UnansweredQuestion,
 )
 from sportello.language.stemming import stems_for_index
 
@@ -301,3 +303,35 @@ def record_vote(article: Article, *, helpful: bool, language: str = "") -> None:
         language=language[:8],
         created_at=clock.now(),
     )
+
+
+@transaction.atomic
+def record_views(counts: dict[int, int]) -> None:
+    """Add help-center views counted in memory (``knowledge.readership``) to their
+    articles: one UPDATE an article per batch, not one write per page view. An article
+    deleted since is skipped; ``updated_at`` is untouched (a view is no change)."""
+    now = clock.now()
+    for article_id, views in sorted(counts.items()):
+        if views > 0:
+            Article.objects.filter(pk=article_id).update(
+                view_count=F("view_count") + views, last_viewed_at=now
+            )
+
+
+MAX_UNANSWERED_CHARS = 1_000
+
+
+def record_unanswered(
+    workspace_id: int, *, question: str, language: str = "", confidence: float = 0.0
+) -> None:
+    """Keep a question the bot handed over because no article answered it: the content
+    report groups them by topic, the gaps to write next."""
+    question = " ".join(question.split())[:MAX_UNANSWERED_CHARS]
+    if question:
+        UnansweredQuestion.objects.create(
+            workspace_id=workspace_id,
+            question=question,
+            language=language[:8],
+            confidence=confidence,
+            created_at=clock.now(),
+        )

@@ -90,6 +90,9 @@ class Article(WorkspaceScoped, Timestamped):
     embedding = models.BinaryField(null=True, blank=True)
     passages = models.JSONField(default=list, blank=True)
     embedded_version = models.PositiveIntegerField(default=0)
+    # Help-center readers, counted in batches (``knowledge.readership``), not per view.
+    view_count = models.PositiveIntegerField(default=0)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
@@ -138,3 +141,16 @@ class ArticleVote(WorkspaceScoped):
 
     class Meta:
         indexes = [models.Index(fields=["article", "helpful"])]
+
+
+class UnansweredQuestion(WorkspaceScoped):
+    """A customer's question the bot handed over because no article answered it well
+    enough: grouped by topic, they are the articles to write next (the content report)."""
+
+    question = models.TextField()
+    language = models.CharField(max_length=8, default="")
+    confidence = models.FloatField(default=0.0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "created_at"])]

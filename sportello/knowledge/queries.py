@@ -118,6 +118,16 @@ def public_translations(article: Article) -> list[Article]:
     )
 
 
+def translations(article: Article) -> list[Article]:
+    """The article's other languages, whatever their status (the editor links them)."""
+    return list(
+        Article.objects.filter(workspace_id=article.workspace_id, group_id=article.group_id)
+        .exclude(pk=article.pk)
+        .only("pk", "language", "title", "status", "group")
+        .order_by("language")
+    )
+
+
 def public_related(article: Article, language: str) -> list[Article]:
     """The related articles a customer may read, each in ``language`` where translated."""
     groups = article.related.filter(status=Status.PUBLISHED, internal=False).values("group_id")

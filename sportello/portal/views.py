@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sportello.core.errors import NotFound
 from sportello.core.models import Workspace
-from sportello.knowledge import actions, queries
+from sportello.knowledge import actions, queries, readership
 from sportello.knowledge.models import Article
 from sportello.knowledge.search import Hit, search
 
@@ -133,6 +133,7 @@ def article_page(
     canonical = _article_url(found, article, lang)
     if slug != article.slug:  # an old or missing slug: one address per article
         return HttpResponseRedirect(canonical, status=301)
+    readership.note_view(article.pk)
     translations = queries.public_translations(article)
     alternates = {lang: canonical}
     alternates.update({t.language: _article_url(found, t, t.language) for t in translations})

@@ -51,4 +51,8 @@ urlpatterns = [
     ),
     path("audit/", audit.audit_log, name="audit"),
     path("c/<rowid:number>/articles/", kb.assist, name="kb_assist"),
+    path("kb/", kb.article_list, name="kb"),
+    path("kb/new/", kb.article_new, name="kb_new"),
+    path("kb/<rowid:article_id>/", kb.article_edit, name="kb_article"),
+    path("kb/report/", kb.content_report, name="kb_report"),
 ]

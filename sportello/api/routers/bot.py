@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from sportello.api.auth import current_agent
 from sportello.api.schemas import Error, ValidationErrorOut
-from sportello.bot.answers import answer
+from sportello.bot.actions import ask
 from sportello.core.errors import InvalidInput
 
 router = Router(tags=["bot"])
@@ -47,6 +47,6 @@ def answer_question(request: HttpRequest, payload: QuestionIn):  # type: ignore[
     agent = current_agent(request)
     if not payload.question.strip():
         raise InvalidInput("question: the question is empty")
-    return answer(
+    return ask(
         agent.workspace_id, agent.workspace.slug, payload.question, language=payload.language or ""
     )

@@ -14,7 +14,7 @@ from sportello.api.auth import current_agent
 from sportello.api.schemas import Error, ValidationErrorOut
 from sportello.core.errors import InvalidInput, PermissionDenied
 from sportello.core.ids import MAX_ID, parse_id
-from sportello.knowledge import actions, queries
+from sportello.knowledge import actions, queries, report
 from sportello.knowledge.models import Article, ArticleVersion, Category
 from sportello.knowledge.search import search
 
@@ -380,3 +380,57 @@ def delete_category(request: HttpRequest, category_id: int):  # type: ignore[no-
     agent = _writer(request)
     actions.delete_category(queries.get_category(agent.workspace_id, category_id))
     return HttpResponse(status=204)
+
+
+# --- content report ----------------------------------------------------------------------
+
+
+class ReportArticle(Schema):
+    id: int
+    title: str
+    language: str
+    status: str
+    internal: bool
+
+
+class ReportPair(Schema):
+    first: ReportArticle
+    second: ReportArticle
+    similarity: float = Field(description="Cosine of the two articles' sentence vectors")
+    numbers_differ: bool = Field(description="Their figures differ: they may contradict")
+
+
+class ReportVotes(Schema):
+    article: ReportArticle
+    helpful: int
+    unhelpful: int
+
+
+class ReportGap(Schema):
+    question: str = Field(description="The group's most central question")
+    count: int
+    examples: list[str]
+
+
+class ReportReadability(Schema):
+    article: ReportArticle
+    index: Literal["gulpease", "flesch"]
+    score: float = Field(description="0 (hard) to 100 (easy)")
+    words: int
+
+
+class ReportOut(Schema):
+    duplicates: list[ReportPair]
+    diverging_translations: list[ReportPair]
+    never_viewed: list[ReportArticle]
+    unhelpful: list[ReportVotes]
+    gaps: list[ReportGap] = Field(description="Questions the bot handed over, by topic")
+    readability: list[ReportReadability] = Field(description="Hardest first")
+
+
+@router.get("/report", response={200: ReportOut, 401: Error, 403: Error})
+def content_report(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The content quality report (supervisors, admins): near-duplicate and diverging
+    articles, articles never read, unhelpful ones, the bot's unanswered questions grouped
+    by topic, and readability (Gulpease for Italian, Flesch for English), hardest first."""
+    return report.content_report(_writer(request).workspace_id)
