@@ -126,3 +126,17 @@ def test_report_page_lists_readability_hardest_first(supervisor_client, write_ar
     page = page[page.index('id="r-readability"') :]
     assert page.index("Difficile") < page.index("Facile")
     assert "Gulpease" in page
+
+
+def test_saving_the_body_as_shown_records_no_body_change(supervisor_client, write_article):
+    original = write_article("Resi gratuiti", "<p>30 giorni.</p><ul><li>Gratis</li></ul>")
+    url = f"/kb/{original['id']}/"
+    page = supervisor_client.get(url).content.decode()
+    assert "&lt;p&gt;30 giorni.&lt;/p&gt;\n" in page  # one block a line
+    shown = "<p>30 giorni.</p>\r\n<ul><li>Gratis</li>\r\n</ul>\r\n"
+    response = supervisor_client.post(
+        url, {"title": "Resi gratuiti", "body": shown, "status": "published", "internal": "on"}
+    )
+    assert response.status_code == 302
+    latest = ArticleVersion.objects.filter(article_id=original["id"]).order_by("-number").first()
+    assert latest.changed_fields == ["internal"]

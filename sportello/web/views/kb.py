@@ -7,6 +7,7 @@ so computing them (a sentence vector and two searches, ~10-30 ms) never delays t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -123,6 +124,14 @@ class ArticleForm(forms.Form):
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
 
 
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|ul|ol|li|blockquote|pre|table|tr|figure)>)(?!\n)")
+
+
+def _readable_html(html: str) -> str:
+    """The stored HTML with a line break after each block, to edit by hand."""
+    return _BLOCK_END.sub("\\1\n", html)
+
+
 def _forbidden(request: HttpRequest, nav: str = "kb") -> HttpResponse:
     return render_page(request, "web/kb/forbidden.html", {"nav_current": nav}, status=403)
 
@@ -182,11 +191,14 @@ def _save(request: HttpRequest, agent: Any, form: ArticleForm, article: Article 
             tags=form.tag_names(),
             translation_of=data["translation_of"],
         )
+    # The editor shows the body with line breaks added: sent back as shown, it is unchanged.
+    body = data["body"].replace("\r\n", "\n")
+    unchanged = body.strip() == _readable_html(article.body).strip()
     return actions.update_article(
         article,
         agent=agent,
         title=data["title"],
-        body=data["body"],
+        body=None if unchanged else body,
         status=data["status"],
         internal=data["internal"],
         category_id=data["category"],
@@ -216,7 +228,7 @@ def _editor(request: HttpRequest, article: Article | None) -> HttpResponse:
         form = ArticleForm(
             initial={
                 "title": article.title,
-                "body": article.body,
+                "body": _readable_html(article.body),
                 "language": article.language,
                 "category": article.category_id,
                 "status": article.status,
