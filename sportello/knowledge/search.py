@@ -146,27 +146,37 @@ def _tsquery(terms: list[set[str]]) -> str:
     )
 
 
-def _full_text(workspace_id: int, question: str, include_internal: bool) -> list[int]:
-    """Ids of the articles sharing a stem with the question, best first."""
+def _full_text(
+    workspace_id: int, question: str, include_internal: bool, written_in: str = ""
+) -> list[int]:
+    """Ids of the articles sharing a stem with the question, best first; only those written
+    in the question's language when it is known: stems are of one language, and an
+    English question's "bike" or "online" found in an Italian text is a coincidence, not
+    evidence (meaning ranks articles across languages)."""
     terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
     if not terms:
         return []
     visible = "" if include_internal else " AND NOT a.internal"
+    if written_in:
+        visible += " AND a.language = %s"
     if connection.vendor == "postgresql":
         statement = (
             "SELECT a.id FROM knowledge_article a, to_tsquery('simple', %s) q"
             " WHERE a.workspace_id = %s AND a.status = %s AND a.search_vector @@ q"
             f"{visible} ORDER BY ts_rank(a.search_vector, q) DESC, a.id LIMIT %s"
         )
-        params: list[Any] = [_tsquery(terms), workspace_id, Status.PUBLISHED, DEPTH]
+        params: list[Any] = [_tsquery(terms), workspace_id, Status.PUBLISHED]
+        params += [written_in] if written_in else []
+        params.append(DEPTH)
     else:
         statement = (
             f"SELECT a.id FROM {FTS_TABLE} f JOIN knowledge_article a ON a.id = f.rowid"
             f" WHERE {FTS_TABLE} MATCH %s AND a.workspace_id = %s AND a.status = %s{visible}"
             f" ORDER BY bm25({FTS_TABLE}, %s, 1.0), a.id LIMIT %s"
         )
-        params = [_fts5_match(terms), workspace_id, Status.PUBLISHED, TITLE_WEIGHT]
-        params.append(DEPTH)
+        params = [_fts5_match(terms), workspace_id, Status.PUBLISHED]
+        params += [written_in] if written_in else []
+        params += [TITLE_WEIGHT, DEPTH]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return [int(row[0]) for row in cursor.fetchall()]
@@ -192,9 +202,10 @@ def search(
     """The published articles that answer ``question`` best, one per translation group (in
     ``language`` when the group has it, else in the question's language, else the best
     match), with a snippet; and the language the question was read as."""
-    wanted = language or detect_language(question, among=languages)
+    written_in = detect_language(question, among=languages)
+    wanted = language or written_in
     by_meaning, snippets = _semantic(workspace_id, question, include_internal)
-    by_words = _full_text(workspace_id, question, include_internal)
+    by_words = _full_text(workspace_id, question, include_internal, written_in)
     scores: dict[int, float] = {}
     for rank, pk in enumerate(by_words, start=1):
         scores[pk] = scores.get(pk, 0.0) + 1.0 / (RRF_K + rank)

@@ -173,3 +173,22 @@ def test_a_long_article_is_found_by_one_passage_and_shows_it(reader, write_artic
     top = hits.json()["items"][0]
     assert top["title"] == "La nostra storia"
     assert top["snippet"].startswith("Il negozio di via Indipendenza 12")
+
+
+def test_words_count_only_in_the_questions_own_language(write_article, workspace):
+    """An English word inside an Italian text ("online", "bike") is no evidence that the
+    Italian article answers an English question: the word ranking holds only articles
+    in the question's language; meaning still ranks the others."""
+    italian = write_article(
+        "Pagamenti", "<p>Paghi online con carta di credito o in negozio con Satispay.</p>"
+    )
+    english = write_article(
+        "Payments", "<p>You can pay by credit card online or in the shop.</p>", language="en"
+    )
+    hits, language = search(workspace.pk, "Can I pay online with my card?", limit=5)
+    assert language == "en"
+    by_id = {hit.article.pk: hit for hit in hits}
+    assert by_id[english["id"]].word_rank == 1
+    assert italian["id"] not in by_id or by_id[italian["id"]].word_rank == 0
+    hits, _ = search(workspace.pk, "Posso pagare online con la carta?", limit=5)
+    assert {hit.article.pk: hit for hit in hits}[italian["id"]].word_rank == 1
