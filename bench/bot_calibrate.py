@@ -1,8 +1,9 @@
 """Fit the bot's confidence on synthetic questions, cross-validated: one JSON line.
 
-    PYTHONPATH=. python bench/bot_calibrate.py [--set ../shared/eval/faq/bimbi-belli.json]
+    PYTHONPATH=. python bench/bot_calibrate.py [--set A.json --set B.json]
 
-Only the set's *articles* are read (a knowledge base like any shop's); its customer
+Only the sets' *articles* are read (knowledge bases like any shop's; two businesses by
+default, pooled, so the weights are not one shop's); its customer
 questions are never used, so the weights are not fitted to them. From each article it makes
 synthetic questions: its title, and each body sentence three times with 70% of its words
 dropped (a customer shares a few words with the answer, rarely all). Each is asked twice
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.environment import REPO, configure, migrate
 
 DEFAULT_SET = REPO.parent / "shared" / "eval" / "faq" / "bimbi-belli.json"
+SECOND_SET = REPO / "bench" / "faq" / "ciclofficina.json"
 DRAWS = 3  # word-dropped versions of each sentence
 KEEP = 0.3  # share of a sentence's words a synthetic question keeps
 FEATURES = ("similarity", "margin", "agreement", "coverage")
@@ -79,15 +81,20 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--set", default=str(DEFAULT_SET))
+    parser.add_argument(
+        "--set",
+        action="append",
+        help="a set's articles (repeat to pool several knowledge bases; default: both"
+        " the shared development set and bench/faq/ciclofficina.json)",
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
-    path = Path(args.set)
-    if not path.exists():
-        print(json.dumps({"skipped": f"{path} is absent"}))
+    paths = [Path(p) for p in (args.set or [str(DEFAULT_SET), str(SECOND_SET)])]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(json.dumps({"skipped": f"{', '.join(missing)} absent"}))
         return
-    kb = json.loads(path.read_text())["articles"]
     configure(home=None, database_url="")
     migrate()
 
@@ -103,45 +110,50 @@ def main() -> None:
     from sportello.language.stemming import stems_for_index
 
     HUEY.immediate = True
-    workspace = Workspace.objects.create(name="calibration", slug=f"cal-{time.time_ns()}")
-    editor = create_agent(
-        workspace, email="cal@bench.example.it", password=None, role=Role.SUPERVISOR
-    )
     rng = random.Random(args.seed)
-    ids = []
-    for item in kb:
-        article = create_article(
-            workspace.pk,
-            agent=editor,
-            title=item["title"],
-            body=item["body"],
-            language=item.get("lang", "it"),
-            status="published",
+    # (article index over all sets, signals, label); each set in its own workspace.
+    rows: list[tuple[int, list[float], int]] = []
+    kb: list[dict] = []
+    for path in paths:
+        workspace = Workspace.objects.create(name="calibration", slug=f"cal-{time.time_ns()}")
+        editor = create_agent(
+            workspace, email="cal@bench.example.it", password=None, role=Role.SUPERVISOR
         )
-        ids.append(article.pk)
-
-    rows: list[tuple[int, list[float], int]] = []  # (article index, signals, label)
-    for index, item in enumerate(kb):
-        questions = synthetic_questions(item["title"], item["body"], rng)
-        for present in (True, False):
-            if not present:
-                Article.objects.filter(pk=ids[index]).update(status=Status.ARCHIVED)
-            for question, rest in questions:
-                hits, _ = search(workspace.pk, question, limit=10)
-                if not hits:
-                    continue
-                s = signals(workspace.pk, question, hits)
-                label = int(present and hits[0].article.pk == ids[index])
-                if label:
-                    # A question copied from a sentence covers it by construction; a
-                    # customer's paraphrase does not. Its coverage is read on the rest of
-                    # the article: the words it shares with the topic, not with its source.
-                    language = item.get("lang", "it")
-                    rest_stems = set(stems_for_index(rest, language).split())
-                    s = replace(s, coverage=coverage(question, rest_stems))
-                rows.append((index, [getattr(s, f) for f in FEATURES], label))
-            if not present:
-                Article.objects.filter(pk=ids[index]).update(status=Status.PUBLISHED)
+        items = json.loads(path.read_text())["articles"]
+        ids = [
+            create_article(
+                workspace.pk,
+                agent=editor,
+                title=item["title"],
+                body=item["body"],
+                language=item.get("lang", "it"),
+                status="published",
+            ).pk
+            for item in items
+        ]
+        for offset, item in enumerate(items):
+            index = len(kb) + offset
+            questions = synthetic_questions(item["title"], item["body"], rng)
+            for present in (True, False):
+                if not present:
+                    Article.objects.filter(pk=ids[offset]).update(status=Status.ARCHIVED)
+                for question, rest in questions:
+                    hits, _ = search(workspace.pk, question, limit=10)
+                    if not hits:
+                        continue
+                    s = signals(workspace.pk, question, hits)
+                    label = int(present and hits[0].article.pk == ids[offset])
+                    if label:
+                        # A question copied from a sentence covers it by construction; a
+                        # customer's paraphrase does not. Its coverage is read on the rest
+                        # of the article: the words it shares with the topic.
+                        language = item.get("lang", "it")
+                        rest_stems = set(stems_for_index(rest, language).split())
+                        s = replace(s, coverage=coverage(question, rest_stems))
+                    rows.append((index, [getattr(s, f) for f in FEATURES], label))
+                if not present:
+                    Article.objects.filter(pk=ids[offset]).update(status=Status.PUBLISHED)
+        kb.extend(items)
 
     owner = np.array([r[0] for r in rows])
     signals_all = np.array([r[1] for r in rows], dtype=float)
@@ -150,7 +162,7 @@ def main() -> None:
     np.random.default_rng(args.seed).shuffle(folds)
     report: dict[str, object] = {
         "bench": "bot_calibrate",
-        "set": path.name,
+        "sets": [p.name for p in paths],
         "questions": len(y),
         "positives": int(y.sum()),
     }
