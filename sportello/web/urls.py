@@ -1,7 +1,16 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import (
+    attachments,
+    audit,
+    auth,
+    calls,
+    conversation,
+    customers,
+    inbox,
+    profile,
+)
 
 app_name = "web"
 
@@ -28,6 +37,7 @@ urlpatterns = [
     path("c/<rowid:number>/status/", conversation.set_status, name="status"),
     path("c/<rowid:number>/priority/", conversation.set_priority, name="priority"),
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
+    path("c/<rowid:number>/calls/", calls.log_call_view, name="log_call"),
     path(
         "attachments/<rowid:message_id>/<int:index>/",
         attachments.download,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from sportello.accounts.models import Agent
 from sportello.channels.models import Channel
-from sportello.conversations.actions import set_status, timeline
+from sportello.conversations.actions import set_status, set_tags, timeline
 from sportello.conversations.models import Conversation, Status
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
@@ -195,10 +195,7 @@ def settle(channel: Channel, call: Call) -> Taken:
             payload=call_data(call),
         )
         return Taken("ignored", call.pk)
-    language = (
-        Workspace.objects.filter(pk=channel.workspace_id).values_list("language", flat=True).first()
-        or "it"
-    )
+    language = _language(channel.workspace_id)
     number = _customer_number(call)
     inbound = InboundMessage(
         workspace_id=channel.workspace_id,
@@ -216,6 +213,7 @@ def settle(channel: Channel, call: Call) -> Taken:
     Call.objects.filter(pk=call.pk).update(conversation_id=result.conversation_id)
     if call.settled == Settled.MISSED:
         open_callback(result.conversation_id, call)
+        _tag(result.conversation_id, language, on=True)
         return Taken("callback", call.pk, result.conversation_id)
     _answered(result.conversation_id, call, created=not result.duplicate)
     return Taken("answered", call.pk, result.conversation_id)
@@ -261,6 +259,8 @@ def _answered(conversation_id: int, call: Call, *, created: bool) -> None:
         if callback is not None:
             _close(callback, Outcome.REACHED)
             timeline.record(conversation, "callback_done", outcome=Outcome.REACHED, by_call=True)
+    if callback is not None:
+        _tag(conversation_id, _language(conversation.workspace_id), on=False)
     if (
         created
         and callback is None
@@ -268,6 +268,29 @@ def _answered(conversation_id: int, call: Call, *, created: bool) -> None:
         and conversation.status not in (Status.RESOLVED, Status.CLOSED)
     ):
         set_status(conversation, None, Status.RESOLVED)
+
+
+def callback_tag(language: str) -> str:
+    """The tag an open callback puts on its conversation, in the workspace's language: the
+    inbox shows it on the row and filters by it ("richiamare")."""
+    with translation.override(language):
+        return _("call-back")
+
+
+def _tag(conversation_id: int, language: str, *, on: bool) -> None:
+    conversation = Conversation.objects.get(pk=conversation_id)
+    tag = callback_tag(language)
+    names = [t.name for t in conversation.tags.all()]
+    if on and tag not in names:
+        set_tags(conversation, None, [*names, tag])
+    elif not on and tag in names:
+        set_tags(conversation, None, [n for n in names if n != tag])
+
+
+def _language(workspace_id: int) -> str:
+    return (
+        Workspace.objects.filter(pk=workspace_id).values_list("language", flat=True).first() or "it"
+    )
 
 
 def _close(callback: Callback, outcome: str) -> None:
@@ -310,7 +333,10 @@ def log_call(
             callback_id=callback.pk if callback else None,
             done=bool(callback and callback.status == CallbackStatus.DONE),
         )
-        transaction.on_commit(lambda: reply_sent(locked.pk, now))
+    # A call back is the business's answer: the reply clock that ran is met (or late).
+    reply_sent(locked.pk, now)
+    if callback is not None and callback.status == CallbackStatus.DONE:
+        _tag(locked.pk, _language(locked.workspace_id), on=False)
     return callback
 
 

@@ -119,3 +119,14 @@ class Callback(WorkspaceScoped, Timestamped):
 
     def __str__(self) -> str:
         return f"callback {self.phone}"
+
+    @property
+    def phone_shown(self) -> str:
+        """The number as a person dials it (``+39 347 123 4567``)."""
+        from sportello.customers.identities import shown_value
+
+        return shown_value(self.phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CallbackStatus.OPEN
