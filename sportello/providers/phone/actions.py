@@ -80,7 +80,15 @@ def _customer_number(call: Call) -> str:
 
 
 def _decide(call: Call, answer_within: int, now: datetime) -> str:
-    """What the call has become, or "" while it may still be answered in time."""
+    """What the call has become, or "" while it may still be answered in time. A call
+    without a customer's number (hidden, an internal extension) is written nowhere."""
+    settled = _outcome(call, answer_within, now)
+    if settled in WRITTEN and not _is_e164(_customer_number(call)):
+        return Settled.UNREACHABLE
+    return settled
+
+
+def _outcome(call: Call, answer_within: int, now: datetime) -> str:
     if call.answered_at is not None and call.ended_at is not None:
         return Settled.ANSWERED
     if call.answered_at is not None:
@@ -92,7 +100,7 @@ def _decide(call: Call, answer_within: int, now: datetime) -> str:
         return ""
     if call.direction == "outbound":
         return Settled.NOT_REACHED
-    return Settled.MISSED if _is_e164(call.caller) else Settled.UNREACHABLE
+    return Settled.MISSED
 
 
 def _apply(call: Call, event: CallEvent, region: str, at: datetime) -> None:
@@ -184,8 +192,8 @@ def settle(channel: Channel, call: Call) -> Taken:
         return Taken("recorded", call.pk)
     if call.settled == Settled.UNREACHABLE:
         reason = (
-            f"call {call.call_id}: no phone number to call back "
-            f"({call.caller or 'the caller hid it'})"
+            f"call {call.call_id}: no phone number to call back or to find the customer by "
+            f"({_customer_number(call) or 'the caller hid it'})"
         )
         ignore(
             source=SOURCE,
