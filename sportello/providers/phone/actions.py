@@ -208,7 +208,8 @@ def settle(channel: Channel, call: Call) -> Taken:
     inbound = InboundMessage(
         workspace_id=channel.workspace_id,
         channel_id=channel.pk,
-        sender=Sender(phone=number),
+        # The number as a name: a caller is known by it until an agent names them.
+        sender=Sender(name=shown_value(number), phone=number),
         text=_text_of(call, language),
         external_id=f"call:{call.call_id}",
         sent_at=call.started_at,

@@ -24,6 +24,7 @@ from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from sportello.channels.models import Channel
+from sportello.core.errors import SportelloError
 from sportello.providers.common.webhooks import ignore
 from sportello.providers.phone.actions import record_call_event
 from sportello.providers.phone.ari import parse_ari_event
@@ -32,6 +33,7 @@ from sportello.providers.phone.parse import NotACallEvent
 
 log = logging.getLogger(__name__)
 MAX_PAUSE = 60.0
+REFRESH_SECONDS = 60.0
 
 
 def events_url(config: PhoneConfig) -> str:
@@ -120,26 +122,62 @@ class AriConnector:
 
 
 class AriConnectors:
-    def __init__(self, connectors: list[AriConnector]) -> None:
-        self.connectors = connectors
+    """The connectors of every phone channel with an ``ari_url``: looked up at once and
+    every minute after, so a channel added, changed or switched off is followed without
+    a restart. Stopped with ``sportello run``."""
+
+    def __init__(self) -> None:
+        self.connectors: dict[int, AriConnector] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="ari-channels", daemon=True)
+
+    def start(self) -> AriConnectors:
+        self._thread.start()
+        return self
+
+    def refresh(self) -> None:
+        wanted: dict[int, Channel] = {}
+        for channel in Channel.objects.filter(kind="phone", is_active=True):
+            try:
+                if read_config(channel.config).ari_url:
+                    wanted[channel.pk] = channel
+            except SportelloError:
+                continue
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            for pk, connector in list(self.connectors.items()):
+                if pk not in wanted or wanted[pk].config != connector.channel.config:
+                    connector.stop()
+                    del self.connectors[pk]
+            for pk, channel in wanted.items():
+                if pk not in self.connectors:
+                    self.connectors[pk] = AriConnector(channel).start()
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.refresh()
+            except Exception:  # the database away for a moment: try again in a minute
+                log.exception("ARI channels not read")
+            finally:
+                close_old_connections()
+            self._stopping.wait(REFRESH_SECONDS)
 
     def stop(self) -> None:
-        for connector in self.connectors:
-            connector.stop()
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        with self._lock:
+            for connector in self.connectors.values():
+                connector.stop()
+            self.connectors.clear()
 
 
 def start(*, worker: bool) -> AriConnectors | None:
-    """``Provider.services``: a connector per active phone channel with ``ari_url``, in a
-    process that runs jobs (one reader per installation: two would take each event twice,
-    harmlessly, but for nothing)."""
+    """``Provider.services``: in a process that runs jobs (one reader per installation:
+    two would take each event twice, harmlessly, but for nothing), the connectors of the
+    phone channels that have an ``ari_url``."""
     if not worker:
         return None
-    connectors = []
-    for channel in Channel.objects.filter(kind="phone", is_active=True):
-        try:
-            config = read_config(channel.config)
-        except Exception:
-            continue
-        if config.ari_url:
-            connectors.append(AriConnector(channel).start())
-    return AriConnectors(connectors) if connectors else None
+    return AriConnectors().start()

@@ -44,14 +44,16 @@ def call_details(call: dict[str, Any]) -> str:
         facts.append(_("duration %(duration)s") % {"duration": duration})
     if call.get("agent"):
         facts.append(_("answered by %(agent)s") % {"agent": call["agent"]})
-    html = " · ".join(escape(fact) for fact in facts)
     recording = str(call.get("recording_url") or "")
+    if len(facts) == 1 and not recording.startswith(("https://", "http://")):
+        return ""  # the message's text already says it all ("Missed call from ...")
+    html = " · ".join(escape(fact) for fact in facts)
     if recording.startswith(("https://", "http://")):
         link = escape(_("Listen to the recording"))
         html += (
             f' · <a href="{escape(recording)}" rel="noopener noreferrer" target="_blank">{link}</a>'
         )
-    return f'<p class="call-details">📞 {html}</p>'
+    return f'<p class="call-details">{html}</p>'
 
 
 def event_line(event: str, data: dict[str, Any]) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from websockets.sync.server import ServerConnection, serve
 
-from sportello.providers.phone.ari_service import events_url, start
+from sportello.providers.phone.ari_service import AriConnectors, events_url, start
 from sportello.providers.phone.config import read_config
 from sportello.providers.phone.models import Callback
 from tests.providers.phone.helpers import make_phone_channel
@@ -84,7 +84,10 @@ def test_the_events_url_is_ari_s_websocket():
 
 def test_no_connector_without_an_ari_url_or_outside_the_worker(db, workspace):
     make_phone_channel(workspace.pk)
-    assert start(worker=True) is None
+    assert start(worker=False) is None
+    connectors = AriConnectors()
+    connectors.refresh()
+    assert connectors.connectors == {}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -110,7 +113,8 @@ def test_a_call_hung_up_unanswered_on_asterisk_becomes_a_callback(workspace):
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and not Callback.objects.exists():
                 time.sleep(0.05)
-            tally = connectors.connectors[0].tally
+            (connector,) = connectors.connectors.values()
+            tally = connector.tally
         finally:
             connectors.stop()
     path, authorization = seen["requests"][0]
