@@ -25,7 +25,7 @@ from sportello.channels.models import Channel
 from sportello.conversations.actions import set_status, set_tags, timeline
 from sportello.conversations.models import Conversation, Status
 from sportello.core import clock
-from sportello.core.errors import InvalidInput
+from sportello.core.errors import InvalidInput, SportelloError
 from sportello.core.models import Workspace
 from sportello.customers.identities import normalize_phone, shown_value
 from sportello.ingest.inbound import InboundMessage, Sender
@@ -290,10 +290,13 @@ def _tag(conversation_id: int, language: str, *, on: bool) -> None:
     conversation = Conversation.objects.get(pk=conversation_id)
     tag = callback_tag(language)
     names = [t.name for t in conversation.tags.all()]
-    if on and tag not in names:
-        set_tags(conversation, None, [*names, tag])
-    elif not on and tag in names:
-        set_tags(conversation, None, [n for n in names if n != tag])
+    try:
+        if on and tag not in names:
+            set_tags(conversation, None, [*names, tag])
+        elif not on and tag in names:
+            set_tags(conversation, None, [n for n in names if n != tag])
+    except SportelloError:
+        pass  # a conversation with the most tags it may have: the call box still shows it
 
 
 def _language(workspace_id: int) -> str:

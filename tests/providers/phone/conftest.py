@@ -11,3 +11,8 @@ from tests.factories import AgentFactory
 @pytest.fixture
 def admin_api_client(workspace) -> ApiClient:
     return ApiClient(issue_token(AgentFactory(workspace=workspace, role=Role.ADMIN)))
+
+
+@pytest.fixture
+def agent_api(workspace) -> ApiClient:
+    return ApiClient(issue_token(AgentFactory(workspace=workspace, role=Role.AGENT)))

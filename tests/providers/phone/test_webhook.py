@@ -202,7 +202,9 @@ def test_an_unknown_key_is_not_found(client, channel):
     assert answer.status_code == 404
 
 
-def test_a_missed_call_finds_the_customer_of_the_same_number_on_whatsapp(client, channel):
+def test_a_missed_call_finds_the_customer_of_the_same_number_on_whatsapp(
+    client, channel, agent_api
+):
     from tests.providers.whatsapp.helpers import make_whatsapp_channel, post_signed, webhook_body
 
     whatsapp = make_whatsapp_channel(channel.workspace_id)
@@ -222,3 +224,12 @@ def test_a_missed_call_finds_the_customer_of_the_same_number_on_whatsapp(client,
     conversation = Conversation.objects.get(pk=answer.json()["conversation_id"])
     assert conversation.customer_id == customer.pk and conversation.channel_id == channel.pk
     assert Customer.objects.count() == 1
+    assert Customer.objects.get().name == "Mario Rossi"  # not renamed by the number
+
+    # The agent calls back and reaches them: the task is done.
+    logged = agent_api.post(
+        f"/api/v1/conversations/{conversation.pk}/calls",
+        {"outcome": "reached", "note": "Ordine rispedito"},
+    )
+    assert logged.status_code == 201 and logged.json()["callback"]["status"] == "done"
+    assert Callback.objects.get(conversation=conversation).outcome == "reached"
