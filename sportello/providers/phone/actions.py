@@ -146,6 +146,14 @@ def record_call_event(channel: Channel, event: CallEvent) -> Taken:
             call.save()
     if newly_settled or (call.settled in WRITTEN and call.conversation_id is None):
         return settle(channel, call)
+    if (
+        not duplicate
+        and event.event == "answered"
+        and call.settled == Settled.MISSED
+        and call.conversation_id is not None
+    ):
+        # Answered after all, past answer_within: the customer got through.
+        _answered(call.conversation_id, call, created=False)
     return Taken("duplicate" if duplicate else "recorded", call.pk, call.conversation_id)
 
 

@@ -117,6 +117,16 @@ def test_a_call_ringing_past_answer_within_becomes_a_callback_without_waiting_it
     assert Callback.objects.get().missed_calls == 2
 
 
+def test_a_call_answered_after_answer_within_closes_its_callback(client, channel):
+    long_ago = (clock.now() - timedelta(seconds=45)).isoformat()
+    assert post_event(client, channel, call_event("ringing", at=long_ago)).json()["outcome"] == (
+        "callback"
+    )
+    post_event(client, channel, call_event("answered"))
+    callback = Callback.objects.get()
+    assert callback.status == CallbackStatus.DONE and callback.outcome == "reached"
+
+
 def test_an_answered_call_is_on_the_timeline_with_duration_and_recording(client, channel):
     post_event(client, channel, call_event("started"))
     post_event(client, channel, call_event("answered", agent="Anna"))
