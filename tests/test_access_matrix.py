@@ -216,6 +216,14 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/conversations/{conversation_id}/notes": ApiRule(
         statuses(201), lambda role: {"text": f"Nota di {role}"}
     ),
+    # An agent's call to the customer, logged; the callback owed (Alfa's conversation has
+    # none: 404 for everyone who may see the conversation).
+    "POST /api/v1/conversations/{conversation_id}/calls": ApiRule(
+        statuses(201), lambda role: {"outcome": "no_answer", "note": f"Chiamato da {role}"}
+    ),
+    "GET /api/v1/conversations/{conversation_id}/callback": ApiRule(
+        statuses(404), shows_rows=False
+    ),
     "GET /api/v1/customers": ApiRule(statuses(200)),
     "GET /api/v1/customers/{customer_id}": ApiRule(statuses(200)),
     "PATCH /api/v1/customers/{customer_id}": ApiRule(
@@ -412,6 +420,7 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/status/": WebRule((_post({"status": "pending"}),)),
     "c/<rowid:number>/priority/": WebRule((_post({"priority": "2"}),)),
     "c/<rowid:number>/tags/": WebRule((_post({"tags": "urgente"}),)),
+    "c/<rowid:number>/calls/": WebRule((_post({"outcome": "no_answer"}),)),
     "customers/": WebRule((_get(),)),
     "customers/<rowid:customer_id>/": WebRule((_get(), _post({"name": "Nuovo nome"}))),
     # A message's file: any agent of the workspace downloads it.
@@ -464,6 +473,8 @@ WEB: dict[str, WebRule] = {
     "hooks/messenger/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/instagram/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/telegram/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/phone/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/sms/<str:key>/": WebRule((_get(404),), public=True),
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,

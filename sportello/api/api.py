@@ -18,6 +18,7 @@ from sportello.api.routers import (
     audit,
     auth,
     bot,
+    calls,
     channels,
     conversations,
     customers,
@@ -68,6 +69,7 @@ api.add_router("/auth", auth.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/conversations", conversations.router)
+api.add_router("/conversations", calls.router)
 api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
 api.add_router("/privacy", privacy.router)

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "sportello.providers.instagram",
     "sportello.providers.telegram",
     "sportello.providers.phone",
+    "sportello.providers.sms",
     "sportello.providers.reviews",
     "sportello.providers.api",
     "sportello.api",

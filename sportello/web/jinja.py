@@ -32,6 +32,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from sportello.customers.queries import contacts
+from sportello.providers.phone.present import phone_callback
 from sportello.web import rows
 from sportello.web.fields import field
 
@@ -84,6 +85,7 @@ def environment(**options: Any) -> Environment:
         history=rows.history,
         contacts=contacts,
         max_attachment_size=max_attachment_size,
+        phone_callback=phone_callback,
     )
     env.filters.update(
         status_label=rows.status_label,

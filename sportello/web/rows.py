@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from sportello.conversations.attachments import INLINE_IMAGE_TYPES
 from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
 from sportello.outbound.queries import DeliveryState
+from sportello.providers.phone.present import call_details
 from sportello.web.timeline import describe
 from sportello.web.times import LocalTimes
 
@@ -190,6 +191,8 @@ def timeline_entry(
         "  </header>\n"
         f'  <div class="message-body">{_body(message, conversation)}</div>\n'
     ]
+    if isinstance((message.data or {}).get("call"), dict):
+        parts.append(call_details(message.data["call"]))
     if message.attachments:
         parts.append(_attachments(message))
     state: DeliveryState | None = getattr(message, "delivery_state", None)

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sportello.conversations.models import Conversation, Message, Priority, Status
+from sportello.providers.phone.present import event_line as phone_event_line
 from sportello.web.times import short_time
 
 
@@ -115,6 +116,9 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(
             _("No automatic reply: %(reason)s") % {"reason": reasons.get(reason, reason)}
         )
+    phone = phone_event_line(event, data)
+    if phone is not None:
+        return EventLine(phone, message.sender_name)
     return EventLine(event.replace("_", " "), message.sender_name)
 
 

@@ -9,6 +9,10 @@ from sportello.web.views import (
     customers,
     inbox,
     kb,
+    calls,
+    conversation,
+    customers,
+    inbox,
     profile,
 )
 
@@ -37,6 +41,7 @@ urlpatterns = [
     path("c/<rowid:number>/status/", conversation.set_status, name="status"),
     path("c/<rowid:number>/priority/", conversation.set_priority, name="priority"),
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
+    path("c/<rowid:number>/calls/", calls.log_call_view, name="log_call"),
     path(
         "attachments/<rowid:message_id>/<int:index>/",
         attachments.download,

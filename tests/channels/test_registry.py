@@ -39,6 +39,7 @@ KINDS = [
     "instagram",
     "telegram",
     "phone",
+    "sms",
     "reviews",
     "api",
 ]
