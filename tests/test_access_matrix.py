@@ -423,6 +423,12 @@ WEB: dict[str, WebRule] = {
     "password-reset/done/": WebRule((_get(),), public=True),
     "profile/": WebRule((_get(), _post({"display_name": "Io"}, 422))),
     "profile/password/": WebRule((_post({"old_password": "sbagliata"}, 422),)),
+    # Two-factor: the sign-in's second step (no password passed yet: back to the login),
+    # and one's own enrolment and removal on the profile page.
+    "login/code/": WebRule((_get(302),), public=True),
+    "profile/two-factor/": WebRule((_post({}),)),
+    "profile/two-factor/confirm/": WebRule((_post({"code": "x"}, 422),)),
+    "profile/two-factor/disable/": WebRule((_post({"password": "x"}, 422),)),
     "profile/tokens/": WebRule((_post({"name": "Gestionale", "lifetime_days": "30"}, 201),)),
     "profile/tokens/<rowid:token_id>/revoke/": WebRule((_post({}),), owner_only=True),
     "customers/<rowid:customer_id>/erase/": WebRule(

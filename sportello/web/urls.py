@@ -1,13 +1,23 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import (
+    attachments,
+    audit,
+    auth,
+    conversation,
+    customers,
+    inbox,
+    profile,
+    two_factor,
+)
 
 app_name = "web"
 
 urlpatterns = [
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("login/code/", two_factor.login_code, name="login_code"),
     path("password-reset/", auth.password_reset, name="password_reset"),
     path("password-reset/sent/", auth.password_reset_sent, name="password_reset_sent"),
     path(
@@ -18,6 +28,9 @@ urlpatterns = [
     path("password-reset/done/", auth.password_reset_done, name="password_reset_done"),
     path("profile/", profile.profile_page, name="profile"),
     path("profile/password/", profile.change_password, name="change_password"),
+    path("profile/two-factor/", two_factor.start, name="two_factor_start"),
+    path("profile/two-factor/confirm/", two_factor.confirm, name="two_factor_confirm"),
+    path("profile/two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("profile/tokens/", profile.create_token, name="create_token"),
     path("profile/tokens/<rowid:token_id>/revoke/", profile.revoke_token, name="revoke_token"),
     path("", inbox.inbox, name="inbox"),
