@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sportello.accounts import actions, logins
 from sportello.accounts.models import User
 from sportello.accounts.queries import token_for, tokens_of
+from sportello.web.enrolment import two_factor_context
 from sportello.web.forms import ChangePasswordForm, ProfileForm, TokenForm, refusal_message
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
-from sportello.web.views.two_factor import two_factor_context
 
 TOKENS = "tokens"
 

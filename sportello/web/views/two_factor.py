@@ -12,10 +12,8 @@ two-factor sends an agent without it to the profile page after signing in
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import datetime
 from typing import Any, cast
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -23,24 +21,23 @@ from django.contrib.auth import login as auth_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sportello.accounts import actions, logins, totp
+from sportello.accounts import actions, logins
 from sportello.accounts.models import User
 from sportello.accounts.queries import (
     agent_for_user,
-    recovery_codes_left,
     requires_two_factor,
     two_factor_enabled,
-    two_factor_of,
 )
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
+from sportello.web.enrolment import two_factor_context
 from sportello.web.forms import refusal_message
 from sportello.web.pages import ENROL, agent_of, agent_required
 from sportello.web.settings_forms import CodeForm, DisableTwoFactorForm, SignInCodeForm
+from sportello.web.views.profile import profile_response
 
 PENDING = "two_factor_pending"
 PENDING_SECONDS = 300
@@ -118,38 +115,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return redirect(next_url)
 
 
-def qr_svg(uri: str) -> SafeString:
-    """The ``otpauth://`` URI as an inline SVG QR code, drawn on the server (segno)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#111", light="#fff")
-    return mark_safe(svg)  # segno's own markup; the URI inside it is escaped by segno
-
-
-def two_factor_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    """What the profile page's two-factor section shows, in each of its states."""
-    user = cast(User, request.user)
-    factor = two_factor_of(user)
-    context: dict[str, Any] = {
-        "two_factor": factor,
-        "two_factor_required": bool(request.session.get(ENROL)),
-        "code_form": extra.pop("code_form", None) or CodeForm(),
-        "disable_form": extra.pop("disable_form", None) or DisableTwoFactorForm(),
-        **extra,
-    }
-    if factor is not None and not factor.is_enabled:
-        uri = totp.provisioning_uri(factor.secret, user.email, ISSUER)
-        context["qr_svg"] = qr_svg(uri)
-        context["secret_groups"] = " ".join(
-            factor.secret[i : i + 4] for i in range(0, len(factor.secret), 4)
-        )
-    if factor is not None and factor.is_enabled:
-        context["codes_left"] = recovery_codes_left(user)
-        context["enabled_at"] = cast(datetime, factor.confirmed_at)
-    return context
-
-
 def _profile(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
-    from sportello.web.views.profile import profile_response
-
     return profile_response(request, status=status, two_factor=two_factor_context(request, **extra))
 
 
