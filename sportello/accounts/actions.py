@@ -28,7 +28,7 @@ from sportello.audit.actions import record
 from sportello.audit.actors import Actor, actor_in
 from sportello.audit.models import ActorKind
 from sportello.core import clock
-from sportello.core.errors import InvalidInput
+from sportello.core.errors import Conflict, InvalidInput
 from sportello.core.models import Workspace
 
 log = logging.getLogger("sportello.security")
@@ -345,3 +345,125 @@ def set_sign_in_policy(workspace_id: int, *, require_two_factor: bool) -> SignIn
             detail={"require_two_factor": require_two_factor},
         )
     return policy
+
+
+# --- agents and teams, as a workspace's admin manages them -------------------------------------
+
+
+@transaction.atomic
+def invite_agent(
+    workspace: Workspace,
+    *,
+    email: str,
+    display_name: str = "",
+    role: str = Role.AGENT,
+    team_ids: list[int] | None = None,
+) -> tuple[Agent, bool]:
+    """Make ``email`` an agent of ``workspace``. A new login has no usable password: the
+    invitation's one-time link (Django's password-reset token, which expires after
+    ``PASSWORD_RESET_TIMEOUT`` and dies once a password is set) lets them choose one.
+    Returns the agent and whether they were new to the workspace."""
+    if role not in Role.values:
+        raise InvalidInput(f"unknown role {role!r}")
+    email = email.strip().lower()
+    existed = Agent.objects.filter(workspace=workspace, user__email=email).exists()
+    if existed:
+        raise Conflict(f"{email} is an agent of this workspace already")
+    agent = create_agent(
+        workspace, email=email, password=None, display_name=display_name.strip(), role=role
+    )
+    if team_ids:
+        set_agent_teams(agent, team_ids)
+    record(
+        workspace.pk,
+        "agent.invited",
+        target_type="agent",
+        target_id=agent.pk,
+        detail={"email": email, "role": role},
+    )
+    return agent, True
+
+
+def _other_active_admins(agent: Agent) -> bool:
+    return (
+        Agent.objects.filter(workspace_id=agent.workspace_id, role=Role.ADMIN, is_active=True)
+        .exclude(pk=agent.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def change_agent(agent: Agent, *, role: str | None = None, is_active: bool | None = None) -> Agent:
+    """An admin changes an agent's role or switches them off (a switched-off agent cannot
+    sign in to this workspace; their conversations and history stay). The workspace keeps
+    at least one active admin."""
+    fields = []
+    if role is not None and role != agent.role:
+        if role not in Role.values:
+            raise InvalidInput(f"unknown role {role!r}")
+        if agent.role == Role.ADMIN and not _other_active_admins(agent):
+            raise Conflict("the workspace needs at least one admin")
+        agent.role = role
+        fields.append("role")
+        if role == Role.ADMIN and not agent.user.is_staff:
+            agent.user.is_staff = True
+            agent.user.save(update_fields=["is_staff"])
+    if is_active is not None and is_active != agent.is_active:
+        if not is_active and agent.role == Role.ADMIN and not _other_active_admins(agent):
+            raise Conflict("the workspace needs at least one admin")
+        agent.is_active = is_active
+        fields.append("is_active")
+    if fields:
+        agent.save(update_fields=[*fields, "updated_at"])
+        record(
+            agent.workspace_id,
+            "agent.updated",
+            target_type="agent",
+            target_id=agent.pk,
+            detail={"role": agent.role, "is_active": agent.is_active, "fields": fields},
+        )
+    return agent
+
+
+@transaction.atomic
+def set_agent_teams(agent: Agent, team_ids: list[int]) -> None:
+    """The agent's teams are exactly these (teams of the agent's workspace only)."""
+    teams = list(Team.objects.filter(workspace_id=agent.workspace_id, pk__in=team_ids))
+    if len(teams) != len(set(team_ids)):
+        raise InvalidInput("unknown team")
+    agent.teams.set(teams)
+
+
+@transaction.atomic
+def save_team(workspace_id: int, name: str, team: Team | None = None) -> Team:
+    """Create a team, or rename ``team``; names are unique in a workspace."""
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise InvalidInput("a team's name has 1 to 120 characters")
+    clash = Team.objects.filter(workspace_id=workspace_id, name__iexact=name)
+    if team is not None:
+        clash = clash.exclude(pk=team.pk)
+    if clash.exists():
+        raise Conflict(f"a team named {name!r} exists already")
+    if team is None:
+        team = Team.objects.create(workspace_id=workspace_id, name=name)
+        action = "team.created"
+    else:
+        team.name = name
+        team.save(update_fields=["name", "updated_at"])
+        action = "team.updated"
+    record(workspace_id, action, target_type="team", target_id=team.pk, detail={"name": name})
+    return team
+
+
+@transaction.atomic
+def delete_team(team: Team) -> None:
+    """Delete a team: its conversations and channels keep going, to no team."""
+    record(
+        team.workspace_id,
+        "team.deleted",
+        target_type="team",
+        target_id=team.pk,
+        detail={"name": team.name},
+    )
+    team.delete()

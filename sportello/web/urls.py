@@ -11,6 +11,7 @@ from sportello.web.views import (
     profile,
     two_factor,
 )
+from sportello.web.views import settings as settings_pages
 
 app_name = "web"
 
@@ -54,4 +55,23 @@ urlpatterns = [
         name="customer_erase",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    path("settings/", settings_pages.settings_home, name="settings"),
+    path("settings/channels/", settings_pages.channel_list, name="settings_channels"),
+    path("settings/channels/new/", settings_pages.channel_new, name="settings_channel_new"),
+    path(
+        "settings/channels/<rowid:channel_id>/",
+        settings_pages.channel_edit,
+        name="settings_channel",
+    ),
+    path(
+        "settings/channels/<rowid:channel_id>/test/",
+        settings_pages.channel_test,
+        name="settings_channel_test",
+    ),
+    path("settings/agents/", settings_pages.agent_list, name="settings_agents"),
+    path("settings/agents/invite/", settings_pages.agent_invite, name="settings_invite"),
+    path("settings/agents/<rowid:agent_id>/", settings_pages.agent_edit, name="settings_agent"),
+    path("settings/teams/", settings_pages.team_create, name="settings_team_create"),
+    path("settings/teams/<rowid:team_id>/", settings_pages.team_edit, name="settings_team"),
+    path("settings/sign-in/", settings_pages.sign_in_policy, name="settings_sign_in"),
 ]
