@@ -17,7 +17,6 @@ from sportello.channels.models import Channel
 from sportello.channels.registry import ConnectionCheck
 from sportello.core.errors import InvalidInput
 from sportello.providers.email.config import ImapConfig, ServerConfig, read_config
-from sportello.providers.email.send import smtp_connection
 
 CHECK_TIMEOUT = 10
 
@@ -79,11 +78,24 @@ def _check_imap(imap: ImapConfig) -> ConnectionCheck:
 
 
 def _check_smtp(smtp: ServerConfig) -> ConnectionCheck:
-    connection = smtp_connection(smtp)
-    connection.timeout = CHECK_TIMEOUT
+    """smtplib directly rather than the sending backend: one sign-in attempt with the
+    server's preferred mechanism (smtplib's ``login`` would go on trying the others, which
+    some servers answer by waiting, and a mail provider counts each as a failure)."""
     try:
-        connection.open()
-        connection.close()
+        connection: smtplib.SMTP
+        if smtp.ssl:
+            connection = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=CHECK_TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            connection = smtplib.SMTP(smtp.host, smtp.port, timeout=CHECK_TIMEOUT)
+        with connection:
+            if smtp.starttls:
+                connection.starttls(context=ssl.create_default_context())
+            connection.ehlo_or_helo_if_needed()
+            if smtp.user:
+                _one_mechanism(connection)
+                connection.login(smtp.user, smtp.password)
     except (OSError, smtplib.SMTPException) as exc:
         return _failure("SMTP", smtp, exc)
     if smtp.user:
@@ -91,3 +103,11 @@ def _check_smtp(smtp: ServerConfig) -> ConnectionCheck:
     else:
         text = _("Connected to %(host)s (no sign-in asked for).") % {"host": smtp.host}
     return ConnectionCheck("SMTP", True, text)
+
+
+def _one_mechanism(connection: smtplib.SMTP) -> None:
+    offered = connection.esmtp_features.get("auth", "").upper().split()
+    for mechanism in ("CRAM-MD5", "PLAIN", "LOGIN"):  # smtplib's own preference
+        if mechanism in offered:
+            connection.esmtp_features["auth"] = mechanism
+            return
