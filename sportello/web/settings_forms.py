@@ -82,7 +82,7 @@ def _config_form_field(spec: ConfigField, *, stored: Any, editing: bool) -> form
             widget=forms.PasswordInput(attrs=attrs, render_value=False),
             **common,
         )
-    initial = stored if editing else spec.initial
+    initial = stored if editing and stored is not None else spec.initial
     if spec.type == "bool":
         return forms.BooleanField(required=False, initial=bool(initial), **common)
     if spec.type == "number":
