@@ -93,7 +93,15 @@ def _config_form_field(spec: ConfigField, *, stored: Any, editing: bool) -> form
         return forms.ChoiceField(
             required=spec.required, choices=list(spec.choices), initial=initial, **common
         )
-    kind = {"email": forms.EmailField, "url": forms.URLField}.get(spec.type, forms.CharField)
+    if spec.type == "url":
+        return forms.URLField(
+            required=spec.required,
+            initial=initial,
+            max_length=1000,
+            assume_scheme="https",
+            **common,
+        )
+    kind = forms.EmailField if spec.type == "email" else forms.CharField
     return kind(required=spec.required, initial=initial, max_length=1000, **common)
 
 
