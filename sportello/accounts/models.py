@@ -71,6 +71,8 @@ class Agent(WorkspaceScoped, Timestamped):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="agent_unique_per_workspace")
         ]
@@ -94,6 +96,8 @@ class Team(WorkspaceScoped, Timestamped):
     members = models.ManyToManyField(Agent, related_name="teams", blank=True)
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="team_name_unique")
         ]
@@ -117,6 +121,10 @@ class ApiToken(WorkspaceScoped):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

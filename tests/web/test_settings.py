@@ -99,6 +99,10 @@ def test_the_django_admin_masks_the_secret_too(admin, admin_client, workspace):
     assert "segretissima" not in page.content.decode()
     add = admin_client.get("/admin/sportello_channels/channel/add/").content.decode()
     assert "Aggiungi canale" in add and "Aggiungi channel" not in add
+    index = admin_client.get("/admin/").content.decode()
+    for italian in ("Agenti e team", "Canali", "Token API"):
+        assert italian in index
+    assert "Agents and teams" not in index and "Api tokens" not in index
 
 
 def test_bad_fields_get_translated_errors_not_a_500(admin_client):
