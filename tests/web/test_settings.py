@@ -283,3 +283,17 @@ def test_another_workspaces_channel_is_not_found(admin_client):
 
     other = Channel.objects.create(workspace=WorkspaceFactory(), kind="api", name="Altro", slug="x")
     assert admin_client.get(f"/settings/channels/{other.pk}/").status_code == 404
+
+
+def test_a_providers_refusal_is_said_in_italian(admin_client):
+    both = {**EMAIL_FORM, "config__smtp__ssl": "on"}  # SSL/TLS and STARTTLS together
+    answer = admin_client.post("/settings/channels/new/?kind=email", both)
+    assert answer.status_code == 422
+    assert "SMTP: scegli SSL/TLS o STARTTLS, non entrambi" in answer.content.decode()
+
+
+def test_a_taken_identifier_is_a_clear_error(admin_client):
+    admin_client.post("/settings/channels/new/?kind=email", EMAIL_FORM)
+    again = admin_client.post("/settings/channels/new/?kind=email", EMAIL_FORM)
+    assert again.status_code == 422
+    assert "un altro canale ha questo identificativo" in again.content.decode()

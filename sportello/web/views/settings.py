@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sportello.accounts import actions as accounts
@@ -94,8 +94,31 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The providers' refusals an admin meets most on this page, for the catalogue: the actions
+# and the API keep their English (an API client reads them), the page says them in the
+# admin's language. Any other refusal is shown as the provider wrote it.
+PROVIDER_REFUSALS = (
+    gettext_noop("imap.password is required with a user"),
+    gettext_noop("smtp.password is required with a user"),
+    gettext_noop("imap: choose ssl or starttls, not both"),
+    gettext_noop("smtp: choose ssl or starttls, not both"),
+    gettext_noop("imap.processed_folder must differ from imap.folder"),
+    gettext_noop("address must be the channel's email address"),
+    gettext_noop(
+        "config.phone_number_id: the digits of the Phone number ID in Meta's "
+        "WhatsApp > API Setup (not the phone number itself)"
+    ),
+    gettext_noop("config.bot_token: the token @BotFather gave the bot, such as 123456789:AAE..."),
+    gettext_noop("config.page_id: the digits of the Page ID (or Instagram account ID)"),
+    gettext_noop("slug: lower-case letters, digits and dashes, up to 60"),
+)
+
+
 def _refusal(form: ChannelSettingsForm, exc: InvalidInput | Conflict) -> None:
-    form.add_error(None, _("The settings were not saved: %(reason)s") % {"reason": exc.message})
+    reason = _(exc.message) if exc.message in PROVIDER_REFUSALS else exc.message
+    if isinstance(exc, Conflict):
+        reason = _("another channel has this identifier")
+    form.add_error(None, _("The settings were not saved: %(reason)s") % {"reason": reason})
 
 
 @admin_required
