@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from sportello.conversations.attachments import INLINE_IMAGE_TYPES
 from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
 from sportello.outbound.queries import DeliveryState
+from sportello.web.reasons import delivery_reason
 from sportello.web.timeline import describe
 from sportello.web.times import LocalTimes
 
@@ -281,7 +282,7 @@ def _delivery(state: DeliveryState) -> str:
         return esc(_("Sent"))
     if state.status == "failed":
         failed = _("Not delivered")
-        return f"{esc(failed)}: {esc(state.last_error)}"
+        return f"{esc(failed)}: {esc(delivery_reason(state.last_error or ''))}"
     attempts = state.attempts
     text = esc(_("Sending…"))
     if attempts:

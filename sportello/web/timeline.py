@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sportello.conversations.models import Conversation, Message, Priority, Status
+from sportello.web.reasons import delivery_reason
 from sportello.web.times import short_time
 
 
@@ -107,7 +108,7 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
     if event == "delivery_failed":
         text = _("A reply was not delivered")
         if data.get("error"):
-            text += f": {str(data['error'])[:300]}"
+            text += f": {delivery_reason(str(data['error']))[:300]}"
         return EventLine(text, message.sender_name)
     if event == "acknowledgement_skipped":
         reasons = _acknowledgement_reasons()

@@ -154,3 +154,18 @@ def test_the_check_catches_a_leak():
     assert leaks('<input placeholder="Sign out">', whole, inside) == ["Sign out"]
     assert leaks("<dt>Lingua</dt><dd>it</dd>", whole, inside) == ["it"]
     assert leaks("<p>Esci</p><script>var a = 'Sign out';</script>", whole, inside) == []
+
+
+def test_a_failed_deliverys_reason_is_in_italian(
+    workspace, agent, agent_client, django_capture_on_commit_callbacks
+):
+    from sportello.outbound import actions as outbound
+    from tests.outbound.helpers import customer_email
+
+    channel = make_email_channel(workspace.pk)  # no SMTP server: the reply cannot leave
+    conversation = customer_email(channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound.send_reply(conversation, agent, "Gentile Mario, arriva domani.")
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+    assert "Non consegnato: il canale non ha un server SMTP configurato" in page
+    assert "the channel has no SMTP server configured" not in page
