@@ -40,7 +40,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sportello.accounts.actions import create_agent, issue_token
-from sportello.accounts.models import Agent, Role
+from sportello.accounts.models import Agent, Role, Team
 from sportello.api.api import api
 from sportello.audit.models import AuditEntry
 from sportello.conversations.models import Conversation, Message, Tag
@@ -433,6 +433,12 @@ WEB: dict[str, WebRule] = {
     "password-reset/done/": WebRule((_get(),), public=True),
     "profile/": WebRule((_get(), _post({"display_name": "Io"}, 422))),
     "profile/password/": WebRule((_post({"old_password": "sbagliata"}, 422),)),
+    # Two-factor: the sign-in's second step (no password passed yet: back to the login),
+    # and one's own enrolment and removal on the profile page.
+    "login/code/": WebRule((_get(302),), public=True),
+    "profile/two-factor/": WebRule((_post({}),)),
+    "profile/two-factor/confirm/": WebRule((_post({"code": "x"}, 422),)),
+    "profile/two-factor/disable/": WebRule((_post({"password": "x"}, 422),)),
     "profile/tokens/": WebRule((_post({"name": "Gestionale", "lifetime_days": "30"}, 201),)),
     "profile/tokens/<rowid:token_id>/revoke/": WebRule((_post({}),), owner_only=True),
     "customers/<rowid:customer_id>/erase/": WebRule(
@@ -452,6 +458,26 @@ WEB: dict[str, WebRule] = {
         least_role="supervisor",
     ),
     "kb/report/": WebRule((_get(),), least_role="supervisor"),
+    # The workspace's settings: admins only; a channel, agent or team is the workspace's.
+    "settings/": WebRule((_get(302),), least_role="admin", shows_rows=False),
+    "settings/channels/": WebRule((_get(),), least_role="admin"),
+    "settings/channels/new/": WebRule((_get(404),), least_role="admin", shows_rows=False),
+    "settings/channels/<rowid:channel_id>/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin"
+    ),
+    "settings/channels/<rowid:channel_id>/test/": WebRule((_post({}, 200),), least_role="admin"),
+    "settings/agents/": WebRule((_get(),), least_role="admin"),
+    "settings/agents/invite/": WebRule(
+        (_post({"email": "nuovo@alfa.it", "role": "agent"}),), least_role="admin"
+    ),
+    "settings/agents/<rowid:agent_id>/": WebRule(
+        # The form's fields carry the agent's id: this one is refused as incomplete.
+        (_post({"role": "agent"}, 422),),
+        least_role="admin",
+    ),
+    "settings/teams/": WebRule((_post({"name": "Resi"}),), least_role="admin"),
+    "settings/teams/<rowid:team_id>/": WebRule((_post({"name": "Resi Alfa"}),), least_role="admin"),
+    "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),
@@ -491,6 +517,11 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "article_id": lambda world: world.article.pk,
     "slug": lambda world: world.article.slug,
     "category": lambda world: world.category.slug,
+    "channel_id": lambda world: world.alfa.channel.pk,
+    "agent_id": lambda world: world.agents["agent"].pk,
+    "team_id": lambda world: (
+        Team.objects.get_or_create(workspace=world.alfa.workspace, name="Alfa")[0].pk
+    ),
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).
 ELSEWHERE = ("api/v1/", "admin/")

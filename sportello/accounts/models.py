@@ -71,6 +71,8 @@ class Agent(WorkspaceScoped, Timestamped):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="agent_unique_per_workspace")
         ]
@@ -94,6 +96,8 @@ class Team(WorkspaceScoped, Timestamped):
     members = models.ManyToManyField(Agent, related_name="teams", blank=True)
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="team_name_unique")
         ]
@@ -117,6 +121,10 @@ class ApiToken(WorkspaceScoped):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -160,3 +168,59 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.subject}: {self.failures}"
+
+
+class TwoFactor(models.Model):
+    """A login's second factor: a TOTP secret (``accounts.totp``) that an authenticator app
+    holds too. A row without ``confirmed_at`` is an enrolment begun and not yet proven with
+    a code: it asks nothing at sign-in. ``last_step`` is the time step of the last code
+    accepted, so that a code seen over a shoulder cannot be used again."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-factor authentication")
+        verbose_name_plural = _("two-factor authentications")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'on' if self.confirmed_at else 'pending'})"
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone). Only its
+    hash is stored; the ten codes are shown once, when made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"
+
+    @staticmethod
+    def hash_code(code: str) -> str:
+        return hashlib.sha256(code.replace("-", "").strip().lower().encode()).hexdigest()
+
+
+class SignInPolicy(WorkspaceScoped):
+    """How a workspace's agents must sign in: with two-factor authentication or not. An
+    agent without it is sent to enrolment after signing in, from their next sign-in on."""
+
+    require_two_factor = models.BooleanField(_("require two-factor authentication"), default=False)
+
+    class Meta:
+        verbose_name = _("sign-in policy")
+        verbose_name_plural = _("sign-in policies")
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="sign_in_policy_unique")]

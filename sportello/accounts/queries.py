@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sportello.accounts.models import Agent, ApiToken, Role, Team, User
+from sportello.accounts.models import (
+    Agent,
+    ApiToken,
+    RecoveryCode,
+    Role,
+    SignInPolicy,
+    Team,
+    TwoFactor,
+    User,
+)
 from sportello.core import sql
 from sportello.core.queries import workspace
 
@@ -144,3 +153,21 @@ def agent_for_email(email: str) -> Agent | None:
         user__email=email.strip().lower(), user__is_active=True, is_active=True
     )
     return agents.order_by("id").first()
+
+
+def two_factor_of(user: User) -> TwoFactor | None:
+    """The login's second factor, enabled or still being set up, or None."""
+    return TwoFactor.objects.filter(user=user).first()
+
+
+def two_factor_enabled(user: User) -> bool:
+    return TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def requires_two_factor(workspace_id: int) -> bool:
+    """Whether the workspace's admins require two-factor authentication of every agent."""
+    return SignInPolicy.objects.filter(workspace_id=workspace_id, require_two_factor=True).exists()

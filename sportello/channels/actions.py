@@ -16,6 +16,12 @@ from sportello.channels.queries import secret_keys
 from sportello.core.errors import Conflict, InvalidInput
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+KEEP = object()  # an argument left as it is
+
+
+def _team_exists(workspace_id: int, team_id: object) -> bool:
+    team_model = Channel._meta.get_field("default_team").related_model
+    return bool(team_model._default_manager.filter(workspace_id=workspace_id, pk=team_id).exists())
 
 
 def validate_channel_config(kind: str, config: Any) -> dict[str, Any]:
@@ -88,7 +94,10 @@ def update_channel(
     name: str | None = None,
     config: dict[str, Any] | None = None,
     is_active: bool | None = None,
+    default_team_id: int | object | None = KEEP,
 ) -> Channel:
+    """Change what is given; ``default_team_id`` (a team of the channel's workspace, or
+    None for no team) is left as it is unless given."""
     fields = []
     if name is not None:
         if not name.strip():
@@ -103,6 +112,11 @@ def update_channel(
     if is_active is not None:
         channel.is_active = is_active
         fields.append("is_active")
+    if default_team_id is not KEEP and default_team_id != channel.default_team_id:
+        if default_team_id is not None and not _team_exists(channel.workspace_id, default_team_id):
+            raise InvalidInput(f"unknown team {default_team_id}")
+        channel.default_team_id = default_team_id  # type: ignore[assignment]
+        fields.append("default_team")
     if fields:
         channel.save(update_fields=[*fields, "updated_at"])
         _audit(channel, "channel.updated", fields)

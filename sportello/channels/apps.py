@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelsConfig(AppConfig):
@@ -7,4 +8,4 @@ class ChannelsConfig(AppConfig):
 
     name = "sportello.channels"
     label = "sportello_channels"  # "channels" is Django Channels' own label
-    verbose_name = "Channels"
+    verbose_name = _("Channels")

@@ -29,6 +29,8 @@ class Channel(WorkspaceScoped, Timestamped):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "slug"], name="channel_slug_unique")
         ]

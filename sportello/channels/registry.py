@@ -46,6 +46,44 @@ def plain_config(config: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class ConfigField:
+    """One setting of a provider's config, as the settings page asks for it.
+
+    ``key`` is its place in ``Channel.config``, dotted for a nested object (``imap.host``);
+    an object whose text and number settings are all left empty is left out of the config.
+    ``type`` is ``text``, ``email``, ``url``, ``number``, ``bool``, ``choice`` or ``secret``
+    (write-only: never shown back, left empty to keep the stored one). ``group`` heads the
+    fieldset the field is shown in. The provider's ``validate_config`` still has the last
+    word; these only lay out the form.
+    """
+
+    key: str
+    label: str | Promise
+    type: str = "text"
+    required: bool = False
+    help: str | Promise = ""
+    choices: tuple[tuple[str, str | Promise], ...] = ()
+    initial: Any = None
+    group: str | Promise = ""
+
+    TYPES = frozenset({"text", "email", "url", "number", "bool", "choice", "secret"})
+
+    def __post_init__(self) -> None:
+        if self.type not in self.TYPES:
+            raise ImproperlyConfigured(f"config field {self.key!r}: unknown type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """One result of a provider's connection test: what was tried (``name``, say "IMAP"),
+    whether it worked, and a sentence for the admin in their language."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class Provider:
     """What the house asks of a channel provider.
 
@@ -87,6 +125,12 @@ class Provider:
     # state changed, after the commit (Telegram tells its Bot API where the webhook is).
     # Anything slow or on the network belongs in a job it queues.
     on_saved: Callable[[Any], None] | None = None
+    # The settings page's fields for the config (``ConfigField``); none: the page asks for
+    # the channel's name only and keeps its config as it is.
+    config_fields: tuple[ConfigField, ...] = ()
+    # Tries the channel's stored settings for real (sign in, then out), within a timeout;
+    # called by the settings page's "Test connection" button, in the admin's language.
+    test_connection: Callable[[Any], list[ConnectionCheck]] | None = None
 
     def __post_init__(self) -> None:
         for name in ("kind", "identity_kind"):
@@ -101,6 +145,7 @@ class Provider:
                 "customers.identities; normalize_handle is for a provider's own identity kind"
             )
         # Written as one string or any iterable; kept as immutable tuples and sets.
+        object.__setattr__(self, "config_fields", tuple(self.config_fields))
         for name in ("jobs", "services"):
             value: Iterable[str] = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))

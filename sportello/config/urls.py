@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
-from django.views import defaults
 
 from sportello.api.api import api
 from sportello.api.docs import api_docs
 from sportello.api.health import healthz
 from sportello.channels import registry
+from sportello.web.views import errors
 
 
 def provider_hooks() -> list[URLPattern | URLResolver]:
@@ -29,10 +29,12 @@ urlpatterns = [
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A URL that names nothing: JSON under the API, as its documented 404s are (an id
-    beyond a row id's range never matches its path), the usual page elsewhere."""
+    beyond a row id's range never matches its path), the app's page elsewhere, in the
+    visitor's language (``web.views.errors``)."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "not found"}, status=404)
-    return defaults.page_not_found(request, exception)
+    return errors.not_found(request, exception)
 
 
 handler404 = not_found
+handler500 = errors.server_error

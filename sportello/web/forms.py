@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from sportello.accounts import logins
 from sportello.accounts.actions import change_password
 from sportello.accounts.models import Agent, Team
-from sportello.accounts.queries import agent_for_email
+from sportello.accounts.queries import agent_for_email, two_factor_enabled
 from sportello.channels.models import Channel
 from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
@@ -81,7 +81,11 @@ class LoginForm(AuthenticationForm):
             except ValidationError:
                 logins.record_failure(email, address)
                 raise
-        logins.record_success(email)
+        # With a second factor, the account's failures are cleared only once the code is
+        # right too (``web.views.two_factor``): a known password must not reset the count
+        # of guessed codes.
+        if not two_factor_enabled(self.get_user()):
+            logins.record_success(email)
         return cleaned
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import get_token
@@ -93,6 +94,7 @@ def environment(**options: Any) -> Environment:
         reltime=reltime,
         abstime=abstime,
         conversation_count=conversation_count,
+        language_name=language_name,
     )
     return env
 
@@ -135,3 +137,17 @@ def conversation_count(count: int) -> str:
     return ngettext("%(counter)s conversation", "%(counter)s conversations", count) % {
         "counter": count
     }
+
+
+def language_name(code: str | None) -> str:
+    """A language code ("it", "de") as its name in the page's language ("Italiano",
+    "Tedesco"); the code itself when Babel does not know it."""
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
+    except (ValueError, UnknownLocaleError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code

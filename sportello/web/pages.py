@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
@@ -21,6 +21,12 @@ from sportello.core.errors import NotFound
 from sportello.web.forms import VIEW_LABELS
 
 View = Callable[..., HttpResponse]
+# A session mark: the workspace requires two-factor authentication and this agent has none
+# yet (``views.two_factor.mark_enrolment``); every page but these leads to enrolment.
+ENROL = "two_factor_enrol"
+ENROLMENT_PAGES = frozenset(
+    {"profile", "change_password", "two_factor_start", "two_factor_confirm"}
+)
 
 
 def agent_of(request: HttpRequest) -> Agent:
@@ -38,6 +44,10 @@ def agent_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if getattr(request, "agent", None) is None:
             return render(request, "web/403.html", status=403)
+        if request.session.get(ENROL) and (
+            request.resolver_match is None or request.resolver_match.url_name not in ENROLMENT_PAGES
+        ):
+            return redirect(reverse("web:profile") + "#two-factor")
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

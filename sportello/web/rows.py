@@ -30,6 +30,7 @@ from sportello.conversations.attachments import INLINE_IMAGE_TYPES
 from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
 from sportello.outbound.queries import DeliveryState
 from sportello.providers.phone.present import call_details
+from sportello.web.reasons import delivery_reason
 from sportello.web.timeline import describe
 from sportello.web.times import LocalTimes
 
@@ -284,7 +285,7 @@ def _delivery(state: DeliveryState) -> str:
         return esc(_("Sent"))
     if state.status == "failed":
         failed = _("Not delivered")
-        return f"{esc(failed)}: {esc(state.last_error)}"
+        return f"{esc(failed)}: {esc(delivery_reason(state.last_error or ''))}"
     attempts = state.attempts
     text = esc(_("Sending…"))
     if attempts:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sportello.conversations.models import Conversation, Message, Priority, Status
 from sportello.providers.phone.present import event_line as phone_event_line
+from sportello.web.reasons import delivery_reason
 from sportello.web.times import short_time
 
 
@@ -108,7 +109,7 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
     if event == "delivery_failed":
         text = _("A reply was not delivered")
         if data.get("error"):
-            text += f": {str(data['error'])[:300]}"
+            text += f": {delivery_reason(str(data['error']))[:300]}"
         return EventLine(text, message.sender_name)
     if event == "acknowledgement_skipped":
         reasons = _acknowledgement_reasons()

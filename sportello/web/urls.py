@@ -15,12 +15,17 @@ from sportello.web.views import (
     inbox,
     profile,
 )
+    profile,
+    two_factor,
+)
+from sportello.web.views import settings as settings_pages
 
 app_name = "web"
 
 urlpatterns = [
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("login/code/", two_factor.login_code, name="login_code"),
     path("password-reset/", auth.password_reset, name="password_reset"),
     path("password-reset/sent/", auth.password_reset_sent, name="password_reset_sent"),
     path(
@@ -31,6 +36,9 @@ urlpatterns = [
     path("password-reset/done/", auth.password_reset_done, name="password_reset_done"),
     path("profile/", profile.profile_page, name="profile"),
     path("profile/password/", profile.change_password, name="change_password"),
+    path("profile/two-factor/", two_factor.start, name="two_factor_start"),
+    path("profile/two-factor/confirm/", two_factor.confirm, name="two_factor_confirm"),
+    path("profile/two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("profile/tokens/", profile.create_token, name="create_token"),
     path("profile/tokens/<rowid:token_id>/revoke/", profile.revoke_token, name="revoke_token"),
     path("", inbox.inbox, name="inbox"),
@@ -60,4 +68,23 @@ urlpatterns = [
     path("kb/new/", kb.article_new, name="kb_new"),
     path("kb/<rowid:article_id>/", kb.article_edit, name="kb_article"),
     path("kb/report/", kb.content_report, name="kb_report"),
+    path("settings/", settings_pages.settings_home, name="settings"),
+    path("settings/channels/", settings_pages.channel_list, name="settings_channels"),
+    path("settings/channels/new/", settings_pages.channel_new, name="settings_channel_new"),
+    path(
+        "settings/channels/<rowid:channel_id>/",
+        settings_pages.channel_edit,
+        name="settings_channel",
+    ),
+    path(
+        "settings/channels/<rowid:channel_id>/test/",
+        settings_pages.channel_test,
+        name="settings_channel_test",
+    ),
+    path("settings/agents/", settings_pages.agent_list, name="settings_agents"),
+    path("settings/agents/invite/", settings_pages.agent_invite, name="settings_invite"),
+    path("settings/agents/<rowid:agent_id>/", settings_pages.agent_edit, name="settings_agent"),
+    path("settings/teams/", settings_pages.team_create, name="settings_team_create"),
+    path("settings/teams/<rowid:team_id>/", settings_pages.team_edit, name="settings_team"),
+    path("settings/sign-in/", settings_pages.sign_in_policy, name="settings_sign_in"),
 ]

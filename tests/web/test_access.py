@@ -91,7 +91,7 @@ def test_posts_need_the_csrf_token(agent, customer_writes):
 
 def test_settings_link_is_shown_to_admins_only(client, agent, workspace):
     client.force_login(agent.user)
-    assert b'href="/admin/"' not in client.get("/").content
+    assert b'href="/settings/"' not in client.get("/").content
     admin = AgentFactory(workspace=workspace, role=Role.ADMIN, user__email="capo@negozio.it")
     client.force_login(admin.user)
-    assert b'href="/admin/"' in client.get("/").content
+    assert b'href="/settings/"' in client.get("/").content

@@ -35,10 +35,12 @@ from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from sportello.channels.models import Channel
 from sportello.channels.queries import channel_for_webhook_key
+from sportello.channels.registry import ConfigField
 from sportello.conversations.actions import record_event
 from sportello.conversations.models import Conversation
 from sportello.conversations.queries import active_conversation_for, message_replied_to
@@ -483,3 +485,26 @@ def reply_refusal(conversation: Conversation) -> str | None:
             "for the customer to write again."
         )
     return None
+
+
+# The settings page's form (``channels.registry.ConfigField``), for both kinds.
+CONFIG_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField(
+        "page_id",
+        _lazy("Page ID"),
+        required=True,
+        help=_lazy("The Facebook Page ID (or the Instagram account ID)."),
+    ),
+    ConfigField("page_access_token", _lazy("Page access token"), "secret", required=True),
+    ConfigField("app_secret", _lazy("App secret"), "secret", required=True),
+    ConfigField(
+        "verify_token",
+        _lazy("Verify token"),
+        "secret",
+        required=True,
+        help=_lazy("Any phrase; type the same in Meta's webhook settings."),
+    ),
+    ConfigField(
+        "graph_url", _lazy("Graph API address"), "url", help=_lazy("Leave empty for Meta's.")
+    ),
+)

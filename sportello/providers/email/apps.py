@@ -16,13 +16,20 @@ def send(delivery: Any) -> str:
     return send_email(delivery)
 
 
+def test_connection(channel: Any) -> Any:
+    # Imported on first use, as ``send``: only the settings page's button needs it.
+    from sportello.providers.email.check import test_connection as check
+
+    return check(channel)
+
+
 class EmailConfig(AppConfig):
     name = "sportello.providers.email"
     label = "provider_email"
     verbose_name = "Email channel"
 
     def ready(self) -> None:
-        from sportello.providers.email.config import validate_config
+        from sportello.providers.email.config import CONFIG_FIELDS, validate_config
 
         register(
             Provider(
@@ -31,6 +38,8 @@ class EmailConfig(AppConfig):
                 identity_kind="email",
                 validate_config=validate_config,
                 secret_keys=frozenset({"password"}),
+                config_fields=CONFIG_FIELDS,
+                test_connection=test_connection,
                 send=send,
                 jobs=("sportello.providers.email.jobs",),
                 services=(

@@ -26,7 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from sportello.channels.models import Channel
+from sportello.channels.registry import ConfigField
 from sportello.core.errors import InvalidInput
 from sportello.customers.identities import normalize_email
 
@@ -169,3 +172,37 @@ def read_config(channel: Channel) -> EmailChannelConfig:
         smtp=ServerConfig(**smtp) if smtp else None,
         reopen_days=clean["reopen_days"],
     )
+
+
+def _server_fields(section: str, group: Any, *, ssl: bool) -> tuple[ConfigField, ...]:
+    return (
+        ConfigField(f"{section}.host", _("Server"), group=group, help=_("Leave empty to skip.")),
+        ConfigField(f"{section}.port", _("Port"), "number", group=group),
+        ConfigField(f"{section}.ssl", _("SSL/TLS"), "bool", initial=ssl, group=group),
+        ConfigField(f"{section}.starttls", _("STARTTLS"), "bool", initial=not ssl, group=group),
+        ConfigField(f"{section}.user", _("User name"), group=group),
+        ConfigField(f"{section}.password", _("Password"), "secret", group=group),
+    )
+
+
+# The settings page's form (``channels.registry.ConfigField``).
+CONFIG_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField("address", _("Email address"), "email", required=True),
+    ConfigField("from_name", _("Sender name"), help=_("Else the channel's name.")),
+    *_server_fields("imap", _("Incoming mail (IMAP)"), ssl=True),
+    ConfigField("imap.folder", _("Folder"), initial="INBOX", group=_("Incoming mail (IMAP)")),
+    ConfigField(
+        "imap.processed_folder",
+        _("Move processed mail to"),
+        group=_("Incoming mail (IMAP)"),
+        help=_("Optional: a folder the read messages are moved to."),
+    ),
+    *_server_fields("smtp", _("Outgoing mail (SMTP)"), ssl=False),
+    ConfigField(
+        "reopen_days",
+        _("Reopen within (days)"),
+        "number",
+        initial=DEFAULT_REOPEN_DAYS,
+        help=_("An answer to a conversation resolved longer ago opens a new one."),
+    ),
+)

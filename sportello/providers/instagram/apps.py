@@ -31,6 +31,7 @@ class InstagramConfig(AppConfig):
 
     def ready(self) -> None:
         from sportello.providers.common.meta_messaging import (
+            CONFIG_FIELDS,
             SECRET_KEYS,
             validate_config,
             webhook_path,
@@ -42,6 +43,7 @@ class InstagramConfig(AppConfig):
                 label=_("Instagram"),
                 identity_kind="instagram",
                 validate_config=validate_config,
+                config_fields=CONFIG_FIELDS,
                 secret_keys=SECRET_KEYS,
                 send=send,
                 urls="sportello.providers.instagram.urls",

@@ -34,7 +34,12 @@ class TelegramConfig(AppConfig):
     verbose_name = "Telegram channel"
 
     def ready(self) -> None:
-        from sportello.providers.telegram.config import SECRET_KEYS, validate_config, webhook_path
+        from sportello.providers.telegram.config import (
+            CONFIG_FIELDS,
+            SECRET_KEYS,
+            validate_config,
+            webhook_path,
+        )
 
         register(
             Provider(
@@ -42,6 +47,7 @@ class TelegramConfig(AppConfig):
                 label=_("Telegram"),
                 identity_kind="telegram",
                 validate_config=validate_config,
+                config_fields=CONFIG_FIELDS,
                 secret_keys=SECRET_KEYS,
                 send=send,
                 urls="sportello.providers.telegram.urls",

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
+
+from sportello.channels.registry import ConfigField
 from sportello.core.errors import InvalidInput
 
 # The source named in RejectedInbound for whatever the channel could not take.
@@ -101,3 +104,26 @@ def webhook_path(config: dict[str, Any]) -> str | None:
         return None
     key = config.get("webhook_key")
     return f"/hooks/telegram/{key}/" if isinstance(key, str) and WEBHOOK_KEY.match(key) else None
+
+
+# The settings page's form (``channels.registry.ConfigField``).
+CONFIG_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField(
+        "bot_token",
+        _("Bot token"),
+        "secret",
+        required=True,
+        help=_("What @BotFather gave the bot, such as 123456789:AAE…"),
+    ),
+    ConfigField(
+        "mode",
+        _("How messages arrive"),
+        "choice",
+        choices=(
+            ("webhook", _("Webhook (Telegram calls this server)")),
+            ("polling", _("Polling (this server asks Telegram every minute)")),
+        ),
+        initial="webhook",
+    ),
+    ConfigField("api_url", _("Bot API address"), "url", help=_("Leave empty for Telegram's.")),
+)

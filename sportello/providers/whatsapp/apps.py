@@ -33,7 +33,12 @@ class WhatsappConfig(AppConfig):
     verbose_name = "WhatsApp channel"
 
     def ready(self) -> None:
-        from sportello.providers.whatsapp.config import SECRET_KEYS, validate_config, webhook_path
+        from sportello.providers.whatsapp.config import (
+            CONFIG_FIELDS,
+            SECRET_KEYS,
+            validate_config,
+            webhook_path,
+        )
         from sportello.providers.whatsapp.identities import normalize_whatsapp_id
 
         register(
@@ -43,6 +48,7 @@ class WhatsappConfig(AppConfig):
                 identity_kind="whatsapp",
                 normalize_handle=normalize_whatsapp_id,
                 validate_config=validate_config,
+                config_fields=CONFIG_FIELDS,
                 secret_keys=SECRET_KEYS,
                 send=send,
                 urls="sportello.providers.whatsapp.urls",

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
+
+from sportello.channels.registry import ConfigField
 from sportello.core.errors import InvalidInput
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
@@ -91,3 +94,24 @@ def read_config(config: dict[str, Any]) -> WhatsAppConfig:
 def webhook_path(config: dict[str, Any]) -> str | None:
     key = config.get("webhook_key") if isinstance(config, dict) else None
     return f"/hooks/whatsapp/{key}/" if isinstance(key, str) and WEBHOOK_KEY.match(key) else None
+
+
+# The settings page's form (``channels.registry.ConfigField``).
+CONFIG_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField(
+        "phone_number_id",
+        _("Phone number ID"),
+        required=True,
+        help=_("In Meta's dashboard: WhatsApp > API Setup (digits, not the number itself)."),
+    ),
+    ConfigField("access_token", _("Access token"), "secret", required=True),
+    ConfigField("app_secret", _("App secret"), "secret", required=True),
+    ConfigField(
+        "verify_token",
+        _("Verify token"),
+        "secret",
+        required=True,
+        help=_("Any phrase; type the same in Meta's webhook settings."),
+    ),
+    ConfigField("graph_url", _("Graph API address"), "url", help=_("Leave empty for Meta's.")),
+)

@@ -45,6 +45,11 @@ ACTION_LABELS = {
     "customer.merged": gettext_lazy("Customers merged"),
     "retention.policy_changed": gettext_lazy("Retention policy changed"),
     "retention.applied": gettext_lazy("Retention policy applied"),
+    "agent.invited": gettext_lazy("Agent invited"),
+    "two_factor.enabled": gettext_lazy("Two-factor authentication turned on"),
+    "two_factor.disabled": gettext_lazy("Two-factor authentication turned off"),
+    "two_factor.recovery_code_used": gettext_lazy("Recovery code used to sign in"),
+    "sign_in_policy.updated": gettext_lazy("Sign-in policy changed"),
 }
 DETAIL_LABELS = {
     "name": gettext_lazy("name"),

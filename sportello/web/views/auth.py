@@ -15,6 +15,7 @@ from sportello.web.forms import (
     PasswordResetRequestForm,
     reset_refusal_message,
 )
+from sportello.web.views import two_factor
 
 
 class LoginView(auth_views.LoginView):
@@ -24,6 +25,16 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Two-factor: the code page finishes the sign-in (``views.two_factor``).
+        user = form.get_user()
+        second_step = two_factor.after_password(self.request, user, self.get_success_url())
+        if second_step is not None:
+            return second_step
+        response = super().form_valid(form)
+        two_factor.mark_enrolment(self.request, user)
+        return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)

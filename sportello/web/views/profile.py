@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sportello.accounts import actions, logins
 from sportello.accounts.models import User
 from sportello.accounts.queries import token_for, tokens_of
+from sportello.web.enrolment import two_factor_context
 from sportello.web.forms import ChangePasswordForm, ProfileForm, TokenForm, refusal_message
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
@@ -42,8 +43,12 @@ def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse
         "password_form": forms.get("password_form") or ChangePasswordForm(_user(request)),
         "nav_current": "profile",
         **_tokens_context(request, forms.get("token_form"), forms.get("new_key")),
+        **(forms.get("two_factor") or two_factor_context(request)),
     }
     return render_page(request, "web/profile/page.html", context, status=status)
+
+
+profile_response = _page
 
 
 def _tokens_context(
