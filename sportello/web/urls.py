@@ -5,16 +5,11 @@ from sportello.web.views import (
     attachments,
     audit,
     auth,
-    conversation,
-    customers,
-    inbox,
-    kb,
     calls,
     conversation,
     customers,
     inbox,
-    profile,
-)
+    kb,
     profile,
     two_factor,
 )
