@@ -43,6 +43,8 @@ from sportello.accounts.actions import create_agent, issue_token
 from sportello.accounts.models import Agent, Role
 from sportello.api.api import api
 from sportello.audit.models import AuditEntry
+from sportello.automation.models import CannedReply, Macro
+from sportello.automation.replies import create_canned_reply, create_macro
 from sportello.conversations.models import Conversation, Message, Tag
 from sportello.customers.models import Customer, Organization
 from sportello.ingest.models import InboundRecord
@@ -131,6 +133,10 @@ def world(db, settings, tmp_path) -> World:
     policy = create_policy(
         alfa.workspace.pk, calendar, name="Urgenti Alfa", position=1, first_reply_minutes=30
     )
+    canned = create_canned_reply(
+        alfa.admin, title="Spedizione Alfa", shortcut="spedizione", body="Da Alfa", shared=True
+    )
+    create_macro(alfa.admin, name="Chiudi Alfa", canned_reply_id=canned.pk, status="resolved")
     return World(
         alfa=alfa,
         beta=beta,
@@ -297,6 +303,30 @@ API: dict[str, ApiRule] = {
         },
         least_role="admin",
     ),
+    "GET /api/v1/canned-replies": ApiRule(statuses(200)),
+    # A personal reply: any agent keeps their own.
+    "POST /api/v1/canned-replies": ApiRule(
+        statuses(201), lambda role: {"title": f"Mia {role}", "shortcut": role, "body": "Ciao"}
+    ),
+    "GET /api/v1/canned-replies/{reply_id}": ApiRule(statuses(200)),
+    # Alfa's shared reply: only an admin changes it.
+    "PATCH /api/v1/canned-replies/{reply_id}": ApiRule(
+        statuses(200), lambda role: {"title": f"Spedizione di {role}"}, least_role="admin"
+    ),
+    "DELETE /api/v1/canned-replies/{reply_id}": ApiRule(statuses(204), least_role="admin"),
+    "POST /api/v1/canned-replies/{reply_id}/render": ApiRule(
+        statuses(200), lambda role: {"conversation_id": _alfa_conversation_id()}
+    ),
+    "GET /api/v1/macros": ApiRule(statuses(200)),
+    "POST /api/v1/macros": ApiRule(
+        statuses(201), lambda role: {"name": f"Di {role}", "status": "pending"}, least_role="admin"
+    ),
+    "GET /api/v1/macros/{macro_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/macros/{macro_id}": ApiRule(
+        statuses(200), lambda role: {"note": f"Nota di {role}"}, least_role="admin"
+    ),
+    "DELETE /api/v1/macros/{macro_id}": ApiRule(statuses(204), least_role="admin"),
+    "POST /api/v1/conversations/{conversation_id}/macros/{macro_id}": ApiRule(statuses(200)),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
@@ -312,7 +342,15 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "category_id": lambda world: world.category.pk,
     "calendar_id": lambda world: world.calendar.pk,
     "policy_id": lambda world: world.policy.pk,
+    "reply_id": lambda world: (
+        CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk
+    ),
+    "macro_id": lambda world: Macro.objects.get(workspace=world.alfa.workspace).pk,
 }
+
+
+def _alfa_conversation_id() -> int:
+    return Conversation.objects.get(customer__name="Zefiro Alfa").pk
 
 
 def api_operations() -> list[str]:

@@ -18,6 +18,7 @@ from sportello.api.routers import (
     audit,
     auth,
     bot,
+    canned,
     channels,
     conversations,
     customers,
@@ -77,6 +78,9 @@ api.add_router("/bot", bot.router)
 api.add_router("/calendars", sla.calendars)
 api.add_router("/sla-policies", sla.policies)
 api.add_router("/acknowledgement", acknowledgement.router)
+api.add_router("/canned-replies", canned.router)
+api.add_router("/macros", canned.macro_router)
+api.add_router("/conversations", canned.apply_router)
 
 
 def _readable(errors: list[dict]) -> str:
