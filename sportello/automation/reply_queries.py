@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from sportello.accounts.models import Agent
 from sportello.automation.models import CannedReply, Macro
@@ -24,7 +24,7 @@ def canned_replies(agent: Agent, *, q: str = "", language: str = "") -> QuerySet
         )
     if language:
         found = found.filter(language__in=[language, ""])
-    return found.order_by("owner_id", "shortcut", "id")[:MAX_RESULTS]
+    return found.order_by(F("owner_id").asc(nulls_last=True), "shortcut", "id")[:MAX_RESULTS]
 
 
 def get_canned_reply(agent: Agent, reply_id: int) -> CannedReply:
