@@ -467,6 +467,16 @@ WEB: dict[str, WebRule] = {
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
     "audit/": WebRule((_get(),), least_role="admin"),
+    # Canned replies: anyone keeps their own; Alfa's shared one is an admin's to change.
+    "canned/": WebRule((_get(), _post({"title": "Mia", "shortcut": "mia", "body": "Ciao"}))),
+    "canned/<rowid:reply_id>/": WebRule(
+        (_get(), _post({"title": "Sped", "shortcut": "spedizione", "body": "Testo"})),
+        least_role="admin",
+    ),
+    "canned/<rowid:reply_id>/delete/": WebRule((_post({}),), least_role="admin"),
+    "c/<rowid:number>/canned/": WebRule((_get(),)),
+    "c/<rowid:number>/canned/<rowid:reply_id>/": WebRule((_get(),)),
+    "c/<rowid:number>/macros/<rowid:macro_id>/": WebRule((_post({}),)),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),
@@ -495,6 +505,10 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "index": lambda world: 0,
     "customer_id": lambda world: world.customer.pk,
     "token_id": lambda world: world.alfa.token.pk,
+    "reply_id": lambda world: (
+        CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk
+    ),
+    "macro_id": lambda world: Macro.objects.get(workspace=world.alfa.workspace).pk,
     # A password-reset link that was never issued.
     "uidb64": lambda world: "MQ",
     "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",

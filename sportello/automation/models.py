@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sportello.conversations.models import Priority, Status
 from sportello.core.models import Timestamped, WorkspaceScoped
 
 DEFAULT_TEMPLATES = {
@@ -182,3 +183,23 @@ class Macro(WorkspaceScoped, Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def steps(self) -> list[str]:
+        """What it does, in short, in the reader's language: "reply · +shipped · Resolved"."""
+        steps = []
+        if self.canned_reply_id or self.reply_text:
+            steps.append(str(_("reply")))
+        if self.note:
+            steps.append(str(_("note")))
+        steps += [f"+{tag}" for tag in self.add_tags] + [f"−{tag}" for tag in self.remove_tags]
+        if self.priority is not None and self.priority in Priority.values:
+            steps.append(str(Priority(self.priority).label))
+        if self.assignee_id:
+            steps.append(f"→ {self.assignee}")
+        if self.team_id:
+            steps.append(f"→ {self.team}")
+        if self.status == Status.SNOOZED:
+            steps.append(str(self.get_snooze_display()))
+        elif self.status in Status.values:
+            steps.append(str(Status(self.status).label))
+        return steps

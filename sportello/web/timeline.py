@@ -109,6 +109,8 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         if data.get("error"):
             text += f": {str(data['error'])[:300]}"
         return EventLine(text, message.sender_name)
+    if event == "macro_applied":
+        return _macro_line(data)
     if event == "acknowledgement_skipped":
         reasons = _acknowledgement_reasons()
         reason = str(data.get("reason", ""))
@@ -116,6 +118,19 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
             _("No automatic reply: %(reason)s") % {"reason": reasons.get(reason, reason)}
         )
     return EventLine(event.replace("_", " "), message.sender_name)
+
+
+def _macro_line(data: dict[str, Any]) -> EventLine:
+    """ "Macro “Shipped” applied by Giulia", or by a rule (with the note it carried)."""
+    names = {"macro": data.get("macro", ""), "actor": data.get("agent") or ""}
+    if data.get("rule"):
+        names["actor"] = _("the rule “%(rule)s”") % {"rule": data["rule"]}
+    if not names["actor"]:
+        names["actor"] = _("Sportello")
+    text = _("Macro “%(macro)s” applied by %(actor)s") % names
+    if data.get("note"):
+        text += f": {str(data['note'])[:500]}"
+    return EventLine(text)
 
 
 def _acknowledgement_reasons() -> dict[str, str]:

@@ -1,7 +1,16 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import (
+    attachments,
+    audit,
+    auth,
+    canned,
+    conversation,
+    customers,
+    inbox,
+    profile,
+)
 
 app_name = "web"
 
@@ -41,4 +50,10 @@ urlpatterns = [
         name="customer_erase",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    path("canned/", canned.canned_page, name="canned"),
+    path("canned/<rowid:reply_id>/", canned.edit_canned, name="canned_edit"),
+    path("canned/<rowid:reply_id>/delete/", canned.delete_canned, name="canned_delete"),
+    path("c/<rowid:number>/canned/", canned.picker_search, name="canned_search"),
+    path("c/<rowid:number>/canned/<rowid:reply_id>/", canned.picker_render, name="canned_render"),
+    path("c/<rowid:number>/macros/<rowid:macro_id>/", canned.apply_macro, name="macro_apply"),
 ]
