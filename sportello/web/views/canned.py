@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -44,9 +43,6 @@ class CannedReplyForm(forms.Form):
         label=gettext_lazy("Text"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=format_lazy(
-            "{} {}", gettext_lazy("Variables:"), ", ".join("{{ " + n + " }}" for n in VARIABLES)
-        ),
     )
     shared = forms.BooleanField(label=gettext_lazy("Shared with the whole team"), required=False)
 
@@ -75,6 +71,7 @@ def _page(
         "form": form or CannedReplyForm(auto_id="canned_%s"),
         "editing": editing,
         "q": request.GET.get("q", ""),
+        "variables": VARIABLES,
     }
     return render_page(request, "web/canned/page.html", context, status=status)
 
