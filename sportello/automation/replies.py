@@ -130,6 +130,24 @@ def create_canned_reply(
 
 
 @transaction.atomic
+def add_shared_reply(
+    workspace_id: int, *, title: str, shortcut: str, body: str, language: str = ""
+) -> CannedReply:
+    """A shared reply put in by the system, with no agent acting (the demo shop): the
+    same checks as an admin's; a shortcut already shared is left as it is."""
+    fields = _clean_reply_fields(title, shortcut, language, body)
+    existing = CannedReply.objects.filter(
+        workspace_id=workspace_id, owner__isnull=True, shortcut=fields["shortcut"]
+    ).first()
+    if existing is not None:
+        return existing
+    reply = CannedReply(workspace_id=workspace_id, owner=None, **fields)
+    _save_reply(reply)
+    _audit_shared(reply, "created")
+    return reply
+
+
+@transaction.atomic
 def update_canned_reply(agent: Agent, reply: CannedReply, **changes: Any) -> CannedReply:
     """Change any of ``title``, ``shortcut``, ``language``, ``body`` (checked again)."""
     _check_reply_access(agent, reply)
