@@ -122,12 +122,15 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
 
 def _macro_line(data: dict[str, Any]) -> EventLine:
     """ "Macro “Shipped” applied by Giulia", or by a rule (with the note it carried)."""
-    names = {"macro": data.get("macro", ""), "actor": data.get("agent") or ""}
-    if data.get("rule"):
-        names["actor"] = _("the rule “%(rule)s”") % {"rule": data["rule"]}
-    if not names["actor"]:
-        names["actor"] = _("Sportello")
-    text = _("Macro “%(macro)s” applied by %(actor)s") % names
+    names = {
+        "macro": data.get("macro", ""),
+        "actor": data.get("agent") or _("Sportello"),
+        "rule": data.get("rule") or "",
+    }
+    if names["rule"]:
+        text = _("Macro “%(macro)s” applied by the rule “%(rule)s”") % names
+    else:
+        text = _("Macro “%(macro)s” applied by %(actor)s") % names
     if data.get("note"):
         text += f": {str(data['note'])[:500]}"
     return EventLine(text)

@@ -147,3 +147,28 @@ def test_a_macro_refused_says_why_and_changes_nothing(agent_client, customer_wri
 
     without_js = agent_client.post(f"/c/{conversation.number}/macros/{macro.pk}/")
     assert without_js.status_code == 302
+
+
+def test_the_timeline_names_who_applied_a_macro_in_the_readers_language(customer_writes, admin):
+    from django.utils import translation
+
+    from sportello.automation.replies import apply_macro
+    from sportello.web.timeline import describe
+
+    conversation = customer_writes()
+    by_agent = apply_macro(conversation, create_macro(admin, name="Presa", priority=2), admin)
+    by_rule = apply_macro(
+        conversation,
+        create_macro(admin, name="Notte", note="Fuori orario"),
+        None,
+        rule="Di notte",
+    )
+    with translation.override("en"):
+        assert describe(by_agent.event, conversation).text == ("Macro “Presa” applied by Anna Capo")
+        assert describe(by_rule.event, conversation).text == (
+            "Macro “Notte” applied by the rule “Di notte”: Fuori orario"
+        )
+    with translation.override("it"):
+        assert describe(by_rule.event, conversation).text == (
+            "Macro “Notte” applicata dalla regola “Di notte”: Fuori orario"
+        )
