@@ -39,6 +39,10 @@ MACRO = "macro"
 # --- canned replies --------------------------------------------------------------------------
 
 
+class ShortcutTaken(InvalidInput):
+    """Another reply of the same kind (shared, or the same agent's) has this shortcut."""
+
+
 def may_change_reply(agent: Agent, reply: CannedReply) -> bool:
     """An agent changes their own personal replies; an admin also the shared ones."""
     return reply.owner_id == agent.pk if reply.owner_id else agent.can_configure
@@ -85,7 +89,7 @@ def _save_reply(reply: CannedReply) -> None:
         workspace_id=reply.workspace_id, owner_id=reply.owner_id, shortcut=reply.shortcut
     ).exclude(pk=reply.pk)
     if taken.exists():
-        raise InvalidInput(f"shortcut: /{reply.shortcut} is already used by another reply")
+        raise ShortcutTaken(f"shortcut: /{reply.shortcut} is already used by another reply")
     try:
         with transaction.atomic():
             reply.save()

@@ -64,7 +64,13 @@ def test_a_bad_reply_is_shown_again_with_its_error_in_italian(agent_client):
     assert response.status_code == 422
     page = response.content.decode()
     assert 'aria-invalid="true"' in page and "due parole" in page
+    assert "Usa lettere, cifre" in page
     assert not CannedReply.objects.exists()
+
+    agent_client.post("/canned/", {"title": "Saluti", "shortcut": "ciao", "body": "Ciao"})
+    again = agent_client.post("/canned/", {"title": "Altro", "shortcut": "/Ciao", "body": "B"})
+    assert again.status_code == 422
+    assert "Un&#x27;altra risposta ha già questa scorciatoia." in again.content.decode()
 
 
 def test_an_agent_uses_but_does_not_change_a_shared_reply(agent_client, shipped):

@@ -46,6 +46,14 @@ class CannedReplyForm(forms.Form):
     )
     shared = forms.BooleanField(label=gettext_lazy("Shared with the whole team"), required=False)
 
+    def clean_shortcut(self) -> str:
+        shortcut: str = self.cleaned_data["shortcut"].strip().lstrip("/").lower()
+        if not replies.SHORTCUT.fullmatch(shortcut):
+            raise forms.ValidationError(
+                _("Use letters, digits, “-” or “_”, without spaces, e.g. /shipping.")
+            )
+        return shortcut
+
 
 def _error_field(exc: SportelloError) -> str | None:
     name = exc.message.split(":", 1)[0]
@@ -89,6 +97,8 @@ def _save(request: HttpRequest, agent: Agent, reply: CannedReply | None) -> Http
                 replies.update_canned_reply(agent, reply, **data)
                 messages.success(request, _("Canned reply saved."))
             return redirect("web:canned")
+        except replies.ShortcutTaken:
+            form.add_error("shortcut", _("Another reply already has this shortcut."))
         except SportelloError as exc:
             form.add_error(_error_field(exc), exc.message)
     return _page(request, form=form, editing=reply, status=422)
