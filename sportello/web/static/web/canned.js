@@ -55,6 +55,7 @@
     p.input.removeAttribute("aria-activedescendant");
     p.textarea.removeAttribute("aria-activedescendant");
     p.textarea.removeAttribute("aria-controls");
+    p.textarea.removeAttribute("aria-expanded");
     p.textarea.removeAttribute("aria-autocomplete");
     state = null;
     if (refocus) (mode === "slash" ? p.textarea : p.button).focus();
