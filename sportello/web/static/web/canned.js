@@ -103,6 +103,8 @@
     });
     p.empty.hidden = items.length > 0;
     highlight();
+    // The list opens below the box, so what is typed stays visible: bring it into view.
+    p.popup.scrollIntoView({ block: "nearest" });
     say(p, p.picker.getAttribute("data-says-count").replace("%(count)s", String(items.length)));
   }
 
