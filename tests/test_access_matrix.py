@@ -43,6 +43,8 @@ from sportello.accounts.actions import create_agent, issue_token
 from sportello.accounts.models import Agent, Role, Team
 from sportello.api.api import api
 from sportello.audit.models import AuditEntry
+from sportello.automation.models import CannedReply, Macro
+from sportello.automation.replies import create_canned_reply, create_macro
 from sportello.conversations.models import Conversation, Message, Tag
 from sportello.customers.models import Customer, Organization
 from sportello.ingest.models import InboundRecord
@@ -131,6 +133,10 @@ def world(db, settings, tmp_path) -> World:
     policy = create_policy(
         alfa.workspace.pk, calendar, name="Urgenti Alfa", position=1, first_reply_minutes=30
     )
+    canned = create_canned_reply(
+        alfa.admin, title="Spedizione Alfa", shortcut="spedizione", body="Da Alfa", shared=True
+    )
+    create_macro(alfa.admin, name="Chiudi Alfa", canned_reply_id=canned.pk, status="resolved")
     return World(
         alfa=alfa,
         beta=beta,
@@ -306,6 +312,30 @@ API: dict[str, ApiRule] = {
         },
         least_role="admin",
     ),
+    "GET /api/v1/canned-replies": ApiRule(statuses(200)),
+    # A personal reply: any agent keeps their own.
+    "POST /api/v1/canned-replies": ApiRule(
+        statuses(201), lambda role: {"title": f"Mia {role}", "shortcut": role, "body": "Ciao"}
+    ),
+    "GET /api/v1/canned-replies/{reply_id}": ApiRule(statuses(200)),
+    # Alfa's shared reply: only an admin changes it.
+    "PATCH /api/v1/canned-replies/{reply_id}": ApiRule(
+        statuses(200), lambda role: {"title": f"Spedizione di {role}"}, least_role="admin"
+    ),
+    "DELETE /api/v1/canned-replies/{reply_id}": ApiRule(statuses(204), least_role="admin"),
+    "POST /api/v1/canned-replies/{reply_id}/render": ApiRule(
+        statuses(200), lambda role: {"conversation_id": _alfa_conversation_id()}
+    ),
+    "GET /api/v1/macros": ApiRule(statuses(200)),
+    "POST /api/v1/macros": ApiRule(
+        statuses(201), lambda role: {"name": f"Di {role}", "status": "pending"}, least_role="admin"
+    ),
+    "GET /api/v1/macros/{macro_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/macros/{macro_id}": ApiRule(
+        statuses(200), lambda role: {"note": f"Nota di {role}"}, least_role="admin"
+    ),
+    "DELETE /api/v1/macros/{macro_id}": ApiRule(statuses(204), least_role="admin"),
+    "POST /api/v1/conversations/{conversation_id}/macros/{macro_id}": ApiRule(statuses(200)),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
@@ -321,7 +351,15 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "category_id": lambda world: world.category.pk,
     "calendar_id": lambda world: world.calendar.pk,
     "policy_id": lambda world: world.policy.pk,
+    "reply_id": lambda world: (
+        CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk
+    ),
+    "macro_id": lambda world: Macro.objects.get(workspace=world.alfa.workspace).pk,
 }
+
+
+def _alfa_conversation_id() -> int:
+    return Conversation.objects.get(customer__name="Zefiro Alfa").pk
 
 
 def api_operations() -> list[str]:
@@ -478,6 +516,16 @@ WEB: dict[str, WebRule] = {
     "settings/teams/": WebRule((_post({"name": "Resi"}),), least_role="admin"),
     "settings/teams/<rowid:team_id>/": WebRule((_post({"name": "Resi Alfa"}),), least_role="admin"),
     "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
+    # Canned replies: anyone keeps their own; Alfa's shared one is an admin's to change.
+    "canned/": WebRule((_get(), _post({"title": "Mia", "shortcut": "mia", "body": "Ciao"}))),
+    "canned/<rowid:reply_id>/": WebRule(
+        (_get(), _post({"title": "Sped", "shortcut": "spedizione", "body": "Testo"})),
+        least_role="admin",
+    ),
+    "canned/<rowid:reply_id>/delete/": WebRule((_post({}),), least_role="admin"),
+    "c/<rowid:number>/canned/": WebRule((_get(),)),
+    "c/<rowid:number>/canned/<rowid:reply_id>/": WebRule((_get(),)),
+    "c/<rowid:number>/macros/<rowid:macro_id>/": WebRule((_post({}),)),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),
@@ -508,6 +556,10 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "index": lambda world: 0,
     "customer_id": lambda world: world.customer.pk,
     "token_id": lambda world: world.alfa.token.pk,
+    "reply_id": lambda world: (
+        CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk
+    ),
+    "macro_id": lambda world: Macro.objects.get(workspace=world.alfa.workspace).pk,
     # A password-reset link that was never issued.
     "uidb64": lambda world: "MQ",
     "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",

@@ -19,6 +19,7 @@ from sportello.api.routers import (
     auth,
     bot,
     calls,
+    canned,
     channels,
     conversations,
     customers,
@@ -79,6 +80,9 @@ api.add_router("/bot", bot.router)
 api.add_router("/calendars", sla.calendars)
 api.add_router("/sla-policies", sla.policies)
 api.add_router("/acknowledgement", acknowledgement.router)
+api.add_router("/canned-replies", canned.router)
+api.add_router("/macros", canned.macro_router)
+api.add_router("/conversations", canned.apply_router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sportello.conversations.models import Priority, Status
 from sportello.core.models import Timestamped, WorkspaceScoped
 
 DEFAULT_TEMPLATES = {
@@ -68,3 +69,137 @@ class Acknowledgement(WorkspaceScoped):
                 fields=["workspace", "customer_id", "-sent_at"], name="ack_customer_latest"
             )
         ]
+
+
+# --- canned replies and macros (issue 14 point 4, issue 17 point 6) ---------------------------
+
+
+class ReplyLanguage(models.TextChoices):
+    ANY = "", _("Any language")
+    ITALIAN = "it", _("Italian")
+    ENGLISH = "en", _("English")
+
+
+class CannedReply(WorkspaceScoped, Timestamped):
+    """A reply written once and inserted many times, from the reply box (``/shortcut``)
+    or by a macro. Shared (``owner`` empty: the whole workspace's, admins keep them) or
+    personal (one agent's, only that agent sees and changes it).
+
+    The body is plain text with a few variables (``replies.VARIABLES``) filled by a
+    whitelist substitution, never by a template engine: a body is data, not code."""
+
+    owner = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    shortcut = models.CharField(_("shortcut"), max_length=40)
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=ReplyLanguage.choices
+    )
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "shortcut"],
+                condition=models.Q(owner__isnull=True),
+                name="canned_shared_shortcut_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "shortcut"],
+                condition=models.Q(owner__isnull=False),
+                name="canned_personal_shortcut_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "shortcut"], name="canned_ws_shortcut")]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+
+class SnoozePreset(models.TextChoices):
+    HOUR = "1h", _("In 1 hour")
+    TOMORROW = "tomorrow", _("Tomorrow morning")
+    MONDAY = "monday", _("Next Monday")
+
+
+class Macro(WorkspaceScoped, Timestamped):
+    """A named set of steps an agent applies to a conversation with one click (or a rule
+    applies by itself): a reply (a shared canned reply, or its own text with the same
+    variables), a note, tags added and removed, a priority, an assignee or team, and a
+    status (snooze by a preset). ``replies.apply_macro`` runs them through the
+    conversations' and outbound's actions, all or none."""
+
+    name = models.CharField(_("name"), max_length=120)
+    canned_reply = models.ForeignKey(
+        CannedReply,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("canned reply"),
+    )
+    reply_text = models.TextField(_("reply text"), blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    add_tags = models.JSONField(_("tags to add"), default=list, blank=True)
+    remove_tags = models.JSONField(_("tags to remove"), default=list, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assign to"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    status = models.CharField(_("status"), max_length=16, blank=True)
+    snooze = models.CharField(_("snooze"), max_length=16, blank=True, choices=SnoozePreset.choices)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="macro_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def steps(self) -> list[str]:
+        """What it does, in short, in the reader's language: "reply · +shipped · Resolved"."""
+        steps = []
+        if self.canned_reply_id or self.reply_text:
+            steps.append(str(_("reply")))
+        if self.note:
+            steps.append(str(_("note")))
+        steps += [f"+{tag}" for tag in self.add_tags] + [f"−{tag}" for tag in self.remove_tags]
+        if self.priority is not None and self.priority in Priority.values:
+            steps.append(str(Priority(self.priority).label))
+        if self.assignee_id:
+            steps.append(f"→ {self.assignee}")
+        if self.team_id:
+            steps.append(f"→ {self.team}")
+        if self.status == Status.SNOOZED:
+            steps.append(str(self.get_snooze_display()))
+        elif self.status in Status.values:
+            steps.append(str(Status(self.status).label))
+        return steps

@@ -23,6 +23,7 @@ from django.db import transaction
 from sportello.accounts.actions import create_agent, create_team
 from sportello.accounts.bootstrap import ensure_default_workspace
 from sportello.accounts.models import Agent, Team
+from sportello.automation.replies import add_shared_reply
 from sportello.channels.actions import ensure_channel
 from sportello.channels.models import Channel
 from sportello.conversations.actions import (
@@ -130,6 +131,7 @@ class Shop:
     agents: dict[str, DemoAgent]
     people: dict[str, Person]
     stories: tuple[Story, ...]
+    canned_replies: tuple[dict[str, str], ...] = ()
 
 
 def read_shop(path: Path = SHOP_FILE) -> Shop:
@@ -149,6 +151,7 @@ def read_shop(path: Path = SHOP_FILE) -> Shop:
         },
         people={key: Person(**person) for key, person in data["people"].items()},
         stories=tuple(_story(story, delays) for story in data["stories"]),
+        canned_replies=tuple(data.get("canned_replies", ())),
     )
 
 
@@ -213,6 +216,8 @@ def load_demo(shop: Shop | None = None) -> str:
             )
             for key, name in shop.teams.items()
         }
+        for canned in shop.canned_replies:
+            add_shared_reply(workspace.pk, **canned)
         loaded = Loaded()
         now = clock.now()
         for story in sorted(shop.stories, key=lambda s: -s.days_ago):

@@ -111,6 +111,8 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         if data.get("error"):
             text += f": {delivery_reason(str(data['error']))[:300]}"
         return EventLine(text, message.sender_name)
+    if event == "macro_applied":
+        return _macro_line(data)
     if event == "acknowledgement_skipped":
         reasons = _acknowledgement_reasons()
         reason = str(data.get("reason", ""))
@@ -121,6 +123,22 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
     if phone is not None:
         return EventLine(phone, message.sender_name)
     return EventLine(event.replace("_", " "), message.sender_name)
+
+
+def _macro_line(data: dict[str, Any]) -> EventLine:
+    """ "Macro “Shipped” applied by Giulia", or by a rule (with the note it carried)."""
+    names = {
+        "macro": data.get("macro", ""),
+        "actor": data.get("agent") or _("Sportello"),
+        "rule": data.get("rule") or "",
+    }
+    if names["rule"]:
+        text = _("Macro “%(macro)s” applied by the rule “%(rule)s”") % names
+    else:
+        text = _("Macro “%(macro)s” applied by %(actor)s") % names
+    if data.get("note"):
+        text += f": {str(data['note'])[:500]}"
+    return EventLine(text)
 
 
 def _acknowledgement_reasons() -> dict[str, str]:

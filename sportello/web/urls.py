@@ -6,6 +6,7 @@ from sportello.web.views import (
     audit,
     auth,
     calls,
+    canned,
     conversation,
     customers,
     inbox,
@@ -82,4 +83,10 @@ urlpatterns = [
     path("settings/teams/", settings_pages.team_create, name="settings_team_create"),
     path("settings/teams/<rowid:team_id>/", settings_pages.team_edit, name="settings_team"),
     path("settings/sign-in/", settings_pages.sign_in_policy, name="settings_sign_in"),
+    path("canned/", canned.canned_page, name="canned"),
+    path("canned/<rowid:reply_id>/", canned.edit_canned, name="canned_edit"),
+    path("canned/<rowid:reply_id>/delete/", canned.delete_canned, name="canned_delete"),
+    path("c/<rowid:number>/canned/", canned.picker_search, name="canned_search"),
+    path("c/<rowid:number>/canned/<rowid:reply_id>/", canned.picker_render, name="canned_render"),
+    path("c/<rowid:number>/macros/<rowid:macro_id>/", canned.apply_macro, name="macro_apply"),
 ]

@@ -174,3 +174,15 @@ def test_a_misspelt_key_in_a_story_is_an_error(tmp_path: Path):
     broken.write_text(text.replace("assignee = ", "asignee = ", 1), encoding="utf-8")
     with pytest.raises(TypeError, match="asignee"):
         read_shop(broken)
+
+
+@pytest.mark.django_db
+def test_the_demo_shop_has_shared_canned_replies_in_both_languages(loaded, workspace):
+    from sportello.automation.models import CannedReply
+
+    replies = CannedReply.objects.filter(workspace=workspace, owner__isnull=True)
+    assert {"spedito", "shipped"} <= set(replies.values_list("shortcut", flat=True))
+    assert {"it", "en"} <= set(replies.values_list("language", flat=True))
+    count = replies.count()
+    load_demo()
+    assert CannedReply.objects.filter(workspace=workspace).count() == count

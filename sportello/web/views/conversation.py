@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sportello.accounts.models import Agent
 from sportello.accounts.queries import workspace_agents, workspace_teams
+from sportello.automation.reply_queries import macros
 from sportello.conversations import actions
 from sportello.conversations.models import Conversation, Message
 from sportello.conversations.queries import get_conversation_by_number, thread
@@ -73,6 +74,7 @@ def _panel_context(
         "agent": agent,
         "conversation": conversation,
         "customer": get_customer(agent.workspace_id, conversation.customer_id),
+        "macros": list(macros(agent.workspace_id)),  # the header's macro menu
         **panel_forms,
     }
 

@@ -1,0 +1,441 @@
+"""The only writers of canned replies and macros, and :func:`apply_macro`, which the
+conversation page, the API and the rules engine call to apply one.
+
+Who may change what is decided here, once for every interface: an agent keeps their own
+personal replies; the shared ones and the macros are an admin's. Another agent's personal
+reply is not found (404), not forbidden: nobody learns it exists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+
+from sportello.accounts.models import Agent, Team
+from sportello.accounts.queries import active_agent_in, team_in
+from sportello.audit.actions import record
+from sportello.automation.models import CannedReply, Macro, ReplyLanguage, SnoozePreset
+from sportello.automation.variables import render, unknown_variables
+from sportello.conversations import actions as conversation_actions
+from sportello.conversations.actions.manage import normalize_tag
+from sportello.conversations.models import Conversation, Message, Priority, Status
+from sportello.core import clock
+from sportello.core.errors import InvalidInput, NotFound, PermissionDenied
+from sportello.outbound.actions import queue_delivery, reply_refusal, send_reply
+from sportello.sla.hours import CalendarInvalid, add_business_time
+from sportello.sla.queries import default_calendar, opening_hours
+
+MAX_TITLE = 120
+MAX_BODY = 10_000
+MAX_TAGS = 30
+SHORTCUT = re.compile(r"[^\W_][\w-]{0,39}")
+MACRO = "macro"
+
+
+# --- canned replies --------------------------------------------------------------------------
+
+
+class ShortcutTaken(InvalidInput):
+    """Another reply of the same kind (shared, or the same agent's) has this shortcut."""
+
+
+def may_change_reply(agent: Agent, reply: CannedReply) -> bool:
+    """An agent changes their own personal replies; an admin also the shared ones."""
+    return reply.owner_id == agent.pk if reply.owner_id else agent.can_configure
+
+
+def _check_reply_access(agent: Agent, reply: CannedReply) -> None:
+    if reply.workspace_id != agent.workspace_id or (
+        reply.owner_id is not None and reply.owner_id != agent.pk
+    ):
+        raise NotFound(f"canned reply {reply.pk} not found")
+    if not may_change_reply(agent, reply):
+        raise PermissionDenied("only admins change the shared canned replies")
+
+
+def clean_shortcut(value: str) -> str:
+    """ "/Spedizione" is stored as "spedizione": letters, digits, "-" and "_", 40 at most."""
+    shortcut = (value or "").strip().lstrip("/").lower()
+    if not SHORTCUT.fullmatch(shortcut):
+        raise InvalidInput(
+            "shortcut: use 1 to 40 letters, digits, '-' or '_', starting with a letter or digit"
+        )
+    return shortcut
+
+
+def _clean_reply_fields(title: str, shortcut: str, language: str, body: str) -> dict[str, str]:
+    title = " ".join((title or "").split())
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(f"title: write 1 to {MAX_TITLE} characters")
+    if language not in ReplyLanguage.values:
+        raise InvalidInput("language: use 'it', 'en' or '' (any)")
+    body = (body or "").strip()
+    if not body or len(body) > MAX_BODY:
+        raise InvalidInput(f"body: write 1 to {MAX_BODY} characters")
+    return {
+        "title": title,
+        "shortcut": clean_shortcut(shortcut),
+        "language": language,
+        "body": body,
+    }
+
+
+def _save_reply(reply: CannedReply) -> None:
+    taken = CannedReply.objects.filter(
+        workspace_id=reply.workspace_id, owner_id=reply.owner_id, shortcut=reply.shortcut
+    ).exclude(pk=reply.pk)
+    if taken.exists():
+        raise ShortcutTaken(f"shortcut: /{reply.shortcut} is already used by another reply")
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError:  # the same shortcut saved at the same moment
+        raise InvalidInput(
+            f"shortcut: /{reply.shortcut} is already used by another reply"
+        ) from None
+
+
+def _audit_shared(reply: CannedReply, verb: str) -> None:
+    if reply.owner_id is None:
+        record(
+            reply.workspace_id,
+            f"canned_reply.{verb}",
+            target_type="canned_reply",
+            target_id=reply.pk,
+            detail={"shortcut": reply.shortcut},
+        )
+
+
+@transaction.atomic
+def create_canned_reply(
+    agent: Agent,
+    *,
+    title: str,
+    shortcut: str,
+    body: str,
+    language: str = "",
+    shared: bool = False,
+) -> CannedReply:
+    """A new reply: the agent's own, or (admins) the workspace's shared one."""
+    if shared and not agent.can_configure:
+        raise PermissionDenied("only admins add shared canned replies")
+    reply = CannedReply(
+        workspace_id=agent.workspace_id,
+        owner=None if shared else agent,
+        **_clean_reply_fields(title, shortcut, language, body),
+    )
+    _save_reply(reply)
+    _audit_shared(reply, "created")
+    return reply
+
+
+@transaction.atomic
+def add_shared_reply(
+    workspace_id: int, *, title: str, shortcut: str, body: str, language: str = ""
+) -> CannedReply:
+    """A shared reply put in by the system, with no agent acting (the demo shop): the
+    same checks as an admin's; a shortcut already shared is left as it is."""
+    fields = _clean_reply_fields(title, shortcut, language, body)
+    existing = CannedReply.objects.filter(
+        workspace_id=workspace_id, owner__isnull=True, shortcut=fields["shortcut"]
+    ).first()
+    if existing is not None:
+        return existing
+    reply = CannedReply(workspace_id=workspace_id, owner=None, **fields)
+    _save_reply(reply)
+    _audit_shared(reply, "created")
+    return reply
+
+
+@transaction.atomic
+def update_canned_reply(agent: Agent, reply: CannedReply, **changes: Any) -> CannedReply:
+    """Change any of ``title``, ``shortcut``, ``language``, ``body`` (checked again)."""
+    _check_reply_access(agent, reply)
+    unknown = set(changes) - {"title", "shortcut", "language", "body"}
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")
+    values = {name: changes.get(name, getattr(reply, name)) for name in _REPLY_FIELDS}
+    for name, value in _clean_reply_fields(**values).items():
+        setattr(reply, name, value)
+    _save_reply(reply)
+    _audit_shared(reply, "updated")
+    return reply
+
+
+_REPLY_FIELDS = ("title", "shortcut", "language", "body")
+
+
+@transaction.atomic
+def delete_canned_reply(agent: Agent, reply: CannedReply) -> None:
+    """Delete it; a macro that used it keeps its other steps (and sends no reply)."""
+    _check_reply_access(agent, reply)
+    _audit_shared(reply, "deleted")
+    reply.delete()
+
+
+# --- macros ----------------------------------------------------------------------------------
+
+
+def _clean_tags(names: list[str] | None) -> list[str]:
+    tags = list(dict.fromkeys(normalize_tag(str(n)) for n in names or []))
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"at most {MAX_TAGS} tags")
+    return tags
+
+
+def _clean_macro(workspace_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """The macro's fields as stored, each checked; ids become rows of this workspace."""
+    name = " ".join(str(values.get("name") or "").split())
+    if not name or len(name) > MAX_TITLE:
+        raise InvalidInput(f"name: write 1 to {MAX_TITLE} characters")
+    canned: CannedReply | None = None
+    if values.get("canned_reply_id") is not None:
+        canned = CannedReply.objects.filter(
+            workspace_id=workspace_id, pk=values["canned_reply_id"], owner__isnull=True
+        ).first()
+        if canned is None:
+            raise InvalidInput("canned_reply_id: no shared canned reply with this id")
+    reply_text = str(values.get("reply_text") or "").strip()
+    if canned is not None and reply_text:
+        raise InvalidInput("give either canned_reply_id or reply_text, not both")
+    note = str(values.get("note") or "").strip()
+    for where, text in (("reply_text", reply_text), ("note", note)):
+        if len(text) > MAX_BODY:
+            raise InvalidInput(f"{where}: at most {MAX_BODY} characters")
+        unknown = unknown_variables(text)
+        if unknown:
+            raise InvalidInput(f"{where}: unknown variable {{{{ {unknown[0]} }}}}")
+    priority = values.get("priority")
+    if priority is not None and priority not in Priority.values:
+        raise InvalidInput(f"priority must be one of {Priority.values}")
+    assignee: Agent | None = None
+    if values.get("assignee_id") is not None:
+        assignee = active_agent_in(workspace_id, values["assignee_id"])
+        if assignee is None:
+            raise InvalidInput(f"assignee_id: no agent {values['assignee_id']} in this workspace")
+    team: Team | None = None
+    if values.get("team_id") is not None:
+        team = team_in(workspace_id, values["team_id"])
+        if team is None:
+            raise InvalidInput(f"team_id: no team {values['team_id']} in this workspace")
+    status = str(values.get("status") or "")
+    snooze = str(values.get("snooze") or "")
+    if status and status not in Status.values:
+        raise InvalidInput(f"status: use one of {', '.join(Status.values)}")
+    if (status == Status.SNOOZED) != bool(snooze):
+        raise InvalidInput("snooze: give a preset exactly when the status is 'snoozed'")
+    if snooze and snooze not in SnoozePreset.values:
+        raise InvalidInput(f"snooze: use one of {', '.join(SnoozePreset.values)}")
+    cleaned = {
+        "name": name,
+        "canned_reply": canned,
+        "reply_text": reply_text,
+        "note": note,
+        "add_tags": _clean_tags(values.get("add_tags")),
+        "remove_tags": _clean_tags(values.get("remove_tags")),
+        "priority": priority,
+        "assignee": assignee,
+        "team": team,
+        "status": status,
+        "snooze": snooze,
+    }
+    steps = [v for k, v in cleaned.items() if k != "name" and v not in (None, "", [])]
+    if not steps:
+        raise InvalidInput("a macro needs at least one step")
+    return cleaned
+
+
+MACRO_FIELDS = (
+    "name",
+    "canned_reply_id",
+    "reply_text",
+    "note",
+    "add_tags",
+    "remove_tags",
+    "priority",
+    "assignee_id",
+    "team_id",
+    "status",
+    "snooze",
+)
+
+
+def macro_values(macro: Macro) -> dict[str, Any]:
+    return {name: getattr(macro, name) for name in MACRO_FIELDS}
+
+
+def _only_admins(agent: Agent) -> None:
+    if not agent.can_configure:
+        raise PermissionDenied("only admins change the macros")
+
+
+def _save_macro(macro: Macro) -> None:
+    taken = Macro.objects.filter(workspace_id=macro.workspace_id, name=macro.name)
+    if taken.exclude(pk=macro.pk).exists():
+        raise InvalidInput(f"name: a macro called {macro.name!r} exists already")
+    try:
+        with transaction.atomic():
+            macro.save()
+    except IntegrityError:
+        raise InvalidInput(f"name: a macro called {macro.name!r} exists already") from None
+    record(
+        macro.workspace_id,
+        "macro.saved",
+        target_type="macro",
+        target_id=macro.pk,
+        detail={"name": macro.name},
+    )
+
+
+@transaction.atomic
+def create_macro(agent: Agent, **values: Any) -> Macro:
+    """A new macro of the agent's workspace (admins); see ``MACRO_FIELDS``."""
+    _only_admins(agent)
+    macro = Macro(workspace_id=agent.workspace_id, **_clean_macro(agent.workspace_id, values))
+    _save_macro(macro)
+    return macro
+
+
+@transaction.atomic
+def update_macro(agent: Agent, macro: Macro, **changes: Any) -> Macro:
+    """Change some of its fields (admins): the whole macro is checked again."""
+    _only_admins(agent)
+    if macro.workspace_id != agent.workspace_id:
+        raise NotFound(f"macro {macro.pk} not found")
+    unknown = set(changes) - set(MACRO_FIELDS)
+    if unknown:
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")
+    for name, value in _clean_macro(macro.workspace_id, macro_values(macro) | changes).items():
+        setattr(macro, name, value)
+    _save_macro(macro)
+    return macro
+
+
+@transaction.atomic
+def delete_macro(agent: Agent, macro: Macro) -> None:
+    _only_admins(agent)
+    if macro.workspace_id != agent.workspace_id:
+        raise NotFound(f"macro {macro.pk} not found")
+    record(
+        macro.workspace_id,
+        "macro.deleted",
+        target_type="macro",
+        target_id=macro.pk,
+        detail={"name": macro.name},
+    )
+    macro.delete()
+
+
+# --- applying a macro ------------------------------------------------------------------------
+
+
+def snooze_until(preset: str, workspace_id: int, now: datetime) -> datetime:
+    """When a snooze preset wakes the conversation: in one hour; tomorrow morning and next
+    Monday at the default calendar's first opening of that day or after (09:00 in Rome
+    without a calendar, or with one closed for good)."""
+    if preset == SnoozePreset.HOUR:
+        return now + timedelta(hours=1)
+    calendar = default_calendar(workspace_id)
+    zone = ZoneInfo(calendar.time_zone if calendar else "Europe/Rome")
+    today = now.astimezone(zone).date()
+    if preset == SnoozePreset.TOMORROW:
+        day = today + timedelta(days=1)
+    elif preset == SnoozePreset.MONDAY:
+        day = today + timedelta(days=7 - today.weekday())
+    else:
+        raise InvalidInput(f"unknown snooze preset {preset!r}")
+    morning = datetime.combine(day, time(9), tzinfo=zone)
+    if calendar is not None:
+        try:
+            midnight = datetime.combine(day, time(0), tzinfo=zone)
+            return add_business_time(opening_hours(calendar), midnight, timedelta(0))
+        except CalendarInvalid:
+            pass
+    return morning
+
+
+@dataclass(frozen=True)
+class MacroApplied:
+    """What :func:`apply_macro` stored: the reply (``None`` without a reply step) and the
+    timeline event that says the macro was applied."""
+
+    reply: Message | None
+    event: Message
+
+
+@transaction.atomic
+def apply_macro(
+    conversation: Conversation, macro: Macro, actor: Agent | None, *, rule: str = ""
+) -> MacroApplied:
+    """Apply ``macro``'s steps to ``conversation``, all in one transaction: if one is
+    refused (WhatsApp's closed window, a snooze in the past) nothing is kept.
+
+    Each step is the conversations' or outbound's own action, so each records its own
+    timeline event and publishes its own domain event, and the timeline first says
+    "Macro 'X' applied by Y". ``actor`` is the agent who clicked, or ``None`` when a rule
+    applies it (``rule``: its name): then the reply is an automatic one (no sender agent,
+    no ``first_reply_at``) and the note is kept on the macro's event. A variable without
+    a value is left empty in the reply: nobody reads it before it goes.
+    Order: reply, note, tags, priority, assignment, status (so a macro may answer and
+    resolve)."""
+    if macro.workspace_id != conversation.workspace_id:
+        raise NotFound(f"macro {macro.pk} not found")
+    event = conversation_actions.record_event(
+        conversation.pk,
+        "macro_applied",
+        macro=macro.name,
+        macro_id=macro.pk,
+        agent=actor.display_name if actor else "",
+        agent_id=actor.pk if actor else None,
+        rule=rule,
+        **({"note": macro.note} if actor is None and macro.note else {}),
+    )
+    reply = _reply_step(conversation, macro, actor)
+    if macro.note and actor is not None:
+        note = render(macro.note, conversation, actor).text
+        conversation_actions.add_note(conversation, actor, note)
+    if macro.add_tags or macro.remove_tags:
+        current = list(conversation.tags.values_list("name", flat=True))
+        removed = set(macro.remove_tags)
+        wanted = [t for t in current if t not in removed] + [
+            t for t in macro.add_tags if t not in current
+        ]
+        conversation_actions.set_tags(conversation, actor, wanted)
+    if macro.priority is not None:
+        conversation_actions.set_priority(conversation, actor, macro.priority)
+    if macro.assignee_id is not None or macro.team_id is not None:
+        changes: dict[str, Any] = {}
+        if macro.assignee_id is not None:
+            changes["assignee"] = macro.assignee
+        if macro.team_id is not None:
+            changes["team"] = macro.team
+        conversation_actions.assign(conversation, actor, **changes)
+    if macro.status:
+        until = None
+        if macro.status == Status.SNOOZED:
+            until = snooze_until(macro.snooze, conversation.workspace_id, clock.now())
+        conversation_actions.set_status(conversation, actor, macro.status, snoozed_until=until)
+    return MacroApplied(reply=reply, event=event)
+
+
+def _reply_step(conversation: Conversation, macro: Macro, actor: Agent | None) -> Message | None:
+    canned = macro.canned_reply
+    body = canned.body if canned is not None else macro.reply_text
+    if not body:
+        return None
+    language = canned.language if canned is not None else ""
+    # Nobody reads a macro's reply before it goes: a variable without a value is left
+    # empty rather than sent as "{{ customer.first_name }}".
+    text = render(body, conversation, actor, language=language, blank_missing=True).text
+    if actor is not None:
+        return send_reply(conversation, actor, text).message
+    refusal = reply_refusal(conversation)
+    if refusal is not None:
+        raise InvalidInput(refusal)
+    message = conversation_actions.automatic_reply(conversation, text, reason=MACRO)
+    queue_delivery(message)
+    return message

@@ -1,0 +1,202 @@
+"""Macros: admins keep them, any agent applies one with one call, every step goes through
+the conversations' and outbound's actions, all of them or none, and the timeline says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sportello.accounts.actions import issue_token
+from sportello.accounts.models import Role
+from sportello.automation.models import Macro
+from sportello.automation.replies import apply_macro, create_canned_reply, create_macro
+from sportello.conversations.models import Conversation, Kind, Message, Status
+from tests.conftest import ApiClient
+from tests.factories import AgentFactory, TeamFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(workspace):
+    return AgentFactory(workspace=workspace, role=Role.ADMIN, display_name="Anna Capo")
+
+
+@pytest.fixture
+def admin_api(admin) -> ApiClient:
+    return ApiClient(issue_token(admin))
+
+
+@pytest.fixture
+def conversation(inbound) -> Conversation:
+    response = inbound(sender={"name": "Chiara Fontana", "email": "chiara@example.it"})
+    assert response.status_code == 201, response.content
+    return Conversation.objects.get(pk=response.json()["conversation_id"])
+
+
+def _macro(client: ApiClient, **fields: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/macros", {"name": "Spedito"} | fields)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_an_agent_applies_a_macro_that_replies_tags_assigns_and_snoozes(
+    api, admin, admin_api, agent, conversation, workspace, moving_clock
+):
+    moving_clock.set(2026, 12, 2, 10, 0)  # a Wednesday
+    team = TeamFactory(workspace=workspace, name="Logistica")
+    reply = create_canned_reply(
+        admin,
+        title="Spedito",
+        shortcut="spedito",
+        body="Ciao {{ customer.first_name }}, il pacco è partito. {{ agent.name }}",
+        shared=True,
+    )
+    macro = _macro(
+        admin_api,
+        canned_reply_id=reply.pk,
+        note="Tracking inviato a {{ customer.name }}",
+        add_tags=["Spedizione"],
+        priority=2,
+        assignee_id=agent.pk,
+        team_id=team.pk,
+        status="snoozed",
+        snooze="tomorrow",
+    )
+
+    response = api.post(f"/api/v1/conversations/{conversation.pk}/macros/{macro['id']}")
+
+    assert response.status_code == 200, response.content
+    assert response.json() | {"reply_id": None} == {
+        "conversation_id": conversation.pk,
+        "macro_id": macro["id"],
+        "reply_id": None,
+        "status": "snoozed",
+        "priority": 2,
+        "assignee_id": agent.pk,
+        "team_id": team.pk,
+        "tags": ["spedizione"],
+    }
+    sent = Message.objects.get(pk=response.json()["reply_id"])
+    assert sent.text == "Ciao Chiara, il pacco è partito. Giulia Bianchi"
+    assert sent.sender_agent_id == agent.pk
+    conversation.refresh_from_db()
+    assert conversation.first_reply_at is not None
+    # Tomorrow morning: Thursday at the default calendar's opening, 09:00 in Rome.
+    assert conversation.snoozed_until.isoformat() == "2026-12-03T08:00:00+00:00"
+    note = Message.objects.get(conversation=conversation, kind=Kind.NOTE)
+    assert note.text == "Tracking inviato a Chiara Fontana"
+    events = list(
+        Message.objects.filter(conversation=conversation, kind=Kind.EVENT)
+        .order_by("id")
+        .values_list("event", flat=True)
+    )
+    assert events[-5:] == [
+        "macro_applied",
+        "tags_changed",
+        "priority_changed",
+        "assigned",
+        "status_changed",
+    ]
+    applied = Message.objects.get(conversation=conversation, event="macro_applied")
+    assert applied.data["macro"] == "Spedito" and applied.data["agent"] == "Giulia Bianchi"
+
+
+def test_a_macro_step_refused_keeps_nothing(api, admin_api, conversation):
+    macro = _macro(admin_api, reply_text="Risolto!", add_tags=["fatto"], status="resolved")
+    Macro.objects.filter(pk=macro["id"]).update(priority=9)  # broken around the actions
+
+    response = api.post(f"/api/v1/conversations/{conversation.pk}/macros/{macro['id']}")
+
+    assert response.status_code == 422, response.content
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN
+    assert not Message.objects.filter(conversation=conversation, event="macro_applied").exists()
+    assert not Message.objects.filter(conversation=conversation, text="Risolto!").exists()
+    assert not conversation.tags.exists()
+
+
+def test_tags_are_added_and_removed_keeping_the_others(api, admin_api, conversation):
+    api.patch(f"/api/v1/conversations/{conversation.pk}", {"tags": ["nuovo", "vip"]})
+    macro = _macro(admin_api, add_tags=["in lavorazione"], remove_tags=["nuovo"])
+    answer = api.post(f"/api/v1/conversations/{conversation.pk}/macros/{macro['id']}").json()
+    assert answer["tags"] == ["in lavorazione", "vip"]
+
+
+def test_a_rule_applies_a_macro_with_an_automatic_reply(admin, conversation):
+    macro = create_macro(
+        admin,
+        name="Fuori orario",
+        reply_text="Gentile {{ customer.name }}, {{ agent.name }}ti risponderemo presto.",
+        note="Applicata di notte",
+        status="pending",
+    )
+    applied = apply_macro(conversation, macro, None, rule="Notte")
+    assert applied.reply is not None
+    assert applied.reply.sender_agent_id is None
+    assert applied.reply.data == {"automatic": "macro"}
+    # Nobody assigned: the agent's name has no value and is left out, not sent in braces.
+    assert applied.reply.text == "Gentile Chiara Fontana, ti risponderemo presto."
+    assert applied.event.data["rule"] == "Notte"
+    assert applied.event.data["note"] == "Applicata di notte"
+    conversation.refresh_from_db()
+    assert conversation.status == Status.PENDING and conversation.first_reply_at is None
+
+
+def test_only_admins_change_macros_and_agents_apply_them(api, admin_api, conversation):
+    refused = api.post("/api/v1/macros", {"name": "Mia", "status": "resolved"})
+    assert refused.status_code == 403
+    macro = _macro(admin_api, status="resolved")
+    assert api.patch(f"/api/v1/macros/{macro['id']}", {"name": "X"}).status_code == 403
+    assert api.delete(f"/api/v1/macros/{macro['id']}").status_code == 403
+    assert [m["name"] for m in api.get("/api/v1/macros").json()] == ["Spedito"]
+    changed = admin_api.patch(f"/api/v1/macros/{macro['id']}", {"priority": 3})
+    assert changed.status_code == 200 and changed.json()["priority"] == 3
+    assert changed.json()["status"] == "resolved"
+    assert admin_api.delete(f"/api/v1/macros/{macro['id']}").status_code == 204
+
+
+def test_another_workspace_neither_sees_nor_applies_a_macro(admin_api, conversation):
+    macro = _macro(admin_api, status="resolved")
+    other = AgentFactory(workspace=WorkspaceFactory(), role=Role.ADMIN)
+    other_api = ApiClient(issue_token(other))
+    assert other_api.get("/api/v1/macros").json() == []
+    assert other_api.get(f"/api/v1/macros/{macro['id']}").status_code == 404
+    path = f"/api/v1/conversations/{conversation.pk}/macros/{macro['id']}"
+    assert other_api.post(path).status_code == 404
+    theirs = _macro(other_api, name="Loro", status="pending")
+    mine = admin_api.post(f"/api/v1/conversations/{conversation.pk}/macros/{theirs['id']}")
+    assert mine.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({}, "at least one step"),
+        ({"status": "snoozed"}, "snooze"),
+        ({"status": "resolved", "snooze": "1h"}, "snooze"),
+        ({"status": "finito"}, "status"),
+        ({"priority": 7}, "priority"),
+        ({"reply_text": "Ciao {{ ordine }}"}, "unknown variable"),
+        ({"assignee_id": 999999}, "assignee_id"),
+        ({"canned_reply_id": 999999}, "canned_reply_id"),
+        ({"add_tags": [""]}, "tag"),
+    ],
+)
+def test_a_bad_macro_is_refused_naming_what_is_wrong(admin_api, fields, says):
+    response = admin_api.post("/api/v1/macros", {"name": "Rotta"} | fields)
+    assert response.status_code == 422, response.content
+    assert says in response.json()["detail"]
+
+
+def test_a_macro_cannot_send_an_agents_personal_reply(admin, admin_api):
+    personal = create_canned_reply(admin, title="Mia", shortcut="mia", body="Ciao")
+    response = admin_api.post("/api/v1/macros", {"name": "M", "canned_reply_id": personal.pk})
+    assert response.status_code == 422
+
+
+def test_names_are_unique_per_workspace(admin_api):
+    _macro(admin_api, status="resolved")
+    again = admin_api.post("/api/v1/macros", {"name": "Spedito", "status": "open"})
+    assert again.status_code == 422 and "exists" in again.json()["detail"]
