@@ -429,6 +429,8 @@ WEB: dict[str, WebRule] = {
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
     "audit/": WebRule((_get(),), least_role="admin"),
+    # The sidebar's counts again, for a live page (its websocket is tests/web/test_live.py's).
+    "live/nav/": WebRule((_get(),), shows_rows=False),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),

@@ -1,7 +1,16 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import (
+    attachments,
+    audit,
+    auth,
+    conversation,
+    customers,
+    inbox,
+    profile,
+    sidebar,
+)
 
 app_name = "web"
 
@@ -41,4 +50,5 @@ urlpatterns = [
         name="customer_erase",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    path("live/nav/", sidebar.nav_views, name="live_nav"),
 ]
