@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 if __package__ in {None, ""}:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -109,7 +108,9 @@ def post_inbound(port: int, token: str, n: int) -> tuple[float, int, float]:
     )
 
 
-async def scenario(args: argparse.Namespace, port: int, token: str, cookies: list[str]) -> dict:
+async def scenario(
+    args: argparse.Namespace, port: int, token: str, cookies: list[str]
+) -> dict[str, object]:
     sockets: list[dict[int, float]] = [{} for _ in cookies]
     done = asyncio.Event()
     readies = [asyncio.Event() for _ in cookies]
