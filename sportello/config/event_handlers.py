@@ -64,6 +64,7 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (ConversationUpdated, live.conversation_changed),
     (DeliverySent, live.conversation_changed),
     (DeliveryFailed, live.conversation_changed),
+    (DeliveryQueued, live.delivery_queued),
 ]
 
 

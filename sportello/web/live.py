@@ -16,6 +16,7 @@ from sportello.conversations import events as conversation_events
 from sportello.conversations.models import Conversation
 from sportello.core.realtime import push, workspace_group
 from sportello.outbound import events as outbound_events
+from sportello.outbound.models import Delivery
 
 _NAMES: dict[type, str] = {
     conversation_events.MessageReceived: "message.received",
@@ -69,3 +70,19 @@ def conversation_opened(event: conversation_events.ConversationOpened) -> None:
             "assignee": assignee_id,
         },
     )
+
+
+def delivery_queued(event: outbound_events.DeliveryQueued) -> None:
+    """A delivery is due again (an agent's retry, or its first attempt): its reply shows
+    "queued" on the pages open on the conversation until it is sent or fails."""
+    row = (
+        Delivery.objects.filter(pk=event.delivery_id, workspace_id=event.workspace_id)
+        .values_list("message_id", "message__conversation_id")
+        .first()
+    )
+    if row is not None:
+        message_id, conversation_id = row
+        notify(
+            event.workspace_id,
+            {"event": "delivery.changed", "conversation": conversation_id, "id": message_id},
+        )

@@ -308,3 +308,28 @@ def test_fan_out_over_the_redis_layer(agent, stranger, customer_writes):
         finally:
             channel_layers.backends.clear()
             realtime.bind_loop(None)
+
+
+def test_delivery_state_is_told_to_the_conversation(agent, other_agent, workspace):
+    """A reply's delivery is queued, then fails (the email channel has no SMTP server): the
+    open pages are told each change, with the reply's id."""
+    from sportello.outbound.actions import send_reply
+    from tests.outbound.helpers import customer_email, make_email_channel
+
+    conversation = customer_email(make_email_channel(workspace.pk))
+
+    async def scenario():
+        page = _socket(other_agent)
+        await _connect(page)
+        sent = await database_sync_to_async(send_reply)(conversation, agent, "Eccoci")
+        events = await _events(page, 3)
+        assert [e["event"] for e in events] == [
+            "message.sent",
+            "delivery.changed",
+            "delivery.changed",
+        ]
+        assert {e["id"] for e in events} == {sent.message.pk}
+        assert {e["conversation"] for e in events} == {conversation.pk}
+        await page.disconnect()
+
+    run(scenario, other_agent)
