@@ -12,7 +12,8 @@ the POST to the ``message.received`` notification naming that message: its p50/p
 (message, socket) pairs, and how many never came within ``--grace`` seconds (``lost``).
 
 Prints one JSON line: ``{agents, messages, p50_ms, p99_ms, max_ms, lost, post_p50_ms,
-workers, layer, backend}``. Figures only: nothing here asserts a time.
+post_p99_ms, workers, layer, backend}`` (``post_*``: the POST's own answer time, which
+the latency includes). Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ async def scenario(
         "max_ms": round(max(latencies), 2) if latencies else None,
         "lost": lost,
         "post_p50_ms": round(statistics.median(posts), 2),
+        "post_p99_ms": round(percentile(posts, 0.99), 2),
         "workers": args.workers,
         "layer": "redis" if args.redis_url else "memory",
         "backend": "postgresql" if args.database_url else "sqlite",
