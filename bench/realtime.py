@@ -12,8 +12,9 @@ the POST to the ``message.received`` notification naming that message: its p50/p
 (message, socket) pairs, and how many never came within ``--grace`` seconds (``lost``).
 
 Prints one JSON line: ``{agents, messages, p50_ms, p99_ms, max_ms, lost, post_p50_ms,
-post_p99_ms, workers, layer, backend}`` (``post_*``: the POST's own answer time, which
-the latency includes). Figures only: nothing here asserts a time.
+post_p99_ms, fanout_p50_ms, fanout_p99_ms, workers, layer, backend}`` (``post_*``: the
+POST's own answer time, which the latency includes; ``fanout_*``: from that answer to the
+socket). Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -122,10 +123,12 @@ async def scenario(
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=60)
     sent: list[tuple[float, int]] = []
     posts: list[float] = []
+    answered: dict[int, float] = {}
     for n in range(args.messages):
         started, message_id, ms = await asyncio.to_thread(post_inbound, port, token, n)
         sent.append((started, message_id))
         posts.append(ms)
+        answered[message_id] = started + ms / 1000
         await asyncio.sleep(args.pause)
     deadline = time.perf_counter() + args.grace
     while time.perf_counter() < deadline:
@@ -141,6 +144,14 @@ async def scenario(
         if message_id in arrivals
     ]
     lost = len(sent) * len(sockets) - len(latencies)
+    # From the POST's answer to the socket: the fan-out alone (negative when the
+    # notification overtook the answer on its way back).
+    fanout = [
+        (arrivals[message_id] - answered[message_id]) * 1000
+        for arrivals in sockets
+        for _, message_id in sent
+        if message_id in arrivals
+    ]
     return {
         "agents": len(cookies),
         "messages": len(sent),
@@ -150,6 +161,8 @@ async def scenario(
         "lost": lost,
         "post_p50_ms": round(statistics.median(posts), 2),
         "post_p99_ms": round(percentile(posts, 0.99), 2),
+        "fanout_p50_ms": round(statistics.median(fanout), 2) if fanout else None,
+        "fanout_p99_ms": round(percentile(fanout, 0.99), 2) if fanout else None,
         "workers": args.workers,
         "layer": "redis" if args.redis_url else "memory",
         "backend": "postgresql" if args.database_url else "sqlite",

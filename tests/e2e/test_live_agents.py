@@ -183,7 +183,7 @@ def _shoot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1366, 800), (360, 740)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"))
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=width < 400)
     page.set_viewport_size({"width": 1366, "height": 800})
 
 

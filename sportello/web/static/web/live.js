@@ -70,6 +70,12 @@
     } else if (data.type === "event") {
       if (data.id && data.id > lastId) lastId = data.id;
       changed(data.conversation);
+      if (data.conversation === conversation && (data.event === "message.sent" || data.event === "note.added")) {
+        // Whoever was typing has most likely just sent it.
+        Object.keys(typists).forEach(function (id) { clearTimeout(typists[id]); });
+        typists = {};
+        showPresence();
+      }
       if (data.event === "conversation.opened" && (data.assignee === null || data.assignee === me)) {
         notify(data);
       }
@@ -191,6 +197,15 @@
     tone.start();
     tone.stop(audio.currentTime + 0.25);
   }
+
+  // A reply refused as stale comes back with a notice: bring it into view.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var notice = document.getElementById("stale-notice");
+    var config = event.detail && event.detail.requestConfig;
+    if (notice && config && /\/reply\/$/.test(config.path || "")) {
+      notice.scrollIntoView({ block: "center" });
+    }
+  });
 
   window.addEventListener("pagehide", function () { stopped = true; if (socket) socket.close(); });
   setState("connecting");
