@@ -526,6 +526,8 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/canned/": WebRule((_get(),)),
     "c/<rowid:number>/canned/<rowid:reply_id>/": WebRule((_get(),)),
     "c/<rowid:number>/macros/<rowid:macro_id>/": WebRule((_post({}),)),
+    # The sidebar's counts again, for a live page (its websocket is tests/web/test_live.py's).
+    "live/nav/": WebRule((_get(),), shows_rows=False),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),

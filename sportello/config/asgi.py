@@ -1,23 +1,44 @@
-"""The application uvicorn serves: Django's WSGI handler on a fixed pool of threads.
+"""The application uvicorn serves: HTTP on a thread pool, websockets beside it.
 
-Django's own ASGI handler runs every sync view in a new thread per request, so each
-request opened a new database connection with a cold cache, and paid three thread hops
-through the sync middleware. Served through ``threaded_wsgi`` the same Django code runs on
-``SPORTELLO_WEB_THREADS`` long-lived threads, each keeping its connection, with one
-hand-over between the event loop and the thread a request (docs/adr/0006, 0009).
-Protocols that need ASGI (websockets for live chat) can be routed beside it here.
+HTTP is Django's WSGI handler on a fixed pool of threads. Django's own ASGI handler runs
+every sync view in a new thread per request, so each request opened a new database
+connection with a cold cache, and paid three thread hops through the sync middleware.
+Served through ``threaded_wsgi`` the same Django code runs on ``SPORTELLO_WEB_THREADS``
+long-lived threads, each keeping its connection, with one hand-over between the event loop
+and the thread a request (docs/adr/0006, 0009). The router passes HTTP scopes to it
+untouched.
+
+Websockets (the agent pages' live notifications, later the chat widget) are Channels
+consumers on the event loop, signed in by the session cookie, from this site's origins
+only (``routing.py``, docs/adr/0019).
 """
 
 import os
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
+
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from sportello.config.threaded_wsgi import ThreadedWSGI
 from sportello.language.detection import load_model
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
-application = ThreadedWSGI(get_wsgi_application(), workers=settings.WEB_THREADS)
+http_application = ThreadedWSGI(get_wsgi_application(), workers=settings.WEB_THREADS)
+
+from sportello.config.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_application,
+        "lifespan": http_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)
 
 # Each web process (uvicorn's --workers start their own) loads the language model before
 # its first request rather than inside the first inbound message's transaction.

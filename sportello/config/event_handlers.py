@@ -12,16 +12,19 @@ from typing import Any
 
 from sportello.automation.handlers import acknowledge_new_conversation
 from sportello.conversations.events import (
+    AutomaticReplySent,
     ConversationAssigned,
     ConversationOpened,
     ConversationUpdated,
+    MessageReceived,
+    NoteAdded,
     ReplySent,
     StatusChanged,
 )
 from sportello.core.events import Event, subscribe
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
-from sportello.outbound.events import DeliveryQueued
+from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.handlers import send_queued_delivery
 from sportello.sla.handlers import (
     priority_or_tags_choose_the_policy,
@@ -29,6 +32,7 @@ from sportello.sla.handlers import (
     status_moves_the_clocks,
     team_chooses_the_policy,
 )
+from sportello.web import live
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
@@ -48,6 +52,19 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A new conversation is acknowledged on its channel, with the first reply's due time
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
+    # Realtime: every open agent page of the workspace is told what changed, last, so the
+    # notification follows what the handlers above wrote (docs/architecture/realtime.md).
+    (ConversationOpened, live.conversation_opened),
+    (MessageReceived, live.conversation_changed),
+    (ReplySent, live.conversation_changed),
+    (AutomaticReplySent, live.conversation_changed),
+    (NoteAdded, live.conversation_changed),
+    (ConversationAssigned, live.conversation_changed),
+    (StatusChanged, live.conversation_changed),
+    (ConversationUpdated, live.conversation_changed),
+    (DeliverySent, live.conversation_changed),
+    (DeliveryFailed, live.conversation_changed),
+    (DeliveryQueued, live.delivery_queued),
 ]
 
 

@@ -253,6 +253,23 @@ else:
         "filename": str(HOME / "queue.sqlite3"),
     }
 
+# --- realtime -------------------------------------------------------------------------
+# Channels' layer carries live notifications to the agents' websockets (docs/adr/0019):
+# in this process's memory by default, through Redis when several processes serve.
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env_str("SPORTELLO_QUEUE_NAME", "sportello") + ":live",
+            },
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("SPORTELLO_LANGUAGE", "it")
 LANGUAGES = [("it", "Italiano"), ("en", "English")]

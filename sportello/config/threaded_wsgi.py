@@ -14,8 +14,8 @@ side and a turn of the GIL. Most requests and answers are small and whole, so he
   thread and sent by the event loop when the thread is done; a streaming answer
   (``StreamingHttpResponse``, a file) is sent chunk by chunk from the thread, as a2wsgi does.
 
-The environ is a2wsgi's ``build_environ``. Websockets are closed (live chat's consumers are
-routed beside this application when they come); lifespan events are acknowledged.
+The environ is a2wsgi's ``build_environ``. A websocket reaching it is closed (``asgi.py``
+routes websockets to Channels beside this application); lifespan events are acknowledged.
 """
 
 from __future__ import annotations

@@ -290,3 +290,20 @@ class Message(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} in {self.conversation_id}"
+
+
+class ConversationRead(WorkspaceScoped):
+    """When an agent last opened a conversation: the inbox shows a conversation as unread
+    to that agent until they open it after its last customer message. One row per agent and
+    conversation, moved forward by ``actions.mark_read``."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="conversation_read_once")
+        ]

@@ -28,6 +28,7 @@ from sportello.conversations.models import (
     ACTIVE_VIEW_STATUSES,
     DONE_STATUSES,
     Conversation,
+    ConversationRead,
     Direction,
     Kind,
     Message,
@@ -64,6 +65,7 @@ SUMMARY_FIELDS = (
     "first_reply_at",
     "waiting_since",
     "last_message_at",
+    "last_inbound_at",
     "created_at",
     "customer__name",
     "channel__slug",
@@ -531,3 +533,62 @@ def latest_inbound_text(conversation_id: int) -> str:
         .first()
     )
     return text or ""
+
+
+def unread_ids(agent: Agent, conversations: list[Conversation]) -> set[int]:
+    """Which of ``conversations`` (with ``last_inbound_at`` read) ``agent`` has not opened
+    since their last customer message. One query for the whole list."""
+    waiting = {c.pk: c.last_inbound_at for c in conversations if c.last_inbound_at}
+    if not waiting:
+        return set()
+    read = dict(
+        ConversationRead.objects.filter(
+            agent_id=agent.pk, conversation_id__in=list(waiting)
+        ).values_list("conversation_id", "read_at")
+    )
+    return {pk for pk, at in waiting.items() if pk not in read or read[pk] < at}
+
+
+def messages_after(conversation: Conversation, after_id: int) -> list[Message]:
+    """The messages in or out (not notes, not events) written to ``conversation`` after the
+    message ``after_id``: what an agent composing a reply has not seen yet."""
+    return list(
+        Message.objects.filter(
+            conversation_id=conversation.pk,
+            workspace_id=conversation.workspace_id,
+            kind=Kind.MESSAGE,
+            pk__gt=after_id,
+        )
+        .select_related("sender_agent")
+        .order_by("created_at", "pk")
+    )
+
+
+def latest_timeline_id() -> int:
+    """The newest timeline entry's id in the whole installation (ids only grow): where a
+    live page starts counting what it may miss."""
+    return Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+@dataclass(frozen=True)
+class Changes:
+    last_id: int
+    conversation_ids: list[int]
+    complete: bool
+
+
+def changed_since(workspace_id: int, after_id: int, *, limit: int = 200) -> Changes:
+    """The conversations of the workspace whose timeline grew after entry ``after_id``: what
+    a page that lost its socket missed. ``complete`` is false when there were more than
+    ``limit`` entries (the page reloads its list rather than patch it)."""
+    rows = list(
+        Message.objects.filter(pk__gt=after_id, workspace_id=workspace_id)
+        .order_by("pk")
+        .values_list("pk", "conversation_id")[: limit + 1]
+    )
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    last_id = rows[-1][0] if rows else max(after_id, 0)
+    if not complete:
+        last_id = latest_timeline_id()
+    return Changes(last_id, list(dict.fromkeys(c for _, c in rows)), complete)

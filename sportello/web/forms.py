@@ -289,6 +289,9 @@ class ReplyForm(MessageForm):
     idempotency_key = forms.CharField(
         required=False, max_length=255, widget=forms.HiddenInput, initial=new_reply_key
     )
+    # The newest timeline entry the agent saw when writing: a reply composed against an
+    # older state is not sent until the agent has seen what came since (views.conversation).
+    seen_id = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):

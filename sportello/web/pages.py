@@ -70,25 +70,28 @@ def render_page(
 ) -> HttpResponse:
     """A whole page: ``context`` plus the sidebar's views and their counts."""
     agent = agent_of(request)
-    counts = sidebar_counts(agent)
+    context = {"agent": agent, **nav_context(sidebar_counts(agent)), **context}
+    return vary_on_htmx(render(request, template, context, status=status))
+
+
+def nav_context(counts: dict[str, int]) -> dict[str, Any]:
+    """The sidebar's views with their counts (``web/_nav_views.html``)."""
     inbox = reverse("web:inbox")
-    context = {
-        "agent": agent,
+    return {
         "nav_views": [
             (view, VIEW_LABELS[view], counts[view], f"{inbox}?view={view}") for view in VIEWS
         ],
         "count_cap": COUNT_CAP,
-        **context,
     }
-    return vary_on_htmx(render(request, template, context, status=status))
 
 
-def sidebar_counts(agent: Agent) -> dict[str, int]:
+def sidebar_counts(agent: Agent, *, fresh: bool = False) -> dict[str, int]:
     """The views' counts for the sidebar, counted at most every
     ``SIDEBAR_COUNTS_SECONDS`` per agent: the seven bounded counts cost more than the rest
-    of an inbox page, and a badge a few seconds old misleads nobody (the lists are live)."""
+    of an inbox page, and a badge a few seconds old misleads nobody (the lists are live).
+    ``fresh``: counted now (a live page was told something changed)."""
     key = f"sidebar-counts:{agent.workspace_id}:{agent.pk}"
-    counts: dict[str, int] | None = cache.get(key)
+    counts: dict[str, int] | None = None if fresh else cache.get(key)
     if counts is None:
         counts = view_counts(agent.workspace_id, agent)
         cache.set(key, counts, settings.SIDEBAR_COUNTS_SECONDS)

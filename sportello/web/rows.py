@@ -81,10 +81,18 @@ def inbox_rows(conversations: list[Conversation]) -> SafeString:
 def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
     """One conversation of the inbox list."""
     subject = c.subject or _("(no subject)")
+    # ``unread``: set by the inbox for its agent (``queries.unread_ids``); other lists omit it.
+    unread = getattr(c, "unread", False)
+    dot = ""
+    if unread:
+        unread_text = _("Unread")
+        dot = f'<span class="unread-dot" title="{esc(unread_text)}"></span>'
+        dot += f'<span class="visually-hidden">{esc(unread_text)}: </span>'
     parts = [
-        f'<li class="conv-row">\n  <a class="conv-link" href="{conversation_url(c.number)}">\n'
+        f'<li class="conv-row{" is-unread" if unread else ""}" id="conv-{int(c.pk)}">\n'
+        f'  <a class="conv-link" href="{conversation_url(c.number)}">\n'
         '    <div class="conv-line">\n'
-        f'      <span class="conv-customer">{esc(str(c.customer))}</span>\n'
+        f'      <span class="conv-customer">{dot}{esc(str(c.customer))}</span>\n'
         f'      <span class="conv-channel">{esc(c.channel.name)}</span>\n'
         f'      <span class="conv-time">{time_html(c.last_message_at, relative=True, times=times)}'
         "</span>\n"

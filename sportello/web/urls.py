@@ -12,6 +12,7 @@ from sportello.web.views import (
     inbox,
     kb,
     profile,
+    sidebar,
     two_factor,
 )
 from sportello.web.views import settings as settings_pages
@@ -89,4 +90,5 @@ urlpatterns = [
     path("c/<rowid:number>/canned/", canned.picker_search, name="canned_search"),
     path("c/<rowid:number>/canned/<rowid:reply_id>/", canned.picker_render, name="canned_render"),
     path("c/<rowid:number>/macros/<rowid:macro_id>/", canned.apply_macro, name="macro_apply"),
+    path("live/nav/", sidebar.nav_views, name="live_nav"),
 ]

@@ -17,6 +17,7 @@ from sportello.conversations.actions.manage import (
     set_tags,
     update_conversation,
 )
+from sportello.conversations.actions.read import mark_read
 from sportello.conversations.actions.receive import complete_attachments, receive_message
 from sportello.conversations.actions.record import record_event
 from sportello.conversations.actions.reply import (
@@ -39,6 +40,7 @@ __all__ = [
     "automatic_reply",
     "complete_attachments",
     "delete_conversations",
+    "mark_read",
     "note_external_id",
     "receive_message",
     "record_event",

@@ -23,7 +23,8 @@ from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.automation.reply_queries import macros
 from sportello.conversations import actions
 from sportello.conversations.models import Conversation, Message
-from sportello.conversations.queries import get_conversation_by_number, thread
+from sportello.conversations.queries import get_conversation_by_number, messages_after, thread
+from sportello.core import clock
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
@@ -39,7 +40,7 @@ from sportello.web.forms import (
     new_reply_key,
 )
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
-from sportello.web.times import showable
+from sportello.web.times import relative_time, showable
 
 
 def _conversation(agent: Agent, number: int) -> Conversation:
@@ -93,13 +94,22 @@ def _thread_context(conversation: Conversation) -> dict[str, Any]:
 @agent_required
 @require_GET
 def conversation_page(request: HttpRequest, number: int) -> HttpResponse:
+    """The page; for htmx's ``thread`` target (a live notification), the thread and the
+    header again, and the reply box's ``seen_id`` moved to what is now shown."""
     agent = agent_of(request)
     conversation = _conversation(agent, number)
+    actions.mark_read(conversation, agent)
+    thread_context = _thread_context(conversation)
+    seen_id = thread_context["thread"][-1].pk if thread_context["thread"] else 0
+    if htmx_target(request) == "thread":
+        context = {"agent": agent, **thread_context, "seen_id": seen_id}
+        return vary_on_htmx(render(request, "web/conversation/_live_thread.html", context))
     context = {
         **_panel_context(agent, conversation),
-        **_thread_context(conversation),
+        **thread_context,
         "reply_form": ReplyForm(auto_id="reply_%s"),
         "note_form": MessageForm(auto_id="note_%s"),
+        "seen_id": seen_id,
     }
     return render_page(request, "web/conversation/page.html", context)
 
@@ -113,6 +123,11 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     is_htmx = htmx_target(request) is not None
     template = f"web/conversation/_{kind}_form.html"
     message = None
+    newer: list[Message] = []
+    if form.is_valid() and isinstance(form, ReplyForm):
+        newer = _unseen(conversation, agent, form)
+    if newer and isinstance(form, ReplyForm):
+        return _stale_reply(request, conversation, form, newer, is_htmx=is_htmx)
     if form.is_valid():
         try:
             message = _store(kind, conversation, agent, form)
@@ -139,9 +154,78 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     if message is None:
         return vary_on_htmx(render(request, template, context, status=422))
     context[f"{kind}_form"] = form_class(auto_id=f"{kind}_%s")
+    context["seen_id"] = message.pk
     context["message"] = message
     context["template"] = template
     return vary_on_htmx(render(request, "web/conversation/_written.html", context))
+
+
+def _unseen(conversation: Conversation, agent: Agent, form: ReplyForm) -> list[Message]:
+    """Messages in or out the agent had not seen when writing, their own excepted: a form
+    without ``seen_id`` (a page from before it) is not checked."""
+    seen_id = form.cleaned_data.get("seen_id")
+    if seen_id is None:
+        return []
+    return [m for m in messages_after(conversation, seen_id) if m.sender_agent_id != agent.pk]
+
+
+def _stale_reply(
+    request: HttpRequest,
+    conversation: Conversation,
+    form: ReplyForm,
+    newer: list[Message],
+    *,
+    is_htmx: bool,
+) -> HttpResponse:
+    """Not sent: the conversation moved on while the agent wrote. The box comes back with
+    the text, what came since, and ``seen_id`` moved past it, so sending again sends."""
+    agent = agent_of(request)
+    latest = newer[-1]
+    if latest.sender_agent is not None:
+        who = latest.sender_agent.display_name
+    else:
+        who = latest.sender_name or str(conversation.customer)
+    seconds = int((clock.now() - latest.created_at).total_seconds())
+    if seconds < 60:
+        notice = _("%(name)s replied %(seconds)d s ago.") % {
+            "name": who,
+            "seconds": max(seconds, 0),
+        }
+        if latest.direction == "in":
+            notice = _("%(name)s wrote %(seconds)d s ago.") % {
+                "name": who,
+                "seconds": max(seconds, 0),
+            }
+    elif latest.direction == "in":
+        notice = _("%(name)s wrote %(when)s.") % {
+            "name": who,
+            "when": relative_time(latest.created_at),
+        }
+    else:
+        notice = _("%(name)s replied %(when)s.") % {
+            "name": who,
+            "when": relative_time(latest.created_at),
+        }
+    stale = {"notice": notice, "messages": newer}
+    context: dict[str, Any] = {
+        "conversation": conversation,
+        "reply_form": form,
+        "seen_id": latest.pk,
+        "stale": stale,
+    }
+    if is_htmx:
+        return vary_on_htmx(
+            # 422: htmx swaps it (the page's response handling), as any refused box.
+            render(request, "web/conversation/_reply_form.html", context, status=422)
+        )
+    thread_context = _thread_context(conversation)
+    page_context = {
+        **_panel_context(agent, conversation),
+        **thread_context,
+        **context,
+        "note_form": MessageForm(auto_id="note_%s"),
+    }
+    return render_page(request, "web/conversation/page.html", page_context, status=409)
 
 
 def _store(kind: str, conversation: Conversation, agent: Agent, form: MessageForm) -> Message:

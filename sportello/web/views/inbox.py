@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from sportello.conversations.queries import list_conversations
+from sportello.conversations.queries import list_conversations, unread_ids
 from sportello.core.errors import InvalidInput
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import DEFAULT_VIEW, SORT_LABELS, VIEW_LABELS, InboxFilterForm
@@ -36,6 +36,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     except InvalidInput:
         # A cursor from an old link: start again from the first page.
         page = list_conversations(workspace_id, agent, inbox_filter, limit=PAGE_SIZE)
+    unread = unread_ids(agent, page.items)
+    for conversation in page.items:
+        conversation.unread = conversation.pk in unread  # type: ignore[attr-defined]
     context = {
         "form": form,
         "page": page,

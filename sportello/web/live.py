@@ -1,0 +1,88 @@
+"""What the agent pages are told live: domain events as small notifications.
+
+Each handler (registered in ``sportello/config/event_handlers.py``) pushes one notification
+to the workspace's group; every open inbox and conversation page of the workspace gets it
+and fetches what changed by URL, with its own agent's permissions (``static/web/live.js``).
+A notification carries ids, never content: nothing an agent may not see travels on the
+socket. ``id`` is the timeline entry it is about, when there is one: a page remembers the
+highest it saw and, after a dropped socket, asks for what came after it (``consumers``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sportello.conversations import events as conversation_events
+from sportello.conversations.models import Conversation
+from sportello.core.realtime import push, workspace_group
+from sportello.outbound import events as outbound_events
+from sportello.outbound.models import Delivery
+
+_NAMES: dict[type, str] = {
+    conversation_events.MessageReceived: "message.received",
+    conversation_events.ReplySent: "message.sent",
+    conversation_events.AutomaticReplySent: "message.sent",
+    conversation_events.NoteAdded: "note.added",
+    conversation_events.ConversationAssigned: "conversation.assigned",
+    conversation_events.StatusChanged: "conversation.updated",
+    conversation_events.ConversationUpdated: "conversation.updated",
+    outbound_events.DeliverySent: "delivery.changed",
+    outbound_events.DeliveryFailed: "delivery.changed",
+}
+
+
+def notify(workspace_id: int, event: dict[str, Any]) -> None:
+    push(workspace_group(workspace_id), {"type": "live.event", "event": event})
+
+
+def conversation_changed(
+    event: conversation_events.ConversationEvent | outbound_events.DeliveryEvent,
+) -> None:
+    """A message, a note, a status, an assignment or a delivery's state changed."""
+    payload: dict[str, Any] = {"event": _NAMES[type(event)], "conversation": event.conversation_id}
+    message_id = getattr(event, "message_id", None)
+    if message_id is not None:
+        payload["id"] = message_id
+    if isinstance(event, conversation_events.ConversationAssigned):
+        payload["assignee"] = event.assignee_id
+    notify(event.workspace_id, payload)
+
+
+def conversation_opened(event: conversation_events.ConversationOpened) -> None:
+    """A new conversation: with what a browser notification shows (its number, subject and
+    customer's name, read after the ingest's commit, so with the assignee routing chose)."""
+    row = (
+        Conversation.objects.filter(pk=event.conversation_id, workspace_id=event.workspace_id)
+        .values_list("number", "subject", "assignee_id", "customer__name")
+        .first()
+    )
+    if row is None:
+        return
+    number, subject, assignee_id, customer = row
+    notify(
+        event.workspace_id,
+        {
+            "event": "conversation.opened",
+            "conversation": event.conversation_id,
+            "number": number,
+            "subject": subject,
+            "customer": customer,
+            "assignee": assignee_id,
+        },
+    )
+
+
+def delivery_queued(event: outbound_events.DeliveryQueued) -> None:
+    """A delivery is due again (an agent's retry, or its first attempt): its reply shows
+    "queued" on the pages open on the conversation until it is sent or fails."""
+    row = (
+        Delivery.objects.filter(pk=event.delivery_id, workspace_id=event.workspace_id)
+        .values_list("message_id", "message__conversation_id")
+        .first()
+    )
+    if row is not None:
+        message_id, conversation_id = row
+        notify(
+            event.workspace_id,
+            {"event": "delivery.changed", "conversation": conversation_id, "id": message_id},
+        )
