@@ -22,3 +22,15 @@ application = ThreadedWSGI(get_wsgi_application(), workers=settings.WEB_THREADS)
 # Each web process (uvicorn's --workers start their own) loads the language model before
 # its first request rather than inside the first inbound message's transaction.
 load_model()
+
+# --- webchat branch: the widget's websocket beside the HTTP application. The realtime
+# branch's ProtocolTypeRouter supersedes this block: merge webchat's
+# ``websocket_urlpatterns`` into its URLRouter. ---
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from sportello.providers.webchat.routing import websocket_urlpatterns  # noqa: E402
+
+http_application = application
+application = ProtocolTypeRouter(  # type: ignore[assignment]
+    {"http": http_application, "websocket": URLRouter(websocket_urlpatterns)}
+)

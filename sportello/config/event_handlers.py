@@ -12,6 +12,7 @@ from typing import Any
 
 from sportello.automation.handlers import acknowledge_new_conversation
 from sportello.conversations.events import (
+    AutomaticReplySent,
     ConversationAssigned,
     ConversationOpened,
     ConversationUpdated,
@@ -23,6 +24,7 @@ from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
+from sportello.providers.webchat.handlers import push_reply
 from sportello.sla.handlers import (
     priority_or_tags_choose_the_policy,
     reply_met_the_clock,
@@ -48,6 +50,9 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A new conversation is acknowledged on its channel, with the first reply's due time
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
+    # A reply on a web chat conversation reaches the visitor's open widget at once.
+    (ReplySent, push_reply),
+    (AutomaticReplySent, push_reply),
 ]
 
 

@@ -243,6 +243,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# webchat branch: Channels' layer for the widget's pushes, in memory (one process) or on
+# Redis (several). The realtime branch defines the same setting: keep one.
+CHANNEL_LAYERS = {
+    "default": (
+        {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
 if REDIS_URL:
     HUEY = {**_huey_common, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
