@@ -450,6 +450,13 @@ WEB: dict[str, WebRule] = {
     "hooks/messenger/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/instagram/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/telegram/<str:key>/": WebRule((_get(404),), public=True),
+    # The web chat widget's endpoints: public, checked by the channel's allowed origins
+    # and the visitor's token (tests/providers/webchat/).
+    "hooks/webchat/<str:key>/config": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/session": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/messages": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/read": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/typing": WebRule((_get(404),), public=True),
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
