@@ -75,10 +75,16 @@ def widget_endpoint(methods: tuple[str, ...], *, visitor: bool = True) -> Callab
                 return JsonResponse({"detail": "the chat is not configured"}, status=404)
             origin = str(request.headers.get("Origin") or "")
             if not config.allows(origin):
-                return JsonResponse(
+                refused = JsonResponse(
                     {"detail": "this site may not embed the chat (origin not allowed)"},
                     status=403,
                 )
+                # Readable by the refused page, so its widget can say why it stays hidden;
+                # no preflight is ever allowed for it, so it can send nothing else.
+                if origin:
+                    refused["Access-Control-Allow-Origin"] = origin
+                    refused["Vary"] = "Origin"
+                return refused
             if request.method == "OPTIONS":
                 return _cors(HttpResponse(status=204), origin)
             if request.method not in methods:

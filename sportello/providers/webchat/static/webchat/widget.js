@@ -38,7 +38,9 @@
     return node;
   }
   function call(method, path, body, isForm) {
-    var headers = { "X-Visitor-Token": state.token };
+    // The settings are a simple request (no preflight), so a refused site learns why.
+    var headers = {};
+    if (state.token && path !== "config") headers["X-Visitor-Token"] = state.token;
     if (body && !isForm) headers["Content-Type"] = "application/json";
     var url = base + path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang;
     return fetch(url, { method: method, headers: headers, mode: "cors",
@@ -69,7 +71,7 @@
     "@media (max-width:480px){.panel{inset:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0;bottom:0}}";
   root.appendChild(el("style", {}, css));
   var side = "right";
-  var launch = el("button", { "class": "launch", type: "button", "aria-label": T.open, "aria-expanded": "false", "aria-controls": "panel" });
+  var launch = el("button", { "class": "launch", type: "button", hidden: "", "aria-label": T.open, "aria-expanded": "false", "aria-controls": "panel" });
   launch.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"/></svg>';
   var panel = el("div", { "class": "panel", id: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "title", hidden: "" });
   var header = el("header");
@@ -250,7 +252,7 @@
       return call("POST", "session", null);
     }).then(function (session) {
       state.token = session.token; store.setItem("sportello-chat:" + key, state.token);
-      showAll(session); connect();
+      showAll(session); launch.hidden = false; connect();
     }).catch(function (err) {
       host.setAttribute("data-refused", String(err && err.status || "error"));
       launch.hidden = true;
