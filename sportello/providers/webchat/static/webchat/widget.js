@@ -16,15 +16,15 @@
     it: { open: "Apri la chat", close: "Chiudi la chat", title: "Chatta con noi", send: "Invia",
       placeholder: "Scrivi un messaggio…", attach: "Allega un'immagine o un PDF", name: "Nome (facoltativo)",
       email: "Email", typing: " sta scrivendo…", you: "Tu", offline: "Siamo fuori orario.",
-      replyAt: "Ti risponderemo dal ", leave: "Lasciaci la tua email: la risposta arriverà lì.",
+      replyAt: "Risposta prevista: ", leave: "Lasciaci la tua email: la risposta arriverà lì.",
       save: "Salva", saved: "Grazie! Ti risponderemo anche per email.", failed: "Non inviato, riprovo…",
-      read: "Letto", log: "Messaggi della chat", refused: "La chat non è disponibile su questo sito." },
+      read: "Letto", file: "Allegato: ", log: "Messaggi della chat", refused: "La chat non è disponibile su questo sito." },
     en: { open: "Open the chat", close: "Close the chat", title: "Chat with us", send: "Send",
       placeholder: "Write a message…", attach: "Attach an image or a PDF", name: "Name (optional)",
       email: "Email", typing: " is typing…", you: "You", offline: "We are away right now.",
-      replyAt: "We will answer from ", leave: "Leave your email: the answer will reach you there.",
+      replyAt: "Expected reply: ", leave: "Leave your email: the answer will reach you there.",
       save: "Save", saved: "Thanks! We will also answer by email.", failed: "Not sent, retrying…",
-      read: "Read", log: "Chat messages", refused: "The chat is not available on this site." }
+      read: "Read", file: "Attached: ", log: "Chat messages", refused: "The chat is not available on this site." }
   }[lang];
 
   var store = window.localStorage;
@@ -66,7 +66,7 @@
     "form.compose{display:flex;gap:6px;align-items:flex-end;padding:10px;border-top:1px solid #e3e5e8;background:#fff}" +
     "textarea{flex:1;resize:none;border:1px solid #b9b9b9;border-radius:10px;padding:9px;font-size:15px;max-height:120px;min-height:42px}" +
     ".btn{border:0;color:#fff;border-radius:10px;padding:0 14px;height:42px;font-size:15px;cursor:pointer;font-weight:600}" +
-    ".clip{background:#eef0f3;color:#222;width:42px;padding:0;font-size:20px}.typing{font-size:12px;color:#555;padding:0 14px 4px;min-height:16px;background:#f6f7f9}" +
+    ".clip{background:#eef0f3;color:#222;width:42px;padding:0;display:flex;align-items:center;justify-content:center}.typing{font-size:12px;color:#555;padding:0 14px 4px;min-height:16px;background:#f6f7f9}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (max-width:480px){.panel{inset:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0;bottom:0}}";
   root.appendChild(el("style", {}, css));
@@ -86,7 +86,9 @@
   var form = el("form", { "class": "compose" });
   var fileLabel = el("label", { "class": "btn clip", title: T.attach });
   fileLabel.appendChild(el("span", { "class": "sr" }, T.attach));
-  fileLabel.appendChild(el("span", { "aria-hidden": "true" }, "📎"));
+  var clip = el("span", { "aria-hidden": "true" });
+  clip.innerHTML = '<svg viewBox="0 0 24 24" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7l9-9a3.3 3.3 0 0 1 4.7 4.7l-9 9a1.7 1.7 0 0 1-2.4-2.4l8.3-8.3"/></svg>';
+  fileLabel.appendChild(clip);
   var file = el("input", { type: "file", accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf", "class": "sr" });
   fileLabel.appendChild(file);
   var textLabel = el("label", { "for": "text", "class": "sr" }, T.placeholder);
@@ -118,7 +120,7 @@
     if (message.author === "visitor") box.style.background = (state.settings && state.settings.color) || "#1f6feb";
     box.appendChild(el("span", { "class": message.author === "agent" ? "who" : "sr" }, message.author === "agent" ? (message.name || "") : T.you));
     linkify(box, message.text || "");
-    (message.attachments || []).forEach(function (a) { box.appendChild(el("span", { "class": "meta" }, "📎 " + a.filename)); });
+    (message.attachments || []).forEach(function (a) { box.appendChild(el("span", { "class": "meta" }, T.file + a.filename)); });
     var pending = log.querySelector('[data-client="' + message.client_id + '"]');
     if (pending) pending.remove();
     log.appendChild(box);
@@ -204,7 +206,7 @@
       var data = new FormData();
       data.append("text", value); data.append("client_id", clientId); data.append("file", chosen);
       if (state.email) data.append("email", state.email);
-      submit(data, true, clientId, (value ? value + " " : "") + "📎 " + chosen.name);
+      submit(data, true, clientId, (value ? value + " " : "") + T.file + chosen.name);
       file.value = "";
     } else {
       var body = { text: value, client_id: clientId };
