@@ -32,12 +32,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.web import HOST, Server, free_port, wait_until_up  # noqa: E402
+from bench.web import HOST, Server, free_port, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 ORIGIN = "https://www.negozio-bench.it"
@@ -95,9 +94,20 @@ def conversation_of(token: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def stored(unacknowledged: dict[str, str]) -> int:
+    """How many of the messages never acknowledged (client id -> token) are stored all
+    the same (the socket died after the pipeline took them)."""
+    from sportello.conversations.models import Message
+    from sportello.providers.webchat.visitors import external_id, handle_of
+
+    ids = [external_id(handle_of(token), client_id) for client_id, token in unacknowledged.items()]
+    return Message.objects.filter(external_id__in=ids).count()
+
+
 class Tally:
     def __init__(self) -> None:
         self.sent: dict[str, float] = {}
+        self.owner: dict[str, str] = {}
         self.acked: list[float] = []
         self.replies: dict[str, float] = {}
         self.reply_ms: list[float] = []
@@ -134,6 +144,7 @@ async def visitor(
             while time.perf_counter() < until:
                 client_id = f"v{index}m{count}"
                 tally.sent[client_id] = time.perf_counter()
+                tally.owner[client_id] = token
                 await socket.send(
                     json.dumps(
                         {"type": "message", "text": f"Domanda {count}", "client_id": client_id}
@@ -226,6 +237,8 @@ def main() -> None:
     finally:
         server.stop()
     acked, replied = len(tally.acked), len(tally.reply_ms)
+    unacknowledged = {client_id: tally.owner[client_id] for client_id in tally.sent}
+    stored_anyway = stored(unacknowledged)
     print(
         json.dumps(
             {
@@ -234,7 +247,8 @@ def main() -> None:
                 "messages": acked + len(tally.sent),
                 "p50_ms": percentile(tally.acked, 0.5),
                 "p99_ms": percentile(tally.acked, 0.99),
-                "lost": len(tally.sent),
+                "lost": len(tally.sent) - stored_anyway,
+                "unacknowledged_but_stored": stored_anyway,
                 "socket_errors": tally.errors,
             }
         )
