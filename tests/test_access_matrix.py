@@ -213,6 +213,7 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/conversations/{conversation_id}/reply": ApiRule(
         statuses(201), lambda role: {"text": f"Risposta di {role}"}
     ),
+    "POST /api/v1/conversations/{conversation_id}/video-call": ApiRule(statuses(201)),
     "POST /api/v1/conversations/{conversation_id}/notes": ApiRule(
         statuses(201), lambda role: {"text": f"Nota di {role}"}
     ),

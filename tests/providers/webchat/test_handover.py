@@ -114,3 +114,11 @@ def test_video_call_link_is_posted_to_the_visitor(
         u.startswith(f"https://video.negozio.it/sportello-{conversation.number}-") for u in urls
     )
     assert len(set(urls)) == 2
+
+
+def test_video_call_through_the_api(workspace, api, inbound):
+    conversation_id = inbound().json()["conversation_id"]
+    answer = api.post(f"/api/v1/conversations/{conversation_id}/video-call")
+    assert answer.status_code == 201, answer.json()
+    assert "https://meet.jit.si/sportello-" in answer.json()["text"]
+    assert api.post("/api/v1/conversations/999999/video-call").status_code == 404
