@@ -102,3 +102,47 @@ def test_message_reply_and_reconnect_lose_nothing(workspace, agent):
     deliveries = Delivery.objects.order_by("pk")
     assert all(d.status == "sent" and d.delivered_at for d in deliveries)
     assert all(d.read_at for d in deliveries)
+
+
+def test_a_push_crosses_processes_through_the_redis_layer(workspace, agent, settings):
+    """With SPORTELLO_REDIS_URL the layer is Redis: a reply stored by one process (here,
+    the test's thread, as a web or job process would) reaches a socket held by another
+    (the consumer's event loop), through Redis only."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/4"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": f"webchat-test-{new_token()[:8]}"},
+        }
+    }
+    channel_layers.backends = {}
+    assert type(channel_layers["default"]).__name__ == "RedisChannelLayer"
+    channel = make_webchat_channel(workspace.pk)
+    token = new_token()
+
+    def reply() -> None:
+        conversation = Conversation.objects.get(channel=channel)
+        send_reply(conversation, agent, "Risposta via Redis")
+
+    async def scenario() -> dict[str, Any]:
+        socket = communicator(channel, token)
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "message", "text": "Ciao", "client_id": "r1"})
+        await socket.receive_json_from(timeout=10)
+        await sync_to_async(reply, thread_sensitive=False)()
+        pushed = await socket.receive_json_from(timeout=10)
+        await socket.disconnect()
+        return pushed
+
+    try:
+        pushed = run(scenario())
+    finally:
+        channel_layers.backends = {}
+    assert pushed["message"]["text"] == "Risposta via Redis"
