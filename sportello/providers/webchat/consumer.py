@@ -76,7 +76,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return None
 
     async def _join_conversations(self) -> list[int]:
-        ids = await database_sync_to_async(conversation_ids)(
+        ids = await database_sync_to_async(conversation_ids, thread_sensitive=False)(
             self.channel.workspace_id, self.channel.pk, self.handle
         )
         for pk in ids:
@@ -102,7 +102,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 after = content.get("after") or 0
                 if not isinstance(after, int) or after < 0:
                     raise chat.BadRequest("after: a message id")
-                answer = await database_sync_to_async(chat.catch_up)(
+                answer = await database_sync_to_async(chat.catch_up, thread_sensitive=False)(
                     self.channel, self.token, after
                 )
                 presence.seen(self.handle, seconds=presence.CONNECTED_FOR)
@@ -110,7 +110,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             elif kind == "message":
                 if limits.spent(f"msg-visitor:{self.token}", limits.MESSAGES_PER_VISITOR):
                     raise chat.BadRequest("too many messages: wait a minute")
-                line = await database_sync_to_async(chat.write)(
+                line = await database_sync_to_async(chat.write, thread_sensitive=False)(
                     self.channel, self.config, self.token, content, []
                 )
                 # A first message opens a conversation: listen to it from now on.
