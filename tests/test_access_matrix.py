@@ -219,6 +219,7 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/conversations/{conversation_id}/reply": ApiRule(
         statuses(201), lambda role: {"text": f"Risposta di {role}"}
     ),
+    "POST /api/v1/conversations/{conversation_id}/video-call": ApiRule(statuses(201)),
     "POST /api/v1/conversations/{conversation_id}/notes": ApiRule(
         statuses(201), lambda role: {"text": f"Nota di {role}"}
     ),
@@ -551,6 +552,13 @@ WEB: dict[str, WebRule] = {
     "hooks/telegram/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/phone/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/sms/<str:key>/": WebRule((_get(404),), public=True),
+    # The web chat widget's endpoints: public, checked by the channel's allowed origins
+    # and the visitor's token (tests/providers/webchat/).
+    "hooks/webchat/<str:key>/config": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/session": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/messages": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/read": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/typing": WebRule((_get(404),), public=True),
 }
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,

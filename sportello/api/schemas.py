@@ -320,6 +320,11 @@ class ChannelOut(Schema):
         description="Where the provider must post its webhooks (paste it in its dashboard); "
         "null for kinds that take none"
     )
+    embed_snippet: str | None = Field(
+        default=None,
+        description="The HTML to paste in the website's pages (a web chat's script tag); "
+        "null for kinds that are not embedded",
+    )
 
 
 def _kinds_enum(schema: dict[str, Any]) -> None:

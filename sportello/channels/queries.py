@@ -91,3 +91,12 @@ def webhook_url(channel: Channel) -> str | None:
         return None
     path = path_of(channel.config) if path_of is not None else None
     return None if path is None else settings.BASE_URL.rstrip("/") + path
+
+
+def embed_snippet(channel: Channel) -> str | None:
+    """The HTML that embeds the channel in a website (``Provider.embed_snippet``), or None."""
+    try:
+        snippet_of = registry.provider(channel.kind).embed_snippet
+    except InvalidInput:
+        return None
+    return snippet_of(channel.config) if snippet_of is not None else None

@@ -111,6 +111,9 @@ class Provider:
     # config, or None when the config has none yet: the API and the channel's settings
     # show it as ``webhook_url``, to paste into the provider's dashboard.
     webhook_path: Callable[[dict[str, Any]], str | None] | None = None
+    # The HTML an admin pastes in their site to embed the channel (the web chat's script
+    # tag), from its stored config; shown as ``embed_snippet`` by the API.
+    embed_snippet: Callable[[dict[str, Any]], str | None] | None = None
     # Why an agent cannot send a free-form reply on a conversation now (WhatsApp's
     # 24-hour customer-service window), in the agent's language, or None when they can.
     # Called with the Conversation before the reply is stored.

@@ -9,17 +9,16 @@ and the thread a request (docs/adr/0006, 0009). The router passes HTTP scopes to
 untouched.
 
 Websockets (the agent pages' live notifications, later the chat widget) are Channels
-consumers on the event loop, signed in by the session cookie, from this site's origins
-only (``routing.py``, docs/adr/0019).
+consumers on the event loop (``routing.py``): the agents' signed in by the session cookie,
+from this site's origins only (docs/adr/0019); the chat widget's, from the sites its channel
+allows, by the visitor's token (docs/architecture/webchat.md).
 """
 
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
@@ -34,9 +33,9 @@ application = ProtocolTypeRouter(
     {
         "http": http_application,
         "lifespan": http_application,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # Each route brings its own checks: the agents' socket takes this site's origins
+        # and a session; the chat widget's, its channel's allowed origins and a visitor token.
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )
 

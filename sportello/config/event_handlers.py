@@ -26,6 +26,7 @@ from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.handlers import send_queued_delivery
+from sportello.providers.webchat.handlers import push_reply
 from sportello.sla.handlers import (
     priority_or_tags_choose_the_policy,
     reply_met_the_clock,
@@ -65,6 +66,9 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (DeliverySent, live.conversation_changed),
     (DeliveryFailed, live.conversation_changed),
     (DeliveryQueued, live.delivery_queued),
+    # A reply on a web chat conversation reaches the visitor's open widget at once.
+    (ReplySent, push_reply),
+    (AutomaticReplySent, push_reply),
 ]
 
 

@@ -10,7 +10,13 @@ from sportello.api.auth import current_agent
 from sportello.api.schemas import ChannelIn, ChannelOut, ChannelPatch, Error, ValidationErrorOut
 from sportello.channels import actions
 from sportello.channels.models import Channel
-from sportello.channels.queries import get_channel, redacted, webhook_url, workspace_channels
+from sportello.channels.queries import (
+    embed_snippet,
+    get_channel,
+    redacted,
+    webhook_url,
+    workspace_channels,
+)
 from sportello.core.errors import PermissionDenied
 
 router = Router(tags=["channels"])
@@ -25,6 +31,7 @@ def _out(channel: Channel) -> dict[str, Any]:
         "is_active": channel.is_active,
         "config": redacted(channel.config),
         "webhook_url": webhook_url(channel),
+        "embed_snippet": embed_snippet(channel),
     }
 
 

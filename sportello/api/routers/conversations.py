@@ -214,6 +214,23 @@ def reply(  # type: ignore[no-untyped-def]
 
 
 @router.post(
+    "/{rowid:conversation_id}/video-call",
+    response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
+)
+def video_call(request: HttpRequest, conversation_id: int):  # type: ignore[no-untyped-def]
+    """Offer the customer a video call: a meeting link made for this conversation (Jitsi
+    Meet by default, the web chat channel's ``video_base_url`` otherwise), posted as the
+    agent's reply; 201 with the reply."""
+    from sportello.providers.webchat.actions import offer_video_call
+
+    agent = current_agent(request)
+    conversation = get_conversation(agent.workspace_id, conversation_id)
+    message = offer_video_call(conversation, agent).message
+    state = delivery_status_for([message.pk]).get(message.pk)
+    return Status(201, present.message(message, state))
+
+
+@router.post(
     "/{rowid:conversation_id}/notes",
     response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )

@@ -1,0 +1,272 @@
+"""Live chat under load: N widget websocket clients, each writing every ~10 s.
+
+    python bench/chat.py                      # 1,000 visitors for 60 s
+    python bench/chat.py --clients 200 --seconds 40
+
+Starts the real server (``sportello run --no-worker``, one uvicorn process, the in-memory
+channel layer) on a fresh SQLite database in a temporary home, creates a web chat channel
+and an agent with an API token in this process, then opens ``--clients`` visitor sockets
+(``/ws/webchat/<key>/``, each with its own token and the allowed Origin). Each visitor
+sends a message every 10 s on average (exponential gaps); the agent answers a sample of
+them through ``POST /api/v1/conversations/<id>/reply``.
+
+Prints one JSON line per direction, ``{direction, clients, messages, p50_ms, p99_ms,
+lost}``:
+- ``visitor_to_server``: from the visitor's send to its ``sent`` acknowledgement, which
+  the server writes once the message is stored through the ingest pipeline and pushed to
+  the conversation's groups (agents' pages subscribe there once the realtime layer exists);
+- ``agent_to_visitor``: from the agent's reply request to the reply on the visitor's socket;
+and a ``server_memory`` line (resident memory of the server, from /proc). ``lost`` counts
+messages never acknowledged (or replies never received) by the end plus a 15 s grace.
+Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.web import HOST, Server, free_port, wait_until_up
+
+REPO = Path(__file__).resolve().parent.parent
+ORIGIN = "https://www.negozio-bench.it"
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
+def prepare(home: Path) -> tuple[str, str]:
+    """Migrate, and create the channel and an agent's API token: (public key, token)."""
+    os.environ["SPORTELLO_HOME"] = str(home)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sportello.accounts.actions import create_agent, issue_token
+    from sportello.accounts.bootstrap import ensure_default_workspace
+    from sportello.accounts.models import Role
+    from sportello.channels.actions import create_channel
+
+    call_command("migrate", verbosity=0)
+    workspace = ensure_default_workspace()
+    agent = create_agent(
+        workspace,
+        email="bench.chat@bench.sportello.example",
+        password=None,
+        display_name="Banco Prova",
+        role=Role.ADMIN,
+    )
+    channel = create_channel(
+        workspace.pk,
+        kind="webchat",
+        name="Chat",
+        slug="chat",
+        config={"allowed_origins": [ORIGIN]},
+    )
+    return str(channel.config["webhook_key"]), issue_token(agent)
+
+
+def conversation_of(token: str) -> int | None:
+    from sportello.conversations.models import Message
+    from sportello.providers.webchat.visitors import handle_of
+
+    found = (
+        Message.objects.filter(external_id__startswith=f"wc:{handle_of(token)}:")
+        .values_list("conversation_id", flat=True)
+        .first()
+    )
+    return int(found) if found is not None else None
+
+
+def stored(unacknowledged: dict[str, str]) -> int:
+    """How many of the messages never acknowledged (client id -> token) are stored all
+    the same (the socket died after the pipeline took them)."""
+    from sportello.conversations.models import Message
+    from sportello.providers.webchat.visitors import external_id, handle_of
+
+    ids = [external_id(handle_of(token), client_id) for client_id, token in unacknowledged.items()]
+    return Message.objects.filter(external_id__in=ids).count()
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.sent: dict[str, float] = {}
+        self.owner: dict[str, str] = {}
+        self.acked: list[float] = []
+        self.replies: dict[str, float] = {}
+        self.reply_ms: list[float] = []
+        self.errors = 0
+
+
+async def visitor(
+    port: int, key: str, index: int, tally: Tally, until: float, tokens: list[str]
+) -> None:
+    import websockets
+
+    token = f"bench{index:06d}".ljust(43, "x")
+    tokens.append(token)
+    url = f"ws://{HOST}:{port}/ws/webchat/{key}/?token={token}"
+    try:
+        async with websockets.connect(url, origin=ORIGIN, open_timeout=60) as socket:  # type: ignore[arg-type]
+
+            async def reader() -> None:
+                async for raw in socket:
+                    event = json.loads(raw)
+                    now = time.perf_counter()
+                    if event.get("type") == "sent":
+                        client_id = event["message"].get("client_id", "")
+                        if client_id in tally.sent:
+                            tally.acked.append((now - tally.sent.pop(client_id)) * 1000)
+                    elif event.get("type") == "message":
+                        text = event["message"].get("text", "")
+                        if event["message"].get("author") == "agent" and text in tally.replies:
+                            tally.reply_ms.append((now - tally.replies.pop(text)) * 1000)
+
+            reading = asyncio.create_task(reader())
+            await asyncio.sleep(random.uniform(0, 10))
+            count = 0
+            while time.perf_counter() < until:
+                client_id = f"v{index}m{count}"
+                tally.sent[client_id] = time.perf_counter()
+                tally.owner[client_id] = token
+                await socket.send(
+                    json.dumps(
+                        {"type": "message", "text": f"Domanda {count}", "client_id": client_id}
+                    )
+                )
+                count += 1
+                await asyncio.sleep(min(30.0, random.expovariate(1 / 10)))
+            await asyncio.sleep(15)  # grace for what is still in flight
+            reading.cancel()
+    except Exception:
+        tally.errors += 1
+
+
+async def agent(port: int, api_token: str, tokens: list[str], tally: Tally, until: float) -> None:
+    """Reply about once a second to a random visitor who has written."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", timeout=30) as client:
+        await asyncio.sleep(12)
+        number = 0
+        while time.perf_counter() < until:
+            token = random.choice(tokens)
+            conversation = await asyncio.to_thread(conversation_of, token)
+            if conversation is not None:
+                text = f"Risposta {number}"
+                tally.replies[text] = time.perf_counter()
+                answer = await client.post(
+                    f"/api/v1/conversations/{conversation}/reply",
+                    json={"text": text},
+                    headers={"Authorization": f"Bearer {api_token}"},
+                )
+                if answer.status_code >= 300:
+                    tally.replies.pop(text, None)
+                    tally.errors += 1
+                number += 1
+            await asyncio.sleep(1)
+
+
+async def drive(port: int, key: str, api_token: str, clients: int, seconds: float) -> Tally:
+    tally = Tally()
+    tokens: list[str] = []
+    until = time.perf_counter() + seconds
+    tasks = []
+    for index in range(clients):
+        tasks.append(asyncio.create_task(visitor(port, key, index, tally, until, tokens)))
+        if index % 50 == 49:
+            await asyncio.sleep(0.2)  # connect in waves, as page views arrive
+    tasks.append(asyncio.create_task(agent(port, api_token, tokens, tally, until)))
+    await asyncio.gather(*tasks)
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="sportello-bench-chat-"))
+    key, api_token = prepare(home)
+    port = free_port()
+    log = home / "server.log"
+    env = {**os.environ, "SPORTELLO_HOME": str(home), "SPORTELLO_LOG_LEVEL": "WARNING"}
+    import subprocess
+
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sportello.config.cli",
+                "run",
+                "--no-worker",
+                "--no-migrate",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=str(REPO),
+        )
+    server = Server(process, port, log)
+    try:
+        wait_until_up(port, "/healthz", process, log)
+        tally = asyncio.run(drive(port, key, api_token, args.clients, args.seconds))
+        memory = server.rss_kb()
+    finally:
+        server.stop()
+    acked, replied = len(tally.acked), len(tally.reply_ms)
+    unacknowledged = {client_id: tally.owner[client_id] for client_id in tally.sent}
+    stored_anyway = stored(unacknowledged)
+    print(
+        json.dumps(
+            {
+                "direction": "visitor_to_server",
+                "clients": args.clients,
+                "messages": acked + len(tally.sent),
+                "p50_ms": percentile(tally.acked, 0.5),
+                "p99_ms": percentile(tally.acked, 0.99),
+                "lost": len(tally.sent) - stored_anyway,
+                "unacknowledged_but_stored": stored_anyway,
+                "socket_errors": tally.errors,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "direction": "agent_to_visitor",
+                "clients": args.clients,
+                "messages": replied + len(tally.replies),
+                "p50_ms": percentile(tally.reply_ms, 0.5),
+                "p99_ms": percentile(tally.reply_ms, 0.99),
+                "lost": len(tally.replies),
+            }
+        )
+    )
+    print(json.dumps({"scenario": "server_memory", "clients": args.clients, **memory}))
+
+
+if __name__ == "__main__":
+    main()

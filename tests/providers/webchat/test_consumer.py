@@ -1,0 +1,148 @@
+"""The visitor's websocket, through Channels' WebsocketCommunicator and the in-memory
+layer: the origin check at the handshake, a message stored then echoed, an agent's reply
+pushed live and delivered, and a reconnect that catches up on what it missed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from sportello.conversations.models import Conversation
+from sportello.outbound.actions import send_reply
+from sportello.outbound.models import Delivery
+from sportello.providers.webchat.routing import websocket_urlpatterns
+from sportello.providers.webchat.visitors import new_token
+from tests.providers.webchat.helpers import SHOP, make_webchat_channel
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+app = URLRouter(websocket_urlpatterns)
+
+
+def communicator(channel: Any, token: str, origin: str = SHOP) -> WebsocketCommunicator:
+    key = channel.config["webhook_key"]
+    return WebsocketCommunicator(
+        app, f"/ws/webchat/{key}/?token={token}", headers=[(b"origin", origin.encode())]
+    )
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def test_handshake_from_a_site_not_allowed_is_refused(workspace):
+    channel = make_webchat_channel(workspace.pk)
+
+    async def scenario() -> tuple[Any, Any, Any]:
+        stranger = communicator(channel, new_token(), origin="https://evil.example")
+        refused = await stranger.connect()
+        no_token = communicator(channel, "corto")
+        unknown = await no_token.connect()
+        good = communicator(channel, new_token())
+        accepted = await good.connect()
+        await good.disconnect()
+        return refused, unknown, accepted
+
+    refused, unknown, accepted = run(scenario())
+    assert refused == (False, 4403)
+    assert unknown == (False, 4401)
+    assert accepted[0] is True
+
+
+def test_message_reply_and_reconnect_lose_nothing(workspace, agent):
+    channel = make_webchat_channel(workspace.pk)
+    token = new_token()
+
+    def reply(text: str) -> int:
+        conversation = Conversation.objects.get(channel=channel)
+        sent = send_reply(conversation, agent, text)
+        # outside a test transaction the reply commits and its handlers run (push, send)
+        return sent.message.pk
+
+    async def scenario() -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        socket = communicator(channel, token)
+        assert (await socket.connect())[0]
+        await socket.send_json_to(
+            {"type": "message", "text": "Ciao, siete aperti?", "client_id": "a1"}
+        )
+        seen["sent"] = await socket.receive_json_from(timeout=10)
+        first_reply = await sync_to_async(reply)("Sì, fino alle 19")
+        seen["pushed"] = await socket.receive_json_from(timeout=10)
+        seen["first_reply"] = first_reply
+        await socket.disconnect()
+        # While the socket is down the agent writes again; the reconnect asks from its last id.
+        await sync_to_async(reply)("Le serve altro?")
+        again = communicator(channel, token)
+        assert (await again.connect())[0]
+        await again.send_json_to({"type": "hello", "after": seen["pushed"]["message"]["id"]})
+        seen["caught_up"] = await again.receive_json_from(timeout=10)
+        await again.send_json_to({"type": "read", "until": seen["caught_up"]["last_id"]})
+        await again.send_json_to({"type": "nonsense"})
+        seen["error"] = await again.receive_json_from(timeout=10)
+        await again.disconnect()
+        return seen
+
+    seen = run(scenario())
+    assert (
+        seen["sent"]["type"] == "sent" and seen["sent"]["message"]["text"] == "Ciao, siete aperti?"
+    )
+    pushed = seen["pushed"]
+    assert pushed["type"] == "message"
+    assert (
+        pushed["message"]["author"] == "agent" and pushed["message"]["text"] == "Sì, fino alle 19"
+    )
+    assert [m["text"] for m in seen["caught_up"]["messages"]] == ["Le serve altro?"]
+    assert seen["error"]["status"] == 400
+    deliveries = Delivery.objects.order_by("pk")
+    assert all(d.status == "sent" and d.delivered_at for d in deliveries)
+    assert all(d.read_at for d in deliveries)
+
+
+def test_a_push_crosses_processes_through_the_redis_layer(workspace, agent, settings):
+    """With SPORTELLO_REDIS_URL the layer is Redis: a reply stored by one process (here,
+    the test's thread, as a web or job process would) reaches a socket held by another
+    (the consumer's event loop), through Redis only."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/4"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": f"webchat-test-{new_token()[:8]}"},
+        }
+    }
+    channel_layers.backends = {}
+    assert type(channel_layers["default"]).__name__ == "RedisChannelLayer"
+    channel = make_webchat_channel(workspace.pk)
+    token = new_token()
+
+    def reply() -> None:
+        conversation = Conversation.objects.get(channel=channel)
+        send_reply(conversation, agent, "Risposta via Redis")
+
+    async def scenario() -> dict[str, Any]:
+        socket = communicator(channel, token)
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "message", "text": "Ciao", "client_id": "r1"})
+        await socket.receive_json_from(timeout=10)
+        await sync_to_async(reply, thread_sensitive=False)()
+        pushed = await socket.receive_json_from(timeout=10)
+        await socket.disconnect()
+        return pushed
+
+    try:
+        pushed = run(scenario())
+    finally:
+        channel_layers.backends = {}
+    assert pushed["message"]["text"] == "Risposta via Redis"
