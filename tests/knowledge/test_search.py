@@ -192,3 +192,25 @@ def test_words_count_only_in_the_questions_own_language(write_article, workspace
     assert italian["id"] not in by_id or by_id[italian["id"]].word_rank == 0
     hits, _ = search(workspace.pk, "Posso pagare online con la carta?", limit=5)
     assert {hit.article.pk: hit for hit in hits}[italian["id"]].word_rank == 1
+
+
+def test_a_clear_first_by_meaning_beats_a_word_in_common(write_article, workspace):
+    """Rank fusion sees only the order of each ranking: an article sharing one incidental
+    word with the question ("card") was first in words and so first overall, above the
+    article that answers it, first by meaning with no word in common. The re-ranking
+    reads the cosines and the share of words themselves, and puts the answer first."""
+    gift = write_article(
+        "Buoni regalo",
+        "I buoni regalo valgono dodici mesi dalla data di acquisto e si possono spendere "
+        "in più ordini, online o in negozio.",
+    )
+    write_article(
+        "Il tuo account",
+        "Nell'area clienti trovi gli ordini, gli indirizzi salvati e la card fedeltà con i "
+        "punti accumulati.",
+    )
+    write_article("Metodi di pagamento", "Accettiamo carte di credito, PayPal e bonifico.")
+    hits, _ = search(workspace.pk, "quanto dura la validità della gift card?", limit=3)
+    assert hits[0].article.pk == gift["id"]
+    assert hits[0].word_rank == 0 and hits[0].meaning_rank == 1
+    assert hits[0].fit > hits[1].fit
