@@ -24,6 +24,7 @@ from sportello.api.routers import (
     inbound,
     kb,
     privacy,
+    rules,
     sla,
     tokens,
 )
@@ -77,6 +78,7 @@ api.add_router("/bot", bot.router)
 api.add_router("/calendars", sla.calendars)
 api.add_router("/sla-policies", sla.policies)
 api.add_router("/acknowledgement", acknowledgement.router)
+api.add_router("/rules", rules.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -11,10 +11,18 @@ from collections.abc import Callable
 from typing import Any
 
 from sportello.automation.handlers import acknowledge_new_conversation
+from sportello.automation.rule_handlers import (
+    rules_on_assignment,
+    rules_on_conversation_opened,
+    rules_on_message_received,
+    rules_on_sla,
+    rules_on_status_changed,
+)
 from sportello.conversations.events import (
     ConversationAssigned,
     ConversationOpened,
     ConversationUpdated,
+    MessageReceived,
     ReplySent,
     StatusChanged,
 )
@@ -23,6 +31,7 @@ from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
+from sportello.sla.events import SlaBreached, SlaWarning
 from sportello.sla.handlers import (
     priority_or_tags_choose_the_policy,
     reply_met_the_clock,
@@ -48,6 +57,15 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A new conversation is acknowledged on its channel, with the first reply's due time
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
+    # The business's rules, last: they see what the handlers above made of the event
+    # (the SLA clocks, the acknowledgement); an SLA warning or breach is escalated by them
+    # (the default rules notify the assignee, then the supervisors).
+    (ConversationOpened, rules_on_conversation_opened),
+    (MessageReceived, rules_on_message_received),
+    (StatusChanged, rules_on_status_changed),
+    (ConversationAssigned, rules_on_assignment),
+    (SlaWarning, rules_on_sla),
+    (SlaBreached, rules_on_sla),
 ]
 
 
