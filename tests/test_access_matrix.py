@@ -43,6 +43,8 @@ from sportello.accounts.actions import create_agent, issue_token
 from sportello.accounts.models import Agent, Role
 from sportello.api.api import api
 from sportello.audit.models import AuditEntry
+from sportello.automation.models import Rule
+from sportello.automation.rules.actions import create_rule
 from sportello.conversations.models import Conversation, Message, Tag
 from sportello.customers.models import Customer, Organization
 from sportello.ingest.models import InboundRecord
@@ -130,6 +132,12 @@ def world(db, settings, tmp_path) -> World:
     )
     policy = create_policy(
         alfa.workspace.pk, calendar, name="Urgenti Alfa", position=1, first_reply_minutes=30
+    )
+    create_rule(
+        alfa.workspace.pk,
+        name="Regola Alfa",
+        event="message_received",
+        actions=[{"type": "add_tags", "tags": ["alfa"]}],
     )
     return World(
         alfa=alfa,
@@ -301,6 +309,30 @@ API: dict[str, ApiRule] = {
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
     ),
+    # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
+    "GET /api/v1/rules": ApiRule(statuses(200)),
+    "POST /api/v1/rules": ApiRule(
+        statuses(201),
+        lambda role: {
+            "name": f"Regola di {role}",
+            "event": "message_received",
+            "actions": [{"type": "set_priority", "priority": 2}],
+        },
+        least_role="admin",
+    ),
+    # An order that leaves rules out is refused: the body cannot name the world's ids.
+    "POST /api/v1/rules/reorder": ApiRule(
+        statuses(422), lambda role: {"order": []}, least_role="admin"
+    ),
+    "GET /api/v1/rules/{rule_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/rules/{rule_id}": ApiRule(
+        statuses(200), lambda role: {"is_enabled": False}, least_role="admin"
+    ),
+    "DELETE /api/v1/rules/{rule_id}": ApiRule(statuses(204), least_role="admin"),
+    # A dry run on a conversation the body names: none of Alfa's, so not found.
+    "POST /api/v1/rules/{rule_id}/test": ApiRule(
+        statuses(404), lambda role: {"conversation_id": 10**12}, least_role="admin"
+    ),
 }
 # An id in a path names one of Alfa's rows.
 API_IDS: dict[str, Callable[[World], int]] = {
@@ -312,6 +344,9 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "category_id": lambda world: world.category.pk,
     "calendar_id": lambda world: world.calendar.pk,
     "policy_id": lambda world: world.policy.pk,
+    "rule_id": lambda world: (
+        Rule.objects.get(workspace=world.alfa.workspace, name="Regola Alfa").pk
+    ),
 }
 
 

@@ -151,6 +151,7 @@ def create_rule(request: HttpRequest, payload: RuleIn):  # type: ignore[no-untyp
 def reorder_rules(request: HttpRequest, payload: OrderIn):  # type: ignore[no-untyped-def]
     """Put the rules in a new order (admins): every rule id of the workspace, once."""
     agent = _admin(request)
+    actions.ensure_default_rules(agent.workspace_id)
     return [_out(r) for r in actions.reorder_rules(agent.workspace_id, payload.order)]
 
 
