@@ -433,6 +433,12 @@ def _post(data: dict[str, str], *allowed: int) -> WebRequest:
     return WebRequest("POST", frozenset(allowed or (302,)), data)
 
 
+RULE_FORM = {
+    "name": "Regola Alfa",
+    "event": "message_received",
+    "action-0-type": "set_priority",
+    "action-0-value": "2",
+}
 # Every URL pattern outside the API and the admin (each has its own table), by its route.
 WEB: dict[str, WebRule] = {
     "healthz": WebRule((_get(),), public=True),
@@ -464,6 +470,15 @@ WEB: dict[str, WebRule] = {
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
     "audit/": WebRule((_get(),), least_role="admin"),
+    # Rules: admins only. A rule as the editor posts it (a name, an event, one action).
+    "rules/": WebRule((_get(),), least_role="admin"),
+    "rules/new/": WebRule((_get(), _post(RULE_FORM)), least_role="admin", shows_rows=False),
+    # A row of the editor needs its group: without one, a bad request.
+    "rules/row/": WebRule((_get(400),), least_role="admin", shows_rows=False),
+    "rules/<rowid:rule_id>/": WebRule((_get(), _post(RULE_FORM)), least_role="admin"),
+    "rules/<rowid:rule_id>/move/": WebRule((_post({"direction": "up"}),), least_role="admin"),
+    "rules/<rowid:rule_id>/toggle/": WebRule((_post({}),), least_role="admin"),
+    "rules/<rowid:rule_id>/delete/": WebRule((_post({}),), least_role="admin"),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),
@@ -501,6 +516,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "article_id": lambda world: world.article.pk,
     "slug": lambda world: world.article.slug,
     "category": lambda world: world.category.slug,
+    "rule_id": API_IDS["rule_id"],
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).
 ELSEWHERE = ("api/v1/", "admin/")

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sportello.conversations.models import Conversation, Message, Priority, Status
+from sportello.web.rule_words import rule_line
 from sportello.web.times import short_time
 
 
@@ -109,6 +110,8 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         if data.get("error"):
             text += f": {str(data['error'])[:300]}"
         return EventLine(text, message.sender_name)
+    if event in ("rule_applied", "rule_stopped", "rule_action_failed"):
+        return EventLine(rule_line(event, data))
     if event == "acknowledgement_skipped":
         reasons = _acknowledgement_reasons()
         reason = str(data.get("reason", ""))

@@ -1,7 +1,16 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import (
+    attachments,
+    audit,
+    auth,
+    conversation,
+    customers,
+    inbox,
+    profile,
+    rules,
+)
 
 app_name = "web"
 
@@ -41,4 +50,11 @@ urlpatterns = [
         name="customer_erase",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_new, name="rule_new"),
+    path("rules/row/", rules.rule_row, name="rule_row"),
+    path("rules/<rowid:rule_id>/", rules.rule_edit, name="rule"),
+    path("rules/<rowid:rule_id>/move/", rules.rule_move, name="rule_move"),
+    path("rules/<rowid:rule_id>/toggle/", rules.rule_toggle, name="rule_toggle"),
+    path("rules/<rowid:rule_id>/delete/", rules.rule_delete, name="rule_delete"),
 ]
