@@ -399,6 +399,7 @@ def rule_row(request: HttpRequest) -> HttpResponse:
         return HttpResponse("")
     add_next = index + 1 if request.GET.get("add") else None
     prefix = f"{group}-{index}"
+    context: dict[str, Any]
     row = {
         name: request.GET.get(f"{prefix}-{name}", "")
         for name in ("field", "operator", "value", "type", "option")
