@@ -1,5 +1,5 @@
-"""The time-based rules' job (every minute); a webhook's attempts and the notification
-emails are ``rules.tasks``."""
+"""The rules' runs queued by the handlers, and the time-based rules' job (every
+minute); a webhook's attempts and the notification emails are ``rules.tasks``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Subquery
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sportello.automation.models import (
     TIMED_EVENTS,
@@ -16,6 +16,7 @@ from sportello.automation.models import (
     RuleEvent,
     RuleRun,
 )
+from sportello.automation.rules import engine
 from sportello.automation.rules.engine import run_rule
 from sportello.conversations.models import Conversation, Kind, Message, Status
 from sportello.core import clock
@@ -78,3 +79,33 @@ def run_timed(now: datetime | None = None) -> int:
 def run_timed_rules() -> None:
     """Every minute: the rules of "pending for N hours", "unassigned for N minutes"."""
     run_timed()
+
+
+@db_task()
+def run_rules_task(
+    workspace_id: int,
+    event: str,
+    conversation_id: int,
+    message_id: int | None,
+    sla_target: str,
+    depth: int,
+) -> None:
+    """The rules of one event, in a worker; ``depth`` carries the loop guard's count
+    from the rule run whose action published the event."""
+    with engine.at_depth(depth):
+        engine.run_rules(
+            workspace_id, event, conversation_id, message_id=message_id, sla_target=sla_target
+        )
+
+
+def run_rules_later(
+    workspace_id: int,
+    event: str,
+    conversation_id: int,
+    *,
+    message_id: int | None = None,
+    sla_target: str = "",
+) -> None:
+    run_rules_task(
+        workspace_id, event, conversation_id, message_id, sla_target, engine.current_depth()
+    )

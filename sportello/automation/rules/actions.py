@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from sportello.audit.actions import record
 from sportello.automation.models import Rule, RuleEvent
-from sportello.automation.rules import schema
+from sportello.automation.rules import queries, schema
 from sportello.core.errors import Conflict, InvalidInput
 
 MAX_NAME = 120
@@ -53,6 +53,14 @@ def ensure_default_rules(workspace_id: int) -> None:
                 Rule.objects.create(workspace_id=workspace_id, position=1000 + position, **spec)
         except IntegrityError:  # another process made it first
             pass
+        queries.forget(workspace_id)
+
+
+def _forget(workspace_id: int) -> None:
+    """Drop the cached "has rules" answers now and again once committed (a reader in
+    between may have cached the rules as they were)."""
+    queries.forget(workspace_id)
+    transaction.on_commit(lambda: queries.forget(workspace_id))
 
 
 def _name(name: Any) -> str:
@@ -87,6 +95,7 @@ def create_rule(workspace_id: int, **values: Any) -> Rule:
     if position is None:
         position = (rules.aggregate(m=Max("position"))["m"] or 0) + 1
     rule = Rule.objects.create(workspace_id=workspace_id, position=int(position), **fields)
+    _forget(workspace_id)
     record(
         workspace_id,
         "rule.created",
@@ -113,6 +122,8 @@ def update_rule(rule: Rule, **changes: Any) -> Rule:
     if "position" in changes and changes["position"] is not None:
         fields["position"] = int(changes["position"])
     changed = sorted(k for k, v in fields.items() if getattr(rule, k) != v)
+    workspace_id = rule.workspace_id
+    _forget(workspace_id)
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.save()
@@ -130,6 +141,8 @@ def update_rule(rule: Rule, **changes: Any) -> Rule:
 def delete_rule(rule: Rule) -> None:
     if rule.default_key:
         raise Conflict("a default rule cannot be deleted; disable it instead")
+    workspace_id = rule.workspace_id
+    _forget(workspace_id)
     record(
         rule.workspace_id,
         "rule.deleted",
@@ -146,6 +159,7 @@ def reorder_rules(workspace_id: int, rule_ids: list[int]) -> list[Rule]:
     rules = {r.pk: r for r in Rule.objects.select_for_update().filter(workspace_id=workspace_id)}
     if sorted(rule_ids) != sorted(rules) or len(set(rule_ids)) != len(rule_ids):
         raise InvalidInput("order: list every rule of the workspace once")
+    _forget(workspace_id)
     for position, pk in enumerate(rule_ids, start=1):
         if rules[pk].position != position:
             rules[pk].position = position
