@@ -195,3 +195,15 @@ class WebhookCall(WorkspaceScoped):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class RuleCursor(models.Model):
+    """How far the rules' job has read a stream of timeline events (the SLA scanner's
+    warnings and breaches): the scanner warns hundreds of conversations in one scan, and
+    the rules that escalate them run in the job, not on the scanner's commit."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} after {self.last_id}"

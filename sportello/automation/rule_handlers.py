@@ -6,8 +6,7 @@ acknowledgement handlers saw the same event."""
 from __future__ import annotations
 
 from sportello.automation.models import RuleEvent
-from sportello.automation.rule_jobs import run_rules_later
-from sportello.automation.rules.actions import ensure_default_rules
+from sportello.automation.rules.engine import run_rules
 from sportello.automation.rules.queries import has_rules
 from sportello.conversations.events import (
     ConversationAssigned,
@@ -15,7 +14,6 @@ from sportello.conversations.events import (
     MessageReceived,
     StatusChanged,
 )
-from sportello.sla.events import SlaEvent, SlaWarning
 
 
 def _run(
@@ -26,11 +24,11 @@ def _run(
     message_id: int | None = None,
     sla_target: str = "",
 ) -> None:
-    """Queue the run when the workspace has rules for the event (a cached answer): the
-    handlers run right after ingest's or the scanner's commit, and the rules' own
-    queries and writes belong off that path."""
+    """Run the rules when the workspace has some for the event (a cached answer), so a
+    workspace without rules pays one cache read per event. The SLA scanner's warnings and
+    breaches are not here: ``rule_jobs.run_sla_rules`` reads them from the timelines."""
     if has_rules(workspace_id, event):
-        run_rules_later(
+        run_rules(
             workspace_id, event, conversation_id, message_id=message_id, sla_target=sla_target
         )
 
@@ -54,10 +52,3 @@ def rules_on_status_changed(event: StatusChanged) -> None:
 
 def rules_on_assignment(event: ConversationAssigned) -> None:
     _run(event.workspace_id, RuleEvent.ASSIGNMENT_CHANGED, event.conversation_id)
-
-
-def rules_on_sla(event: SlaEvent) -> None:
-    """A warning or a breach: the default escalation rules exist from the first one."""
-    ensure_default_rules(event.workspace_id)
-    kind = RuleEvent.SLA_WARNING if isinstance(event, SlaWarning) else RuleEvent.SLA_BREACHED
-    _run(event.workspace_id, kind, event.conversation_id, sla_target=event.target)

@@ -1,23 +1,26 @@
-"""The rules' runs queued by the handlers, and the time-based rules' job (every
-minute); a webhook's attempts and the notification emails are ``rules.tasks``."""
+"""The rules' job (every minute): the escalation of the SLA scanner's warnings and
+breaches, and the time-based rules; a webhook's attempts and the notification emails are
+``rules.tasks``."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from sportello.automation.models import (
     TIMED_EVENTS,
     Rule,
+    RuleCursor,
     RuleEvent,
     RuleRun,
 )
-from sportello.automation.rules import engine
-from sportello.automation.rules.engine import run_rule
+from sportello.automation.rules.actions import ensure_default_rules
+from sportello.automation.rules.engine import run_rule, run_rules
 from sportello.conversations.models import Conversation, Kind, Message, Status
 from sportello.core import clock
 
@@ -75,37 +78,51 @@ def run_timed(now: datetime | None = None) -> int:
     return applied
 
 
+SLA_EVENTS = {"sla_warning": RuleEvent.SLA_WARNING, "sla_breached": RuleEvent.SLA_BREACHED}
+
+
+def run_sla_rules(*, batches: int = 20) -> int:
+    """Run the rules of the SLA warnings and breaches the scanner put on the timelines
+    since the last run (``RuleCursor`` "sla"); returns how many events were read. The
+    default escalation rules are made for a workspace on its first such event."""
+    read = 0
+    ready: set[int] = set()
+    for _ in range(batches):
+        with transaction.atomic():
+            cursor, _created = RuleCursor.objects.select_for_update().get_or_create(name="sla")
+            events = list(
+                Message.objects.filter(
+                    pk__gt=cursor.last_id, kind=Kind.EVENT, event__in=list(SLA_EVENTS)
+                )
+                .order_by("pk")
+                .values_list("pk", "workspace_id", "conversation_id", "event", "data")[:BATCH]
+            )
+            for pk, workspace_id, conversation_id, event, data in events:
+                if workspace_id not in ready:
+                    ensure_default_rules(workspace_id)
+                    ready.add(workspace_id)
+                try:
+                    run_rules(
+                        workspace_id,
+                        SLA_EVENTS[event],
+                        conversation_id,
+                        sla_target=str((data or {}).get("target", "")),
+                    )
+                except Exception:
+                    log.exception(
+                        "the rules of %s failed on conversation %s", event, conversation_id
+                    )
+                cursor.last_id = pk
+            cursor.save(update_fields=["last_id"])
+        read += len(events)
+        if len(events) < BATCH:
+            break
+    return read
+
+
 @db_periodic_task(crontab(minute="*"))
 def run_timed_rules() -> None:
-    """Every minute: the rules of "pending for N hours", "unassigned for N minutes"."""
+    """Every minute: the escalation of the SLA scanner's warnings and breaches, and the
+    rules of "pending for N hours", "unassigned for N minutes"."""
+    run_sla_rules()
     run_timed()
-
-
-@db_task()
-def run_rules_task(
-    workspace_id: int,
-    event: str,
-    conversation_id: int,
-    message_id: int | None,
-    sla_target: str,
-    depth: int,
-) -> None:
-    """The rules of one event, in a worker; ``depth`` carries the loop guard's count
-    from the rule run whose action published the event."""
-    with engine.at_depth(depth):
-        engine.run_rules(
-            workspace_id, event, conversation_id, message_id=message_id, sla_target=sla_target
-        )
-
-
-def run_rules_later(
-    workspace_id: int,
-    event: str,
-    conversation_id: int,
-    *,
-    message_id: int | None = None,
-    sla_target: str = "",
-) -> None:
-    run_rules_task(
-        workspace_id, event, conversation_id, message_id, sla_target, engine.current_depth()
-    )

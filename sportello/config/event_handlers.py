@@ -15,7 +15,6 @@ from sportello.automation.rule_handlers import (
     rules_on_assignment,
     rules_on_conversation_opened,
     rules_on_message_received,
-    rules_on_sla,
     rules_on_status_changed,
 )
 from sportello.conversations.events import (
@@ -31,7 +30,6 @@ from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryQueued
 from sportello.outbound.handlers import send_queued_delivery
-from sportello.sla.events import SlaBreached, SlaWarning
 from sportello.sla.handlers import (
     priority_or_tags_choose_the_policy,
     reply_met_the_clock,
@@ -58,14 +56,13 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
     # The business's rules, last: they see what the handlers above made of the event
-    # (the SLA clocks, the acknowledgement); an SLA warning or breach is escalated by them
-    # (the default rules notify the assignee, then the supervisors).
+    # (the SLA clocks, the acknowledgement). The SLA scanner's warnings and breaches are
+    # escalated by the rules' job, which reads them from the timelines (not on the
+    # scanner's commit: one scan warns hundreds of conversations).
     (ConversationOpened, rules_on_conversation_opened),
     (MessageReceived, rules_on_message_received),
     (StatusChanged, rules_on_status_changed),
     (ConversationAssigned, rules_on_assignment),
-    (SlaWarning, rules_on_sla),
-    (SlaBreached, rules_on_sla),
 ]
 
 

@@ -18,7 +18,7 @@ from sportello.automation.models import (
     WebhookCall,
     WebhookStatus,
 )
-from sportello.automation.rule_jobs import run_timed
+from sportello.automation.rule_jobs import run_sla_rules, run_timed
 from sportello.automation.rules import actions as rule_actions
 from sportello.automation.rules.engine import MAX_RUNS
 from sportello.automation.rules.tasks import attempt_webhook, signature, webhook_body
@@ -132,11 +132,13 @@ def test_sla_warning_at_the_simulated_time_notifies_the_assignee_then_breach_the
     moving_clock.set(2026, 12, 2, 10, 44)
     with django_capture_on_commit_callbacks(execute=True):
         escalate_due()
+        run_sla_rules()
     assert not Notification.objects.exists()
 
     moving_clock.set(2026, 12, 2, 10, 46)
     with django_capture_on_commit_callbacks(execute=True):
         assert escalate_due() == (1, 0)
+        assert run_sla_rules() == 1
     assert [n.agent_id for n in Notification.objects.all()] == [anna.pk]
     assert (
         Rule.objects.filter(workspace_id=conversation.workspace_id).exclude(default_key="").count()
@@ -146,6 +148,8 @@ def test_sla_warning_at_the_simulated_time_notifies_the_assignee_then_breach_the
     moving_clock.set(2026, 12, 2, 11, 1)
     with django_capture_on_commit_callbacks(execute=True):
         assert escalate_due() == (0, 1)
+        assert run_sla_rules() == 1
+    assert run_sla_rules() == 0  # each event is escalated once
     supervisors = set(
         Notification.objects.exclude(agent=anna).values_list("agent__role", flat=True)
     )

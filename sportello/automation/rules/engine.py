@@ -52,21 +52,6 @@ def _deeper() -> Iterator[int]:
         _depth.reset(token)
 
 
-def current_depth() -> int:
-    return _depth.get()
-
-
-@contextmanager
-def at_depth(depth: int) -> Iterator[None]:
-    """Run as if ``depth`` rule runs were already under way (a queued run carries the
-    depth of the run whose action published its event)."""
-    token = _depth.set(max(depth, _depth.get()))
-    try:
-        yield
-    finally:
-        _depth.reset(token)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What one rule did on one conversation: applied (its actions' timeline facts),
