@@ -23,10 +23,11 @@ SHOTS = Path("/tmp/shots/rules")
 
 def settled(page) -> None:
     """htmx has swapped and bound what the server sent (a select changed before that
-    would send nothing)."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')"
-    )
+    would send nothing). A locator, not a script: the page's CSP forbids eval."""
+    from playwright.sync_api import expect
+
+    busy = ".htmx-request, .htmx-settling, .htmx-swapping, .htmx-added"
+    expect(page.locator(busy)).to_have_count(0)
 
 
 @pytest.mark.parametrize("language", ["it", "en"])
