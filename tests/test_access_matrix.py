@@ -43,8 +43,9 @@ from sportello.accounts.actions import create_agent, issue_token
 from sportello.accounts.models import Agent, Role, Team
 from sportello.api.api import api
 from sportello.audit.models import AuditEntry
-from sportello.automation.models import CannedReply, Macro
+from sportello.automation.models import CannedReply, Macro, Rule
 from sportello.automation.replies import create_canned_reply, create_macro
+from sportello.automation.rules.actions import create_rule
 from sportello.conversations.models import Conversation, Message, Tag
 from sportello.customers.models import Customer, Organization
 from sportello.ingest.models import InboundRecord
@@ -137,6 +138,12 @@ def world(db, settings, tmp_path) -> World:
         alfa.admin, title="Spedizione Alfa", shortcut="spedizione", body="Da Alfa", shared=True
     )
     create_macro(alfa.admin, name="Chiudi Alfa", canned_reply_id=canned.pk, status="resolved")
+    create_rule(
+        alfa.workspace.pk,
+        name="Regola Alfa",
+        event="message_received",
+        actions=[{"type": "add_tags", "tags": ["alfa"]}],
+    )
     return World(
         alfa=alfa,
         beta=beta,
@@ -341,6 +348,30 @@ API: dict[str, ApiRule] = {
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
     ),
+    # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
+    "GET /api/v1/rules": ApiRule(statuses(200)),
+    "POST /api/v1/rules": ApiRule(
+        statuses(201),
+        lambda role: {
+            "name": f"Regola di {role}",
+            "event": "message_received",
+            "actions": [{"type": "set_priority", "priority": 2}],
+        },
+        least_role="admin",
+    ),
+    # An order that leaves rules out is refused: the body cannot name the world's ids.
+    "POST /api/v1/rules/reorder": ApiRule(
+        statuses(422), lambda role: {"order": []}, least_role="admin"
+    ),
+    "GET /api/v1/rules/{rule_id}": ApiRule(statuses(200)),
+    "PATCH /api/v1/rules/{rule_id}": ApiRule(
+        statuses(200), lambda role: {"is_enabled": False}, least_role="admin"
+    ),
+    "DELETE /api/v1/rules/{rule_id}": ApiRule(statuses(204), least_role="admin"),
+    # A dry run on a conversation the body names: none of Alfa's, so not found.
+    "POST /api/v1/rules/{rule_id}/test": ApiRule(
+        statuses(404), lambda role: {"conversation_id": 10**12}, least_role="admin"
+    ),
 }
 # An id in a path names one of Alfa's rows.
 API_IDS: dict[str, Callable[[World], int]] = {
@@ -356,6 +387,9 @@ API_IDS: dict[str, Callable[[World], int]] = {
         CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk
     ),
     "macro_id": lambda world: Macro.objects.get(workspace=world.alfa.workspace).pk,
+    "rule_id": lambda world: (
+        Rule.objects.get(workspace=world.alfa.workspace, name="Regola Alfa").pk
+    ),
 }
 
 
@@ -446,6 +480,12 @@ def _post(data: dict[str, str], *allowed: int) -> WebRequest:
     return WebRequest("POST", frozenset(allowed or (302,)), data)
 
 
+RULE_FORM = {
+    "name": "Regola Alfa",
+    "event": "message_received",
+    "action-0-type": "set_priority",
+    "action-0-value": "2",
+}
 # Every URL pattern outside the API and the admin (each has its own table), by its route.
 WEB: dict[str, WebRule] = {
     "healthz": WebRule((_get(),), public=True),
@@ -529,6 +569,15 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/macros/<rowid:macro_id>/": WebRule((_post({}),)),
     # The sidebar's counts again, for a live page (its websocket is tests/web/test_live.py's).
     "live/nav/": WebRule((_get(),), shows_rows=False),
+    # Rules: admins only. A rule as the editor posts it (a name, an event, one action).
+    "rules/": WebRule((_get(),), least_role="admin"),
+    "rules/new/": WebRule((_get(), _post(RULE_FORM)), least_role="admin", shows_rows=False),
+    # A row of the editor needs its group: without one, a bad request.
+    "rules/row/": WebRule((_get(400),), least_role="admin", shows_rows=False),
+    "rules/<rowid:rule_id>/": WebRule((_get(), _post(RULE_FORM)), least_role="admin"),
+    "rules/<rowid:rule_id>/move/": WebRule((_post({"direction": "up"}),), least_role="admin"),
+    "rules/<rowid:rule_id>/toggle/": WebRule((_post({}),), least_role="admin"),
+    "rules/<rowid:rule_id>/delete/": WebRule((_post({}),), least_role="admin"),
     # The public help center: Alfa's published articles, the same for everyone.
     "help/<slug:workspace>/": WebRule((_get(302),), public=True),
     "help/<slug:workspace>/<str:lang>/": WebRule((_get(),), public=True),
@@ -584,6 +633,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "team_id": lambda world: (
         Team.objects.get_or_create(workspace=world.alfa.workspace, name="Alfa")[0].pk
     ),
+    "rule_id": API_IDS["rule_id"],
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).
 ELSEWHERE = ("api/v1/", "admin/")

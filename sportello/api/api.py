@@ -26,6 +26,7 @@ from sportello.api.routers import (
     inbound,
     kb,
     privacy,
+    rules,
     sla,
     tokens,
 )
@@ -83,6 +84,7 @@ api.add_router("/acknowledgement", acknowledgement.router)
 api.add_router("/canned-replies", canned.router)
 api.add_router("/macros", canned.macro_router)
 api.add_router("/conversations", canned.apply_router)
+api.add_router("/rules", rules.router)
 
 
 def _readable(errors: list[dict]) -> str:

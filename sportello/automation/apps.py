@@ -10,3 +10,6 @@ class AutomationConfig(AppConfig):
     name = "sportello.automation"
     label = "automation"
     verbose_name = "Automation"
+
+    def ready(self) -> None:
+        from sportello.automation import rule_jobs  # noqa: F401  (registers the rules' jobs)

@@ -203,3 +203,142 @@ class Macro(WorkspaceScoped, Timestamped):
         elif self.status in Status.values:
             steps.append(str(Status(self.status).label))
         return steps
+
+
+# --- rules (issue 17, point 5): event + conditions + actions -------------------------------
+
+
+class RuleEvent(models.TextChoices):
+    """What a rule waits for. The last two are seen by the periodic job (``jobs.py``),
+    the others by the event handlers, after the triggering write committed."""
+
+    CONVERSATION_CREATED = "conversation_created", _("Conversation created")
+    MESSAGE_RECEIVED = "message_received", _("Message received")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNMENT_CHANGED = "assignment_changed", _("Assignment changed")
+    SLA_WARNING = "sla_warning", _("SLA target about to be missed")
+    SLA_BREACHED = "sla_breached", _("SLA target missed")
+    PENDING_FOR = "pending_for", _("Pending for a while")
+    UNASSIGNED_FOR = "unassigned_for", _("Open and unassigned for a while")
+
+
+# Events the periodic job looks for: they need ``wait_minutes``.
+TIMED_EVENTS = (RuleEvent.PENDING_FOR, RuleEvent.UNASSIGNED_FOR)
+
+
+class Rule(WorkspaceScoped, Timestamped):
+    """A rule of the business: when ``event`` happens to a conversation and its
+    ``conditions`` hold, do ``actions``, in order.
+
+    ``conditions`` is ``{"all": [...], "any": [...]}``: every condition of ``all`` must
+    hold, and one of ``any`` when it has some; each is ``{"field", "operator", "value"}``.
+    ``actions`` is a list of ``{"type", ...}``. Both are checked by ``rules.schema``
+    before they are saved, so a saved rule always runs. Rules of a workspace run in
+    ``position`` order; ``stop_processing`` ends the run after this one applied.
+    ``default_key`` names the rules Sportello gives every workspace (the SLA escalation):
+    a business may change or disable them, not delete them."""
+
+    name = models.CharField(_("name"), max_length=120)
+    event = models.CharField(_("event"), max_length=24, choices=RuleEvent.choices)
+    wait_minutes = models.PositiveIntegerField(_("after minutes"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    actions = models.JSONField(_("actions"), default=list)
+    stop_processing = models.BooleanField(_("stop processing further rules"), default=False)
+    default_key = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "event", "position"], name="rule_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "default_key"],
+                condition=~models.Q(default_key=""),
+                name="rule_default_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleRun(WorkspaceScoped):
+    """One rule applied (or stopped) on one conversation: the loop guard counts these,
+    and the periodic job reads them so a time-based rule fires once per wait."""
+
+    rule_id = models.BigIntegerField()
+    conversation_id = models.BigIntegerField()
+    event = models.CharField(max_length=24)
+    at = models.DateTimeField()
+    stopped = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["rule_id", "conversation_id", "-at"], name="rulerun_latest")
+        ]
+
+
+class AssignmentTurn(WorkspaceScoped):
+    """Whose turn it is in a team's round-robin: the agent a rule gave the last
+    conversation to (locked while choosing the next)."""
+
+    team_id = models.BigIntegerField()
+    last_agent_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "team_id"], name="turn_once_per_team")
+        ]
+
+
+class Notification(WorkspaceScoped):
+    """Something an agent should know (a rule's ``notify``: an SLA warning, a breach),
+    shown in the app until read, and mailed when the rule asks."""
+
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.CASCADE, related_name="+")
+    conversation_id = models.BigIntegerField(null=True)
+    rule_id = models.BigIntegerField(null=True)
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "-created_at"], name="notification_agent")]
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookCall(WorkspaceScoped):
+    """A rule's webhook: the JSON posted, signed (HMAC-SHA256 of the body with the rule
+    action's secret), tried by a job with retries; every attempt's outcome is kept."""
+
+    rule_id = models.BigIntegerField()
+    conversation_id = models.BigIntegerField()
+    url = models.URLField(max_length=500)
+    payload = models.JSONField(default=dict)
+    secret = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=8, choices=WebhookStatus.choices, default=WebhookStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class RuleCursor(models.Model):
+    """How far the rules' job has read a stream of timeline events (the SLA scanner's
+    warnings and breaches): the scanner warns hundreds of conversations in one scan, and
+    the rules that escalate them run in the job, not on the scanner's commit."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} after {self.last_id}"

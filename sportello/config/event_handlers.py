@@ -11,6 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from sportello.automation.handlers import acknowledge_new_conversation
+from sportello.automation.rule_handlers import (
+    rules_on_assignment,
+    rules_on_conversation_opened,
+    rules_on_message_received,
+    rules_on_status_changed,
+)
 from sportello.conversations.events import (
     AutomaticReplySent,
     ConversationAssigned,
@@ -69,6 +75,14 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A reply on a web chat conversation reaches the visitor's open widget at once.
     (ReplySent, push_reply),
     (AutomaticReplySent, push_reply),
+    # The business's rules, last: they see what the handlers above made of the event
+    # (the SLA clocks, the acknowledgement). The SLA scanner's warnings and breaches are
+    # escalated by the rules' job, which reads them from the timelines (not on the
+    # scanner's commit: one scan warns hundreds of conversations).
+    (ConversationOpened, rules_on_conversation_opened),
+    (MessageReceived, rules_on_message_received),
+    (StatusChanged, rules_on_status_changed),
+    (ConversationAssigned, rules_on_assignment),
 ]
 
 

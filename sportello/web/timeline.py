@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from sportello.conversations.models import Conversation, Message, Priority, Status
 from sportello.providers.phone.present import event_line as phone_event_line
 from sportello.web.reasons import delivery_reason
+from sportello.web.rule_words import rule_line
 from sportello.web.times import short_time
 
 
@@ -113,6 +114,8 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(text, message.sender_name)
     if event == "macro_applied":
         return _macro_line(data)
+    if event in ("rule_applied", "rule_stopped", "rule_action_failed"):
+        return EventLine(rule_line(event, data))
     if event == "acknowledgement_skipped":
         reasons = _acknowledgement_reasons()
         reason = str(data.get("reason", ""))

@@ -12,6 +12,7 @@ from sportello.web.views import (
     inbox,
     kb,
     profile,
+    rules,
     sidebar,
     two_factor,
 )
@@ -91,4 +92,11 @@ urlpatterns = [
     path("c/<rowid:number>/canned/<rowid:reply_id>/", canned.picker_render, name="canned_render"),
     path("c/<rowid:number>/macros/<rowid:macro_id>/", canned.apply_macro, name="macro_apply"),
     path("live/nav/", sidebar.nav_views, name="live_nav"),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_new, name="rule_new"),
+    path("rules/row/", rules.rule_row, name="rule_row"),
+    path("rules/<rowid:rule_id>/", rules.rule_edit, name="rule"),
+    path("rules/<rowid:rule_id>/move/", rules.rule_move, name="rule_move"),
+    path("rules/<rowid:rule_id>/toggle/", rules.rule_toggle, name="rule_toggle"),
+    path("rules/<rowid:rule_id>/delete/", rules.rule_delete, name="rule_delete"),
 ]
