@@ -19,6 +19,8 @@ from sportello.conversations.events import (
     StatusChanged,
 )
 from sportello.core.events import Event, subscribe
+from sportello.customers.events import CustomerCreated, CustomerUpdated
+from sportello.customers.handlers import suggest_duplicates_of_customer
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryQueued
@@ -48,6 +50,10 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A new conversation is acknowledged on its channel, with the first reply's due time
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
+    # A new or changed customer is compared with those like her by a job: duplicate
+    # suggestions follow within seconds (customers.actions.duplicates).
+    (CustomerCreated, suggest_duplicates_of_customer),
+    (CustomerUpdated, suggest_duplicates_of_customer),
 ]
 
 

@@ -48,7 +48,7 @@ def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:
     "+39 349 0001103"), the words of a name in any order and with or without accents
     ("fontana chiara", "nicolo"). Erased customers (tombstones) are not listed."""
     customers = Customer.objects.filter(
-        workspace_id=workspace_id, erased_at__isnull=True
+        workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
     ).select_related("organization")
     search = CustomerSearch.of(q)
     if search is not None:
