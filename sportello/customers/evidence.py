@@ -29,10 +29,10 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 _DIGIT_RUN = re.compile(r"\d(?:[\s./-]?\d){5,}")
 # Words that make the number after them something else than a phone.
 _NOT_A_PHONE = re.compile(
-    r"(?:ordine|order|ord|fattura|invoice|pratica|ticket|codice|cod|code|rif|ref|"
+    r"(?<![^\W\d_])(?:ordine|order|ord|fattura|invoice|pratica|ticket|codice|cod|code|rif|ref|"
     r"riferimento|n|nr|num|numero|no|iban|conto|cc|carta|card|tracking|spedizione|"
-    r"p\.?\s?iva|partita iva|cf|matricola|seriale|serial|id|€|eur|euro|\$|£|#)"
-    r"[\s.:°º#-]*$",
+    r"p\.?\s?iva|partita iva|cf|matricola|seriale|serial|id|cliente|customer|€|eur|euro|"
+    r"\$|£|#)(?:[\s.:°º#-]+[^\W\d]+)?[\s.:°º#-]*$",
     re.IGNORECASE,
 )
 # ... unless the word before is one that says phone ("numero di telefono").
@@ -137,14 +137,14 @@ def _line_mentions(line: str, region: str, in_signature: bool) -> list[Mention]:
                 continue
             mentions.append(Mention("email", value, in_signature))
     if _DIGIT_RUN.search(line):
-        for match in phonenumbers.PhoneNumberMatcher(
+        for found in phonenumbers.PhoneNumberMatcher(
             line, region, leniency=phonenumbers.Leniency.VALID
         ):
-            if _is_something_else(line, match.start, match.end):
+            if _is_something_else(line, found.start, found.end):
                 continue
-            if phonenumbers.number_type(match.number) not in _PHONE_TYPES:
+            if phonenumbers.number_type(found.number) not in _PHONE_TYPES:
                 continue
-            value = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            value = phonenumbers.format_number(found.number, phonenumbers.PhoneNumberFormat.E164)
             mentions.append(Mention("phone", value, in_signature))
     return mentions
 

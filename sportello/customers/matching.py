@@ -18,19 +18,97 @@ from itertools import permutations
 
 # Words around a name that are not the name.
 _TITLES = frozenset(
-    "sig sig.ra sigra sigg dott dott.ssa dottssa dr ing avv arch prof geom rag mr mrs ms"
-    " miss signor signora signore dottor dottore".split()
+    [
+        "sig",
+        "sig.ra",
+        "sigra",
+        "sigg",
+        "dott",
+        "dott.ssa",
+        "dottssa",
+        "dr",
+        "ing",
+        "avv",
+        "arch",
+        "prof",
+        "geom",
+        "rag",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "signor",
+        "signora",
+        "signore",
+        "dottor",
+        "dottore",
+        "ra",
+        "na",
+        "ssa",
+    ]
 )
 # Particles of Italian surnames: "De Luca", "Di Stefano", "Dell'Acqua", "La Rosa" are also
 # written "Deluca", "Distefano": the particle is glued to the next word.
-_PARTICLES = frozenset("de di del della dello dei degli da dal dalla d dell la lo le li".split())
+_PARTICLES = frozenset(
+    [
+        "de",
+        "di",
+        "del",
+        "della",
+        "dello",
+        "dei",
+        "degli",
+        "da",
+        "dal",
+        "dalla",
+        "d",
+        "dell",
+        "la",
+        "lo",
+        "le",
+        "li",
+    ]
+)
 # Mail services anyone has an address at: the same domain says nothing of the person.
 FREE_MAIL_DOMAINS = frozenset(
-    """gmail.com googlemail.com libero.it hotmail.com hotmail.it outlook.com outlook.it
-    live.com live.it msn.com yahoo.com yahoo.it icloud.com me.com mac.com tiscali.it
-    virgilio.it alice.it tin.it fastwebnet.it email.it inwind.it aol.com gmx.com gmx.net
-    gmx.de web.de proton.me protonmail.com pec.it legalmail.it aruba.it yandex.com
-    mail.com tim.it vodafone.it""".split()
+    [
+        "gmail.com",
+        "googlemail.com",
+        "libero.it",
+        "hotmail.com",
+        "hotmail.it",
+        "outlook.com",
+        "outlook.it",
+        "live.com",
+        "live.it",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.it",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "tiscali.it",
+        "virgilio.it",
+        "alice.it",
+        "tin.it",
+        "fastwebnet.it",
+        "email.it",
+        "inwind.it",
+        "aol.com",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "pec.it",
+        "legalmail.it",
+        "aruba.it",
+        "yandex.com",
+        "mail.com",
+        "tim.it",
+        "vodafone.it",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9]+")
 # Keys of custom fields (as agents and imports name them) read as city, birth date, orders.

@@ -207,7 +207,11 @@ class IdentifyCustomer(Step):
                 first = pointed[0]
                 ctx.customer = sql.instance(
                     Customer,
-                    {"id": first.customer_id, "workspace_id": workspace_id, "name": first.customer_name},
+                    {
+                        "id": first.customer_id,
+                        "workspace_id": workspace_id,
+                        "name": first.customer_name,
+                    },
                 )
                 add_identities(ctx.customer, verified)
                 ctx.linked_by_evidence = True

@@ -25,15 +25,13 @@ def move_conversations(workspace_id: int, from_id: int, to_id: int) -> dict[str,
     return {"conversations": conversation_ids, "messages": message_ids}
 
 
-def return_conversations(
-    workspace_id: int, moved: dict[str, Any], from_id: int, to_id: int
-) -> int:
+def return_conversations(workspace_id: int, moved: dict[str, Any], from_id: int, to_id: int) -> int:
     """Undo ``move_conversations``: the conversations and messages it moved that are still
     ``from_id``'s go back to ``to_id``. Conversations opened after the merge stay."""
     returned = Conversation.objects.filter(
         workspace_id=workspace_id, customer_id=from_id, pk__in=moved.get("conversations", [])
     ).update(customer_id=to_id)
-    Message.objects.filter(
-        pk__in=moved.get("messages", []), sender_customer_id=from_id
-    ).update(sender_customer_id=to_id)
+    Message.objects.filter(pk__in=moved.get("messages", []), sender_customer_id=from_id).update(
+        sender_customer_id=to_id
+    )
     return returned

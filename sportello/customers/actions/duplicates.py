@@ -69,10 +69,7 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
         .values_list("customer_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
-    found = {
-        other_id: compare(profile, other)
-        for other_id, other in profiles(candidates).items()
-    }
+    found = {other_id: compare(profile, other) for other_id, other in profiles(candidates).items()}
     return save_suggestions(
         workspace_id,
         [(customer_id, other, c) for other, c in found.items() if c.score >= SUGGEST_AT],
@@ -129,7 +126,11 @@ def suggest_pair(workspace_id: int, a: int, b: int, reason: str, score: float) -
         customer_b_id=second,
         defaults={"score": score, "reasons": [reason]},
     )
-    if not created and suggestion.state == SuggestionState.OPEN and reason not in suggestion.reasons:
+    if (
+        not created
+        and suggestion.state == SuggestionState.OPEN
+        and reason not in suggestion.reasons
+    ):
         suggestion.reasons = [*suggestion.reasons, reason]
         suggestion.score = max(suggestion.score, score)
         suggestion.save(update_fields=["reasons", "score", "updated_at"])

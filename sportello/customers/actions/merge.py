@@ -136,9 +136,7 @@ def merge_customers(
     )
     for customer_id in (kept.pk, other.pk):
         publish(
-            CustomerUpdated(
-                workspace_id=workspace_id, customer_id=customer_id, fields=("merged",)
-            )
+            CustomerUpdated(workspace_id=workspace_id, customer_id=customer_id, fields=("merged",))
         )
     return merge
 
