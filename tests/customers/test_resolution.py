@@ -58,14 +58,24 @@ def test_email_whatsapp_telegram_and_phone_of_one_person_are_one_customer(api_ch
     assert Customer.objects.count() == 1
 
 
-def test_two_people_with_the_same_name_stay_two_customers(api_channel):
-    """Two 'Marco Ferrari' on different channels, no shared address: two customers, and
-    at most a weak suggestion, never a merge."""
-    first = _send(api_channel, name="Marco Ferrari", email="marco.ferrari@gmail.com")
-    second = _send(api_channel, name="Marco Ferrari", handles={"whatsapp": "+393339998877"})
-    third = _send(api_channel, name="Ferrari Marco", handles={"telegram": "5550001"})
-    assert len({first, second, third}) == 3
-    for suggestion in DuplicateSuggestion.objects.all():
+def test_two_people_with_the_same_name_stay_two_customers(
+    api_channel, django_capture_on_commit_callbacks
+):
+    """Two 'Marco Ferrari' on different channels, no shared address: separate customers,
+    suggested to an agent only as a weak "same name", never merged."""
+    senders = [
+        {"name": "Marco Ferrari", "email": "marco.ferrari@gmail.com"},
+        {"name": "Marco Ferrari", "handles": {"whatsapp": "+393339998877"}},
+        {"name": "Ferrari Marco", "handles": {"telegram": "5550001"}},
+    ]
+    customers = []
+    for sender in senders:
+        with django_capture_on_commit_callbacks(execute=True):
+            customers.append(_send(api_channel, **sender))
+    assert len(set(customers)) == 3
+    suggestions = list(DuplicateSuggestion.objects.all())
+    assert len(suggestions) == 3
+    for suggestion in suggestions:
         assert suggestion.reasons == ["same_name"] and suggestion.score < 0.5
 
 

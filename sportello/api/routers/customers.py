@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sportello.accounts.models import Agent
 from sportello.api import present
@@ -246,7 +246,7 @@ def dismiss_duplicate(request: HttpRequest, customer_id: int, payload: OtherIn):
     """The two are different people: the pair is not suggested again."""
     agent = current_agent(request)
     dismiss_suggestion(agent.workspace_id, customer_id, payload.other_id, agent_id=agent.pk)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
