@@ -121,6 +121,7 @@ ORDER_FIELDS = ("order_number", "order_numbers", "orders", "ordine", "ordini", "
 REASONS = {
     "same_name": "same name",
     "similar_name": "similar name",
+    "shared_name_word": "a word of the name in common",
     "same_phone": "same phone number",
     "same_email": "same email address",
     "same_order_number": "same order number",
@@ -134,6 +135,7 @@ REASONS = {
 WEIGHTS = {
     "same_name": 0.45,
     "similar_name": 0.3,
+    "shared_name_word": 0.1,
     "same_phone": 0.5,
     "same_email": 0.6,
     "same_order_number": 0.4,
@@ -312,8 +314,10 @@ def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     similarity = total / len(short)
     if len(short) < len(long):
         similarity *= 0.9
-    joined = jaro_winkler(" ".join(a), " ".join(b))
-    return max(similarity, joined if len(a) == len(b) else 0.0)
+    spaced = jaro_winkler(" ".join(a), " ".join(b)) if len(a) == len(b) else 0.0
+    # A word split or glued by mistake ("Ja Yde" for "Jayde"): the letters in a row.
+    glued = jaro_winkler("".join(a), "".join(b)) * 0.95
+    return max(similarity, spaced, glued)
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,8 @@ def compare(a: Profile, b: Profile) -> Comparison:
         reasons.append("same_name")
     elif similarity >= SIMILAR_NAME_AT:
         reasons.append("similar_name")
+    elif {t for t in a.tokens if len(t) > 2} & set(b.tokens):
+        reasons.append("shared_name_word")
     if a.phones & b.phones:
         reasons.append("same_phone")
     if a.emails & b.emails:
@@ -343,9 +349,18 @@ def compare(a: Profile, b: Profile) -> Comparison:
     if a.birth_date and a.birth_date == b.birth_date:
         reasons.append("same_birth_date")
     score = sum(WEIGHTS[reason] for reason in reasons)
-    # Details that disagree count against: another birth date is another person.
-    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
+    # Details that disagree count against: another birth date is another person (one
+    # mistyped digit is a typo, not another date).
+    if a.birth_date and b.birth_date and _differ(a.birth_date, b.birth_date) > 1:
         score -= 0.25
-    if "same_name" not in reasons and "similar_name" not in reasons and a.tokens and b.tokens:
+    named = {"same_name", "similar_name", "shared_name_word"} & set(reasons)
+    if not named and a.tokens and b.tokens:
         score -= 0.2  # different names: only strong shared evidence suggests them
     return Comparison(score=round(max(0.0, min(1.0, score)), 3), reasons=tuple(reasons))
+
+
+def _differ(a: str, b: str) -> int:
+    """How many characters differ (a length apart counts as many)."""
+    if len(a) != len(b):
+        return max(len(a), len(b))
+    return sum(x != y for x, y in zip(a, b, strict=True))
