@@ -466,6 +466,14 @@ WEB: dict[str, WebRule] = {
     "profile/password/": WebRule((_post({"old_password": "sbagliata"}, 422),)),
     "profile/tokens/": WebRule((_post({"name": "Gestionale", "lifetime_days": "30"}, 201),)),
     "profile/tokens/<rowid:token_id>/revoke/": WebRule((_post({}),), owner_only=True),
+    # Duplicates, merge and unmerge (issue 18): any agent. The world has no suggestion to
+    # list (tests/web/test_duplicates.py lists some).
+    "customers/duplicates/": WebRule((_get(),), shows_rows=False),
+    "customers/<rowid:customer_id>/merge/<rowid:other_id>/": WebRule(
+        (_get(), _post({"reason": "stessa persona"}))
+    ),
+    "customers/<rowid:customer_id>/unmerge/<rowid:merge_id>/": WebRule((_post({}),)),
+    "customers/<rowid:customer_id>/dismiss/<rowid:other_id>/": WebRule((_post({}),)),
     "customers/<rowid:customer_id>/erase/": WebRule(
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
@@ -497,6 +505,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "message_id": lambda world: world.attached_message_id,
     "index": lambda world: 0,
     "customer_id": lambda world: world.customer.pk,
+    "other_id": lambda world: _alfa_twin("web", suggested=True),
+    "merge_id": lambda world: _alfa_merge("web"),
     "token_id": lambda world: world.alfa.token.pk,
     # A password-reset link that was never issued.
     "uidb64": lambda world: "MQ",

@@ -20,6 +20,7 @@ from sportello.customers.models import (
     CustomerMerge,
     DuplicateSuggestion,
     Identity,
+    IdentitySource,
     Organization,
     SuggestionState,
 )
@@ -217,6 +218,8 @@ class Contact:
     # The kinds' labels (lazy: translated only where a page shows them), first added first.
     kinds: tuple[str | Promise, ...]
     unverified: bool
+    # Read in the signature of one of the customer's messages, not written from.
+    from_signature: bool = False
 
 
 def contacts(customer: Customer) -> list[Contact]:
@@ -235,6 +238,7 @@ def contacts(customer: Customer) -> list[Contact]:
                 labels.get(kind, kind) for kind in dict.fromkeys(i.kind for i in identities)
             ),
             unverified=all(i.unverified for i in identities),
+            from_signature=all(i.source == IdentitySource.SIGNATURE for i in identities),
         )
         for value, identities in grouped.items()
     ]

@@ -1,7 +1,16 @@
 from django.urls import path
 
 import sportello.core.ids  # noqa: F401  (registers <rowid:...>)
-from sportello.web.views import attachments, audit, auth, conversation, customers, inbox, profile
+from sportello.web.views import (
+    attachments,
+    audit,
+    auth,
+    conversation,
+    customers,
+    duplicates,
+    inbox,
+    profile,
+)
 
 app_name = "web"
 
@@ -34,7 +43,23 @@ urlpatterns = [
         name="attachment",
     ),
     path("customers/", customers.customer_list, name="customers"),
+    path("customers/duplicates/", duplicates.review_queue, name="duplicates"),
     path("customers/<rowid:customer_id>/", customers.customer_page, name="customer"),
+    path(
+        "customers/<rowid:customer_id>/merge/<rowid:other_id>/",
+        duplicates.merge,
+        name="customer_merge",
+    ),
+    path(
+        "customers/<rowid:customer_id>/unmerge/<rowid:merge_id>/",
+        duplicates.unmerge,
+        name="customer_unmerge",
+    ),
+    path(
+        "customers/<rowid:customer_id>/dismiss/<rowid:other_id>/",
+        duplicates.dismiss,
+        name="customer_dismiss",
+    ),
     path(
         "customers/<rowid:customer_id>/erase/",
         customers.erase_customer,
