@@ -242,7 +242,8 @@ def generated(count: int, seed: int) -> list[tuple[str, dict[str, Any], list[tup
         fields = {"citta": rng.choice(CITIES)}
         if rng.random() < 0.3:
             fields["order_number"] = f"A-{rng.randrange(10**7)}"
-        identities = [("email", f"cliente{n}@example.it")]
+        domain = rng.choice(["gmail.com", "libero.it", "hotmail.it", "alice.it"])
+        identities = [("email", f"cliente{n}@{domain}")]
         if rng.random() < 0.5:
             identities.append(("phone", f"+393{rng.randrange(10**8, 10**9)}"))
         people.append((name, fields, identities))

@@ -188,7 +188,9 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         keys_written += len(rows)
     compared: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int, Comparison]] = []
-    for members in blocks.values():
+    for key, members in blocks.items():
+        if key.startswith("d:") and len(members) > MAX_CANDIDATES:
+            continue  # a domain hundreds share says nothing of who is who
         # A large block ("rossi m": every Rossi Maria, Marco, Matteo...) is compared as a
         # sorted neighbourhood: in name order, each with the next WINDOW, not with all.
         window = len(members)
