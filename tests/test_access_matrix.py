@@ -344,6 +344,20 @@ API: dict[str, ApiRule] = {
     ),
     "DELETE /api/v1/macros/{macro_id}": ApiRule(statuses(204), least_role="admin"),
     "POST /api/v1/conversations/{conversation_id}/macros/{macro_id}": ApiRule(statuses(200)),
+    # Duplicates, merge and unmerge (issue 18): any agent; a merge is undone as easily.
+    # Alfa's world has no suggestion to show (tests/customers/test_duplicates.py checks
+    # that another workspace's queue lists none of Alfa's).
+    "GET /api/v1/customers/duplicates": ApiRule(statuses(200), shows_rows=False),
+    "GET /api/v1/customers/{customer_id}/duplicates": ApiRule(statuses(200)),
+    "POST /api/v1/customers/{customer_id}/duplicates/dismiss": ApiRule(
+        statuses(204), lambda role: {"other_id": _alfa_twin(role, suggested=True)}
+    ),
+    "POST /api/v1/customers/{customer_id}/merge": ApiRule(
+        statuses(200), lambda role: {"other_id": _alfa_twin(role)}
+    ),
+    "POST /api/v1/customers/{customer_id}/unmerge": ApiRule(
+        statuses(200), lambda role: {"merge_id": _alfa_merge(role)}
+    ),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
@@ -373,6 +387,33 @@ API: dict[str, ApiRule] = {
         statuses(404), lambda role: {"conversation_id": 10**12}, least_role="admin"
     ),
 }
+
+
+def _alfa_twin(role: str, *, suggested: bool = False) -> int:
+    """Another of Alfa's customers, perhaps suggested as the world's customer's duplicate."""
+    from sportello.customers.actions import create_customer
+    from sportello.customers.models import DuplicateSuggestion
+
+    zefiro = Customer.objects.get(name="Zefiro Alfa")
+    twin = create_customer(zefiro.workspace_id, name=f"Zefiro {role}")
+    if suggested:
+        DuplicateSuggestion.objects.update_or_create(
+            workspace_id=zefiro.workspace_id,
+            customer_a_id=zefiro.pk,
+            customer_b_id=twin.pk,
+            defaults={"score": 0.7, "reasons": ["similar_name"], "state": "open"},
+        )
+    return twin.pk
+
+
+def _alfa_merge(role: str) -> int:
+    """A merge of a twin into the world's customer, to undo."""
+    from sportello.customers.actions.merge import merge_customers
+
+    zefiro = Customer.objects.get(name="Zefiro Alfa")
+    return merge_customers(zefiro.workspace_id, zefiro.pk, _alfa_twin(role)).pk
+
+
 # An id in a path names one of Alfa's rows.
 API_IDS: dict[str, Callable[[World], int]] = {
     "conversation_id": lambda world: world.conversation.pk,
@@ -520,6 +561,14 @@ WEB: dict[str, WebRule] = {
     "profile/two-factor/disable/": WebRule((_post({"password": "x"}, 422),)),
     "profile/tokens/": WebRule((_post({"name": "Gestionale", "lifetime_days": "30"}, 201),)),
     "profile/tokens/<rowid:token_id>/revoke/": WebRule((_post({}),), owner_only=True),
+    # Duplicates, merge and unmerge (issue 18): any agent. The world has no suggestion to
+    # list (tests/web/test_duplicates.py lists some).
+    "customers/duplicates/": WebRule((_get(),), shows_rows=False),
+    "customers/<rowid:customer_id>/merge/<rowid:other_id>/": WebRule(
+        (_get(), _post({"reason": "stessa persona"}))
+    ),
+    "customers/<rowid:customer_id>/unmerge/<rowid:merge_id>/": WebRule((_post({}),)),
+    "customers/<rowid:customer_id>/dismiss/<rowid:other_id>/": WebRule((_post({}),)),
     "customers/<rowid:customer_id>/erase/": WebRule(
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
@@ -614,6 +663,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "message_id": lambda world: world.attached_message_id,
     "index": lambda world: 0,
     "customer_id": lambda world: world.customer.pk,
+    "other_id": lambda world: _alfa_twin("web", suggested=True),
+    "merge_id": lambda world: _alfa_merge("web"),
     "token_id": lambda world: world.alfa.token.pk,
     "reply_id": lambda world: (
         CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk

@@ -44,7 +44,7 @@ def customer(c: Customer) -> dict[str, Any]:
         "language": c.language,
         "custom_fields": c.custom_fields,
         "identities": [
-            {"kind": i.kind, "value": i.value, "unverified": i.unverified}
+            {"kind": i.kind, "value": i.value, "unverified": i.unverified, "source": i.source}
             for i in c.identities.all()
         ],
         "conversation_count": c.conversation_count,

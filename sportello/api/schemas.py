@@ -131,6 +131,12 @@ class IdentityOut(Schema):
         description="An address that is not a valid one, kept as the customer's mail program "
         "wrote it so that the message was not lost; it matches only the very same text."
     )
+    source: str = Field(
+        "channel",
+        description="Where the address was learnt: `channel` (the customer wrote from it) or "
+        "`signature` (read in the signature of one of their messages: lower trust, never "
+        "enough alone to merge two customers).",
+    )
 
 
 class AgentRef(Schema):

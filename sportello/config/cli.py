@@ -165,6 +165,12 @@ def cmd_gdpr(args: argparse.Namespace) -> int:
     return cli.retention_command()
 
 
+def cmd_customers(args: argparse.Namespace) -> int:
+    from sportello.customers import cli
+
+    return cli.dedupe_command(args.workspace)
+
+
 def _customer_id(value: str) -> int:
     from sportello.core.ids import parse_id
 
@@ -234,6 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--yes", action="store_true", help="confirm the erasure")
     gdpr_sub.add_parser("retention", help="apply every workspace's retention policy now")
     gdpr.set_defaults(func=cmd_gdpr)
+
+    customers = sub.add_parser("customers", help="customers: duplicate suggestions in bulk")
+    customers_sub = customers.add_subparsers(dest="customers_command", required=True)
+    dedupe = customers_sub.add_parser(
+        "dedupe", help="compute duplicate suggestions for every customer (an imported list)"
+    )
+    dedupe.add_argument("--workspace", help="the workspace's slug (default: every one)")
+    customers.set_defaults(func=cmd_customers)
     return parser
 
 

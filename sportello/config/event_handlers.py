@@ -28,6 +28,8 @@ from sportello.conversations.events import (
     StatusChanged,
 )
 from sportello.core.events import Event, subscribe
+from sportello.customers.events import CustomerCreated, CustomerUpdated
+from sportello.customers.handlers import suggest_duplicates_of_customer
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
@@ -83,6 +85,10 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (MessageReceived, rules_on_message_received),
     (StatusChanged, rules_on_status_changed),
     (ConversationAssigned, rules_on_assignment),
+    # A new or changed customer is compared with those like her by a job: duplicate
+    # suggestions follow within seconds (customers.actions.duplicates).
+    (CustomerCreated, suggest_duplicates_of_customer),
+    (CustomerUpdated, suggest_duplicates_of_customer),
 ]
 
 

@@ -111,3 +111,14 @@ def normalize(kind: str, value: str) -> str:
         return normalize_phone(value)
     provider_rule = registry.handle_normalizer(kind)
     return provider_rule(value) if provider_rule is not None else normalize_handle(value)
+
+
+def same_number_keys(identities: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The same phone numbers under the other kinds an E.164 value is kept as (a WhatsApp
+    id is its number; a number read in a signature is a ``phone``): a WhatsApp message
+    from a number known as a phone is from the same person."""
+    numbers = {value for _, value in identities if _E164.match(value)}
+    if not numbers:
+        return []
+    kinds = [k for k, _ in registry.identity_kind_choices() if k not in ("email", "other")]
+    return [(kind, number) for number in sorted(numbers) for kind in kinds]

@@ -9,6 +9,11 @@ from sportello.channels import registry
 from sportello.core.models import Timestamped, WorkspaceScoped
 
 
+class IdentitySource(models.TextChoices):
+    CHANNEL = "channel", _("channel")
+    SIGNATURE = "signature", _("signature")
+
+
 class Organization(WorkspaceScoped, Timestamped):
     """A company a customer belongs to, when the customer is a business."""
 
@@ -44,6 +49,11 @@ class Customer(WorkspaceScoped, Timestamped):
     # Set when the customer's personal data was erased (GDPR art. 17): the row stays as a
     # tombstone, with its counters and no personal field, so statistics keep counting it.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # Set when an agent merged this customer into another (``CustomerMerge``): the row stays,
+    # empty of identities and conversations, so that the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         indexes = [
@@ -71,6 +81,16 @@ class Identity(WorkspaceScoped):
     kind = models.CharField(max_length=16, choices=registry.identity_kind_choices)
     value = models.CharField(max_length=320)
     unverified = models.BooleanField(_("unverified"), default=False, db_default=False)
+    # Where the address was learnt: the channel the customer wrote from (certain), or the
+    # signature of one of their messages (``evidence.py``; lower trust: shown as such, never
+    # enough alone to merge two customers).
+    source = models.CharField(
+        _("source"),
+        max_length=12,
+        choices=IdentitySource.choices,
+        default=IdentitySource.CHANNEL,
+        db_default=IdentitySource.CHANNEL,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,3 +103,70 @@ class Identity(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class CustomerMatchKey(WorkspaceScoped):
+    """A blocking key of a customer (``matching.match_keys``: a name key, a phone, a company
+    domain, a city with a surname...): customers that share one are compared for a
+    duplicate suggestion, so a new customer is compared with a handful, not with everyone."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "key"], name="match_key_lookup")]
+
+
+class SuggestionState(models.TextChoices):
+    OPEN = "open", _("open")
+    DISMISSED = "dismissed", _("dismissed")
+    MERGED = "merged", _("merged")
+
+
+class DuplicateSuggestion(WorkspaceScoped, Timestamped):
+    """Two customers that may be one person, with a score in [0, 1] and the reasons
+    (``matching.REASONS`` codes). A suggestion is never acted on by itself: an agent merges
+    or dismisses it. ``customer_a`` is the one with the lower id, so a pair has one row."""
+
+    customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    state = models.CharField(
+        max_length=10, choices=SuggestionState.choices, default=SuggestionState.OPEN
+    )
+    decided_by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_a", "customer_b"], name="duplicate_suggestion_pair"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "state", "-score"], name="duplicate_queue"),
+            models.Index(fields=["customer_b"], name="duplicate_other"),
+        ]
+
+
+class CustomerMerge(WorkspaceScoped):
+    """An agent merged ``merged`` into ``kept``: who, when, why, and a snapshot of what
+    moved (identity ids, each participant's rows, the fields ``kept`` had before), enough
+    to undo it (``actions.unmerge_customers``)."""
+
+    kept = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges")
+    merged = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_name = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kept", "-created_at"], name="merge_kept_recent")]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import Promise
 
@@ -15,7 +15,15 @@ from sportello.channels import registry
 from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.customers.identities import normalize_phone, shown_value
-from sportello.customers.models import Customer, Identity, Organization
+from sportello.customers.models import (
+    Customer,
+    CustomerMerge,
+    DuplicateSuggestion,
+    Identity,
+    IdentitySource,
+    Organization,
+    SuggestionState,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ def search_customers(workspace_id: int, q: str = "") -> QuerySet[Customer]:
     "+39 349 0001103"), the words of a name in any order and with or without accents
     ("fontana chiara", "nicolo"). Erased customers (tombstones) are not listed."""
     customers = Customer.objects.filter(
-        workspace_id=workspace_id, erased_at__isnull=True
+        workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
     ).select_related("organization")
     search = CustomerSearch.of(q)
     if search is not None:
@@ -210,6 +218,8 @@ class Contact:
     # The kinds' labels (lazy: translated only where a page shows them), first added first.
     kinds: tuple[str | Promise, ...]
     unverified: bool
+    # Read in the signature of one of the customer's messages, not written from.
+    from_signature: bool = False
 
 
 def contacts(customer: Customer) -> list[Contact]:
@@ -228,6 +238,7 @@ def contacts(customer: Customer) -> list[Contact]:
                 labels.get(kind, kind) for kind in dict.fromkeys(i.kind for i in identities)
             ),
             unverified=all(i.unverified for i in identities),
+            from_signature=all(i.source == IdentitySource.SIGNATURE for i in identities),
         )
         for value, identities in grouped.items()
     ]
@@ -251,3 +262,96 @@ def customer_workspace_id(customer_id: int) -> int | None:
         Customer.objects.filter(pk=customer_id).values_list("workspace_id", flat=True).first()
     )
     return found
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An open suggestion seen from one of its two customers."""
+
+    suggestion_id: int
+    customer: Customer
+    score: float
+    reasons: list[str]
+
+
+def _open_suggestions(workspace_id: int) -> QuerySet[DuplicateSuggestion]:
+    return DuplicateSuggestion.objects.filter(
+        workspace_id=workspace_id,
+        state=SuggestionState.OPEN,
+        customer_a__merged_into__isnull=True,
+        customer_b__merged_into__isnull=True,
+        customer_a__erased_at__isnull=True,
+        customer_b__erased_at__isnull=True,
+    )
+
+
+def duplicates_of(workspace_id: int, customer_id: int) -> list[Duplicate]:
+    """The customers that may be the same person as this one, best first (open
+    suggestions only). ``NotFound`` for a customer of another workspace."""
+    if not Customer.objects.filter(workspace_id=workspace_id, pk=customer_id).exists():
+        raise NotFound(f"customer {customer_id} not found")
+    suggestions = list(
+        _open_suggestions(workspace_id)
+        .filter(Q(customer_a_id=customer_id) | Q(customer_b_id=customer_id))
+        .order_by("-score", "-pk")[:50]
+    )
+    others = {
+        s.customer_b_id if s.customer_a_id == customer_id else s.customer_a_id for s in suggestions
+    }
+    customers = Customer.objects.filter(pk__in=others).prefetch_related("identities")
+    by_id = {c.pk: c for c in customers.select_related("organization")}
+    return [
+        Duplicate(
+            suggestion_id=s.pk,
+            customer=by_id[s.customer_b_id if s.customer_a_id == customer_id else s.customer_a_id],
+            score=s.score,
+            reasons=list(s.reasons),
+        )
+        for s in suggestions
+    ]
+
+
+def duplicate_queue(
+    workspace_id: int, *, page: int = 1, per_page: int = 25
+) -> tuple[list[DuplicateSuggestion], bool]:
+    """The review queue: open suggestions, best first, a page at a time; and whether
+    there is a next page."""
+    start = (max(1, page) - 1) * per_page
+    rows = list(
+        _open_suggestions(workspace_id)
+        .select_related("customer_a", "customer_b")
+        .order_by("-score", "-pk")[start : start + per_page + 1]
+    )
+    return rows[:per_page], len(rows) > per_page
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What a merge of ``other`` into ``kept`` would move, for the confirmation."""
+
+    kept: Customer
+    other: Customer
+    identities: list[Identity]
+    conversation_count: int
+    added_fields: list[str]
+
+
+def merge_preview(workspace_id: int, kept_id: int, other_id: int) -> MergePreview:
+    kept = get_customer(workspace_id, kept_id)
+    other = get_customer(workspace_id, other_id)
+    return MergePreview(
+        kept=kept,
+        other=other,
+        identities=list(other.identities.all()),
+        conversation_count=other.conversation_count,
+        added_fields=sorted(set(other.custom_fields) - set(kept.custom_fields)),
+    )
+
+
+def merges_of(workspace_id: int, customer_id: int) -> list[CustomerMerge]:
+    """The merges into this customer, latest first."""
+    return list(
+        CustomerMerge.objects.filter(workspace_id=workspace_id, kept_id=customer_id)
+        .select_related("merged")
+        .order_by("-created_at", "-pk")[:50]
+    )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from sportello.channels.models import Channel
@@ -39,8 +40,10 @@ from sportello.customers.actions import (
     create_unclaimed_customer,
     update_customer,
 )
-from sportello.customers.identities import normalize, read_sender_email
-from sportello.customers.models import Customer
+from sportello.customers.actions.duplicates import suggest_pair
+from sportello.customers.evidence import Mention, mentioned_identifiers
+from sportello.customers.identities import normalize, read_sender_email, same_number_keys
+from sportello.customers.models import Customer, IdentitySource
 from sportello.customers.queries import identity_owners
 from sportello.ingest import records, rejections
 from sportello.ingest.inbound import InboundMessage
@@ -68,8 +71,10 @@ class Context:
     channel: Channel
     record_id: int | None = None
     identities: list[tuple[str, str]] = field(default_factory=list)
+    evidence: list[Mention] = field(default_factory=list)
     customer: Customer | None = None
     new_customer: bool = False
+    linked_by_evidence: bool = False
     conversation: Conversation | None = None
     language: str = ""
     team_id: int | None = None
@@ -149,13 +154,32 @@ class Dedupe(Step):
         ctx.stop()
 
 
+class FindEvidence(Step):
+    """The emails and phone numbers the message mentions (``customers.evidence``): in its
+    text ("vi ho scritto anche da ...") or in the sender's signature ("Cell. ..."). No
+    statement; a message with no ``@`` and no long run of digits costs a regex."""
+
+    name = "find_evidence"
+
+    def run(self, ctx: Context) -> None:
+        ctx.evidence = mentioned_identifiers(ctx.inbound.text, settings.DEFAULT_PHONE_REGION)
+
+
 class IdentifyCustomer(Step):
     """Find the customer by an exact match on normalised identities, or create one.
 
     Identities of the sender that belong to nobody yet are added to the customer found;
     one that belongs to someone else stays theirs (merging is a decision, not a guess).
     An unverified identity (an address kept as written) is never added to a customer found
-    through another identity: it could be anyone's."""
+    through another identity: it could be anyone's.
+
+    A sender nobody knows is linked to an existing customer by evidence when exactly one
+    customer owns what it points to: the same number under another kind (a WhatsApp from a
+    number known as a phone), or an address the message mentions. Addresses in the
+    sender's signature that nobody owns are added as ``source=signature`` identities; one
+    the message mentions that another customer owns, when the sender is known, opens a
+    duplicate suggestion (never a merge). All in the one lookup of the sender's
+    identities."""
 
     name = "identify_customer"
 
@@ -164,14 +188,42 @@ class IdentifyCustomer(Step):
         ctx.identities, unverified = sender_identities(ctx.inbound)
         if not ctx.identities:
             raise InvalidInput("the sender has no email, phone or handle")
-        owners = identity_owners(workspace_id, ctx.identities)
+        own = set(ctx.identities)
+        evidence_keys = [
+            key
+            for key in dict.fromkeys(
+                [*same_number_keys(ctx.identities), *(m.key for m in ctx.evidence)]
+            )
+            if key not in own
+        ]
+        found = identity_owners(workspace_id, [*ctx.identities, *evidence_keys])
+        owners = [o for o in found if (o.kind, o.value) in own]
+        pointed = [o for o in found if (o.kind, o.value) not in own]
         if not owners:
+            verified = [i for i in ctx.identities if i not in unverified]
+            linked = {o.customer_id for o in pointed}
+            if len(linked) == 1 and verified:
+                # The sender is the one customer the evidence points to.
+                first = pointed[0]
+                ctx.customer = sql.instance(
+                    Customer,
+                    {
+                        "id": first.customer_id,
+                        "workspace_id": workspace_id,
+                        "name": first.customer_name,
+                    },
+                )
+                add_identities(ctx.customer, verified)
+                ctx.linked_by_evidence = True
+                self._signature(ctx, found)
+                return
             created = create_unclaimed_customer(
                 workspace_id, name=sender.name, identities=ctx.identities, unverified=unverified
             )
             if created is not None:
                 ctx.customer = created
                 ctx.new_customer = True
+                self._signature(ctx, found)
                 return
             # A first message of the same new customer, delivered at the same moment,
             # created one of these identities first: that customer is the one.
@@ -180,8 +232,8 @@ class IdentifyCustomer(Step):
                 raise IntegrityError("the sender's identities were claimed, then not found")
         # The oldest customer owning one of the sender's identities; a verified one wins
         # over one that only an address kept as written points to.
-        verified = [o for o in owners if (o.kind, o.value) not in unverified]
-        first = (verified or owners)[0]
+        verified_owners = [o for o in owners if (o.kind, o.value) not in unverified]
+        first = (verified_owners or owners)[0]
         customer: Customer = sql.instance(
             Customer,
             {"id": first.customer_id, "workspace_id": workspace_id, "name": first.customer_name},
@@ -194,6 +246,18 @@ class IdentifyCustomer(Step):
             update_customer(Customer.objects.get(pk=customer.pk), name=sender.name)
             customer.name = sender.name
         ctx.customer = customer
+        self._signature(ctx, found)
+        for other in sorted({o.customer_id for o in pointed} - {customer.pk}):
+            suggest_pair(workspace_id, customer.pk, other, "mentioned_identifier", 0.6)
+
+    @staticmethod
+    def _signature(ctx: Context, found: list[Any]) -> None:
+        """The sender's own signature's addresses that nobody owns become hers."""
+        assert ctx.customer is not None
+        owned = {(o.kind, o.value) for o in found}
+        signed = [m.key for m in ctx.evidence if m.in_signature and m.key not in owned]
+        if signed:
+            add_identities(ctx.customer, signed, source=IdentitySource.SIGNATURE)
 
 
 class Thread(Step):
@@ -309,6 +373,7 @@ class NoteResult(Step):
 STEPS: list[Step] = [
     StoreRaw(),
     Dedupe(),
+    FindEvidence(),
     IdentifyCustomer(),
     Thread(),
     DetectLanguage(),

@@ -9,6 +9,7 @@ from sportello.web.views import (
     canned,
     conversation,
     customers,
+    duplicates,
     inbox,
     kb,
     profile,
@@ -54,7 +55,23 @@ urlpatterns = [
         name="attachment",
     ),
     path("customers/", customers.customer_list, name="customers"),
+    path("customers/duplicates/", duplicates.review_queue, name="duplicates"),
     path("customers/<rowid:customer_id>/", customers.customer_page, name="customer"),
+    path(
+        "customers/<rowid:customer_id>/merge/<rowid:other_id>/",
+        duplicates.merge,
+        name="customer_merge",
+    ),
+    path(
+        "customers/<rowid:customer_id>/unmerge/<rowid:merge_id>/",
+        duplicates.unmerge,
+        name="customer_unmerge",
+    ),
+    path(
+        "customers/<rowid:customer_id>/dismiss/<rowid:other_id>/",
+        duplicates.dismiss,
+        name="customer_dismiss",
+    ),
     path(
         "customers/<rowid:customer_id>/erase/",
         customers.erase_customer,

@@ -30,6 +30,7 @@ def test_steps_are_the_documented_order():
     assert [s.name for s in pipeline.STEPS] == [
         "store_raw",
         "dedupe",
+        "find_evidence",
         "identify_customer",
         "thread",
         "detect_language",

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sportello.accounts.models import Agent
 from sportello.api import present
@@ -17,7 +19,15 @@ from sportello.api.schemas import (
 from sportello.core.errors import InvalidInput, PermissionDenied
 from sportello.core.ids import parse_id
 from sportello.customers.actions import update_customer
-from sportello.customers.queries import get_customer, search_customers
+from sportello.customers.actions.duplicates import dismiss_suggestion
+from sportello.customers.actions.merge import merge_customers, unmerge_customers
+from sportello.customers.models import CustomerMerge
+from sportello.customers.queries import (
+    duplicate_queue,
+    duplicates_of,
+    get_customer,
+    search_customers,
+)
 from sportello.privacy.actions import erase_customer_data, export_customer
 
 router = Router(tags=["customers"])
@@ -44,6 +54,96 @@ def list_(request: HttpRequest, filters: Query[CustomerQuery]):  # type: ignore[
     return present.answer(
         {"items": [present.customer(c) for c in rows[:limit]], "next_cursor": next_cursor}
     )
+
+
+class DuplicateOut(Schema):
+    customer_id: int
+    name: str
+    score: float = Field(description="How likely the two are one person, 0 to 1")
+    reasons: list[str] = Field(
+        description="Why: `same_name`, `similar_name`, `same_phone`, `same_email`, "
+        "`same_order_number`, `same_company_domain`, `same_city`, `same_birth_date`, "
+        "`mentioned_identifier`"
+    )
+
+
+class DuplicatePairOut(Schema):
+    customer_id: int
+    customer_name: str
+    other_id: int
+    other_name: str
+    score: float
+    reasons: list[str]
+
+
+class DuplicateQueueOut(Schema):
+    items: list[DuplicatePairOut]
+    next_page: int | None
+
+
+class QueueQuery(Schema):
+    page: int = Field(1, ge=1, le=10_000)
+
+
+class OtherIn(Schema):
+    other_id: int = Field(ge=1, le=2**63 - 1)
+
+
+class MergeIn(OtherIn):
+    reason: str = Field("", max_length=500)
+
+
+class UnmergeIn(Schema):
+    merge_id: int = Field(ge=1, le=2**63 - 1)
+
+
+class MergeOut(Schema):
+    id: int
+    kept_id: int
+    merged_id: int
+    by: str
+    reason: str
+    created_at: datetime
+    undone_at: datetime | None
+    identities: int = Field(description="Identities that moved")
+    conversations: int = Field(description="Conversations that moved")
+
+
+def _merge_out(merge: CustomerMerge) -> dict[str, object]:
+    moved = merge.snapshot.get("moved", {}).get("conversations", {})
+    return {
+        "id": merge.pk,
+        "kept_id": merge.kept_id,
+        "merged_id": merge.merged_id,
+        "by": merge.by_name,
+        "reason": merge.reason,
+        "created_at": merge.created_at,
+        "undone_at": merge.undone_at,
+        "identities": len(merge.snapshot.get("identities", [])),
+        "conversations": len(moved.get("conversations", [])),
+    }
+
+
+@router.get("/duplicates", response={200: DuplicateQueueOut, 401: Error, 422: ValidationErrorOut})
+def duplicate_review_queue(request: HttpRequest, query: Query[QueueQuery]):  # type: ignore[no-untyped-def]
+    """The review queue: pairs of customers that may be one person, best score first,
+    25 a page. A suggestion never merges by itself."""
+    agent = current_agent(request)
+    rows, more = duplicate_queue(agent.workspace_id, page=query.page)
+    return {
+        "items": [
+            {
+                "customer_id": s.customer_a_id,
+                "customer_name": s.customer_a.name,
+                "other_id": s.customer_b_id,
+                "other_name": s.customer_b.name,
+                "score": s.score,
+                "reasons": s.reasons,
+            }
+            for s in rows
+        ],
+        "next_page": query.page + 1 if more else None,
+    }
 
 
 @router.get("/{rowid:customer_id}", response={200: CustomerOut, 401: Error, 404: Error})
@@ -118,3 +218,60 @@ def erase(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-de
     if not agent.can_configure:
         raise PermissionDenied("only admins erase a customer's data")
     return erase_customer_data(agent.workspace_id, customer_id).__dict__
+
+
+@router.get(
+    "/{rowid:customer_id}/duplicates", response={200: list[DuplicateOut], 401: Error, 404: Error}
+)
+def duplicates(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    """Customers that may be the same person as this one, best first: computed within
+    seconds of a customer's creation or change, never merged by themselves."""
+    agent = current_agent(request)
+    return [
+        {
+            "customer_id": d.customer.pk,
+            "name": d.customer.name,
+            "score": d.score,
+            "reasons": d.reasons,
+        }
+        for d in duplicates_of(agent.workspace_id, customer_id)
+    ]
+
+
+@router.post(
+    "/{rowid:customer_id}/duplicates/dismiss",
+    response={204: None, 401: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+)
+def dismiss_duplicate(request: HttpRequest, customer_id: int, payload: OtherIn):  # type: ignore[no-untyped-def]
+    """The two are different people: the pair is not suggested again."""
+    agent = current_agent(request)
+    dismiss_suggestion(agent.workspace_id, customer_id, payload.other_id, agent_id=agent.pk)
+    return Status(204, None)
+
+
+@router.post(
+    "/{rowid:customer_id}/merge",
+    response={200: MergeOut, 401: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+)
+def merge(request: HttpRequest, customer_id: int, payload: MergeIn):  # type: ignore[no-untyped-def]
+    """Merge customer `other_id` into this one, in one transaction: her identities,
+    conversations and custom fields (those this one lacks) move here. Recorded with who,
+    when and why (audit log too) and undone by `unmerge`. 422 for a customer into itself,
+    404 for one of another workspace, 409 for one merged away or erased already."""
+    agent = current_agent(request)
+    merged = merge_customers(
+        agent.workspace_id, customer_id, payload.other_id, reason=payload.reason, agent_id=agent.pk
+    )
+    return _merge_out(merged)
+
+
+@router.post(
+    "/{rowid:customer_id}/unmerge",
+    response={200: MergeOut, 401: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+)
+def unmerge(request: HttpRequest, customer_id: int, payload: UnmergeIn):  # type: ignore[no-untyped-def]
+    """Undo merge `merge_id` into this customer: the identities and conversations that
+    moved go back to the restored customer; those added after the merge stay here.
+    409 for a merge undone already."""
+    agent = current_agent(request)
+    return _merge_out(unmerge_customers(agent.workspace_id, customer_id, payload.merge_id))

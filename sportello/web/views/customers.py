@@ -13,8 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sportello.conversations.queries import customer_conversations
 from sportello.customers.actions import update_customer
 from sportello.customers.models import Customer
-from sportello.customers.queries import get_customer, search_customers
+from sportello.customers.queries import (
+    duplicates_of,
+    get_customer,
+    merges_of,
+    search_customers,
+)
 from sportello.privacy.actions import erase_customer_data
+from sportello.web.duplicate_reasons import REASON_LABELS
 from sportello.web.forms import CustomerForm
 from sportello.web.pages import agent_of, agent_required, render_page
 
@@ -89,6 +95,9 @@ def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
         "customer": customer,
         "form": form,
         "conversations": customer_conversations(agent.workspace_id, customer.pk),
+        "duplicates": duplicates_of(agent.workspace_id, customer.pk),
+        "merges": merges_of(agent.workspace_id, customer.pk),
+        "reason_labels": REASON_LABELS,
         "nav_current": "customers",
     }
     return render_page(request, "web/customers/page.html", context, status=status)

@@ -15,7 +15,7 @@ from sportello.core import clock, sql
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 from sportello.customers.events import CustomerCreated, CustomerUpdated
-from sportello.customers.models import Customer, Identity, Organization
+from sportello.customers.models import Customer, Identity, IdentitySource, Organization
 
 IdentityKey = tuple[str, str]  # (kind, normalised value)
 
@@ -96,11 +96,14 @@ def create_unclaimed_customer(
     return customer
 
 
-def add_identities(customer: Customer, identities: Iterable[IdentityKey]) -> list[Identity]:
+def add_identities(
+    customer: Customer, identities: Iterable[IdentityKey], *, source: str = IdentitySource.CHANNEL
+) -> list[Identity]:
     """Attach identities that belong to nobody yet; ones owned by another customer are left
     alone (merging people is a decision, never a side effect). One plain statement
     (``ON CONFLICT DO NOTHING``, no savepoint): ingest adds them when a returning customer
-    writes from a new address or handle."""
+    writes from a new address or handle, and those read in her signature
+    (``source=signature``)."""
     keys = list(dict.fromkeys(identities))
     if not keys:
         return []
@@ -112,6 +115,7 @@ def add_identities(customer: Customer, identities: Iterable[IdentityKey]) -> lis
             kind=kind,
             value=value,
             created_at=now,
+            source=str(source),
         )
         for kind, value in keys
     ]

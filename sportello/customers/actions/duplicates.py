@@ -1,0 +1,217 @@
+"""The only writers of duplicate suggestions and the blocking keys behind them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from sportello.core import clock
+from sportello.core.errors import Conflict, NotFound
+from sportello.customers.matching import SUGGEST_AT, Comparison, Profile, compare, match_keys
+from sportello.customers.models import (
+    Customer,
+    CustomerMatchKey,
+    DuplicateSuggestion,
+    Identity,
+    SuggestionState,
+)
+
+# Customers compared with a new one at most: blocking keys of very common names ("rossi m")
+# may hold thousands; the most recent ones are the likeliest duplicates.
+MAX_CANDIDATES = 200
+# The batch's comparisons within a block larger than this: each customer with the next
+# WINDOW in name order (a sorted neighbourhood), so 200k customers stay within minutes.
+WINDOW = 30
+
+
+def profiles(customer_ids: Iterable[int]) -> dict[int, Profile]:
+    """The matcher's view of the given customers (not erased, not merged away): two
+    queries however many."""
+    ids = list(customer_ids)
+    identities: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for customer_id, kind, value in Identity.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "kind", "value"
+    ):
+        identities[customer_id].append((kind, value))
+    rows = Customer.objects.filter(
+        pk__in=ids, erased_at__isnull=True, merged_into__isnull=True
+    ).values_list("pk", "name", "custom_fields")
+    return {pk: Profile.of(pk, name, identities[pk], fields) for pk, name, fields in rows}
+
+
+@transaction.atomic
+def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
+    """Recompute a customer's blocking keys and compare her with the customers sharing one;
+    keep a suggestion for each pair that scores at least ``SUGGEST_AT``. Runs as a job
+    after a customer is created or changed (``jobs.suggest_duplicates``). A pair an agent
+    dismissed or merged keeps its decision."""
+    customer = Customer.objects.filter(pk=customer_id).only("workspace_id").first()
+    if customer is None:
+        return []
+    workspace_id = customer.workspace_id
+    profile = profiles([customer_id]).get(customer_id)
+    CustomerMatchKey.objects.filter(customer_id=customer_id).delete()
+    if profile is None:  # erased or merged away: no more suggestions
+        DuplicateSuggestion.objects.filter(
+            customer_a_id=customer_id, state=SuggestionState.OPEN
+        ).delete()
+        DuplicateSuggestion.objects.filter(
+            customer_b_id=customer_id, state=SuggestionState.OPEN
+        ).delete()
+        return []
+    keys = match_keys(profile)
+    CustomerMatchKey.objects.bulk_create(
+        [CustomerMatchKey(workspace_id=workspace_id, customer_id=customer_id, key=k) for k in keys]
+    )
+    candidates = list(
+        CustomerMatchKey.objects.filter(workspace_id=workspace_id, key__in=keys)
+        .exclude(customer_id=customer_id)
+        .order_by("-customer_id")
+        .values_list("customer_id", flat=True)
+        .distinct()[:MAX_CANDIDATES]
+    )
+    found = {other_id: compare(profile, other) for other_id, other in profiles(candidates).items()}
+    return save_suggestions(
+        workspace_id,
+        [(customer_id, other, c) for other, c in found.items() if c.score >= SUGGEST_AT],
+    )
+
+
+def save_suggestions(
+    workspace_id: int, pairs: list[tuple[int, int, Comparison]]
+) -> list[DuplicateSuggestion]:
+    """Keep these pairs' suggestions: new ones open, open ones with the new score; those
+    an agent decided on are left as they are."""
+    by_pair = {(min(a, b), max(a, b)): c for a, b, c in pairs}
+    if not by_pair:
+        return []
+    existing = {
+        (s.customer_a_id, s.customer_b_id): s
+        for s in DuplicateSuggestion.objects.filter(
+            workspace_id=workspace_id,
+            customer_a_id__in={a for a, _ in by_pair},
+            customer_b_id__in={b for _, b in by_pair},
+        )
+    }
+    now = clock.now()
+    new, changed = [], []
+    for (a, b), comparison in by_pair.items():
+        suggestion = existing.get((a, b))
+        if suggestion is None:
+            new.append(
+                DuplicateSuggestion(
+                    workspace_id=workspace_id,
+                    customer_a_id=a,
+                    customer_b_id=b,
+                    score=comparison.score,
+                    reasons=list(comparison.reasons),
+                    created_at=now,
+                )
+            )
+        elif suggestion.state == SuggestionState.OPEN:
+            suggestion.score = comparison.score
+            suggestion.reasons = list(comparison.reasons)
+            changed.append(suggestion)
+    DuplicateSuggestion.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    DuplicateSuggestion.objects.bulk_update(changed, ["score", "reasons", "updated_at"])
+    return new + changed
+
+
+def suggest_pair(workspace_id: int, a: int, b: int, reason: str, score: float) -> None:
+    """A suggestion that ingest found by itself (a message from one customer mentioning
+    another's address): opened, or its reason added to the open one."""
+    first, second = min(a, b), max(a, b)
+    suggestion, created = DuplicateSuggestion.objects.get_or_create(
+        workspace_id=workspace_id,
+        customer_a_id=first,
+        customer_b_id=second,
+        defaults={"score": score, "reasons": [reason]},
+    )
+    if (
+        not created
+        and suggestion.state == SuggestionState.OPEN
+        and reason not in suggestion.reasons
+    ):
+        suggestion.reasons = [*suggestion.reasons, reason]
+        suggestion.score = max(suggestion.score, score)
+        suggestion.save(update_fields=["reasons", "score", "updated_at"])
+
+
+@transaction.atomic
+def dismiss_suggestion(
+    workspace_id: int, customer_id: int, other_id: int, *, agent_id: int | None = None
+) -> DuplicateSuggestion:
+    """An agent says the two are different people: the pair is not suggested again."""
+    first, second = min(customer_id, other_id), max(customer_id, other_id)
+    suggestion = (
+        DuplicateSuggestion.objects.select_for_update()
+        .filter(workspace_id=workspace_id, customer_a_id=first, customer_b_id=second)
+        .first()
+    )
+    if suggestion is None:
+        raise NotFound("no duplicate suggestion for these two customers")
+    if suggestion.state == SuggestionState.MERGED:
+        raise Conflict("these customers were merged: undo the merge instead")
+    suggestion.state = SuggestionState.DISMISSED
+    suggestion.decided_by_id = agent_id
+    suggestion.save(update_fields=["state", "decided_by", "updated_at"])
+    return suggestion
+
+
+def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, int]:
+    """Every customer's blocking keys and suggestions, in bulk (``sportello customers
+    dedupe``): an imported list is compared block by block, never pair by pair; a block
+    larger than ``WINDOW`` as a sorted neighbourhood."""
+    ids = list(
+        Customer.objects.filter(
+            workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    blocks: dict[str, list[int]] = defaultdict(list)
+    all_profiles: dict[int, Profile] = {}
+    keys_written = 0
+    for start in range(0, len(ids), batch_size):
+        chunk = profiles(ids[start : start + batch_size])
+        all_profiles.update(chunk)
+        rows = []
+        for pk, profile in chunk.items():
+            for key in match_keys(profile):
+                blocks[key].append(pk)
+                rows.append(CustomerMatchKey(workspace_id=workspace_id, customer_id=pk, key=key))
+        with transaction.atomic():
+            CustomerMatchKey.objects.filter(customer_id__in=list(chunk)).delete()
+            CustomerMatchKey.objects.bulk_create(rows, batch_size=2000)
+        keys_written += len(rows)
+    compared: set[tuple[int, int]] = set()
+    pairs: list[tuple[int, int, Comparison]] = []
+    for key, members in blocks.items():
+        if key.startswith("d:") and len(members) > MAX_CANDIDATES:
+            continue  # a domain hundreds share says nothing of who is who
+        # A large block ("rossi m": every Rossi Maria, Marco, Matteo...) is compared as a
+        # sorted neighbourhood: in name order, each with the next WINDOW, not with all.
+        window = len(members)
+        if len(members) > WINDOW:
+            members = sorted(members, key=lambda pk: all_profiles[pk].tokens)
+            window = WINDOW
+        for i, a in enumerate(members):
+            for b in members[i + 1 : i + 1 + window]:
+                pair = (a, b) if a < b else (b, a)
+                if pair in compared:
+                    continue
+                compared.add(pair)
+                comparison = compare(all_profiles[a], all_profiles[b])
+                if comparison.score >= SUGGEST_AT:
+                    pairs.append((a, b, comparison))
+    for start in range(0, len(pairs), batch_size):
+        with transaction.atomic():
+            save_suggestions(workspace_id, pairs[start : start + batch_size])
+    return {
+        "customers": len(ids),
+        "keys": keys_written,
+        "compared": len(compared),
+        "suggested": len(pairs),
+    }

@@ -1,0 +1,140 @@
+"""Duplicate suggestions: computed by a job after a customer changes, listed per customer
+and in a review queue, dismissed for good, and in bulk by ``sportello customers dedupe``."""
+
+from __future__ import annotations
+
+import pytest
+
+from sportello.accounts.actions import create_agent, issue_token
+from sportello.config import cli
+from sportello.core.models import Workspace
+from sportello.customers.actions import create_customer, update_customer
+from sportello.customers.actions.duplicates import dedupe_workspace, refresh_suggestions
+from sportello.customers.models import Customer, CustomerMatchKey, DuplicateSuggestion
+from tests.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _committed(django_capture_on_commit_callbacks):
+    """Events are handled after a commit, which a test's transaction never makes: here each
+    customer's events run (and so the suggestion job, immediate in tests) once created."""
+    global _commit
+    _commit = django_capture_on_commit_callbacks
+
+
+def _customer(workspace, name, identities=(), **fields):
+    with _commit(execute=True):
+        customer = create_customer(workspace.pk, name=name, identities=list(identities))
+        if fields:
+            update_customer(customer, custom_fields=fields)
+    return customer.pk
+
+
+def test_a_new_customer_is_suggested_with_her_likely_twin_and_the_reasons(api, workspace):
+    maria = _customer(workspace, "Maria Rossi", [("email", "maria@rossi-arredi.it")])
+    _customer(workspace, "Giulio Neri", [("email", "giulio@example.it")])
+    twin = _customer(
+        workspace, "ROSSI MARIA", [("email", "ordini@rossi-arredi.it")], order_number="A-77"
+    )
+    answer = api.get(f"/api/v1/customers/{maria}/duplicates")
+    assert answer.status_code == 200
+    found = answer.json()
+    assert [d["customer_id"] for d in found] == [twin]
+    assert set(found[0]["reasons"]) == {"same_name", "same_company_domain"}
+    assert 0.5 < found[0]["score"] <= 1
+    assert [d["customer_id"] for d in api.get(f"/api/v1/customers/{twin}/duplicates").json()] == [
+        maria
+    ]
+
+
+def test_the_review_queue_lists_best_first_a_page_at_a_time_and_only_the_workspaces(api, workspace):
+    firsts = [
+        "Ada",
+        "Bice",
+        "Carlo",
+        "Dario",
+        "Ezio",
+        "Fabio",
+        "Gino",
+        "Ivo",
+        "Lea",
+        "Nadia",
+        "Olga",
+        "Piero",
+        "Rita",
+        "Saul",
+        "Tea",
+    ]
+    lasts = ["Bruno", "Zanetti"]
+    for first in firsts:
+        for last in lasts:
+            _customer(workspace, f"{first} {last}")
+            _customer(workspace, f"{last.upper()} {first.upper()}")
+    strong_a = _customer(workspace, "Elena Costa", [("phone", "+393471230000")])
+    strong_b = _customer(workspace, "Costa Elena", [("whatsapp", "+393471230000")])
+    first = api.get("/api/v1/customers/duplicates").json()
+    assert len(first["items"]) == 25 and first["next_page"] == 2
+    top = first["items"][0]
+    assert {top["customer_id"], top["other_id"]} == {strong_a, strong_b}
+    assert "same_phone" in top["reasons"]
+    second = api.get("/api/v1/customers/duplicates?page=2").json()
+    assert len(second["items"]) == 6 and second["next_page"] is None
+    assert api.get("/api/v1/customers/duplicates?page=0").status_code == 422
+
+    elsewhere = Workspace.objects.create(name="Altro", slug="altro")
+    stranger = create_agent(elsewhere, email="capo@altro.it", password="x-Password-123")
+    other_api = ApiClient(issue_token(stranger))
+    assert other_api.get("/api/v1/customers/duplicates").json()["items"] == []
+    assert other_api.get(f"/api/v1/customers/{strong_a}/duplicates").status_code == 404
+
+
+def test_a_dismissed_pair_is_not_suggested_again(api, workspace):
+    a = _customer(workspace, "Marco Ferrari")
+    b = _customer(workspace, "Marco Ferrari")
+    assert [d["customer_id"] for d in api.get(f"/api/v1/customers/{a}/duplicates").json()] == [b]
+    answer = api.post(f"/api/v1/customers/{a}/duplicates/dismiss", {"other_id": b})
+    assert answer.status_code == 204
+    with _commit(execute=True):
+        update_customer(Customer.objects.get(pk=b), name="Marco  Ferrari")
+    refresh_suggestions(b)
+    assert api.get(f"/api/v1/customers/{a}/duplicates").json() == []
+    assert DuplicateSuggestion.objects.get().state == "dismissed"
+    missing = api.post(f"/api/v1/customers/{a}/duplicates/dismiss", {"other_id": 10**12})
+    assert missing.status_code == 404
+
+
+def test_dedupe_finds_the_pairs_of_an_imported_list(workspace, capsys):
+    """GIVEN customers imported without the job (a bulk load)
+    WHEN the batch command runs
+    THEN the same suggestions exist as the job would have made, and a second run adds none."""
+    rows = [
+        ("Chiara Fontana", {"citta": "Bologna"}),
+        ("Fontana Chiara", {"citta": "Bologna"}),
+        ("Paolo Greco", {}),
+        ("Luisa Greco", {}),
+        ("Andrea Romano", {"order_number": "B-9"}),
+        ("A. Romano", {"ordini": ["B-9"]}),
+    ]
+    Customer.objects.bulk_create(
+        [Customer(workspace=workspace, name=name, custom_fields=fields) for name, fields in rows]
+    )
+    assert cli.main(["customers", "dedupe", "--workspace", workspace.slug]) == 0
+    out = capsys.readouterr().out
+    assert '"suggested": 2' in out
+    pairs = {
+        frozenset(
+            Customer.objects.filter(pk__in=[s.customer_a_id, s.customer_b_id]).values_list(
+                "name", flat=True
+            )
+        )
+        for s in DuplicateSuggestion.objects.all()
+    }
+    assert pairs == {
+        frozenset({"Chiara Fontana", "Fontana Chiara"}),
+        frozenset({"Andrea Romano", "A. Romano"}),
+    }
+    assert CustomerMatchKey.objects.exists()
+    assert dedupe_workspace(workspace.pk)["suggested"] == 2
+    assert DuplicateSuggestion.objects.count() == 2
