@@ -1,4 +1,4 @@
-"""How two customers are compared for a duplicate suggestion (docs/adr/0019).
+"""How two customers are compared for a duplicate suggestion (docs/adr/0022).
 
 Pure functions over a ``Profile`` (what is known of a customer): the blocking keys that pick
 the few customers worth comparing (``match_keys``) and a score with its reasons
