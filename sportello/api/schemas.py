@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, field_validator
@@ -429,7 +429,8 @@ class AuditPage(Schema):
     next_cursor: str | None
 
 
-Intervals = list[tuple[str, str]]
+# A pair as a two-item list, not a tuple: OpenAPI tools read ``prefixItems`` unevenly.
+Intervals = list[Annotated[list[str], Field(min_length=2, max_length=2)]]
 _HOURS_HELP = (
     'Opening intervals by weekday (mon..sun) as "HH:MM" pairs, several a day for split '
     'shifts: {"mon": [["09:00", "13:00"], ["14:00", "18:00"]]}. Overlapping intervals, a '

@@ -118,7 +118,7 @@ def test_detail_has_messages_customer_status_language_first_reply(api):
     assert detail["status"] == "open" and detail["language"] == "it"
     assert detail["first_reply_at"] is None
     assert detail["customer_detail"]["identities"] == [
-        {"kind": "email", "value": "cliente1@example.it", "unverified": False}
+        {"kind": "email", "value": "cliente1@example.it", "unverified": False, "source": "channel"}
     ]
     assert [m["kind"] for m in detail["messages"]] == ["event", "message"]
     reply = api.post(f"/api/v1/conversations/{cid}/reply", {"text": "Ci scusiamo, lo sostituiamo."})

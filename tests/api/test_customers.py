@@ -29,7 +29,7 @@ def test_customer_detail_counts_conversations(api, inbound):
     detail = api.get(f"/api/v1/customers/{created['customer_id']}").json()
     assert detail["conversation_count"] == 1
     assert detail["identities"] == [
-        {"kind": "email", "value": "mario@example.it", "unverified": False}
+        {"kind": "email", "value": "mario@example.it", "unverified": False, "source": "channel"}
     ]
 
 
@@ -45,7 +45,12 @@ def test_an_address_kept_as_written_is_shown_unverified(api, agent, email_channe
     conversation = api.get(f"/api/v1/conversations/{outcome.conversation_id}").json()
     detail = api.get(f"/api/v1/customers/{conversation['customer']['id']}").json()
     assert detail["identities"] == [
-        {"kind": "email", "value": "power quadrant system@example.com", "unverified": True}
+        {
+            "kind": "email",
+            "value": "power quadrant system@example.com",
+            "unverified": True,
+            "source": "channel",
+        }
     ]
 
 
@@ -86,7 +91,7 @@ def test_customer_search_reads_numbers_and_names_as_people_write_them(api, inbou
         assert [c["id"] for c in found] == [chiara["customer_id"]], q
     detail = api.get(f"/api/v1/customers/{chiara['customer_id']}").json()
     assert detail["identities"] == [
-        {"kind": "phone", "value": "+393471234567", "unverified": False}
+        {"kind": "phone", "value": "+393471234567", "unverified": False, "source": "channel"}
     ]
     by_email = api.get("/api/v1/customers?q=MARIO.ROSSI%40example.IT").json()["items"]
     assert [c["name"] for c in by_email] == ["Mario Rossi"]

@@ -26,9 +26,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread while
+# it is open, and the websocket tests after tests/e2e (asyncio.run) need none running.
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session; the test is skipped where there is none."""
+    """One headless Chromium for tests/e2e; the test is skipped where there is none."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not installed (scripts/ensure-chromium.sh)")
     sync_api = pytest.importorskip("playwright.sync_api")

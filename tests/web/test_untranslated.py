@@ -53,6 +53,9 @@ def english_texts() -> tuple[set[str], list[str]]:
                 inside.append(" ".join(literal.split()))
     # A language shown by its code ("it") rather than its name ("Italiano").
     whole.update(code for code, _name in settings.LANGUAGES)
+    # A language picker names each language in its own language ("English" on an Italian
+    # page is right there), which the catalogue also translates for other uses.
+    whole.difference_update(str(name) for _code, name in settings.LANGUAGES)
     return whole, inside
 
 

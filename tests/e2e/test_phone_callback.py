@@ -12,7 +12,6 @@ from django.test import Client
 
 from sportello.conversations.models import Conversation
 from sportello.providers.phone.models import Callback, CallbackStatus
-from tests.e2e.conftest import chromium  # noqa: F401  (the browser fixture)
 from tests.e2e.test_agent_flow import sign_in
 from tests.providers.phone.helpers import call_event, make_phone_channel, post_event
 
@@ -37,7 +36,7 @@ def _shoot(browser: Any, live_server: Any, agent: Any, path: str, name: str) -> 
             context.close()
 
 
-def test_agent_calls_back_and_logs_the_outcome(chromium, live_server, agent, workspace):  # noqa: F811
+def test_agent_calls_back_and_logs_the_outcome(chromium, live_server, agent, workspace):
     from playwright.sync_api import expect
 
     webhook = Client()
