@@ -204,25 +204,31 @@ async def agent(port: int, api_token: str, tokens: list[str], tally: Tally, unti
 
 
 async def inbox(port: int, cookie: str, heard: dict[int, float], until: float) -> None:
-    """One agent's inbox socket: when each message's ``message.received`` arrived."""
+    """One agent's inbox socket: when each message's ``message.received`` arrived. A
+    dropped socket reconnects (what it missed meanwhile counts as lost)."""
     import websockets
 
-    async with websockets.connect(
-        f"ws://{HOST}:{port}/ws/agent/",
-        additional_headers={"Cookie": cookie, "Origin": f"http://{HOST}:{port}"},
-        max_size=2**20,
-        open_timeout=60,
-    ) as socket:
-        hello = json.loads(await socket.recv())
-        assert hello["type"] == "hello", hello
-        while time.perf_counter() < until + 15:
-            try:
-                raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
-            except TimeoutError:
-                continue
-            event = json.loads(raw)
-            if event.get("event") == "message.received" and event.get("id"):
-                heard.setdefault(int(event["id"]), time.perf_counter())
+    while time.perf_counter() < until + 15:
+        try:
+            async with websockets.connect(
+                f"ws://{HOST}:{port}/ws/agent/",
+                additional_headers={"Cookie": cookie, "Origin": f"http://{HOST}:{port}"},
+                max_size=2**20,
+                open_timeout=60,
+                ping_interval=None,  # a loaded server answers late; the page does not ping
+            ) as socket:
+                hello = json.loads(await socket.recv())
+                assert hello["type"] == "hello", hello
+                while time.perf_counter() < until + 15:
+                    try:
+                        raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
+                    except TimeoutError:
+                        continue
+                    event = json.loads(raw)
+                    if event.get("event") == "message.received" and event.get("id"):
+                        heard.setdefault(int(event["id"]), time.perf_counter())
+        except (OSError, websockets.exceptions.WebSocketException):
+            await asyncio.sleep(1)
 
 
 async def drive(
