@@ -57,3 +57,50 @@ def test_video_call_button_and_embed_code(chromium, live_server, workspace, sett
         snippet.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"settings-it-{size}.png"), full_page=True)
         context.close()
+
+
+# The page's socket, stood in for in the browser (pytest-django's live server has no
+# websockets; tests/web/test_live_webchat.py covers the server side): it says hello, then
+# relays what the visitor's widget makes the server send, a visitor typing.
+FAKE_SOCKET = """
+window.WebSocket = function (url) {
+  var socket = this;
+  socket.readyState = 0;
+  socket.send = function () {};
+  socket.close = function () {};
+  setTimeout(function () {
+    socket.readyState = 1;
+    if (socket.onopen) socket.onopen();
+    socket.onmessage({ data: JSON.stringify({ type: "hello", last_id: 1, agent: 1 }) });
+    socket.onmessage({ data: JSON.stringify({ type: "typing", visitor: true, name: "" }) });
+  }, 50);
+};
+window.WebSocket.OPEN = 1;
+"""
+
+
+def test_visitor_typing_shows_on_the_agents_page(
+    chromium, live_server, workspace, settings, tmp_path
+):
+    from playwright.sync_api import expect
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    agent = AgentFactory(workspace=workspace, user__email="giulia@negozio.it")
+    channel = make_webchat_channel(workspace.pk)
+    widget = Widget(channel)
+    widget.open()
+    assert widget.say("C'è il divano in pelle?").status_code == 201
+    conversation = Conversation.objects.get(channel=channel)
+    context = chromium.new_context(viewport=SIZES["phone"], locale="it-IT")
+    context.add_init_script(FAKE_SOCKET)
+    page = context.new_page()
+    sign_in(page, live_server, agent.user.email)
+    page.goto(f"{live_server.url}/c/{conversation.number}/")
+    presence = page.locator("#presence")
+    expect(presence).to_have_text("Il visitatore sta scrivendo…")
+    presence.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "visitor-typing-it-phone.png"))
+    # The notice lapses by itself after 6 s without news.
+    expect(presence).to_be_hidden(timeout=9000)
+    context.close()
