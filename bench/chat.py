@@ -1,20 +1,24 @@
 """Live chat under load: N widget websocket clients, each writing every ~10 s.
 
     python bench/chat.py                      # 1,000 visitors for 60 s
-    python bench/chat.py --clients 200 --seconds 40
+    python bench/chat.py --clients 200 --seconds 40 --agents 3
 
 Starts the real server (``sportello run --no-worker``, one uvicorn process, the in-memory
 channel layer) on a fresh SQLite database in a temporary home, creates a web chat channel
 and an agent with an API token in this process, then opens ``--clients`` visitor sockets
 (``/ws/webchat/<key>/``, each with its own token and the allowed Origin). Each visitor
 sends a message every 10 s on average (exponential gaps); the agent answers a sample of
-them through ``POST /api/v1/conversations/<id>/reply``.
+them through ``POST /api/v1/conversations/<id>/reply``. ``--agents`` agents sign in
+through the login form and hold the inbox's socket (``/ws/agent/``) meanwhile.
 
 Prints one JSON line per direction, ``{direction, clients, messages, p50_ms, p99_ms,
 lost}``:
 - ``visitor_to_server``: from the visitor's send to its ``sent`` acknowledgement, which
   the server writes once the message is stored through the ingest pipeline and pushed to
   the conversation's groups (agents' pages subscribe there once the realtime layer exists);
+- ``visitor_to_agent``: from the visitor's send to the ``message.received`` notification
+  naming that message on each agent's socket (over every (message, socket) pair; ``lost``:
+  acknowledged messages a socket never heard of);
 - ``agent_to_visitor``: from the agent's reply request to the reply on the visitor's socket;
 and a ``server_memory`` line (resident memory of the server, from /proc). ``lost`` counts
 messages never acknowledged (or replies never received) by the end plus a 15 s grace.
@@ -36,10 +40,11 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.web import HOST, Server, free_port, wait_until_up
+from bench.web import HOST, Server, form_login, free_port, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 ORIGIN = "https://www.negozio-bench.it"
+PASSWORD = "bench-chat-password-1"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -49,8 +54,9 @@ def percentile(values: list[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
 
 
-def prepare(home: Path) -> tuple[str, str]:
-    """Migrate, and create the channel and an agent's API token: (public key, token)."""
+def prepare(home: Path, agents: int) -> tuple[str, str]:
+    """Migrate, and create the channel, ``agents`` agents who sign in with ``PASSWORD``
+    (``agenteN@bench.sportello.example``) and an admin's API token: (public key, token)."""
     os.environ["SPORTELLO_HOME"] = str(home)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportello.config.settings")
     import django
@@ -72,6 +78,14 @@ def prepare(home: Path) -> tuple[str, str]:
         display_name="Banco Prova",
         role=Role.ADMIN,
     )
+    for n in range(agents):
+        create_agent(
+            workspace,
+            email=f"agente{n}@bench.sportello.example",
+            password=PASSWORD,
+            display_name=f"Agente {n}",
+            role=Role.AGENT,
+        )
     channel = create_channel(
         workspace.pk,
         kind="webchat",
@@ -107,6 +121,10 @@ def stored(unacknowledged: dict[str, str]) -> int:
 class Tally:
     def __init__(self) -> None:
         self.sent: dict[str, float] = {}
+        # Acknowledged messages: their id and when they were sent; and, per agent socket,
+        # when each message id's notification arrived.
+        self.stored: dict[int, float] = {}
+        self.heard: list[dict[int, float]] = []
         self.owner: dict[str, str] = {}
         self.acked: list[float] = []
         self.replies: dict[str, float] = {}
@@ -132,7 +150,9 @@ async def visitor(
                     if event.get("type") == "sent":
                         client_id = event["message"].get("client_id", "")
                         if client_id in tally.sent:
-                            tally.acked.append((now - tally.sent.pop(client_id)) * 1000)
+                            sent_at = tally.sent.pop(client_id)
+                            tally.acked.append((now - sent_at) * 1000)
+                            tally.stored[int(event["message"]["id"])] = sent_at
                     elif event.get("type") == "message":
                         text = event["message"].get("text", "")
                         if event["message"].get("author") == "agent" and text in tally.replies:
@@ -183,11 +203,45 @@ async def agent(port: int, api_token: str, tokens: list[str], tally: Tally, unti
             await asyncio.sleep(1)
 
 
-async def drive(port: int, key: str, api_token: str, clients: int, seconds: float) -> Tally:
+async def inbox(port: int, cookie: str, heard: dict[int, float], until: float) -> None:
+    """One agent's inbox socket: when each message's ``message.received`` arrived. A
+    dropped socket reconnects (what it missed meanwhile counts as lost)."""
+    import websockets
+
+    while time.perf_counter() < until + 15:
+        try:
+            async with websockets.connect(
+                f"ws://{HOST}:{port}/ws/agent/",
+                additional_headers={"Cookie": cookie, "Origin": f"http://{HOST}:{port}"},
+                max_size=2**20,
+                open_timeout=60,
+                ping_interval=None,  # a loaded server answers late; the page does not ping
+            ) as socket:
+                hello = json.loads(await socket.recv())
+                assert hello["type"] == "hello", hello
+                while time.perf_counter() < until + 15:
+                    try:
+                        raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
+                    except TimeoutError:
+                        continue
+                    event = json.loads(raw)
+                    if event.get("event") == "message.received" and event.get("id"):
+                        heard.setdefault(int(event["id"]), time.perf_counter())
+        except (OSError, websockets.exceptions.WebSocketException):
+            await asyncio.sleep(1)
+
+
+async def drive(
+    port: int, key: str, api_token: str, clients: int, seconds: float, cookies: list[str]
+) -> Tally:
     tally = Tally()
     tokens: list[str] = []
     until = time.perf_counter() + seconds
     tasks = []
+    for cookie in cookies:
+        heard: dict[int, float] = {}
+        tally.heard.append(heard)
+        tasks.append(asyncio.create_task(inbox(port, cookie, heard, until)))
     for index in range(clients):
         tasks.append(asyncio.create_task(visitor(port, key, index, tally, until, tokens)))
         if index % 50 == 49:
@@ -201,9 +255,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--agents", type=int, default=3, help="agent inbox sockets")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="sportello-bench-chat-"))
-    key, api_token = prepare(home)
+    key, api_token = prepare(home, args.agents)
     port = free_port()
     log = home / "server.log"
     env = {**os.environ, "SPORTELLO_HOME": str(home), "SPORTELLO_LOG_LEVEL": "WARNING"}
@@ -232,7 +287,11 @@ def main() -> None:
     server = Server(process, port, log)
     try:
         wait_until_up(port, "/healthz", process, log)
-        tally = asyncio.run(drive(port, key, api_token, args.clients, args.seconds))
+        cookies = [
+            form_login(port, "/login/", f"agente{n}@bench.sportello.example", PASSWORD)
+            for n in range(args.agents)
+        ]
+        tally = asyncio.run(drive(port, key, api_token, args.clients, args.seconds, cookies))
         memory = server.rss_kb()
     finally:
         server.stop()
@@ -250,6 +309,26 @@ def main() -> None:
                 "lost": len(tally.sent) - stored_anyway,
                 "unacknowledged_but_stored": stored_anyway,
                 "socket_errors": tally.errors,
+            }
+        )
+    )
+    to_agents = [
+        (heard[message_id] - sent_at) * 1000
+        for heard in tally.heard
+        for message_id, sent_at in tally.stored.items()
+        if message_id in heard
+    ]
+    pairs = len(tally.stored) * len(tally.heard)
+    print(
+        json.dumps(
+            {
+                "direction": "visitor_to_agent",
+                "clients": args.clients,
+                "agents": args.agents,
+                "messages": len(tally.stored),
+                "p50_ms": percentile(to_agents, 0.5),
+                "p99_ms": percentile(to_agents, 0.99),
+                "lost": pairs - len(to_agents),
             }
         )
     )

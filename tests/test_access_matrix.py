@@ -541,6 +541,8 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/priority/": WebRule((_post({"priority": "2"}),)),
     "c/<rowid:number>/tags/": WebRule((_post({"tags": "urgente"}),)),
     "c/<rowid:number>/calls/": WebRule((_post({"outcome": "no_answer"}),)),
+    # Alfa's conversation is no web chat: refused with a message, back to the page.
+    "c/<rowid:number>/video/": WebRule((_post({}),)),
     "customers/": WebRule((_get(),)),
     "customers/<rowid:customer_id>/": WebRule((_get(), _post({"name": "Nuovo nome"}))),
     # A message's file: any agent of the workspace downloads it.

@@ -21,12 +21,19 @@ import threading
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.core.cache import cache
 
 log = logging.getLogger(__name__)
 
 _loop: asyncio.AbstractEventLoop | None = None
 _own_loop: asyncio.AbstractEventLoop | None = None
 _lock = threading.Lock()
+
+# Whether anybody of a workspace has an agent page open: a cache key each open socket
+# rewrites every ONLINE_REFRESH seconds and that expires ONLINE_FOR seconds after the last
+# write, so it holds across processes (Redis) and needs no clean-up when a server dies.
+ONLINE_REFRESH = 20
+ONLINE_FOR = 3 * ONLINE_REFRESH
 
 
 def workspace_group(workspace_id: int) -> str:
@@ -37,6 +44,21 @@ def workspace_group(workspace_id: int) -> str:
 def conversation_group(conversation_id: int) -> str:
     """The pages open on one conversation: who is viewing, who is typing."""
     return f"conversation.{int(conversation_id)}"
+
+
+def _online_key(workspace_id: int) -> str:
+    return f"realtime:online:{int(workspace_id)}"
+
+
+def mark_online(workspace_id: int) -> None:
+    """An agent page of the workspace holds a live socket (its consumer's heartbeat)."""
+    cache.set(_online_key(workspace_id), 1, ONLINE_FOR)
+
+
+def agents_online(workspace_id: int) -> bool:
+    """Whether an agent of the workspace had a live socket in the last ``ONLINE_FOR``
+    seconds: the chat widget says "nobody online" otherwise."""
+    return cache.get(_online_key(workspace_id)) is not None
 
 
 def bind_loop(loop: asyncio.AbstractEventLoop | None) -> None:

@@ -16,6 +16,7 @@ from sportello.web.views import (
     rules,
     sidebar,
     two_factor,
+    video,
 )
 from sportello.web.views import settings as settings_pages
 
@@ -49,6 +50,7 @@ urlpatterns = [
     path("c/<rowid:number>/priority/", conversation.set_priority, name="priority"),
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
     path("c/<rowid:number>/calls/", calls.log_call_view, name="log_call"),
+    path("c/<rowid:number>/video/", video.offer_video_call_view, name="offer_video_call"),
     path(
         "attachments/<rowid:message_id>/<int:index>/",
         attachments.download,

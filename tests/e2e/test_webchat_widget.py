@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from sportello.conversations.models import Message
+from sportello.core.realtime import mark_online
 from sportello.sla.actions import ensure_defaults, update_calendar
 from sportello.sla.queries import default_calendar
 from tests.e2e.test_agent_flow import sign_in
@@ -82,6 +84,11 @@ def business_hours(workspace_id: int, *, open_now: bool) -> None:
         {day: [["00:00", "23:59"]] for day in DAYS} if open_now else {"mon": [["09:00", "09:30"]]}
     )
     update_calendar(calendar, hours=hours, holiday_country="")
+    # Online also needs an agent's live page (its socket's presence record).
+    if open_now:
+        mark_online(workspace_id)
+    else:
+        cache.delete(f"realtime:online:{workspace_id}")
 
 
 def test_visitor_and_agent_chat_through_the_widget(chromium, live_server, agent, workspace):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sportello.channels.models import Channel
 from sportello.conversations.attachments import Upload, store_uploads
-from sportello.core import clock
+from sportello.core import clock, realtime
 from sportello.core.errors import InvalidInput, SportelloError
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import IngestFailed, ingest
@@ -67,9 +67,11 @@ def provider_id(message_id: int) -> str:
 
 def widget_settings(channel: Channel, config: WebchatConfig, lang: str) -> dict[str, Any]:
     """What the widget shows before anyone writes: its look, the greeting, and whether an
-    answer comes now or when (``reply_expected_at``, from the workspace's calendar)."""
+    answer comes now or when (``reply_expected_at``, from the workspace's calendar).
+    Within business hours it is online only while an agent of the workspace has a page
+    open (``realtime.agents_online``); otherwise the widget asks for an email."""
     opens_at = presence.next_opening(channel.workspace_id)
-    online = opens_at is None
+    online = opens_at is None and realtime.agents_online(channel.workspace_id)
     greeting = config.greeting.get(lang) or _("Hi! How can we help you?")
     offline = config.offline_text.get(lang) or _(
         "We are away right now. Leave your email and we will answer you there."

@@ -30,7 +30,7 @@ from sportello.accounts.queries import requires_two_factor, two_factor_enabled
 from sportello.channels import actions as channels
 from sportello.channels import registry
 from sportello.channels.models import Channel
-from sportello.channels.queries import webhook_url, workspace_channels
+from sportello.channels.queries import embed_snippet, webhook_url, workspace_channels
 from sportello.core.errors import Conflict, InvalidInput
 from sportello.web.pages import agent_of, agent_required, render_page
 from sportello.web.settings_forms import (
@@ -167,7 +167,7 @@ def _channel_page(
         "provider": provider,
         "channel": channel,
         "webhook_url": webhook_url(channel),
-        "embed_snippet": getattr(channel, "embed_snippet", None),
+        "embed_snippet": embed_snippet(channel),
         "checks": checks,
     }
     return _page(request, "web/settings/channel.html", context, status=status)

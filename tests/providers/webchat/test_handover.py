@@ -7,8 +7,10 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from django.core.cache import cache
 
 from sportello.conversations.models import Conversation, Message
+from sportello.core.realtime import mark_online
 from sportello.outbound.actions import send_reply
 from sportello.outbound.models import Delivery
 from sportello.providers.email.receive import receive_email
@@ -42,6 +44,10 @@ def test_offline_widget_says_when_the_reply_comes(workspace):
         calendar,
         hours={d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     )
+    # Open, but nobody has a page open: still offline (tests/web/test_live_webchat.py).
+    cache.delete(f"realtime:online:{workspace.pk}")
+    assert Widget(channel).get("config").json()["online"] is False
+    mark_online(workspace.pk)  # an agent's socket
     assert Widget(channel).get("config").json()["online"] is True
 
 

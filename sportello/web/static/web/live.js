@@ -22,6 +22,8 @@
   var stopped = false;
   var viewers = {};
   var typists = {};
+  var visitorTyping = "";
+  var visitorTimer = null;
 
   function setState(state) {
     document.documentElement.setAttribute("data-live", state);
@@ -76,6 +78,11 @@
         typists = {};
         showPresence();
       }
+      if (data.conversation === conversation && data.event === "message.received") {
+        clearTimeout(visitorTimer);
+        visitorTyping = "";
+        showPresence();
+      }
       if (data.event === "conversation.opened" && (data.assignee === null || data.assignee === me)) {
         notify(data);
       }
@@ -86,6 +93,12 @@
     } else if (data.type === "presence") {
       if (data.state === "here") viewers[data.agent] = data.name;
       else { delete viewers[data.agent]; delete typists[data.agent]; }
+      showPresence();
+    } else if (data.type === "typing" && data.visitor) {
+      // The web chat's visitor, typing in the widget.
+      clearTimeout(visitorTimer);
+      visitorTyping = data.name || presence.dataset.visitor;
+      visitorTimer = setTimeout(function () { visitorTyping = ""; showPresence(); }, 6000);
       showPresence();
     } else if (data.type === "typing") {
       viewers[data.agent] = data.name;
@@ -140,6 +153,7 @@
   function showPresence() {
     if (!presence) return;
     var typing = Object.keys(typists).map(function (id) { return viewers[id]; }).filter(Boolean);
+    if (visitorTyping) typing.unshift(visitorTyping);
     var names = Object.keys(viewers).map(function (id) { return viewers[id]; });
     var text = "";
     if (typing.length) {

@@ -172,7 +172,11 @@
       var ev = JSON.parse(e.data);
       if (ev.type === "messages") showAll(ev);
       else if (ev.type === "message" || ev.type === "sent") { show(ev.message); markRead(); }
-      else if (ev.type === "typing") typing.textContent = ev.name ? ev.name + T.typing : "";
+      else if (ev.type === "typing") {
+        typing.textContent = ev.name ? ev.name + T.typing : "";
+        clearTimeout(state.typingTimer);
+        state.typingTimer = setTimeout(function () { typing.textContent = ""; }, 6000);
+      }
     };
     ws.onclose = function () {
       state.ws = null;
