@@ -1,7 +1,8 @@
 """A rule's actions, each done through the action of the app that owns what it changes
 (conversations' ``assign``, ``set_priority``, ``set_tags``, ``set_status``,
-``automatic_reply``; outbound's ``queue_delivery``) and put on the timeline as
-"Regola 'VIP': priorità alta" (``rule_applied``, with the facts the sentence needs)."""
+``automatic_reply``; outbound's ``queue_delivery``; a macro through ``apply_macro``)
+and put on the timeline as "Regola 'VIP': priorità alta" (``rule_applied``, with the
+facts the sentence needs)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from sportello.accounts.models import Agent, Role, Team
 from sportello.automation import wording
 from sportello.automation.models import (
     AssignmentTurn,
+    Macro,
     Notification,
     Rule,
     WebhookCall,
 )
+from sportello.automation.replies import apply_macro
 from sportello.automation.rules.tasks import deliver_webhook, email_notifications
 from sportello.conversations.actions import (
     assign,
@@ -176,6 +179,14 @@ def apply(
         return {"url": action["url"]}
     if kind == "send_reply":
         return _reply(action, conversation)
+    if kind == "apply_macro":
+        macro = Macro.objects.filter(
+            workspace_id=conversation.workspace_id, pk=action["macro_id"]
+        ).first()
+        if macro is None:
+            raise InvalidInput("the macro no longer exists")
+        apply_macro(conversation, macro, None, rule=rule.name)
+        return {"macro": macro.name}
     raise AssertionError(kind)
 
 
