@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from sportello.accounts.models import Agent
+from sportello.automation.rules.queries import unread_count
 from sportello.conversations.filters import VIEWS
 from sportello.conversations.queries import COUNT_CAP, view_counts
 from sportello.core.errors import NotFound
@@ -70,7 +71,12 @@ def render_page(
 ) -> HttpResponse:
     """A whole page: ``context`` plus the sidebar's views and their counts."""
     agent = agent_of(request)
-    context = {"agent": agent, **nav_context(sidebar_counts(agent)), **context}
+    context = {
+        "agent": agent,
+        **nav_context(sidebar_counts(agent)),
+        "bell_count": unread_count(agent.pk),
+        **context,
+    }
     return vary_on_htmx(render(request, template, context, status=status))
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from sportello.accounts.models import Agent, Role, Team
 from sportello.automation import wording
+from sportello.automation.events import NotificationsAdded
 from sportello.automation.models import (
     AssignmentTurn,
     Macro,
@@ -35,6 +36,7 @@ from sportello.conversations.actions.automatic_note import automatic_note
 from sportello.conversations.models import ACTIVE_VIEW_STATUSES, Conversation
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
+from sportello.core.events import publish
 from sportello.core.models import Workspace
 from sportello.outbound.actions import queue_delivery, reply_refusal, sender_for
 
@@ -207,6 +209,12 @@ def _notify(rule: Rule, action: dict[str, Any], conversation: Conversation) -> d
             for agent in agents
         ]
     )
+    if notes:
+        publish(
+            NotificationsAdded(
+                workspace_id=conversation.workspace_id, agent_ids=tuple(a.pk for a in agents)
+            )
+        )
     if action["email"] and notes:
         ids = [n.pk for n in notes]
         transaction.on_commit(lambda: email_notifications(ids), robust=True)
