@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sportello.automation.rules import actions, queries
 from sportello.core.errors import NotFound
-from sportello.web.pages import agent_of, agent_required, render_page
+from sportello.web.pages import agent_of, agent_required, forget_sidebar_counts, render_page
 
 
 @agent_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     agent = agent_of(request)
+    forget_sidebar_counts(agent)  # the bell counts what the page lists
     found = queries.agent_notifications(agent.pk)
     numbers = queries.conversation_numbers(
         agent.workspace_id, {n.conversation_id for n in found if n.conversation_id}
@@ -46,6 +47,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     if not found:
         raise NotFound("no such notification")
     actions.mark_notifications_read(agent.pk, [notification_id])
+    forget_sidebar_counts(agent)
     conversation_id = found[0].conversation_id
     numbers = queries.conversation_numbers(
         agent.workspace_id, {conversation_id} if conversation_id else set()
@@ -58,5 +60,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @agent_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    actions.mark_notifications_read(agent_of(request).pk)
+    agent = agent_of(request)
+    actions.mark_notifications_read(agent.pk)
+    forget_sidebar_counts(agent)
     return redirect(reverse("web:notifications"))

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from sportello.automation.rules.queries import unread_count
 from sportello.web.pages import agent_of, agent_required, nav_context, sidebar_counts, vary_on_htmx
 
 
@@ -19,7 +18,6 @@ def nav_views(request: HttpRequest) -> HttpResponse:
     context = {
         **nav_context(sidebar_counts(agent, fresh=True)),
         "nav_current": request.GET.get("current", ""),
-        "bell_count": unread_count(agent.pk),
         "bell_oob": True,
     }
     return vary_on_htmx(render(request, "web/_nav_views.html", context))
