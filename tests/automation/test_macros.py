@@ -256,3 +256,26 @@ def test_a_rule_whose_macro_was_deleted_records_the_failure(admin, admin_api, co
     conversation.refresh_from_db()
     assert conversation.status != Status.RESOLVED
     assert [t.name for t in conversation.tags.all()] == ["visto"]
+
+
+def test_a_rule_does_not_apply_a_replying_macro_to_a_customer_who_opted_out(
+    admin, admin_api, conversation
+):
+    customer = conversation.customer
+    customer.no_automatic_replies = True
+    customer.save(update_fields=["no_automatic_replies"])
+    macro = _macro(admin_api, reply_text="Ricevuto.", status="pending")
+    admin_api.post(
+        "/api/v1/rules",
+        {
+            "name": "Notte",
+            "event": "message_received",
+            "actions": [{"type": "apply_macro", "macro_id": macro["id"]}],
+        },
+    )
+    run_rules(conversation.workspace_id, RuleEvent.MESSAGE_RECEIVED, conversation.pk)
+    failed = Message.objects.get(conversation=conversation, event="rule_action_failed")
+    assert "no automatic replies" in failed.data["error"]
+    assert not Message.objects.filter(conversation=conversation, data={"automatic": "macro"})
+    conversation.refresh_from_db()
+    assert conversation.status != Status.PENDING
