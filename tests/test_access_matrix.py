@@ -38,12 +38,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from sportello.accounts.actions import create_agent, issue_token
 from sportello.accounts.models import Agent, Role, Team
 from sportello.api.api import api
 from sportello.audit.models import AuditEntry
-from sportello.automation.models import CannedReply, Macro, Rule
+from sportello.automation.models import CannedReply, Macro, Notification, Rule
 from sportello.automation.replies import create_canned_reply, create_macro
 from sportello.automation.rules.actions import create_rule
 from sportello.conversations.models import Conversation, Message, Tag
@@ -363,6 +364,11 @@ API: dict[str, ApiRule] = {
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
     ),
     # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
+    # Notifications: each agent reads and marks only their own (the world has none).
+    "GET /api/v1/notifications": ApiRule(statuses(200), shows_rows=False),
+    "POST /api/v1/notifications/read": ApiRule(
+        statuses(200), lambda role: {"ids": None}, shows_rows=False
+    ),
     "GET /api/v1/rules": ApiRule(statuses(200)),
     "POST /api/v1/rules": ApiRule(
         statuses(201),
@@ -575,6 +581,10 @@ WEB: dict[str, WebRule] = {
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
     "audit/": WebRule((_get(),), least_role="admin"),
+    # Notifications: one's own only; opening one marks it read and goes to its conversation.
+    "notifications/": WebRule((_get(),), shows_rows=False),
+    "notifications/read/": WebRule((_post({}),)),
+    "notifications/<rowid:notification_id>/": WebRule((_get(302),), owner_only=True),
     # The knowledge base in the agent UI: suggestions for a conversation's reply.
     "c/<rowid:number>/articles/": WebRule((_get(),), shows_rows=False),
     "kb/": WebRule((_get(),)),
@@ -660,6 +670,18 @@ WEB: dict[str, WebRule] = {
     "hooks/webchat/<str:key>/read": WebRule((_get(404),), public=True),
     "hooks/webchat/<str:key>/typing": WebRule((_get(404),), public=True),
 }
+
+
+def _admins_notification(world: World) -> int:
+    """A notification of Alfa's admin about Alfa's conversation."""
+    return Notification.objects.get_or_create(
+        workspace=world.alfa.workspace,
+        agent=world.agents["admin"],
+        conversation_id=world.conversation.pk,
+        defaults={"text": "Regola Alfa: attenzione", "created_at": timezone.now()},
+    )[0].pk
+
+
 WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "number": lambda world: world.conversation.number,
     "message_id": lambda world: world.attached_message_id,
@@ -687,6 +709,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
         Team.objects.get_or_create(workspace=world.alfa.workspace, name="Alfa")[0].pk
     ),
     "rule_id": API_IDS["rule_id"],
+    "notification_id": lambda world: _admins_notification(world),
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).
 ELSEWHERE = ("api/v1/", "admin/")

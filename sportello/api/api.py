@@ -25,6 +25,7 @@ from sportello.api.routers import (
     customers,
     inbound,
     kb,
+    notifications,
     privacy,
     rules,
     sla,
@@ -85,6 +86,7 @@ api.add_router("/canned-replies", canned.router)
 api.add_router("/macros", canned.macro_router)
 api.add_router("/conversations", canned.apply_router)
 api.add_router("/rules", rules.router)
+api.add_router("/notifications", notifications.router)
 
 
 def _readable(errors: list[dict]) -> str:

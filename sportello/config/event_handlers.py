@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sportello.automation.events import NotificationsAdded
 from sportello.automation.handlers import acknowledge_new_conversation
 from sportello.automation.rule_handlers import (
     rules_on_assignment,
@@ -74,6 +75,7 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (DeliverySent, live.conversation_changed),
     (DeliveryFailed, live.conversation_changed),
     (DeliveryQueued, live.delivery_queued),
+    (NotificationsAdded, live.notifications_added),
     # A reply on a web chat conversation reaches the visitor's open widget at once.
     (ReplySent, push_reply),
     (AutomaticReplySent, push_reply),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sportello.automation.events import NotificationsAdded
 from sportello.conversations import events as conversation_events
 from sportello.conversations.models import Conversation
 from sportello.core.realtime import push, workspace_group
@@ -86,3 +87,8 @@ def delivery_queued(event: outbound_events.DeliveryQueued) -> None:
             event.workspace_id,
             {"event": "delivery.changed", "conversation": conversation_id, "id": message_id},
         )
+
+
+def notifications_added(event: NotificationsAdded) -> None:
+    """A rule notified some agents: their pages fetch the bell's count again."""
+    notify(event.workspace_id, {"event": "notification.added", "agents": list(event.agent_ids)})

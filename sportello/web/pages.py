@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from sportello.accounts.models import Agent
+from sportello.automation.rules.queries import unread_count
 from sportello.conversations.filters import VIEWS
 from sportello.conversations.queries import COUNT_CAP, view_counts
 from sportello.core.errors import NotFound
@@ -65,6 +66,9 @@ def htmx_target(request: HttpRequest) -> str | None:
     return request.headers.get("HX-Target") or ""
 
 
+BELL = "notifications"
+
+
 def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
@@ -82,20 +86,30 @@ def nav_context(counts: dict[str, int]) -> dict[str, Any]:
             (view, VIEW_LABELS[view], counts[view], f"{inbox}?view={view}") for view in VIEWS
         ],
         "count_cap": COUNT_CAP,
+        "bell_count": counts.get(BELL, 0),
     }
 
 
 def sidebar_counts(agent: Agent, *, fresh: bool = False) -> dict[str, int]:
-    """The views' counts for the sidebar, counted at most every
+    """The views' counts for the sidebar and the bell's (``BELL``), counted at most every
     ``SIDEBAR_COUNTS_SECONDS`` per agent: the seven bounded counts cost more than the rest
     of an inbox page, and a badge a few seconds old misleads nobody (the lists are live).
     ``fresh``: counted now (a live page was told something changed)."""
-    key = f"sidebar-counts:{agent.workspace_id}:{agent.pk}"
+    key = _counts_key(agent)
     counts: dict[str, int] | None = None if fresh else cache.get(key)
     if counts is None:
-        counts = view_counts(agent.workspace_id, agent)
+        counts = {**view_counts(agent.workspace_id, agent), BELL: unread_count(agent.pk)}
         cache.set(key, counts, settings.SIDEBAR_COUNTS_SECONDS)
     return counts
+
+
+def _counts_key(agent: Agent) -> str:
+    return f"sidebar-counts:{agent.workspace_id}:{agent.pk}"
+
+
+def forget_sidebar_counts(agent: Agent) -> None:
+    """The agent changed what a count shows (read their notifications): count next time."""
+    cache.delete(_counts_key(agent))
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:

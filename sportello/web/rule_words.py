@@ -45,6 +45,8 @@ def what_it_did(data: dict[str, Any]) -> str:
         return _("webhook called: %(url)s") % {"url": data.get("url", "")}
     if action == "send_reply":
         return _("automatic reply sent")
+    if action == "apply_macro":
+        return _("macro “%(macro)s” applied") % {"macro": data.get("macro", "")}
     return str(ACTION_TYPES.get(action, action))
 
 

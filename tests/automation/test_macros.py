@@ -9,8 +9,9 @@ import pytest
 
 from sportello.accounts.actions import issue_token
 from sportello.accounts.models import Role
-from sportello.automation.models import Macro
+from sportello.automation.models import Macro, RuleEvent
 from sportello.automation.replies import apply_macro, create_canned_reply, create_macro
+from sportello.automation.rules.engine import run_rules
 from sportello.conversations.models import Conversation, Kind, Message, Status
 from tests.conftest import ApiClient
 from tests.factories import AgentFactory, TeamFactory, WorkspaceFactory
@@ -200,3 +201,81 @@ def test_names_are_unique_per_workspace(admin_api):
     _macro(admin_api, status="resolved")
     again = admin_api.post("/api/v1/macros", {"name": "Spedito", "status": "open"})
     assert again.status_code == 422 and "exists" in again.json()["detail"]
+
+
+def test_a_rule_with_an_apply_macro_action_runs_it_end_to_end(admin, admin_api, conversation):
+    """A message arrives, the rule matches and applies the macro: the automatic reply,
+    the tags, the status, and the timeline saying which rule did it."""
+    macro = _macro(
+        admin_api,
+        name="Presa in carico",
+        reply_text="Gentile {{ customer.name }}, abbiamo ricevuto la richiesta.",
+        add_tags=["in carico"],
+        status="pending",
+    )
+    rule = admin_api.post(
+        "/api/v1/rules",
+        {
+            "name": "Notte",
+            "event": "message_received",
+            "actions": [{"type": "apply_macro", "macro_id": macro["id"]}],
+        },
+    )
+    assert rule.status_code == 201, rule.content
+    assert rule.json()["actions"] == [{"type": "apply_macro", "macro_id": macro["id"]}]
+    outcomes = run_rules(conversation.workspace_id, RuleEvent.MESSAGE_RECEIVED, conversation.pk)
+    assert [o.applied for o in outcomes] == [[{"type": "apply_macro", "macro": "Presa in carico"}]]
+    conversation.refresh_from_db()
+    assert conversation.status == Status.PENDING
+    assert [t.name for t in conversation.tags.all()] == ["in carico"]
+    reply = Message.objects.get(conversation=conversation, data={"automatic": "macro"})
+    assert reply.text == "Gentile Chiara Fontana, abbiamo ricevuto la richiesta."
+    applied = Message.objects.get(conversation=conversation, event="macro_applied")
+    assert applied.data["rule"] == "Notte" and applied.data["agent_id"] is None
+    said = Message.objects.get(conversation=conversation, event="rule_applied")
+    assert said.data["action"] == "apply_macro" and said.data["macro"] == "Presa in carico"
+
+
+def test_a_rule_whose_macro_was_deleted_records_the_failure(admin, admin_api, conversation):
+    macro = _macro(admin_api, status="resolved")
+    admin_api.post(
+        "/api/v1/rules",
+        {
+            "name": "Chiudi",
+            "event": "message_received",
+            "actions": [
+                {"type": "apply_macro", "macro_id": macro["id"]},
+                {"type": "add_tags", "tags": ["visto"]},
+            ],
+        },
+    )
+    assert admin_api.delete(f"/api/v1/macros/{macro['id']}").status_code == 204
+    run_rules(conversation.workspace_id, RuleEvent.MESSAGE_RECEIVED, conversation.pk)
+    failed = Message.objects.get(conversation=conversation, event="rule_action_failed")
+    assert failed.data["action"] == "apply_macro" and "no longer exists" in failed.data["error"]
+    conversation.refresh_from_db()
+    assert conversation.status != Status.RESOLVED
+    assert [t.name for t in conversation.tags.all()] == ["visto"]
+
+
+def test_a_rule_does_not_apply_a_replying_macro_to_a_customer_who_opted_out(
+    admin, admin_api, conversation
+):
+    customer = conversation.customer
+    customer.no_automatic_replies = True
+    customer.save(update_fields=["no_automatic_replies"])
+    macro = _macro(admin_api, reply_text="Ricevuto.", status="pending")
+    admin_api.post(
+        "/api/v1/rules",
+        {
+            "name": "Notte",
+            "event": "message_received",
+            "actions": [{"type": "apply_macro", "macro_id": macro["id"]}],
+        },
+    )
+    run_rules(conversation.workspace_id, RuleEvent.MESSAGE_RECEIVED, conversation.pk)
+    failed = Message.objects.get(conversation=conversation, event="rule_action_failed")
+    assert "no automatic replies" in failed.data["error"]
+    assert not Message.objects.filter(conversation=conversation, data={"automatic": "macro"})
+    conversation.refresh_from_db()
+    assert conversation.status != Status.PENDING

@@ -10,11 +10,12 @@ import pytest
 
 from sportello.accounts.actions import issue_token
 from sportello.accounts.models import Role
+from sportello.automation.replies import create_macro
 from sportello.automation.rules.conditions import Facts, fold, holds
 from sportello.automation.rules.schema import check_condition
 from sportello.conversations.models import Conversation, Priority
 from tests.conftest import ApiClient
-from tests.factories import AgentFactory, TeamFactory
+from tests.factories import AgentFactory, TeamFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")
@@ -93,6 +94,11 @@ def test_reorder_puts_the_rules_in_the_given_order(admin_api):
         ({"actions": [{"type": "send_reply", "text": "Ciao {password}"}]}, "unknown placeholder"),
         ({"actions": [{"type": "set_status", "status": "snoozed"}]}, "actions[0].status"),
         ({"name": "  "}, "needs a name"),
+        ({"actions": [{"type": "apply_macro"}]}, "actions[0].macro_id: a number is needed"),
+        (
+            {"actions": [{"type": "apply_macro", "macro_id": 999999}]},
+            "actions[0].macro_id: no macro 999999 in this workspace",
+        ),
     ],
 )
 def test_a_rule_that_cannot_run_is_refused_with_a_clear_422(admin_api, change, says):
@@ -194,3 +200,14 @@ def test_team_and_assignee_conditions_name_rows_of_the_workspace(workspace, conv
 
 def test_fold_drops_case_and_accents():
     assert fold("PERCHÉ Più") == "perche piu"
+
+
+def test_a_rule_cannot_apply_another_workspaces_macro(admin_api):
+    other = AgentFactory(workspace=WorkspaceFactory(), role=Role.ADMIN)
+    theirs = create_macro(other, name="Loro", status="resolved")
+    rule = {**RULE, "actions": [{"type": "apply_macro", "macro_id": theirs.pk}]}
+    response = admin_api.post("/api/v1/rules", rule)
+    assert response.status_code == 422, response.content
+    assert (
+        f"actions[0].macro_id: no macro {theirs.pk} in this workspace" in response.json()["detail"]
+    )

@@ -8,8 +8,9 @@ from django.test import Client
 
 from sportello.accounts.models import Role
 from sportello.automation.models import Rule
+from sportello.automation.replies import create_macro
 from sportello.automation.rules.actions import create_rule
-from tests.factories import AgentFactory, TeamFactory
+from tests.factories import AgentFactory, TeamFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,28 @@ def test_agents_are_kept_out(workspace):
     client.force_login(AgentFactory(workspace=workspace).user)
     assert client.get("/rules/").status_code == 403
     assert client.post("/rules/new/", {"name": "x"}).status_code == 403
+
+
+def test_the_editor_offers_the_workspaces_macros_and_saves_one(browser, admin, workspace):
+    mine = create_macro(admin, name="Spedito", status="resolved")
+    other = AgentFactory(workspace=WorkspaceFactory(), role=Role.ADMIN)
+    create_macro(other, name="Loro", status="pending")
+    row = browser.get(
+        "/rules/row/", {"group": "action", "index": "0", "action-0-type": "apply_macro"}
+    ).content.decode()
+    assert '<option value="apply_macro" selected>' in row
+    assert f'<option value="{mine.pk}">Spedito</option>' in row and "Loro" not in row
+    response = browser.post(
+        "/rules/new/",
+        {
+            "name": "Chiudi",
+            "event": "message_received",
+            "action-0-type": "apply_macro",
+            "action-0-value": str(mine.pk),
+        },
+    )
+    assert response.status_code == 302
+    rule = Rule.objects.get(workspace=workspace, name="Chiudi")
+    assert rule.actions == [{"type": "apply_macro", "macro_id": mine.pk}]
+    page = browser.get(f"/rules/{rule.pk}/").content.decode()
+    assert f'<option value="{mine.pk}" selected>Spedito</option>' in page

@@ -52,7 +52,7 @@ class RuleIn(Schema):
         "least_busy}, assign_agent {agent_id}, set_priority {priority}, add_tags {tags}, "
         "remove_tags {tags}, set_status {status}, add_note {text}, notify {to: "
         "assignee_or_team|assignee|team|supervisors, email}, webhook {url, secret}, "
-        "send_reply {text with {name} {number} {time} {date}}"
+        "send_reply {text with {name} {number} {time} {date}}, apply_macro {macro_id}"
     )
     is_enabled: bool = True
     stop_processing: bool = False

@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from sportello.audit.actions import record
-from sportello.automation.models import Rule, RuleEvent
+from sportello.automation.models import Notification, Rule, RuleEvent
 from sportello.automation.rules import queries, schema
+from sportello.core import clock
 from sportello.core.errors import Conflict, InvalidInput
 
 MAX_NAME = 120
@@ -186,3 +187,12 @@ def move_rule(rule: Rule, step: int) -> None:
 @transaction.atomic
 def set_rule_enabled(rule: Rule, enabled: bool) -> Rule:
     return update_rule(rule, is_enabled=enabled)
+
+
+def mark_notifications_read(agent_id: int, ids: list[int] | None = None) -> int:
+    """Mark the agent's unread notifications read (only ``ids`` among them, when given);
+    returns how many. Another agent's ids are simply not among them."""
+    unread = Notification.objects.filter(agent_id=agent_id, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=clock.now())

@@ -1,7 +1,8 @@
 """A rule's actions, each done through the action of the app that owns what it changes
 (conversations' ``assign``, ``set_priority``, ``set_tags``, ``set_status``,
-``automatic_reply``; outbound's ``queue_delivery``) and put on the timeline as
-"Regola 'VIP': priorità alta" (``rule_applied``, with the facts the sentence needs)."""
+``automatic_reply``; outbound's ``queue_delivery``; a macro through ``apply_macro``)
+and put on the timeline as "Regola 'VIP': priorità alta" (``rule_applied``, with the
+facts the sentence needs)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from django.db.models import Count
 
 from sportello.accounts.models import Agent, Role, Team
 from sportello.automation import wording
+from sportello.automation.events import NotificationsAdded
 from sportello.automation.models import (
     AssignmentTurn,
+    Macro,
     Notification,
     Rule,
     WebhookCall,
 )
+from sportello.automation.replies import apply_macro
 from sportello.automation.rules.tasks import deliver_webhook, email_notifications
 from sportello.conversations.actions import (
     assign,
@@ -32,6 +36,7 @@ from sportello.conversations.actions.automatic_note import automatic_note
 from sportello.conversations.models import ACTIVE_VIEW_STATUSES, Conversation
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
+from sportello.core.events import publish
 from sportello.core.models import Workspace
 from sportello.outbound.actions import queue_delivery, reply_refusal, sender_for
 
@@ -176,6 +181,18 @@ def apply(
         return {"url": action["url"]}
     if kind == "send_reply":
         return _reply(action, conversation)
+    if kind == "apply_macro":
+        macro = Macro.objects.filter(
+            workspace_id=conversation.workspace_id, pk=action["macro_id"]
+        ).first()
+        if macro is None:
+            raise InvalidInput("the macro no longer exists")
+        has_reply = macro.canned_reply_id is not None or bool(macro.reply_text)
+        if has_reply and conversation.customer.no_automatic_replies:
+            # A rule's reply is an automatic one: the customer's wish holds for it too.
+            raise InvalidInput("the customer asked for no automatic replies")
+        apply_macro(conversation, macro, None, rule=rule.name)
+        return {"macro": macro.name}
     raise AssertionError(kind)
 
 
@@ -196,6 +213,12 @@ def _notify(rule: Rule, action: dict[str, Any], conversation: Conversation) -> d
             for agent in agents
         ]
     )
+    if notes:
+        publish(
+            NotificationsAdded(
+                workspace_id=conversation.workspace_id, agent_ids=tuple(a.pk for a in agents)
+            )
+        )
     if action["email"] and notes:
         ids = [n.pk for n in notes]
         transaction.on_commit(lambda: email_notifications(ids), robust=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from sportello.automation.models import Notification, Rule, RuleEvent
+from sportello.conversations.models import Conversation
 from sportello.core.errors import NotFound
 
 # How long "this workspace has enabled rules for this event" is kept: the handlers ask it
@@ -49,4 +50,30 @@ def unread_notifications(agent_id: int, limit: int = 50) -> list[Notification]:
         Notification.objects.filter(agent_id=agent_id, read_at__isnull=True).order_by(
             "-created_at", "-id"
         )[:limit]
+    )
+
+
+def unread_count(agent_id: int) -> int:
+    """What the bell shows."""
+    return Notification.objects.filter(agent_id=agent_id, read_at__isnull=True).count()
+
+
+def agent_notifications(agent_id: int, limit: int = 50) -> list[Notification]:
+    """The agent's latest notifications, read or not, newest first."""
+    return list(
+        Notification.objects.filter(agent_id=agent_id).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def agent_notifications_by_id(agent_id: int, ids: list[int]) -> list[Notification]:
+    """Those of ``ids`` that are the agent's (another agent's are not found)."""
+    return list(Notification.objects.filter(agent_id=agent_id, pk__in=ids))
+
+
+def conversation_numbers(workspace_id: int, ids: set[int]) -> dict[int, int]:
+    """Each conversation's number (its address in the agent UI), by id."""
+    return dict(
+        Conversation.objects.filter(workspace_id=workspace_id, pk__in=ids).values_list(
+            "pk", "number"
+        )
     )

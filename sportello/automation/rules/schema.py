@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sportello.accounts.models import Agent, Team
 from sportello.automation import wording
-from sportello.automation.models import TIMED_EVENTS, RuleEvent
+from sportello.automation.models import TIMED_EVENTS, Macro, RuleEvent
 from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.conversations.actions.manage import normalize_tag
@@ -87,6 +87,7 @@ ACTION_TYPES: dict[str, Any] = {
     "notify": _("Notify"),
     "webhook": _("Call a webhook"),
     "send_reply": _("Send a reply"),
+    "apply_macro": _("Apply a macro"),
 }
 ASSIGN_MODES: dict[str, Any] = {
     "team_only": _("the team only"),
@@ -134,6 +135,13 @@ def _agent(workspace_id: int, value: Any, where: str) -> int:
     if not Agent.objects.filter(workspace_id=workspace_id, pk=agent_id, is_active=True).exists():
         raise InvalidInput(f"{where}: no active agent {agent_id} in this workspace")
     return agent_id
+
+
+def _macro(workspace_id: int, value: Any, where: str) -> int:
+    macro_id = _integer(value, where)
+    if not Macro.objects.filter(workspace_id=workspace_id, pk=macro_id).exists():
+        raise InvalidInput(f"{where}: no macro {macro_id} in this workspace")
+    return macro_id
 
 
 def _priority(value: Any, where: str) -> int:
@@ -295,6 +303,11 @@ def check_action(workspace_id: int, action: Any, where: str) -> dict[str, Any]:
         if not isinstance(secret, str) or len(secret) > 200:
             raise InvalidInput(f"{where}.secret: a text of at most 200 characters")
         return {"type": kind, "url": _url(action.get("url"), f"{where}.url"), "secret": secret}
+    if kind == "apply_macro":
+        return {
+            "type": kind,
+            "macro_id": _macro(workspace_id, action.get("macro_id"), f"{where}.macro_id"),
+        }
     text = wording.check_template(str(action.get("text") or ""), f"{where}.text")
     return {"type": kind, "text": text}
 

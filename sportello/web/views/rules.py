@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.automation.models import TIMED_EVENTS, Rule, RuleEvent
+from sportello.automation.reply_queries import macros
 from sportello.automation.rules import actions, queries, schema
 from sportello.channels import registry
 from sportello.channels.models import Channel
@@ -37,6 +38,7 @@ ACTION_SHAPE: dict[str, tuple[str, str]] = {
     "notify": ("to", "email"),
     "webhook": ("url", "secret"),
     "send_reply": ("text", ""),
+    "apply_macro": ("macro_id", ""),
 }
 LONG_TEXT = ("add_note", "send_reply")
 
@@ -145,6 +147,9 @@ def action_row(workspace_id: int, prefix: str, row: Mapping[str, Any]) -> dict[s
         value = Widget("select", f"{prefix}-value", current, recipients)
         email = [("false", _("in the app")), ("true", _("in the app and by email"))]
         extra = Widget("select", f"{prefix}-option", option or "false", email, _("how"))
+    elif kind == "apply_macro":
+        options = [(str(m.pk), m.name) for m in macros(workspace_id)]
+        value = Widget("select", f"{prefix}-value", current, options)
     elif kind == "webhook":
         value = Widget("text", f"{prefix}-value", current, placeholder="https://")
         extra = Widget("text", f"{prefix}-option", option, label=_("secret for the signature"))

@@ -12,10 +12,12 @@ from sportello.web.pages import agent_of, agent_required, nav_context, sidebar_c
 @agent_required
 @require_GET
 def nav_views(request: HttpRequest) -> HttpResponse:
-    """``web/_nav_views.html``; ``?current=`` the view the page shows (highlighted)."""
+    """``web/_nav_views.html``, and the bell's count out of band; ``?current=`` the
+    view the page shows (highlighted)."""
     agent = agent_of(request)
     context = {
         **nav_context(sidebar_counts(agent, fresh=True)),
         "nav_current": request.GET.get("current", ""),
+        "bell_oob": True,
     }
     return vary_on_htmx(render(request, "web/_nav_views.html", context))

@@ -69,6 +69,12 @@
     if (data.type === "hello") {
       if (lastId === null) lastId = data.last_id;
       setState("connected");
+    } else if (data.type === "event" && data.event === "notification.added") {
+      // A rule notified someone: only the bell may change, and only for them.
+      if ((data.agents || []).indexOf(me) >= 0) {
+        pending.nav = true;
+        if (!timer) timer = setTimeout(flush, 150);
+      }
     } else if (data.type === "event") {
       if (data.id && data.id > lastId) lastId = data.id;
       changed(data.conversation);
