@@ -1,7 +1,7 @@
 """Reading a request's JSON body: one place refuses what no field could hold.
 
 Every JSON body goes through :class:`JsonBody` before a schema sees it. It refuses, with
-a 422 naming the problem, a body that is not JSON or nests too deeply for the parser
+a 422 naming the problem, a body that is not a JSON object or nests too deeply for the parser
 (a RecursionError otherwise), and any text, key or value, holding a NUL character
 (PostgreSQL cannot store one) or a lone surrogate such as ``"\\ud800"`` (not Unicode:
 encoding it for the database or the response failed with a 500). Checking here rather
@@ -60,5 +60,9 @@ class JsonBody(Parser):
             raise BodyRefused("the JSON body is nested too deeply") from None
         except ValueError:  # not JSON, or not UTF-8
             raise BodyRefused("the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            # Every body the API takes is an object: a list or a bare value would reach a
+            # schema whose fields are all optional as if it were ``{}``.
+            raise BodyRefused("the JSON body must be an object")
         _check_texts(data)
         return cast(DictStrAny, data)

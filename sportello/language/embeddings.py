@@ -27,6 +27,11 @@ MAX_CHARS = 2_000
 BATCH = 32
 
 _lock = threading.Lock()
+# One encoding at a time per process: the encoder holds BLAS to one thread by setting a
+# process-wide limit around each call, so two threads encoding at once change each other's
+# limit mid-call, and the same text came out with different last bits (and on a 2-core
+# machine two encodings in parallel gain nothing).
+_encoding = threading.Lock()
 _encoder: Any = None
 
 
@@ -57,7 +62,8 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     encoder = _model()
     for start in range(0, len(todo), BATCH):
         part = todo[start : start + BATCH]
-        vectors = np.asarray(encoder.encode([t for _, t in part]), dtype=np.float32)
+        with _encoding:
+            vectors = np.asarray(encoder.encode([t for _, t in part]), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
         out[[i for i, _ in part]] = vectors

@@ -146,6 +146,15 @@ def test_a_body_that_is_not_json_is_refused(api, path, raw):
     }
 
 
+@pytest.mark.parametrize("raw", ["[null, null]", "[]", '"x"', "3", "null"])
+@pytest.mark.parametrize("path", ["/api/v1/notifications/read", "/api/v1/conversations/1/notes"])
+def test_a_json_body_that_is_not_an_object_is_refused(api, path, raw):
+    # A schema whose fields are all optional read a list as {} (and marked everything read).
+    response = api.post(path, raw=raw.encode())
+    assert response.status_code == 422
+    assert response.json()["detail"] == "the JSON body must be an object"
+
+
 def test_a_refused_inbound_body_with_nul_is_kept_as_evidence(api):
     from sportello.ingest.models import RejectedInbound
 

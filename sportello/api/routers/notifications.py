@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictInt
 
 from sportello.api.auth import current_agent
 from sportello.api.schemas import Error, ValidationErrorOut
@@ -41,7 +42,8 @@ class NotificationsOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(
+    # Strict: a JSON false or "3" is not a notification's id.
+    ids: list[StrictInt] | None = Field(
         None, description="The notifications to mark read; none: all the unread ones."
     )
 
@@ -80,11 +82,11 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationQuery]):
 
 
 @router.post("/read", response={200: ReadOut, 401: Error, 422: ValidationErrorOut})
-def mark_read(request: HttpRequest, body: ReadIn | None = None):  # type: ignore[no-untyped-def]
+def mark_read(request: HttpRequest, body: ReadIn):  # type: ignore[no-untyped-def]
     """Mark the calling agent's notifications read: those of ``ids`` (another agent's
-    are left alone), or every unread one."""
+    are left alone), or every unread one (an empty object `{}`)."""
     agent = current_agent(request)
-    ids = body.ids if body is not None else None
+    ids = body.ids
     if ids is not None and len(ids) > 1000:
         ids = ids[:1000]
     marked = actions.mark_notifications_read(agent.pk, ids)
