@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import time
 
+from django.http import HttpRequest
+
 TIMESTAMP_HEADER = "HTTP_X_SPORTELLO_TIMESTAMP"
 SIGNATURE_HEADER = "HTTP_X_SPORTELLO_SIGNATURE"
 TOLERANCE = 300  # seconds
@@ -48,3 +50,14 @@ def refusal(
     if abs(now - int(timestamp.strip())) > TOLERANCE:
         return f"the request is more than {TOLERANCE} seconds old (a replay?) or from the future"
     return None
+
+
+def request_refusal(request: HttpRequest, secret: str) -> str | None:
+    """``refusal`` for a Django request: its raw body and the two headers, checked now."""
+    return refusal(
+        request.body,
+        secret,
+        request.META.get(TIMESTAMP_HEADER),
+        request.META.get(SIGNATURE_HEADER),
+        now=time.time(),
+    )

@@ -12,14 +12,12 @@ Signed with the channel's ``secret`` (``providers/common/signed.py``: HMAC-SHA25
 
 from __future__ import annotations
 
-import time
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sportello.channels.models import Channel
 from sportello.channels.queries import channel_for_webhook_key
-from sportello.providers.common.signed import SIGNATURE_HEADER, TIMESTAMP_HEADER, refusal
+from sportello.providers.common.signed import request_refusal
 from sportello.providers.common.webhooks import ignore, refuse
 from sportello.providers.phone.actions import record_call_event
 from sportello.providers.phone.config import SOURCE, is_webhook_key
@@ -39,13 +37,7 @@ def webhook(request: HttpRequest, key: str) -> HttpResponse:
         return JsonResponse({"detail": "use POST"}, status=405)
     raw = request.body
     where = {"workspace_id": channel.workspace_id, "channel_id": channel.pk}
-    why = refusal(
-        raw,
-        str(channel.config.get("secret") or ""),
-        request.META.get(TIMESTAMP_HEADER),
-        request.META.get(SIGNATURE_HEADER),
-        now=time.time(),
-    )
+    why = request_refusal(request, str(channel.config.get("secret") or ""))
     if why:
         return refuse(source=SOURCE, reason=why, raw=raw, **where)
     try:

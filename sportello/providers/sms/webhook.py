@@ -13,8 +13,6 @@ channel's ``secret``, a timestamp within five minutes). It takes a customer's me
 
 from __future__ import annotations
 
-import time
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -25,7 +23,7 @@ from sportello.customers.identities import normalize_phone
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.outbound.actions import record_receipt
-from sportello.providers.common.signed import SIGNATURE_HEADER, TIMESTAMP_HEADER, refusal
+from sportello.providers.common.signed import request_refusal
 from sportello.providers.common.webhooks import ignore, refuse
 from sportello.providers.sms.config import SOURCE, is_webhook_key
 from sportello.providers.sms.parse import NotAnSms, Sms, StatusReport, parse_sms, read_body
@@ -59,13 +57,7 @@ def webhook(request: HttpRequest, key: str) -> HttpResponse:
         return JsonResponse({"detail": "use POST"}, status=405)
     raw = request.body
     where = {"workspace_id": channel.workspace_id, "channel_id": channel.pk}
-    why = refusal(
-        raw,
-        str(channel.config.get("secret") or ""),
-        request.META.get(TIMESTAMP_HEADER),
-        request.META.get(SIGNATURE_HEADER),
-        now=time.time(),
-    )
+    why = request_refusal(request, str(channel.config.get("secret") or ""))
     if why:
         return refuse(source=SOURCE, reason=why, raw=raw, **where)
     try:
