@@ -62,8 +62,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         self.token, self.handle = token, handle_of(token)
         self.groups_joined = set()
-        await self.accept()
+        # Join before accepting: once the widget sees the socket open, nothing pushed to
+        # its conversations can slip past it.
         await self._join_conversations()
+        await self.accept()
         presence.seen(self.handle, seconds=presence.CONNECTED_FOR)
 
     def _load(self, key: str) -> tuple[Channel, WebchatConfig] | None:
