@@ -16,6 +16,43 @@ from sportello.core.models import Workspace
 from sportello.sla import queries as sla_queries
 from tests.factories import AgentFactory
 
+# Fixtures through which a test reaches the database (pytest-django's, and ours built on them).
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that reach the database.
+
+    ``make test`` runs the suite on SQLite and again on PostgreSQL. A test that never
+    touches the database (pytest-django refuses it any query) runs the same code on both,
+    so the second run skips it: parsing the mail and webhook corpora, the language layer,
+    the configuration parsers. A test that reaches the database only through a process it
+    starts says so with ``@pytest.mark.database``."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    kept: list[pytest.Item] = []
+    skipped: list[pytest.Item] = []
+    for item in items:
+        reaches = (
+            item.get_closest_marker("django_db") is not None
+            or item.get_closest_marker("database") is not None
+            or not _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+        )
+        (kept if reaches else skipped).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:

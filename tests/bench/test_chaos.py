@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sportello.config.parsers import parse_database_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,6 +34,7 @@ def chaos_database_url() -> str:
     return test_url.rsplit("/", 1)[0] + f"/{db.name}_chaos"
 
 
+@pytest.mark.database
 def test_two_kills_lose_and_duplicate_nothing(tmp_path):
     command = [sys.executable, str(REPO / "bench" / "chaos.py"), "--kills", "2", "--seed", "3"]
     # Each kill once the server answers, so the clients are acknowledged in between.
