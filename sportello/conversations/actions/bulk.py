@@ -74,6 +74,11 @@ def bulk_update(
             raise InvalidInput(f"the {what} belongs to another workspace")
     if assignee is UNSET and team is UNSET and status is None and not tags:
         raise InvalidInput("nothing to change: give an assignee, a team, a status or tags")
+    who = {
+        name: value
+        for name, value in (("assignee", assignee), ("team", team))
+        if value is not UNSET
+    }
     found = {
         c.pk: c
         for c in Conversation.objects.select_related("assignee", "team").filter(
@@ -90,8 +95,8 @@ def bulk_update(
             with transaction.atomic():
                 if status is not None:
                     set_status(conversation, by, status)
-                if assignee is not UNSET or team is not UNSET:
-                    assign(conversation, by, assignee=assignee, team=team)
+                if who:
+                    assign(conversation, by, **who)
                 if tags:
                     current = [t.name for t in conversation.tags.all()]
                     set_tags(conversation, by, [*current, *tags])
