@@ -74,7 +74,7 @@ def bulk_update(
             raise InvalidInput(f"the {what} belongs to another workspace")
     if assignee is UNSET and team is UNSET and status is None and not tags:
         raise InvalidInput("nothing to change: give an assignee, a team, a status or tags")
-    who = {
+    who: dict[str, Any] = {
         name: value
         for name, value in (("assignee", assignee), ("team", team))
         if value is not UNSET
