@@ -212,3 +212,17 @@ def test_the_shortcuts_script_is_on_every_agent_page_with_its_help_translated(ag
     assert 'data-title="Scorciatoie da tastiera"' in text
     assert "Conversazione successiva" in text
     assert 'data-shortcut="search"' in text
+
+
+@pytest.mark.parametrize("sort", ["waiting", "due"])
+def test_a_search_lists_its_matches_in_the_triage_sorts(agent, customer_writes, sort):
+    now = clock.now()
+    late = customer_writes("Il pacco è arrivato rotto")
+    early = customer_writes("Anche il mio pacco è rotto")
+    customer_writes("Vorrei una fattura")
+    column = "waiting_since" if sort == "waiting" else "first_reply_due_at"
+    _set(late, **{column: now - timedelta(hours=1)})
+    _set(early, **{column: now - timedelta(hours=5)})
+    response = _client(agent, "it").get(f"/?q=pacco&sort={sort}")
+    assert response.status_code == 200
+    assert numbers(response) == [early.number, late.number]
