@@ -607,6 +607,11 @@ def sportello_scenarios(
         first = loadgen.query("/api/v1/conversations", {"view": view})
         scenarios.append(Scenario(f"api_inbox_{view}", get(first, api)))
         scenarios.append(Scenario(f"html_inbox_{view}", get(f"/?view={view}", ui)))
+        if view == "open":
+            # The triage sorts: each walks its own expression index.
+            for sort in ("waiting", "due"):
+                path = f"/?view={view}&sort={sort}"
+                scenarios.append(Scenario(f"html_inbox_{view}_{sort}", get(path, ui)))
         if cursor:
             deep = loadgen.query("/api/v1/conversations", {"view": view, "cursor": cursor})
             html_deep = loadgen.query("/", {"view": view, "cursor": cursor})

@@ -221,6 +221,10 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/inbound": ApiRule(statuses(201), _inbound),
     "GET /api/v1/conversations": ApiRule(statuses(200)),
     "GET /api/v1/conversations/{conversation_id}": ApiRule(statuses(200)),
+    # Ids of another workspace are refused one by one (not found): the call itself succeeds.
+    "POST /api/v1/conversations/bulk": ApiRule(
+        statuses(200), lambda role: {"ids": [1], "add_tags": [f"da-{role}"]}
+    ),
     "PATCH /api/v1/conversations/{conversation_id}": ApiRule(
         statuses(200), lambda role: {"priority": 2}
     ),
@@ -539,6 +543,8 @@ WEB: dict[str, WebRule] = {
     "login/": WebRule((_get(200, 302),), public=True),  # signed in: on to the inbox
     "logout/": WebRule((_post({}),), public=True),
     "": WebRule((_get(),)),
+    # The inbox's bulk bar: back to the inbox; ids of another workspace are refused there.
+    "bulk/": WebRule((_post({"ids": "1", "status": "pending"}),), shows_rows=False),
     "c/<rowid:number>/": WebRule((_get(),)),
     "c/<rowid:number>/reply/": WebRule((_post({"text": "Risposta"}),)),
     "c/<rowid:number>/note/": WebRule((_post({"text": "Nota"}),)),

@@ -283,6 +283,30 @@ class ConversationPatch(Schema):
     tags: list[str] | None = Field(None, max_length=30)
 
 
+class ConversationBulkIn(Schema):
+    """The same change to several conversations: any of assignee, team, status and tags
+    to add (at least one). ``assignee_id: null`` unassigns, ``team_id: null`` clears the
+    team."""
+
+    ids: list[int] = Field(min_length=1, max_length=100)
+    assignee_id: int | None = None
+    team_id: int | None = None
+    status: Literal["open", "pending", "resolved"] | None = None
+    add_tags: list[str] = Field(default_factory=list, max_length=30)
+
+
+class BulkRefusedOut(Schema):
+    id: int
+    reason: str
+
+
+class ConversationBulkOut(Schema):
+    updated: list[int] = Field(description="The ids changed (or already as asked)")
+    refused: list[BulkRefusedOut] = Field(
+        description="The ids not changed, each with why (another workspace's: not found)"
+    )
+
+
 class TextIn(Schema):
     text: str = Field(max_length=MAX_TEXT)
 

@@ -36,13 +36,16 @@ FIELDS = (
     "limit",
 )
 # The values a field may take. A view is a set of conversations (``queries.view_filter``);
-# a sort is a column and a direction (name -> (field, descending)).
+# a sort is a column and a direction (name -> (field, descending)); ``waiting_sort_at`` and
+# ``due_sort_at`` are expressions (``models.WAITING_SORT_SQL``, ``DUE_SORT_SQL``).
 VIEWS = ("unassigned", "mine", "team", "open", "snoozed", "resolved", "all")
 SORTS: dict[str, tuple[str, bool]] = {
     "recent": ("last_message_at", True),
     "oldest": ("last_message_at", False),
     "newest": ("created_at", True),
     "priority": ("priority", True),
+    "waiting": ("waiting_sort_at", False),
+    "due": ("due_sort_at", False),
 }
 STATUSES = tuple(Status.values)
 # ``assignee``: an agent's id, or one of these.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from sportello.core.models import Timestamped, WorkspaceScoped
@@ -22,6 +23,27 @@ ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
 # What the inbox's "open" views show (someone has to act now), and the finished ones.
 ACTIVE_VIEW_STATUSES = (Status.OPEN, Status.PENDING)
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+# The inbox's "longest waiting" and "nearest due" orders: one expression each, indexed as
+# written here (SQLite uses an index on an expression only for the same expression, with
+# its literals, not bound parameters). A conversation nobody waits on, or without a running
+# reply clock, sorts last: its key is a far date rather than NULL, so a cursor page never
+# has to cross from values to NULLs. The date is written without a zone: PostgreSQL reads
+# it in the connection's UTC, SQLite compares it as the text Django stores.
+SORT_LAST = "9999-12-31 00:00:00"
+WAITING_SORT_SQL = (
+    "COALESCE(CASE WHEN \"status\" IN ('open', 'pending', 'snoozed') THEN \"waiting_since\" END,"
+    f" '{SORT_LAST}')"
+)
+# The due time of the reply the customer waits for: the first reply until there is one,
+# then the next reply while a message is unanswered; none when the conversation is paused
+# (pending), snoozed or done.
+DUE_SORT_SQL = (
+    "COALESCE(CASE WHEN \"status\" <> 'open' THEN NULL"
+    ' WHEN "first_reply_at" IS NULL THEN "first_reply_due_at"'
+    ' WHEN "waiting_since" IS NOT NULL THEN "next_reply_due_at" END,'
+    f" '{SORT_LAST}')"
+)
 
 
 class Priority(models.IntegerChoices):
@@ -191,6 +213,19 @@ class Conversation(WorkspaceScoped, Timestamped):
                 fields=["customer", "channel"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="conv_customer_active",
+            ),
+            # The inbox sorted by longest waiting and by nearest due reply.
+            models.Index(
+                F("workspace"),
+                RawSQL(WAITING_SORT_SQL, (), DateTimeField()),
+                F("id"),
+                name="conv_waiting_order",
+            ),
+            models.Index(
+                F("workspace"),
+                RawSQL(DUE_SORT_SQL, (), DateTimeField()),
+                F("id"),
+                name="conv_due_order",
             ),
             # The breach scanner: the conversations whose warning or breach is due.
             models.Index(

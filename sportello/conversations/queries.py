@@ -67,6 +67,8 @@ SUMMARY_FIELDS = (
     "last_message_at",
     "last_inbound_at",
     "created_at",
+    "first_reply_due_at",
+    "next_reply_due_at",
     "customer__name",
     "channel__slug",
     "channel__kind",
@@ -183,7 +185,7 @@ def list_conversations(
         raise InvalidInput(f"unknown sort {f.sort!r}; use one of {', '.join(SORTS)}")
     sort_field, descending = SORTS[f.sort]
     limit = max(1, min(limit, MAX_PAGE))
-    conversations = filtered_conversations(workspace_id, agent, f)
+    conversations = keyset.annotate_sort(filtered_conversations(workspace_id, agent, f), sort_field)
     if cursor:
         value, pk = _decode_cursor(cursor, sort_field)
         conversations = conversations.filter(

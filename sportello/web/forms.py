@@ -31,6 +31,8 @@ from sportello.accounts.actions import change_password
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import agent_for_email, two_factor_enabled
 from sportello.channels.models import Channel
+from sportello.conversations.actions.bulk import BULK_STATUSES, MAX_BULK
+from sportello.conversations.actions.manage import normalize_tag
 from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
     ME,
@@ -42,6 +44,8 @@ from sportello.conversations.filters import (
     parse_inbox_query,
 )
 from sportello.conversations.models import Priority, Status
+from sportello.core.errors import SportelloError
+from sportello.core.ids import parse_id
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # The agent UI opens on the conversations someone has to act on (the filter set's own
@@ -117,6 +121,8 @@ SORT_LABELS = {
     "oldest": _("Oldest activity"),
     "newest": _("Newest first"),
     "priority": _("Priority"),
+    "waiting": _("Longest waiting"),
+    "due": _("Nearest due time"),
 }
 assert set(VIEW_LABELS) == set(VIEWS) and set(SORT_LABELS) == set(SORTS)
 
@@ -314,6 +320,77 @@ class AssignForm(forms.Form):
             changes["assignee"] = self.agents.get(self.cleaned_data["assignee"])
         if "team" in self.data:
             changes["team"] = self.teams.get(self.cleaned_data["team"])
+        return changes
+
+
+class BulkForm(forms.Form):
+    """The inbox's bulk bar: the selected rows' ids and the change to make to them all. A
+    menu left on its first choice changes nothing; at least one change is asked."""
+
+    ids = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    tag = forms.CharField(label=_("Add tag"), required=False, max_length=60)
+
+    def __init__(self, data: Any = None, *, agents: list[Agent], teams: list[Team], **kw: Any):
+        super().__init__(data, **kw)
+        self.agents = {str(a.pk): a for a in agents}
+        self.teams = {str(t.pk): t for t in teams}
+        _choices(
+            self,
+            "assignee",
+            [("", _("Assign to…")), (NOBODY, _("Nobody")), *_id_choices(agents, "display_name")],
+        )
+        _choices(
+            self, "team", [("", _("Team…")), (NOBODY, _("No team")), *_id_choices(teams, "name")]
+        )
+        _choices(
+            self,
+            "status",
+            [("", _("Status…")), *[(s, Status(s).label) for s in BULK_STATUSES]],
+        )
+
+    def clean_ids(self) -> list[int]:
+        """Any ids that parse: the action refuses those not of the workspace, one by one."""
+        ids = [parse_id(str(value)) for value in self.cleaned_data["ids"] or []]
+        if not ids:
+            raise ValidationError(_("Select at least one conversation."))
+        if None in ids:
+            raise ValidationError(_("The selection is not valid: reload the page."))
+        if len(ids) > MAX_BULK:
+            raise ValidationError(
+                _("Select at most %(count)s conversations at once."), params={"count": MAX_BULK}
+            )
+        return [i for i in ids if i is not None]
+
+    def clean_tag(self) -> str:
+        tag = self.cleaned_data["tag"].strip()
+        if tag:
+            try:
+                return normalize_tag(tag)
+            except SportelloError:
+                raise ValidationError(_("A tag must be 1 to 60 characters.")) from None
+        return ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in ("assignee", "team", "status", "tag")):
+            raise ValidationError(_("Choose what to change: an agent, a team, a status or a tag."))
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """Keyword arguments for ``actions.bulk_update``."""
+        data = self.cleaned_data
+        changes: dict[str, Any] = {}
+        if data["assignee"]:
+            changes["assignee"] = self.agents.get(data["assignee"])
+        if data["team"]:
+            changes["team"] = self.teams.get(data["team"])
+        if data["status"]:
+            changes["status"] = data["status"]
+        if data["tag"]:
+            changes["add_tags"] = [data["tag"]]
         return changes
 
 

@@ -20,19 +20,29 @@ from html import unescape
 from urllib.parse import urlsplit
 
 from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sportello.channels import registry
 from sportello.conversations.attachments import INLINE_IMAGE_TYPES
-from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
+from sportello.conversations.models import (
+    ACTIVE_STATUSES,
+    Conversation,
+    Kind,
+    Message,
+    Priority,
+    Status,
+)
+from sportello.core.errors import SportelloError
 from sportello.outbound.queries import DeliveryState
 from sportello.providers.phone.present import call_details
 from sportello.web.reasons import delivery_reason
 from sportello.web.timeline import describe
-from sportello.web.times import LocalTimes
+from sportello.web.times import LocalTimes, duration_text
 
 _STATUS_LABELS = dict(Status.choices)
 _PRIORITY_LABELS = dict(Priority.choices)
@@ -78,8 +88,72 @@ def inbox_rows(conversations: list[Conversation]) -> SafeString:
     return mark_safe("".join([inbox_row(c, times) for c in conversations]))  # escaped
 
 
+@functools.cache
+def _channel_sprite() -> str:
+    """The channel icons' sprite (``static/web/channels.svg``), its URL read once."""
+    return static("web/channels.svg")
+
+
+def channel_icon(kind: str) -> str:
+    """A channel kind's icon, labelled with the kind's name in the agent's language."""
+    try:
+        label = str(registry.provider(kind).label)
+        symbol = kind
+    except SportelloError:
+        label, symbol = kind, "other"
+    return (
+        f'<svg class="ch-icon ch-{esc(symbol)}" role="img" aria-label="{esc(label)}"'
+        f' width="16" height="16"><title>{esc(label)}</title>'
+        f'<use href="{_channel_sprite()}#ch-{esc(symbol)}"></use></svg>'
+    )
+
+
+def waiting_html(c: Conversation, times: LocalTimes) -> str:
+    """'Waiting 25 min': the customer's oldest unanswered message, while the conversation is
+    still to be dealt with."""
+    if c.waiting_since is None or c.status not in ACTIVE_STATUSES:
+        return ""
+    text = _("Waiting %(time)s") % {
+        "time": duration_text(times.locale, times.now - c.waiting_since)
+    }
+    return (
+        f'<span class="wait-badge" title="{esc(times.full(c.waiting_since))}">'
+        f'<time datetime="{c.waiting_since.isoformat()}">{esc(text)}</time></span>'
+    )
+
+
+def reply_due_at(c: Conversation) -> datetime | None:
+    """The due time of the reply the customer waits for (``models.DUE_SORT_SQL``'s rule):
+    the first reply until there is one, then the next reply while a message is unanswered;
+    none unless the conversation is open."""
+    if c.status != Status.OPEN:
+        return None
+    if c.first_reply_at is None:
+        return c.first_reply_due_at
+    return c.next_reply_due_at if c.waiting_since is not None else None
+
+
+def due_html(c: Conversation, times: LocalTimes) -> str:
+    """'Due in 25 min', or 'Overdue 10 min' past the reply's due time."""
+    due = reply_due_at(c)
+    if due is None:
+        return ""
+    left = due - times.now
+    if left.total_seconds() >= 0:
+        css = "due-badge is-soon" if left.total_seconds() < 3600 else "due-badge"
+        text = _("Due in %(time)s") % {"time": duration_text(times.locale, left)}
+    else:
+        css = "due-badge is-overdue"
+        text = _("Overdue %(time)s") % {"time": duration_text(times.locale, -left)}
+    return (
+        f'<span class="{css}" title="{esc(times.full(due))}">'
+        f'<time datetime="{due.isoformat()}">{esc(text)}</time></span>'
+    )
+
+
 def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
-    """One conversation of the inbox list."""
+    """One conversation of the inbox list: a checkbox to select it for bulk changes (in the
+    page's ``bulk-form``), then a link to it."""
     subject = c.subject or _("(no subject)")
     # ``unread``: set by the inbox for its agent (``queries.unread_ids``); other lists omit it.
     unread = getattr(c, "unread", False)
@@ -88,10 +162,15 @@ def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
         unread_text = _("Unread")
         dot = f'<span class="unread-dot" title="{esc(unread_text)}"></span>'
         dot += f'<span class="visually-hidden">{esc(unread_text)}: </span>'
+    select = _("Select conversation #%(number)s") % {"number": int(c.number)}
     parts = [
-        f'<li class="conv-row{" is-unread" if unread else ""}" id="conv-{int(c.pk)}">\n'
+        f'<li class="conv-row{" is-unread" if unread else ""}" id="conv-{int(c.pk)}"'
+        f" data-shortcut-row>\n"
+        f'  <input type="checkbox" class="conv-select" name="ids" value="{int(c.pk)}"'
+        f' form="bulk-form" aria-label="{esc(select)}">\n'
         f'  <a class="conv-link" href="{conversation_url(c.number)}">\n'
         '    <div class="conv-line">\n'
+        f"      {channel_icon(c.channel.kind)}\n"
         f'      <span class="conv-customer">{dot}{esc(str(c.customer))}</span>\n'
         f'      <span class="conv-channel">{esc(c.channel.name)}</span>\n'
         f'      <span class="conv-time">{time_html(c.last_message_at, relative=True, times=times)}'
@@ -108,6 +187,8 @@ def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
         f'    <div class="conv-meta">\n      <span class="badge status-{status}">'
         f"{esc(status_label(c.status))}</span>\n      "
     )
+    parts.append(waiting_html(c, times))
+    parts.append(due_html(c, times))
     if c.priority != Priority.NORMAL:
         priority = _("Priority")
         parts.append(

@@ -183,3 +183,30 @@ def _relative_text(locale: Locale, unit: str, value: int, future: bool) -> str:
             granularity=unit,  # type: ignore[arg-type]
         )
     )
+
+
+_DURATION_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def duration_text(locale: Locale, delta: timedelta) -> str:
+    """A span in the agent's words, whole units rounded down, in minutes at least and days
+    at most: '25 min', '3 h', '2 giorni' ('waiting 2 days' reads better than '1 month')."""
+    seconds = max(60, int(delta.total_seconds()))
+    for unit, unit_seconds in _DURATION_UNITS:
+        if seconds >= unit_seconds:
+            return _duration_text(locale, unit, seconds // unit_seconds)
+    raise AssertionError("unreachable: a minute at least")
+
+
+@functools.lru_cache(maxsize=4096)
+def _duration_text(locale: Locale, unit: str, value: int) -> str:
+    seconds = value * dict(TIMEDELTA_UNITS)[unit]
+    return str(
+        format_timedelta(
+            timedelta(seconds=seconds),
+            format="short",
+            locale=locale,
+            threshold=_EXACT,
+            granularity=unit,  # type: ignore[arg-type]
+        )
+    )

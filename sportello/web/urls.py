@@ -43,6 +43,7 @@ urlpatterns = [
     path("profile/tokens/", profile.create_token, name="create_token"),
     path("profile/tokens/<rowid:token_id>/revoke/", profile.revoke_token, name="revoke_token"),
     path("", inbox.inbox, name="inbox"),
+    path("bulk/", inbox.bulk, name="inbox_bulk"),
     path("c/<rowid:number>/", conversation.conversation_page, name="conversation"),
     path("c/<rowid:number>/reply/", conversation.reply, name="reply"),
     path("c/<rowid:number>/note/", conversation.note, name="note"),

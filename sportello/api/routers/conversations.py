@@ -14,6 +14,8 @@ from sportello.accounts.queries import active_agent_in, team_in
 from sportello.api import present
 from sportello.api.auth import current_agent
 from sportello.api.schemas import (
+    ConversationBulkIn,
+    ConversationBulkOut,
     ConversationDetail,
     ConversationPage,
     ConversationPatch,
@@ -107,6 +109,40 @@ def list_(request: HttpRequest, filters: Query[ConversationQuery]):  # type: ign
             "next_cursor": page.next_cursor,
         }
     )
+
+
+@router.post("/bulk", response={200: ConversationBulkOut, 401: Error, 422: ValidationErrorOut})
+def bulk(request: HttpRequest, payload: ConversationBulkIn):  # type: ignore[no-untyped-def]
+    """The same triage on several conversations (at most 100): `assignee_id` (`null`
+    unassigns), `team_id` (`null` clears), `status` (open, pending, resolved), `add_tags`.
+    Each conversation changes as a single PATCH would (timeline, live events); an id that
+    is not one of the workspace's is refused, not found, and the others still change. 422
+    when nothing is asked or what is asked is not valid (an agent of another workspace)."""
+    agent = current_agent(request)
+    given = payload.model_fields_set
+    changes: dict = {}
+    if "assignee_id" in given:
+        changes["assignee"] = (
+            None
+            if payload.assignee_id is None
+            else _agent_in(agent.workspace_id, payload.assignee_id)
+        )
+    if "team_id" in given:
+        changes["team"] = (
+            None if payload.team_id is None else _team_in(agent.workspace_id, payload.team_id)
+        )
+    result = actions.bulk_update(
+        agent.workspace_id,
+        agent,
+        payload.ids,
+        status=payload.status,
+        add_tags=payload.add_tags,
+        **changes,
+    )
+    return {
+        "updated": result.updated,
+        "refused": [{"id": r.id, "reason": r.reason} for r in result.refused],
+    }
 
 
 def _detail(agent: Agent, conversation_id: int) -> HttpResponse:

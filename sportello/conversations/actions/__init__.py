@@ -5,6 +5,7 @@ on commit. API handlers, views, jobs and channel adapters call these; nothing el
 Conversation or a Message.
 """
 
+from sportello.conversations.actions.bulk import BulkResult, Refused, bulk_update
 from sportello.conversations.actions.forget import (
     Forgotten,
     anonymise_conversations,
@@ -31,13 +32,16 @@ from sportello.conversations.actions.reply import (
 from sportello.conversations.actions.sla import SlaChange, update_sla, update_sla_many
 
 __all__ = [
+    "BulkResult",
     "Forgotten",
     "KeyReused",
+    "Refused",
     "SlaChange",
     "add_note",
     "anonymise_conversations",
     "assign",
     "automatic_reply",
+    "bulk_update",
     "complete_attachments",
     "delete_conversations",
     "mark_read",

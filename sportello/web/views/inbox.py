@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
+from sportello.conversations import actions
+from sportello.conversations.actions.bulk import NOT_FOUND
 from sportello.conversations.queries import list_conversations, unread_ids
-from sportello.core.errors import InvalidInput
+from sportello.core.errors import InvalidInput, SportelloError
 from sportello.web.choices import workspace_choices
-from sportello.web.forms import DEFAULT_VIEW, SORT_LABELS, VIEW_LABELS, InboxFilterForm
+from sportello.web.forms import (
+    DEFAULT_VIEW,
+    SORT_LABELS,
+    VIEW_LABELS,
+    BulkForm,
+    InboxFilterForm,
+)
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
 
 PAGE_SIZE = 25
@@ -55,4 +68,50 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if target == "inbox-results":
         return vary_on_htmx(render(request, "web/inbox/_results.html", context))
     context["tags"] = choices.tags
+    context["bulk_form"] = BulkForm(agents=choices.agents, teams=choices.teams)
+    context["bulk_next"] = request.get_full_path()
     return render_page(request, "web/inbox/page.html", context)
+
+
+@agent_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """The inbox's bulk bar: the same change to every selected row, through the actions (a
+    timeline entry and a live event each), then back to the inbox as it was."""
+    agent = agent_of(request)
+    choices = workspace_choices(agent.workspace_id)
+    form = BulkForm(request.POST, agents=choices.agents, teams=choices.teams)
+    back = request.POST.get("next", "")
+    inbox_url = reverse("web:inbox")
+    if not (
+        back.startswith(inbox_url)
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
+        back = inbox_url
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(back)
+    try:
+        result = actions.bulk_update(
+            agent.workspace_id, agent, form.cleaned_data["ids"], **form.changes()
+        )
+    except SportelloError as exc:
+        messages.error(request, _("The change was not saved: %(reason)s") % {"reason": exc.message})
+        return redirect(back)
+    if result.updated:
+        count = len(result.updated)
+        messages.success(
+            request,
+            ngettext("%(count)s conversation updated.", "%(count)s conversations updated.", count)
+            % {"count": count},
+        )
+    for refused in result.refused:
+        reason = _("not found") if refused.reason == NOT_FOUND else refused.reason
+        messages.error(
+            request,
+            _("Conversation %(id)s was not changed: %(reason)s")
+            % {"id": refused.id, "reason": reason},
+        )
+    return redirect(back)
