@@ -292,6 +292,8 @@ class ReplyForm(MessageForm):
     # The newest timeline entry the agent saw when writing: a reply composed against an
     # older state is not sent until the agent has seen what came since (views.conversation).
     seen_id = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # "Send and resolve": the box's second button posts ``then=resolve``.
+    then = forms.ChoiceField(required=False, choices=[("", ""), ("resolve", "resolve")])
 
 
 class AssignForm(forms.Form):

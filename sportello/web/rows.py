@@ -26,7 +26,8 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sportello.conversations.attachments import INLINE_IMAGE_TYPES
+from sportello.conversations.attachments import INLINE_IMAGE_TYPES, picture_size
+from sportello.conversations.image_size import fit
 from sportello.conversations.models import Conversation, Kind, Message, Priority, Status
 from sportello.outbound.queries import DeliveryState
 from sportello.providers.phone.present import call_details
@@ -35,6 +36,8 @@ from sportello.web.timeline import describe
 from sportello.web.times import LocalTimes
 
 _STATUS_LABELS = dict(Status.choices)
+# The largest a thumbnail is shown, in CSS pixels; the whole picture opens on a click.
+THUMBNAIL_BOX = (240, 180)
 _PRIORITY_LABELS = dict(Priority.choices)
 
 
@@ -270,15 +273,23 @@ def _attachments(message: Message) -> str:
             items.append(f"<li>{name}{size_html}</li>")
             continue
         url = esc(reverse("web:attachment", args=[message.pk, index]))
-        thumbnail = ""
+        picture = None
         if attachment.get("content_type") in INLINE_IMAGE_TYPES:
+            picture = picture_size(attachment)
+        if picture is not None:
+            width, height = fit(picture, THUMBNAIL_BOX)
+            # Clicking opens the whole picture (served inline: its bytes are a safe image).
             thumbnail = (
                 f'<a class="attachment-thumb" href="{url}" target="_blank" rel="noopener">'
-                f'<img src="{url}" alt="{name}" loading="lazy"></a>'
+                f'<img src="{url}" alt="{name}" width="{width}" height="{height}" '
+                'loading="lazy" decoding="async"></a>'
             )
+        else:
+            # Not a picture, or one whose bytes do not read as one: a file to download.
+            thumbnail = '<span class="attachment-icon" aria-hidden="true"></span>'
         items.append(
-            f'<li>{thumbnail}<a class="attachment-link" href="{url}" download>{name}</a>'
-            f"{size_html}</li>"
+            f'<li class="attachment{" has-thumb" if picture else ""}">{thumbnail}'
+            f'<a class="attachment-link" href="{url}" download>{name}</a>{size_html}</li>'
         )
     label = esc(_("Attachments"))
     return f'  <ul class="attachments" aria-label="{label}">\n    {"".join(items)}\n  </ul>\n'

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from sportello.accounts.models import Agent
 from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.automation.reply_queries import macros
 from sportello.conversations import actions
-from sportello.conversations.models import Conversation, Message
+from sportello.conversations.models import Conversation, Message, Status
 from sportello.conversations.queries import get_conversation_by_number, messages_after, thread
 from sportello.core import clock
 from sportello.core.errors import SportelloError
@@ -157,6 +158,14 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
     context["seen_id"] = message.pk
     context["message"] = message
     context["template"] = template
+    if kind == "reply" and form.cleaned_data.get("then") == "resolve":
+        # Resolved with the reply: the header, the panel and the thread (with the status
+        # event) are shown again out of band.
+        conversation = _conversation(agent, number)
+        context.update(_panel_context(agent, conversation))
+        context.update(_thread_context(conversation))
+        context["resolved"] = True
+        context["seen_id"] = context["thread"][-1].pk
     return vary_on_htmx(render(request, "web/conversation/_written.html", context))
 
 
@@ -228,14 +237,20 @@ def _stale_reply(
     return render_page(request, "web/conversation/page.html", page_context, status=409)
 
 
+@transaction.atomic
 def _store(kind: str, conversation: Conversation, agent: Agent, form: MessageForm) -> Message:
+    """The note, or the reply (and, for "Send and resolve", the conversation resolved with
+    it: both or neither)."""
     data = form.cleaned_data
     if kind == "note":
         return actions.add_note(conversation, agent, data["text"], uploads=form.uploads())
     key = data["idempotency_key"] or None  # a page from before the key: no retry safety
-    return send_reply(
+    message = send_reply(
         conversation, agent, data["text"], idempotency_key=key, uploads=form.uploads()
     ).message
+    if data.get("then") == "resolve" and conversation.is_active:
+        actions.set_status(conversation, agent, Status.RESOLVED)
+    return message
 
 
 @agent_required
