@@ -42,6 +42,7 @@ from sportello.conversations.filters import (
     parse_inbox_query,
 )
 from sportello.conversations.models import Priority, Status
+from sportello.sla import snooze
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # The agent UI opens on the conversations someone has to act on (the filter set's own
@@ -320,7 +321,7 @@ class AssignForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, required=False)
     snoozed_until = forms.DateTimeField(
         label=_("Snooze until"),
         required=False,
@@ -328,8 +329,28 @@ class StatusForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
 
+    # "In 1 hour", "Tomorrow morning", "Next Monday": the view turns it into a time on the
+    # workspace's calendar (``sla.snooze``); it wins over a date-time also posted.
+    preset = forms.ChoiceField(
+        label=_("Snooze"),
+        required=False,
+        choices=[
+            ("", ""),
+            (snooze.IN_ONE_HOUR, _("In 1 hour")),
+            (snooze.TOMORROW_MORNING, _("Tomorrow morning")),
+            (snooze.NEXT_MONDAY, _("Next Monday")),
+        ],
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("preset"):
+            data["status"] = Status.SNOOZED
+            data["snoozed_until"] = None
+            return data
+        if not data.get("status") and "status" not in self.errors:
+            self.add_error("status", _("Choose a status."))
+            return data
         if data.get("status") == Status.SNOOZED and not data.get("snoozed_until"):
             self.add_error("snoozed_until", _("Choose until when to snooze the conversation."))
         if data.get("status") != Status.SNOOZED:

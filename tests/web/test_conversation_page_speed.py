@@ -127,3 +127,44 @@ def test_a_missing_image_file_shows_a_file_icon(agent_client, customer_writes, t
     response = agent_client.get(f"/c/{conversation.number}/")
     assert response.status_code == 200
     assert f'<img src="/attachments/{note.pk}/0/"' not in response.content.decode()
+
+
+def test_a_snooze_preset_snoozes_until_the_next_business_morning(
+    agent_client, customer_writes, monkeypatch
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sportello.core import clock
+    from sportello.sla.actions import ensure_defaults
+
+    rome = ZoneInfo("Europe/Rome")
+    conversation = customer_writes()
+    ensure_defaults(conversation.workspace_id)
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 7, 19, 0, tzinfo=rome))
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+    assert 'name="preset" value="tomorrow"' in page
+
+    response = agent_client.post(
+        f"/c/{conversation.number}/status/",
+        {"status": "snoozed", "preset": "tomorrow"},
+        **htmx("side-panel"),
+    )
+
+    assert response.status_code == 200
+    conversation.refresh_from_db()
+    assert conversation.status == Status.SNOOZED
+    # Tuesday 8 December is a public holiday: Wednesday's opening.
+    assert conversation.snoozed_until == datetime(2026, 12, 9, 9, 0, tzinfo=rome)
+
+
+def test_an_unknown_preset_is_refused_in_words(agent_client, customer_writes):
+    conversation = customer_writes()
+    response = agent_client.post(
+        f"/c/{conversation.number}/status/",
+        {"status": "snoozed", "preset": "forever"},
+        **htmx("side-panel"),
+    )
+    assert response.status_code == 422
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import ValidationError
-from pydantic import WithJsonSchema, field_validator
+from pydantic import AwareDatetime, WithJsonSchema, field_validator
 
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import active_agent_in, team_in
@@ -36,10 +36,13 @@ from sportello.conversations.filters import (
     parse_inbox_query,
 )
 from sportello.conversations.queries import get_conversation, list_conversations, thread
+from sportello.conversations.models import Status
+from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
+from sportello.sla.queries import snooze_preset_until
 
 router = Router(tags=["conversations"])
 
@@ -156,6 +159,38 @@ def patch(request: HttpRequest, conversation_id: int, payload: ConversationPatch
         tags=payload.tags,
         **changes,
     )
+    return _detail(agent, conversation_id)
+
+
+class SnoozeIn(Schema):
+    """Exactly one of ``preset`` and ``until``."""
+
+    preset: Literal["1h", "tomorrow", "monday"] | None = Field(
+        None,
+        description=(
+            "`1h`: one business hour; `tomorrow`: the next business day's opening; "
+            "`monday`: the first opening from next Monday (clock time, mornings at 09:00, "
+            "without a business calendar)"
+        ),
+    )
+    until: AwareDatetime | None = Field(None, description="A wake-up time with its offset")
+
+
+@router.post(
+    "/{rowid:conversation_id}/snooze",
+    response={200: ConversationDetail, 401: Error, 404: Error, 422: ValidationErrorOut},
+)
+def snooze_(request: HttpRequest, conversation_id: int, payload: SnoozeIn):  # type: ignore[no-untyped-def]
+    """Snooze the conversation until a preset (in business time on the workspace's default
+    calendar) or a given time; it comes back open then, or when the customer writes."""
+    agent = current_agent(request)
+    conversation = get_conversation(agent.workspace_id, conversation_id)
+    if (payload.preset is None) == (payload.until is None):
+        raise InvalidInput("give either preset or until")
+    until = payload.until
+    if payload.preset is not None:
+        until = snooze_preset_until(agent.workspace_id, payload.preset, clock.now())
+    actions.set_status(conversation, agent, Status.SNOOZED, snoozed_until=until)
     return _detail(agent, conversation_id)
 
 

@@ -30,6 +30,7 @@ from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
+from sportello.sla.queries import snooze_preset_until
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import (
     AssignForm,
@@ -327,12 +328,12 @@ def assign(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def set_status(request: HttpRequest, number: int) -> HttpResponse:
     def apply(conversation: Conversation, agent: Agent, form: StatusForm) -> None:
-        actions.set_status(
-            conversation,
-            agent,
-            form.cleaned_data["status"],
-            snoozed_until=form.cleaned_data["snoozed_until"],
-        )
+        until = form.cleaned_data["snoozed_until"]
+        if form.cleaned_data.get("preset"):
+            until = snooze_preset_until(
+                agent.workspace_id, form.cleaned_data["preset"], clock.now()
+            )
+        actions.set_status(conversation, agent, form.cleaned_data["status"], snoozed_until=until)
 
     return _triage(request, number, "status_form", lambda _a, data: StatusForm(data), apply)
 
