@@ -104,7 +104,11 @@ def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
         f'      <span class="conv-subject">{esc(subject)}</span>\n'
         "    </div>\n"
     ]
-    if c.preview:
+    # ``passage``: set by a search (``web.passages``), escaped there with its matches marked.
+    passage = getattr(c, "passage", None)
+    if passage:
+        parts.append(f'    <p class="conv-preview conv-passage">{passage}</p>\n')
+    elif c.preview:
         parts.append(f'    <p class="conv-preview">{esc(c.preview)}</p>\n')
     status = esc(c.status)
     parts.append(
