@@ -22,8 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from sportello.conversations.models import Message
 from sportello.conversations.image_size import HEAD_BYTES, image_size
+from sportello.conversations.models import Message
 from sportello.core.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)

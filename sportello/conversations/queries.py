@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, DateTimeField, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_datetime
 
 from sportello.accounts.models import Agent
@@ -630,3 +630,15 @@ def recent_texts(conversation_ids: list[int]) -> dict[int, list[str]]:
     for conversation_id, text in rows:
         texts[conversation_id].append(text)
     return texts
+
+
+def started_to(conversation_id: int) -> str | None:
+    """The address an agent started the conversation to (``actions.outgoing``), or None
+    for a conversation the customer started."""
+    data = (
+        Message.objects.filter(conversation_id=conversation_id, kind=Kind.EVENT, event="created")
+        .values_list("data", flat=True)
+        .first()
+    )
+    to = (data or {}).get("to") if isinstance(data, dict) else None
+    return str(to) if to else None

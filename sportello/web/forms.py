@@ -508,3 +508,25 @@ class ChangePasswordForm(PasswordChangeForm):
     def save(self, commit: bool = True) -> Any:
         change_password(self.user, self.cleaned_data["new_password1"])
         return self.user
+
+
+class NewEmailForm(MessageForm):
+    """A new outgoing email: from which channel, to whom, about what; the text and files
+    as a reply box's."""
+
+    channel = forms.TypedChoiceField(label=_("From"), coerce=int)
+    to = forms.EmailField(label=_("To"), max_length=320)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    from_number = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    field_order = ["channel", "to", "subject", "text", "attachments"]
+
+    def __init__(self, *args: Any, channels: list[Channel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channels = {c.pk: c for c in channels}
+        _choices(
+            self,
+            "channel",
+            [(c.pk, f"{c.name} · {c.config.get('address', '')}".rstrip(" ·")) for c in channels],
+        )

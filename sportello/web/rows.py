@@ -178,9 +178,13 @@ def timeline_entry(
     if message.kind == Kind.EVENT:
         line = describe(message, conversation)
         actor = f'<span class="event-actor"> · {esc(line.actor)}</span>' if line.actor else ""
+        link = ""
+        if line.link_number:
+            number = int(line.link_number)
+            link = f' <a class="event-link" href="{conversation_url(number)}">#{number}</a>'
         return mark_safe(
             f'\n<div class="event" id="m{int(message.pk)}">\n'
-            f'  <span class="event-text">{esc(line.text)}</span>{actor}\n'
+            f'  <span class="event-text">{esc(line.text)}{link}</span>{actor}\n'
             f'  <span class="event-time"> · {time_html(message.created_at, times=times)}'
             "</span>\n</div>\n"
         )

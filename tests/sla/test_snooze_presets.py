@@ -15,7 +15,9 @@ from sportello.sla.snooze import snooze_until
 ROME = ZoneInfo("Europe/Rome")
 SHOP = OpeningHours.build(
     time_zone="Europe/Rome",
-    weekly={day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+    weekly={
+        day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
+    },
     country="IT",
 )
 

@@ -64,7 +64,9 @@ def test_a_refused_reply_does_not_resolve(agent_client, customer_writes):
 
 def test_plain_send_leaves_the_conversation_open(agent_client, customer_writes):
     conversation = customer_writes()
-    agent_client.post(f"/c/{conversation.number}/reply/", {"text": "Ci penso io"}, **htmx("reply-form"))
+    agent_client.post(
+        f"/c/{conversation.number}/reply/", {"text": "Ci penso io"}, **htmx("reply-form")
+    )
     conversation.refresh_from_db()
     assert conversation.status == Status.OPEN
 

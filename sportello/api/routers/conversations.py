@@ -22,6 +22,7 @@ from sportello.api.schemas import (
     ValidationErrorOut,
     WriteIn,
 )
+from sportello.channels.models import Channel
 from sportello.conversations import actions
 from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
@@ -35,13 +36,14 @@ from sportello.conversations.filters import (
     VIEWS,
     parse_inbox_query,
 )
+from sportello.conversations.models import Status as ConversationStatus
 from sportello.conversations.queries import get_conversation, list_conversations, thread
-from sportello.conversations.models import Status
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
+from sportello.outbound.starting import start_conversation
 from sportello.sla.queries import snooze_preset_until
 
 router = Router(tags=["conversations"])
@@ -110,6 +112,38 @@ def list_(request: HttpRequest, filters: Query[ConversationQuery]):  # type: ign
             "next_cursor": page.next_cursor,
         }
     )
+
+
+class NewConversationIn(Schema):
+    channel_id: int = Field(..., description="An email channel with its SMTP server set up")
+    to: str = Field(..., max_length=320, description="The customer's email address")
+    subject: str = Field(..., min_length=1, max_length=300)
+    text: str = Field(..., min_length=1, max_length=100_000)
+    customer_id: int | None = Field(
+        None, description="The customer it is for; by default the owner of `to`, or a new one"
+    )
+
+
+@router.post(
+    "", response={201: ConversationDetail, 401: Error, 404: Error, 422: ValidationErrorOut}
+)
+def start(request: HttpRequest, payload: NewConversationIn):  # type: ignore[no-untyped-def]
+    """Start a conversation by email: the customer who owns `to` (or a new customer with
+    it), a new conversation, and the agent's first email queued for sending as any reply;
+    201 with the conversation."""
+    agent = current_agent(request)
+    channel = Channel.objects.filter(pk=payload.channel_id, workspace_id=agent.workspace_id).first()
+    if channel is None:
+        raise InvalidInput(f"no channel {payload.channel_id} in this workspace")
+    customer = None
+    if payload.customer_id is not None:
+        customer = get_customer(agent.workspace_id, payload.customer_id)
+    started = start_conversation(
+        agent, channel, to=payload.to, subject=payload.subject, text=payload.text, customer=customer
+    )
+    response = _detail(agent, started.conversation.pk)
+    response.status_code = 201
+    return response
 
 
 def _detail(agent: Agent, conversation_id: int) -> HttpResponse:
@@ -190,7 +224,7 @@ def snooze_(request: HttpRequest, conversation_id: int, payload: SnoozeIn):  # t
     until = payload.until
     if payload.preset is not None:
         until = snooze_preset_until(agent.workspace_id, payload.preset, clock.now())
-    actions.set_status(conversation, agent, Status.SNOOZED, snoozed_until=until)
+    actions.set_status(conversation, agent, ConversationStatus.SNOOZED, snoozed_until=until)
     return _detail(agent, conversation_id)
 
 

@@ -30,6 +30,7 @@ from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
+from sportello.outbound.starting import other_ways, sending_problem
 from sportello.sla.queries import snooze_preset_until
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import (
@@ -82,6 +83,14 @@ def _panel_context(
     }
 
 
+def _sending_context(conversation: Conversation) -> dict[str, Any]:
+    """What the reply box says before the agent writes: whether the reply can reach the
+    customer, and if not, the customer's other channels that can."""
+    problem = sending_problem(conversation)
+    ways = other_ways(conversation) if problem is not None and problem.blocking else []
+    return {"sending_problem": problem, "other_ways": ways}
+
+
 def _thread_context(conversation: Conversation) -> dict[str, Any]:
     messages = thread(conversation)
     deliveries = delivery_status_for(
@@ -112,6 +121,7 @@ def conversation_page(request: HttpRequest, number: int) -> HttpResponse:
         "reply_form": ReplyForm(auto_id="reply_%s"),
         "note_form": MessageForm(auto_id="note_%s"),
         "seen_id": seen_id,
+        **_sending_context(conversation),
     }
     return render_page(request, "web/conversation/page.html", context)
 
@@ -153,6 +163,8 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
             return redirect(_page_url(conversation))
         return redirect(_page_url(conversation, f"m{message.pk}"))
     context: dict[str, Any] = {"conversation": conversation, f"{kind}_form": form}
+    if kind == "reply":
+        context.update(_sending_context(conversation))
     if message is None:
         return vary_on_htmx(render(request, template, context, status=422))
     context[f"{kind}_form"] = form_class(auto_id=f"{kind}_%s")
@@ -222,6 +234,7 @@ def _stale_reply(
         "reply_form": form,
         "seen_id": latest.pk,
         "stale": stale,
+        **_sending_context(conversation),
     }
     if is_htmx:
         return vary_on_htmx(
