@@ -220,6 +220,11 @@ API: dict[str, ApiRule] = {
     ),
     "POST /api/v1/inbound": ApiRule(statuses(201), _inbound),
     "GET /api/v1/conversations": ApiRule(statuses(200)),
+    # A new outgoing email: Alfa's only channel cannot start one (422 for everyone).
+    "POST /api/v1/conversations": ApiRule(
+        statuses(422),
+        lambda role: {"channel_id": 1, "to": "nuovo@example.it", "subject": "Ciao", "text": "Ciao"},
+    ),
     "GET /api/v1/conversations/{conversation_id}": ApiRule(statuses(200)),
     # Ids of another workspace are refused one by one (not found): the call itself succeeds.
     "POST /api/v1/conversations/bulk": ApiRule(
@@ -232,6 +237,9 @@ API: dict[str, ApiRule] = {
         statuses(201), lambda role: {"text": f"Risposta di {role}"}
     ),
     "POST /api/v1/conversations/{conversation_id}/video-call": ApiRule(statuses(201)),
+    "POST /api/v1/conversations/{conversation_id}/snooze": ApiRule(
+        statuses(200), lambda role: {"preset": "tomorrow"}
+    ),
     "POST /api/v1/conversations/{conversation_id}/notes": ApiRule(
         statuses(201), lambda role: {"text": f"Nota di {role}"}
     ),
@@ -546,6 +554,8 @@ WEB: dict[str, WebRule] = {
     # The inbox's bulk bar: back to the inbox; ids of another workspace are refused there.
     "bulk/": WebRule((_post({"ids": "1", "status": "pending"}),), shows_rows=False),
     "c/<rowid:number>/": WebRule((_get(),)),
+    # A new outgoing email (Alfa has no email channel that can send: refused, 422).
+    "new/email/": WebRule((_get(), _post({"to": "nuovo@example.it", "subject": "Ciao"}, 422))),
     "c/<rowid:number>/reply/": WebRule((_post({"text": "Risposta"}),)),
     "c/<rowid:number>/note/": WebRule((_post({"text": "Nota"}),)),
     "c/<rowid:number>/assign/": WebRule((_post({"assignee": ""}),)),
@@ -573,6 +583,7 @@ WEB: dict[str, WebRule] = {
     "profile/two-factor/": WebRule((_post({}),)),
     "profile/two-factor/confirm/": WebRule((_post({"code": "x"}, 422),)),
     "profile/two-factor/disable/": WebRule((_post({"password": "x"}, 422),)),
+    "profile/two-factor/recovery-codes/": WebRule((_post({"code": "x"}, 422),)),
     "profile/tokens/": WebRule((_post({"name": "Gestionale", "lifetime_days": "30"}, 201),)),
     "profile/tokens/<rowid:token_id>/revoke/": WebRule((_post({}),), owner_only=True),
     # Duplicates, merge and unmerge (issue 18): any agent. The world has no suggestion to

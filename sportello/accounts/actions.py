@@ -316,6 +316,20 @@ def verify_second_factor(user: User, code: str) -> bool:
 
 
 @transaction.atomic
+def regenerate_recovery_codes(user: User, code: str) -> list[str]:
+    """Ten new recovery codes in place of the old ones (used or not), for an agent who has
+    spent some or fears they were seen; ``code`` (the app's, or a recovery code) proves
+    the phone is at hand, so a session left open is not enough. Shown once, as on
+    enrolment."""
+    if not verify_second_factor(user, code):
+        raise InvalidInput("the code is not right")
+    codes = _new_recovery_codes(user)
+    log.info("recovery codes regenerated for user %s", user.pk)
+    _audit_user(user, "two_factor.recovery_codes_regenerated")
+    return codes
+
+
+@transaction.atomic
 def disable_two_factor(user: User, *, password: str, code: str) -> None:
     """Turn two-factor off: the password and a code (or a recovery code) both, so that a
     session left open is not enough."""

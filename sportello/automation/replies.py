@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 
@@ -26,8 +25,7 @@ from sportello.conversations.models import Conversation, Message, Priority, Stat
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, NotFound, PermissionDenied
 from sportello.outbound.actions import queue_delivery, reply_refusal, send_reply
-from sportello.sla.hours import CalendarInvalid, add_business_time
-from sportello.sla.queries import default_calendar, opening_hours
+from sportello.sla.queries import snooze_preset_until
 
 MAX_TITLE = 120
 MAX_BODY = 10_000
@@ -334,28 +332,9 @@ def delete_macro(agent: Agent, macro: Macro) -> None:
 
 
 def snooze_until(preset: str, workspace_id: int, now: datetime) -> datetime:
-    """When a snooze preset wakes the conversation: in one hour; tomorrow morning and next
-    Monday at the default calendar's first opening of that day or after (09:00 in Rome
-    without a calendar, or with one closed for good)."""
-    if preset == SnoozePreset.HOUR:
-        return now + timedelta(hours=1)
-    calendar = default_calendar(workspace_id)
-    zone = ZoneInfo(calendar.time_zone if calendar else "Europe/Rome")
-    today = now.astimezone(zone).date()
-    if preset == SnoozePreset.TOMORROW:
-        day = today + timedelta(days=1)
-    elif preset == SnoozePreset.MONDAY:
-        day = today + timedelta(days=7 - today.weekday())
-    else:
-        raise InvalidInput(f"unknown snooze preset {preset!r}")
-    morning = datetime.combine(day, time(9), tzinfo=zone)
-    if calendar is not None:
-        try:
-            midnight = datetime.combine(day, time(0), tzinfo=zone)
-            return add_business_time(opening_hours(calendar), midnight, timedelta(0))
-        except CalendarInvalid:
-            pass
-    return morning
+    """When a snooze preset wakes the conversation: the status control's own rule
+    (``sla.snooze``), in business time on the default calendar."""
+    return snooze_preset_until(workspace_id, preset, now)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,13 @@ class Provider:
     # 24-hour customer-service window), in the agent's language, or None when they can.
     # Called with the Conversation before the reply is stored.
     reply_refusal: Callable[[Any], str | None] | None = None
+    # Why a channel cannot send anything with its stored settings (an email channel with
+    # no SMTP server), in the agent's language, or None: the reply box says so before the
+    # agent writes, and offers the customer's other channels. Called with the Channel.
+    send_unready: Callable[[Any], str | None] | None = None
+    # Whether an agent can start a conversation on this kind by an address of its
+    # ``identity_kind`` (an email to anyone; chat apps allow no first message).
+    starts_conversations: bool = False
     # Modules of Huey tasks: the consumer knows only the tasks of imported modules.
     jobs: tuple[str, ...] = ()
     # What ``sportello run`` starts beside the web server (a mail listener, watchers of a

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
+from sportello.conversations.image_size import HEAD_BYTES, image_size
 from sportello.conversations.models import Message
 from sportello.core.errors import InvalidInput, NotFound
 
@@ -182,6 +183,23 @@ def download_of(workspace_id: int, message_id: int, index: int) -> Download:
         content_type=sniffed_type(head),
         size=path.stat().st_size,
     )
+
+
+def picture_size(meta: dict[str, Any]) -> tuple[int, int] | None:
+    """The width and height of a stored image attachment as its bytes declare them, or
+    ``None`` when it is not a safe image (by its bytes), is missing, or is corrupted: the
+    timeline then shows a file, not a broken picture."""
+    path = stored_file(str(meta.get("path") or ""))
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as file:
+            head = file.read(HEAD_BYTES)
+    except OSError:
+        return None
+    if sniffed_type(head[:64]) not in INLINE_IMAGE_TYPES:
+        return None
+    return image_size(head)
 
 
 def read_chunks(path: Path) -> Iterator[bytes]:

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, DateTimeField, Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_datetime
 
 from sportello.accounts.models import Agent
@@ -594,3 +595,52 @@ def changed_since(workspace_id: int, after_id: int, *, limit: int = 200) -> Chan
     if not complete:
         last_id = latest_timeline_id()
     return Changes(last_id, list(dict.fromkeys(c for _, c in rows)), complete)
+
+
+# How many search results a page counts at most: counting every match of a common word in
+# millions of messages would cost more than the page (it says "more than 1000").
+MAX_COUNTED = 1000
+# The newest messages of a result read to find the passage a search matched.
+PASSAGE_MESSAGES = 50
+
+
+def count_matches(workspace_id: int, agent: Agent | None, f: InboxFilter) -> int:
+    """How many conversations of ``f`` (its view and filters) match its search ``f.q``,
+    counted up to ``MAX_COUNTED + 1``."""
+    conversations = search.filter_by_text(
+        filtered_conversations(workspace_id, agent, f), workspace_id, f.q
+    )
+    return conversations.values("pk")[: MAX_COUNTED + 1].count()
+
+
+def recent_texts(conversation_ids: list[int]) -> dict[int, list[str]]:
+    """The texts of the newest messages and notes of each conversation, newest first (the
+    search results' passages are looked for in them)."""
+    texts: dict[int, list[str]] = {pk: [] for pk in conversation_ids}
+    if not conversation_ids:
+        return texts
+    newest = Window(RowNumber(), partition_by=F("conversation_id"), order_by=F("pk").desc())
+    rows = (
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .exclude(kind=Kind.EVENT)
+        .exclude(text="")
+        .annotate(newest=newest)
+        .filter(newest__lte=PASSAGE_MESSAGES)
+        .order_by("conversation_id", "-pk")
+        .values_list("conversation_id", "text")
+    )
+    for conversation_id, text in rows:
+        texts[conversation_id].append(text)
+    return texts
+
+
+def started_to(conversation_id: int) -> str | None:
+    """The address an agent started the conversation to (``actions.outgoing``), or None
+    for a conversation the customer started."""
+    data = (
+        Message.objects.filter(conversation_id=conversation_id, kind=Kind.EVENT, event="created")
+        .values_list("data", flat=True)
+        .first()
+    )
+    to = (data or {}).get("to") if isinstance(data, dict) else None
+    return str(to) if to else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -124,3 +124,25 @@ def forget(workspace_id: int) -> None:
 
     drop()
     transaction.on_commit(drop)
+
+
+def snooze_preset_until(workspace_id: int, preset: str, now: datetime) -> datetime:
+    """When ``preset`` (``sla.snooze.PRESETS``) wakes a conversation of the workspace, in
+    business time on its default calendar (clock time without one)."""
+    from sportello.core.models import Workspace
+    from sportello.sla import snooze
+    from sportello.sla.hours import CalendarInvalid, parse_zone
+
+    calendar = default_calendar(workspace_id)
+    hours = None
+    if calendar is not None:
+        try:
+            hours = opening_hours(calendar)
+        except CalendarInvalid:
+            hours = None
+    zone_name = Workspace.objects.filter(pk=workspace_id).values_list("time_zone", flat=True)
+    try:
+        zone = parse_zone(zone_name.first() or "Europe/Rome")
+    except CalendarInvalid:
+        zone = parse_zone("Europe/Rome")
+    return snooze.snooze_until(preset, now, hours=hours, zone=zone)

@@ -34,6 +34,7 @@ def two_factor_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "two_factor_required": bool(request.session.get(ENROL)),
         "code_form": extra.pop("code_form", None) or CodeForm(),
         "disable_form": extra.pop("disable_form", None) or DisableTwoFactorForm(),
+        "regenerate_form": extra.pop("regenerate_form", None) or CodeForm(auto_id="regenerate_%s"),
         **extra,
     }
     if factor is not None and not factor.is_enabled:

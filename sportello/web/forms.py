@@ -46,6 +46,7 @@ from sportello.conversations.filters import (
 from sportello.conversations.models import Priority, Status
 from sportello.core.errors import SportelloError
 from sportello.core.ids import parse_id
+from sportello.sla import snooze
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # The agent UI opens on the conversations someone has to act on (the filter set's own
@@ -298,6 +299,8 @@ class ReplyForm(MessageForm):
     # The newest timeline entry the agent saw when writing: a reply composed against an
     # older state is not sent until the agent has seen what came since (views.conversation).
     seen_id = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # "Send and resolve": the box's second button posts ``then=resolve``.
+    then = forms.ChoiceField(required=False, choices=[("", ""), ("resolve", "resolve")])
 
 
 class AssignForm(forms.Form):
@@ -395,7 +398,7 @@ class BulkForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, required=False)
     snoozed_until = forms.DateTimeField(
         label=_("Snooze until"),
         required=False,
@@ -403,8 +406,28 @@ class StatusForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
 
+    # "In 1 hour", "Tomorrow morning", "Next Monday": the view turns it into a time on the
+    # workspace's calendar (``sla.snooze``); it wins over a date-time also posted.
+    preset = forms.ChoiceField(
+        label=_("Snooze"),
+        required=False,
+        choices=[
+            ("", ""),
+            (snooze.IN_ONE_HOUR, _("In 1 hour")),
+            (snooze.TOMORROW_MORNING, _("Tomorrow morning")),
+            (snooze.NEXT_MONDAY, _("Next Monday")),
+        ],
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("preset"):
+            data["status"] = Status.SNOOZED
+            data["snoozed_until"] = None
+            return data
+        if not data.get("status") and "status" not in self.errors:
+            self.add_error("status", _("Choose a status."))
+            return data
         if data.get("status") == Status.SNOOZED and not data.get("snoozed_until"):
             self.add_error("snoozed_until", _("Choose until when to snooze the conversation."))
         if data.get("status") != Status.SNOOZED:
@@ -562,3 +585,25 @@ class ChangePasswordForm(PasswordChangeForm):
     def save(self, commit: bool = True) -> Any:
         change_password(self.user, self.cleaned_data["new_password1"])
         return self.user
+
+
+class NewEmailForm(MessageForm):
+    """A new outgoing email: from which channel, to whom, about what; the text and files
+    as a reply box's."""
+
+    channel = forms.TypedChoiceField(label=_("From"), coerce=int)
+    to = forms.EmailField(label=_("To"), max_length=320)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    from_number = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    field_order = ["channel", "to", "subject", "text", "attachments"]
+
+    def __init__(self, *args: Any, channels: list[Channel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channels = {c.pk: c for c in channels}
+        _choices(
+            self,
+            "channel",
+            [(c.pk, f"{c.name} · {c.config.get('address', '')}".rstrip(" ·")) for c in channels],
+        )

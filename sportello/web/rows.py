@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sportello.channels import registry
-from sportello.conversations.attachments import INLINE_IMAGE_TYPES
+from sportello.conversations.attachments import INLINE_IMAGE_TYPES, picture_size
+from sportello.conversations.image_size import fit
 from sportello.conversations.models import (
     ACTIVE_STATUSES,
     Conversation,
@@ -45,6 +46,8 @@ from sportello.web.timeline import describe
 from sportello.web.times import LocalTimes, duration_text
 
 _STATUS_LABELS = dict(Status.choices)
+# The largest a thumbnail is shown, in CSS pixels; the whole picture opens on a click.
+THUMBNAIL_BOX = (240, 180)
 _PRIORITY_LABELS = dict(Priority.choices)
 
 
@@ -180,7 +183,11 @@ def inbox_row(c: Conversation, times: LocalTimes) -> SafeString:
         f'      <span class="conv-subject">{esc(subject)}</span>\n'
         "    </div>\n"
     ]
-    if c.preview:
+    # ``passage``: set by a search (``web.passages``), escaped there with its matches marked.
+    passage = getattr(c, "passage", None)
+    if passage:
+        parts.append(f'    <p class="conv-preview conv-passage">{passage}</p>\n')
+    elif c.preview:
         parts.append(f'    <p class="conv-preview">{esc(c.preview)}</p>\n')
     status = esc(c.status)
     parts.append(
@@ -252,9 +259,13 @@ def timeline_entry(
     if message.kind == Kind.EVENT:
         line = describe(message, conversation)
         actor = f'<span class="event-actor"> · {esc(line.actor)}</span>' if line.actor else ""
+        link = ""
+        if line.link_number:
+            number = int(line.link_number)
+            link = f' <a class="event-link" href="{conversation_url(number)}">#{number}</a>'
         return mark_safe(
             f'\n<div class="event" id="m{int(message.pk)}">\n'
-            f'  <span class="event-text">{esc(line.text)}</span>{actor}\n'
+            f'  <span class="event-text">{esc(line.text)}{link}</span>{actor}\n'
             f'  <span class="event-time"> · {time_html(message.created_at, times=times)}'
             "</span>\n</div>\n"
         )
@@ -351,15 +362,23 @@ def _attachments(message: Message) -> str:
             items.append(f"<li>{name}{size_html}</li>")
             continue
         url = esc(reverse("web:attachment", args=[message.pk, index]))
-        thumbnail = ""
+        picture = None
         if attachment.get("content_type") in INLINE_IMAGE_TYPES:
+            picture = picture_size(attachment)
+        if picture is not None:
+            width, height = fit(picture, THUMBNAIL_BOX)
+            # Clicking opens the whole picture (served inline: its bytes are a safe image).
             thumbnail = (
                 f'<a class="attachment-thumb" href="{url}" target="_blank" rel="noopener">'
-                f'<img src="{url}" alt="{name}" loading="lazy"></a>'
+                f'<img src="{url}" alt="{name}" width="{width}" height="{height}" '
+                'loading="lazy" decoding="async"></a>'
             )
+        else:
+            # Not a picture, or one whose bytes do not read as one: a file to download.
+            thumbnail = '<span class="attachment-icon" aria-hidden="true"></span>'
         items.append(
-            f'<li>{thumbnail}<a class="attachment-link" href="{url}" download>{name}</a>'
-            f"{size_html}</li>"
+            f'<li class="attachment{" has-thumb" if picture else ""}">{thumbnail}'
+            f'<a class="attachment-link" href="{url}" download>{name}</a>{size_html}</li>'
         )
     label = esc(_("Attachments"))
     return f'  <ul class="attachments" aria-label="{label}">\n    {"".join(items)}\n  </ul>\n'

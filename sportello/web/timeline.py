@@ -23,6 +23,8 @@ class EventLine:
 
     text: str
     actor: str = ""
+    # A conversation the event leads to (``#12``), shown as a link after the text.
+    link_number: int | None = None
 
 
 def _status(value: Any) -> str:
@@ -47,8 +49,21 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
     data = message.data or {}
     event = message.event
     if event == "created":
+        names = {"channel": conversation.channel.name, "to": data.get("to", "")}
+        if message.sender_agent_id is None:
+            return EventLine(_("Conversation opened on %(channel)s") % names)
+        linked = data.get("from_number")
+        if linked:
+            text = _("Conversation started on %(channel)s to %(to)s, continuing")
+        else:
+            text = _("Conversation started on %(channel)s to %(to)s")
+        return EventLine(text % names, _actor(message), link_number=int(linked) if linked else None)
+    if event == "continued_elsewhere":
+        names = {"channel": data.get("channel", ""), "to": data.get("to", "")}
         return EventLine(
-            _("Conversation opened on %(channel)s") % {"channel": conversation.channel.name}
+            _("Continued on %(channel)s to %(to)s in") % names,
+            _actor(message),
+            link_number=int(data.get("number") or 0) or None,
         )
     if event == "assigned":
         names = {

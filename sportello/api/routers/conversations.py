@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import ValidationError
-from pydantic import WithJsonSchema, field_validator
+from pydantic import AwareDatetime, WithJsonSchema, field_validator
 
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import active_agent_in, team_in
@@ -24,6 +24,7 @@ from sportello.api.schemas import (
     ValidationErrorOut,
     WriteIn,
 )
+from sportello.channels.models import Channel
 from sportello.conversations import actions
 from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
@@ -37,11 +38,15 @@ from sportello.conversations.filters import (
     VIEWS,
     parse_inbox_query,
 )
+from sportello.conversations.models import Status as ConversationStatus
 from sportello.conversations.queries import get_conversation, list_conversations, thread
+from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
+from sportello.outbound.starting import start_conversation
+from sportello.sla.queries import snooze_preset_until
 
 router = Router(tags=["conversations"])
 
@@ -145,6 +150,38 @@ def bulk(request: HttpRequest, payload: ConversationBulkIn):  # type: ignore[no-
     }
 
 
+class NewConversationIn(Schema):
+    channel_id: int = Field(..., description="An email channel with its SMTP server set up")
+    to: str = Field(..., max_length=320, description="The customer's email address")
+    subject: str = Field(..., min_length=1, max_length=300)
+    text: str = Field(..., min_length=1, max_length=100_000)
+    customer_id: int | None = Field(
+        None, description="The customer it is for; by default the owner of `to`, or a new one"
+    )
+
+
+@router.post(
+    "", response={201: ConversationDetail, 401: Error, 404: Error, 422: ValidationErrorOut}
+)
+def start(request: HttpRequest, payload: NewConversationIn):  # type: ignore[no-untyped-def]
+    """Start a conversation by email: the customer who owns `to` (or a new customer with
+    it), a new conversation, and the agent's first email queued for sending as any reply;
+    201 with the conversation."""
+    agent = current_agent(request)
+    channel = Channel.objects.filter(pk=payload.channel_id, workspace_id=agent.workspace_id).first()
+    if channel is None:
+        raise InvalidInput(f"no channel {payload.channel_id} in this workspace")
+    customer = None
+    if payload.customer_id is not None:
+        customer = get_customer(agent.workspace_id, payload.customer_id)
+    started = start_conversation(
+        agent, channel, to=payload.to, subject=payload.subject, text=payload.text, customer=customer
+    )
+    response = _detail(agent, started.conversation.pk)
+    response.status_code = 201
+    return response
+
+
 def _detail(agent: Agent, conversation_id: int) -> HttpResponse:
     conversation = get_conversation(agent.workspace_id, conversation_id)
     customer = get_customer(agent.workspace_id, conversation.customer_id)
@@ -192,6 +229,38 @@ def patch(request: HttpRequest, conversation_id: int, payload: ConversationPatch
         tags=payload.tags,
         **changes,
     )
+    return _detail(agent, conversation_id)
+
+
+class SnoozeIn(Schema):
+    """Exactly one of ``preset`` and ``until``."""
+
+    preset: Literal["1h", "tomorrow", "monday"] | None = Field(
+        None,
+        description=(
+            "`1h`: one business hour; `tomorrow`: the next business day's opening; "
+            "`monday`: the first opening from next Monday (clock time, mornings at 09:00, "
+            "without a business calendar)"
+        ),
+    )
+    until: AwareDatetime | None = Field(None, description="A wake-up time with its offset")
+
+
+@router.post(
+    "/{rowid:conversation_id}/snooze",
+    response={200: ConversationDetail, 401: Error, 404: Error, 422: ValidationErrorOut},
+)
+def snooze_(request: HttpRequest, conversation_id: int, payload: SnoozeIn):  # type: ignore[no-untyped-def]
+    """Snooze the conversation until a preset (in business time on the workspace's default
+    calendar) or a given time; it comes back open then, or when the customer writes."""
+    agent = current_agent(request)
+    conversation = get_conversation(agent.workspace_id, conversation_id)
+    if (payload.preset is None) == (payload.until is None):
+        raise InvalidInput("give either preset or until")
+    until = payload.until
+    if payload.preset is not None:
+        until = snooze_preset_until(agent.workspace_id, payload.preset, clock.now())
+    actions.set_status(conversation, agent, ConversationStatus.SNOOZED, snoozed_until=until)
     return _detail(agent, conversation_id)
 
 

@@ -23,6 +23,14 @@ def test_connection(channel: Any) -> Any:
     return check(channel)
 
 
+def send_unready(channel: Any) -> str | None:
+    from django.utils.translation import gettext
+
+    if not isinstance(channel.config, dict) or not channel.config.get("smtp"):
+        return gettext("This email channel has no outgoing mail server (SMTP) set up.")
+    return None
+
+
 class EmailConfig(AppConfig):
     name = "sportello.providers.email"
     label = "provider_email"
@@ -41,6 +49,8 @@ class EmailConfig(AppConfig):
                 config_fields=CONFIG_FIELDS,
                 test_connection=test_connection,
                 send=send,
+                send_unready=send_unready,
+                starts_conversations=True,
                 jobs=("sportello.providers.email.jobs",),
                 services=(
                     "sportello.providers.email.services.start_idle",

@@ -24,6 +24,7 @@ from sportello.conversations.queries import (
     external_ids_in_order,
     latest_inbound_data,
     message_data,
+    started_to,
 )
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
@@ -74,6 +75,9 @@ def recipient_for(conversation: Conversation) -> str:
     for address in [*(email.get("reply_to") or []), email.get("from") or ""]:
         if address and "@" in address:
             return single_line(address)
+    started = started_to(conversation.pk)
+    if started and "@" in started:
+        return single_line(started)
     identity = first_identity_value(conversation.customer_id, "email")
     if identity is None:
         raise DeliveryError("the customer has no email address", permanent=True)
@@ -121,14 +125,19 @@ def build_reply(
     """The email for an agent's reply, ready to send (no connection attached)."""
     conversation = reply.conversation
     signature = reply.sender_agent.signature if reply.sender_agent else ""
+    threading = thread_headers(conversation, reply)
+    subject = reply_subject(conversation.subject, conversation.number)
+    if not threading and started_to(conversation.pk):
+        # The first email of a conversation an agent started: not a reply to anything.
+        subject = subject.removeprefix("Re: ")
     email = EmailMultiAlternatives(
-        subject=reply_subject(conversation.subject, conversation.number),
+        subject=subject,
         body=with_signature(reply.text, signature),
         from_email=formataddr((single_line(config.from_name), config.address)),
         to=[recipient_for(conversation)],
         headers={
             "Message-ID": message_id,
-            **thread_headers(conversation, reply),
+            **threading,
             "X-Sportello-Conversation": str(conversation.number),
             # RFC 3834: a reply the system wrote (an acknowledgement) says so, and asks
             # Exchange not to answer it, so two robots never write to each other forever.

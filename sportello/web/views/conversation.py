@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,13 +23,15 @@ from sportello.accounts.models import Agent
 from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.automation.reply_queries import macros
 from sportello.conversations import actions
-from sportello.conversations.models import Conversation, Message
+from sportello.conversations.models import Conversation, Message, Status
 from sportello.conversations.queries import get_conversation_by_number, messages_after, thread
 from sportello.core import clock
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
+from sportello.outbound.starting import other_ways, sending_problem
+from sportello.sla.queries import snooze_preset_until
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import (
     AssignForm,
@@ -80,6 +83,14 @@ def _panel_context(
     }
 
 
+def _sending_context(conversation: Conversation) -> dict[str, Any]:
+    """What the reply box says before the agent writes: whether the reply can reach the
+    customer, and if not, the customer's other channels that can."""
+    problem = sending_problem(conversation)
+    ways = other_ways(conversation) if problem is not None and problem.blocking else []
+    return {"sending_problem": problem, "other_ways": ways}
+
+
 def _thread_context(conversation: Conversation) -> dict[str, Any]:
     messages = thread(conversation)
     deliveries = delivery_status_for(
@@ -110,6 +121,7 @@ def conversation_page(request: HttpRequest, number: int) -> HttpResponse:
         "reply_form": ReplyForm(auto_id="reply_%s"),
         "note_form": MessageForm(auto_id="note_%s"),
         "seen_id": seen_id,
+        **_sending_context(conversation),
     }
     return render_page(request, "web/conversation/page.html", context)
 
@@ -151,12 +163,22 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
             return redirect(_page_url(conversation))
         return redirect(_page_url(conversation, f"m{message.pk}"))
     context: dict[str, Any] = {"conversation": conversation, f"{kind}_form": form}
+    if kind == "reply":
+        context.update(_sending_context(conversation))
     if message is None:
         return vary_on_htmx(render(request, template, context, status=422))
     context[f"{kind}_form"] = form_class(auto_id=f"{kind}_%s")
     context["seen_id"] = message.pk
     context["message"] = message
     context["template"] = template
+    if kind == "reply" and form.cleaned_data.get("then") == "resolve":
+        # Resolved with the reply: the header, the panel and the thread (with the status
+        # event) are shown again out of band.
+        conversation = _conversation(agent, number)
+        context.update(_panel_context(agent, conversation))
+        context.update(_thread_context(conversation))
+        context["resolved"] = True
+        context["seen_id"] = context["thread"][-1].pk
     return vary_on_htmx(render(request, "web/conversation/_written.html", context))
 
 
@@ -212,6 +234,7 @@ def _stale_reply(
         "reply_form": form,
         "seen_id": latest.pk,
         "stale": stale,
+        **_sending_context(conversation),
     }
     if is_htmx:
         return vary_on_htmx(
@@ -228,14 +251,20 @@ def _stale_reply(
     return render_page(request, "web/conversation/page.html", page_context, status=409)
 
 
+@transaction.atomic
 def _store(kind: str, conversation: Conversation, agent: Agent, form: MessageForm) -> Message:
+    """The note, or the reply (and, for "Send and resolve", the conversation resolved with
+    it: both or neither)."""
     data = form.cleaned_data
     if kind == "note":
         return actions.add_note(conversation, agent, data["text"], uploads=form.uploads())
     key = data["idempotency_key"] or None  # a page from before the key: no retry safety
-    return send_reply(
+    message = send_reply(
         conversation, agent, data["text"], idempotency_key=key, uploads=form.uploads()
     ).message
+    if data.get("then") == "resolve" and conversation.is_active:
+        actions.set_status(conversation, agent, Status.RESOLVED)
+    return message
 
 
 @agent_required
@@ -312,12 +341,12 @@ def assign(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def set_status(request: HttpRequest, number: int) -> HttpResponse:
     def apply(conversation: Conversation, agent: Agent, form: StatusForm) -> None:
-        actions.set_status(
-            conversation,
-            agent,
-            form.cleaned_data["status"],
-            snoozed_until=form.cleaned_data["snoozed_until"],
-        )
+        until = form.cleaned_data["snoozed_until"]
+        if form.cleaned_data.get("preset"):
+            until = snooze_preset_until(
+                agent.workspace_id, form.cleaned_data["preset"], clock.now()
+            )
+        actions.set_status(conversation, agent, form.cleaned_data["status"], snoozed_until=until)
 
     return _triage(request, number, "status_form", lambda _a, data: StatusForm(data), apply)
 

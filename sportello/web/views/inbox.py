@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sportello.conversations import actions
 from sportello.conversations.actions.bulk import NOT_FOUND
-from sportello.conversations.queries import list_conversations, unread_ids
+from sportello.conversations.models import Conversation
+from sportello.conversations.queries import (
+    MAX_COUNTED,
+    count_matches,
+    list_conversations,
+    recent_texts,
+    unread_ids,
+)
 from sportello.core.errors import InvalidInput, SportelloError
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import (
@@ -24,6 +31,7 @@ from sportello.web.forms import (
     InboxFilterForm,
 )
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
+from sportello.web.passages import passage, query_stems
 
 PAGE_SIZE = 25
 
@@ -52,12 +60,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     unread = unread_ids(agent, page.items)
     for conversation in page.items:
         conversation.unread = conversation.pk in unread  # type: ignore[attr-defined]
+    searching = bool(inbox_filter.q.strip())
+    matches = None
+    if searching:
+        show_passages(page.items, inbox_filter.q)
+        if htmx_target(request) != "load-more":
+            matches = count_matches(workspace_id, agent, inbox_filter)
     context = {
         "form": form,
         "page": page,
         "view": form.value("view", DEFAULT_VIEW),
         "view_label": VIEW_LABELS[form.value("view", DEFAULT_VIEW)],
-        "searching": bool(inbox_filter.q.strip()),
+        "searching": searching,
+        "matches": matches,
+        "max_counted": MAX_COUNTED,
         "q": inbox_filter.q.strip(),
         "sort_labels": SORT_LABELS,
         "nav_current": form.value("view", DEFAULT_VIEW),
@@ -115,3 +131,16 @@ def bulk(request: HttpRequest) -> HttpResponse:
             % {"id": refused.id, "reason": reason},
         )
     return redirect(back)
+
+
+def show_passages(conversations: list[Conversation], q: str) -> None:
+    """Set ``passage`` on each search result: the newest of its messages the search
+    matched, the matched words marked (a result found by its subject keeps its preview)."""
+    stems = query_stems(q)
+    texts = recent_texts([c.pk for c in conversations])
+    for conversation in conversations:
+        for text in texts.get(conversation.pk, []):
+            found = passage(text, stems)
+            if found is not None:
+                conversation.passage = found  # type: ignore[attr-defined]
+                break

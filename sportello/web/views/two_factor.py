@@ -147,6 +147,33 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 @require_POST
+def regenerate_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes for a code from the app, within the sign-in limits; shown once in
+    the answer, as on enrolment."""
+    user = cast(User, request.user)
+    form = CodeForm(request.POST)
+    address = logins.client_address(request)
+    refused = logins.refusal(user.email, address)
+    if refused is not None:
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, refusal_message(refused))
+        response = _profile(request, status=429, regenerate_form=form)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
+    if not form.is_valid():
+        return _profile(request, status=422, regenerate_form=form)
+    try:
+        codes = actions.regenerate_recovery_codes(user, form.cleaned_data["code"])
+    except InvalidInput:
+        logins.record_failure(user.email, address)
+        form.add_error("code", _("That code is not right. Check the time on your phone."))
+        return _profile(request, status=422, regenerate_form=form)
+    return _profile(request, recovery_codes=codes, regenerated=True)
+
+
+@agent_required
+@require_POST
 def disable(request: HttpRequest) -> HttpResponse:
     """Password and a code both; the password is checked within the sign-in limits."""
     user = cast(User, request.user)

@@ -39,6 +39,20 @@
     });
   });
 
+  // A conversation opens at its latest entry (the thread reads oldest first, so the
+  // history stays above); a link to one message (#m123) keeps its own place.
+  function showLatest() {
+    var thread = document.getElementById("thread");
+    if (!thread || !thread.lastElementChild || window.location.hash) return;
+    thread.lastElementChild.scrollIntoView({ block: "center" });
+    thread.setAttribute("data-opened-at-latest", "");
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", showLatest);
+  } else {
+    showLatest();
+  }
+
   // A message appended to the thread is scrolled into view.
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var target = event.detail && event.detail.target;
