@@ -363,6 +363,10 @@ API: dict[str, ApiRule] = {
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
     ),
+    # Reports: supervisors and admins read the workspace's figures.
+    "GET /api/v1/reports/repeat-contacts": ApiRule(
+        statuses(200), least_role="supervisor", shows_rows=False
+    ),
     # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
     # Notifications: each agent reads and marks only their own (the world has none).
     "GET /api/v1/notifications": ApiRule(statuses(200), shows_rows=False),

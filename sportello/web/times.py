@@ -183,3 +183,13 @@ def _relative_text(locale: Locale, unit: str, value: int, future: bool) -> str:
             granularity=unit,  # type: ignore[arg-type]
         )
     )
+
+
+def ordinal(number: int) -> str:
+    """3 as "3rd" in English, "3°" in Italian (the page's language)."""
+    if (translation.get_language() or "").startswith("en"):
+        suffix = (
+            "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+        )
+        return f"{number}{suffix}"
+    return f"{number}°"
