@@ -622,6 +622,18 @@ WEB: dict[str, WebRule] = {
     "settings/teams/": WebRule((_post({"name": "Resi"}),), least_role="admin"),
     "settings/teams/<rowid:team_id>/": WebRule((_post({"name": "Resi Alfa"}),), least_role="admin"),
     "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
+    # Business hours and SLA: Alfa's calendar and policy are "Orario Alfa" and "Urgenti Alfa".
+    "settings/sla/": WebRule((_get(),), least_role="admin"),
+    "settings/sla/calendars/new/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin", shows_rows=False
+    ),
+    "settings/sla/calendars/<rowid:calendar_id>/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin"
+    ),
+    "settings/sla/policies/new/": WebRule((_get(),), least_role="admin"),
+    "settings/sla/policies/<rowid:policy_id>/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin"
+    ),
     # Canned replies: anyone keeps their own; Alfa's shared one is an admin's to change.
     "canned/": WebRule((_get(), _post({"title": "Mia", "shortcut": "mia", "body": "Ciao"}))),
     "canned/<rowid:reply_id>/": WebRule(
@@ -713,6 +725,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
         Team.objects.get_or_create(workspace=world.alfa.workspace, name="Alfa")[0].pk
     ),
     "rule_id": API_IDS["rule_id"],
+    "calendar_id": API_IDS["calendar_id"],
+    "policy_id": API_IDS["policy_id"],
     "notification_id": lambda world: _admins_notification(world),
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).

@@ -334,10 +334,10 @@ class PolicyForm(forms.Form):
                 widget=forms.NumberInput(attrs={"class": "amount-input"}),
             )
             self.fields[f"{target}_unit"] = forms.ChoiceField(
-                label=_("Unit"), choices=UNITS, initial="hours"
+                label=_("Unit"), choices=UNITS, initial="hours", required=False
             )
             self.fields[f"{target}_clock"] = forms.ChoiceField(
-                label=_("Counted in"), choices=CLOCKS, initial="business"
+                label=_("Counted in"), choices=CLOCKS, initial="business", required=False
             )
 
     @staticmethod
