@@ -99,7 +99,9 @@ def calendar_edit(request: HttpRequest, calendar_id: int | None = None) -> HttpR
         messages.success(request, _("Calendar “%(name)s” deleted.") % {"name": calendar.name})
         return redirect("web:settings_sla")
     attached = queries.assignments_of(calendar) if calendar is not None else ([], [])
-    new = {} if calendar else {"initial": {"time_zone": "Europe/Rome", "holiday_country": "IT"}}
+    new: dict[str, Any] = (
+        {} if calendar else {"initial": {"time_zone": "Europe/Rome", "holiday_country": "IT"}}
+    )
     form = CalendarForm(
         request.POST or None, calendar=calendar, attached=attached, **new, **_choices(request)
     )
