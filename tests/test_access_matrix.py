@@ -624,6 +624,9 @@ WEB: dict[str, WebRule] = {
     "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
     # Business hours and SLA: Alfa's calendar and policy are "Orario Alfa" and "Urgenti Alfa".
     "settings/sla/": WebRule((_get(),), least_role="admin"),
+    "settings/sla/repeat/": WebRule(
+        (_post({"is_enabled": "on", "window_days": "7"}),), least_role="admin"
+    ),
     "settings/sla/calendars/new/": WebRule(
         (_get(), _post({"name": ""}, 422)), least_role="admin", shows_rows=False
     ),

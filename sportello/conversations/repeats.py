@@ -57,12 +57,18 @@ class RepeatMatch:
     reference: str = ""
 
 
-def window_days(workspace_id: int) -> int | None:
-    """The workspace's repeat window in days; ``None`` when repeat contacts are off."""
+def repeat_settings(workspace_id: int) -> tuple[bool, int]:
+    """Whether repeat contacts are linked in the workspace, and its window in days."""
     settings = RepeatContactSettings.objects.filter(workspace_id=workspace_id).first()
     if settings is None:
-        return DEFAULT_WINDOW_DAYS
-    return settings.window_days if settings.is_enabled else None
+        return True, DEFAULT_WINDOW_DAYS
+    return settings.is_enabled, settings.window_days
+
+
+def window_days(workspace_id: int) -> int | None:
+    """The workspace's repeat window in days; ``None`` when repeat contacts are off."""
+    enabled, days = repeat_settings(workspace_id)
+    return days if enabled else None
 
 
 def _texts(conversation_ids: list[int]) -> dict[int, list[str]]:

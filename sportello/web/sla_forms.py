@@ -403,3 +403,12 @@ class PolicyForm(forms.Form):
             fields[f"{target}_minutes"] = amount * factor if amount else None
             fields[f"{target}_business"] = data.get(f"{target}_clock") != "calendar"
         return fields
+
+
+class RepeatContactsForm(forms.Form):
+    is_enabled = forms.BooleanField(label=_("Link repeat contacts"), required=False)
+    window_days = forms.IntegerField(
+        label=_("Days after resolution a new contact counts as a repeat"),
+        min_value=1,
+        max_value=90,
+    )

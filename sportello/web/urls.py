@@ -114,6 +114,7 @@ urlpatterns = [
     path("settings/teams/<rowid:team_id>/", settings_pages.team_edit, name="settings_team"),
     path("settings/sign-in/", settings_pages.sign_in_policy, name="settings_sign_in"),
     path("settings/sla/", sla_settings.sla_home, name="settings_sla"),
+    path("settings/sla/repeat/", sla_settings.repeat_contacts, name="settings_repeat"),
     path("settings/sla/calendars/new/", sla_settings.calendar_edit, name="settings_calendar_new"),
     path(
         "settings/sla/calendars/<rowid:calendar_id>/",

@@ -159,3 +159,18 @@ def test_other_agents_cannot_open_the_pages(workspace):
     client = Client()
     client.force_login(agent.user)
     assert client.get("/settings/sla/").status_code == 403
+
+
+def test_an_admin_widens_the_repeat_window_and_a_bad_number_is_refused(italian, workspace):
+    from sportello.conversations.repeats import window_days
+
+    page = italian.get("/settings/sla/").content.decode()
+    assert "Contatti ripetuti" in page and 'value="7"' in page
+    answer = italian.post("/settings/sla/repeat/", {"is_enabled": "on", "window_days": "14"})
+    assert answer.status_code == 302
+    assert window_days(workspace.pk) == 14
+    answer = italian.post("/settings/sla/repeat/", {"is_enabled": "on", "window_days": "0"})
+    assert answer.status_code == 422
+    assert "maggiore o uguale a 1" in answer.content.decode()
+    italian.post("/settings/sla/repeat/", {"window_days": "14"})
+    assert window_days(workspace.pk) is None

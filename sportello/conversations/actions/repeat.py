@@ -9,8 +9,14 @@ from django.db.models import Max
 
 from sportello.conversations.actions import timeline
 from sportello.conversations.events import RepeatContactFound
-from sportello.conversations.models import Conversation, ConversationLink, LinkKind
+from sportello.conversations.models import (
+    Conversation,
+    ConversationLink,
+    LinkKind,
+    RepeatContactSettings,
+)
 from sportello.core import clock
+from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 
 
@@ -72,3 +78,17 @@ def link_repeat_contact(
             )
         )
     return link
+
+
+MAX_WINDOW_DAYS = 90
+
+
+def set_repeat_settings(workspace_id: int, *, is_enabled: bool, window_days: int) -> None:
+    """Whether new conversations are compared with the customer's earlier ones, and for how
+    many days after one is resolved (1 to ``MAX_WINDOW_DAYS``)."""
+    if not 1 <= window_days <= MAX_WINDOW_DAYS:
+        raise InvalidInput(f"window_days: between 1 and {MAX_WINDOW_DAYS}")
+    RepeatContactSettings.objects.update_or_create(
+        workspace_id=workspace_id,
+        defaults={"is_enabled": is_enabled, "window_days": window_days},
+    )

@@ -13,16 +13,18 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sportello.accounts.models import Team
 from sportello.channels.queries import workspace_channels
+from sportello.conversations.actions.repeat import set_repeat_settings
+from sportello.conversations.repeats import repeat_settings
 from sportello.core.errors import Conflict, InvalidInput, NotFound
 from sportello.sla import actions, queries
 from sportello.sla.hours import CalendarInvalid
 from sportello.sla.models import Calendar, SlaPolicy
 from sportello.web.pages import agent_of
-from sportello.web.sla_forms import TARGET_LABELS, CalendarForm, PolicyForm
+from sportello.web.sla_forms import TARGET_LABELS, CalendarForm, PolicyForm, RepeatContactsForm
 from sportello.web.views.settings import _page, admin_required
 
 
@@ -55,7 +57,7 @@ def _refusal(exc: InvalidInput | Conflict) -> str:
 
 
 @admin_required
-def sla_home(request: HttpRequest) -> HttpResponse:
+def sla_home(request: HttpRequest, repeat_form: RepeatContactsForm | None = None) -> HttpResponse:
     workspace_id = _workspace(request)
     actions.ensure_defaults(workspace_id)
     calendars = list(queries.workspace_calendars(workspace_id))
@@ -72,8 +74,31 @@ def sla_home(request: HttpRequest) -> HttpResponse:
         (policy, names.get(policy.calendar_id, ""))
         for policy in queries.workspace_policies(workspace_id)
     ]
-    context = {"calendar_rows": calendar_rows, "policies": policies, "settings_tab": "sla"}
-    return _page(request, "web/settings/sla.html", context)
+    enabled, days = repeat_settings(workspace_id)
+    context = {
+        "calendar_rows": calendar_rows,
+        "policies": policies,
+        "settings_tab": "sla",
+        "repeat_form": repeat_form
+        or RepeatContactsForm(initial={"is_enabled": enabled, "window_days": days}),
+    }
+    status = 422 if repeat_form is not None else 200
+    return _page(request, "web/settings/sla.html", context, status=status)
+
+
+@admin_required
+@require_POST
+def repeat_contacts(request: HttpRequest) -> HttpResponse:
+    form = RepeatContactsForm(request.POST)
+    if not form.is_valid():
+        return sla_home(request, repeat_form=form)
+    set_repeat_settings(
+        _workspace(request),
+        is_enabled=form.cleaned_data["is_enabled"],
+        window_days=form.cleaned_data["window_days"],
+    )
+    messages.success(request, _("Repeat contacts saved."))
+    return redirect("web:settings_sla")
 
 
 def _calendar(request: HttpRequest, calendar_id: int) -> Calendar:
