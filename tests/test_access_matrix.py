@@ -375,6 +375,10 @@ API: dict[str, ApiRule] = {
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
     ),
+    # Reports: supervisors and admins read the workspace's figures.
+    "GET /api/v1/reports/repeat-contacts": ApiRule(
+        statuses(200), least_role="supervisor", shows_rows=False
+    ),
     # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
     # Notifications: each agent reads and marks only their own (the world has none).
     "GET /api/v1/notifications": ApiRule(statuses(200), shows_rows=False),
@@ -635,6 +639,21 @@ WEB: dict[str, WebRule] = {
     "settings/teams/": WebRule((_post({"name": "Resi"}),), least_role="admin"),
     "settings/teams/<rowid:team_id>/": WebRule((_post({"name": "Resi Alfa"}),), least_role="admin"),
     "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
+    # Business hours and SLA: Alfa's calendar and policy are "Orario Alfa" and "Urgenti Alfa".
+    "settings/sla/": WebRule((_get(),), least_role="admin"),
+    "settings/sla/repeat/": WebRule(
+        (_post({"is_enabled": "on", "window_days": "7"}),), least_role="admin"
+    ),
+    "settings/sla/calendars/new/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin", shows_rows=False
+    ),
+    "settings/sla/calendars/<rowid:calendar_id>/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin"
+    ),
+    "settings/sla/policies/new/": WebRule((_get(),), least_role="admin"),
+    "settings/sla/policies/<rowid:policy_id>/": WebRule(
+        (_get(), _post({"name": ""}, 422)), least_role="admin"
+    ),
     # Canned replies: anyone keeps their own; Alfa's shared one is an admin's to change.
     "canned/": WebRule((_get(), _post({"title": "Mia", "shortcut": "mia", "body": "Ciao"}))),
     "canned/<rowid:reply_id>/": WebRule(
@@ -726,6 +745,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
         Team.objects.get_or_create(workspace=world.alfa.workspace, name="Alfa")[0].pk
     ),
     "rule_id": API_IDS["rule_id"],
+    "calendar_id": API_IDS["calendar_id"],
+    "policy_id": API_IDS["policy_id"],
     "notification_id": lambda world: _admins_notification(world),
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).

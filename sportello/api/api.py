@@ -27,6 +27,7 @@ from sportello.api.routers import (
     kb,
     notifications,
     privacy,
+    reports,
     rules,
     sla,
     tokens,
@@ -87,6 +88,7 @@ api.add_router("/macros", canned.macro_router)
 api.add_router("/conversations", canned.apply_router)
 api.add_router("/rules", rules.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/reports", reports.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -472,6 +472,12 @@ class CalendarOut(Schema):
     closed_days: list[str]
     open_days: dict[str, Intervals]
     is_default: bool
+    channel_ids: list[int] = Field(
+        description="Channels whose conversations are timed on this calendar"
+    )
+    team_ids: list[int] = Field(
+        description="Teams whose conversations are timed on it (a channel's calendar wins)"
+    )
 
 
 class CalendarIn(Schema):
@@ -488,6 +494,17 @@ class CalendarIn(Schema):
     open_days: dict[str, Intervals] = Field(
         {}, description="Extra open days (YYYY-MM-DD) with their intervals, holidays included"
     )
+    channel_ids: list[int] = Field(
+        [],
+        max_length=200,
+        description=(
+            "Channels timed on this calendar rather than the default one (a channel attached "
+            "to another calendar moves here); a policy naming its own calendar keeps it"
+        ),
+    )
+    team_ids: list[int] = Field(
+        [], max_length=200, description="Teams timed on it, when their channel has none"
+    )
 
 
 class CalendarPatch(Schema):
@@ -498,6 +515,8 @@ class CalendarPatch(Schema):
     holiday_subdivision: str | None = Field(None, max_length=10)
     closed_days: list[str] | None = Field(None, max_length=500)
     open_days: dict[str, Intervals] | None = None
+    channel_ids: list[int] | None = Field(None, max_length=200)
+    team_ids: list[int] | None = Field(None, max_length=200)
 
 
 class PolicyConditions(Schema):

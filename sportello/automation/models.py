@@ -220,6 +220,7 @@ class RuleEvent(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA target missed")
     PENDING_FOR = "pending_for", _("Pending for a while")
     UNASSIGNED_FOR = "unassigned_for", _("Open and unassigned for a while")
+    REPEAT_CONTACT = "repeat_contact", _("Repeat contact about an earlier conversation")
 
 
 # Events the periodic job looks for: they need ``wait_minutes``.

@@ -6,12 +6,14 @@ acknowledgement handlers saw the same event."""
 from __future__ import annotations
 
 from sportello.automation.models import RuleEvent
+from sportello.automation.rules.actions import ensure_default_rules
 from sportello.automation.rules.engine import run_rules
 from sportello.automation.rules.queries import has_rules
 from sportello.conversations.events import (
     ConversationAssigned,
     ConversationOpened,
     MessageReceived,
+    RepeatContactFound,
     StatusChanged,
 )
 
@@ -52,3 +54,10 @@ def rules_on_status_changed(event: StatusChanged) -> None:
 
 def rules_on_assignment(event: ConversationAssigned) -> None:
     _run(event.workspace_id, RuleEvent.ASSIGNMENT_CHANGED, event.conversation_id)
+
+
+def rules_on_repeat_contact(event: RepeatContactFound) -> None:
+    """A workspace made after the data migration gets the default repeat-contact rule on
+    its first repeat contact (one query per repeat contact, not per message)."""
+    ensure_default_rules(event.workspace_id)
+    _run(event.workspace_id, RuleEvent.REPEAT_CONTACT, event.conversation_id)

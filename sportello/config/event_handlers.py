@@ -16,6 +16,7 @@ from sportello.automation.rule_handlers import (
     rules_on_assignment,
     rules_on_conversation_opened,
     rules_on_message_received,
+    rules_on_repeat_contact,
     rules_on_status_changed,
 )
 from sportello.conversations.events import (
@@ -25,9 +26,11 @@ from sportello.conversations.events import (
     ConversationUpdated,
     MessageReceived,
     NoteAdded,
+    RepeatContactFound,
     ReplySent,
     StatusChanged,
 )
+from sportello.conversations.handlers import link_repeat_contacts
 from sportello.core.events import Event, subscribe
 from sportello.customers.events import CustomerCreated, CustomerUpdated
 from sportello.customers.handlers import suggest_duplicates_of_customer
@@ -59,6 +62,10 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # still running.
     (ConversationUpdated, priority_or_tags_choose_the_policy),
     (ConversationAssigned, team_chooses_the_policy),
+    # A new conversation about a matter its customer raised before (open, or resolved
+    # within the workspace's window) is linked to it: "3rd contact about this issue".
+    # Before the rules, so that their repeat_count condition sees the link.
+    (ConversationOpened, link_repeat_contacts),
     # A new conversation is acknowledged on its channel, with the first reply's due time
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
@@ -87,6 +94,8 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (MessageReceived, rules_on_message_received),
     (StatusChanged, rules_on_status_changed),
     (ConversationAssigned, rules_on_assignment),
+    (RepeatContactFound, rules_on_repeat_contact),
+    (RepeatContactFound, live.conversation_changed),
     # A new or changed customer is compared with those like her by a job: duplicate
     # suggestions follow within seconds (customers.actions.duplicates).
     (CustomerCreated, suggest_duplicates_of_customer),

@@ -61,3 +61,14 @@ class StatusChanged(ConversationEvent):
 @dataclass(frozen=True)
 class ConversationUpdated(ConversationEvent):
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RepeatContactFound(ConversationEvent):
+    """A new conversation is about the same matter as an earlier one of its customer
+    (``conversation.repeat_contact``): ``contact_number`` is 2 for the first repeat."""
+
+    earlier_id: int
+    first_id: int
+    contact_number: int
+    reason: str

@@ -342,3 +342,56 @@ class ConversationRead(WorkspaceScoped):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "agent"], name="conversation_read_once")
         ]
+
+
+class LinkKind(models.TextChoices):
+    REPEAT = "repeat", _("Repeat contact")
+
+
+class LinkReason(models.TextChoices):
+    SAME_REFERENCE = "same_reference", _("same order or ticket number")
+    SIMILAR_TEXT = "similar_text", _("similar words")
+
+
+class ConversationLink(WorkspaceScoped):
+    """A conversation that is about the same matter as an earlier one of the same
+    customer: a repeat contact ("3rd contact about this issue").
+
+    ``earlier`` is the conversation it matched; ``first`` the one where the matter began
+    (the earlier one's own ``first`` when that was a repeat too), so every contact about
+    one matter points to the same conversation and ``contact_number`` (2 for the first
+    repeat) is fixed when the link is made. ``reason`` and ``score`` say why: a shared
+    order or ticket number (``reference``, score 1) or the texts' similarity. Written by
+    ``actions.link_repeat_contact`` only."""
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="repeat_link"
+    )
+    earlier = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=LinkKind.choices, default=LinkKind.REPEAT)
+    reason = models.CharField(max_length=16, choices=LinkReason.choices)
+    reference = models.CharField(max_length=40, blank=True)
+    score = models.FloatField()
+    contact_number = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["first", "contact_number"], name="convlink_first"),
+            models.Index(fields=["workspace", "created_at"], name="convlink_recent"),
+        ]
+
+
+class RepeatContactSettings(WorkspaceScoped):
+    """How a workspace finds repeat contacts: a new conversation is compared with the
+    customer's open ones and those resolved within ``window_days``. One row per workspace;
+    without one, the defaults apply."""
+
+    is_enabled = models.BooleanField(_("link repeat contacts"), default=True)
+    window_days = models.PositiveSmallIntegerField(
+        _("days after resolution a new contact is a repeat"), default=7
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="repeat_settings_once")]

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from sportello.accounts.models import Team
+from sportello.channels.models import Channel
 from sportello.conversations import actions as conversation_actions
 from sportello.conversations.actions import timeline
 from sportello.conversations.models import Conversation
@@ -25,6 +27,7 @@ from sportello.sla.models import (
     DEFAULT_HOURS,
     DEFAULT_TIME_ZONE,
     Calendar,
+    CalendarAssignment,
     SlaPolicy,
 )
 from sportello.sla.timers import PolicyRules
@@ -60,23 +63,74 @@ def _save_unique(instance: Calendar | SlaPolicy, what: str) -> None:
         raise Conflict(f"a {what} named {instance.name!r} exists already") from None
 
 
+def _attach(calendar: Calendar, channel_ids: list[int] | None, team_ids: list[int] | None) -> None:
+    """Attach ``calendar`` to exactly these channels and teams (``None``: leave them); a
+    channel or team attached to another calendar moves to this one."""
+    for ids, column, model, what in (
+        (channel_ids, "channel_id", Channel, "channel"),
+        (team_ids, "team_id", Team, "team"),
+    ):
+        if ids is None:
+            continue
+        wanted = set(ids)
+        found = set(
+            model.objects.filter(workspace_id=calendar.workspace_id, pk__in=wanted).values_list(
+                "pk", flat=True
+            )
+        )
+        if wanted - found:
+            missing = ", ".join(str(i) for i in sorted(wanted - found))
+            raise InvalidInput(f"{what}_ids: no {what} {missing} in this workspace")
+        CalendarAssignment.objects.filter(
+            calendar=calendar, **{f"{column}__isnull": False}
+        ).exclude(**{f"{column}__in": wanted}).delete()
+        CalendarAssignment.objects.filter(
+            workspace_id=calendar.workspace_id, **{f"{column}__in": wanted}
+        ).exclude(calendar=calendar).delete()
+        have = set(
+            CalendarAssignment.objects.filter(calendar=calendar).values_list(column, flat=True)
+        )
+        CalendarAssignment.objects.bulk_create(
+            CalendarAssignment(workspace_id=calendar.workspace_id, calendar=calendar, **{column: i})
+            for i in sorted(wanted - have)
+        )
+
+
 @transaction.atomic
-def create_calendar(workspace_id: int, **fields: Any) -> Calendar:
+def create_calendar(
+    workspace_id: int,
+    *,
+    channel_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+    **fields: Any,
+) -> Calendar:
     """A new calendar, checked: intervals that overlap, a week with no open hours, an
-    unknown time zone or holiday region are refused with a message that names them."""
+    unknown time zone or holiday region are refused with a message that names them.
+    ``channel_ids`` and ``team_ids``: the channels and teams whose conversations it times
+    (taken from the calendar they had)."""
     calendar = Calendar(workspace_id=workspace_id, **fields)
     _check_calendar(calendar)
     _save_unique(calendar, "calendar")
+    _attach(calendar, channel_ids, team_ids)
     queries.forget(workspace_id)
     return calendar
 
 
 @transaction.atomic
-def update_calendar(calendar: Calendar, **changes: Any) -> Calendar:
+def update_calendar(
+    calendar: Calendar,
+    *,
+    channel_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+    **changes: Any,
+) -> Calendar:
+    """Change a calendar. Running clocks keep their due times (a customer may have been
+    told them); the new hours and attachments apply to clocks started from now on."""
     for name, value in changes.items():
         setattr(calendar, name, value)
     _check_calendar(calendar)
     _save_unique(calendar, "calendar")
+    _attach(calendar, channel_ids, team_ids)
     queries.forget(calendar.workspace_id)
     return calendar
 
@@ -202,7 +256,12 @@ def clocks_for_message(
     rules = rules_in_force(workspace_id)
     if conversation is None:
         policy = timers.choose(rules, channel_id=channel_id, priority=1, team_id=team_id, tags=())
-        return {} if policy is None else timers.opened(policy, start)
+        if policy is None:
+            return {}
+        policy = queries.on_local_calendar(
+            workspace_id, policy, channel_id=channel_id, team_id=team_id
+        )
+        return timers.opened(policy, start)
     policy = _policy_of(rules, conversation)
     if policy is None:
         return {}
@@ -214,14 +273,26 @@ _STATE = ("status", "first_reply_at", "waiting_since", *SLA_FIELDS)
 
 def _policy_of(rules: list[PolicyRules], conversation: Conversation) -> PolicyRules | None:
     """The policy a conversation's clocks run on: the one it was given, else the one its
-    channel, priority and team choose now (a conversation older than the policies)."""
-    for policy in rules:
-        if policy.id == conversation.sla_policy_id:
-            return policy
-    return timers.choose(
-        rules,
+    channel, priority and team choose now (a conversation older than the policies); on
+    the calendar of its channel or team when one is attached."""
+    found = next((p for p in rules if p.id == conversation.sla_policy_id), None)
+    if found is None:
+        found = timers.choose(
+            rules,
+            channel_id=conversation.channel_id,
+            priority=conversation.priority,
+            team_id=conversation.team_id,
+        )
+    return _local(conversation, found)
+
+
+def _local(conversation: Conversation, policy: PolicyRules | None) -> PolicyRules | None:
+    if policy is None:
+        return None
+    return queries.on_local_calendar(
+        conversation.workspace_id,
+        policy,
         channel_id=conversation.channel_id,
-        priority=conversation.priority,
         team_id=conversation.team_id,
     )
 
@@ -260,7 +331,10 @@ def status_changed(conversation_id: int, old: str, new: str) -> None:
     conversation = sla_state(conversation_id)
     if conversation is None:
         return
-    policy = queries.policy_in_force(conversation.workspace_id, conversation.sla_policy_id)
+    policy = _local(
+        conversation,
+        queries.policy_in_force(conversation.workspace_id, conversation.sla_policy_id),
+    )
     state = _state_of(conversation)
     columns = timers.status_changed(policy, state, old, new, clock.now())
     if columns:
@@ -285,6 +359,8 @@ def conditions_changed(conversation_id: int) -> None:
     )
     if policy is None or policy.id == conversation.sla_policy_id:
         return
+    policy = _local(conversation, policy)
+    assert policy is not None
     state = _state_of(conversation)
     starts = {
         "first_reply": conversation.created_at if conversation.first_reply_at is None else None,

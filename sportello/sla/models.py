@@ -96,3 +96,37 @@ class SlaPolicy(WorkspaceScoped, Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarAssignment(WorkspaceScoped):
+    """A calendar attached to one channel or one team: the due times of their
+    conversations are counted on it (the channel's first, else the team's, else the
+    policy's). A channel or a team has one calendar at most. A policy that names its own
+    calendar (not the workspace's default one) keeps it: it was chosen on purpose."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="assignments")
+    channel = models.ForeignKey(
+        "sportello_channels.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"], condition=Q(channel__isnull=False), name="calendar_per_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(team__isnull=False), name="calendar_per_team"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__isnull=True, team__isnull=False)
+                | Q(channel__isnull=False, team__isnull=True),
+                name="calendar_channel_or_team",
+            ),
+        ]

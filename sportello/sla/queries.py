@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.db.models import QuerySet
 
 from sportello.core.errors import NotFound
 from sportello.sla.hours import OpeningHours
-from sportello.sla.models import Calendar, SlaPolicy
+from sportello.sla.models import Calendar, CalendarAssignment, SlaPolicy
 from sportello.sla.timers import TARGETS, PolicyRules, Target
 
 # How long a process keeps a workspace's policies before reading them again. A change
@@ -20,7 +21,16 @@ from sportello.sla.timers import TARGETS, PolicyRules, Target
 # process (a second web worker, the job consumer) within this many seconds.
 CACHE_SECONDS = 30.0
 
-_cache: dict[int, tuple[float, list[PolicyRules]]] = {}
+
+@dataclass(frozen=True)
+class LocalCalendars:
+    """The calendars attached to channels and teams, by their ids."""
+
+    by_channel: dict[int, OpeningHours] = field(default_factory=dict)
+    by_team: dict[int, OpeningHours] = field(default_factory=dict)
+
+
+_cache: dict[int, tuple[float, list[PolicyRules], LocalCalendars]] = {}
 _lock = threading.Lock()
 
 
@@ -78,16 +88,18 @@ def rules_of(policy: SlaPolicy, hours: OpeningHours | None = None) -> PolicyRule
         targets=targets,
         hours=hours if hours is not None else opening_hours(policy.calendar),
         warn=timedelta(minutes=policy.warn_minutes),
+        own_calendar=not policy.calendar.is_default,
     )
 
 
-def policies_in_force(workspace_id: int) -> list[PolicyRules]:
-    """The workspace's active policies, in order, ready to compute: from this process's
-    cache when read less than ``CACHE_SECONDS`` ago, else one query."""
+def _in_force(workspace_id: int) -> tuple[list[PolicyRules], LocalCalendars]:
+    """The workspace's active policies, in order, ready to compute, and the calendars of
+    its channels and teams: from this process's cache when read less than
+    ``CACHE_SECONDS`` ago, else two queries."""
     now = time.monotonic()
     cached = _cache.get(workspace_id)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
-        return cached[1]
+        return cached[1], cached[2]
     hours: dict[int, OpeningHours] = {}
     rules = []
     for policy in (
@@ -96,9 +108,47 @@ def policies_in_force(workspace_id: int) -> list[PolicyRules]:
         if policy.calendar_id not in hours:
             hours[policy.calendar_id] = opening_hours(policy.calendar)
         rules.append(rules_of(policy, hours[policy.calendar_id]))
+    local = LocalCalendars()
+    for assignment in CalendarAssignment.objects.filter(workspace_id=workspace_id).select_related(
+        "calendar"
+    ):
+        if assignment.calendar_id not in hours:
+            hours[assignment.calendar_id] = opening_hours(assignment.calendar)
+        if assignment.channel_id is not None:
+            local.by_channel[assignment.channel_id] = hours[assignment.calendar_id]
+        if assignment.team_id is not None:
+            local.by_team[assignment.team_id] = hours[assignment.calendar_id]
     with _lock:
-        _cache[workspace_id] = (now, rules)
-    return rules
+        _cache[workspace_id] = (now, rules, local)
+    return rules, local
+
+
+def policies_in_force(workspace_id: int) -> list[PolicyRules]:
+    return _in_force(workspace_id)[0]
+
+
+def on_local_calendar(
+    workspace_id: int, policy: PolicyRules, *, channel_id: int | None, team_id: int | None
+) -> PolicyRules:
+    """``policy`` counted on the calendar of the conversation's channel, else of its
+    team, when one is attached and the policy does not name its own calendar; else as it
+    is (the workspace's default calendar)."""
+    if policy.own_calendar:
+        return policy
+    local = _in_force(workspace_id)[1]
+    hours = local.by_channel.get(channel_id or 0) or local.by_team.get(team_id or 0)
+    return policy if hours is None else replace(policy, hours=hours)
+
+
+def assignments_of(calendar: Calendar) -> tuple[list[int], list[int]]:
+    """The channels and the teams ``calendar`` is attached to."""
+    rows = list(
+        CalendarAssignment.objects.filter(calendar=calendar).values_list("channel_id", "team_id")
+    )
+    return (
+        sorted(channel for channel, _ in rows if channel is not None),
+        sorted(team for _, team in rows if team is not None),
+    )
 
 
 def policy_in_force(workspace_id: int, policy_id: int | None) -> PolicyRules | None:

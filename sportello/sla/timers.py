@@ -36,6 +36,9 @@ class PolicyRules:
     targets: Mapping[str, Target]
     hours: OpeningHours
     warn: timedelta
+    # Whether the policy names a calendar of its own rather than the workspace's default:
+    # then a channel's or a team's calendar does not replace it.
+    own_calendar: bool = False
 
     def applies_to(
         self, *, channel_id: int, priority: int, team_id: int | None, tags: Sequence[str]

@@ -32,10 +32,12 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from sportello.conversations.repeats import repeat_thread
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
 from sportello.web import rows
 from sportello.web.fields import field
+from sportello.web.times import ordinal
 
 
 class Jinja2(backend.Jinja2):
@@ -87,6 +89,7 @@ def environment(**options: Any) -> Environment:
         contacts=contacts,
         max_attachment_size=max_attachment_size,
         phone_callback=phone_callback,
+        repeat_thread=repeat_thread,
     )
     env.filters.update(
         status_label=rows.status_label,
@@ -95,6 +98,7 @@ def environment(**options: Any) -> Environment:
         abstime=abstime,
         conversation_count=conversation_count,
         language_name=language_name,
+        contact_ordinal=contact_ordinal,
     )
     return env
 
@@ -137,6 +141,11 @@ def conversation_count(count: int) -> str:
     return ngettext("%(counter)s conversation", "%(counter)s conversations", count) % {
         "counter": count
     }
+
+
+def contact_ordinal(number: int) -> str:
+    """'3° contatto su questo problema', '3rd contact about this issue'."""
+    return gettext("%(ordinal)s contact about this issue") % {"ordinal": ordinal(number)}
 
 
 def language_name(code: str | None) -> str:

@@ -27,6 +27,7 @@ _NAMES: dict[type, str] = {
     conversation_events.ConversationAssigned: "conversation.assigned",
     conversation_events.StatusChanged: "conversation.updated",
     conversation_events.ConversationUpdated: "conversation.updated",
+    conversation_events.RepeatContactFound: "conversation.updated",
     outbound_events.DeliverySent: "delivery.changed",
     outbound_events.DeliveryFailed: "delivery.changed",
 }

@@ -14,7 +14,7 @@ from sportello.conversations.models import Conversation, Message, Priority, Stat
 from sportello.providers.phone.present import event_line as phone_event_line
 from sportello.web.reasons import delivery_reason
 from sportello.web.rule_words import rule_line
-from sportello.web.times import short_time
+from sportello.web.times import ordinal, short_time
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,8 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(
             _("No automatic reply: %(reason)s") % {"reason": reasons.get(reason, reason)}
         )
+    if event in ("repeat_contact", "repeat_contact_later"):
+        return EventLine(_repeat_line(event, data))
     phone = phone_event_line(event, data)
     if phone is not None:
         return EventLine(phone, message.sender_name)
@@ -186,3 +188,26 @@ def _sla_line(event: str, data: dict[str, Any]) -> EventLine:
     if event == "sla_warning":
         return EventLine(_("%(target)s due %(time)s: the target is about to be missed") % names)
     return EventLine(_("%(target)s target missed (due %(time)s)") % names)
+
+
+def _repeat_line(event: str, data: dict[str, Any]) -> str:
+    names = {
+        "ordinal": ordinal(int(data.get("contact_number") or 2)),
+        "number": data.get("earlier_number") or data.get("later_number") or "?",
+    }
+    if data.get("reference"):
+        names["reference"] = data["reference"]
+        if event == "repeat_contact":
+            text = _(
+                "Repeat contact: %(ordinal)s contact about #%(number)s (same number %(reference)s)"
+            )
+        else:
+            text = _(
+                "The customer wrote again in #%(number)s (%(ordinal)s contact, same number "
+                "%(reference)s)"
+            )
+    elif event == "repeat_contact":
+        text = _("Repeat contact: %(ordinal)s contact about #%(number)s (similar words)")
+    else:
+        text = _("The customer wrote again in #%(number)s (%(ordinal)s contact, similar words)")
+    return text % names

@@ -210,3 +210,13 @@ def _duration_text(locale: Locale, unit: str, value: int) -> str:
             granularity=unit,  # type: ignore[arg-type]
         )
     )
+
+
+def ordinal(number: int) -> str:
+    """3 as "3rd" in English, "3°" in Italian (the page's language)."""
+    if (translation.get_language() or "").startswith("en"):
+        suffix = (
+            "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+        )
+        return f"{number}{suffix}"
+    return f"{number}°"

@@ -17,6 +17,7 @@ from sportello.web.views import (
     profile,
     rules,
     sidebar,
+    sla_settings,
     two_factor,
     video,
 )
@@ -120,6 +121,20 @@ urlpatterns = [
     path("settings/teams/", settings_pages.team_create, name="settings_team_create"),
     path("settings/teams/<rowid:team_id>/", settings_pages.team_edit, name="settings_team"),
     path("settings/sign-in/", settings_pages.sign_in_policy, name="settings_sign_in"),
+    path("settings/sla/", sla_settings.sla_home, name="settings_sla"),
+    path("settings/sla/repeat/", sla_settings.repeat_contacts, name="settings_repeat"),
+    path("settings/sla/calendars/new/", sla_settings.calendar_edit, name="settings_calendar_new"),
+    path(
+        "settings/sla/calendars/<rowid:calendar_id>/",
+        sla_settings.calendar_edit,
+        name="settings_calendar",
+    ),
+    path("settings/sla/policies/new/", sla_settings.policy_edit, name="settings_policy_new"),
+    path(
+        "settings/sla/policies/<rowid:policy_id>/",
+        sla_settings.policy_edit,
+        name="settings_policy",
+    ),
     path("canned/", canned.canned_page, name="canned"),
     path("canned/<rowid:reply_id>/", canned.edit_canned, name="canned_edit"),
     path("canned/<rowid:reply_id>/delete/", canned.delete_canned, name="canned_delete"),

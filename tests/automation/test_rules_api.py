@@ -11,9 +11,11 @@ import pytest
 from sportello.accounts.actions import issue_token
 from sportello.accounts.models import Role
 from sportello.automation.replies import create_macro
+from sportello.automation.rules.actions import DEFAULT_RULES
 from sportello.automation.rules.conditions import Facts, fold, holds
 from sportello.automation.rules.schema import check_condition
 from sportello.conversations.models import Conversation, Priority
+from sportello.core.errors import InvalidInput
 from tests.conftest import ApiClient
 from tests.factories import AgentFactory, TeamFactory, WorkspaceFactory
 
@@ -46,8 +48,8 @@ def test_admins_write_rules_agents_read_them(admin_api, api):
     assert created.status_code == 201, created.content
     assert api.post("/api/v1/rules", RULE).status_code == 403
     names = [r["name"] for r in api.get("/api/v1/rules").json()]
-    # The default escalation rules run last (position 1000 and up).
-    assert names[0] == "VIP" and len(names) == 3
+    # The default rules (escalation, repeat contact) run last (position 1000 and up).
+    assert names[0] == "VIP" and len(names) == 1 + len(DEFAULT_RULES)
     rule_id = created.json()["id"]
     patched = admin_api.patch(f"/api/v1/rules/{rule_id}", {"is_enabled": False})
     assert patched.json()["is_enabled"] is False
@@ -211,3 +213,14 @@ def test_a_rule_cannot_apply_another_workspaces_macro(admin_api):
     assert (
         f"actions[0].macro_id: no macro {theirs.pk} in this workspace" in response.json()["detail"]
     )
+
+
+def test_a_repeat_count_condition_is_checked_and_compared(workspace):
+    assert check_condition(
+        workspace.pk, {"field": "repeat_count", "operator": "at_least", "value": "2"}, "c"
+    ) == {"field": "repeat_count", "operator": "at_least", "value": 2}
+    for value in (0, "due", None):
+        with pytest.raises(InvalidInput):
+            check_condition(
+                workspace.pk, {"field": "repeat_count", "operator": "at_least", "value": value}, "c"
+            )

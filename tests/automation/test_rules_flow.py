@@ -140,10 +140,9 @@ def test_sla_warning_at_the_simulated_time_notifies_the_assignee_then_breach_the
         assert escalate_due() == (1, 0)
         assert run_sla_rules() == 1
     assert [n.agent_id for n in Notification.objects.all()] == [anna.pk]
-    assert (
-        Rule.objects.filter(workspace_id=conversation.workspace_id).exclude(default_key="").count()
-        == 2
-    )
+    assert Rule.objects.filter(workspace_id=conversation.workspace_id).exclude(
+        default_key=""
+    ).count() == len(rule_actions.DEFAULT_RULES)
 
     moving_clock.set(2026, 12, 2, 11, 1)
     with django_capture_on_commit_callbacks(execute=True):

@@ -129,6 +129,9 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         "/settings/channels/new/?kind=email",
         "/settings/channels/new/?kind=whatsapp",
         "/settings/channels/new/?kind=telegram",
+        "/settings/sla/",
+        "/settings/sla/calendars/new/",
+        "/settings/sla/policies/new/",
         "/nessuna-pagina/",
     ], admin
 

@@ -41,7 +41,9 @@ class RuleIn(Schema):
     name: str = Field(description="What the rule is for, in the business's words.")
     event: str = Field(
         description="conversation_created, message_received, status_changed, "
-        "assignment_changed, sla_warning, sla_breached, pending_for, unassigned_for"
+        "assignment_changed, sla_warning, sla_breached, pending_for, unassigned_for, "
+        "repeat_contact (a customer wrote again about a matter still open or recently "
+        "resolved; condition repeat_count)"
     )
     wait_minutes: int | None = Field(
         None, description="For pending_for and unassigned_for: how long, in minutes."

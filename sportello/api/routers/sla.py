@@ -65,9 +65,13 @@ def _reader(request: HttpRequest) -> Agent:
 
 
 def _calendar_out(calendar: Calendar) -> dict[str, Any]:
-    return {"id": calendar.pk, "is_default": calendar.is_default} | {
-        name: getattr(calendar, name) for name in _CALENDAR_FIELDS
-    }
+    channel_ids, team_ids = queries.assignments_of(calendar)
+    return {
+        "id": calendar.pk,
+        "is_default": calendar.is_default,
+        "channel_ids": channel_ids,
+        "team_ids": team_ids,
+    } | {name: getattr(calendar, name) for name in _CALENDAR_FIELDS}
 
 
 def _policy_out(policy: SlaPolicy) -> dict[str, Any]:

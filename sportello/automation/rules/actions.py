@@ -34,6 +34,21 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "event": RuleEvent.SLA_BREACHED,
         "actions": [{"type": "notify", "to": "supervisors", "email": True}],
     },
+    # Issue 17 point 7: a customer who has to write again about the same matter is
+    # answered sooner (normal priority or lower becomes high; urgent stays urgent).
+    {
+        "default_key": "repeat_contact",
+        "name": "Contatto ripetuto: priorità alta",
+        "event": RuleEvent.REPEAT_CONTACT,
+        "conditions": {
+            "all": [
+                {"field": "repeat_count", "operator": "at_least", "value": 2},
+                {"field": "priority", "operator": "at_most", "value": 1},
+            ],
+            "any": [],
+        },
+        "actions": [{"type": "set_priority", "priority": 2}],
+    },
 )
 
 

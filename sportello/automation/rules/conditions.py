@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sportello.conversations.models import Conversation, Direction, Kind, Message
+from sportello.conversations.repeats import contact_number
 from sportello.sla.queries import default_calendar, opening_hours
 
 
@@ -92,6 +93,8 @@ class Facts:
             return self.is_open()
         if name == "sla_target":
             return self.sla_target
+        if name == "repeat_count":
+            return contact_number(c.pk)
         raise KeyError(name)
 
 

@@ -41,13 +41,15 @@ _EQUAL = ("is", "is_not")
 _WORDS = ("contains", "not_contains")
 _WHO = ("is", "is_not", "is_set", "is_not_set")
 _NO_VALUE = ("is_set", "is_not_set")
+_COUNT = ("is", "at_least", "at_most")
+MAX_COUNT = 1000
 
 
 @dataclass(frozen=True)
 class Field:
     """A field a condition reads: its label, its operators and the kind of its value
     (``text``, ``channel_kind``, ``channel``, ``language``, ``tag``, ``priority``,
-    ``status``, ``team``, ``agent``, ``bool``, ``target``)."""
+    ``status``, ``team``, ``agent``, ``bool``, ``target``, ``count``)."""
 
     label: Any
     operators: tuple[str, ...]
@@ -69,6 +71,7 @@ FIELDS: dict[str, Field] = {
     "customer_language": Field(_("Customer language"), _EQUAL, "language"),
     "business_hours": Field(_("Within business hours"), ("is",), "bool"),
     "sla_target": Field(_("SLA target"), _EQUAL, "target"),
+    "repeat_count": Field(_("Contact number about the same issue"), _COUNT, "count"),
 }
 SLA_TARGETS: dict[str, Any] = {
     "first_reply": _("First reply"),
@@ -195,6 +198,11 @@ def _value(workspace_id: int, kind: str, value: Any, where: str) -> Any:
         return _agent(workspace_id, value, where)
     if kind == "bool":
         return _bool(value, where)
+    if kind == "count":
+        count = _integer(value, where)
+        if not 1 <= count <= MAX_COUNT:
+            raise InvalidInput(f"{where}: a number from 1 to {MAX_COUNT}")
+        return count
     if kind == "target":
         if value not in SLA_TARGETS:
             raise InvalidInput(f"{where}: target must be one of {', '.join(SLA_TARGETS)}")
