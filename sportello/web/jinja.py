@@ -34,6 +34,7 @@ from jinja2.runtime import Context
 
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
+from sportello.providers.whatsapp.present import whatsapp_picker, whatsapp_templates
 from sportello.web import rows
 from sportello.web.fields import field
 
@@ -87,6 +88,8 @@ def environment(**options: Any) -> Environment:
         contacts=contacts,
         max_attachment_size=max_attachment_size,
         phone_callback=phone_callback,
+        whatsapp_picker=whatsapp_picker,
+        whatsapp_templates=whatsapp_templates,
     )
     env.filters.update(
         status_label=rows.status_label,

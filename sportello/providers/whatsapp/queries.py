@@ -42,7 +42,8 @@ class Variable:
 
 
 def prefilled(conversation: Conversation, count: int, variables: list[Variable]) -> list[str]:
-    """The picker's first guess for ``count`` placeholders: the customer's name, then the
-    conversation's number, then empty (the agent types the rest)."""
+    """The picker's first guess for ``count`` placeholders: the ``variables`` in order
+    (the customer's name, then the conversation's number), then empty (the agent types
+    the rest)."""
     guesses = [v.value for v in variables]
     return [guesses[i] if i < len(guesses) else "" for i in range(count)]
