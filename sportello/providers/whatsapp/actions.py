@@ -35,8 +35,8 @@ from sportello.providers.whatsapp.message_templates import (
     read_listed,
     render,
 )
-from sportello.providers.whatsapp.send import TEMPLATE_DATA
 from sportello.providers.whatsapp.models import TemplateStatus, WhatsAppTemplate
+from sportello.providers.whatsapp.send import TEMPLATE_DATA
 
 # The Graph API lists templates a page at a time; a business with more than
 # PAGE_SIZE * MAX_PAGES templates is far beyond a small business's use.
