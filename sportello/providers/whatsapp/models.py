@@ -15,7 +15,7 @@ class TemplateStatus(models.TextChoices):
     PENDING = "PENDING", _("Pending review")
     REJECTED = "REJECTED", _("Rejected")
     PAUSED = "PAUSED", _("Paused")
-    DISABLED = "DISABLED", _("Disabled")
+    DISABLED = "DISABLED", _("Disabled by Meta")
     OTHER = "OTHER", _("Other")
 
 

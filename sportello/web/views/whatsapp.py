@@ -56,7 +56,7 @@ def sync_templates_view(request: HttpRequest, channel_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(total)d templates synced, %(approved)d approved.")
+            _("Templates synced: %(total)d, of which %(approved)d approved.")
             % {"total": synced.total, "approved": synced.approved},
         )
     return redirect("web:settings_channel", channel_id=channel.pk)

@@ -347,7 +347,7 @@ def test_settings_page_lists_templates_and_syncs_them(channel, workspace, graph)
     answer = browser.post(f"/settings/channels/{channel.pk}/whatsapp/sync/", follow=True)
 
     page = answer.content.decode()
-    assert "3 templates synced, 2 approved." in page
+    assert "Templates synced: 3, of which 2 approved." in page
     assert "conferma_ordine" in page and "promo_estate" in page
 
 
