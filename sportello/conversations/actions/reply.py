@@ -145,7 +145,7 @@ def _store_reply(
                 sent_at=now,
                 idempotency_key=key,
                 attachments=files,
-                **({"data": data} if data else {}),
+                data=data or {},
             )
         ]
     )
