@@ -137,7 +137,7 @@ def test_a_template_gone_from_meta_is_removed_at_the_next_sync(channel, graph):
 
 def test_sync_without_the_business_account_id_says_what_to_add(workspace, graph):
     channel = make_whatsapp_channel(workspace.pk, graph.url, slug="senza-waba")
-    with pytest.raises(InvalidInput, match="Business Account ID"):
+    with pytest.raises(InvalidInput, match="account WhatsApp Business"):
         sync_templates(channel)
 
 
@@ -176,7 +176,7 @@ def test_outside_the_window_a_template_goes_out_and_its_status_comes_back(
     conversation = _old_conversation(client, channel)
     refused = api.post(f"/api/v1/conversations/{conversation.pk}/reply", {"text": "Ciao"})
     assert refused.status_code == 422
-    assert "template" in refused.json()["detail"]
+    assert "modello di messaggio approvato" in refused.json()["detail"]
 
     with django_capture_on_commit_callbacks(execute=True):
         answer = api.post(
@@ -244,8 +244,8 @@ def test_a_template_is_retried_when_meta_answers_503(
     [
         ({"name": "conferma_ordine", "language": "it", "parameters": ["solo uno"]}, "needs 2"),
         ({"name": "conferma_ordine", "language": "it", "parameters": ["Mario", " "]}, "empty"),
-        ({"name": "promo_estate", "language": "it", "parameters": []}, "not approved"),
-        ({"name": "inesistente", "language": "it"}, "sync the templates"),
+        ({"name": "promo_estate", "language": "it", "parameters": []}, "non è approvato"),
+        ({"name": "inesistente", "language": "it"}, "sincronizza i modelli"),
         ({"name": "conferma_ordine", "language": "it", "parameters": "Mario"}, ""),
     ],
 )
@@ -286,7 +286,7 @@ def test_reply_box_says_why_and_offers_templates_prefilled_language_first(client
 
     page = browser.get(f"/c/{conversation.number}/").content.decode()
 
-    assert "More than 24 hours" in page
+    assert "più di 24 ore" in page
     picker = page[page.index('id="whatsapp-templates"') :]
     assert picker.index("conferma_ordine") < picker.index("order_update")
     assert "promo_estate" not in picker
@@ -330,7 +330,7 @@ def test_a_bad_template_from_the_reply_box_is_a_message_not_a_500(client, channe
         follow=True,
     )
     assert answer.status_code == 200
-    assert "The template was not sent" in answer.content.decode()
+    assert "Il modello non è stato inviato" in answer.content.decode()
     assert not Message.objects.filter(
         conversation=conversation, direction=Direction.OUTBOUND
     ).exists()
@@ -341,13 +341,13 @@ def test_settings_page_lists_templates_and_syncs_them(channel, workspace, graph)
     browser = Client()
     browser.force_login(admin.user)
     page = browser.get(f"/settings/channels/{channel.pk}/").content.decode()
-    assert "Sync templates" in page
-    assert "No template synced yet" in page
+    assert "Sincronizza i modelli" in page
+    assert "Ancora nessun modello sincronizzato" in page
 
     answer = browser.post(f"/settings/channels/{channel.pk}/whatsapp/sync/", follow=True)
 
     page = answer.content.decode()
-    assert "Templates synced: 3, of which 2 approved." in page
+    assert "Modelli sincronizzati: 3, di cui 2 approvati." in page
     assert "conferma_ordine" in page and "promo_estate" in page
 
 
