@@ -75,9 +75,7 @@ def _shoot(chromium: Any, live_server: Any, agent: Any, path: str, name: str, an
             context.close()
 
 
-def test_agent_sends_a_template_when_the_window_is_closed(
-    chromium, live_server, agent, workspace
-):
+def test_agent_sends_a_template_when_the_window_is_closed(chromium, live_server, agent, workspace):
     from playwright.sync_api import expect
 
     agent.role = Role.ADMIN
