@@ -272,6 +272,16 @@ API: dict[str, ApiRule] = {
     "DELETE /api/v1/tokens/{token_id}": ApiRule(statuses(204), least_role="admin", refused=404),
     # Alfa's channel has conversations: it is switched off, never deleted (409).
     "DELETE /api/v1/channels/{channel_id}": ApiRule(statuses(409), least_role="admin"),
+    # WhatsApp's templates (issue 15): the world's channel is not WhatsApp, hence 422.
+    "GET /api/v1/channels/{channel_id}/whatsapp/templates": ApiRule(
+        statuses(422), shows_rows=False
+    ),
+    "POST /api/v1/channels/{channel_id}/whatsapp/templates/sync": ApiRule(
+        statuses(422), least_role="admin", shows_rows=False
+    ),
+    "POST /api/v1/conversations/{conversation_id}/whatsapp/template": ApiRule(
+        statuses(422), lambda role: {"name": "conferma_ordine", "language": "it"}, shows_rows=False
+    ),
     "GET /api/v1/audit": ApiRule(statuses(200), least_role="admin"),
     "GET /api/v1/customers/{customer_id}/export": ApiRule(statuses(200), least_role="supervisor"),
     "POST /api/v1/customers/{customer_id}/erase": ApiRule(statuses(200), least_role="admin"),
@@ -608,6 +618,10 @@ WEB: dict[str, WebRule] = {
     "notifications/<rowid:notification_id>/": WebRule((_get(302),), owner_only=True),
     # The knowledge base in the agent UI: suggestions for a conversation's reply.
     "c/<rowid:number>/articles/": WebRule((_get(),), shows_rows=False),
+    # Not a WhatsApp conversation: refused with a message, back to the page.
+    "c/<rowid:number>/whatsapp-template/": WebRule(
+        (_post({"name": "conferma", "language": "it"}, 302),)
+    ),
     "kb/": WebRule((_get(),)),
     "kb/new/": WebRule(
         (_get(), _post({"title": "Nuova", "body": "Testo", "language": "it", "status": "draft"})),
@@ -627,6 +641,10 @@ WEB: dict[str, WebRule] = {
         (_get(), _post({"name": ""}, 422)), least_role="admin"
     ),
     "settings/channels/<rowid:channel_id>/test/": WebRule((_post({}, 200),), least_role="admin"),
+    # The world's channel is not WhatsApp: nothing to sync.
+    "settings/channels/<rowid:channel_id>/whatsapp/sync/": WebRule(
+        (_post({}, 404),), least_role="admin"
+    ),
     "settings/agents/": WebRule((_get(),), least_role="admin"),
     "settings/agents/invite/": WebRule(
         (_post({"email": "nuovo@alfa.it", "role": "agent"}),), least_role="admin"

@@ -31,6 +31,7 @@ from sportello.api.routers import (
     rules,
     sla,
     tokens,
+    whatsapp,
 )
 from sportello.core.errors import SportelloError
 from sportello.ingest.pipeline import IngestFailed
@@ -76,6 +77,8 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", calls.router)
 api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
+api.add_router("/channels", whatsapp.channels)
+api.add_router("/conversations", whatsapp.conversations)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)

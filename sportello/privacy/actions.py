@@ -23,6 +23,7 @@ from sportello.customers.queries import get_customer
 from sportello.ingest.forget import forget_inbound, forget_rejected_before
 from sportello.outbound.actions import forget_deliveries
 from sportello.privacy import export
+from sportello.privacy.holders import holders
 from sportello.privacy.models import RetentionAction, RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ def erase_customer_data(workspace_id: int, customer_id: int) -> Erasure:
         )
         detail = {k: v for k, v in result.__dict__.items() if isinstance(v, int | bool)}
         detail.pop("customer_id")
+        # Rows of the apps above (a phone channel's calls and callbacks): anonymised too.
+        for holder in holders():
+            detail[holder.name] = holder.erase(workspace_id, ids, erased.identity_values)
         record(
             workspace_id,
             "customer.erased",

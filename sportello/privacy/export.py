@@ -28,6 +28,7 @@ from sportello.core import clock
 from sportello.customers.models import Customer
 from sportello.outbound.models import Delivery
 from sportello.outbound.queries import deliveries_of
+from sportello.privacy.holders import holders
 
 FORMAT = "sportello-customer-export/1"
 BATCH = 200  # timeline rows read, and their deliveries looked up, at a time
@@ -215,8 +216,12 @@ def archive(customer: Customer) -> Iterator[bytes]:
                     for i in customer.identities.all()
                 ],
             }
-            out.write(_json(head)[:-2].encode() + b',\n "conversations": [\n')
             ids = customer_conversation_ids(customer.workspace_id, customer.pk)
+            values = [i.value for i in customer.identities.all()]
+            # Rows other apps keep on the customer (a phone channel's calls, callbacks).
+            for holder in holders():
+                head[holder.name] = holder.export(customer.workspace_id, ids, values)
+            out.write(_json(head)[:-2].encode() + b',\n "conversations": [\n')
             for n, conversation in enumerate(conversations_for_export(ids)):
                 if n:
                     out.write(b",\n")

@@ -35,6 +35,7 @@ from jinja2.runtime import Context
 from sportello.conversations.repeats import repeat_thread
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
+from sportello.providers.whatsapp.present import whatsapp_picker, whatsapp_templates
 from sportello.web import rows
 from sportello.web.fields import field
 from sportello.web.times import ordinal
@@ -90,6 +91,8 @@ def environment(**options: Any) -> Environment:
         max_attachment_size=max_attachment_size,
         phone_callback=phone_callback,
         repeat_thread=repeat_thread,
+        whatsapp_picker=whatsapp_picker,
+        whatsapp_templates=whatsapp_templates,
     )
     env.filters.update(
         status_label=rows.status_label,

@@ -20,6 +20,7 @@ from sportello.web.views import (
     sla_settings,
     two_factor,
     video,
+    whatsapp,
 )
 from sportello.web.views import settings as settings_pages
 
@@ -61,6 +62,11 @@ urlpatterns = [
     path("c/<rowid:number>/tags/", conversation.set_tags, name="tags"),
     path("c/<rowid:number>/calls/", calls.log_call_view, name="log_call"),
     path("c/<rowid:number>/video/", video.offer_video_call_view, name="offer_video_call"),
+    path(
+        "c/<rowid:number>/whatsapp-template/",
+        whatsapp.send_template_view,
+        name="whatsapp_template",
+    ),
     path(
         "attachments/<rowid:message_id>/<int:index>/",
         attachments.download,
@@ -114,6 +120,11 @@ urlpatterns = [
         "settings/channels/<rowid:channel_id>/test/",
         settings_pages.channel_test,
         name="settings_channel_test",
+    ),
+    path(
+        "settings/channels/<rowid:channel_id>/whatsapp/sync/",
+        whatsapp.sync_templates_view,
+        name="settings_whatsapp_sync",
     ),
     path("settings/agents/", settings_pages.agent_list, name="settings_agents"),
     path("settings/agents/invite/", settings_pages.agent_invite, name="settings_invite"),

@@ -60,16 +60,20 @@ def reply(
     *,
     html: str = "",
     uploads: Sequence[Upload] = (),
+    data: dict[str, Any] | None = None,
 ) -> Message:
     """Store ``text`` (and the agent's ``uploads``, checked against the size limits) as a
     reply to the customer. The first reply stamps ``first_reply_at``, which the
-    first-reply targets measure; any reply ends the customer's wait.
+    first-reply targets measure; any reply ends the customer's wait. ``data`` tells the
+    channel's sender more than the text (WhatsApp: the template it fills).
 
     This only stores it: ``outbound.actions.send_reply`` stores it and creates its delivery
     in the same transaction, which is how agents' replies reach the customer."""
     text = _clean(text)
     files = store_uploads(conversation.workspace_id, uploads)
-    return _store_reply(conversation, agent, text, html=html, key=None, files=files)
+    return _store_reply(
+        conversation, agent, text, html=html, key=None, files=files, data=data or {}
+    )
 
 
 @transaction.atomic
@@ -122,6 +126,7 @@ def _store_reply(
     html: str,
     key: str | None,
     files: list[dict[str, Any]],
+    data: dict[str, Any] | None = None,
 ) -> Message:
     now = clock.now()
     (message,) = insert_messages(
@@ -140,6 +145,7 @@ def _store_reply(
                 sent_at=now,
                 idempotency_key=key,
                 attachments=files,
+                data=data or {},
             )
         ]
     )

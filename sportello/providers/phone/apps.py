@@ -17,7 +17,15 @@ class PhoneConfig(AppConfig):
     verbose_name = "Phone channel"
 
     def ready(self) -> None:
+        from sportello.privacy.holders import PersonalData
+        from sportello.privacy.holders import register as holds_personal_data
+        from sportello.providers.phone import privacy
         from sportello.providers.phone.config import SECRET_KEYS, validate_config, webhook_path
+
+        holds_personal_data(PersonalData("calls", privacy.export_calls, privacy.erase_calls))
+        holds_personal_data(
+            PersonalData("callbacks", privacy.export_callbacks, privacy.erase_callbacks)
+        )
 
         register(
             Provider(

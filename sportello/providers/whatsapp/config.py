@@ -23,7 +23,7 @@ from sportello.core.errors import InvalidInput
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
 SECRET_KEYS = frozenset({"access_token", "app_secret", "webhook_key"})
 _REQUIRED = ("phone_number_id", "access_token", "app_secret", "verify_token")
-_OPTIONAL = ("graph_url", "webhook_key")
+_OPTIONAL = ("graph_url", "waba_id", "webhook_key")
 _NUMBER_ID = re.compile(r"^\d{5,20}$")
 WEBHOOK_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -36,6 +36,7 @@ class WhatsAppConfig:
     verify_token: str
     graph_url: str
     webhook_key: str
+    waba_id: str = ""
 
     def endpoint(self, path: str) -> str:
         return f"{self.graph_url}/{path.lstrip('/')}"
@@ -62,7 +63,8 @@ def graph_url(value: Any) -> str:
 
 
 def validate_config(config: Any) -> dict[str, Any]:
-    """What a WhatsApp channel stores: the four values Meta's dashboard gives, the Graph
+    """What a WhatsApp channel stores: the four values Meta's dashboard gives, the
+    business account's id (optional: without it the templates cannot be synced), the Graph
     API's base URL (the real one unless a test or a proxy says otherwise) and the webhook
     key (made on first save)."""
     if not isinstance(config, dict):
@@ -79,6 +81,14 @@ def validate_config(config: Any) -> dict[str, Any]:
             "WhatsApp > API Setup (not the phone number itself)"
         )
     cleaned["graph_url"] = graph_url(config.get("graph_url"))
+    waba_id = config.get("waba_id")
+    if waba_id not in (None, ""):
+        if not isinstance(waba_id, str) or not _NUMBER_ID.match(waba_id.strip()):
+            raise InvalidInput(
+                "config.waba_id: the digits of the WhatsApp Business Account ID in Meta's "
+                "WhatsApp > API Setup"
+            )
+        cleaned["waba_id"] = waba_id.strip()
     key = config.get("webhook_key") or secrets.token_urlsafe(24)
     if not isinstance(key, str) or not WEBHOOK_KEY.match(key):
         raise InvalidInput("config.webhook_key: 20-64 letters, digits, '-' or '_'")
@@ -112,6 +122,11 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
         "secret",
         required=True,
         help=_("Any phrase; type the same in Meta's webhook settings."),
+    ),
+    ConfigField(
+        "waba_id",
+        _("WhatsApp Business Account ID"),
+        help=_("In Meta's dashboard: WhatsApp > API Setup. Needed to sync message templates."),
     ),
     ConfigField("graph_url", _("Graph API address"), "url", help=_("Leave empty for Meta's.")),
 )

@@ -1,6 +1,7 @@
 """Sending an agent's reply through the WhatsApp Cloud API.
 
-``POST {graph_url}/{phone_number_id}/messages`` with the channel's access token: the text
+``POST {graph_url}/{phone_number_id}/messages`` with the channel's access token: a reply
+that fills a template (``actions.send_template``) as a ``template`` message, else the text
 as a ``text`` message, each attached file first uploaded (``POST .../media``) and sent as
 an image, audio, video or document message. The text's ``wamid`` is the delivery's
 provider id, which Meta's status callbacks name. The reply quotes nothing: WhatsApp shows
@@ -26,6 +27,10 @@ from sportello.providers.common import http
 from sportello.providers.common.meta import graph_error_text
 from sportello.providers.common.storage import read_attachment
 from sportello.providers.whatsapp.config import WhatsAppConfig, read_config
+from sportello.providers.whatsapp.message_templates import template_message
+
+# Where an agent's reply that fills a template says which (``actions.send_template``).
+TEMPLATE_DATA = "whatsapp_template"
 
 # WhatsApp's limit on a text message's body.
 MAX_TEXT = 4096
@@ -91,6 +96,22 @@ def send_whatsapp(delivery: Delivery) -> str:
         raise DeliveryError(f"the channel's configuration: {exc.message}", permanent=True) from exc
     reply = delivery.message
     to = recipient_for(reply.conversation)
+    filled = (reply.data or {}).get(TEMPLATE_DATA)
+    if isinstance(filled, dict):
+        provider_id = _post_message(
+            config,
+            {
+                "to": to,
+                **template_message(
+                    str(filled.get("name") or ""),
+                    str(filled.get("language") or ""),
+                    [str(p) for p in filled.get("parameters") or []],
+                ),
+            },
+            delivery,
+        )
+        set_provider_message_id(delivery, provider_id)
+        return provider_id
     files = [a for a in reply.attachments or [] if a.get("path") and not a.get("dropped")]
     # Uploads first: a file Meta refuses fails the delivery before the customer got half.
     media = [(a, _upload(config, a)) for a in files]

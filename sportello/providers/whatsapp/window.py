@@ -26,12 +26,12 @@ def reply_refusal(conversation: Conversation) -> str | None:
     if last is None:
         return _(
             "The customer has not written on WhatsApp yet: WhatsApp lets a business write "
-            "first only with an approved template, which Sportello cannot send yet."
+            "first only with an approved message template. Choose one below."
         )
     if clock.now() - last > WINDOW:
         return _(
             "More than 24 hours have passed since the customer's last WhatsApp message: "
-            "WhatsApp now accepts only an approved template, which Sportello cannot send "
-            "yet. Answer on another channel, or wait for the customer to write again."
+            "WhatsApp now accepts only an approved message template. Choose one below, "
+            "or answer on another channel."
         )
     return None

@@ -1,0 +1,115 @@
+"""WhatsApp's message templates: a channel's list (synced from Meta), and an agent's
+reply that fills one, the only kind WhatsApp accepts outside the 24-hour window.
+
+Mounted under ``/channels/{id}/whatsapp/templates`` and
+``/conversations/{id}/whatsapp/template``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from sportello.api import present
+from sportello.api.auth import current_agent
+from sportello.api.schemas import Error, MessageOut, ValidationErrorOut
+from sportello.channels.queries import get_channel
+from sportello.conversations.queries import get_conversation
+from sportello.core.errors import InvalidInput, PermissionDenied
+from sportello.outbound.queries import delivery_status_for
+from sportello.providers.whatsapp.actions import send_template, sync_templates
+from sportello.providers.whatsapp.message_templates import MAX_PARAMETER
+from sportello.providers.whatsapp.models import WhatsAppTemplate
+from sportello.providers.whatsapp.queries import channel_templates
+
+channels = Router(tags=["whatsapp"])
+conversations = Router(tags=["whatsapp"])
+
+
+class TemplateOut(Schema):
+    name: str
+    language: str = Field(description="Meta's language code, e.g. it or en_US.")
+    category: str = Field(description="MARKETING, UTILITY or AUTHENTICATION.")
+    status: str = Field(description="APPROVED (sendable), PENDING, REJECTED, PAUSED...")
+    body: str = Field(description="The body's text with its {{1}}, {{2}}... placeholders.")
+    placeholders: int = Field(description="How many parameters sending it needs.")
+    components: list[dict[str, Any]]
+    synced_at: datetime
+
+
+class SyncedOut(Schema):
+    total: int
+    approved: int
+    removed: int
+
+
+class TemplateIn(Schema):
+    name: str = Field(max_length=512)
+    language: str = Field(max_length=16)
+    parameters: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description=f"One text (at most {MAX_PARAMETER} characters) per {{{{n}}}} of the body.",
+    )
+
+
+def _out(template: WhatsAppTemplate) -> TemplateOut:
+    return TemplateOut(
+        name=template.name,
+        language=template.language,
+        category=template.category,
+        status=template.status,
+        body=template.body,
+        placeholders=template.placeholders,
+        components=template.components,
+        synced_at=template.synced_at,
+    )
+
+
+def _whatsapp(request: HttpRequest, channel_id: int, *, admin: bool = False) -> Any:
+    agent = current_agent(request)
+    channel = get_channel(agent.workspace_id, channel_id)
+    if admin and not agent.can_configure:
+        raise PermissionDenied("only admins sync a channel's templates")
+    if channel.kind != "whatsapp":
+        raise InvalidInput("this channel is not a WhatsApp channel")
+    return agent, channel
+
+
+@channels.get(
+    "/{rowid:channel_id}/whatsapp/templates",
+    response={200: list[TemplateOut], 401: Error, 404: Error, 422: Error},
+)
+def templates(request: HttpRequest, channel_id: int):  # type: ignore[no-untyped-def]
+    """The channel's message templates as last synced from Meta (every status)."""
+    _agent, channel = _whatsapp(request, channel_id)
+    return [_out(t) for t in channel_templates(channel.pk)]
+
+
+@channels.post(
+    "/{rowid:channel_id}/whatsapp/templates/sync",
+    response={200: SyncedOut, 401: Error, 403: Error, 404: Error, 422: Error, 502: Error},
+)
+def sync(request: HttpRequest, channel_id: int):  # type: ignore[no-untyped-def]
+    """Copy the business account's templates from Meta now (admins); a daily job does
+    it too. 502 when Meta could not be asked."""
+    _agent, channel = _whatsapp(request, channel_id, admin=True)
+    synced = sync_templates(channel)
+    return SyncedOut(total=synced.total, approved=synced.approved, removed=synced.removed)
+
+
+@conversations.post(
+    "/{rowid:conversation_id}/whatsapp/template",
+    response={201: MessageOut, 401: Error, 404: Error, 422: ValidationErrorOut},
+)
+def send(request: HttpRequest, conversation_id: int, payload: TemplateIn):  # type: ignore[no-untyped-def]
+    """Reply with an approved template, filled with ``parameters``: WhatsApp's only way
+    to write outside the 24-hour window, or first. The reply's text is the filled body."""
+    agent = current_agent(request)
+    conversation = get_conversation(agent.workspace_id, conversation_id)
+    sent = send_template(conversation, agent, payload.name, payload.language, payload.parameters)
+    state = delivery_status_for([sent.message.pk]).get(sent.message.pk)
+    return Status(201, present.message(sent.message, state))

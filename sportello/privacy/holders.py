@@ -1,0 +1,36 @@
+"""Other holders of a customer's personal data: rows kept by apps on a floor above
+privacy (a provider's calls and callbacks), which privacy may not import. Each registers
+itself at start-up (``AppConfig.ready``), as providers register in the channels'
+registry, with how to list the customer's rows for an export and how to erase them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# (workspace id, the customer's conversation ids, their identity values)
+Export = Callable[[int, list[int], list[str]], list[dict[str, Any]]]
+Erase = Callable[[int, list[int], list[str]], int]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """``name`` is the key of the rows in the export's ``customer.json`` and of the count
+    in the erasure's audit entry. ``erase`` runs inside the erasure's transaction and
+    returns how many rows it changed; it must be idempotent."""
+
+    name: str
+    export: Export
+    erase: Erase
+
+
+_holders: dict[str, PersonalData] = {}
+
+
+def register(holder: PersonalData) -> None:
+    _holders[holder.name] = holder
+
+
+def holders() -> list[PersonalData]:
+    return [_holders[name] for name in sorted(_holders)]
