@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from sportello.core import clock
+from sportello.core import clock, sql
 from sportello.core.errors import Conflict, NotFound
 from sportello.customers.matching import SUGGEST_AT, Comparison, Profile, compare, match_keys
 from sportello.customers.models import (
@@ -24,6 +24,10 @@ MAX_CANDIDATES = 200
 # The batch's comparisons within a block larger than this: each customer with the next
 # WINDOW in name order (a sorted neighbourhood), so 200k customers stay within minutes.
 WINDOW = 30
+
+
+MATCH_KEYS = sql.Table(CustomerMatchKey)
+SUGGESTIONS = sql.Table(DuplicateSuggestion)
 
 
 def profiles(customer_ids: Iterable[int]) -> dict[int, Profile]:
@@ -96,25 +100,29 @@ def save_suggestions(
         )
     }
     now = clock.now()
-    new, changed = [], []
+    new: list[DuplicateSuggestion] = []
+    rows = []
+    changed = []
     for (a, b), comparison in by_pair.items():
         suggestion = existing.get((a, b))
         if suggestion is None:
-            new.append(
-                DuplicateSuggestion(
-                    workspace_id=workspace_id,
-                    customer_a_id=a,
-                    customer_b_id=b,
-                    score=comparison.score,
-                    reasons=list(comparison.reasons),
-                    created_at=now,
-                )
+            row = SUGGESTIONS.row(
+                workspace_id=workspace_id,
+                customer_a_id=a,
+                customer_b_id=b,
+                score=comparison.score,
+                reasons=list(comparison.reasons),
+                created_at=now,
+                updated_at=now,
             )
+            rows.append(row)
+            new.append(sql.instance(DuplicateSuggestion, row))
         elif suggestion.state == SuggestionState.OPEN:
             suggestion.score = comparison.score
             suggestion.reasons = list(comparison.reasons)
             changed.append(suggestion)
-    DuplicateSuggestion.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    for at in range(0, len(rows), 1000):
+        SUGGESTIONS.insert_rows(rows[at : at + 1000], on_conflict="customer_a_id, customer_b_id")
     DuplicateSuggestion.objects.bulk_update(changed, ["score", "reasons", "updated_at"])
     return new + changed
 
@@ -181,10 +189,13 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         for pk, profile in chunk.items():
             for key in match_keys(profile):
                 blocks[key].append(pk)
-                rows.append(CustomerMatchKey(workspace_id=workspace_id, customer_id=pk, key=key))
+                rows.append(MATCH_KEYS.row(workspace_id=workspace_id, customer_id=pk, key=key))
+        # Plain multi-row inserts: the ORM's bulk_create spent more time building its
+        # statements than the database writing them (bench/dedupe.py, docs/performance.md).
         with transaction.atomic():
             CustomerMatchKey.objects.filter(customer_id__in=list(chunk)).delete()
-            CustomerMatchKey.objects.bulk_create(rows, batch_size=2000)
+            for at in range(0, len(rows), 2000):
+                MATCH_KEYS.insert_rows(rows[at : at + 2000])
         keys_written += len(rows)
     compared: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int, Comparison]] = []
