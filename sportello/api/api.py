@@ -26,6 +26,7 @@ from sportello.api.routers import (
     inbound,
     kb,
     notifications,
+    orders,
     privacy,
     rules,
     sla,
@@ -87,6 +88,7 @@ api.add_router("/macros", canned.macro_router)
 api.add_router("/conversations", canned.apply_router)
 api.add_router("/rules", rules.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/orders", orders.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -150,6 +150,7 @@ def _acknowledgement_reasons() -> dict[str, str]:
         "bounce": _("the message is a bounce"),
         "no_reply": _("the sender does not read replies (no-reply address)"),
         "opted_out": _("the customer asked for no automatic replies"),
+        "no_consent": _("the customer asked not to be contacted, or withdrew consent"),
         "channel_cannot_send": _("this channel cannot send replies"),
         "recently_acknowledged": _("the customer had one a short time ago"),
     }
