@@ -381,6 +381,8 @@ class ErasureOut(Schema):
     messages: int
     attachments: int
     raw_records: int = Field(description="Stored raw inbound messages deleted")
+    orders: int = Field(0, description="Order records deleted")
+    consents: int = Field(0, description="Consent records deleted")
 
 
 class AcknowledgementIn(Schema):

@@ -15,6 +15,7 @@ from sportello.customers.models import (
     CustomerMatchKey,
     DuplicateSuggestion,
     Identity,
+    Order,
     SuggestionState,
 )
 
@@ -39,10 +40,28 @@ def profiles(customer_ids: Iterable[int]) -> dict[int, Profile]:
         "customer_id", "kind", "value"
     ):
         identities[customer_id].append((kind, value))
+    # Orders posted by the shop are evidence as order numbers in custom fields are: two
+    # records with the same order number are likely one person.
+    orders: dict[int, list[str]] = defaultdict(list)
+    for customer_id, number in Order.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "number"
+    ):
+        orders[customer_id].append(number)
     rows = Customer.objects.filter(
         pk__in=ids, erased_at__isnull=True, merged_into__isnull=True
     ).values_list("pk", "name", "custom_fields")
-    return {pk: Profile.of(pk, name, identities[pk], fields) for pk, name, fields in rows}
+    return {
+        pk: Profile.of(pk, name, identities[pk], _with_orders(fields, orders.get(pk)))
+        for pk, name, fields in rows
+    }
+
+
+def _with_orders(fields: dict[str, object], numbers: list[str] | None) -> dict[str, object]:
+    if not numbers:
+        return fields
+    listed = fields.get("order_numbers")
+    known = listed if isinstance(listed, list) else ([listed] if listed else [])
+    return {**fields, "order_numbers": [*known, *numbers]}
 
 
 @transaction.atomic
