@@ -224,6 +224,8 @@ class Contact:
     unverified: bool
     # Read in the signature of one of the customer's messages, not written from.
     from_signature: bool = False
+    # The identities shown on this line (an agent removes the line: all of them).
+    identity_ids: tuple[int, ...] = ()
 
 
 def contacts(customer: Customer) -> list[Contact]:
@@ -243,6 +245,7 @@ def contacts(customer: Customer) -> list[Contact]:
             ),
             unverified=all(i.unverified for i in identities),
             from_signature=all(i.source == IdentitySource.SIGNATURE for i in identities),
+            identity_ids=tuple(i.pk for i in identities),
         )
         for value, identities in grouped.items()
     ]
