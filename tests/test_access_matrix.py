@@ -359,6 +359,14 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/customers/{customer_id}/unmerge": ApiRule(
         statuses(200), lambda role: {"merge_id": _alfa_merge(role)}
     ),
+    # Merging conversations (issue 18 point 4): Alfa has one conversation, so a merge
+    # into itself is refused (422); no merge to undo (404).
+    "POST /api/v1/conversations/{conversation_id}/merge": ApiRule(
+        statuses(422), lambda role: {"other_id": _alfa_conversation_id()}
+    ),
+    "POST /api/v1/conversations/{conversation_id}/unmerge": ApiRule(
+        statuses(404), lambda role: {"other_id": _alfa_conversation_id()}
+    ),
     # Lifecycle, orders, consent, look-up (issue 18 point 5): any agent, as customers are.
     "GET /api/v1/customers/lookup": ApiRule(statuses(200), query="?email=zefiro@alfa.it"),
     "GET /api/v1/customers/{customer_id}/orders": ApiRule(statuses(200), shows_rows=False),
