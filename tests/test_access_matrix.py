@@ -635,6 +635,10 @@ WEB: dict[str, WebRule] = {
     ),
     "customers/<rowid:customer_id>/contacts/<rowid:identity_id>/remove/": WebRule((_post({}),)),
     "customers/<rowid:customer_id>/consents/": WebRule((_post({"do_not_contact": "on"}),)),
+    # Alfa's customer has one conversation: nothing to merge, a message, back to the page.
+    "customers/<rowid:customer_id>/merge-conversations/": WebRule(
+        (_post({"kept": "1", "other": "1"}),)
+    ),
     "customers/<rowid:customer_id>/erase/": WebRule(
         (_post({"confirm": "yes"}),), least_role="admin"
     ),

@@ -76,6 +76,11 @@ urlpatterns = [
         name="customer_contact_remove",
     ),
     path(
+        "customers/<rowid:customer_id>/merge-conversations/",
+        customers.merge_conversations_view,
+        name="customer_merge_conversations",
+    ),
+    path(
         "customers/<rowid:customer_id>/consents/",
         customers.set_consent,
         name="customer_consent",

@@ -101,3 +101,19 @@ def test_the_page_lists_the_orders(agent_client, workspace, customer_writes):
     )
     page = agent_client.get(f"/customers/{customer_id}/").content.decode()
     assert "A-1001" in page and "49.90 EUR" in page and "pagato" in page
+
+
+def test_merge_two_conversations_from_the_customer_page(agent_client, agent, customer_writes):
+    from sportello.conversations import actions
+
+    first = customer_writes("Ordine 4411 non arrivato", email="lucia@example.it")
+    actions.set_status(first, agent, "resolved")
+    second = customer_writes("Ancora sull'ordine 4411", email="lucia@example.it")
+    assert first.pk != second.pk
+    url = f"/customers/{first.customer_id}/merge-conversations/"
+    same = agent_client.post(url, {"kept": first.pk, "other": first.pk}, follow=True)
+    assert "Scegli due conversazioni diverse di questo cliente." in same.content.decode()
+    done = agent_client.post(url, {"kept": first.pk, "other": second.pk})
+    assert done.status_code == 302 and done["Location"] == f"/c/{first.number}/"
+    page = agent_client.get(f"/c/{first.number}/").content.decode()
+    assert "Ancora sull" in page and f"La conversazione n. {second.number} è stata unita" in page

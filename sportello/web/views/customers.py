@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sportello.channels import registry
+from sportello.conversations.actions.merge import merge_conversations
 from sportello.conversations.queries import customer_conversations
-from sportello.core.errors import Conflict
+from sportello.core.errors import Conflict, SportelloError
 from sportello.customers.actions import update_customer
 from sportello.customers.actions.lifecycle import (
     ConsentChange,
@@ -244,3 +245,28 @@ def erase_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
         erase_customer_data(agent.workspace_id, customer_id)
         messages.success(request, _("Personal data erased."))
     return redirect("web:customer", customer_id=customer_id)
+
+
+@agent_required
+@require_POST
+def merge_conversations_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Two of the customer's conversations about one issue (an email and a WhatsApp chat)
+    become one: ``kept`` gets the other's messages."""
+    agent = agent_of(request)
+    customer = get_customer(agent.workspace_id, customer_id)
+    kept, other = request.POST.get("kept", ""), request.POST.get("other", "")
+    ids = {c.pk: c for c in customer_conversations(agent.workspace_id, customer.pk, limit=100)}
+    if (
+        not (kept.isdigit() and other.isdigit())
+        or int(kept) == int(other)
+        or not ({int(kept), int(other)} <= set(ids))
+    ):
+        messages.error(request, _("Choose two different conversations of this customer."))
+        return redirect("web:customer", customer_id=customer.pk)
+    try:
+        merge_conversations(agent.workspace_id, int(kept), int(other), by=agent)
+    except SportelloError as error:
+        messages.error(request, error.message)
+        return redirect("web:customer", customer_id=customer.pk)
+    messages.success(request, _("Conversations merged."))
+    return redirect("web:conversation", number=ids[int(kept)].number)
