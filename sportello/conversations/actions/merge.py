@@ -52,9 +52,9 @@ def merge_conversations(
     ``InvalidInput`` for a conversation into itself; ``NotFound`` for one of another
     workspace; ``Conflict`` for two customers' conversations unless ``different_customers``
     confirms it, and for a conversation with nothing left to move (merged already)."""
+    kept, other = _lock_pair(workspace_id, kept_id, other_id)  # another workspace's: 404
     if kept_id == other_id:
         raise InvalidInput("a conversation cannot be merged into itself")
-    kept, other = _lock_pair(workspace_id, kept_id, other_id)
     if kept.customer_id != other.customer_id and not different_customers:
         raise Conflict(
             "the conversations are of different customers: merge the customers first, "
