@@ -381,6 +381,40 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/customers/{customer_id}/unmerge": ApiRule(
         statuses(200), lambda role: {"merge_id": _alfa_merge(role)}
     ),
+    # Merging conversations (issue 18 point 4): Alfa has one conversation, so a merge
+    # into itself is refused (422); no merge to undo (404).
+    "POST /api/v1/conversations/{conversation_id}/merge": ApiRule(
+        statuses(422), lambda role: {"other_id": _alfa_conversation_id()}
+    ),
+    "POST /api/v1/conversations/{conversation_id}/unmerge": ApiRule(
+        statuses(404), lambda role: {"other_id": _alfa_conversation_id()}
+    ),
+    # Lifecycle, orders, consent, look-up (issue 18 point 5): any agent, as customers are.
+    "GET /api/v1/customers/lookup": ApiRule(statuses(200), query="?email=zefiro@alfa.it"),
+    "GET /api/v1/customers/{customer_id}/orders": ApiRule(statuses(200), shows_rows=False),
+    "GET /api/v1/customers/{customer_id}/consents": ApiRule(statuses(200), shows_rows=False),
+    "PUT /api/v1/customers/{customer_id}/consents": ApiRule(
+        statuses(200),
+        lambda role: {
+            "consents": [{"purpose": "marketing", "channel_kind": "email", "granted": True}]
+        },
+        shows_rows=False,
+    ),
+    "POST /api/v1/customers/{customer_id}/identities": ApiRule(
+        statuses(201), lambda role: {"kind": "email", "value": f"{role}@alfa-bis.it"}
+    ),
+    "DELETE /api/v1/customers/{customer_id}/identities/{identity_id}": ApiRule(statuses(204)),
+    "POST /api/v1/orders": ApiRule(
+        statuses(201),
+        lambda role: {
+            "customer": {"email": f"ordine-{role}@example.it"},
+            "number": f"M-{role}",
+            "total": "10.00",
+            "status": "paid",
+            "placed_at": "2026-12-01T10:00:00Z",
+        },
+        shows_rows=False,
+    ),
     "GET /api/v1/privacy/retention": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/privacy/retention": ApiRule(
         statuses(200), lambda role: {"months": 24, "action": "anonymise"}, least_role="admin"
@@ -438,6 +472,20 @@ def _alfa_twin(role: str, *, suggested: bool = False) -> int:
     return twin.pk
 
 
+def _alfa_identity() -> int:
+    """A fresh address of the world's customer, to remove."""
+    from sportello.customers.models import Identity
+
+    zefiro = Customer.objects.get(name="Zefiro Alfa")
+    count = Identity.objects.filter(customer=zefiro).count()
+    return Identity.objects.create(
+        workspace_id=zefiro.workspace_id,
+        customer=zefiro,
+        kind="email",
+        value=f"vecchio{count}@alfa.it",
+    ).pk
+
+
 def _alfa_merge(role: str) -> int:
     """A merge of a twin into the world's customer, to undo."""
     from sportello.customers.actions.merge import merge_customers
@@ -460,6 +508,7 @@ API_IDS: dict[str, Callable[[World], int]] = {
         CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk
     ),
     "macro_id": lambda world: Macro.objects.get(workspace=world.alfa.workspace).pk,
+    "identity_id": lambda world: _alfa_identity(),
     "rule_id": lambda world: (
         Rule.objects.get(workspace=world.alfa.workspace, name="Regola Alfa").pk
     ),
@@ -608,6 +657,19 @@ WEB: dict[str, WebRule] = {
     ),
     "customers/<rowid:customer_id>/unmerge/<rowid:merge_id>/": WebRule((_post({}),)),
     "customers/<rowid:customer_id>/dismiss/<rowid:other_id>/": WebRule((_post({}),)),
+    # Lifecycle, contacts and consent edits on the customer page: any agent.
+    "customers/<rowid:customer_id>/lifecycle/": WebRule(
+        (_post({"stage": "customer", "reason": "ha comprato"}),)
+    ),
+    "customers/<rowid:customer_id>/contacts/": WebRule(
+        (_post({"kind": "phone", "value": "ciao"}, 422),)
+    ),
+    "customers/<rowid:customer_id>/contacts/<rowid:identity_id>/remove/": WebRule((_post({}),)),
+    "customers/<rowid:customer_id>/consents/": WebRule((_post({"do_not_contact": "on"}),)),
+    # Alfa's customer has one conversation: nothing to merge, a message, back to the page.
+    "customers/<rowid:customer_id>/merge-conversations/": WebRule(
+        (_post({"kept": "1", "other": "1"}),)
+    ),
     "customers/<rowid:customer_id>/erase/": WebRule(
         (_post({"confirm": "yes"}),), least_role="admin"
     ),
@@ -743,6 +805,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "customer_id": lambda world: world.customer.pk,
     "other_id": lambda world: _alfa_twin("web", suggested=True),
     "merge_id": lambda world: _alfa_merge("web"),
+    "identity_id": lambda world: _alfa_identity(),
     "token_id": lambda world: world.alfa.token.pk,
     "reply_id": lambda world: (
         CannedReply.objects.get(workspace=world.alfa.workspace, shortcut="spedizione").pk

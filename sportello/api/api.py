@@ -26,6 +26,7 @@ from sportello.api.routers import (
     inbound,
     kb,
     notifications,
+    orders,
     privacy,
     reports,
     rules,
@@ -92,6 +93,7 @@ api.add_router("/conversations", canned.apply_router)
 api.add_router("/rules", rules.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/reports", reports.router)
+api.add_router("/orders", orders.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 
 from sportello.audit.models import AuditEntry
 from sportello.conversations.models import Conversation, Message
-from sportello.customers.models import Customer
+from sportello.customers.models import Consent, Customer, Order
 from sportello.outbound.queries import DeliveryState
 
 
@@ -52,6 +52,10 @@ def customer(c: Customer) -> dict[str, Any]:
         "created_at": c.created_at,
         "no_automatic_replies": c.no_automatic_replies,
         "erased_at": c.erased_at,
+        "lifecycle_stage": c.lifecycle_stage,
+        "lifecycle_changed_at": c.lifecycle_changed_at,
+        "lifecycle_reason": c.lifecycle_reason,
+        "do_not_contact": c.do_not_contact,
     }
 
 
@@ -141,4 +145,29 @@ def conversation_detail(
         "resolution_due_at": c.resolution_due_at,
         "resolution_sla": c.resolution_sla,
         "messages": [message(m, deliveries.get(m.pk)) for m in messages],
+    }
+
+
+def order(o: Order) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "customer_id": o.customer_id,
+        "number": o.number,
+        "total": f"{o.total:.2f}",
+        "currency": o.currency,
+        "status": o.status,
+        "placed_at": o.placed_at,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+    }
+
+
+def consent(c: Consent) -> dict[str, Any]:
+    return {
+        "purpose": c.purpose,
+        "channel_kind": c.channel_kind,
+        "granted": c.granted,
+        "source": c.source,
+        "by": c.by_name,
+        "at": c.at,
     }

@@ -177,6 +177,16 @@ class CustomerOut(Schema):
     erased_at: datetime | None = Field(
         None, description="Set when the customer's personal data was erased (a tombstone)"
     )
+    lifecycle_stage: Literal["lead", "customer", "former"] = Field(
+        "lead", description="`lead`, `customer` (bought: a paid or fulfilled order) or `former`"
+    )
+    lifecycle_changed_at: datetime | None = None
+    lifecycle_reason: str = ""
+    do_not_contact: bool = Field(
+        False,
+        description="The person asked not to be contacted: no acknowledgement, automatic or "
+        "new outgoing message (agents' replies to what she writes still go)",
+    )
 
 
 class CustomerPage(Schema):
@@ -190,6 +200,8 @@ class CustomerPatch(Schema):
     language: str | None = Field(None, max_length=8)
     custom_fields: dict[str, Any] | None = None
     no_automatic_replies: bool | None = None
+    lifecycle_stage: Literal["lead", "customer", "former"] | None = None
+    lifecycle_reason: str = Field("", max_length=200, description="Why the stage changed")
 
 
 class ConversationSummary(Schema):
@@ -393,6 +405,8 @@ class ErasureOut(Schema):
     messages: int
     attachments: int
     raw_records: int = Field(description="Stored raw inbound messages deleted")
+    orders: int = Field(0, description="Order records deleted")
+    consents: int = Field(0, description="Consent records deleted")
 
 
 class AcknowledgementIn(Schema):

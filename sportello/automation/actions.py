@@ -18,7 +18,12 @@ from sportello.conversations.models import Conversation, Direction, Kind, Messag
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.models import Workspace
-from sportello.outbound.actions import queue_delivery, reply_refusal, sender_for
+from sportello.outbound.actions import (
+    automatic_refusal,
+    queue_delivery,
+    reply_refusal,
+    sender_for,
+)
 from sportello.sla.hours import add_business_time
 from sportello.sla.queries import default_calendar, opening_hours
 
@@ -151,6 +156,8 @@ def _reason_to_skip(
         return "auto_reply"
     if conversation.customer.no_automatic_replies:
         return "opted_out"
+    if automatic_refusal(conversation):
+        return "no_consent"
     if sender_for(conversation.channel.kind) is None or reply_refusal(conversation):
         return "channel_cannot_send"
     since = now - timedelta(hours=settings.min_hours_between)

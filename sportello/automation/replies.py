@@ -24,7 +24,12 @@ from sportello.conversations.actions.manage import normalize_tag
 from sportello.conversations.models import Conversation, Message, Priority, Status
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, NotFound, PermissionDenied
-from sportello.outbound.actions import queue_delivery, reply_refusal, send_reply
+from sportello.outbound.actions import (
+    automatic_refusal,
+    queue_delivery,
+    reply_refusal,
+    send_reply,
+)
 from sportello.sla.queries import snooze_preset_until
 
 MAX_TITLE = 120
@@ -412,7 +417,7 @@ def _reply_step(conversation: Conversation, macro: Macro, actor: Agent | None) -
     text = render(body, conversation, actor, language=language, blank_missing=True).text
     if actor is not None:
         return send_reply(conversation, actor, text).message
-    refusal = reply_refusal(conversation)
+    refusal = reply_refusal(conversation) or automatic_refusal(conversation)
     if refusal is not None:
         raise InvalidInput(refusal)
     message = conversation_actions.automatic_reply(conversation, text, reason=MACRO)

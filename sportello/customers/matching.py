@@ -11,6 +11,7 @@ different "Marco Ferrari" stay two people until an agent says otherwise.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -259,6 +260,9 @@ def match_keys(profile: Profile) -> set[str]:
     return keys
 
 
+# Cached: names repeat (every "Rossi", every "Maria"), so a batch dedupe compares the same
+# words again and again; the pure-Python loop is most of a comparison's cost.
+@functools.lru_cache(maxsize=200_000)
 def jaro_winkler(a: str, b: str) -> float:
     """Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters)."""
     if a == b:
@@ -296,6 +300,7 @@ def _token_similarity(x: str, y: str) -> float:
     return jaro_winkler(x, y)
 
 
+@functools.lru_cache(maxsize=200_000)
 def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """How alike two names' tokens are, whatever their order: each word of the shorter name
     against its best partner in the other, averaged; a name with fewer words ("Rossi")

@@ -14,6 +14,15 @@ class IdentitySource(models.TextChoices):
     SIGNATURE = "signature", _("signature")
 
 
+class LifecycleStage(models.TextChoices):
+    """Where a person stands with the business: someone who got in touch (lead), someone
+    who bought (customer), someone who used to (former customer)."""
+
+    LEAD = "lead", _("lead")
+    CUSTOMER = "customer", _("customer")
+    FORMER = "former", _("former customer")
+
+
 class Organization(WorkspaceScoped, Timestamped):
     """A company a customer belongs to, when the customer is a business."""
 
@@ -54,6 +63,22 @@ class Customer(WorkspaceScoped, Timestamped):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    # Lead, customer or former customer: set by agents and by orders (``actions.lifecycle``),
+    # with when and why it last changed (``LifecycleChange`` keeps every change). Database
+    # defaults, so ingest's plain-SQL insert needs no change.
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=10,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+        db_default=LifecycleStage.LEAD,
+    )
+    lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
+    lifecycle_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # The person asked to be contacted no more (no acknowledgement, no automatic or new
+    # outgoing message; agents' replies to what she writes still go): ``queries.consent``.
+    do_not_contact = models.BooleanField(_("do not contact"), default=False, db_default=False)
+    do_not_contact_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -170,3 +195,78 @@ class CustomerMerge(WorkspaceScoped):
 
     class Meta:
         indexes = [models.Index(fields=["kept", "-created_at"], name="merge_kept_recent")]
+
+
+class LifecycleChange(WorkspaceScoped):
+    """One change of a customer's lifecycle stage: from what, to what, why, by whom."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    previous = models.CharField(max_length=10, choices=LifecycleStage.choices)
+    stage = models.CharField(max_length=10, choices=LifecycleStage.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    by_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-at"], name="lifecycle_change_recent")]
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    PAID = "paid", _("paid")
+    FULFILLED = "fulfilled", _("fulfilled")
+    CANCELLED = "cancelled", _("cancelled")
+    REFUNDED = "refunded", _("refunded")
+
+
+# Statuses that make the person a customer.
+BOUGHT = frozenset({OrderStatus.PAID, OrderStatus.FULFILLED})
+
+
+class Order(WorkspaceScoped, Timestamped):
+    """A minimal order record from an e-commerce integration (``POST /api/v1/orders``):
+    enough to know that a person bought, what and when. One per (workspace, number): the
+    shop posting it again updates status and total."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    number = models.CharField(_("order number"), max_length=64)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices)
+    placed_at = models.DateTimeField(_("placed at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="order_number_unique")
+        ]
+        indexes = [models.Index(fields=["customer", "-placed_at"], name="order_customer_recent")]
+
+
+class ConsentPurpose(models.TextChoices):
+    SERVICE = "service", _("service messages")
+    MARKETING = "marketing", _("marketing")
+
+
+class ConsentSource(models.TextChoices):
+    WEB_FORM = "web_form", _("web form")
+    AGENT = "agent", _("agent")
+    API = "api", _("API")
+    UNSUBSCRIBE_LINK = "unsubscribe_link", _("unsubscribe link")
+    IMPORT = "import", _("import")
+
+
+class Consent(WorkspaceScoped):
+    """A customer gave or withdrew consent to messages of a ``purpose`` on a channel kind
+    (email, whatsapp, sms, phone...). Rows are never changed: the latest per (purpose,
+    channel kind) is what holds, the earlier ones are its history."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=10, choices=ConsentPurpose.choices)
+    channel_kind = models.CharField(max_length=16)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    by_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "purpose", "-at"], name="consent_latest")]

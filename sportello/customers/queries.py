@@ -16,11 +16,15 @@ from sportello.core import sql
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.customers.identities import normalize_phone, shown_value
 from sportello.customers.models import (
+    Consent,
+    ConsentPurpose,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
     Identity,
     IdentitySource,
+    LifecycleChange,
+    Order,
     Organization,
     SuggestionState,
 )
@@ -220,6 +224,8 @@ class Contact:
     unverified: bool
     # Read in the signature of one of the customer's messages, not written from.
     from_signature: bool = False
+    # The identities shown on this line (an agent removes the line: all of them).
+    identity_ids: tuple[int, ...] = ()
 
 
 def contacts(customer: Customer) -> list[Contact]:
@@ -239,6 +245,7 @@ def contacts(customer: Customer) -> list[Contact]:
             ),
             unverified=all(i.unverified for i in identities),
             from_signature=all(i.source == IdentitySource.SIGNATURE for i in identities),
+            identity_ids=tuple(i.pk for i in identities),
         )
         for value, identities in grouped.items()
     ]
@@ -354,4 +361,127 @@ def merges_of(workspace_id: int, customer_id: int) -> list[CustomerMerge]:
         CustomerMerge.objects.filter(workspace_id=workspace_id, kept_id=customer_id)
         .select_related("merged")
         .order_by("-created_at", "-pk")[:50]
+    )
+
+
+# Lifecycle, orders, consent ---------------------------------------------------------------
+
+
+def orders_of(workspace_id: int, customer_id: int, *, limit: int = 100) -> list[Order]:
+    """The customer's orders, latest placed first. ``NotFound`` for another workspace's."""
+    if not Customer.objects.filter(workspace_id=workspace_id, pk=customer_id).exists():
+        raise NotFound(f"customer {customer_id} not found")
+    return list(
+        Order.objects.filter(workspace_id=workspace_id, customer_id=customer_id).order_by(
+            "-placed_at", "-pk"
+        )[:limit]
+    )
+
+
+def lifecycle_changes_of(customer_id: int, *, limit: int = 20) -> list[LifecycleChange]:
+    return list(
+        LifecycleChange.objects.filter(customer_id=customer_id).order_by("-at", "-pk")[:limit]
+    )
+
+
+def current_consents(customer_id: int) -> list[Consent]:
+    """What holds now: the latest record per (purpose, channel kind)."""
+    latest: dict[tuple[str, str], Consent] = {}
+    for consent in Consent.objects.filter(customer_id=customer_id).order_by("at", "pk"):
+        latest[(consent.purpose, consent.channel_kind)] = consent
+    return sorted(latest.values(), key=lambda c: (c.purpose, c.channel_kind))
+
+
+def consent_history(customer_id: int, *, limit: int = 200) -> list[Consent]:
+    return list(Consent.objects.filter(customer_id=customer_id).order_by("-at", "-pk")[:limit])
+
+
+# Without a record: service messages may go (the person wrote to the business, which
+# answers and keeps her informed of her case), marketing may not (it needs an opt-in).
+DEFAULT_CONSENT = {ConsentPurpose.SERVICE: True, ConsentPurpose.MARKETING: False}
+
+
+def _may(
+    do_not_contact: bool, held: dict[tuple[str, str], bool], purpose: str, kind: str | None
+) -> bool:
+    """May a message of ``purpose`` go on ``kind`` (or, with ``None``, on at least one
+    channel kind) given the consents that hold."""
+    if do_not_contact:
+        return False
+    default = DEFAULT_CONSENT[ConsentPurpose(purpose)]
+    if kind is not None:
+        return held.get((purpose, kind), default)
+    states = [granted for (p, _), granted in held.items() if p == purpose]
+    if any(states):
+        return True
+    # Nothing granted: a default that allows still holds on kinds with no record.
+    return default and len(states) < len(registry.kinds())
+
+
+def contact_refusal(
+    customer_id: int, channel_kind: str, purpose: str = ConsentPurpose.SERVICE
+) -> str | None:
+    """Why a message that is not a reply to what the customer wrote (an acknowledgement,
+    a rule's or macro's automatic reply, a new outgoing conversation, a campaign) may not
+    go to her on ``channel_kind``: she asked not to be contacted, or withdrew (or never
+    gave, for marketing) consent for ``purpose`` on that channel. ``None`` when it may.
+    The one place every such outbound path asks (``outbound.actions.automatic_refusal``)."""
+    row = (
+        Customer.objects.filter(pk=customer_id)
+        .values_list("do_not_contact", "no_automatic_replies")
+        .first()
+    )
+    if row is None:
+        return "the customer does not exist"
+    do_not_contact, _ = row
+    if do_not_contact:
+        return "the customer asked not to be contacted"
+    held = {
+        (c.purpose, c.channel_kind): c.granted
+        for c in current_consents(customer_id)
+        if c.purpose == purpose
+    }
+    if not _may(False, held, purpose, channel_kind):
+        what = "marketing" if purpose == ConsentPurpose.MARKETING else "service messages"
+        return f"the customer has no consent to {what} on {channel_kind}"
+    return None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    customer: Customer | None
+    may_contact: dict[str, bool]
+    channels: dict[str, dict[str, bool]]
+
+
+def lookup_customer(workspace_id: int, *, email: str = "", phone: str = "") -> Lookup:
+    """Is this person already known, and may she be contacted? By normalised email or phone
+    (any Italian way of writing it), in this workspace only. ``InvalidInput`` when both are
+    empty or one is not an address or number."""
+    from sportello.customers.identities import normalize_email, same_number_keys
+
+    keys: list[tuple[str, str]] = []
+    if email.strip():
+        keys.append(("email", normalize_email(email)))
+    if phone.strip():
+        keys.append(("phone", normalize_phone(phone)))
+    if not keys:
+        raise InvalidInput("give an email or a phone number")
+    owners = identity_owners(workspace_id, list(dict.fromkeys([*keys, *same_number_keys(keys)])))
+    if not owners:
+        return Lookup(
+            customer=None, may_contact={"service": False, "marketing": False}, channels={}
+        )
+    customer = Customer.objects.get(pk=owners[0].customer_id)
+    held = {(c.purpose, c.channel_kind): c.granted for c in current_consents(customer.pk)}
+    channels = {
+        kind: {p: _may(customer.do_not_contact, held, p, kind) for p in ConsentPurpose.values}
+        for kind in sorted({kind for _, kind in held})
+    }
+    return Lookup(
+        customer=customer,
+        may_contact={
+            p: _may(customer.do_not_contact, held, p, None) for p in ConsentPurpose.values
+        },
+        channels=channels,
     )

@@ -23,6 +23,7 @@ from sportello.conversations.models import Conversation, Direction, Kind, Messag
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
+from sportello.customers.queries import contact_refusal
 from sportello.outbound.errors import AttemptSuperseded, DeliveryError
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.models import Delivery, DeliveryStatus
@@ -71,6 +72,14 @@ def reply_refusal(conversation: Conversation) -> str | None:
     except InvalidInput:
         return None
     return None if rule is None else rule(conversation)
+
+
+def automatic_refusal(conversation: Conversation, purpose: str = "service") -> str | None:
+    """Why a message that answers nothing the customer just wrote to an agent (an
+    acknowledgement, a rule's or an unattended macro's reply, a new outgoing message) may
+    not go to the conversation's customer on its channel: do-not-contact, or consent for
+    ``purpose`` withdrawn there (``customers.queries.contact_refusal``, the one check)."""
+    return contact_refusal(conversation.customer_id, conversation.channel.kind, purpose)
 
 
 @dataclass(frozen=True)

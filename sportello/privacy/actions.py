@@ -55,6 +55,8 @@ class Erasure:
     messages: int
     attachments: int
     raw_records: int
+    orders: int = 0
+    consents: int = 0
 
 
 def erase_customer_data(workspace_id: int, customer_id: int) -> Erasure:
@@ -84,6 +86,8 @@ def erase_customer_data(workspace_id: int, customer_id: int) -> Erasure:
             messages=forgotten.messages,
             attachments=len(forgotten.attachment_paths),
             raw_records=raw,
+            orders=erased.orders,
+            consents=erased.consents,
         )
         detail = {k: v for k, v in result.__dict__.items() if isinstance(v, int | bool)}
         detail.pop("customer_id")

@@ -26,6 +26,7 @@ from sportello.conversations.queries import (
 )
 from sportello.core import clock
 from sportello.customers.models import Customer
+from sportello.customers.queries import consent_history, lifecycle_changes_of, orders_of
 from sportello.outbound.models import Delivery
 from sportello.outbound.queries import deliveries_of
 from sportello.privacy.holders import holders
@@ -83,6 +84,44 @@ def _customer(customer: Customer) -> dict[str, Any]:
         "last_contact_at": customer.last_contact_at,
         "created_at": customer.created_at,
         "erased_at": customer.erased_at,
+    }
+
+
+def _lifecycle(customer: Customer) -> dict[str, Any]:
+    """Her stage and its history, orders, consents (every record, latest first)."""
+    return {
+        "lifecycle": {
+            "stage": customer.lifecycle_stage,
+            "changed_at": customer.lifecycle_changed_at,
+            "reason": customer.lifecycle_reason,
+            "history": [
+                {"from": c.previous, "to": c.stage, "reason": c.reason, "by": c.by_name, "at": c.at}
+                for c in lifecycle_changes_of(customer.pk, limit=1000)
+            ],
+        },
+        "do_not_contact": customer.do_not_contact,
+        "do_not_contact_since": customer.do_not_contact_since,
+        "orders": [
+            {
+                "number": o.number,
+                "total": f"{o.total:.2f}",
+                "currency": o.currency,
+                "status": o.status,
+                "placed_at": o.placed_at,
+            }
+            for o in orders_of(customer.workspace_id, customer.pk, limit=100_000)
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "channel_kind": c.channel_kind,
+                "granted": c.granted,
+                "source": c.source,
+                "by": c.by_name,
+                "at": c.at,
+            }
+            for c in consent_history(customer.pk, limit=100_000)
+        ],
     }
 
 
@@ -215,6 +254,7 @@ def archive(customer: Customer) -> Iterator[bytes]:
                     {"kind": i.kind, "value": i.value, "created_at": i.created_at}
                     for i in customer.identities.all()
                 ],
+                **_lifecycle(customer),
             }
             ids = customer_conversation_ids(customer.workspace_id, customer.pk)
             values = [i.value for i in customer.identities.all()]

@@ -456,6 +456,89 @@ class CustomerForm(forms.Form):
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
 
 
+def _lifecycle_choices() -> list[tuple[str, Any]]:
+    from sportello.customers.models import LifecycleStage
+
+    return list(LifecycleStage.choices)
+
+
+class LifecycleForm(forms.Form):
+    """An agent moves a customer to a lifecycle stage, saying why."""
+
+    stage = forms.ChoiceField(label=_("Lifecycle stage"), choices=_lifecycle_choices)
+    reason = forms.CharField(label=_("Why"), max_length=200, required=False)
+
+
+def _identity_kind_choices() -> list[tuple[str, Any]]:
+    from sportello.channels import registry
+
+    return [(k, label) for k, label in registry.identity_kind_choices() if k != "other"]
+
+
+class IdentityForm(forms.Form):
+    """An address an agent adds to a customer: read as ingest reads it, so a garbage phone
+    or an email without a domain is refused here, in words."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=_identity_kind_choices)
+    value = forms.CharField(label=_("Address or number"), max_length=320)
+
+    def clean(self) -> dict[str, Any]:
+        from sportello.core.errors import InvalidInput
+        from sportello.customers.identities import normalize
+
+        data = super().clean() or {}
+        kind, value = data.get("kind"), data.get("value")
+        if kind and value:
+            try:
+                data["normalised"] = normalize(kind, value)
+            except InvalidInput:
+                if kind == "email":
+                    message = gettext("This is not an email address (name@domain.it).")
+                elif kind in ("phone", "whatsapp"):
+                    message = gettext("This is not a phone number.")
+                else:
+                    message = gettext("This is not a valid address.")
+                self.add_error("value", message)
+        return data
+
+
+def _consent_kind_choices() -> list[tuple[str, Any]]:
+    from sportello.channels import registry
+    from sportello.customers.actions.lifecycle import consent_kinds
+
+    labels = dict(registry.kind_choices()) | dict(registry.identity_kind_choices())
+    return [(k, labels.get(k, k)) for k in consent_kinds()]
+
+
+def _purpose_choices() -> list[tuple[str, Any]]:
+    from sportello.customers.models import ConsentPurpose
+
+    return list(ConsentPurpose.choices)
+
+
+class ConsentForm(forms.Form):
+    """Consent given or withdrawn for a purpose on a channel kind, or the do-not-contact
+    flag, as an agent records what the customer said."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=_purpose_choices, required=False)
+    channel_kind = forms.ChoiceField(
+        label=_("Channel"), choices=_consent_kind_choices, required=False
+    )
+    granted = forms.ChoiceField(
+        label=_("Consent"),
+        choices=[("", "—"), ("yes", _("given")), ("no", _("withdrawn"))],
+        required=False,
+    )
+    do_not_contact = forms.BooleanField(label=_("Do not contact"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = [bool(data.get(k)) for k in ("purpose", "channel_kind", "granted")]
+        if any(chosen) and not all(chosen):
+            raise ValidationError(gettext("Choose the purpose, the channel and the consent."))
+        return data
+
+
 def reset_refusal_message(refused: logins.Refusal) -> str:
     minutes = math.ceil(refused.retry_after / 60)
     return ngettext(

@@ -106,6 +106,21 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         parts = [f"+{name}" for name in data.get("added") or []]
         parts += [f"−{name}" for name in data.get("removed") or []]
         return EventLine(_("Tags: %(changes)s") % {"changes": ", ".join(parts)}, _actor(message))
+    if event == "merged_into":
+        text = _("Merged into conversation #%(number)s") % {"number": data.get("number", "")}
+        if data.get("undone"):
+            text += " · " + _("undone")
+        return EventLine(text, _actor(message))
+    if event == "merged_from":
+        return EventLine(
+            _("Conversation #%(number)s merged into this one") % {"number": data.get("number", "")},
+            _actor(message),
+        )
+    if event == "merge_undone":
+        return EventLine(
+            _("Merge with conversation #%(number)s undone") % {"number": data.get("number", "")},
+            _actor(message),
+        )
     if event == "anonymised":
         return EventLine(_("Personal data removed from this conversation"))
     if event in ("sla_warning", "sla_breached"):
@@ -167,6 +182,7 @@ def _acknowledgement_reasons() -> dict[str, str]:
         "bounce": _("the message is a bounce"),
         "no_reply": _("the sender does not read replies (no-reply address)"),
         "opted_out": _("the customer asked for no automatic replies"),
+        "no_consent": _("the customer asked not to be contacted, or withdrew consent"),
         "channel_cannot_send": _("this channel cannot send replies"),
         "recently_acknowledged": _("the customer had one a short time ago"),
     }

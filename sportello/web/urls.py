@@ -76,6 +76,31 @@ urlpatterns = [
     path("customers/duplicates/", duplicates.review_queue, name="duplicates"),
     path("customers/<rowid:customer_id>/", customers.customer_page, name="customer"),
     path(
+        "customers/<rowid:customer_id>/lifecycle/",
+        customers.set_lifecycle,
+        name="customer_lifecycle",
+    ),
+    path(
+        "customers/<rowid:customer_id>/contacts/",
+        customers.add_contact,
+        name="customer_contact_add",
+    ),
+    path(
+        "customers/<rowid:customer_id>/contacts/<rowid:identity_id>/remove/",
+        customers.remove_contact,
+        name="customer_contact_remove",
+    ),
+    path(
+        "customers/<rowid:customer_id>/merge-conversations/",
+        customers.merge_conversations_view,
+        name="customer_merge_conversations",
+    ),
+    path(
+        "customers/<rowid:customer_id>/consents/",
+        customers.set_consent,
+        name="customer_consent",
+    ),
+    path(
         "customers/<rowid:customer_id>/merge/<rowid:other_id>/",
         duplicates.merge,
         name="customer_merge",

@@ -273,3 +273,40 @@ def test_a_template_that_cannot_fill_is_refused_with_a_clear_message(admin_api, 
 def test_hours_between_out_of_range_are_refused(admin_api):
     response = admin_api.put("/api/v1/acknowledgement", {**ON, "min_hours_between": -1})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"do_not_contact": True},
+        {"consents": [{"purpose": "service", "channel_kind": "email", "granted": False}]},
+    ],
+)
+def test_a_customer_not_to_be_contacted_gets_none(api, switched_on, inbound, write, sink, change):
+    """GIVEN a customer who asked not to be contacted, or withdrew consent to service
+    messages by email
+    WHEN they email
+    THEN no acknowledgement goes out and the timeline says why (issue 18: every outbound
+    path that is not a reply checks consent)."""
+    earlier = inbound("Vi scrivo dal vostro modulo", sender={"email": "mario.rossi@example.it"})
+    customer_id = earlier.json()["customer_id"]
+    response = api.put(f"/api/v1/customers/{customer_id}/consents", change)
+    assert response.status_code == 200, response.content
+
+    conversation = write()
+    assert conversation.customer_id == customer_id
+    assert automatic_replies(conversation) == [] and skipped(conversation) == ["no_consent"]
+    assert sink.received == []
+
+
+def test_consent_withdrawn_on_another_channel_still_acknowledged(
+    api, switched_on, inbound, write, sink
+):
+    """Withdrawing WhatsApp service messages says nothing of email: the email is
+    acknowledged."""
+    earlier = inbound("Vi scrivo dal vostro modulo", sender={"email": "mario.rossi@example.it"})
+    customer_id = earlier.json()["customer_id"]
+    withdrawn = {"consents": [{"purpose": "service", "channel_kind": "whatsapp", "granted": False}]}
+    assert api.put(f"/api/v1/customers/{customer_id}/consents", withdrawn).status_code == 200
+    conversation = write()
+    assert len(automatic_replies(conversation)) == 1

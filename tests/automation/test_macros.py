@@ -279,3 +279,26 @@ def test_a_rule_does_not_apply_a_replying_macro_to_a_customer_who_opted_out(
     assert not Message.objects.filter(conversation=conversation, data={"automatic": "macro"})
     conversation.refresh_from_db()
     assert conversation.status != Status.PENDING
+
+
+def test_a_rule_does_not_apply_a_replying_macro_to_a_customer_not_to_contact(
+    admin, admin_api, conversation
+):
+    """The consent check (issue 18): a customer who asked not to be contacted gets no
+    unattended macro reply; the rule's timeline says why."""
+    from sportello.customers.actions.lifecycle import set_consents
+
+    set_consents(conversation.customer, [], source="agent", do_not_contact=True)
+    macro = _macro(admin_api, reply_text="Ricevuto.", status="pending")
+    admin_api.post(
+        "/api/v1/rules",
+        {
+            "name": "Notte",
+            "event": "message_received",
+            "actions": [{"type": "apply_macro", "macro_id": macro["id"]}],
+        },
+    )
+    run_rules(conversation.workspace_id, RuleEvent.MESSAGE_RECEIVED, conversation.pk)
+    failed = Message.objects.get(conversation=conversation, event="rule_action_failed")
+    assert "asked not to be contacted" in failed.data["error"]
+    assert not Message.objects.filter(conversation=conversation, data={"automatic": "macro"})

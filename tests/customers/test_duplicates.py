@@ -138,3 +138,34 @@ def test_dedupe_finds_the_pairs_of_an_imported_list(workspace, capsys):
     assert CustomerMatchKey.objects.exists()
     assert dedupe_workspace(workspace.pk)["suggested"] == 2
     assert DuplicateSuggestion.objects.count() == 2
+
+
+def test_an_order_number_posted_for_two_records_is_evidence(workspace):
+    """The shop posts order A-9 for Rossi Maria by email; the same number was noted on
+    'Maria R.' (custom field): the pair is suggested with the shared order number."""
+    from datetime import UTC, datetime
+
+    from sportello.customers.actions import create_customer, update_customer
+    from sportello.customers.actions.duplicates import refresh_suggestions
+    from sportello.customers.actions.lifecycle import OrderIn, record_order
+
+    maria = create_customer(workspace.pk, name="Maria R.", identities=[("phone", "+393331112233")])
+    update_customer(maria, custom_fields={"ordine": "A-9"})
+    posted = record_order(
+        workspace.pk,
+        OrderIn(
+            number="A-9",
+            total="5",
+            currency="EUR",
+            status="paid",
+            placed_at=datetime(2026, 12, 1, tzinfo=UTC),
+            email="rossi.maria@libero.it",
+            name="ROSSI MARIA",
+        ),
+    )
+    refresh_suggestions(maria.pk)  # her keys, as the job after her change writes them
+    found = refresh_suggestions(posted.order.customer_id)
+    assert [sorted((s.customer_a_id, s.customer_b_id)) for s in found] == [
+        sorted((maria.pk, posted.order.customer_id))
+    ]
+    assert "same_order_number" in found[0].reasons

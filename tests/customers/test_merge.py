@@ -213,3 +213,49 @@ def test_concurrent_merges_of_one_pair_merge_once(api_channel):
     assert Identity.objects.filter(customer_id=merge.merged_id).count() == 0
     assert Identity.objects.filter(customer_id=merge.kept_id).count() == 2
     assert Conversation.objects.filter(customer_id=merge.merged_id).count() == 0
+
+
+def test_orders_consents_and_stage_move_with_the_merge_and_come_back(workspace, pair):
+    """Sara bought on WhatsApp (an order with her number) and withdrew marketing there:
+    after the merge the kept customer is a customer, with the order and the consent; the
+    undo gives them back."""
+    from datetime import UTC, datetime
+
+    from sportello.customers.actions.lifecycle import (
+        ConsentChange,
+        OrderIn,
+        record_order,
+        set_consents,
+    )
+    from sportello.customers.models import Consent, Order
+
+    kept, other = pair
+    recorded = record_order(
+        workspace.pk,
+        OrderIn(
+            number="W-1",
+            total="10",
+            currency="EUR",
+            status="paid",
+            placed_at=datetime(2026, 12, 1, tzinfo=UTC),
+            phone="340 111 2233",
+        ),
+    )
+    assert recorded.order.customer_id == other and not recorded.customer_created
+    set_consents(
+        Customer.objects.get(pk=other),
+        [ConsentChange("marketing", "whatsapp", False)],
+        source="agent",
+        do_not_contact=True,
+    )
+    merge = merge_customers(workspace.pk, kept, other)
+    customer = Customer.objects.get(pk=kept)
+    assert customer.lifecycle_stage == "customer" and customer.do_not_contact
+    assert Order.objects.get().customer_id == kept
+    assert Consent.objects.get().customer_id == kept
+
+    unmerge_customers(workspace.pk, kept, merge.pk)
+    customer = Customer.objects.get(pk=kept)
+    assert customer.lifecycle_stage == "lead" and not customer.do_not_contact
+    assert Order.objects.get().customer_id == other
+    assert Consent.objects.get().customer_id == other

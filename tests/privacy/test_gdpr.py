@@ -170,3 +170,40 @@ def test_an_attachment_another_customer_also_sent_survives_the_erasure(
         admin_api.post(f"/api/v1/customers/{history.customer_id}/erase")
 
     assert history.attachment_file.read_bytes() == ATTACHMENT
+
+
+def test_export_and_erasure_include_orders_and_consents(admin_api, api, history):
+    """GIVEN the customer bought (an order posted by the shop) and gave, then withdrew,
+    marketing consent
+    WHEN she asks for her data, then for its erasure
+    THEN the export holds the order, the stage and every consent record; the erasure
+    deletes them."""
+    order = {
+        "customer": {"email": EMAIL},
+        "number": "Q-77",
+        "total": "120.00",
+        "currency": "EUR",
+        "status": "paid",
+        "placed_at": "2026-11-30T09:00:00Z",
+    }
+    assert api.post("/api/v1/orders", order).json()["customer_id"] == history.customer_id
+    url = f"/api/v1/customers/{history.customer_id}/consents"
+    for granted in (True, False):
+        change = {
+            "consents": [{"purpose": "marketing", "channel_kind": "email", "granted": granted}]
+        }
+        assert api.put(url, change).status_code == 200
+
+    archive = read_zip(admin_api.get(f"/api/v1/customers/{history.customer_id}/export"))
+    data = json.loads(archive.read("customer.json"))
+    assert [(o["number"], o["status"], o["total"]) for o in data["orders"]] == [
+        ("Q-77", "paid", "120.00")
+    ]
+    assert data["lifecycle"]["stage"] == "customer"
+    assert [h["to"] for h in data["lifecycle"]["history"]] == ["customer"]
+    assert [c["granted"] for c in data["consents"]] == [False, True]
+
+    erased = admin_api.post(f"/api/v1/customers/{history.customer_id}/erase").json()
+    assert erased["orders"] == 1 and erased["consents"] == 2
+    assert api.get(f"/api/v1/customers/{history.customer_id}/orders").json() == []
+    assert api.get(url).json()["history"] == []

@@ -26,6 +26,7 @@ from sportello.api.schemas import (
 )
 from sportello.channels.models import Channel
 from sportello.conversations import actions
+from sportello.conversations.actions.merge import merge_conversations, unmerge_conversations
 from sportello.conversations.attachments import Upload
 from sportello.conversations.filters import (
     DEFAULT_LIMIT,
@@ -357,3 +358,76 @@ def _uploads(payload: WriteIn) -> list[Upload]:
             raise InvalidInput(f"attachment {attachment.filename!r} is not valid base64") from exc
         uploads.append(Upload(attachment.filename, content))
     return uploads
+
+
+class ConversationMergeIn(Schema):
+    other_id: int = Field(ge=1, le=2**63 - 1)
+    different_customers: bool = Field(
+        False, description="Confirm merging conversations of two different customers"
+    )
+
+
+class ConversationUnmergeIn(Schema):
+    other_id: int = Field(ge=1, le=2**63 - 1)
+
+
+class ConversationMergeOut(Schema):
+    conversation_id: int
+    other_id: int
+    moved: int = Field(description="Messages and notes that moved")
+
+
+MERGE_RESPONSES: dict[int, Any] = {
+    200: ConversationMergeOut,
+    401: Error,
+    404: Error,
+    409: Error,
+    422: ValidationErrorOut,
+}
+
+
+@router.post(
+    "/{rowid:conversation_id}/merge",
+    response={
+        200: ConversationMergeOut,
+        401: Error,
+        404: Error,
+        409: Error,
+        422: ValidationErrorOut,
+    },
+)
+def merge(request: HttpRequest, conversation_id: int, payload: ConversationMergeIn):  # type: ignore[no-untyped-def]
+    """Merge conversation `other_id` into this one (the same issue written about on two
+    channels, say email and WhatsApp): its messages and notes move here, each keeping its
+    channel; the other is resolved and its timeline points here. One transaction, in the
+    audit log, undone by `unmerge`. 422 for a conversation into itself, 404 for one of
+    another workspace, 409 for two customers' conversations without
+    `different_customers`, or for one merged already."""
+    agent = current_agent(request)
+    done = merge_conversations(
+        agent.workspace_id,
+        conversation_id,
+        payload.other_id,
+        by=agent,
+        different_customers=payload.different_customers,
+    )
+    return {"conversation_id": done.kept.pk, "other_id": done.other.pk, "moved": done.moved}
+
+
+@router.post(
+    "/{rowid:conversation_id}/unmerge",
+    response={
+        200: ConversationMergeOut,
+        401: Error,
+        404: Error,
+        409: Error,
+        422: ValidationErrorOut,
+    },
+)
+def unmerge(request: HttpRequest, conversation_id: int, payload: ConversationUnmergeIn):  # type: ignore[no-untyped-def]
+    """Undo the merge of `other_id` into this conversation: the messages that moved go
+    back, the other reopens if it was open. 404 when they were not merged, 409 when undone
+    already."""
+    agent = current_agent(request)
+    done = unmerge_conversations(agent.workspace_id, conversation_id, payload.other_id, by=agent)
+    return {"conversation_id": done.kept.pk, "other_id": done.other.pk, "moved": done.moved}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -16,16 +17,29 @@ from sportello.api.schemas import (
     Error,
     ValidationErrorOut,
 )
+from sportello.audit.actions import record as audit_record
 from sportello.core.errors import InvalidInput, PermissionDenied
 from sportello.core.ids import parse_id
 from sportello.customers.actions import update_customer
 from sportello.customers.actions.duplicates import dismiss_suggestion
+from sportello.customers.actions.lifecycle import (
+    ConsentChange,
+    add_identity,
+    consent_kinds,
+    remove_identity,
+    set_consents,
+    set_lifecycle_stage,
+)
 from sportello.customers.actions.merge import merge_customers, unmerge_customers
 from sportello.customers.models import CustomerMerge
 from sportello.customers.queries import (
+    consent_history,
+    current_consents,
     duplicate_queue,
     duplicates_of,
     get_customer,
+    lookup_customer,
+    orders_of,
     search_customers,
 )
 from sportello.privacy.actions import erase_customer_data, export_customer
@@ -146,6 +160,59 @@ def duplicate_review_queue(request: HttpRequest, query: Query[QueueQuery]):  # t
     }
 
 
+class LookupQuery(Schema):
+    email: str = Field("", max_length=320)
+    phone: str = Field("", max_length=40)
+
+
+class MayContactOut(Schema):
+    service: bool = Field(description="Service messages (about her orders and cases)")
+    marketing: bool = Field(description="Marketing: only with consent given")
+
+
+class LookupOut(Schema):
+    found: bool
+    customer_id: int | None
+    name: str | None
+    lifecycle_stage: str | None = Field(description="`lead`, `customer` or `former`")
+    may_contact: MayContactOut = Field(
+        description="On at least one channel (see `channels` for each kind with a record)"
+    )
+    channels: dict[str, MayContactOut]
+    do_not_contact: bool
+
+
+@router.get("/lookup", response={200: LookupOut, 401: Error, 422: ValidationErrorOut})
+def lookup(request: HttpRequest, query: Query[LookupQuery]):  # type: ignore[no-untyped-def]
+    """Is this person already a customer, and may she be contacted? For a company's other
+    systems before a sales call or a campaign. The email and phone are read as ingest
+    reads them ('347 123 4567', '0039 347 1234567' and '+39 347 123 4567' are one number);
+    only this workspace's customers are found. 422 when both are empty or one is not an
+    address or number. Every look-up is in the audit log (who asked, whether found)."""
+    agent = current_agent(request)
+    found = lookup_customer(agent.workspace_id, email=query.email, phone=query.phone)
+    customer = found.customer
+    audit_record(
+        agent.workspace_id,
+        "customer.lookup",
+        target_type="customer",
+        target_id=customer.pk if customer else None,
+        detail={
+            "found": customer is not None,
+            "by": [k for k in ("email", "phone") if getattr(query, k).strip()],
+        },
+    )
+    return {
+        "found": customer is not None,
+        "customer_id": customer.pk if customer else None,
+        "name": customer.name if customer else None,
+        "lifecycle_stage": customer.lifecycle_stage if customer else None,
+        "may_contact": found.may_contact,
+        "channels": found.channels,
+        "do_not_contact": customer.do_not_contact if customer else False,
+    }
+
+
 @router.get("/{rowid:customer_id}", response={200: CustomerOut, 401: Error, 404: Error})
 def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
     """One customer with identities and the number of their conversations."""
@@ -159,8 +226,9 @@ def detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-d
     response={200: CustomerOut, 401: Error, 404: Error, 422: ValidationErrorOut},
 )
 def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # type: ignore[no-untyped-def]
-    """Change name, organization, language, custom fields (merged; `null` removes one) or
-    the customer's wish to receive no automatic replies."""
+    """Change name, organization, language, custom fields (merged; `null` removes one),
+    the customer's wish to receive no automatic replies, or the lifecycle stage (with
+    `lifecycle_reason`; kept in the stage's history and the audit log)."""
     agent = current_agent(request)
     customer = get_customer(agent.workspace_id, customer_id)
     update_customer(
@@ -171,6 +239,8 @@ def patch(request: HttpRequest, customer_id: int, payload: CustomerPatch):  # ty
         language=payload.language,
         no_automatic_replies=payload.no_automatic_replies,
     )
+    if payload.lifecycle_stage is not None:
+        set_lifecycle_stage(customer, payload.lifecycle_stage, reason=payload.lifecycle_reason)
     return present.customer(get_customer(agent.workspace_id, customer_id))
 
 
@@ -275,3 +345,131 @@ def unmerge(request: HttpRequest, customer_id: int, payload: UnmergeIn):  # type
     409 for a merge undone already."""
     agent = current_agent(request)
     return _merge_out(unmerge_customers(agent.workspace_id, customer_id, payload.merge_id))
+
+
+class OrderOut(Schema):
+    id: int
+    customer_id: int
+    number: str
+    total: str = Field(description="Decimal amount as text, such as `49.90`")
+    currency: str
+    status: str
+    placed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.get("/{rowid:customer_id}/orders", response={200: list[OrderOut], 401: Error, 404: Error})
+def orders(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    """The customer's orders (posted by integrations to `POST /api/v1/orders`), latest
+    placed first, at most 100."""
+    agent = current_agent(request)
+    return [present.order(o) for o in orders_of(agent.workspace_id, customer_id)]
+
+
+ConsentKind = Field(description="A channel kind: email, whatsapp, sms, phone, telegram...")
+
+
+class ConsentOut(Schema):
+    purpose: Literal["service", "marketing"]
+    channel_kind: str = ConsentKind
+    granted: bool
+    source: str = Field(description="`web_form`, `agent`, `api`, `unsubscribe_link`, `import`")
+    by: str
+    at: datetime
+
+
+class ConsentsOut(Schema):
+    do_not_contact: bool
+    do_not_contact_since: datetime | None
+    current: list[ConsentOut] = Field(description="What holds: the latest per purpose and kind")
+    history: list[ConsentOut] = Field(description="Every change, latest first")
+
+
+class ConsentIn(Schema):
+    purpose: Literal["service", "marketing"]
+    channel_kind: str = Field(max_length=16, description="email, whatsapp, sms, phone...")
+    granted: bool
+
+
+class ConsentsIn(Schema):
+    consents: list[ConsentIn] = Field(default_factory=list, max_length=50)
+    do_not_contact: bool | None = None
+    source: Literal["web_form", "agent", "api", "unsubscribe_link", "import"] = "api"
+
+
+def _consents_out(workspace_id: int, customer_id: int) -> dict[str, object]:
+    customer = get_customer(workspace_id, customer_id)
+    return {
+        "do_not_contact": customer.do_not_contact,
+        "do_not_contact_since": customer.do_not_contact_since,
+        "current": [present.consent(c) for c in current_consents(customer.pk)],
+        "history": [present.consent(c) for c in consent_history(customer.pk)],
+    }
+
+
+@router.get("/{rowid:customer_id}/consents", response={200: ConsentsOut, 401: Error, 404: Error})
+def consents(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+    """The customer's consents per purpose (service messages, marketing) and channel kind,
+    with source and time, their history, and the do-not-contact flag. Without a record,
+    service messages may go and marketing may not."""
+    return _consents_out(current_agent(request).workspace_id, customer_id)
+
+
+@router.put(
+    "/{rowid:customer_id}/consents",
+    response={200: ConsentsOut, 401: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+)
+def put_consents(request: HttpRequest, customer_id: int, payload: ConsentsIn):  # type: ignore[no-untyped-def]
+    """Record consents given or withdrawn (and set or clear do-not-contact), with their
+    source; what already holds is not recorded twice. Kinds: see `GET .../consents`'
+    `channel_kind`. Audited."""
+    agent = current_agent(request)
+    customer = get_customer(agent.workspace_id, customer_id)
+    kinds = consent_kinds()
+    for item in payload.consents:
+        if item.channel_kind not in kinds:
+            raise InvalidInput(f"channel_kind must be one of {', '.join(kinds)}")
+    set_consents(
+        customer,
+        [ConsentChange(c.purpose, c.channel_kind, c.granted) for c in payload.consents],
+        source=payload.source,
+        do_not_contact=payload.do_not_contact,
+    )
+    return _consents_out(agent.workspace_id, customer_id)
+
+
+class IdentityIn(Schema):
+    kind: str = Field(max_length=16, description="email, phone, whatsapp, telegram...")
+    value: str = Field(max_length=320)
+
+
+class IdentityAddedOut(Schema):
+    id: int
+    kind: str
+    value: str
+
+
+@router.post(
+    "/{rowid:customer_id}/identities",
+    response={201: IdentityAddedOut, 401: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+)
+def post_identity(request: HttpRequest, customer_id: int, payload: IdentityIn):  # type: ignore[no-untyped-def]
+    """Add an address to the customer, normalised (a phone to E.164). 422 for a garbage
+    phone or an email without a domain; 409 when another customer owns it (merge the two
+    instead: `POST /customers/{id}/merge`)."""
+    agent = current_agent(request)
+    customer = get_customer(agent.workspace_id, customer_id)
+    identity = add_identity(customer, payload.kind, payload.value)
+    return Status(201, {"id": identity.pk, "kind": identity.kind, "value": identity.value})
+
+
+@router.delete(
+    "/{rowid:customer_id}/identities/{rowid:identity_id}",
+    response={204: None, 401: Error, 404: Error},
+)
+def delete_identity(request: HttpRequest, customer_id: int, identity_id: int):  # type: ignore[no-untyped-def]
+    """Remove an address from the customer (a wrong or old one)."""
+    agent = current_agent(request)
+    remove_identity(get_customer(agent.workspace_id, customer_id), identity_id)
+    return Status(204, None)

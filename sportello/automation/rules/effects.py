@@ -38,7 +38,12 @@ from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 from sportello.core.models import Workspace
-from sportello.outbound.actions import queue_delivery, reply_refusal, sender_for
+from sportello.outbound.actions import (
+    automatic_refusal,
+    queue_delivery,
+    reply_refusal,
+    sender_for,
+)
 
 RULE_REPLY = "rule"
 
@@ -230,6 +235,9 @@ def _reply(action: dict[str, Any], conversation: Conversation) -> dict[str, Any]
         raise InvalidInput("the customer asked for no automatic replies")
     if sender_for(conversation.channel.kind) is None or reply_refusal(conversation):
         raise InvalidInput("this channel cannot send a reply now")
+    refused = automatic_refusal(conversation)
+    if refused:
+        raise InvalidInput(refused)
     workspace = Workspace.objects.only("time_zone").get(pk=conversation.workspace_id)
     language = wording.language_of(conversation.language, conversation.customer.language)
     now = clock.now()

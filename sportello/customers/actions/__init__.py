@@ -15,7 +15,15 @@ from sportello.core import clock, sql
 from sportello.core.errors import InvalidInput
 from sportello.core.events import publish
 from sportello.customers.events import CustomerCreated, CustomerUpdated
-from sportello.customers.models import Customer, Identity, IdentitySource, Organization
+from sportello.customers.models import (
+    Consent,
+    Customer,
+    Identity,
+    IdentitySource,
+    LifecycleChange,
+    Order,
+    Organization,
+)
 
 IdentityKey = tuple[str, str]  # (kind, normalised value)
 
@@ -203,6 +211,8 @@ class Erased:
 
     identity_values: list[str]
     already: bool
+    orders: int = 0
+    consents: int = 0
 
 
 @transaction.atomic
@@ -217,14 +227,20 @@ def erase_customer(customer: Customer) -> Erased:
     identities = Identity.objects.filter(customer=locked)
     values = list(identities.values_list("value", flat=True))
     identities.delete()
+    # Orders, consents and the stage's history name what she bought and said: they go too
+    # (the shop's own books keep its invoices).
+    orders, _ = Order.objects.filter(customer=locked).delete()
+    consents, _ = Consent.objects.filter(customer=locked).delete()
+    LifecycleChange.objects.filter(customer=locked).delete()
     if locked.erased_at is not None:
-        return Erased(identity_values=values, already=True)
+        return Erased(identity_values=values, already=True, orders=orders, consents=consents)
     locked.name = ""
     locked.organization = None
     locked.custom_fields = {}
     locked.language = ""
+    locked.lifecycle_reason = ""
     locked.erased_at = clock.now()
-    fields = ["name", "organization", "custom_fields", "language", "erased_at"]
+    fields = ["name", "organization", "custom_fields", "language", "lifecycle_reason", "erased_at"]
     locked.save(update_fields=[*fields, "updated_at"])
     customer.erased_at = locked.erased_at
     publish(
@@ -234,7 +250,7 @@ def erase_customer(customer: Customer) -> Erased:
             fields=tuple(fields),
         )
     )
-    return Erased(identity_values=values, already=False)
+    return Erased(identity_values=values, already=False, orders=orders, consents=consents)
 
 
 def forget_conversations(lost: dict[int, int]) -> None:

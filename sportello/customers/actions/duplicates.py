@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from sportello.core import clock
+from sportello.core import clock, sql
 from sportello.core.errors import Conflict, NotFound
 from sportello.customers.matching import SUGGEST_AT, Comparison, Profile, compare, match_keys
 from sportello.customers.models import (
@@ -15,6 +15,7 @@ from sportello.customers.models import (
     CustomerMatchKey,
     DuplicateSuggestion,
     Identity,
+    Order,
     SuggestionState,
 )
 
@@ -26,6 +27,10 @@ MAX_CANDIDATES = 200
 WINDOW = 30
 
 
+MATCH_KEYS = sql.Table(CustomerMatchKey)
+SUGGESTIONS = sql.Table(DuplicateSuggestion)
+
+
 def profiles(customer_ids: Iterable[int]) -> dict[int, Profile]:
     """The matcher's view of the given customers (not erased, not merged away): two
     queries however many."""
@@ -35,10 +40,28 @@ def profiles(customer_ids: Iterable[int]) -> dict[int, Profile]:
         "customer_id", "kind", "value"
     ):
         identities[customer_id].append((kind, value))
+    # Orders posted by the shop are evidence as order numbers in custom fields are: two
+    # records with the same order number are likely one person.
+    orders: dict[int, list[str]] = defaultdict(list)
+    for customer_id, number in Order.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "number"
+    ):
+        orders[customer_id].append(number)
     rows = Customer.objects.filter(
         pk__in=ids, erased_at__isnull=True, merged_into__isnull=True
     ).values_list("pk", "name", "custom_fields")
-    return {pk: Profile.of(pk, name, identities[pk], fields) for pk, name, fields in rows}
+    return {
+        pk: Profile.of(pk, name, identities[pk], _with_orders(fields, orders.get(pk)))
+        for pk, name, fields in rows
+    }
+
+
+def _with_orders(fields: dict[str, object], numbers: list[str] | None) -> dict[str, object]:
+    if not numbers:
+        return fields
+    listed = fields.get("order_numbers")
+    known = listed if isinstance(listed, list) else ([listed] if listed else [])
+    return {**fields, "order_numbers": [*known, *numbers]}
 
 
 @transaction.atomic
@@ -96,25 +119,29 @@ def save_suggestions(
         )
     }
     now = clock.now()
-    new, changed = [], []
+    new: list[DuplicateSuggestion] = []
+    rows = []
+    changed = []
     for (a, b), comparison in by_pair.items():
         suggestion = existing.get((a, b))
         if suggestion is None:
-            new.append(
-                DuplicateSuggestion(
-                    workspace_id=workspace_id,
-                    customer_a_id=a,
-                    customer_b_id=b,
-                    score=comparison.score,
-                    reasons=list(comparison.reasons),
-                    created_at=now,
-                )
+            row = SUGGESTIONS.row(
+                workspace_id=workspace_id,
+                customer_a_id=a,
+                customer_b_id=b,
+                score=comparison.score,
+                reasons=list(comparison.reasons),
+                created_at=now,
+                updated_at=now,
             )
+            rows.append(row)
+            new.append(sql.instance(DuplicateSuggestion, row))
         elif suggestion.state == SuggestionState.OPEN:
             suggestion.score = comparison.score
             suggestion.reasons = list(comparison.reasons)
             changed.append(suggestion)
-    DuplicateSuggestion.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    for at in range(0, len(rows), 1000):
+        SUGGESTIONS.insert_rows(rows[at : at + 1000], on_conflict="customer_a_id, customer_b_id")
     DuplicateSuggestion.objects.bulk_update(changed, ["score", "reasons", "updated_at"])
     return new + changed
 
@@ -181,10 +208,13 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         for pk, profile in chunk.items():
             for key in match_keys(profile):
                 blocks[key].append(pk)
-                rows.append(CustomerMatchKey(workspace_id=workspace_id, customer_id=pk, key=key))
+                rows.append(MATCH_KEYS.row(workspace_id=workspace_id, customer_id=pk, key=key))
+        # Plain multi-row inserts: the ORM's bulk_create spent more time building its
+        # statements than the database writing them (bench/dedupe.py, docs/performance.md).
         with transaction.atomic():
             CustomerMatchKey.objects.filter(customer_id__in=list(chunk)).delete()
-            CustomerMatchKey.objects.bulk_create(rows, batch_size=2000)
+            for at in range(0, len(rows), 2000):
+                MATCH_KEYS.insert_rows(rows[at : at + 2000])
         keys_written += len(rows)
     compared: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int, Comparison]] = []

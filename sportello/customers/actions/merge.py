@@ -14,10 +14,13 @@ from sportello.core.events import publish
 from sportello.customers.events import CustomerUpdated
 from sportello.customers.merging import participants
 from sportello.customers.models import (
+    Consent,
     Customer,
     CustomerMerge,
     DuplicateSuggestion,
     Identity,
+    LifecycleStage,
+    Order,
     SuggestionState,
 )
 
@@ -46,7 +49,17 @@ def _fields(customer: Customer) -> dict[str, Any]:
         "last_contact_at": customer.last_contact_at.isoformat()
         if customer.last_contact_at
         else None,
+        "lifecycle_stage": customer.lifecycle_stage,
+        "do_not_contact": customer.do_not_contact,
     }
+
+
+# A merged customer is a customer if either was; a former customer rather than a lead.
+_STAGE_RANK: dict[str, int] = {
+    LifecycleStage.LEAD: 0,
+    LifecycleStage.FORMER: 1,
+    LifecycleStage.CUSTOMER: 2,
+}
 
 
 @transaction.atomic
@@ -78,7 +91,17 @@ def merge_customers(
     before = _fields(kept)
     identity_ids = list(Identity.objects.filter(customer=other).values_list("pk", flat=True))
     Identity.objects.filter(pk__in=identity_ids).update(customer=kept)
+    order_ids = list(Order.objects.filter(customer=other).values_list("pk", flat=True))
+    Order.objects.filter(pk__in=order_ids).update(customer=kept)
+    consent_ids = list(Consent.objects.filter(customer=other).values_list("pk", flat=True))
+    Consent.objects.filter(pk__in=consent_ids).update(customer=kept)
     moved = {p.name: p.move(workspace_id, other.pk, kept.pk) for p in participants()}
+    if _STAGE_RANK.get(other.lifecycle_stage, 0) > _STAGE_RANK.get(kept.lifecycle_stage, 0):
+        kept.lifecycle_stage = other.lifecycle_stage
+        kept.lifecycle_reason = other.lifecycle_reason
+        kept.lifecycle_changed_at = other.lifecycle_changed_at
+    if other.do_not_contact and not kept.do_not_contact:  # her wish holds for both
+        kept.do_not_contact, kept.do_not_contact_since = True, other.do_not_contact_since
 
     added_fields = {k: v for k, v in other.custom_fields.items() if k not in kept.custom_fields}
     kept.custom_fields = {**kept.custom_fields, **added_fields}
@@ -110,6 +133,8 @@ def merge_customers(
         created_at=clock.now(),
         snapshot={
             "identities": identity_ids,
+            "orders": order_ids,
+            "consents": consent_ids,
             "kept_before": before,
             "merged_before": other_before,
             "added_fields": sorted(added_fields),
@@ -166,6 +191,10 @@ def unmerge_customers(workspace_id: int, kept_id: int, merge_id: int) -> Custome
     Identity.objects.filter(customer=kept, pk__in=snapshot.get("identities", [])).update(
         customer=merged
     )
+    Order.objects.filter(customer=kept, pk__in=snapshot.get("orders", [])).update(customer=merged)
+    Consent.objects.filter(customer=kept, pk__in=snapshot.get("consents", [])).update(
+        customer=merged
+    )
     returned = 0
     for participant in participants():
         moved = snapshot.get("moved", {}).get(participant.name)
@@ -173,6 +202,10 @@ def unmerge_customers(workspace_id: int, kept_id: int, merge_id: int) -> Custome
             returned += participant.restore(workspace_id, moved, kept.pk, merged.pk)
 
     before, merged_before = snapshot.get("kept_before", {}), snapshot.get("merged_before", {})
+    if "lifecycle_stage" in before and kept.lifecycle_stage == merged.lifecycle_stage:
+        kept.lifecycle_stage = before["lifecycle_stage"]
+    if before.get("do_not_contact") is False and merged.do_not_contact:
+        kept.do_not_contact, kept.do_not_contact_since = False, None
     fields = dict(kept.custom_fields)
     for key in snapshot.get("added_fields", []):
         if key in fields and fields[key] == merged_before.get("custom_fields", {}).get(key):
