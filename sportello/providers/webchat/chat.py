@@ -8,6 +8,7 @@ visitor gets the same answers whichever way their browser can talk.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from sportello.providers.webchat.visitors import (
     external_id,
     handle_of,
     latest_lines,
+    line_of,
     lines_after,
     new_token,
 )
@@ -160,6 +162,15 @@ def _files(channel: Channel, files: list[tuple[str, bytes]]) -> list[dict[str, A
     return stored
 
 
+@dataclass(frozen=True)
+class Written:
+    """A visitor's message once stored: the line the widget shows, and its conversation
+    (a socket joins that conversation's group without asking the database)."""
+
+    line: dict[str, Any]
+    conversation_id: int
+
+
 def write(
     channel: Channel,
     config: WebchatConfig,
@@ -168,6 +179,17 @@ def write(
     files: list[tuple[str, bytes]],
 ) -> dict[str, Any]:
     """Store a visitor's message through the pipeline, then push it; the stored line."""
+    return store(channel, config, token, fields, files).line
+
+
+def store(
+    channel: Channel,
+    config: WebchatConfig,
+    token: str,
+    fields: dict[str, Any],
+    files: list[tuple[str, bytes]],
+) -> Written:
+    """``write``, with the conversation the message went to."""
     text = _text(fields.get("text"), "text", MAX_TEXT)
     client_id = str(fields.get("client_id") or "")
     if not CLIENT_ID.match(client_id):
@@ -203,13 +225,13 @@ def write(
     except IngestFailed as exc:
         raise NotStoredYet("the message could not be stored yet; send it again") from exc
     presence.seen(handle)
-    lines = lines_after(channel.workspace_id, [result.conversation_id], result.message_id - 1, 1)
-    line: dict[str, Any] = lines[0].as_json() if lines else {"id": result.message_id}
+    stored = line_of(channel.workspace_id, result.message_id)
+    line: dict[str, Any] = stored.as_json() if stored else {"id": result.message_id}
     line["client_id"] = client_id
     if not result.duplicate:
         push.to_visitors(result.conversation_id, {"type": "message", "message": line})
         push.to_agents(result.conversation_id, {"type": "visitor.message", "message": line})
-    return line
+    return Written(line, result.conversation_id)
 
 
 def mark_read(channel: Channel, token: str, until: Any) -> dict[str, Any]:
