@@ -14,14 +14,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from sportello.channels.models import Channel
 from sportello.conversations.attachments import Upload, store_uploads
 from sportello.core import clock, realtime
 from sportello.core.errors import InvalidInput, SportelloError
+from sportello.core.models import Workspace
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import IngestFailed, ingest
+from sportello.knowledge.search import search
 from sportello.outbound.actions import record_receipt
 from sportello.outbound.models import Delivery
 from sportello.providers.webchat import presence, push
@@ -86,7 +89,36 @@ def widget_settings(channel: Channel, config: WebchatConfig, lang: str) -> dict[
         "offline_text": "" if online else offline,
         "reply_expected_at": opens_at.isoformat() if opens_at else None,
         "max_file_bytes": MAX_FILE_BYTES,
+        "help_search": config.help_search,
     }
+
+
+MAX_QUESTION = 200
+HELP_RESULTS = 5
+
+
+def help_articles(channel: Channel, question: str, lang: str) -> list[dict[str, str]]:
+    """The public help center's best articles for a visitor's question, in the page's
+    language when an article has it: title, snippet and the article's path (the widget
+    opens it in a new tab). Only published articles that are not internal."""
+    question = " ".join(question.split())[:MAX_QUESTION]
+    if not question:
+        return []
+    hits, _written_in = search(
+        channel.workspace_id, question, language=lang, include_internal=False, limit=HELP_RESULTS
+    )
+    slug = Workspace.objects.filter(pk=channel.workspace_id).values_list("slug", flat=True)[0]
+    found = []
+    for hit in hits:
+        try:
+            path = reverse(
+                "portal:article",
+                args=[slug, hit.article.language, hit.article.pk, hit.article.slug],
+            )
+        except NoReverseMatch:  # a slug the portal's address cannot carry: no link
+            continue
+        found.append({"title": hit.article.title, "snippet": hit.snippet[:240], "path": path})
+    return found
 
 
 def open_session(channel: Channel, token: str) -> dict[str, Any]:

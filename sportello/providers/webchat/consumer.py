@@ -39,7 +39,6 @@ from sportello.providers.webchat.config import WebchatConfig, read_config
 from sportello.providers.webchat.views import channel_for_widget
 from sportello.providers.webchat.visitors import TOKEN, conversation_ids, handle_of
 
-
 T = TypeVar("T")
 
 

@@ -21,7 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 
+from sportello.accounts.queries import avatar_names
 from sportello.conversations.models import Direction, Kind, Message
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -78,6 +80,8 @@ class ChatLine:
     at: datetime
     attachments: list[dict[str, Any]]
     data: dict[str, Any]
+    # The public name of the replying agent's picture ("" without one: initials instead).
+    avatar: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +89,7 @@ class ChatLine:
             "author": self.author,
             # Only an agent's display name: never their email or account.
             "name": self.name,
+            **({"avatar": reverse("webchat-avatar", args=[self.avatar])} if self.avatar else {}),
             "text": self.text,
             "at": self.at.isoformat(),
             "attachments": [
@@ -109,11 +114,19 @@ _LINE_FIELDS = (
     "created_at",
     "attachments",
     "data",
+    "sender_agent_id",
 )
 
 
-def _line(row: tuple[Any, ...]) -> ChatLine:
-    pk, conversation_id, direction, name, text, at, attachments, data = row
+def _lines(rows: list[tuple[Any, ...]]) -> list[ChatLine]:
+    """Rows of ``_LINE_FIELDS`` as the widget shows them, with the agents' pictures (one
+    query for all of them; only a picture's public name, nothing else of the agent)."""
+    pictures = avatar_names({row[-1] for row in rows if row[-1] is not None})
+    return [_line(row, pictures) for row in rows]
+
+
+def _line(row: tuple[Any, ...], pictures: dict[int, str]) -> ChatLine:
+    pk, conversation_id, direction, name, text, at, attachments, data, agent_id = row
     return ChatLine(
         id=pk,
         conversation_id=conversation_id,
@@ -123,6 +136,7 @@ def _line(row: tuple[Any, ...]) -> ChatLine:
         at=at,
         attachments=list(attachments or []),
         data=(data or {}).get("webchat") or {},
+        avatar=pictures.get(agent_id, "") if direction == Direction.OUTBOUND else "",
     )
 
 
@@ -133,7 +147,7 @@ def line_of(workspace_id: int, message_id: int) -> ChatLine | None:
         .values_list(*_LINE_FIELDS)
         .first()
     )
-    return None if row is None else _line(row)
+    return _lines([row])[0] if row is not None else None
 
 
 def lines_after(
@@ -154,7 +168,7 @@ def lines_after(
         .order_by("pk")
         .values_list(*_LINE_FIELDS)[:limit]
     )
-    return [_line(row) for row in rows]
+    return _lines(list(rows))
 
 
 def latest_lines(
