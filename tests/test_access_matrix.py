@@ -701,6 +701,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "uidb64": lambda world: "MQ",
     "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",
     "key": lambda world: "chiave-di-nessun-canale",
+    "name": lambda world: "nessuna-immagine-0123456789",  # an agent's picture: none such
     "workspace": lambda world: world.alfa.workspace.slug,
     "lang": lambda world: "it",
     "article_id": lambda world: world.article.pk,

@@ -126,3 +126,55 @@ def test_search_first_then_chat_with_the_agents_picture(
             assert picture.evaluate("img => img.complete && img.naturalWidth") == 2
             page.screenshot(path=str(SHOTS / f"widget-chat-{lang}-{size}.png"))
             context.close()
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_an_agent_uploads_a_picture_on_the_profile_page(
+    chromium, live_server, agent, lang, tmp_path
+):
+    """The profile page's picture section: initials, then the uploaded picture; a file that
+    is no picture is refused with the reason (screenshots at 1366x800 and 360x740)."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_agent_flow import sign_in
+
+    agent.language = lang
+    agent.save()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    picture = tmp_path / "me.png"
+    picture.write_bytes(PICTURE)
+    fake = tmp_path / "me.svg"
+    fake.write_text("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+    upload, refused = {"it": ("Carica", "PNG, JPEG o WebP"), "en": ("Upload", "PNG, JPEG or WebP")}[
+        lang
+    ]
+    for size, viewport in {
+        "desktop": {"width": 1366, "height": 800},
+        "phone": {"width": 360, "height": 740},
+    }.items():
+        # The sign-in page speaks the browser's language; the profile, the agent's.
+        context = chromium.new_context(viewport=viewport, locale="it-IT")
+        page = context.new_page()
+        sign_in(page, live_server, agent.user.email)
+        page.goto(f"{live_server.url}/profile/")
+        expect(page.locator(".avatar-initials")).to_have_text("GB")
+        section = page.locator("section[aria-labelledby=avatar-title]")
+        section.locator("input[type=file]").set_input_files(str(fake))
+        section.get_by_role("button", name=upload).click()
+        expect(page.locator("section[aria-labelledby=avatar-title] [role=alert]")).to_contain_text(
+            refused
+        )
+        section = page.locator("section[aria-labelledby=avatar-title]")
+        section.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"profile-refused-{lang}-{size}.png"))
+        section.locator("input[type=file]").set_input_files(str(picture))
+        section.get_by_role("button", name=upload).click()
+        expect(page.locator("img.avatar-preview")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.locator("section[aria-labelledby=avatar-title]").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"profile-picture-{lang}-{size}.png"))
+        page.locator("section[aria-labelledby=avatar-title] form").last.get_by_role(
+            "button"
+        ).click()
+        expect(page.locator(".avatar-initials")).to_have_text("GB")
+        context.close()
