@@ -51,7 +51,9 @@ def test_an_uploaded_picture_is_shown_beside_the_agents_replies(workspace, agent
     assert line["avatar"] in page  # the profile shows the same picture
     # Nothing else of the agent reaches the visitor.
     assert "giulia@negozio.it" not in json.dumps(line)
-    assert str(agent.pk) not in line["avatar"]
+    # The address is the picture's random name alone: no agent id, no workspace.
+    assert line["avatar"] == f"/hooks/webchat/avatars/{agent.avatar.name}"
+    assert len(agent.avatar.name) == 32
 
     served = Client().get(line["avatar"])  # an <img> on the shop's site: no cookie, no Origin
     assert served.status_code == 200
