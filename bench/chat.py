@@ -2,6 +2,7 @@
 
     python bench/chat.py                      # 1,000 visitors for 60 s
     python bench/chat.py --clients 200 --seconds 40 --agents 3
+    python bench/chat.py --workers 2 --redis redis://127.0.0.1:6379/12   # two processes
 
 Starts the real server (``sportello run --no-worker``, one uvicorn process, the in-memory
 channel layer) on a fresh SQLite database in a temporary home, creates a web chat channel
@@ -20,7 +21,10 @@ lost}``:
   naming that message on each agent's socket (over every (message, socket) pair; ``lost``:
   acknowledged messages a socket never heard of);
 - ``agent_to_visitor``: from the agent's reply request to the reply on the visitor's socket;
-and a ``server_memory`` line (resident memory of the server, from /proc). ``lost`` counts
+and a ``server_memory`` line (resident memory of the server, from /proc, with the CPU
+seconds the server and this load generator used and the machine's load average: on a
+shared machine, whether the server had the CPU it needed). The client runs on uvloop, in
+its own process. ``lost`` counts
 messages never acknowledged (or replies never received) by the end plus a 15 s grace.
 Figures only: nothing here asserts a time.
 """
@@ -36,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -251,17 +256,34 @@ async def drive(
     return tally
 
 
+def _run(main: Any) -> Tally:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency of the server
+        return asyncio.run(main)
+    return uvloop.run(main)  # type: ignore[no-any-return]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--agents", type=int, default=3, help="agent inbox sockets")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--redis", default="", help="Redis URL for the layer and cache (needed by --workers 2+)"
+    )
     args = parser.parse_args()
+    if args.workers > 1 and not args.redis:
+        parser.error("--workers above 1 needs --redis (the processes share the channel layer)")
     home = Path(tempfile.mkdtemp(prefix="sportello-bench-chat-"))
     key, api_token = prepare(home, args.agents)
     port = free_port()
     log = home / "server.log"
     env = {**os.environ, "SPORTELLO_HOME": str(home), "SPORTELLO_LOG_LEVEL": "WARNING"}
+    if args.redis:
+        env.update(SPORTELLO_REDIS_URL=args.redis, SPORTELLO_QUEUE_NAME=f"benchchat{port}")
+    import resource
     import subprocess
 
     with log.open("wb") as out:
@@ -277,6 +299,8 @@ def main() -> None:
                 HOST,
                 "--port",
                 str(port),
+                "--workers",
+                str(args.workers),
             ],
             env=env,
             stdout=out,
@@ -291,8 +315,23 @@ def main() -> None:
             form_login(port, "/login/", f"agente{n}@bench.sportello.example", PASSWORD)
             for n in range(args.agents)
         ]
-        tally = asyncio.run(drive(port, key, api_token, args.clients, args.seconds, cookies))
-        memory = server.rss_kb()
+        ticks_before = sum(server.cpu_ticks().values())
+        client_before = resource.getrusage(resource.RUSAGE_SELF)
+        tally = _run(drive(port, key, api_token, args.clients, args.seconds, cookies))
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
+        memory: dict[str, Any] = dict(server.rss_kb())
+        tick = os.sysconf("SC_CLK_TCK")
+        memory["server_cpu_s"] = round((sum(server.cpu_ticks().values()) - ticks_before) / tick, 1)
+        memory["client_cpu_s"] = round(
+            client_after.ru_utime
+            + client_after.ru_stime
+            - client_before.ru_utime
+            - client_before.ru_stime,
+            1,
+        )
+        memory["load_average_1m"] = round(os.getloadavg()[0], 2)
+        memory["workers"] = args.workers
+        memory["layer"] = "redis" if args.redis else "memory"
     finally:
         server.stop()
     acked, replied = len(tally.acked), len(tally.reply_ms)

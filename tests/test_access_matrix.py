@@ -640,6 +640,7 @@ WEB: dict[str, WebRule] = {
     "password-reset/done/": WebRule((_get(),), public=True),
     "profile/": WebRule((_get(), _post({"display_name": "Io"}, 422))),
     "profile/password/": WebRule((_post({"old_password": "sbagliata"}, 422),)),
+    "profile/avatar/": WebRule((_post({}, 422),)),
     # Two-factor: the sign-in's second step (no password passed yet: back to the login),
     # and one's own enrolment and removal on the profile page.
     "login/code/": WebRule((_get(302),), public=True),
@@ -780,11 +781,13 @@ WEB: dict[str, WebRule] = {
     "hooks/sms/<str:key>/": WebRule((_get(404),), public=True),
     # The web chat widget's endpoints: public, checked by the channel's allowed origins
     # and the visitor's token (tests/providers/webchat/).
+    "hooks/webchat/avatars/<str:name>": WebRule((_get(404),), public=True),
     "hooks/webchat/<str:key>/config": WebRule((_get(404),), public=True),
     "hooks/webchat/<str:key>/session": WebRule((_get(404),), public=True),
     "hooks/webchat/<str:key>/messages": WebRule((_get(404),), public=True),
     "hooks/webchat/<str:key>/read": WebRule((_get(404),), public=True),
     "hooks/webchat/<str:key>/typing": WebRule((_get(404),), public=True),
+    "hooks/webchat/<str:key>/search": WebRule((_get(404),), public=True),
 }
 
 
@@ -815,6 +818,7 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "uidb64": lambda world: "MQ",
     "token": lambda world: "cn4v1z-0123456789abcdef0123456789abcdef",
     "key": lambda world: "chiave-di-nessun-canale",
+    "name": lambda world: "nessuna-immagine-0123456789",  # an agent's picture: none such
     "workspace": lambda world: world.alfa.workspace.slug,
     "lang": lambda world: "it",
     "article_id": lambda world: world.article.pk,

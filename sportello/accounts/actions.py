@@ -12,10 +12,12 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sportello.accounts import totp
 from sportello.accounts.models import (
     Agent,
+    AgentAvatar,
     ApiToken,
     RecoveryCode,
     Role,
@@ -215,6 +217,48 @@ def update_profile(
     agent.signature = signature.strip()
     agent.save(update_fields=["display_name", "language", "time_zone", "signature", "updated_at"])
     return agent
+
+
+# An avatar is shown at 32 pixels: a small picture, of a type every browser shows and none
+# that can carry a script (no SVG). The type is read from the bytes, never from the upload.
+MAX_AVATAR_BYTES = 256 * 1024
+AVATAR_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def avatar_type(content: bytes) -> str | None:
+    """The picture's type proven by its first bytes (PNG, JPEG or WebP), else None."""
+    if content.startswith(b"RIFF") and content[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in AVATAR_TYPES.items() if content.startswith(magic)), None)
+
+
+def set_avatar(agent: Agent, content: bytes) -> AgentAvatar:
+    """The agent's new picture (replacing the old one, under a new public name)."""
+    if len(content) > MAX_AVATAR_BYTES:
+        raise InvalidInput(
+            _("The picture is too large (at most %(kb)d KB).") % {"kb": MAX_AVATAR_BYTES // 1024}
+        )
+    content_type = avatar_type(content)
+    if content_type is None:
+        raise InvalidInput(_("The picture must be a PNG, JPEG or WebP image."))
+    avatar, _created = AgentAvatar.objects.update_or_create(
+        agent=agent,
+        defaults={
+            "workspace_id": agent.workspace_id,
+            "name": secrets.token_urlsafe(24),
+            "content_type": content_type,
+            "content": content,
+        },
+    )
+    return avatar
+
+
+def remove_avatar(agent: Agent) -> None:
+    """Back to the initials of the agent's display name."""
+    AgentAvatar.objects.filter(agent=agent).delete()
 
 
 def create_team(workspace: Workspace, name: str, members: list[Agent] | None = None) -> Team:

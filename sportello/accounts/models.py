@@ -224,3 +224,21 @@ class SignInPolicy(WorkspaceScoped):
         verbose_name = _("sign-in policy")
         verbose_name_plural = _("sign-in policies")
         constraints = [models.UniqueConstraint(fields=["workspace"], name="sign_in_policy_unique")]
+
+
+class AgentAvatar(WorkspaceScoped, Timestamped):
+    """An agent's picture, as the chat widget shows it beside their replies.
+
+    Kept in the database (a few hundred kilobytes at most, one per agent) so every
+    process serves it without shared storage. ``name`` is random and new on each upload:
+    it is the public URL's only part, so a picture can be cached for good and an agent's
+    id is never in it."""
+
+    agent = models.OneToOneField(Agent, on_delete=models.CASCADE, related_name="avatar")
+    name = models.CharField(max_length=40, unique=True)
+    content_type = models.CharField(max_length=32)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("avatar")
+        verbose_name_plural = _("avatars")

@@ -6,6 +6,7 @@ from typing import Any
 
 from sportello.accounts.models import (
     Agent,
+    AgentAvatar,
     ApiToken,
     RecoveryCode,
     Role,
@@ -171,3 +172,17 @@ def recovery_codes_left(user: User) -> int:
 def requires_two_factor(workspace_id: int) -> bool:
     """Whether the workspace's admins require two-factor authentication of every agent."""
     return SignInPolicy.objects.filter(workspace_id=workspace_id, require_two_factor=True).exists()
+
+
+def avatar_names(agent_ids: set[int]) -> dict[int, str]:
+    """The public name of each of these agents' pictures (agents without one are absent)."""
+    if not agent_ids:
+        return {}
+    rows = AgentAvatar.objects.filter(agent_id__in=agent_ids).values_list("agent_id", "name")
+    return {int(agent_id): str(name) for agent_id, name in rows}
+
+
+def avatar_named(name: str) -> tuple[str, bytes] | None:
+    """A picture by its public name: (content type, bytes)."""
+    row = AgentAvatar.objects.filter(name=name).values_list("content_type", "content").first()
+    return None if row is None else (str(row[0]), bytes(row[1]))

@@ -266,7 +266,7 @@ CHANNEL_LAYERS = {
             },
         }
         if REDIS_URL
-        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+        else {"BACKEND": "sportello.config.layers.LocalChannelLayer"}
     )
 }
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("password-reset/done/", auth.password_reset_done, name="password_reset_done"),
     path("profile/", profile.profile_page, name="profile"),
     path("profile/password/", profile.change_password, name="change_password"),
+    path("profile/avatar/", profile.change_avatar, name="change_avatar"),
     path("profile/two-factor/", two_factor.start, name="two_factor_start"),
     path("profile/two-factor/confirm/", two_factor.confirm, name="two_factor_confirm"),
     path("profile/two-factor/disable/", two_factor.disable, name="two_factor_disable"),

@@ -8,19 +8,23 @@ visitor gets the same answers whichever way their browser can talk.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from sportello.channels.models import Channel
 from sportello.conversations.attachments import Upload, store_uploads
 from sportello.core import clock, realtime
 from sportello.core.errors import InvalidInput, SportelloError
+from sportello.core.models import Workspace
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import IngestFailed, ingest
+from sportello.knowledge.search import search
 from sportello.outbound.actions import record_receipt
 from sportello.outbound.models import Delivery
 from sportello.providers.webchat import presence, push
@@ -32,6 +36,7 @@ from sportello.providers.webchat.visitors import (
     external_id,
     handle_of,
     latest_lines,
+    line_of,
     lines_after,
     new_token,
 )
@@ -84,7 +89,36 @@ def widget_settings(channel: Channel, config: WebchatConfig, lang: str) -> dict[
         "offline_text": "" if online else offline,
         "reply_expected_at": opens_at.isoformat() if opens_at else None,
         "max_file_bytes": MAX_FILE_BYTES,
+        "help_search": config.help_search,
     }
+
+
+MAX_QUESTION = 200
+HELP_RESULTS = 5
+
+
+def help_articles(channel: Channel, question: str, lang: str) -> list[dict[str, str]]:
+    """The public help center's best articles for a visitor's question, in the page's
+    language when an article has it: title, snippet and the article's path (the widget
+    opens it in a new tab). Only published articles that are not internal."""
+    question = " ".join(question.split())[:MAX_QUESTION]
+    if not question:
+        return []
+    hits, _written_in = search(
+        channel.workspace_id, question, language=lang, include_internal=False, limit=HELP_RESULTS
+    )
+    slug = Workspace.objects.filter(pk=channel.workspace_id).values_list("slug", flat=True)[0]
+    found = []
+    for hit in hits:
+        try:
+            path = reverse(
+                "portal:article",
+                args=[slug, hit.article.language, hit.article.pk, hit.article.slug],
+            )
+        except NoReverseMatch:  # a slug the portal's address cannot carry: no link
+            continue
+        found.append({"title": hit.article.title, "snippet": hit.snippet[:240], "path": path})
+    return found
 
 
 def open_session(channel: Channel, token: str) -> dict[str, Any]:
@@ -160,6 +194,15 @@ def _files(channel: Channel, files: list[tuple[str, bytes]]) -> list[dict[str, A
     return stored
 
 
+@dataclass(frozen=True)
+class Written:
+    """A visitor's message once stored: the line the widget shows, and its conversation
+    (a socket joins that conversation's group without asking the database)."""
+
+    line: dict[str, Any]
+    conversation_id: int
+
+
 def write(
     channel: Channel,
     config: WebchatConfig,
@@ -168,6 +211,17 @@ def write(
     files: list[tuple[str, bytes]],
 ) -> dict[str, Any]:
     """Store a visitor's message through the pipeline, then push it; the stored line."""
+    return store(channel, config, token, fields, files).line
+
+
+def store(
+    channel: Channel,
+    config: WebchatConfig,
+    token: str,
+    fields: dict[str, Any],
+    files: list[tuple[str, bytes]],
+) -> Written:
+    """``write``, with the conversation the message went to."""
     text = _text(fields.get("text"), "text", MAX_TEXT)
     client_id = str(fields.get("client_id") or "")
     if not CLIENT_ID.match(client_id):
@@ -203,13 +257,13 @@ def write(
     except IngestFailed as exc:
         raise NotStoredYet("the message could not be stored yet; send it again") from exc
     presence.seen(handle)
-    lines = lines_after(channel.workspace_id, [result.conversation_id], result.message_id - 1, 1)
-    line: dict[str, Any] = lines[0].as_json() if lines else {"id": result.message_id}
+    stored = line_of(channel.workspace_id, result.message_id)
+    line: dict[str, Any] = stored.as_json() if stored else {"id": result.message_id}
     line["client_id"] = client_id
     if not result.duplicate:
         push.to_visitors(result.conversation_id, {"type": "message", "message": line})
         push.to_agents(result.conversation_id, {"type": "visitor.message", "message": line})
-    return line
+    return Written(line, result.conversation_id)
 
 
 def mark_read(channel: Channel, token: str, until: Any) -> dict[str, Any]:

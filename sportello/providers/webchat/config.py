@@ -12,6 +12,8 @@ The look and words of the widget: ``color`` (a ``#rrggbb`` colour), ``position``
 or a plain string for both), ``email_channel`` (the slug of an email channel of the
 workspace: an agent's reply to a visitor who has left goes out through it) and
 ``video_base_url`` (where the per-conversation meeting rooms live, Jitsi Meet by default).
+``help_search`` (``true`` or ``false``, the default): the launcher opens a search of the
+workspace's public help center first, with "Chat with us" below the answers.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ _KEYS = (
     "offline_text",
     "email_channel",
     "video_base_url",
+    "help_search",
 )
 MAX_ORIGINS = 20
 MAX_TEXT = 500
@@ -55,6 +58,7 @@ class WebchatConfig:
     offline_text: dict[str, str]
     email_channel: str
     video_base_url: str
+    help_search: bool = False
 
     def allows(self, origin: str | None) -> bool:
         return bool(origin) and normal_origin(origin or "") in self.allowed_origins
@@ -141,6 +145,9 @@ def validate_config(config: Any) -> dict[str, Any]:
     email_channel = config.get("email_channel") or ""
     if not isinstance(email_channel, str) or len(email_channel) > 60:
         raise InvalidInput("config.email_channel: the slug of an email channel")
+    help_search = config.get("help_search", False)
+    if not isinstance(help_search, bool):
+        raise InvalidInput("config.help_search: true or false")
     return {
         "webhook_key": key,
         "allowed_origins": list(_origins(config.get("allowed_origins"))),
@@ -152,6 +159,7 @@ def validate_config(config: Any) -> dict[str, Any]:
         "video_base_url": _url(
             config.get("video_base_url"), "video_base_url", DEFAULT_VIDEO_BASE_URL
         ),
+        "help_search": help_search,
     }
 
 

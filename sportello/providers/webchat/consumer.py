@@ -13,11 +13,19 @@ from the widget            to the widget
 A message is stored through the same ``chat.write`` as over HTTP (the ingest pipeline)
 before anything is pushed; a socket that reconnects sends ``hello`` with the last id it
 saw and gets what it missed, so a dropped connection loses nothing.
+
+Everything that reads or writes (the database, the cache: Redis when scaled out) runs in
+the event loop's thread pool (``_io``, ``thread_sensitive=False``), never on the loop and
+never on Channels' one shared database thread: that thread made every socket of a process
+wait in one queue, and at 1,000 sockets the queue was tens of seconds long
+(docs/performance.md).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -25,10 +33,19 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from sportello.channels.models import Channel
 from sportello.core.errors import SportelloError
+from sportello.core.realtime import bind_loop
 from sportello.providers.webchat import chat, limits, presence, push
 from sportello.providers.webchat.config import WebchatConfig, read_config
 from sportello.providers.webchat.views import channel_for_widget
 from sportello.providers.webchat.visitors import TOKEN, conversation_ids, handle_of
+
+T = TypeVar("T")
+
+
+def _io(function: Callable[..., T]) -> Callable[..., Any]:
+    """``function`` run in the loop's thread pool, any thread (see the module's doc)."""
+    wrapped: Callable[..., Any] = database_sync_to_async(function, thread_sensitive=False)
+    return wrapped
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:
@@ -46,8 +63,9 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups_joined: set[str]
 
     async def connect(self) -> None:
+        bind_loop(asyncio.get_running_loop())  # where pushes from the pool are sent
         key = str(self.scope["url_route"]["kwargs"].get("key") or "")
-        found = await database_sync_to_async(self._load)(key)
+        found = await _io(self._load)(key)
         if found is None:
             await self.close(code=4404)
             return
@@ -66,7 +84,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # its conversations can slip past it.
         await self._join_conversations()
         await self.accept()
-        presence.seen(self.handle, seconds=presence.CONNECTED_FOR)
+        await _io(presence.seen)(self.handle, seconds=presence.CONNECTED_FOR)
 
     def _load(self, key: str) -> tuple[Channel, WebchatConfig] | None:
         channel = channel_for_widget(key)
@@ -77,22 +95,22 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except SportelloError:
             return None
 
-    async def _join_conversations(self) -> list[int]:
-        ids = await database_sync_to_async(conversation_ids, thread_sensitive=False)(
-            self.channel.workspace_id, self.channel.pk, self.handle
-        )
+    async def _join_conversations(self) -> None:
+        ids = await _io(conversation_ids)(self.channel.workspace_id, self.channel.pk, self.handle)
         for pk in ids:
-            group = push.visitors_group(pk)
-            if group not in self.groups_joined:
-                await self.channel_layer.group_add(group, self.channel_name)
-                self.groups_joined.add(group)
-        return ids
+            await self._join(pk)
+
+    async def _join(self, conversation_id: int) -> None:
+        group = push.visitors_group(conversation_id)
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "handle", ""):
-            presence.gone(self.handle)
+            await _io(presence.gone)(self.handle)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -104,30 +122,31 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 after = content.get("after") or 0
                 if not isinstance(after, int) or after < 0:
                     raise chat.BadRequest("after: a message id")
-                answer = await database_sync_to_async(chat.catch_up, thread_sensitive=False)(
-                    self.channel, self.token, after
-                )
-                presence.seen(self.handle, seconds=presence.CONNECTED_FOR)
+                answer = await _io(self._catch_up)(after)
                 await self.send_json({"type": "messages", **answer})
             elif kind == "message":
-                if limits.spent(f"msg-visitor:{self.token}", limits.MESSAGES_PER_VISITOR):
-                    raise chat.BadRequest("too many messages: wait a minute")
-                line = await database_sync_to_async(chat.write, thread_sensitive=False)(
-                    self.channel, self.config, self.token, content, []
-                )
+                written = await _io(self._write)(content)
                 # A first message opens a conversation: listen to it from now on.
-                await self._join_conversations()
-                await self.send_json({"type": "sent", "message": line})
+                await self._join(written.conversation_id)
+                await self.send_json({"type": "sent", "message": written.line})
             elif kind == "typing":
-                await database_sync_to_async(chat.visitor_typing)(self.channel, self.token)
+                await _io(chat.visitor_typing)(self.channel, self.token)
             elif kind == "read":
-                await database_sync_to_async(chat.mark_read)(
-                    self.channel, self.token, content.get("until")
-                )
+                await _io(chat.mark_read)(self.channel, self.token, content.get("until"))
             else:
                 raise chat.BadRequest("type: hello, message, typing or read")
         except SportelloError as exc:
             await self._error(exc.message, exc.status_code)
+
+    def _catch_up(self, after: int) -> dict[str, Any]:
+        answer = chat.catch_up(self.channel, self.token, after)
+        presence.seen(self.handle, seconds=presence.CONNECTED_FOR)
+        return answer
+
+    def _write(self, content: dict[str, Any]) -> chat.Written:
+        if limits.spent(f"msg-visitor:{self.token}", limits.MESSAGES_PER_VISITOR):
+            raise chat.BadRequest("too many messages: wait a minute")
+        return chat.store(self.channel, self.config, self.token, content, [])
 
     async def _error(self, detail: str, status: int) -> None:
         await self.send_json({"type": "error", "detail": detail, "status": status})
@@ -137,5 +156,5 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         event = message["event"]
         line = event.get("message") or {}
         if event.get("type") == "message" and line.get("author") == "agent":
-            await database_sync_to_async(chat.delivered_one)(self.channel, int(line["id"]))
+            await _io(chat.delivered_one)(self.channel, int(line["id"]))
         await self.send_json(event)

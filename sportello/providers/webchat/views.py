@@ -14,26 +14,34 @@ anything is read. The visitor's token travels in ``X-Visitor-Token``.
   stored through the ingest pipeline before it is answered.
 - ``POST read``: the visitor saw the replies up to an id (read receipts).
 - ``POST typing``: the visitor is typing (the HTTP twin of the socket's ``typing``).
+- ``GET search?q=``: the public help center's answers to a question, when the channel
+  has ``help_search`` (the launcher's search box); article paths on this server.
+
+``avatars/<name>`` (no key, no origin: an ``<img>`` sends none) serves agents' pictures.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from sportello.accounts.queries import avatar_named
 from sportello.channels.models import Channel
 from sportello.channels.queries import channel_for_webhook_key
 from sportello.core.errors import SportelloError
 from sportello.providers.webchat import chat, limits
 from sportello.providers.webchat.config import WEBHOOK_KEY, WebchatConfig, read_config
 from sportello.providers.webchat.visitors import TOKEN
+
+AVATAR_NAME = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 
 TOKEN_HEADER = "HTTP_X_VISITOR_TOKEN"
 # A visitor's message as JSON; a file goes as multipart, checked by the attachment limit.
@@ -187,3 +195,31 @@ def typing_view(
 ) -> HttpResponse:
     chat.visitor_typing(channel, token)
     return JsonResponse({"ok": True})
+
+
+def avatar_view(request: HttpRequest, name: str) -> HttpResponse:
+    """An agent's picture, by its random public name, for the widget on any site: only
+    PNG, JPEG or WebP (checked from the bytes on upload), served as an inert image."""
+    if request.method not in ("GET", "HEAD"):
+        return JsonResponse({"detail": "method not allowed"}, status=405)
+    found = avatar_named(name) if AVATAR_NAME.match(name) else None
+    if found is None:
+        raise Http404("no such picture")
+    content_type, content = found
+    response = HttpResponse(content, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Another site's page shows it in an <img>; a new upload gets a new name.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@widget_endpoint(("GET",), visitor=False)
+def search_view(
+    request: HttpRequest, channel: Channel, config: WebchatConfig, token: str
+) -> HttpResponse:
+    if not config.help_search:
+        return JsonResponse({"detail": "the help center search is off for this chat"}, status=404)
+    question = str(request.GET.get("q") or "")
+    return JsonResponse({"results": chat.help_articles(channel, question, _language(request))})

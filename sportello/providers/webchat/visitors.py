@@ -21,7 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 
+from sportello.accounts.queries import avatar_names
 from sportello.conversations.models import Direction, Kind, Message
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -46,13 +48,21 @@ def external_id(handle: str, client_id: str) -> str:
 
 
 def conversation_ids(workspace_id: int, channel_id: int, handle: str) -> list[int]:
-    """The conversations this visitor wrote in on this channel, oldest first."""
+    """The conversations this visitor wrote in on this channel, oldest first.
+
+    The handle's prefix is asked as a range, not ``LIKE 'wc:<handle>:%'``: a range walks
+    the ``(workspace, external_id)`` index, where SQLite's LIKE read every external id
+    of the workspace (a socket asks on connect; at 1,000 sockets it was the slowest query).
+    """
+    prefix = f"wc:{handle}:"
     rows = (
         Message.objects.filter(
             workspace_id=workspace_id,
+            # ";" is the character after ":": every id with the prefix, and only those.
+            external_id__gte=prefix,
+            external_id__lt=prefix[:-1] + ";",
             channel_id=channel_id,
             direction=Direction.INBOUND,
-            external_id__startswith=f"wc:{handle}:",
         )
         .values_list("conversation_id", flat=True)
         .distinct()
@@ -70,6 +80,8 @@ class ChatLine:
     at: datetime
     attachments: list[dict[str, Any]]
     data: dict[str, Any]
+    # The public name of the replying agent's picture ("" without one: initials instead).
+    avatar: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +89,7 @@ class ChatLine:
             "author": self.author,
             # Only an agent's display name: never their email or account.
             "name": self.name,
+            **({"avatar": reverse("webchat-avatar", args=[self.avatar])} if self.avatar else {}),
             "text": self.text,
             "at": self.at.isoformat(),
             "attachments": [
@@ -90,6 +103,51 @@ class ChatLine:
             ],
             **({"video_url": self.data["video_url"]} if self.data.get("video_url") else {}),
         }
+
+
+_LINE_FIELDS = (
+    "pk",
+    "conversation_id",
+    "direction",
+    "sender_name",
+    "text",
+    "created_at",
+    "attachments",
+    "data",
+    "sender_agent_id",
+)
+
+
+def _lines(rows: list[tuple[Any, ...]]) -> list[ChatLine]:
+    """Rows of ``_LINE_FIELDS`` as the widget shows them, with the agents' pictures (one
+    query for all of them; only a picture's public name, nothing else of the agent)."""
+    pictures = avatar_names({row[-1] for row in rows if row[-1] is not None})
+    return [_line(row, pictures) for row in rows]
+
+
+def _line(row: tuple[Any, ...], pictures: dict[int, str]) -> ChatLine:
+    pk, conversation_id, direction, name, text, at, attachments, data, agent_id = row
+    return ChatLine(
+        id=pk,
+        conversation_id=conversation_id,
+        author="visitor" if direction == Direction.INBOUND else "agent",
+        name="" if direction == Direction.INBOUND else (name or ""),
+        text=text or "",
+        at=at,
+        attachments=list(attachments or []),
+        data=(data or {}).get("webchat") or {},
+        avatar=pictures.get(agent_id, "") if direction == Direction.OUTBOUND else "",
+    )
+
+
+def line_of(workspace_id: int, message_id: int) -> ChatLine | None:
+    """One message as the widget shows it (the one just stored): a primary-key read."""
+    row = (
+        Message.objects.filter(pk=message_id, workspace_id=workspace_id)
+        .values_list(*_LINE_FIELDS)
+        .first()
+    )
+    return _lines([row])[0] if row is not None else None
 
 
 def lines_after(
@@ -108,30 +166,9 @@ def lines_after(
         )
         .filter(Q(direction=Direction.INBOUND) | Q(direction=Direction.OUTBOUND))
         .order_by("pk")
-        .values_list(
-            "pk",
-            "conversation_id",
-            "direction",
-            "sender_name",
-            "text",
-            "created_at",
-            "attachments",
-            "data",
-        )[:limit]
+        .values_list(*_LINE_FIELDS)[:limit]
     )
-    return [
-        ChatLine(
-            id=pk,
-            conversation_id=conversation_id,
-            author="visitor" if direction == Direction.INBOUND else "agent",
-            name="" if direction == Direction.INBOUND else (name or ""),
-            text=text or "",
-            at=at,
-            attachments=list(attachments or []),
-            data=(data or {}).get("webchat") or {},
-        )
-        for pk, conversation_id, direction, name, text, at, attachments, data in rows
-    ]
+    return _lines(list(rows))
 
 
 def latest_lines(

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sportello.accounts import actions, logins
 from sportello.accounts.models import User
-from sportello.accounts.queries import token_for, tokens_of
+from sportello.accounts.queries import avatar_names, token_for, tokens_of
+from sportello.core.errors import InvalidInput
 from sportello.web.enrolment import two_factor_context
 from sportello.web.forms import ChangePasswordForm, ProfileForm, TokenForm, refusal_message
 from sportello.web.pages import agent_of, agent_required, htmx_target, render_page, vary_on_htmx
@@ -26,6 +27,11 @@ TOKENS = "tokens"
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # agent_required: signed in
+
+
+def initials(name: str) -> str:
+    """What stands for an agent without a picture: "Marco Rossi" -> "MR" (as the widget)."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
 
 
 def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
@@ -42,6 +48,9 @@ def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse
         ),
         "password_form": forms.get("password_form") or ChangePasswordForm(_user(request)),
         "nav_current": "profile",
+        "avatar_name": avatar_names({agent.pk}).get(agent.pk),
+        "avatar_error": forms.get("avatar_error"),
+        "avatar_initials": initials(agent.display_name),
         **_tokens_context(request, forms.get("token_form"), forms.get("new_key")),
         **(forms.get("two_factor") or two_factor_context(request)),
     }
@@ -162,4 +171,25 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     if htmx_target(request) == TOKENS:
         return _tokens(request)
+    return redirect("web:profile")
+
+
+@agent_required
+@require_POST
+def change_avatar(request: HttpRequest) -> HttpResponse:
+    """The picture the chat widget shows beside the agent's replies: upload a new one, or
+    ``remove`` it (the widget shows the display name's initials instead)."""
+    agent = agent_of(request)
+    if request.POST.get("remove"):
+        actions.remove_avatar(agent)
+        messages.success(request, _("Picture removed."))
+        return redirect("web:profile")
+    upload = request.FILES.get("avatar")
+    if upload is None:
+        return _page(request, status=422, avatar_error=_("Choose a picture to upload."))
+    try:
+        actions.set_avatar(agent, upload.read(actions.MAX_AVATAR_BYTES + 1))
+    except InvalidInput as refused:
+        return _page(request, status=422, avatar_error=refused.message)
+    messages.success(request, _("Picture saved."))
     return redirect("web:profile")

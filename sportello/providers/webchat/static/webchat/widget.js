@@ -18,13 +18,15 @@
       email: "Email", typing: " sta scrivendo…", you: "Tu", offline: "Siamo fuori orario.",
       replyAt: "Risposta prevista: ", leave: "Lasciaci la tua email: la risposta arriverà lì.",
       save: "Salva", saved: "Grazie! Ti risponderemo anche per email.", failed: "Non inviato, riprovo…",
-      read: "Letto", file: "Allegato: ", log: "Messaggi della chat", refused: "La chat non è disponibile su questo sito." },
+      read: "Letto", file: "Allegato: ", log: "Messaggi della chat", refused: "La chat non è disponibile su questo sito.",
+      search: "Cerca nelle nostre guide", find: "Cerca", none: "Nessun articolo trovato: scrivici.", chat: "Chatta con noi" },
     en: { open: "Open the chat", close: "Close the chat", title: "Chat with us", send: "Send",
       placeholder: "Write a message…", attach: "Attach an image or a PDF", name: "Name (optional)",
       email: "Email", typing: " is typing…", you: "You", offline: "We are away right now.",
       replyAt: "Expected reply: ", leave: "Leave your email: the answer will reach you there.",
       save: "Save", saved: "Thanks! We will also answer by email.", failed: "Not sent, retrying…",
-      read: "Read", file: "Attached: ", log: "Chat messages", refused: "The chat is not available on this site." }
+      read: "Read", file: "Attached: ", log: "Chat messages", refused: "The chat is not available on this site.",
+      search: "Search our help center", find: "Search", none: "No article found: write to us.", chat: "Chat with us" }
   }[lang];
 
   var store = window.localStorage;
@@ -60,14 +62,17 @@
     ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f7f9}" +
     ".m{max-width:82%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;line-height:1.35}" +
     ".m.visitor{align-self:flex-end;color:#fff;border-bottom-right-radius:4px}.m.agent{align-self:flex-start;background:#fff;border:1px solid #dde1e6;border-bottom-left-radius:4px}" +
-    ".m .who{display:block;font-size:12px;font-weight:600;margin-bottom:2px;color:#444}.m a{color:inherit}.m .meta{display:block;font-size:11px;opacity:.75;margin-top:3px;text-align:right}" +
+    ".m .who{display:flex;align-items:center;gap:6px;font-size:12px;font-weight:600;margin-bottom:3px;color:#444}.av{width:22px;height:22px;border-radius:50%;object-fit:cover;flex:none;display:inline-flex;align-items:center;justify-content:center;font-size:10px;color:#fff}" +
+    ".help{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px;background:#f6f7f9}.help form{display:flex;gap:6px}.help input{flex:1;min-width:0;padding:9px;border:1px solid #b9b9b9;border-radius:10px;font-size:15px}" +
+    ".help ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}.help li a{display:block;background:#fff;border:1px solid #dde1e6;border-radius:10px;padding:9px 11px;color:#1b1b1b;text-decoration:none}.help li a:hover{border-color:#8c96a5}.help li b{display:block;margin-bottom:2px}.help li span{font-size:13px;color:#444}.help .btn.wide{height:46px;width:100%}" +
+    ".m a{color:inherit}.m .meta{display:block;font-size:11px;opacity:.75;margin-top:3px;text-align:right}" +
     ".note{font-size:13px;color:#444;padding:4px 2px}.off{background:#fff8e1;border:1px solid #f0d77a;border-radius:10px;padding:10px;font-size:14px;color:#3d3200}" +
     ".off form{display:flex;gap:6px;margin-top:8px}.off input{flex:1;min-width:0;padding:8px;border:1px solid #b9b9b9;border-radius:8px;font-size:14px}" +
     "form.compose{display:flex;gap:6px;align-items:flex-end;padding:10px;border-top:1px solid #e3e5e8;background:#fff}" +
     "textarea{flex:1;resize:none;border:1px solid #b9b9b9;border-radius:10px;padding:9px;font-size:15px;max-height:120px;min-height:42px}" +
     ".btn{border:0;color:#fff;border-radius:10px;padding:0 14px;height:42px;font-size:15px;cursor:pointer;font-weight:600}" +
     ".clip{background:#eef0f3;color:#222;width:42px;padding:0;display:flex;align-items:center;justify-content:center}.typing{font-size:12px;color:#555;padding:0 14px 4px;min-height:16px;background:#f6f7f9}" +
-    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
+    "[hidden]{display:none!important}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (max-width:480px){.panel{inset:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0;bottom:0}}";
   root.appendChild(el("style", {}, css));
   var side = "right";
@@ -95,7 +100,16 @@
   var text = el("textarea", { id: "text", rows: "1", placeholder: T.placeholder, maxlength: "4000" });
   var sendBtn = el("button", { "class": "btn", type: "submit" }, T.send);
   form.appendChild(fileLabel); form.appendChild(textLabel); form.appendChild(text); form.appendChild(sendBtn);
-  panel.appendChild(header); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(form);
+  // The help center's search, first when the channel turns it on; "Chat with us" below.
+  var help = el("div", { "class": "help", hidden: "" });
+  var helpForm = el("form", { role: "search" });
+  var question = el("input", { type: "search", "aria-label": T.search, placeholder: T.search, maxlength: "200" });
+  var findBtn = el("button", { "class": "btn", type: "submit" }, T.find);
+  var results = el("ul", { "aria-live": "polite" });
+  var toChat = el("button", { "class": "btn wide", type: "button" }, T.chat);
+  helpForm.appendChild(question); helpForm.appendChild(findBtn);
+  help.appendChild(helpForm); help.appendChild(results); help.appendChild(toChat);
+  panel.appendChild(header); panel.appendChild(help); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(form);
   root.appendChild(launch); root.appendChild(panel);
 
   function paint(settings) {
@@ -103,7 +117,7 @@
     side = settings.position === "left" ? "left" : "right";
     [launch, panel].forEach(function (n) { n.style[side] = "20px"; });
     launch.style.background = color; header.style.background = color;
-    sendBtn.style.background = color;
+    sendBtn.style.background = findBtn.style.background = toChat.style.background = color;
     status.textContent = settings.online ? settings.greeting : T.offline;
   }
   function linkify(node, value) {
@@ -118,7 +132,7 @@
     state.seen[message.id] = true;
     var box = el("div", { "class": "m " + (message.author === "agent" ? "agent" : "visitor"), "data-id": String(message.id) });
     if (message.author === "visitor") box.style.background = (state.settings && state.settings.color) || "#1f6feb";
-    box.appendChild(el("span", { "class": message.author === "agent" ? "who" : "sr" }, message.author === "agent" ? (message.name || "") : T.you));
+    box.appendChild(message.author === "agent" ? who(message) : el("span", { "class": "sr" }, T.you));
     linkify(box, message.text || "");
     (message.attachments || []).forEach(function (a) { box.appendChild(el("span", { "class": "meta" }, T.file + a.filename)); });
     var pending = log.querySelector('[data-client="' + message.client_id + '"]');
@@ -128,6 +142,37 @@
     if (message.id > state.last) state.last = message.id;
     if (message.author === "agent") { typing.textContent = ""; if (!state.open) launch.setAttribute("aria-label", T.open + " (1+)"); }
   }
+  function who(message) {
+    // The agent's display name and picture (or initials): all the widget knows of them.
+    var line = el("span", { "class": "who" }), name = message.name || "", pic;
+    if (/^\/hooks\/webchat\/avatars\/[\w-]+$/.test(message.avatar || "")) pic = el("img", { "class": "av", src: server + message.avatar, alt: "" });
+    else {
+      pic = el("span", { "class": "av", "aria-hidden": "true" }, name.split(/\s+/).slice(0, 2).map(function (w) { return w.charAt(0); }).join("").toUpperCase());
+      pic.style.background = (state.settings && state.settings.color) || "#1f6feb";
+    }
+    line.appendChild(pic); line.appendChild(document.createTextNode(name));
+    return line;
+  }
+  function chatMode(on) {
+    state.chatting = on;
+    help.hidden = on; log.hidden = typing.hidden = form.hidden = !on;
+    (on ? text : question).focus();
+    if (on) offlineForm();
+  }
+  helpForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!question.value.trim()) return;
+    call("GET", "search?q=" + encodeURIComponent(question.value.trim())).then(function (answer) {
+      results.replaceChildren();
+      (answer.results || []).forEach(function (r) {
+        var a = el("a", { href: server + r.path, target: "_blank", rel: "noopener noreferrer" });
+        a.appendChild(el("b", {}, r.title)); a.appendChild(el("span", {}, r.snippet));
+        var li = el("li"); li.appendChild(a); results.appendChild(li);
+      });
+      if (!results.firstChild) results.appendChild(el("li", { "class": "note" }, T.none));
+    }).catch(function () {});
+  });
+  toChat.addEventListener("click", function () { chatMode(true); });
   function showAll(answer) {
     (answer.messages || []).forEach(show);
     if (answer.typing !== undefined) typing.textContent = answer.typing ? answer.typing + T.typing : "";
@@ -236,7 +281,7 @@
     panel.hidden = !open;
     launch.setAttribute("aria-expanded", String(open));
     launch.setAttribute("aria-label", open ? T.close : T.open);
-    if (open) { offlineForm(); text.focus(); markRead(); } else launch.focus();
+    if (open) { chatMode(state.chatting || !!state.last || !(state.settings && state.settings.help_search)); markRead(); } else launch.focus();
   }
   launch.addEventListener("click", function () { toggle(panel.hidden); });
   closeBtn.addEventListener("click", function () { toggle(false); });
