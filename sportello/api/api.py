@@ -27,6 +27,7 @@ from sportello.api.routers import (
     kb,
     notifications,
     privacy,
+    reviews,
     rules,
     sla,
     tokens,
@@ -75,6 +76,7 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", calls.router)
 api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
+api.add_router("/channels", reviews.router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)

@@ -142,7 +142,7 @@ def test_sla_warning_at_the_simulated_time_notifies_the_assignee_then_breach_the
     assert [n.agent_id for n in Notification.objects.all()] == [anna.pk]
     assert (
         Rule.objects.filter(workspace_id=conversation.workspace_id).exclude(default_key="").count()
-        == 2
+        == 3  # the two escalations and the low rating's (issue 15 point 5)
     )
 
     moving_clock.set(2026, 12, 2, 11, 1)

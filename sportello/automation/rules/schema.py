@@ -47,7 +47,7 @@ _NO_VALUE = ("is_set", "is_not_set")
 class Field:
     """A field a condition reads: its label, its operators and the kind of its value
     (``text``, ``channel_kind``, ``channel``, ``language``, ``tag``, ``priority``,
-    ``status``, ``team``, ``agent``, ``bool``, ``target``)."""
+    ``status``, ``team``, ``agent``, ``bool``, ``target``, ``rating``)."""
 
     label: Any
     operators: tuple[str, ...]
@@ -69,6 +69,8 @@ FIELDS: dict[str, Field] = {
     "customer_language": Field(_("Customer language"), _EQUAL, "language"),
     "business_hours": Field(_("Within business hours"), ("is",), "bool"),
     "sla_target": Field(_("SLA target"), _EQUAL, "target"),
+    # The stars of a review (1-5; none for a mention), on the message that triggered.
+    "rating": Field(_("Rating"), (*_EQUAL, "at_least", "at_most", *_NO_VALUE), "rating"),
 }
 SLA_TARGETS: dict[str, Any] = {
     "first_reply": _("First reply"),
@@ -195,6 +197,11 @@ def _value(workspace_id: int, kind: str, value: Any, where: str) -> Any:
         return _agent(workspace_id, value, where)
     if kind == "bool":
         return _bool(value, where)
+    if kind == "rating":
+        rating = _integer(value, where)
+        if not 1 <= rating <= 5:
+            raise InvalidInput(f"{where}: a rating from 1 to 5")
+        return rating
     if kind == "target":
         if value not in SLA_TARGETS:
             raise InvalidInput(f"{where}: target must be one of {', '.join(SLA_TARGETS)}")
