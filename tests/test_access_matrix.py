@@ -260,6 +260,10 @@ API: dict[str, ApiRule] = {
     "DELETE /api/v1/tokens/{token_id}": ApiRule(statuses(204), least_role="admin", refused=404),
     # Alfa's channel has conversations: it is switched off, never deleted (409).
     "DELETE /api/v1/channels/{channel_id}": ApiRule(statuses(409), least_role="admin"),
+    # Alfa's channel is not a reviews channel: nothing to import into (404).
+    "POST /api/v1/channels/{channel_id}/reviews/import": ApiRule(
+        statuses(404), least_role="admin", shows_rows=False
+    ),
     "GET /api/v1/audit": ApiRule(statuses(200), least_role="admin"),
     "GET /api/v1/customers/{customer_id}/export": ApiRule(statuses(200), least_role="supervisor"),
     "POST /api/v1/customers/{customer_id}/erase": ApiRule(statuses(200), least_role="admin"),
@@ -606,6 +610,9 @@ WEB: dict[str, WebRule] = {
         (_get(), _post({"name": ""}, 422)), least_role="admin"
     ),
     "settings/channels/<rowid:channel_id>/test/": WebRule((_post({}, 200),), least_role="admin"),
+    "settings/channels/<rowid:channel_id>/reviews/import/": WebRule(
+        (_post({}, 404),), least_role="admin", shows_rows=False
+    ),
     "settings/agents/": WebRule((_get(),), least_role="admin"),
     "settings/agents/invite/": WebRule(
         (_post({"email": "nuovo@alfa.it", "role": "agent"}),), least_role="admin"
@@ -662,6 +669,7 @@ WEB: dict[str, WebRule] = {
     "hooks/telegram/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/phone/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/sms/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/reviews/<str:key>/": WebRule((_get(404),), public=True),
     # The web chat widget's endpoints: public, checked by the channel's allowed origins
     # and the visitor's token (tests/providers/webchat/).
     "hooks/webchat/<str:key>/config": WebRule((_get(404),), public=True),

@@ -10,10 +10,12 @@ from ninja.files import UploadedFile
 from sportello.api.auth import current_agent
 from sportello.api.schemas import Error, ValidationErrorOut
 from sportello.channels.queries import get_channel
-from sportello.core.errors import NotFound, PermissionDenied
+from sportello.core.errors import InvalidInput, NotFound, PermissionDenied
 from sportello.providers.reviews.importing import MAX_UPLOAD, import_csv
 
 router = Router(tags=["channels"])
+# The upload's field, optional so that the caller's role and the channel are checked first.
+CSV_FILE = File(None)
 
 
 class RejectedRow(Schema):
@@ -31,7 +33,9 @@ class ReviewImportOut(Schema):
     "/{rowid:channel_id}/reviews/import",
     response={200: ReviewImportOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
 )
-def import_reviews(request: HttpRequest, channel_id: int, file: UploadedFile = File(...)):  # type: ignore[no-untyped-def]
+def import_reviews(  # type: ignore[no-untyped-def]
+    request: HttpRequest, channel_id: int, file: UploadedFile | None = CSV_FILE
+):
     """Import reviews and mentions from a CSV file (admins), as `multipart/form-data` with
     the field `file`. Columns: source, rating, author, url, text, date, and optionally id
     and email, headed in English or Italian (fonte, voto, autore, link, testo, data);
@@ -44,5 +48,7 @@ def import_reviews(request: HttpRequest, channel_id: int, file: UploadedFile = F
     channel = get_channel(agent.workspace_id, channel_id)
     if channel.kind != "reviews":
         raise NotFound(f"channel {channel_id} is not a reviews channel")
+    if file is None:
+        raise InvalidInput("send the CSV file as the multipart field 'file'")
     raw = file.read(MAX_UPLOAD + 1)  # more than the limit is not read
     return import_csv(channel, raw, filename=file.name or "").as_dict()

@@ -119,9 +119,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     for raw in _list(config.get("reply_sources")):
         name = source_name(raw)
         if not name:
-            raise InvalidInput(
-                f"config.reply_sources: {raw!r} is not a source name such as google"
-            )
+            raise InvalidInput(f"config.reply_sources: {raw!r} is not a source name such as google")
         sources.append(name)
     return {
         "feeds": feeds,

@@ -52,9 +52,7 @@ def fetch_feed(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > MAX_BYTES:
-                    raise FeedUnreadable(
-                        f"the feed is larger than {MAX_BYTES // (1024 * 1024)} MB"
-                    )
+                    raise FeedUnreadable(f"the feed is larger than {MAX_BYTES // (1024 * 1024)} MB")
                 chunks.append(chunk)
             return Fetched(
                 b"".join(chunks),

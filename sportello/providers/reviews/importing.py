@@ -117,15 +117,22 @@ def import_csv(channel: Channel, raw: bytes, *, filename: str = "") -> Imported:
         raise InvalidInput("reviews are imported into a reviews channel")
     if len(raw) > MAX_UPLOAD:
         reason = f"the file is larger than {MAX_UPLOAD // (1024 * 1024)} MB"
-        ignore(source=SOURCE, reason=f"{origin}: {reason}", **_where(channel))
+        ignore(
+            source=SOURCE,
+            reason=f"{origin}: {reason}",
+            workspace_id=channel.workspace_id,
+            channel_id=channel.pk,
+        )
         raise InvalidInput(reason)
     try:
         parsed = parse_csv(raw)
     except NotAFeed as exc:
-        ignore(source=SOURCE, reason=f"{origin}: {exc}", raw=raw[:500], **_where(channel))
+        ignore(
+            source=SOURCE,
+            reason=f"{origin}: {exc}",
+            raw=raw[:500],
+            workspace_id=channel.workspace_id,
+            channel_id=channel.pk,
+        )
         raise InvalidInput(str(exc)) from None
     return import_reviews(channel, parsed, origin=origin)
-
-
-def _where(channel: Channel) -> dict[str, int]:
-    return {"workspace_id": channel.workspace_id, "channel_id": channel.pk}

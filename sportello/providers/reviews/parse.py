@@ -21,11 +21,13 @@ a ``Problem`` with where it was and why; the items around it are kept.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -145,10 +147,8 @@ def read_time(value: Any) -> datetime | None:
     if not text:
         return None
     when: datetime | None = None
-    try:
+    with contextlib.suppress(ValueError):
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
     if when is None:
         try:
             when = parsedate_to_datetime(text)
@@ -263,10 +263,10 @@ def _atom_entry(entry: Element, default_source: str) -> Review:
     author = _child(entry, "author")
     link = ""
     for child in entry:
-        if isinstance(child.tag, str) and _local(child.tag) == "link":
-            if child.get("rel") in (None, "alternate"):
-                link = child.get("href") or ""
-                break
+        is_link = isinstance(child.tag, str) and _local(child.tag) == "link"
+        if is_link and child.get("rel") in (None, "alternate"):
+            link = child.get("href") or ""
+            break
     content = _child(entry, "content", "summary")
     return make_review(
         external_id=_child_text(entry, "id"),
@@ -287,11 +287,14 @@ def parse_xml(raw: bytes, default_source: str = "") -> Parsed:
     try:
         root = fromstring(raw)
     except DefusedXmlException as exc:
-        raise NotAFeed(f"the XML was refused ({type(exc).__name__}): entities are not read") from exc
+        raise NotAFeed(
+            f"the XML was refused ({type(exc).__name__}): entities are not read"
+        ) from exc
     except ParseError as exc:
         raise NotAFeed(f"the XML is malformed: {exc}") from exc
     parsed = Parsed()
     name = _local(root.tag)
+    read: Callable[[Element, str], Review]
     if name == "rss":
         channel = _child(root, "channel")
         items = [c for c in (channel if channel is not None else []) if _local(c.tag) == "item"]
@@ -317,9 +320,10 @@ def review_from_object(body: Any, default_source: str = "") -> Review:
     if not isinstance(body, dict):
         raise ValueError("an item is not a JSON object")
     if any(k in body for k in ("content_text", "content_html", "date_published", "_review")):
-        extra = body.get("_review") if isinstance(body.get("_review"), dict) else {}
-        authors = body.get("authors") if isinstance(body.get("authors"), list) else []
-        first = authors[0] if authors and isinstance(authors[0], dict) else {}
+        given, listed = body.get("_review"), body.get("authors")
+        extra: dict[str, Any] = given if isinstance(given, dict) else {}
+        authors: list[Any] = listed if isinstance(listed, list) else []
+        first: dict[str, Any] = authors[0] if authors and isinstance(authors[0], dict) else {}
         html = not body.get("content_text")
         return make_review(
             external_id=body.get("id"),

@@ -111,6 +111,9 @@ def due_channel_ids() -> list[int]:
             s.url: s.polled_at
             for s in FeedState.objects.filter(channel_id=channel.pk).only("url", "polled_at")
         }
-        if any(polled.get(url) is None or polled[url] + every <= now for url in feeds):
-            due.append(channel.pk)
+        for url in feeds:
+            when = polled.get(url)
+            if when is None or when + every <= now:
+                due.append(channel.pk)
+                break
     return due

@@ -66,4 +66,5 @@ def reply_footer(conversation: Conversation) -> str | None:
         return None
     note = escape(_("To post by hand"))
     link = _link(review, True)
-    return f'  <footer class="delivery delivery-by-hand">{note}{" · " + link if link else ""}</footer>\n'
+    shown = f"{note} · {link}" if link else note
+    return f'  <footer class="delivery delivery-by-hand">{shown}</footer>\n'

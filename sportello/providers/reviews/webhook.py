@@ -42,7 +42,11 @@ def webhook(request: HttpRequest, key: str) -> HttpResponse:
     length = request.META.get("CONTENT_LENGTH") or "0"
     if length.isdigit() and int(length) > MAX_BODY:
         return refuse(
-            source=SOURCE, reason=f"the body is larger than {MAX_BODY} bytes", status=413, **where
+            source=SOURCE,
+            reason=f"the body is larger than {MAX_BODY} bytes",
+            status=413,
+            workspace_id=channel.workspace_id,
+            channel_id=channel.pk,
         )
     raw = request.body
     why = request_refusal(request, str(channel.config.get("secret") or ""))

@@ -239,13 +239,13 @@ def channel_review_import(request: HttpRequest, channel_id: int) -> HttpResponse
         try:
             done = import_csv(channel, upload.read(MAX_UPLOAD + 1), filename=upload.name or "")
         except InvalidInput as exc:
-            result["error"] = _("The file could not be read: %(reason)s") % {
-                "reason": exc.message
-            }
+            result["error"] = _("The file could not be read: %(reason)s") % {"reason": exc.message}
             status = 422
         else:
             result["done"] = done
-    form = ChannelSettingsForm(registry.provider(channel.kind), channel=channel, teams=_teams(request))
+    form = ChannelSettingsForm(
+        registry.provider(channel.kind), channel=channel, teams=_teams(request)
+    )
     return _channel_page(request, channel, form, status=status, extra={"review_import": result})
 
 

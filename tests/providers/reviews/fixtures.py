@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Small Italian feeds written for these tests (3-5 items each), and a CSV."""
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 </feed>
 """.encode()
 
-JSON_FEED = """{
+JSON_FEED = b"""{
   "version": "https://jsonfeed.org/version/1.1",
   "title": "Recensioni",
   "items": [
@@ -91,15 +92,15 @@ JSON_FEED = """{
     {"id": "j-3", "url": "ftp://mappe.example.com/r/j-3", "content_text": "Link sbagliato",
      "_review": {"rating": 3, "source": "mappe"}}
   ]
-}""".encode()
+}"""
 
-JSON_ARRAY = """[
+JSON_ARRAY = b"""[
   {"id": "g-1", "source": "google", "rating": 3, "author": "Elena Marino",
    "url": "https://g.example/r/1", "text": "Nella media.", "published_at": "2026-12-01T12:00:00Z"},
   {"id": "g-2", "source": "google", "rating": 4, "author": "Marco Greco",
    "url": "https://g.example/r/2", "text": "Buon rapporto qualit\\u00e0 prezzo.", "email": "marco.greco@example.it"},
   {"id": "g-3", "source": "google", "rating": "ottimo", "author": "X", "text": "voto non numerico"}
-]""".encode()
+]"""
 
 CSV_IT = (
     "\ufefffonte;voto;autore;link;testo;data\n"
@@ -111,17 +112,17 @@ CSV_IT = (
 ).encode()
 
 CSV_EN = (
-    "source,rating,author,url,text,date\n"
-    "facebook,1,Rita Esposito,https://fb.example/p/1,\"Never again, rude staff\",2026-12-02T18:00:00Z\n"
-    "facebook,3,Nico Lombardi,https://fb.example/p/2,Fine,2026-12-02\n"
-    "facebook,6,Ugo,https://fb.example/p/3,Too many stars,2026-12-02\n"
-).encode()
+    b"source,rating,author,url,text,date\n"
+    b'facebook,1,Rita Esposito,https://fb.example/p/1,"Never again, rude staff",2026-12-02T18:00:00Z\n'
+    b"facebook,3,Nico Lombardi,https://fb.example/p/2,Fine,2026-12-02\n"
+    b"facebook,6,Ugo,https://fb.example/p/3,Too many stars,2026-12-02\n"
+)
 
-XML_BOMB = """<?xml version="1.0"?>
+XML_BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
  <!ENTITY lol "lol">
  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
 ]>
 <rss version="2.0"><channel><item><description>&lol2;</description></item></channel></rss>
-""".encode()
+"""

@@ -84,7 +84,9 @@ def test_feeds_to_conversations_priority_and_a_reply_posted_back(
         }
         assert Rule.objects.get(workspace=workspace, default_key="low_rating").is_enabled
         # The bad items are recorded, the good ones around them kept.
-        reasons = list(RejectedInbound.objects.filter(source="reviews").values_list("reason", flat=True))
+        reasons = list(
+            RejectedInbound.objects.filter(source="reviews").values_list("reason", flat=True)
+        )
         assert len(reasons) == 2 and any("item 3" in r and "1 to 5" in r for r in reasons)
 
         # Read again: the site answers 304 to the ETag; nothing new.
