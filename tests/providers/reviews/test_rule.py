@@ -54,7 +54,7 @@ def test_the_business_changes_or_disables_the_rule(
 
 @pytest.mark.parametrize("value", [0, 6, "molte", None])
 def test_a_rating_condition_takes_one_to_five_stars(workspace, value):
-    with pytest.raises(InvalidInput, match="rating|number"):
+    with pytest.raises(InvalidInput, match=r"rating|number"):
         check_condition(
             workspace.pk, {"field": "rating", "operator": "at_most", "value": value}, "c"
         )
