@@ -153,6 +153,8 @@ def test_without_a_reply_api_the_page_links_to_the_review_and_says_by_hand(
     """GIVEN a review from a site the reply webhook does not take WHEN the agent replies
     THEN nothing is sent, the reply says "to post by hand" and links to the review, and
     the stars read "1 out of 5"."""
+    agent.language = "en"
+    agent.save(update_fields=["language"])
     client.force_login(agent.user)
     with fake_site() as site:
         channel = make_reviews_channel(
