@@ -12,6 +12,7 @@ from sportello.automation.rules.actions import ensure_default_rules
 from sportello.channels.models import Channel
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
+from sportello.customers.identities import normalize_email
 from sportello.ingest.inbound import InboundMessage, Sender, sent_at_refusal
 from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.providers.common.webhooks import ignore
@@ -61,10 +62,16 @@ def inbound_message(channel: Channel, review: Review) -> InboundMessage:
         subject = review.title or f"{review.source} {review.rating}/5"
     else:
         subject = review.title or review.source
+    email = review.email
+    if email:
+        try:
+            normalize_email(email)
+        except InvalidInput:
+            email = ""  # a site's bad address must not lose the review: its handle finds it
     return InboundMessage(
         workspace_id=channel.workspace_id,
         channel_id=channel.pk,
-        sender=Sender(name=review.author, email=review.email, handles={"other": handle(review)}),
+        sender=Sender(name=review.author, email=email, handles={"other": handle(review)}),
         text=review.text,
         subject=subject[:200],
         external_id=review.key,

@@ -99,6 +99,10 @@ def test_the_signed_push(client, workspace):
     assert answer.json()["imported"] == 2 and len(answer.json()["rejected"]) == 1
     one = post_signed(client, channel, items[0])
     assert one.json() == {"imported": 0, "duplicates": 1, "rejected": []}
+    # Stars without words, and an address that is not one: taken, on the reviewer's handle.
+    bare = {"id": "g-9", "source": "google", "rating": 5, "author": "Bea", "email": "bea@"}
+    assert post_signed(client, channel, bare).json()["imported"] == 1
+    assert Message.objects.get(external_id="google:g-9").text == ""
     message = Message.objects.get(external_id="google:g-2")
     assert message.data["rating"] == 4 and message.data["review"]["author"] == "Marco Greco"
     # Forged, unsigned, malformed, wrong method, unknown key: never a 500.
