@@ -34,6 +34,7 @@ from jinja2.runtime import Context
 
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
+from sportello.providers.reviews.queries import feed_states
 from sportello.web import rows
 from sportello.web.fields import field
 
@@ -87,6 +88,7 @@ def environment(**options: Any) -> Environment:
         contacts=contacts,
         max_attachment_size=max_attachment_size,
         phone_callback=phone_callback,
+        review_feeds=feed_states,
     )
     env.filters.update(
         status_label=rows.status_label,

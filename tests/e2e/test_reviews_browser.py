@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from sportello.accounts.models import Role
 from sportello.channels.actions import create_channel
 from sportello.conversations.models import Message, Priority
 from sportello.outbound.actions import send_reply
 from sportello.providers.reviews.importing import import_reviews
+from sportello.providers.reviews.models import FeedState
 from sportello.providers.reviews.parse import parse_feed
 from tests.e2e.test_agent_flow import sign_in
 from tests.factories import AgentFactory
@@ -44,6 +46,22 @@ def test_a_low_review_and_the_channel_settings(chromium, live_server, workspace,
         },
     )
     import_reviews(channel, parse_feed(fixtures.RSS), origin="test")
+    # Where the feeds stand, as the job leaves it: one read, one refused.
+    now = timezone.now()
+    FeedState.objects.create(
+        workspace=workspace,
+        channel=channel,
+        url=channel.config["feeds"][0],
+        polled_at=now,
+        imported=3,
+    )
+    FeedState.objects.create(
+        workspace=workspace,
+        channel=channel,
+        url="https://mappe.example.com/feed.json",
+        polled_at=now,
+        last_error="the feed is larger than 5 MB",
+    )
     low = Message.objects.get(external_id="recensioni.example.it:rec-102").conversation
     assert low.priority == Priority.HIGH
     send_reply(low, admin, "Ci scusi Luca, ci farebbe piacere rimediare: la chiamiamo oggi.")
@@ -62,5 +80,6 @@ def test_a_low_review_and_the_channel_settings(chromium, live_server, workspace,
         page.screenshot(path=str(SHOTS / f"review-{language}-{device}.png"), full_page=True)
         page.goto(f"{live_server.url}/settings/channels/{channel.pk}/")
         assert page.locator("#review-import input[type=file]").count() == 1
+        assert page.locator("#review-feeds li.check-failed", has_text="5 MB").count() == 1
         page.screenshot(path=str(SHOTS / f"settings-{language}-{device}.png"), full_page=True)
         context.close()
