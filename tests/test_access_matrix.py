@@ -282,6 +282,10 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/conversations/{conversation_id}/whatsapp/template": ApiRule(
         statuses(422), lambda role: {"name": "conferma_ordine", "language": "it"}, shows_rows=False
     ),
+    # Alfa's channel is not a reviews channel: nothing to import into (404).
+    "POST /api/v1/channels/{channel_id}/reviews/import": ApiRule(
+        statuses(404), least_role="admin", shows_rows=False
+    ),
     "GET /api/v1/audit": ApiRule(statuses(200), least_role="admin"),
     "GET /api/v1/customers/{customer_id}/export": ApiRule(statuses(200), least_role="supervisor"),
     "POST /api/v1/customers/{customer_id}/erase": ApiRule(statuses(200), least_role="admin"),
@@ -708,6 +712,9 @@ WEB: dict[str, WebRule] = {
     "settings/channels/<rowid:channel_id>/whatsapp/sync/": WebRule(
         (_post({}, 404),), least_role="admin"
     ),
+    "settings/channels/<rowid:channel_id>/reviews/import/": WebRule(
+        (_post({}, 404),), least_role="admin", shows_rows=False
+    ),
     "settings/agents/": WebRule((_get(),), least_role="admin"),
     "settings/agents/invite/": WebRule(
         (_post({"email": "nuovo@alfa.it", "role": "agent"}),), least_role="admin"
@@ -779,6 +786,7 @@ WEB: dict[str, WebRule] = {
     "hooks/telegram/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/phone/<str:key>/": WebRule((_get(404),), public=True),
     "hooks/sms/<str:key>/": WebRule((_get(404),), public=True),
+    "hooks/reviews/<str:key>/": WebRule((_get(404),), public=True),
     # The web chat widget's endpoints: public, checked by the channel's allowed origins
     # and the visitor's token (tests/providers/webchat/).
     "hooks/webchat/avatars/<str:name>": WebRule((_get(404),), public=True),

@@ -29,6 +29,7 @@ from sportello.api.routers import (
     orders,
     privacy,
     reports,
+    reviews,
     rules,
     sla,
     tokens,
@@ -80,6 +81,7 @@ api.add_router("/customers", customers.router)
 api.add_router("/channels", channels.router)
 api.add_router("/channels", whatsapp.channels)
 api.add_router("/conversations", whatsapp.conversations)
+api.add_router("/channels", reviews.router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/audit", audit.router)
 api.add_router("/kb", kb.router)

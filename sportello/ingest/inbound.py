@@ -55,7 +55,9 @@ class InboundMessage:
     ``external_id`` is the channel's own id for the message (email Message-ID, WhatsApp
     wamid...): the pipeline stores a message once per (channel, external_id).
     ``references`` are external ids of earlier messages this one answers; ``conversation_number``
-    is an explicit reference such as ``[#1042]`` in a subject.
+    is an explicit reference such as ``[#1042]`` in a subject. ``own_conversation`` opens a
+    conversation for this message alone (a review is answered on its own, not threaded
+    into the customer's open conversation).
     """
 
     workspace_id: int
@@ -71,6 +73,7 @@ class InboundMessage:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     raw: bytes | None = None
+    own_conversation: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-safe copy, kept with the raw record and with rejected messages for retry."""
@@ -97,6 +100,7 @@ class InboundMessage:
             "attachments": self.attachments,
             "data": self.data,
             "raw": base64.b64encode(self.raw).decode() if self.raw is not None else None,
+            "own_conversation": self.own_conversation,
         }
 
     @classmethod

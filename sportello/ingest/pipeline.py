@@ -262,13 +262,17 @@ class IdentifyCustomer(Step):
 
 class Thread(Step):
     """Choose the conversation: the one explicitly referred to, else the customer's open
-    conversation on this channel, else none (a new one will be opened)."""
+    conversation on this channel, else none (a new one will be opened); none at once for
+    a message that asks for a conversation of its own."""
 
     name = "thread"
 
     def run(self, ctx: Context) -> None:
         assert ctx.customer is not None
         inbound = ctx.inbound
+        if inbound.own_conversation:
+            ctx.conversation = None
+            return
         # A reference by message id (In-Reply-To) is proof enough; a number alone (a
         # "[#1042]" typed in a subject) counts only for the customer's own conversations.
         conversation = conversation_replied_to(inbound.workspace_id, inbound.references)

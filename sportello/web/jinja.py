@@ -35,6 +35,7 @@ from jinja2.runtime import Context
 from sportello.conversations.repeats import repeat_thread
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
+from sportello.providers.reviews.queries import feed_states
 from sportello.providers.whatsapp.present import whatsapp_picker, whatsapp_templates
 from sportello.web import rows
 from sportello.web.fields import field
@@ -93,6 +94,7 @@ def environment(**options: Any) -> Environment:
         repeat_thread=repeat_thread,
         whatsapp_picker=whatsapp_picker,
         whatsapp_templates=whatsapp_templates,
+        review_feeds=feed_states,
     )
     env.filters.update(
         status_label=rows.status_label,

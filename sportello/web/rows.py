@@ -41,6 +41,7 @@ from sportello.conversations.models import (
 from sportello.core.errors import SportelloError
 from sportello.outbound.queries import DeliveryState
 from sportello.providers.phone.present import call_details
+from sportello.providers.reviews.present import reply_footer, review_details
 from sportello.web.reasons import delivery_reason
 from sportello.web.timeline import describe
 from sportello.web.times import LocalTimes, duration_text
@@ -294,10 +295,17 @@ def timeline_entry(
     ]
     if isinstance((message.data or {}).get("call"), dict):
         parts.append(call_details(message.data["call"]))
+    if isinstance((message.data or {}).get("review"), dict):
+        parts.append(review_details(message.data["review"], conversation))
     if message.attachments:
         parts.append(_attachments(message))
     state: DeliveryState | None = getattr(message, "delivery_state", None)
-    if state is not None:
+    by_hand = None
+    if message.kind == Kind.MESSAGE and message.direction == "out":
+        by_hand = reply_footer(conversation)
+    if by_hand is not None:
+        parts.append(by_hand)
+    elif state is not None:
         parts.append(
             f'  <footer class="delivery delivery-{esc(state.latest)}">{_delivery(state)}</footer>\n'
         )

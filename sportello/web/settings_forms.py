@@ -83,6 +83,9 @@ def _config_form_field(spec: ConfigField, *, stored: Any, editing: bool) -> form
             **common,
         )
     initial = stored if editing and stored is not None else spec.initial
+    if isinstance(initial, list):
+        # A list setting (a reviews channel's feeds) is typed as words apart.
+        initial = " ".join(str(item) for item in initial)
     if spec.type == "bool":
         return forms.BooleanField(required=False, initial=bool(initial), **common)
     if spec.type == "number":

@@ -152,6 +152,11 @@ urlpatterns = [
         whatsapp.sync_templates_view,
         name="settings_whatsapp_sync",
     ),
+    path(
+        "settings/channels/<rowid:channel_id>/reviews/import/",
+        settings_pages.channel_review_import,
+        name="settings_channel_review_import",
+    ),
     path("settings/agents/", settings_pages.agent_list, name="settings_agents"),
     path("settings/agents/invite/", settings_pages.agent_invite, name="settings_invite"),
     path("settings/agents/<rowid:agent_id>/", settings_pages.agent_edit, name="settings_agent"),

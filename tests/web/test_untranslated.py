@@ -9,6 +9,7 @@ and a msgid with placeholders by its longest literal part."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,8 +21,12 @@ from django.test import Client
 
 from sportello.accounts.actions import create_agent, create_team
 from sportello.accounts.models import Agent, Role
+from sportello.channels.actions import create_channel
 from sportello.conversations import actions as conversations
+from sportello.conversations.models import Conversation
 from sportello.knowledge.actions import create_article, create_category
+from sportello.providers.reviews.importing import import_reviews
+from sportello.providers.reviews.parse import parse_json
 from tests.outbound.helpers import make_email_channel
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +111,14 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
     conversations.add_note(conversation, admin, "Chiamare domani")
     conversations.reply(conversation, agent, "Ci scusiamo, lo sostituiamo subito.")
     email = make_email_channel(workspace.pk)
+    # A review answered by hand: its stars, its link and the reply's note are in Italian.
+    reviews = create_channel(
+        workspace.pk, kind="reviews", name="Recensioni", slug="recensioni", config={}
+    )
+    review = {"id": "r1", "source": "google", "rating": 2, "author": "Ada", "text": "Lento"}
+    import_reviews(reviews, parse_json(json.dumps(review).encode()), origin="test")
+    review_conversation = Conversation.objects.get(channel=reviews)
+    conversations.reply(review_conversation, agent, "Ci scusi, rimediamo.")
     category = create_category(workspace.pk, name="Spedizioni")
     create_article(
         workspace.pk,
@@ -125,6 +138,8 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         "/audit/",
         "/settings/channels/",
         f"/settings/channels/{email.pk}/",
+        f"/c/{review_conversation.number}/",
+        f"/settings/channels/{reviews.pk}/",
         "/settings/agents/",
         "/settings/channels/new/?kind=email",
         "/settings/channels/new/?kind=whatsapp",
@@ -132,6 +147,7 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         "/settings/sla/",
         "/settings/sla/calendars/new/",
         "/settings/sla/policies/new/",
+        "/settings/channels/new/?kind=reviews",
         "/nessuna-pagina/",
     ], admin
 

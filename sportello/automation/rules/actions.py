@@ -49,6 +49,18 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         },
         "actions": [{"type": "set_priority", "priority": 2}],
     },
+    # Issue 15 point 5: a review of 2 stars or fewer is answered first. The business
+    # changes the threshold, the priority, or disables it, like any rule.
+    {
+        "default_key": "low_rating",
+        "name": "Recensione negativa: priorità alta",
+        "event": RuleEvent.MESSAGE_RECEIVED,
+        "conditions": {
+            "all": [{"field": "rating", "operator": "at_most", "value": 2}],
+            "any": [],
+        },
+        "actions": [{"type": "set_priority", "priority": 2}],
+    },
 )
 
 

@@ -27,6 +27,8 @@ class Facts:
     conversation: Conversation
     now: datetime
     message_text: str = ""
+    # A review's stars (``Message.data["rating"]``, 1-5), None for any other message.
+    rating: int | None = None
     tags: set[str] = field(default_factory=set)
     sla_target: str = ""
     _open: bool | None = None
@@ -45,11 +47,13 @@ class Facts:
         )
         if message_id is not None:
             messages = messages.filter(pk=message_id)
-        message = messages.order_by("-created_at", "-id").only("text").first()
+        message = messages.order_by("-created_at", "-id").only("text", "data").first()
+        rating = (message.data or {}).get("rating") if message is not None else None
         return cls(
             conversation=conversation,
             now=now,
             message_text=message.text if message is not None else "",
+            rating=rating if isinstance(rating, int) and not isinstance(rating, bool) else None,
             tags={t.name for t in conversation.tags.all()},
             sla_target=sla_target,
         )
@@ -95,6 +99,8 @@ class Facts:
             return self.sla_target
         if name == "repeat_count":
             return contact_number(c.pk)
+        if name == "rating":
+            return self.rating
         raise KeyError(name)
 
 
@@ -113,6 +119,8 @@ def holds(condition: dict[str, Any], facts: Facts) -> bool:
         return wanted in actual
     if operator == "has_not":
         return wanted not in actual
+    if operator in ("at_least", "at_most") and actual is None:
+        return False  # a message without a rating is neither high nor low
     if operator == "at_least":
         return bool(actual >= wanted)
     if operator == "at_most":

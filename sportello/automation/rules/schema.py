@@ -49,7 +49,7 @@ MAX_COUNT = 1000
 class Field:
     """A field a condition reads: its label, its operators and the kind of its value
     (``text``, ``channel_kind``, ``channel``, ``language``, ``tag``, ``priority``,
-    ``status``, ``team``, ``agent``, ``bool``, ``target``, ``count``)."""
+    ``status``, ``team``, ``agent``, ``bool``, ``target``, ``count``, ``rating``)."""
 
     label: Any
     operators: tuple[str, ...]
@@ -72,6 +72,8 @@ FIELDS: dict[str, Field] = {
     "business_hours": Field(_("Within business hours"), ("is",), "bool"),
     "sla_target": Field(_("SLA target"), _EQUAL, "target"),
     "repeat_count": Field(_("Contact number about the same issue"), _COUNT, "count"),
+    # The stars of a review (1-5; none for a mention), on the message that triggered.
+    "rating": Field(_("Rating"), (*_EQUAL, "at_least", "at_most", *_NO_VALUE), "rating"),
 }
 SLA_TARGETS: dict[str, Any] = {
     "first_reply": _("First reply"),
@@ -203,6 +205,11 @@ def _value(workspace_id: int, kind: str, value: Any, where: str) -> Any:
         if not 1 <= count <= MAX_COUNT:
             raise InvalidInput(f"{where}: a number from 1 to {MAX_COUNT}")
         return count
+    if kind == "rating":
+        rating = _integer(value, where)
+        if not 1 <= rating <= 5:
+            raise InvalidInput(f"{where}: a rating from 1 to 5")
+        return rating
     if kind == "target":
         if value not in SLA_TARGETS:
             raise InvalidInput(f"{where}: target must be one of {', '.join(SLA_TARGETS)}")

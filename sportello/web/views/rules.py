@@ -76,6 +76,8 @@ def _choices(workspace_id: int, kind: str) -> list[tuple[str, str]] | None:
         return [("true", _("yes")), ("false", _("no"))]
     if kind == "target":
         return [(k, str(label)) for k, label in schema.SLA_TARGETS.items()]
+    if kind == "rating":
+        return [(str(n), str(n)) for n in range(1, 6)]
     return None
 
 

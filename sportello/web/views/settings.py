@@ -32,6 +32,7 @@ from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.channels.queries import embed_snippet, webhook_url, workspace_channels
 from sportello.core.errors import Conflict, InvalidInput
+from sportello.providers.reviews.importing import MAX_UPLOAD, import_csv
 from sportello.web.pages import agent_of, agent_required, render_page
 from sportello.web.settings_forms import (
     AgentForm,
@@ -160,6 +161,7 @@ def _channel_page(
     form: ChannelSettingsForm,
     status: int = 200,
     checks: list[registry.ConnectionCheck] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     provider = registry.provider(channel.kind)
     context = {
@@ -169,6 +171,7 @@ def _channel_page(
         "webhook_url": webhook_url(channel),
         "embed_snippet": embed_snippet(channel),
         "checks": checks,
+        **(extra or {}),
     }
     return _page(request, "web/settings/channel.html", context, status=status)
 
@@ -216,6 +219,34 @@ def channel_test(request: HttpRequest, channel_id: int) -> HttpResponse:
     checks = provider.test_connection(channel)
     form = ChannelSettingsForm(provider, channel=channel, teams=_teams(request))
     return _channel_page(request, channel, form, checks=checks)
+
+
+@admin_required
+@require_POST
+def channel_review_import(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """A CSV of reviews uploaded on a reviews channel's page: the page again, saying what
+    was imported and which lines were not (``providers.reviews.importing.import_csv``)."""
+    channel = _channel(request, channel_id)
+    if channel.kind != "reviews":
+        raise Http404("reviews are imported into a reviews channel")
+    upload = request.FILES.get("file")
+    status = 200
+    result: dict[str, Any] = {}
+    if upload is None:
+        result["error"] = _("Choose a CSV file to import.")
+        status = 422
+    else:
+        try:
+            done = import_csv(channel, upload.read(MAX_UPLOAD + 1), filename=upload.name or "")
+        except InvalidInput as exc:
+            result["error"] = _("The file could not be read: %(reason)s") % {"reason": exc.message}
+            status = 422
+        else:
+            result["done"] = done
+    form = ChannelSettingsForm(
+        registry.provider(channel.kind), channel=channel, teams=_teams(request)
+    )
+    return _channel_page(request, channel, form, status=status, extra={"review_import": result})
 
 
 # --- agents and teams ---------------------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""What the reviews channel keeps besides the conversations: where each feed stands
+(its validators for a conditional request, when it was read, what went wrong)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from sportello.core.models import Timestamped, WorkspaceScoped
+
+
+class FeedState(WorkspaceScoped, Timestamped):
+    """One feed of a reviews channel as last read: ``etag`` and ``last_modified`` make
+    the next read a conditional one (a 304 costs the site nothing), ``polled_at`` decides
+    when it is due again, ``last_error`` is what the settings page shows."""
+
+    channel = models.ForeignKey(
+        "sportello_channels.Channel", on_delete=models.CASCADE, related_name="+"
+    )
+    url = models.CharField(max_length=500)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "url"], name="review_feed_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,0 +1,119 @@
+"""Reading a channel's feeds when they are due, and noting where each one stands.
+
+A feed that cannot be fetched or read is recorded (``RejectedInbound`` and the feed's
+``last_error``) and tried again at its next turn; the channel's other feeds go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sportello.channels.models import Channel
+from sportello.core import clock
+from sportello.core.errors import SportelloError
+from sportello.providers.common.webhooks import ignore
+from sportello.providers.reviews.config import SOURCE, read_config
+from sportello.providers.reviews.fetch import FeedUnreadable, fetch_feed
+from sportello.providers.reviews.importing import import_reviews
+from sportello.providers.reviews.models import FeedState
+from sportello.providers.reviews.parse import NotAFeed, parse_feed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Polled:
+    feeds: int = 0
+    not_modified: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _state(channel: Channel, url: str) -> FeedState:
+    state, _created = FeedState.objects.get_or_create(
+        channel=channel, url=url, defaults={"workspace_id": channel.workspace_id}
+    )
+    return state
+
+
+def poll_feed(channel: Channel, url: str, done: Polled) -> None:
+    state = _state(channel, url)
+    now = clock.now()
+    done.feeds += 1
+    error = ""
+    try:
+        fetched = fetch_feed(url, etag=state.etag, last_modified=state.last_modified)
+        if fetched.body is None:
+            done.not_modified += 1
+        else:
+            result = import_reviews(channel, parse_feed(fetched.body), origin=url)
+            done.imported += result.taken
+            done.duplicates += result.duplicates
+            state.etag, state.last_modified = fetched.etag, fetched.last_modified
+            state.imported += result.taken
+    except (FeedUnreadable, NotAFeed) as exc:
+        error = str(exc)
+        done.errors.append(f"{url}: {error}")
+        ignore(
+            source=SOURCE,
+            reason=f"{url}: {error}"[:1000],
+            workspace_id=channel.workspace_id,
+            channel_id=channel.pk,
+        )
+    state.polled_at = now
+    state.last_error = error[:500]
+    state.save(
+        update_fields=["etag", "last_modified", "polled_at", "last_error", "imported", "updated_at"]
+    )
+
+
+def poll_channel(channel_id: int, *, only_due: bool = False) -> Polled:
+    """Read the channel's feeds (those due, with ``only_due``)."""
+    done = Polled()
+    channel = Channel.objects.filter(pk=channel_id, kind="reviews", is_active=True).first()
+    if channel is None:
+        return done
+    try:
+        config = read_config(channel.config)
+    except SportelloError as exc:
+        done.errors.append(exc.message)
+        return done
+    states = {s.url: s for s in FeedState.objects.filter(channel_id=channel.pk)}
+    every = timedelta(minutes=config.poll_minutes)
+    now = clock.now()
+    for url in config.feeds:
+        state = states.get(url)
+        if only_due and state is not None and state.polled_at and state.polled_at + every > now:
+            continue
+        try:
+            poll_feed(channel, url, done)
+        except Exception:  # one feed's failure must not stop the others
+            log.exception("reading the feed %s of channel %s failed", url, channel.pk)
+            done.errors.append(f"{url}: could not be read")
+    return done
+
+
+def due_channel_ids() -> list[int]:
+    """Active reviews channels with at least one feed that is due."""
+    now = clock.now()
+    due = []
+    channels = Channel.objects.filter(kind="reviews", is_active=True).only("pk", "config")
+    for channel in channels:
+        feeds = channel.config.get("feeds") if isinstance(channel.config, dict) else None
+        if not feeds or not isinstance(feeds, list):
+            continue
+        minutes = channel.config.get("poll_minutes")
+        every = timedelta(minutes=minutes if isinstance(minutes, int) else 60)
+        polled = {
+            s.url: s.polled_at
+            for s in FeedState.objects.filter(channel_id=channel.pk).only("url", "polled_at")
+        }
+        for url in feeds:
+            when = polled.get(url)
+            if when is None or when + every <= now:
+                due.append(channel.pk)
+                break
+    return due
