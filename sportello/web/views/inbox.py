@@ -36,6 +36,19 @@ from sportello.web.passages import passage, query_stems
 PAGE_SIZE = 25
 
 
+def _searched_text(matches: int) -> str:
+    """What the results say they looked through: every conversation, and how many match."""
+    if matches > MAX_COUNTED:
+        return _("Searched all conversations: more than %(count)s results.") % {
+            "count": MAX_COUNTED
+        }
+    return ngettext(
+        "Searched all conversations: %(count)s result.",
+        "Searched all conversations: %(count)s results.",
+        matches,
+    ) % {"count": matches}
+
+
 @agent_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -72,8 +85,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "view": form.value("view", DEFAULT_VIEW),
         "view_label": VIEW_LABELS[form.value("view", DEFAULT_VIEW)],
         "searching": searching,
-        "matches": matches,
-        "max_counted": MAX_COUNTED,
+        "matches_text": None if matches is None else _searched_text(matches),
         "q": inbox_filter.q.strip(),
         "sort_labels": SORT_LABELS,
         "nav_current": form.value("view", DEFAULT_VIEW),
