@@ -56,6 +56,10 @@ QUERY_WORDS = 24
 RERANK_DEPTH = 5
 COVERAGE_WEIGHT = 0.4
 TYPO_MIN_CHARS = 6
+# Two articles whose sentence vectors are this close are about the same topic: on the
+# development sets' articles, neighbours on one topic (shipping times / islands, returns /
+# refunds) lie at 0.45-0.75, unrelated ones (shipping / opening hours) under 0.35.
+RELATED_SIMILARITY = 0.4
 
 
 @dataclass
@@ -351,3 +355,21 @@ def search(
         )
     hits.sort(key=lambda hit: (-hit.score, hit.article.pk))
     return _rerank(workspace_id, question, hits, written_in, include_internal)[:limit], wanted
+
+
+def similar_articles(workspace_id: int, article_id: int, *, limit: int = 10) -> list[int]:
+    """Ids of the published articles nearest in meaning to ``article_id`` (its title and
+    body row against every row of the others), best first, those closer than
+    ``RELATED_SIMILARITY`` only; internal ones included (callers filter)."""
+    vectors = _vectors(workspace_id)
+    where = np.nonzero(vectors.ids == article_id)[0]
+    if not len(where):
+        return []
+    own = int(where[0])
+    query = vectors.matrix[int(np.argmax(vectors.owner == own))]
+    similarities = vectors.matrix @ query
+    best = np.full(len(vectors.ids), -1.0, dtype=np.float32)
+    np.maximum.at(best, vectors.owner, similarities)
+    best[own] = -1.0
+    order = np.argsort(-best)[:limit]
+    return [int(vectors.ids[i]) for i in order if best[i] >= RELATED_SIMILARITY]
