@@ -314,7 +314,8 @@ API: dict[str, ApiRule] = {
     "PATCH /api/v1/kb/categories/{category_id}": ApiRule(
         statuses(200), lambda role: {"description": f"Di {role}"}, least_role="supervisor"
     ),
-    "DELETE /api/v1/kb/categories/{category_id}": ApiRule(statuses(204), least_role="supervisor"),
+    # Alfa's category holds an article: refused (409) until it is moved.
+    "DELETE /api/v1/kb/categories/{category_id}": ApiRule(statuses(409), least_role="supervisor"),
     "GET /api/v1/calendars": ApiRule(statuses(200)),
     "POST /api/v1/calendars": ApiRule(
         statuses(201),
@@ -700,6 +701,10 @@ WEB: dict[str, WebRule] = {
         least_role="supervisor",
     ),
     "kb/report/": WebRule((_get(),), least_role="supervisor"),
+    "kb/categories/": WebRule(
+        (_get(), _post({"do": "create", "name": "Nuova categoria"})),
+        least_role="supervisor",
+    ),
     # The workspace's settings: admins only; a channel, agent or team is the workspace's.
     "settings/": WebRule((_get(302),), least_role="admin", shows_rows=False),
     "settings/channels/": WebRule((_get(),), least_role="admin"),

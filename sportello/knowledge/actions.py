@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from sportello.accounts.models import Agent
 from sportello.core import clock
@@ -46,12 +47,22 @@ def _slug(text: str, max_length: int) -> str:
 
 @transaction.atomic
 def create_category(
-    workspace_id: int, *, name: str, slug: str = "", description: str = "", position: int = 0
+    workspace_id: int,
+    *,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    position: int | None = None,
+    name_en: str = "",
 ) -> Category:
-    """A new shelf; its slug (from the name unless given) is unique in the workspace."""
+    """A new shelf; its slug (from the name unless given) is unique in the workspace. With
+    no ``position`` it goes last."""
     name = name.strip()
     if not name:
         raise InvalidInput("a category needs a name")
+    if position is None:
+        last = Category.objects.filter(workspace_id=workspace_id).aggregate(m=Max("position"))
+        position = 0 if last["m"] is None else last["m"] + 1
     slug = _slug(slug or name, 80)
     if not slug:
         raise InvalidInput("the category's slug has no letters or digits")
@@ -60,6 +71,7 @@ def create_category(
     return Category.objects.create(
         workspace_id=workspace_id,
         name=name,
+        name_en=name_en.strip(),
         slug=slug,
         description=description.strip(),
         position=position,
@@ -74,6 +86,8 @@ def update_category(category: Category, **changes: Any) -> Category:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
             raise InvalidInput("a category needs a name")
+    if "name_en" in changes:
+        changes["name_en"] = changes["name_en"].strip()
     if "slug" in changes:
         changes["slug"] = _slug(changes["slug"], 80)
         taken = Category.objects.filter(workspace_id=category.workspace_id, slug=changes["slug"])
@@ -86,8 +100,39 @@ def update_category(category: Category, **changes: Any) -> Category:
 
 
 @transaction.atomic
+def move_category(category: Category, step: int) -> None:
+    """Move a shelf ``step`` places up (negative) or down in the workspace's order; the
+    shelves are numbered again 0, 1, 2... so two never share a place."""
+    shelves = list(
+        Category.objects.select_for_update()
+        .filter(workspace_id=category.workspace_id)
+        .order_by("position", "name", "pk")
+    )
+    index = next(i for i, c in enumerate(shelves) if c.pk == category.pk)
+    target = max(0, min(len(shelves) - 1, index + step))
+    shelves.insert(target, shelves.pop(index))
+    for position, shelf in enumerate(shelves):
+        if shelf.position != position:
+            Category.objects.filter(pk=shelf.pk).update(position=position)
+    category.position = target
+
+
+@transaction.atomic
 def delete_category(category: Category) -> None:
-    """Remove a shelf; its articles stay, without a category."""
+    """Remove an empty shelf. One holding articles (any status) is refused: deleting it
+    would silently take them off the help center's shelves; move them first."""
+    count = category.articles.count()
+    if count:
+        raise Conflict(
+            ngettext(
+                "The category “%(name)s” holds %(count)d article: move it to another"
+                " category first.",
+                "The category “%(name)s” holds %(count)d articles: move them to another"
+                " category first.",
+                count,
+            )
+            % {"name": category.name, "count": count}
+        )
     category.delete()
 
 

@@ -29,6 +29,8 @@ class Category(WorkspaceScoped, Timestamped):
     """A shelf of the help center ("Spedizioni", "Resi e rimborsi"), in the order shown."""
 
     name = models.CharField(max_length=200)
+    # The name English readers see; empty: ``name`` for them too.
+    name_en = models.CharField(max_length=200, blank=True, default="")
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True, default="")
     position = models.PositiveIntegerField(default=0)
@@ -41,6 +43,10 @@ class Category(WorkspaceScoped, Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self, language: str) -> str:
+        """The name in ``language`` (English when given one, else the main name)."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
 
 class Tag(WorkspaceScoped):

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from sportello.core.errors import NotFound
 from sportello.core.models import Workspace
 from sportello.knowledge.models import Article, ArticleVersion, Category, Status, Tag
-from sportello.knowledge.search import Hit, search
+from sportello.knowledge.search import Hit, search, similar_articles
 
 # What an article's page and the API show, without the search columns and vectors.
 _HEAVY = ("search_title", "search_body", "embedding", "passages")
 # A customer's message is searched by its beginning: the question is rarely further down.
 SUGGESTION_CHARS = 1_000
+# Related articles shown under an article when its editor chose none.
+RELATED_SHOWN = 3
 
 
 def articles(
@@ -61,6 +63,16 @@ def versions(article: Article) -> QuerySet[ArticleVersion]:
 
 def categories(workspace_id: int) -> QuerySet[Category]:
     return Category.objects.filter(workspace_id=workspace_id)
+
+
+def category_counts(workspace_id: int) -> dict[int, int]:
+    """How many articles (any status) each category holds, by its id."""
+    rows = (
+        Article.objects.filter(workspace_id=workspace_id, category__isnull=False)
+        .values("category_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["category_id"]: row["n"] for row in rows}
 
 
 def get_category(workspace_id: int, category_id: int) -> Category:
@@ -143,6 +155,36 @@ def public_related(article: Article, language: str) -> list[Article]:
         if current is None or (other.language == language and current.language != language):
             chosen[other.group_id] = other
     return sorted(chosen.values(), key=lambda a: a.title.casefold())
+
+
+def related_articles(
+    article: Article, language: str, *, limit: int = RELATED_SHOWN
+) -> tuple[list[Article], bool]:
+    """What a reader of ``article`` may read next: the related articles its editor chose
+    (customers' only), or, when none were chosen, the nearest in meaning (at most
+    ``limit``); each in ``language`` where translated. The flag says they were suggested."""
+    chosen = public_related(article, language)
+    if chosen or article.related.exists():
+        return chosen, False
+    nearest = similar_articles(article.workspace_id, article.pk, limit=limit * 3)
+    groups = dict(
+        _public(article.workspace_id)
+        .filter(pk__in=nearest)
+        .exclude(group_id=article.group_id)
+        .values_list("pk", "group_id")
+    )
+    order = [groups[pk] for pk in nearest if pk in groups]
+    order = list(dict.fromkeys(order))[:limit]
+    found: dict[int, Article] = {}
+    for other in (
+        _public(article.workspace_id)
+        .filter(group_id__in=order)
+        .only("pk", "language", "title", "slug", "group")
+    ):
+        current = found.get(other.group_id)
+        if current is None or (other.language == language and current.language != language):
+            found[other.group_id] = other
+    return [found[g] for g in order if g in found], True
 
 
 def suggestions(workspace_id: int, text: str, *, limit: int = 3) -> list[Hit]:

@@ -55,6 +55,11 @@ SNIPPET_CHARS = 240
 QUERY_WORDS = 24
 RERANK_DEPTH = 5
 COVERAGE_WEIGHT = 0.4
+TYPO_MIN_CHARS = 6
+# Two articles whose sentence vectors are this close are about the same topic: on the
+# development sets' articles, neighbours on one topic (shipping times / islands, returns /
+# refunds) lie at 0.45-0.75, unrelated ones (shipping / opening hours) under 0.35.
+RELATED_SIMILARITY = 0.4
 
 
 @dataclass
@@ -207,9 +212,45 @@ def _snippet(text: str) -> str:
     return f"{cut}…"
 
 
-def coverage(terms: list[set[str]], stems: set[str]) -> float:
-    """The share of a question's content words (``query_terms``) found among ``stems``."""
-    return sum(1 for term in terms if term & stems) / len(terms) if terms else 0.0
+def _near(stem: str, stems: set[str]) -> bool:
+    """Whether ``stems`` holds ``stem`` misspelt by one letter (left out, added, changed or
+    two swapped: "spedizone", "domicilo"); only for stems of ``TYPO_MIN_CHARS`` or more,
+    with the same first letter, where one letter rarely makes another word."""
+    if len(stem) < TYPO_MIN_CHARS:
+        return False
+    for other in stems:
+        if other[:1] != stem[:1] or abs(len(other) - len(stem)) > 1 or len(other) < 4:
+            continue
+        if _one_edit(stem, other):
+            return True
+    return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
+
+
+def coverage(terms: list[set[str]], stems: set[str], *, typos: bool = False) -> float:
+    """The share of a question's content words (``query_terms``) found among ``stems``;
+    with ``typos``, a word misspelt by one letter counts as found."""
+    if not terms:
+        return 0.0
+    found = sum(
+        1 for term in terms if term & stems or (typos and any(_near(t, stems) for t in term))
+    )
+    return found / len(terms)
 
 
 def _rerank(
@@ -227,11 +268,21 @@ def _rerank(
     texts = _published(workspace_id, include_internal).filter(group_id__in=stems)
     if written_in:
         texts = texts.filter(language=written_in)
+    readable: set[int] = set()  # the groups written in the question's language
     for group_id, title, body in texts.values_list("group_id", "search_title", "search_body"):
+        readable.add(group_id)
         stems[group_id].update(title.split())
         stems[group_id].update(body.split())
     for hit in head:
-        hit.coverage = coverage(terms, stems[hit.article.group_id])
+        hit.coverage = coverage(terms, stems[hit.article.group_id], typos=True)
+    # A group not written in the question's language cannot share its words: zero would
+    # count that against it, though it says nothing. It gets the others' mean coverage,
+    # so the words neither lift nor sink it and meaning decides.
+    known = [hit.coverage for hit in head if hit.article.group_id in readable]
+    neutral = sum(known) / len(known) if known else 0.0
+    for hit in head:
+        if hit.article.group_id not in readable:
+            hit.coverage = neutral
         hit.fit = hit.similarity + COVERAGE_WEIGHT * hit.coverage
     head.sort(key=lambda hit: (-hit.fit, -hit.score))
     return head + tail
@@ -304,3 +355,21 @@ def search(
         )
     hits.sort(key=lambda hit: (-hit.score, hit.article.pk))
     return _rerank(workspace_id, question, hits, written_in, include_internal)[:limit], wanted
+
+
+def similar_articles(workspace_id: int, article_id: int, *, limit: int = 10) -> list[int]:
+    """Ids of the published articles nearest in meaning to ``article_id`` (its title and
+    body row against every row of the others), best first, those closer than
+    ``RELATED_SIMILARITY`` only; internal ones included (callers filter)."""
+    vectors = _vectors(workspace_id)
+    where = np.nonzero(vectors.ids == article_id)[0]
+    if not len(where):
+        return []
+    own = int(where[0])
+    query = vectors.matrix[int(np.argmax(vectors.owner == own))]
+    similarities = vectors.matrix @ query
+    best = np.full(len(vectors.ids), -1.0, dtype=np.float32)
+    np.maximum.at(best, vectors.owner, similarities)
+    best[own] = -1.0
+    order = np.argsort(-best)[:limit]
+    return [int(vectors.ids[i]) for i in order if best[i] >= RELATED_SIMILARITY]

@@ -148,7 +148,7 @@ def article_page(
         article=article,
         canonical=canonical,
         translated={t.language for t in translations},
-        related=queries.public_related(article, lang),
+        related=queries.related_articles(article, lang)[0],
         voted=request.GET.get("voted") == "1",
         updated=format_date(article.updated_at, format="long", locale=lang),
         description=" ".join(article.body_text.split())[:160],

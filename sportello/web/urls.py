@@ -134,6 +134,7 @@ urlpatterns = [
     path("kb/new/", kb.article_new, name="kb_new"),
     path("kb/<rowid:article_id>/", kb.article_edit, name="kb_article"),
     path("kb/report/", kb.content_report, name="kb_report"),
+    path("kb/categories/", kb.categories, name="kb_categories"),
     path("settings/", settings_pages.settings_home, name="settings"),
     path("settings/channels/", settings_pages.channel_list, name="settings_channels"),
     path("settings/channels/new/", settings_pages.channel_new, name="settings_channel_new"),

@@ -35,7 +35,10 @@ class ArticleIn(Schema):
     status: ArticleStatus = "draft"
     internal: bool = Field(False, description="Shown to agents only, never to customers")
     tags: list[TagName] = Field([], max_length=actions.MAX_TAGS)
-    related: list[RowId] = Field([], max_length=50)
+    related: list[RowId] = Field([], max_length=50, description="Old name of `related_ids`")
+    related_ids: list[RowId] | None = Field(
+        None, max_length=50, description="Articles the editor chose as related"
+    )
     translation_of: int | None = Field(
         None, ge=1, le=MAX_ID, description="The article this one translates (joins its group)"
     )
@@ -48,7 +51,12 @@ class ArticlePatch(Schema):
     status: ArticleStatus | None = None
     internal: bool | None = None
     tags: list[TagName] | None = Field(None, max_length=actions.MAX_TAGS)
-    related: list[RowId] | None = Field(None, max_length=50)
+    related: list[RowId] | None = Field(
+        None, max_length=50, description="Old name of `related_ids`"
+    )
+    related_ids: list[RowId] | None = Field(
+        None, max_length=50, description="Articles the editor chose as related; `[]` clears"
+    )
 
 
 class ArticleOut(Schema):
@@ -61,7 +69,8 @@ class ArticleOut(Schema):
     internal: bool
     category: int | None
     tags: list[str]
-    related: list[int]
+    related: list[int] = Field(description="The same as `related_ids` (older name)")
+    related_ids: list[int] = Field(description="Articles the editor chose as related")
     translations: dict[str, int] = Field(description="Language -> id, this article included")
     version: int
     created_at: datetime
@@ -96,13 +105,15 @@ class VersionOut(Schema):
 
 class CategoryIn(Schema):
     name: str = Field(min_length=1, max_length=200)
+    name_en: str = Field("", max_length=200, description="The name English readers see")
     slug: str = Field("", max_length=80)
     description: str = Field("", max_length=2000)
-    position: int = Field(0, ge=0, le=1_000_000)
+    position: int | None = Field(None, ge=0, le=1_000_000, description="Default: last")
 
 
 class CategoryPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=200, description='`""` removes it')
     slug: str | None = Field(None, min_length=1, max_length=80)
     description: str | None = Field(None, max_length=2000)
     position: int | None = Field(None, ge=0, le=1_000_000)
@@ -111,6 +122,7 @@ class CategoryPatch(Schema):
 class CategoryOut(Schema):
     id: int
     name: str
+    name_en: str
     slug: str
     description: str
     position: int
@@ -156,6 +168,7 @@ def _article(a: Article) -> dict[str, Any]:
         "category": a.category_id,
         "tags": sorted(t.name for t in a.tags.all()),
         "related": sorted(r.pk for r in a.related.all()),
+        "related_ids": sorted(r.pk for r in a.related.all()),
         "translations": {t.language: t.pk for t in a.group.articles.all()},
         "version": a.version,
         "created_at": a.created_at,
@@ -168,6 +181,7 @@ def _category(c: Category) -> dict[str, Any]:
     return {
         "id": c.pk,
         "name": c.name,
+        "name_en": c.name_en,
         "slug": c.slug,
         "description": c.description,
         "position": c.position,
@@ -264,7 +278,7 @@ def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no
         status=payload.status,
         internal=payload.internal,
         tags=payload.tags,
-        related_ids=payload.related,
+        related_ids=payload.related if payload.related_ids is None else payload.related_ids,
         translation_of=payload.translation_of,
     )
     return Status(201, _article(queries.get_article(agent.workspace_id, article.pk)))
@@ -294,7 +308,7 @@ def patch_article(request: HttpRequest, article_id: int, payload: ArticlePatch):
         category_id=payload.category,
         clear_category="category" in given and payload.category is None,
         tags=payload.tags,
-        related_ids=payload.related,
+        related_ids=payload.related if payload.related_ids is None else payload.related_ids,
     )
     return _article(queries.get_article(agent.workspace_id, article_id))
 
@@ -337,6 +351,7 @@ def create_category(request: HttpRequest, payload: CategoryIn):  # type: ignore[
     category = actions.create_category(
         agent.workspace_id,
         name=payload.name,
+        name_en=payload.name_en,
         slug=payload.slug,
         description=payload.description,
         position=payload.position,
@@ -365,6 +380,7 @@ def patch_category(request: HttpRequest, category_id: int, payload: CategoryPatc
     category = actions.update_category(
         queries.get_category(agent.workspace_id, category_id),
         name=payload.name,
+        name_en=payload.name_en,
         slug=payload.slug,
         description=payload.description,
         position=payload.position,
@@ -373,10 +389,11 @@ def patch_category(request: HttpRequest, category_id: int, payload: CategoryPatc
 
 
 @router.delete(
-    "/categories/{rowid:category_id}", response={204: None, 401: Error, 403: Error, 404: Error}
+    "/categories/{rowid:category_id}",
+    response={204: None, 401: Error, 403: Error, 404: Error, 409: Error},
 )
 def delete_category(request: HttpRequest, category_id: int):  # type: ignore[no-untyped-def]
-    """Remove a category (supervisors, admins); its articles stay, uncategorised."""
+    """Remove an empty category (supervisors, admins); 409 while it holds articles."""
     agent = _writer(request)
     actions.delete_category(queries.get_category(agent.workspace_id, category_id))
     return HttpResponse(status=204)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sportello.conversations.queries import get_conversation_by_number, latest_inbound_text
-from sportello.core.errors import SportelloError
+from sportello.core.errors import NotFound, SportelloError
 from sportello.core.ids import parse_id
 from sportello.knowledge import actions, queries, report
 from sportello.knowledge.models import Article, Language, Status
@@ -97,6 +97,16 @@ class ArticleForm(forms.Form):
     translation_of = forms.TypedChoiceField(
         label=gettext_lazy("Translation of"), required=False, coerce=int, empty_value=None
     )
+    related = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Related articles"),
+        required=False,
+        coerce=int,
+        help_text=gettext_lazy(
+            "Shown under the article in the help center. None chosen: the closest in"
+            " meaning are suggested."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
 
     def __init__(
         self, *args: Any, workspace_id: int, article: Article | None = None, **kwargs: Any
@@ -107,6 +117,12 @@ class ArticleForm(forms.Form):
         category.choices = [("", gettext_lazy("No category"))] + [
             (c.pk, c.name) for c in queries.categories(workspace_id)
         ]
+        related = self.fields["related"]
+        assert isinstance(related, forms.ChoiceField)
+        others = queries.articles(workspace_id).only("pk", "title", "language", "group")
+        if article is not None:
+            others = others.exclude(group_id=article.group_id)
+        related.choices = [(a.pk, f"{a.title} ({a.language})") for a in others[:500]]
         if article is None:
             original = self.fields["translation_of"]
             assert isinstance(original, forms.ChoiceField)
@@ -190,6 +206,7 @@ def _save(request: HttpRequest, agent: Any, form: ArticleForm, article: Article 
             internal=data["internal"],
             tags=form.tag_names(),
             translation_of=data["translation_of"],
+            related_ids=data["related"],
         )
     # The editor shows the body with line breaks added: sent back as shown, it is unchanged.
     body = data["body"].replace("\r\n", "\n")
@@ -204,6 +221,7 @@ def _save(request: HttpRequest, agent: Any, form: ArticleForm, article: Article 
         category_id=data["category"],
         clear_category=data["category"] is None,
         tags=form.tag_names(),
+        related_ids=data["related"],
     )
 
 
@@ -234,6 +252,7 @@ def _editor(request: HttpRequest, article: Article | None) -> HttpResponse:
                 "status": article.status,
                 "internal": article.internal,
                 "tags": ", ".join(t.name for t in article.tags.all()),
+                "related": [r.pk for r in article.related.all()],
             },
             **form_kwargs,
         )
@@ -257,6 +276,11 @@ def _editor(request: HttpRequest, article: Article | None) -> HttpResponse:
             and code not in {t.language for t in context["translations"]}
         ]
         context["public_url"] = public_url(request, agent.workspace.slug, article)
+        chosen = list(article.related.only("pk", "title", "language", "status"))
+        context["related"] = chosen
+        context["related_suggested"] = (
+            [] if chosen else queries.related_articles(article, article.language)[0]
+        )
     return render_page(request, "web/kb/editor.html", context, status=status)
 
 
@@ -282,3 +306,68 @@ def content_report(request: HttpRequest) -> HttpResponse:
         return _forbidden(request, "kb_report")
     context = {"nav_current": "kb", "report": report.content_report(agent.workspace_id)}
     return render_page(request, "web/kb/report.html", context)
+
+
+# --- categories ------------------------------------------------------------------------
+
+
+class CategoryForm(forms.Form):
+    """One row of the categories page: what to do, to which category, with which names."""
+
+    do = forms.ChoiceField(choices=[(v, v) for v in ("create", "rename", "up", "down", "delete")])
+    category = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    name = forms.CharField(label=gettext_lazy("Name (Italian)"), max_length=200, required=False)
+    name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        do = data.get("do")
+        if do in ("create", "rename") and not (data.get("name") or "").strip():
+            self.add_error("name", _("A category needs a name."))
+        if do and do != "create" and not data.get("category"):
+            self.add_error(None, _("Choose a category."))
+        return data
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def categories(request: HttpRequest) -> HttpResponse:
+    """The help center's shelves, in order: add, rename (Italian and English names),
+    move up or down, delete an empty one (supervisors and admins)."""
+    agent = agent_of(request)
+    if not agent.can_supervise:
+        return _forbidden(request)
+    status = 200
+    form = CategoryForm()
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _change_category(agent.workspace_id, data)
+            except NotFound:
+                raise
+            except SportelloError as error:
+                messages.error(request, error.message)
+            return redirect("web:kb_categories")
+        status = 422
+    counts = queries.category_counts(agent.workspace_id)
+    rows = [
+        {"category": c, "articles": counts.get(c.pk, 0)}
+        for c in queries.categories(agent.workspace_id)
+    ]
+    context = {"nav_current": "kb", "rows": rows, "form": form}
+    return render_page(request, "web/kb/categories.html", context, status=status)
+
+
+def _change_category(workspace_id: int, data: dict[str, Any]) -> None:
+    if data["do"] == "create":
+        actions.create_category(workspace_id, name=data["name"], name_en=data["name_en"])
+        return
+    category = queries.get_category(workspace_id, data["category"])
+    if data["do"] == "rename":
+        actions.update_category(category, name=data["name"], name_en=data["name_en"])
+    elif data["do"] == "delete":
+        actions.delete_category(category)
+    else:
+        actions.move_category(category, -1 if data["do"] == "up" else 1)
