@@ -5,11 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# One worker per CPU (pytest-xdist), each with its own test database; a test module stays
+# on one worker, so its mail server or browser starts once. SPORTELLO_TEST_WORKERS=0 runs
+# everything in this process.
+WORKERS=(-n "${SPORTELLO_TEST_WORKERS:-auto}" --dist loadfile)
 
 scripts/ensure-chromium.sh || echo "chromium unavailable: browser tests will be skipped"
 
 echo "== tests on SQLite"
-SPORTELLO_TEST_DATABASE_URL= $BIN/python -m pytest "$@"
+SPORTELLO_TEST_DATABASE_URL= $BIN/python -m pytest "${WORKERS[@]}" "$@"
 
 PG_URL=${SPORTELLO_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 if $BIN/python - "$PG_URL" <<'PY'
@@ -24,7 +28,7 @@ except Exception:
 PY
 then
   echo "== tests on PostgreSQL ($PG_URL)"
-  SPORTELLO_TEST_DATABASE_URL=$PG_URL $BIN/python -m pytest -m "not browser" "$@"
+  SPORTELLO_TEST_DATABASE_URL=$PG_URL $BIN/python -m pytest "${WORKERS[@]}" -m "not browser" "$@"
 else
   echo "== PostgreSQL not answering: PostgreSQL run skipped"
 fi
