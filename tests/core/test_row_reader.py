@@ -138,9 +138,17 @@ def test_workspace_lists_are_sorted_by_name(workspace, agent):
 def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
     # Each view, sort and a cursor page: the plain query (queries._summaries) gives the
     # conversations the ORM's select_related and only give, with the same fields.
+    from django.db.models import DateTimeField
+    from django.db.models.expressions import RawSQL
+
     from sportello.conversations import actions
     from sportello.conversations.filters import SORTS, VIEWS, InboxFilter
-    from sportello.conversations.models import Conversation, Status
+    from sportello.conversations.models import (
+        DUE_SORT_SQL,
+        WAITING_SORT_SQL,
+        Conversation,
+        Status,
+    )
     from sportello.conversations.queries import (
         SUMMARY_FIELDS,
         filtered_conversations,
@@ -159,6 +167,11 @@ def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
         if n % 2:
             actions.set_priority(conversation, agent, n % 4)
     fields = [f.replace("__", ".") for f in SUMMARY_FIELDS] + ["pk", "customer_id", "team_id"]
+    # The two sorts on expressions (the indexes' own SQL), as the ORM would order by them.
+    SORT_EXPRESSIONS = {
+        "waiting_sort_at": RawSQL(WAITING_SORT_SQL, (), DateTimeField()),
+        "due_sort_at": RawSQL(DUE_SORT_SQL, (), DateTimeField()),
+    }
 
     def shown(c: Conversation) -> list[object]:
         values = []
@@ -175,6 +188,7 @@ def test_inbox_pages_read_in_plain_sql_match_the_orm(agent, inbound):
             order = [f"-{field}", "-pk"] if descending else [field, "pk"]
             expected = list(
                 filtered_conversations(agent.workspace_id, agent, f)
+                .annotate(**SORT_EXPRESSIONS)
                 .select_related("customer", "assignee", "team", "channel")
                 .order_by(*order)
             )

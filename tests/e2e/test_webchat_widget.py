@@ -128,7 +128,7 @@ def test_visitor_and_agent_chat_through_the_widget(chromium, live_server, agent,
         inbox.goto(f"{live_server.url}/c/{number}/")
         expect(inbox.locator("body")).to_contain_text("Oxford marroni nel 43")
         inbox.locator("#reply-form textarea").fill("Sì, le abbiamo: gliele teniamo da parte?")
-        inbox.locator("#reply-form button[type=submit]").click()
+        inbox.locator("#reply-form button.button-primary[type=submit]").click()
 
         agent_line = shop.locator("#sportello-chat .m.agent")
         expect(agent_line).to_contain_text("gliele teniamo da parte", timeout=15000)

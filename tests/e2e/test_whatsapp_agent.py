@@ -39,7 +39,7 @@ def _shoot(
             page.goto(f"{live_server.url}{path}")
             if reply:
                 page.locator("#reply_text").fill(reply)
-                page.locator("#reply-form button[type=submit]").click()
+                page.locator("#reply-form button.button-primary[type=submit]").click()
                 page.locator("#reply-error").wait_for()
                 page.locator("#reply-form").scroll_into_view_if_needed()
             width = page.evaluate("document.documentElement.scrollWidth")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sportello.conversations.queries import get_conversation_by_number, latest_inbound_text
@@ -353,7 +353,7 @@ def categories(request: HttpRequest) -> HttpResponse:
         status = 422
     counts = queries.category_counts(agent.workspace_id)
     rows = [
-        {"category": c, "articles": counts.get(c.pk, 0)}
+        {"category": c, "articles_text": _articles_text(counts.get(c.pk, 0))}
         for c in queries.categories(agent.workspace_id)
     ]
     context = {"nav_current": "kb", "rows": rows, "form": form}
@@ -371,3 +371,7 @@ def _change_category(workspace_id: int, data: dict[str, Any]) -> None:
         actions.delete_category(category)
     else:
         actions.move_category(category, -1 if data["do"] == "up" else 1)
+
+
+def _articles_text(count: int) -> str:
+    return ngettext("%(num)d article", "%(num)d articles", count) % {"num": count}
