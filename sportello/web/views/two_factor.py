@@ -14,6 +14,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -145,6 +146,22 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return _profile(request, recovery_codes=codes)
 
 
+def _limited(
+    request: HttpRequest, user: User, address: str, form: forms.Form, name: str
+) -> HttpResponse | None:
+    """The profile with the sign-in limits' refusal on ``form`` (429), or None when the
+    user may try again."""
+    refused = logins.refusal(user.email, address)
+    if refused is None:
+        return None
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, refusal_message(refused))
+    response = _profile(request, status=429, **{name: form})
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
 @agent_required
 @require_POST
 def regenerate_codes(request: HttpRequest) -> HttpResponse:
@@ -153,14 +170,8 @@ def regenerate_codes(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     form = CodeForm(request.POST)
     address = logins.client_address(request)
-    refused = logins.refusal(user.email, address)
-    if refused is not None:
-        form.is_valid()
-        form.errors.clear()
-        form.add_error(None, refusal_message(refused))
-        response = _profile(request, status=429, regenerate_form=form)
-        response["Retry-After"] = str(refused.retry_after)
-        return response
+    if (limited := _limited(request, user, address, form, "regenerate_form")) is not None:
+        return limited
     if not form.is_valid():
         return _profile(request, status=422, regenerate_form=form)
     try:
@@ -179,14 +190,8 @@ def disable(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     form = DisableTwoFactorForm(request.POST)
     address = logins.client_address(request)
-    refused = logins.refusal(user.email, address)
-    if refused is not None:
-        form.is_valid()
-        form.errors.clear()
-        form.add_error(None, refusal_message(refused))
-        response = _profile(request, status=429, disable_form=form)
-        response["Retry-After"] = str(refused.retry_after)
-        return response
+    if (limited := _limited(request, user, address, form, "disable_form")) is not None:
+        return limited
     if not form.is_valid():
         return _profile(request, status=422, disable_form=form)
     if requires_two_factor(agent_of(request).workspace_id):
