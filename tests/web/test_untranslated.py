@@ -107,7 +107,7 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
     conversations.reply(conversation, agent, "Ci scusiamo, lo sostituiamo subito.")
     email = make_email_channel(workspace.pk)
     category = create_category(workspace.pk, name="Spedizioni")
-    create_article(
+    article = create_article(
         workspace.pk,
         title="Resi gratuiti",
         body="<p>Entro 30 giorni.</p>",
@@ -130,6 +130,9 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         "/settings/channels/new/?kind=whatsapp",
         "/settings/channels/new/?kind=telegram",
         "/nessuna-pagina/",
+        "/kb/",
+        "/kb/categories/",
+        f"/kb/{article.pk}/",
     ], admin
 
 
