@@ -120,7 +120,7 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
     review_conversation = Conversation.objects.get(channel=reviews)
     conversations.reply(review_conversation, agent, "Ci scusi, rimediamo.")
     category = create_category(workspace.pk, name="Spedizioni")
-    create_article(
+    article = create_article(
         workspace.pk,
         title="Resi gratuiti",
         body="<p>Entro 30 giorni.</p>",
@@ -149,6 +149,9 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         "/settings/sla/policies/new/",
         "/settings/channels/new/?kind=reviews",
         "/nessuna-pagina/",
+        "/kb/",
+        "/kb/categories/",
+        f"/kb/{article.pk}/",
     ], admin
 
 
