@@ -65,7 +65,12 @@ def test_an_agent_attaches_a_photo_to_a_reply_and_downloads_it_back(
         page.get_by_role("button", name="Invia risposta").click()
         thumbnail = page.locator(".message-out .attachment-thumb img")
         expect(thumbnail).to_be_visible()
-        assert thumbnail.evaluate("img => img.naturalWidth") == 24  # drawn from our URL
+        # Drawn from our URL (a lazy image: wait for it to load, once it is on screen).
+        loaded = (
+            "img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise("
+            "done => img.addEventListener('load', () => done(img.naturalWidth), {once: true}))"
+        )
+        assert thumbnail.evaluate(loaded) == 24
         with page.expect_download() as info:
             page.locator(".message-out .attachment-link", has_text="pacco.png").click()
         download = info.value

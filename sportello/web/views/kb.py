@@ -269,6 +269,10 @@ def _editor(request: HttpRequest, article: Article | None) -> HttpResponse:
     if article is not None:
         context["translations"] = queries.translations(article)
         context["versions"] = list(queries.versions(article).select_related("changed_by")[:50])
+        for version in context["versions"]:
+            version.changed_text = ", ".join(  # type: ignore[attr-defined]
+                str(_CHANGED.get(name, name)) for name in version.changed_fields
+            )
         context["missing_languages"] = [
             (code, label)
             for code, label in Language.choices
@@ -371,6 +375,19 @@ def _change_category(workspace_id: int, data: dict[str, Any]) -> None:
         actions.delete_category(category)
     else:
         actions.move_category(category, -1 if data["do"] == "up" else 1)
+
+
+# What an article version says changed (``knowledge.actions.update_article``'s names).
+_CHANGED = {
+    "created": gettext_lazy("created"),
+    "title": gettext_lazy("title"),
+    "body": gettext_lazy("text"),
+    "status": gettext_lazy("status"),
+    "internal": gettext_lazy("internal"),
+    "category": gettext_lazy("category"),
+    "tags": gettext_lazy("tags"),
+    "related": gettext_lazy("related articles"),
+}
 
 
 def _articles_text(count: int) -> str:
