@@ -157,6 +157,7 @@ def _writer(request: HttpRequest) -> Agent:
 
 
 def _article(a: Article) -> dict[str, Any]:
+    related = sorted(r.pk for r in a.related.all())
     return {
         "id": a.pk,
         "title": a.title,
@@ -167,8 +168,8 @@ def _article(a: Article) -> dict[str, Any]:
         "internal": a.internal,
         "category": a.category_id,
         "tags": sorted(t.name for t in a.tags.all()),
-        "related": sorted(r.pk for r in a.related.all()),
-        "related_ids": sorted(r.pk for r in a.related.all()),
+        "related": related,  # the name before ``related_ids``, kept for older clients
+        "related_ids": related,
         "translations": {t.language: t.pk for t in a.group.articles.all()},
         "version": a.version,
         "created_at": a.created_at,
