@@ -26,23 +26,30 @@ DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 # The inbox's "longest waiting" and "nearest due" orders: one expression each, indexed as
 # written here (SQLite uses an index on an expression only for the same expression, with
-# its literals, not bound parameters). A conversation nobody waits on, or without a running
-# reply clock, sorts last: its key is a far date rather than NULL, so a cursor page never
-# has to cross from values to NULLs. The date is written without a zone: PostgreSQL reads
-# it in the connection's UTC, SQLite compares it as the text Django stores.
+# its literals, not bound parameters). A conversation without a value sorts last: its key
+# is a far date rather than NULL, so a cursor page never has to cross from values to NULLs.
+# Two far dates: one for the conversations an active view shows (open, pending, and for
+# "waiting" snoozed too), a later one for the others. So in the "open" view, sorted by due
+# time, the open conversations without a clock come before every resolved one in the index:
+# with one far date for both, SQLite walked the resolved ones (most of a workspace) to find
+# them, 100 ms for a page of 20k conversations (docs/performance.md). The dates are written
+# without a zone: PostgreSQL reads them in the connection's UTC, SQLite compares them as the
+# text Django stores.
+SORT_NONE = "9999-12-30 00:00:00"
 SORT_LAST = "9999-12-31 00:00:00"
 WAITING_SORT_SQL = (
-    "COALESCE(CASE WHEN \"status\" IN ('open', 'pending', 'snoozed') THEN \"waiting_since\" END,"
-    f" '{SORT_LAST}')"
+    "CASE WHEN \"status\" IN ('open', 'pending', 'snoozed')"
+    f" THEN COALESCE(\"waiting_since\", '{SORT_NONE}') ELSE '{SORT_LAST}' END"
 )
 # The due time of the reply the customer waits for: the first reply until there is one,
 # then the next reply while a message is unanswered; none when the conversation is paused
 # (pending), snoozed or done.
 DUE_SORT_SQL = (
-    "COALESCE(CASE WHEN \"status\" <> 'open' THEN NULL"
+    "CASE WHEN \"status\" = 'open' THEN COALESCE(CASE"
     ' WHEN "first_reply_at" IS NULL THEN "first_reply_due_at"'
     ' WHEN "waiting_since" IS NOT NULL THEN "next_reply_due_at" END,'
-    f" '{SORT_LAST}')"
+    f" '{SORT_NONE}')"
+    f" WHEN \"status\" = 'pending' THEN '{SORT_NONE}' ELSE '{SORT_LAST}' END"
 )
 
 

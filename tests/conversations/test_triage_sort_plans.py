@@ -45,3 +45,27 @@ def test_the_sort_reads_its_index_in_order(workspace, agent, inbound, sort, view
         plan = _plan(listing, None)
         assert INDEX[sort] in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["waiting", "due"])
+def test_conversations_still_to_act_on_come_before_the_finished_ones(
+    workspace, agent, inbound, sort
+):
+    """Without a clock or a wait, an open or pending conversation still sorts before every
+    resolved one, so the "open" view's index walk never reads the finished ones first."""
+    from sportello.conversations.models import Conversation, Status
+
+    for n in range(6):
+        inbound(f"Domanda {n}", sender={"name": f"Cliente {n}", "email": f"c{n}@example.it"})
+    ids = list(Conversation.objects.filter(workspace=workspace).order_by("id"))
+    statuses = [Status.RESOLVED, Status.OPEN, Status.CLOSED, Status.PENDING, Status.RESOLVED]
+    for conversation, status in zip(ids, statuses, strict=False):
+        Conversation.objects.filter(pk=conversation.pk).update(
+            status=status, waiting_since=None, first_reply_due_at=None
+        )
+    # The last one keeps its running clock and its wait: it comes first.
+    page = list_conversations(workspace.pk, agent, InboxFilter(view="all", sort=sort), limit=10)
+    order = [c.status for c in page.items]
+    assert order[0] == Status.OPEN and page.items[0].pk == ids[-1].pk
+    assert order[1:3] in ([Status.OPEN, Status.PENDING], [Status.PENDING, Status.OPEN])
+    assert set(order[3:]) == {Status.RESOLVED, Status.CLOSED}
