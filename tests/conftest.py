@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +127,17 @@ def inbound(api) -> Callable[..., Any]:
         return api.post("/api/v1/inbound", body)
 
     return post
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove what the SQLite test database leaves beside its file (its write-ahead log,
+    shared-memory index and writer lock; Django deletes the file itself)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    name = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")
+    if settings.DATABASES["default"]["ENGINE"] != "sportello.core.sqlite" or not name:
+        return
+    for leftover in Path(name).parent.glob(Path(name).name + "*"):
+        leftover.unlink(missing_ok=True)

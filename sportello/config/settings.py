@@ -7,8 +7,10 @@ default. Nothing else in the code base reads the environment.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 from sportello.config.parsers import (
@@ -176,6 +178,13 @@ if _database_url:
     DATABASES = {"default": database_from_url(_database_url, HOME)}
 else:
     DATABASES = {"default": sqlite_database(HOME / "sportello.sqlite3")}
+if TESTING and DATABASES["default"]["ENGINE"] == "sportello.core.sqlite":
+    # Tests run on a database file, in WAL mode with a busy timeout, as deployed: a shared
+    # in-memory database has table locks that fail a second writer at once ("database
+    # table is locked") where a file's writer waits its turn. One file per test process,
+    # in memory-backed /dev/shm when the system has it; tests/conftest.py removes it.
+    _test_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / f"sportello-test-{os.getpid()}.db")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

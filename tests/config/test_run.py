@@ -68,14 +68,16 @@ def _running(tmp_path: Path, *arguments: str, **variables: str) -> Iterator[str]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        # Start-up migrates a new database: on a busy CI machine that took over 30 s.
+        deadline = time.monotonic() + 180
+        while True:
             try:
                 status, health = _request(f"{base}/healthz")
                 break
             except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("sportello run did not answer")
                 time.sleep(0.2)
-        else:
-            pytest.fail("sportello run did not answer")
         assert status == 200 and health == {"status": "ok", "database": "ok", "queue": "ok"}
         yield base
     finally:
