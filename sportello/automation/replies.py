@@ -284,27 +284,29 @@ def _clean_macro(workspace_id: int, values: dict[str, Any]) -> dict[str, Any]:
         raise MacroRefused(
             "snooze", gettext_noop("choose when it wakes up exactly when the status is snoozed")
         )
+    add_tags = _clean_tags(values.get("add_tags"), "add_tags")
+    remove_tags = _clean_tags(values.get("remove_tags"), "remove_tags")
+    both = set(add_tags) & set(remove_tags)
+    if both:
+        raise MacroRefused(
+            "remove_tags",
+            gettext_noop("the tag %(tag)s is both added and removed"),
+            tag=sorted(both)[0],
+        )
     cleaned = {
         "name": name,
         "canned_reply": canned,
         "reply_text": reply_text,
         "reply_text_en": reply_text_en,
         "note": note,
-        "add_tags": _clean_tags(values.get("add_tags"), "add_tags"),
-        "remove_tags": _clean_tags(values.get("remove_tags"), "remove_tags"),
+        "add_tags": add_tags,
+        "remove_tags": remove_tags,
         "priority": priority,
         "assignee": assignee,
         "team": team,
         "status": status,
         "snooze": snooze,
     }
-    both = set(cleaned["add_tags"]) & set(cleaned["remove_tags"])
-    if both:
-        raise MacroRefused(
-            "remove_tags",
-            gettext_noop("%(tag)s is both added and removed"),
-            tag=sorted(both)[0],
-        )
     steps = [v for k, v in cleaned.items() if k != "name" and v not in (None, "", [])]
     if not steps:
         raise MacroRefused("", gettext_noop("a macro needs at least one step"))

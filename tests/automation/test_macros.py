@@ -341,5 +341,5 @@ def test_a_macro_refusal_names_its_field_for_the_api_and_the_ui(admin):
     with pytest.raises(MacroRefused) as refused:
         create_macro(admin, name="Doppio", add_tags=["vip"], remove_tags=["VIP"])
     assert refused.value.field == "remove_tags"
-    assert refused.value.message == "remove_tags: vip is both added and removed"
-    assert refused.value.text % refused.value.params == "vip is both added and removed"
+    assert refused.value.message == "remove_tags: the tag vip is both added and removed"
+    assert refused.value.text % refused.value.params == "the tag vip is both added and removed"
