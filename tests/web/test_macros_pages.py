@@ -87,6 +87,7 @@ def test_an_admin_builds_a_macro_with_every_kind_of_step(admin_client, admin, ag
     assert "Spedito e in attesa" in listed and "+spedizione" in listed
     entry = AuditEntry.objects.get(action="macro.created")
     assert entry.target_id == macro.pk and entry.actor_agent_id == admin.pk
+    assert "Macro aggiunta" in admin_client.get("/audit/").content.decode()
 
 
 def test_an_admin_edits_a_macro_and_the_form_shows_what_it_holds(admin_client, admin):
