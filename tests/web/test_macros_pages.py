@@ -13,8 +13,9 @@ from django.test import Client
 from sportello.accounts.models import Role
 from sportello.audit.models import AuditEntry
 from sportello.automation.models import Macro
-from sportello.automation.replies import create_canned_reply, create_macro
+from sportello.automation.replies import MACRO_FIELDS, create_canned_reply, create_macro
 from sportello.conversations.models import Priority, Status
+from sportello.web.macro_forms import MacroForm
 from tests.factories import AgentFactory, TeamFactory
 from tests.web.conftest import htmx
 
@@ -31,6 +32,12 @@ def admin_client(admin) -> Client:
     client = Client()
     client.force_login(admin.user)
     return client
+
+
+def test_the_form_gives_the_action_every_field_the_api_has(workspace):
+    form = MacroForm(workspace.pk, data=_form())
+    form.is_valid()
+    assert set(form.values()) == set(MACRO_FIELDS)
 
 
 def _form(**fields: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sportello.automation.models import Macro
 from sportello.automation.reply_queries import get_macro, macros
 from sportello.automation.variables import VARIABLES
 from sportello.core.errors import SportelloError
+from sportello.core.ids import parse_id
 from sportello.web.macro_forms import MacroForm, previews
 from sportello.web.pages import agent_of, agent_required, render_page
 
@@ -113,9 +114,9 @@ def macro_new(request: HttpRequest) -> HttpResponse:
     agent = agent_of(request)
     copy_of = None
     initial: dict[str, Any] = {}
-    source = request.GET.get("from", "")
-    if source.isdigit() and len(source) < 19:
-        copy_of = get_macro(agent.workspace_id, int(source))
+    source = parse_id(request.GET.get("from", ""))
+    if source is not None:
+        copy_of = get_macro(agent.workspace_id, source)
         name = _("%(name)s (copy)") % {"name": copy_of.name}
         initial = MacroForm.initial_of(copy_of, name=name[:120])
     form = MacroForm(agent.workspace_id, initial=initial)
