@@ -757,6 +757,18 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/canned/": WebRule((_get(),)),
     "c/<rowid:number>/canned/<rowid:reply_id>/": WebRule((_get(),)),
     "c/<rowid:number>/macros/<rowid:macro_id>/": WebRule((_post({}),)),
+    # Macros: every agent sees the list; building, changing and deleting are an admin's.
+    "macros/": WebRule((_get(),)),
+    "macros/new/": WebRule(
+        (_get(), _post({"name": "Nuova", "status": "open"})), least_role="admin", shows_rows=False
+    ),
+    "macros/preview/": WebRule(
+        (_post({"reply_text": "Ciao"}, 200),), least_role="admin", shows_rows=False
+    ),
+    "macros/<rowid:macro_id>/": WebRule(
+        (_get(), _post({"name": "Chiudi Alfa", "status": "closed"})), least_role="admin"
+    ),
+    "macros/<rowid:macro_id>/delete/": WebRule((_post({}),), least_role="admin"),
     # The sidebar's counts again, for a live page (its websocket is tests/web/test_live.py's).
     "live/nav/": WebRule((_get(),), shows_rows=False),
     # Rules: admins only. A rule as the editor posts it (a name, an event, one action).

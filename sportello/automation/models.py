@@ -139,7 +139,10 @@ class Macro(WorkspaceScoped, Timestamped):
     applies by itself): a reply (a shared canned reply, or its own text with the same
     variables), a note, tags added and removed, a priority, an assignee or team, and a
     status (snooze by a preset). ``replies.apply_macro`` runs them through the
-    conversations' and outbound's actions, all or none."""
+    conversations' and outbound's actions, all or none.
+
+    ``reply_text`` is the reply for every customer (written in Italian, usually) unless
+    ``reply_text_en`` is given too: then a customer who writes in English gets that one."""
 
     name = models.CharField(_("name"), max_length=120)
     canned_reply = models.ForeignKey(
@@ -151,6 +154,7 @@ class Macro(WorkspaceScoped, Timestamped):
         verbose_name=_("canned reply"),
     )
     reply_text = models.TextField(_("reply text"), blank=True)
+    reply_text_en = models.TextField(_("reply text in English"), blank=True)
     note = models.TextField(_("internal note"), blank=True)
     add_tags = models.JSONField(_("tags to add"), default=list, blank=True)
     remove_tags = models.JSONField(_("tags to remove"), default=list, blank=True)
@@ -187,7 +191,7 @@ class Macro(WorkspaceScoped, Timestamped):
     def steps(self) -> list[str]:
         """What it does, in short, in the reader's language: "reply · +shipped · Resolved"."""
         steps = []
-        if self.canned_reply_id or self.reply_text:
+        if self.canned_reply_id or self.reply_text or self.reply_text_en:
             steps.append(str(_("reply")))
         if self.note:
             steps.append(str(_("note")))

@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import active_agent_in, team_in
 from sportello.audit.actions import record
 from sportello.automation.models import CannedReply, Macro, ReplyLanguage, SnoozePreset
-from sportello.automation.variables import render, unknown_variables
+from sportello.automation.variables import render, reply_language, unknown_variables
 from sportello.conversations import actions as conversation_actions
 from sportello.conversations.actions.manage import normalize_tag
 from sportello.conversations.models import Conversation, Message, Priority, Status
@@ -183,63 +184,123 @@ def delete_canned_reply(agent: Agent, reply: CannedReply) -> None:
 # --- macros ----------------------------------------------------------------------------------
 
 
-def _clean_tags(names: list[str] | None) -> list[str]:
-    tags = list(dict.fromkeys(normalize_tag(str(n)) for n in names or []))
+class MacroRefused(InvalidInput):
+    """A macro that cannot be saved as given, said twice: ``message`` in English for the
+    API and the log ("name: write 1 to 120 characters"), and ``text`` with ``params``
+    for the agent UI to say in the admin's language (every ``text`` is marked for the
+    catalogue here). ``field`` names what is wrong, as ``MACRO_FIELDS`` does; empty when
+    it is the macro as a whole."""
+
+    def __init__(self, field: str, text: str, **params: Any) -> None:
+        said = text % params if params else text
+        super().__init__(f"{field}: {said}" if field else said)
+        self.field = field
+        self.text = text
+        self.params = params
+
+
+def _clean_tags(names: list[str] | None, where: str) -> list[str]:
+    try:
+        tags = list(dict.fromkeys(normalize_tag(str(n)) for n in names or []))
+    except InvalidInput as exc:
+        raise MacroRefused(where, gettext_noop("a tag is empty or too long")) from exc
     if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"at most {MAX_TAGS} tags")
+        raise MacroRefused(where, gettext_noop("at most %(count)d tags"), count=MAX_TAGS)
     return tags
 
 
 def _clean_macro(workspace_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    """The macro's fields as stored, each checked; ids become rows of this workspace."""
+    """The macro's fields as stored, each checked; ids become rows of this workspace.
+    The API and the macro builder both save through here, so they refuse alike."""
     name = " ".join(str(values.get("name") or "").split())
     if not name or len(name) > MAX_TITLE:
-        raise InvalidInput(f"name: write 1 to {MAX_TITLE} characters")
+        raise MacroRefused("name", gettext_noop("write 1 to %(count)d characters"), count=MAX_TITLE)
     canned: CannedReply | None = None
     if values.get("canned_reply_id") is not None:
         canned = CannedReply.objects.filter(
             workspace_id=workspace_id, pk=values["canned_reply_id"], owner__isnull=True
         ).first()
         if canned is None:
-            raise InvalidInput("canned_reply_id: no shared canned reply with this id")
+            raise MacroRefused(
+                "canned_reply_id", gettext_noop("no shared canned reply with this id")
+            )
     reply_text = str(values.get("reply_text") or "").strip()
-    if canned is not None and reply_text:
-        raise InvalidInput("give either canned_reply_id or reply_text, not both")
+    reply_text_en = str(values.get("reply_text_en") or "").strip()
+    if canned is not None and (reply_text or reply_text_en):
+        raise MacroRefused(
+            "reply_text", gettext_noop("give either a canned reply or the reply's text, not both")
+        )
     note = str(values.get("note") or "").strip()
-    for where, text in (("reply_text", reply_text), ("note", note)):
+    for where, text in (
+        ("reply_text", reply_text),
+        ("reply_text_en", reply_text_en),
+        ("note", note),
+    ):
         if len(text) > MAX_BODY:
-            raise InvalidInput(f"{where}: at most {MAX_BODY} characters")
+            raise MacroRefused(where, gettext_noop("at most %(count)d characters"), count=MAX_BODY)
         unknown = unknown_variables(text)
         if unknown:
-            raise InvalidInput(f"{where}: unknown variable {{{{ {unknown[0]} }}}}")
+            raise MacroRefused(
+                where,
+                gettext_noop("unknown variable %(variable)s"),
+                variable="{{ " + unknown[0] + " }}",
+            )
     priority = values.get("priority")
     if priority is not None and priority not in Priority.values:
-        raise InvalidInput(f"priority must be one of {Priority.values}")
+        raise MacroRefused(
+            "priority",
+            gettext_noop("use one of %(choices)s"),
+            choices=", ".join(str(v) for v in Priority.values),
+        )
     assignee: Agent | None = None
     if values.get("assignee_id") is not None:
         assignee = active_agent_in(workspace_id, values["assignee_id"])
         if assignee is None:
-            raise InvalidInput(f"assignee_id: no agent {values['assignee_id']} in this workspace")
+            raise MacroRefused(
+                "assignee_id",
+                gettext_noop("no active agent %(id)s in this workspace"),
+                id=values["assignee_id"],
+            )
     team: Team | None = None
     if values.get("team_id") is not None:
         team = team_in(workspace_id, values["team_id"])
         if team is None:
-            raise InvalidInput(f"team_id: no team {values['team_id']} in this workspace")
+            raise MacroRefused(
+                "team_id", gettext_noop("no team %(id)s in this workspace"), id=values["team_id"]
+            )
     status = str(values.get("status") or "")
     snooze = str(values.get("snooze") or "")
     if status and status not in Status.values:
-        raise InvalidInput(f"status: use one of {', '.join(Status.values)}")
-    if (status == Status.SNOOZED) != bool(snooze):
-        raise InvalidInput("snooze: give a preset exactly when the status is 'snoozed'")
+        raise MacroRefused(
+            "status", gettext_noop("use one of %(choices)s"), choices=", ".join(Status.values)
+        )
     if snooze and snooze not in SnoozePreset.values:
-        raise InvalidInput(f"snooze: use one of {', '.join(SnoozePreset.values)}")
+        raise MacroRefused(
+            "snooze",
+            gettext_noop("use one of %(choices)s"),
+            choices=", ".join(SnoozePreset.values),
+        )
+    if (status == Status.SNOOZED) != bool(snooze):
+        raise MacroRefused(
+            "snooze", gettext_noop("choose when it wakes up exactly when the status is snoozed")
+        )
+    add_tags = _clean_tags(values.get("add_tags"), "add_tags")
+    remove_tags = _clean_tags(values.get("remove_tags"), "remove_tags")
+    both = set(add_tags) & set(remove_tags)
+    if both:
+        raise MacroRefused(
+            "remove_tags",
+            gettext_noop("the tag %(tag)s is both added and removed"),
+            tag=sorted(both)[0],
+        )
     cleaned = {
         "name": name,
         "canned_reply": canned,
         "reply_text": reply_text,
+        "reply_text_en": reply_text_en,
         "note": note,
-        "add_tags": _clean_tags(values.get("add_tags")),
-        "remove_tags": _clean_tags(values.get("remove_tags")),
+        "add_tags": add_tags,
+        "remove_tags": remove_tags,
         "priority": priority,
         "assignee": assignee,
         "team": team,
@@ -248,7 +309,7 @@ def _clean_macro(workspace_id: int, values: dict[str, Any]) -> dict[str, Any]:
     }
     steps = [v for k, v in cleaned.items() if k != "name" and v not in (None, "", [])]
     if not steps:
-        raise InvalidInput("a macro needs at least one step")
+        raise MacroRefused("", gettext_noop("a macro needs at least one step"))
     return cleaned
 
 
@@ -256,6 +317,7 @@ MACRO_FIELDS = (
     "name",
     "canned_reply_id",
     "reply_text",
+    "reply_text_en",
     "note",
     "add_tags",
     "remove_tags",
@@ -276,18 +338,24 @@ def _only_admins(agent: Agent) -> None:
         raise PermissionDenied("only admins change the macros")
 
 
-def _save_macro(macro: Macro) -> None:
+def _name_taken(macro: Macro) -> MacroRefused:
+    return MacroRefused(
+        "name", gettext_noop("a macro called “%(name)s” exists already"), name=macro.name
+    )
+
+
+def _save_macro(macro: Macro, verb: str) -> None:
     taken = Macro.objects.filter(workspace_id=macro.workspace_id, name=macro.name)
     if taken.exclude(pk=macro.pk).exists():
-        raise InvalidInput(f"name: a macro called {macro.name!r} exists already")
+        raise _name_taken(macro)
     try:
         with transaction.atomic():
             macro.save()
     except IntegrityError:
-        raise InvalidInput(f"name: a macro called {macro.name!r} exists already") from None
+        raise _name_taken(macro) from None
     record(
         macro.workspace_id,
-        "macro.saved",
+        f"macro.{verb}",
         target_type="macro",
         target_id=macro.pk,
         detail={"name": macro.name},
@@ -299,7 +367,7 @@ def create_macro(agent: Agent, **values: Any) -> Macro:
     """A new macro of the agent's workspace (admins); see ``MACRO_FIELDS``."""
     _only_admins(agent)
     macro = Macro(workspace_id=agent.workspace_id, **_clean_macro(agent.workspace_id, values))
-    _save_macro(macro)
+    _save_macro(macro, "created")
     return macro
 
 
@@ -314,7 +382,7 @@ def update_macro(agent: Agent, macro: Macro, **changes: Any) -> Macro:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")
     for name, value in _clean_macro(macro.workspace_id, macro_values(macro) | changes).items():
         setattr(macro, name, value)
-    _save_macro(macro)
+    _save_macro(macro, "updated")
     return macro
 
 
@@ -406,12 +474,25 @@ def apply_macro(
     return MacroApplied(reply=reply, event=event)
 
 
-def _reply_step(conversation: Conversation, macro: Macro, actor: Agent | None) -> Message | None:
+def macro_reply(macro: Macro, conversation: Conversation) -> tuple[str, str]:
+    """The text ``macro`` answers ``conversation`` with, and the language its variables
+    speak ("" for the customer's): the canned reply's; else the English text for a
+    customer who writes in English, when the macro has one; else its main text (or the
+    English one, when that is all it has)."""
     canned = macro.canned_reply
-    body = canned.body if canned is not None else macro.reply_text
+    if canned is not None:
+        return canned.body, canned.language
+    if macro.reply_text_en and (
+        not macro.reply_text or reply_language(conversation) == ReplyLanguage.ENGLISH
+    ):
+        return macro.reply_text_en, ReplyLanguage.ENGLISH
+    return macro.reply_text, ""
+
+
+def _reply_step(conversation: Conversation, macro: Macro, actor: Agent | None) -> Message | None:
+    body, language = macro_reply(macro, conversation)
     if not body:
         return None
-    language = canned.language if canned is not None else ""
     # Nobody reads a macro's reply before it goes: a variable without a value is left
     # empty rather than sent as "{{ customer.first_name }}".
     text = render(body, conversation, actor, language=language, blank_missing=True).text

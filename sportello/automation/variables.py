@@ -9,7 +9,7 @@ left visible in the text and reported, so the agent sees what to fill in by hand
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,8 +18,10 @@ from babel.dates import format_date, format_time
 
 from sportello.accounts.models import Agent
 from sportello.automation.wording import language_of
-from sportello.conversations.models import Conversation
+from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
+from sportello.customers.models import Order
+from sportello.language.references import order_numbers
 from sportello.sla.hours import CalendarInvalid, add_business_time
 from sportello.sla.queries import default_calendar, opening_hours
 
@@ -28,8 +30,11 @@ VARIABLES = (
     "customer.first_name",
     "agent.name",
     "conversation.number",
+    "order.number",
     "conversation.due",
 )
+# How many of the customer's latest messages are read for the order number they quoted.
+ORDER_MESSAGES = 20
 # A name between double braces, with any spaces inside: {{customer.name}}, {{ agent.name }}.
 PATTERN = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
 
@@ -65,10 +70,13 @@ def render(
     language: str = "",
     now: datetime | None = None,
     blank_missing: bool = False,
+    known: Mapping[str, str] | None = None,
 ) -> Rendered:
     """``body`` with its variables filled for ``conversation`` as ``agent`` writes it.
     With ``blank_missing`` (a macro sending by itself) a variable without a value becomes
-    empty rather than staying visible; unknown names stay visible in any case."""
+    empty rather than staying visible; unknown names stay visible in any case. ``known``
+    gives values the caller already has (the macro builder's sample conversation, which
+    has no messages to read an order number from)."""
     language = reply_language(conversation, language)
     now = now or clock.now()
     values: dict[str, Callable[[], str]] = {
@@ -76,8 +84,10 @@ def render(
         "customer.first_name": lambda: _first_name(conversation.customer.name),
         "agent.name": lambda: _agent_name(conversation, agent),
         "conversation.number": lambda: str(conversation.number),
+        "order.number": lambda: _order_number(conversation),
         "conversation.due": lambda: _due_in_words(conversation, language, now),
     }
+    values.update({name: _given(value) for name, value in (known or {}).items() if name in values})
     unknown: list[str] = []
     missing: list[str] = []
 
@@ -100,6 +110,34 @@ def render(
 def _first_name(name: str) -> str:
     words = name.split()
     return words[0] if words else ""
+
+
+def _given(value: str) -> Callable[[], str]:
+    return lambda: value
+
+
+def _order_number(conversation: Conversation) -> str:
+    """The order the customer wrote about: the number their latest message quotes after
+    "ordine"/"order" (the subject counts as the oldest), else the number of the latest
+    order the shop posted for them (``POST /api/v1/orders``)."""
+    if conversation.pk is None:
+        return ""
+    texts = Message.objects.filter(
+        conversation_id=conversation.pk, kind=Kind.MESSAGE, direction=Direction.INBOUND
+    ).order_by("-id")
+    for text in [*texts.values_list("text", flat=True)[:ORDER_MESSAGES], conversation.subject]:
+        found = order_numbers(text)
+        if found:
+            return found[0]
+    latest = (
+        Order.objects.filter(
+            workspace_id=conversation.workspace_id, customer_id=conversation.customer_id
+        )
+        .order_by("-placed_at", "-id")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return latest or ""
 
 
 def _agent_name(conversation: Conversation, agent: Agent | None) -> str:

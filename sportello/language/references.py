@@ -37,3 +37,24 @@ def references(text: str) -> set[str]:
         if len(number) >= 3 and _DIGIT.search(number):
             found.add(number)
     return found
+
+
+# Only the words that say an order follows: "ordine 4521", "order #A-1234", "ord. n. 77".
+_ORDER = re.compile(
+    r"(?<![^\W\d_])(?:ordine|ordini|order|orders|ord)"
+    r"\.?(?:\s*(?:n|nr|num|numero|no|number)\b\.?)?[\s:°º#.-]*"
+    r"(?P<number>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])){1,30})",
+    re.IGNORECASE,
+)
+
+
+def order_numbers(text: str) -> list[str]:
+    """The order numbers ``text`` quotes, as written (no "#"), in order, once each: what a
+    reply may say back to the customer ("your order 4521"), where :func:`references`
+    folds every kind of number for comparing."""
+    found: dict[str, None] = {}
+    for match in _ORDER.finditer((text or "")[:MAX_TEXT]):
+        number = match["number"].lstrip("#")
+        if len(number) >= 3 and _DIGIT.search(number):
+            found.setdefault(number, None)
+    return list(found)

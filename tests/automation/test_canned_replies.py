@@ -197,12 +197,15 @@ def test_render_speaks_english_to_an_english_customer(api, inbound, moving_clock
 def test_unknown_and_empty_variables_stay_visible_and_are_reported(api, inbound):
     conversation = _conversation(inbound, "Mario Rossi")
     reply = _create(
-        api, body="Ciao {{ customer.name }} {{ order.number }} {{ customer.__class__ }}"
+        api, body="Ciao {{ customer.name }} {{ ordine.numero }} {{ customer.__class__ }}"
     )
-    assert reply["unknown_variables"] == ["order.number", "customer.__class__"]
+    assert reply["unknown_variables"] == ["ordine.numero", "customer.__class__"]
     rendered = render(reply["body"], conversation, None)
-    assert rendered.text == "Ciao Mario Rossi {{ order.number }} {{ customer.__class__ }}"
-    assert rendered.unknown == ["order.number", "customer.__class__"]
+    assert rendered.text == "Ciao Mario Rossi {{ ordine.numero }} {{ customer.__class__ }}"
+    assert rendered.unknown == ["ordine.numero", "customer.__class__"]
+    # A customer who quoted no order number: the variable has no value here.
+    no_order = render("Ordine {{ order.number }}", conversation, None)
+    assert no_order.text == "Ordine {{ order.number }}" and no_order.missing == ["order.number"]
 
     conversation.customer.name = ""
     empty = render("Ciao {{ customer.first_name }}!", conversation, None)

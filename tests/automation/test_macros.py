@@ -302,3 +302,44 @@ def test_a_rule_does_not_apply_a_replying_macro_to_a_customer_not_to_contact(
     failed = Message.objects.get(conversation=conversation, event="rule_action_failed")
     assert "asked not to be contacted" in failed.data["error"]
     assert not Message.objects.filter(conversation=conversation, data={"automatic": "macro"})
+
+
+def test_an_english_customer_gets_the_macros_english_text_with_the_order_number(
+    admin_api, api, inbound
+):
+    """GIVEN a macro with an Italian and an English text quoting {{ order.number }}
+    WHEN it is applied to an Italian and to an English customer's conversation
+    THEN each gets the text in their language, with the order number they wrote."""
+    macro = _macro(
+        admin_api,
+        reply_text="Ciao {{ customer.first_name }}, l'ordine {{ order.number }} è partito.",
+        reply_text_en="Hi {{ customer.first_name }}, order {{ order.number }} has shipped.",
+    )
+    italian = inbound(
+        sender={"name": "Chiara Fontana", "email": "chiara@example.it"},
+        text="Buongiorno, il mio ordine 4521 doveva arrivare ieri: dove si trova?",
+    ).json()["conversation_id"]
+    english = inbound(
+        sender={"name": "Emma Stone", "email": "emma@example.co.uk"},
+        text="Hello, my order #A-7781 was due yesterday and has not arrived yet. Where is it?",
+        external_id="english-1",
+    ).json()["conversation_id"]
+
+    sent = {}
+    for conversation_id in (italian, english):
+        response = api.post(f"/api/v1/conversations/{conversation_id}/macros/{macro['id']}")
+        assert response.status_code == 200, response.content
+        sent[conversation_id] = Message.objects.get(pk=response.json()["reply_id"]).text
+
+    assert sent[italian] == "Ciao Chiara, l'ordine 4521 è partito."
+    assert sent[english] == "Hi Emma, order A-7781 has shipped."
+
+
+def test_a_macro_refusal_names_its_field_for_the_api_and_the_ui(admin):
+    from sportello.automation.replies import MacroRefused
+
+    with pytest.raises(MacroRefused) as refused:
+        create_macro(admin, name="Doppio", add_tags=["vip"], remove_tags=["VIP"])
+    assert refused.value.field == "remove_tags"
+    assert refused.value.message == "remove_tags: the tag vip is both added and removed"
+    assert refused.value.text % refused.value.params == "the tag vip is both added and removed"

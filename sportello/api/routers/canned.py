@@ -155,6 +155,12 @@ class MacroIn(Schema):
     reply_text: str = Field(
         "", max_length=10_000, description=f"Or the reply's own text; variables: {_VARIABLES}"
     )
+    reply_text_en: str = Field(
+        "",
+        max_length=10_000,
+        description="The reply in English, for customers who write in English "
+        "(`reply_text` goes to the others)",
+    )
     note: str = Field("", max_length=10_000, description="An internal note to add")
     add_tags: list[str] = []
     remove_tags: list[str] = []
@@ -169,6 +175,7 @@ class MacroPatch(Schema):
     name: str | None = Field(None, max_length=120)
     canned_reply_id: int | None = None
     reply_text: str | None = Field(None, max_length=10_000)
+    reply_text_en: str | None = Field(None, max_length=10_000)
     note: str | None = Field(None, max_length=10_000)
     add_tags: list[str] | None = None
     remove_tags: list[str] | None = None

@@ -192,7 +192,9 @@ def apply(
         ).first()
         if macro is None:
             raise InvalidInput("the macro no longer exists")
-        has_reply = macro.canned_reply_id is not None or bool(macro.reply_text)
+        has_reply = macro.canned_reply_id is not None or bool(
+            macro.reply_text or macro.reply_text_en
+        )
         if has_reply and conversation.customer.no_automatic_replies:
             # A rule's reply is an automatic one: the customer's wish holds for it too.
             raise InvalidInput("the customer asked for no automatic replies")

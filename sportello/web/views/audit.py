@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "two_factor.disabled": gettext_lazy("Two-factor authentication turned off"),
     "two_factor.recovery_code_used": gettext_lazy("Recovery code used to sign in"),
     "sign_in_policy.updated": gettext_lazy("Sign-in policy changed"),
+    "macro.created": gettext_lazy("Macro added"),
+    "macro.updated": gettext_lazy("Macro changed"),
+    "macro.deleted": gettext_lazy("Macro deleted"),
 }
 DETAIL_LABELS = {
     "name": gettext_lazy("name"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -151,7 +152,11 @@ def action_row(workspace_id: int, prefix: str, row: Mapping[str, Any]) -> dict[s
         extra = Widget("select", f"{prefix}-option", option or "false", email, _("how"))
     elif kind == "apply_macro":
         options = [(str(m.pk), m.name) for m in macros(workspace_id)]
-        value = Widget("select", f"{prefix}-value", current, options)
+        value = Widget("select", f"{prefix}-value", current, options, _("Macro"))
+        # The macros are built on their own page: the row says where, and that it is
+        # empty before the first one.
+        to_builder = _("Build or change macros") if options else _("No macros yet: build one")
+        extra = Widget("link", f"{prefix}-option", reverse("web:macros"), label=to_builder)
     elif kind == "webhook":
         value = Widget("text", f"{prefix}-value", current, placeholder="https://")
         extra = Widget("text", f"{prefix}-option", option, label=_("secret for the signature"))
