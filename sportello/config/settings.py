@@ -236,7 +236,7 @@ _huey_common = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "sportello.config.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("SPORTELLO_QUEUE_NAME", "sportello"),
         }
