@@ -26,6 +26,8 @@ seconds the server and this load generator used and the machine's load average: 
 shared machine, whether the server had the CPU it needed). The client runs on uvloop, in
 its own process. ``lost`` counts
 messages never acknowledged (or replies never received) by the end plus a 15 s grace.
+``--profile PATH`` runs the server under ``bench/profiled.py`` (cProfile in every thread,
+on each thread's CPU clock) and writes its figures there at the end of the run.
 Figures only: nothing here asserts a time.
 """
 
@@ -196,12 +198,16 @@ async def agent(port: int, api_token: str, tokens: list[str], tally: Tally, unti
             if conversation is not None:
                 text = f"Risposta {number}"
                 tally.replies[text] = time.perf_counter()
-                answer = await client.post(
-                    f"/api/v1/conversations/{conversation}/reply",
-                    json={"text": text},
-                    headers={"Authorization": f"Bearer {api_token}"},
-                )
-                if answer.status_code >= 300:
+                try:
+                    answer = await client.post(
+                        f"/api/v1/conversations/{conversation}/reply",
+                        json={"text": text},
+                        headers={"Authorization": f"Bearer {api_token}"},
+                    )
+                    refused = answer.status_code >= 300
+                except httpx.HTTPError:  # a saturated server: counted, the run goes on
+                    refused = True
+                if refused:
                     tally.replies.pop(text, None)
                     tally.errors += 1
                 number += 1
@@ -256,6 +262,20 @@ async def drive(
     return tally
 
 
+def dump_profile(pid: int, path: Path) -> None:
+    """Ask the profiled server for its figures (SIGUSR1) and wait until they are written."""
+    import signal
+
+    path.unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size:
+            time.sleep(1)  # the dump is written in one go; let it finish
+            return
+        time.sleep(0.2)
+
+
 def _run(main: Any) -> Tally:
     try:
         import uvloop
@@ -273,9 +293,16 @@ def main() -> None:
     parser.add_argument(
         "--redis", default="", help="Redis URL for the layer and cache (needed by --workers 2+)"
     )
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="write the server's cProfile figures (every thread, bench/profiled.py) here",
+    )
     args = parser.parse_args()
     if args.workers > 1 and not args.redis:
         parser.error("--workers above 1 needs --redis (the processes share the channel layer)")
+    if args.profile and args.workers > 1:
+        parser.error("--profile profiles one server process: use it with --workers 1")
     home = Path(tempfile.mkdtemp(prefix="sportello-bench-chat-"))
     key, api_token = prepare(home, args.agents)
     port = free_port()
@@ -287,10 +314,12 @@ def main() -> None:
     import subprocess
 
     with log.open("wb") as out:
+        profiled = ["bench.profiled", str(Path(args.profile).resolve())] if args.profile else []
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
+                *profiled,
                 "sportello.config.cli",
                 "run",
                 "--no-worker",
@@ -332,6 +361,8 @@ def main() -> None:
         memory["load_average_1m"] = round(os.getloadavg()[0], 2)
         memory["workers"] = args.workers
         memory["layer"] = "redis" if args.redis else "memory"
+        if args.profile:
+            dump_profile(process.pid, Path(args.profile))
     finally:
         server.stop()
     acked, replied = len(tally.acked), len(tally.reply_ms)

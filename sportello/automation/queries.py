@@ -20,6 +20,13 @@ def acknowledgement_settings(workspace_id: int) -> AcknowledgementSettings:
     return found or AcknowledgementSettings(workspace_id=workspace_id)
 
 
+def acknowledgements_on(workspace_id: int) -> bool:
+    """Whether the workspace acknowledges new conversations (one indexed read)."""
+    return AcknowledgementSettings.objects.filter(
+        workspace_id=workspace_id, is_enabled=True
+    ).exists()
+
+
 def due_for_a_message_now(workspace_id: int, now: datetime) -> datetime:
     """When the default policy would want a first reply to a message arriving ``now``:
     what the preview of the texts says (a real acknowledgement uses the conversation's

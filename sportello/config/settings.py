@@ -245,7 +245,7 @@ _huey_common = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "sportello.config.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("SPORTELLO_QUEUE_NAME", "sportello"),
         }
@@ -265,6 +265,11 @@ else:
 # --- realtime -------------------------------------------------------------------------
 # Channels' layer carries live notifications to the agents' websockets (docs/adr/0019):
 # in this process's memory by default, through Redis when several processes serve.
+# A socket's queue holds up to LAYER_CAPACITY messages; past it a group send drops them
+# for that socket without a word. Channels' default of 100 is one second of a workspace
+# taking 100 chat messages a second: an agent page that fell a second behind lost
+# notifications (bench/chat.py, docs/performance.md).
+LAYER_CAPACITY = 2000
 CHANNEL_LAYERS = {
     "default": (
         {
@@ -272,10 +277,14 @@ CHANNEL_LAYERS = {
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env_str("SPORTELLO_QUEUE_NAME", "sportello") + ":live",
+                "capacity": LAYER_CAPACITY,
             },
         }
         if REDIS_URL
-        else {"BACKEND": "sportello.config.layers.LocalChannelLayer"}
+        else {
+            "BACKEND": "sportello.config.layers.LocalChannelLayer",
+            "CONFIG": {"capacity": LAYER_CAPACITY},
+        }
     )
 }
 

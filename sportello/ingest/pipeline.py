@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from sportello.channels.models import Channel
 from sportello.conversations.actions import receive_message
 from sportello.conversations.actions.receive import Received
-from sportello.conversations.models import Conversation
+from sportello.conversations.models import Conversation, Message
 from sportello.conversations.queries import (
     active_conversation_for,
     conversation_numbered,
@@ -60,6 +60,9 @@ class IngestResult:
     conversation_id: int
     customer_id: int
     duplicate: bool
+    # The message as this delivery wrote it (every column; ``None`` for a duplicate): an
+    # adapter that shows it back (the chat widget's line) reads it here, not again.
+    message: Message | None = None
 
 
 @dataclass
@@ -371,6 +374,7 @@ class NoteResult(Step):
             conversation_id=ctx.received.conversation.pk,
             customer_id=ctx.customer.pk,
             duplicate=False,
+            message=ctx.received.message,
         )
 
 

@@ -155,6 +155,28 @@ def test_no_acknowledgement_until_an_admin_turns_it_on(write, sink):
     assert sink.received == []
 
 
+def test_while_off_a_new_conversation_costs_one_read_and_no_transaction(
+    write, admin_api, django_assert_max_num_queries
+):
+    """Every new conversation asks; while acknowledgements are off (the default) the
+    answer is one read, never a write transaction that other writers would wait for."""
+    from sportello.automation.handlers import acknowledge_new_conversation
+    from sportello.conversations.events import ConversationOpened
+
+    conversation = write()
+    event = ConversationOpened(
+        workspace_id=conversation.workspace_id,
+        conversation_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        channel_id=conversation.channel_id,
+    )
+    with django_assert_max_num_queries(1):
+        acknowledge_new_conversation(event)
+    assert admin_api.put("/api/v1/acknowledgement", ON).status_code == 200
+    acknowledge_new_conversation(event)
+    assert len(automatic_replies(conversation)) == 1
+
+
 @pytest.mark.parametrize(
     ("sender", "headers", "reason"),
     [

@@ -130,6 +130,24 @@ def test_a_different_matter_is_not_linked(shop, write):
     assert other.priority == Priority.NORMAL
 
 
+def test_a_customers_first_conversation_costs_one_read(shop, write, django_assert_max_num_queries):
+    """Every new sender's first conversation asks whether it repeats one: one read, not
+    the conversation, the settings and the candidates (a new chat visitor each time)."""
+    from sportello.conversations.events import ConversationOpened
+    from sportello.conversations.handlers import link_repeat_contacts
+
+    first = write("email", "L'ordine 12345 non è ancora arrivato, sono passate due settimane")
+    event = ConversationOpened(
+        workspace_id=first.workspace_id,
+        conversation_id=first.pk,
+        customer_id=first.customer_id,
+        channel_id=first.channel_id,
+    )
+    with django_assert_max_num_queries(1):
+        link_repeat_contacts(event)
+    assert not ConversationLink.objects.filter(conversation=first).exists()
+
+
 def test_the_same_matter_in_other_words_is_linked_by_similarity(shop, write):
     first = write("email", "Mi avete addebitato due volte l'abbonamento di novembre")
     second = write("whatsapp", "Sulla carta vedo un doppio addebito per l'abbonamento")

@@ -37,6 +37,7 @@ from sportello.providers.webchat.visitors import (
     handle_of,
     latest_lines,
     line_of,
+    line_of_stored,
     lines_after,
     new_token,
 )
@@ -257,7 +258,11 @@ def store(
     except IngestFailed as exc:
         raise NotStoredYet("the message could not be stored yet; send it again") from exc
     presence.seen(handle)
-    stored = line_of(channel.workspace_id, result.message_id)
+    stored = (
+        line_of_stored(result.message)
+        if result.message is not None
+        else line_of(channel.workspace_id, result.message_id)
+    )
     line: dict[str, Any] = stored.as_json() if stored else {"id": result.message_id}
     line["client_id"] = client_id
     if not result.duplicate:

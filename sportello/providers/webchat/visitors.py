@@ -140,6 +140,14 @@ def _line(row: tuple[Any, ...], pictures: dict[int, str]) -> ChatLine:
     )
 
 
+def line_of_stored(message: Message) -> ChatLine:
+    """A visitor's message just stored, as the widget shows it, from the row the pipeline
+    wrote: re-reading it cost a query and its compilation, a sixth of the server's CPU
+    for each chat message (docs/performance.md)."""
+    row = tuple(getattr(message, "id" if name == "pk" else name) for name in _LINE_FIELDS)
+    return _line(row, {})
+
+
 def line_of(workspace_id: int, message_id: int) -> ChatLine | None:
     """One message as the widget shows it (the one just stored): a primary-key read."""
     row = (

@@ -184,6 +184,27 @@ def test_images_and_pdfs_only_up_to_the_limit(channel):
     assert upload("grande.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024)).status_code == 413
 
 
+def test_the_line_acknowledged_is_the_line_read_back(channel):
+    """GIVEN a message with a file and one without, each sent twice
+    WHEN the widget reads its history
+    THEN each acknowledgement (built from the row just written, or read again for a
+    replay) is exactly the line the history shows."""
+    widget = Widget(channel)
+    widget.open()
+    fields = {"text": "Ecco la foto", "client_id": "foto-1", "file": _file("foto.png", PNG)}
+    with_file = widget.client.post(widget.base + "messages", fields, **widget.headers()).json()
+    plain = widget.post("messages", {"text": "  Mi dite?  ", "client_id": "m2"}).json()
+    again = widget.post("messages", {"text": "  Mi dite?  ", "client_id": "m2"}).json()
+    history = Widget(channel)
+    history.token = widget.token
+    shown = {m["id"]: m for m in history.open()["messages"]}
+    for acknowledged in (with_file, plain, again):
+        client_id = acknowledged.pop("client_id")
+        assert client_id in ("foto-1", "m2")
+        assert acknowledged == shown[acknowledged["id"]]
+    assert plain == again and plain["text"] == "Mi dite?"
+
+
 def _file(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
