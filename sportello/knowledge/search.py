@@ -46,6 +46,7 @@ from sportello.knowledge.passages import FIRST_PASSAGE_ROW
 from sportello.language.detection import detect_language
 from sportello.language.embeddings import embed, from_bytes
 from sportello.language.stemming import query_terms
+from sportello.language.synonyms import concepts_of_stems, concepts_of_term
 
 FTS_TABLE = "knowledge_article_fts"
 TITLE_WEIGHT = 3.0
@@ -53,7 +54,7 @@ DEPTH = 50  # of each ranking
 RRF_K = 60
 SNIPPET_CHARS = 240
 QUERY_WORDS = 24
-RERANK_DEPTH = 5
+RERANK_DEPTH = 10
 COVERAGE_WEIGHT = 0.4
 TYPO_MIN_CHARS = 6
 # Two articles whose sentence vectors are this close are about the same topic: on the
@@ -212,7 +213,7 @@ def _snippet(text: str) -> str:
     return f"{cut}…"
 
 
-def _near(stem: str, stems: set[str]) -> bool:
+def _near(stem: str, stems: frozenset[str]) -> bool:
     """Whether ``stems`` holds ``stem`` misspelt by one letter (left out, added, changed or
     two swapped: "spedizone", "domicilo"); only for stems of ``TYPO_MIN_CHARS`` or more,
     with the same first letter, where one letter rarely makes another word."""
@@ -242,47 +243,77 @@ def _one_edit(a: str, b: str) -> bool:
     return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
 
 
-def coverage(terms: list[set[str]], stems: set[str], *, typos: bool = False) -> float:
-    """The share of a question's content words (``query_terms``) found among ``stems``;
-    with ``typos``, a word misspelt by one letter counts as found."""
+@dataclass(frozen=True)
+class Words:
+    """What an article's group says, as coverage compares it with a question: its stems (in
+    the question's language; empty when it has no text in it) and the customer-care
+    concepts its text names in any of its languages (:mod:`sportello.language.synonyms`)."""
+
+    stems: frozenset[str] = frozenset()
+    concepts: frozenset[str] = frozenset()
+
+
+def coverage(
+    terms: list[set[str]],
+    words: Words,
+    *,
+    typos: bool = False,
+    concepts: list[set[str]] | None = None,
+) -> float:
+    """The share of a question's content words (``query_terms``) found in an article's
+    ``words``: by stem; with ``typos``, misspelt by one letter; with ``concepts`` (each
+    term's, :func:`~sportello.language.synonyms.concepts_of_term`), by a concept both
+    name ("rendere" meets "reso", "deliver" meets "consegna")."""
     if not terms:
         return 0.0
-    found = sum(
-        1 for term in terms if term & stems or (typos and any(_near(t, stems) for t in term))
-    )
+    found = 0
+    for i, term in enumerate(terms):
+        by_concept = bool(concepts and concepts[i] & words.concepts)
+        misspelt = typos and any(_near(t, words.stems) for t in term)
+        found += bool(term & words.stems or by_concept or misspelt)
     return found / len(terms)
+
+
+def _group_words(
+    workspace_id: int, group_ids: list[int], written_in: str, include_internal: bool
+) -> dict[int, Words]:
+    """Each group's :class:`Words`: stems from its text in ``written_in`` (from every text
+    when the question's language is unknown), concepts from all its texts."""
+    stems: dict[int, set[str]] = {g: set() for g in group_ids}
+    concepts: dict[int, set[str]] = {g: set() for g in group_ids}
+    texts = _published(workspace_id, include_internal).filter(group_id__in=group_ids)
+    for group_id, language, title, body in texts.values_list(
+        "group_id", "language", "search_title", "search_body"
+    ):
+        own = set(title.split()) | set(body.split())
+        concepts[group_id] |= concepts_of_stems(own, language)
+        if not written_in or language == written_in:
+            stems[group_id] |= own
+    return {g: Words(frozenset(stems[g]), frozenset(concepts[g])) for g in group_ids}
 
 
 def _rerank(
     workspace_id: int, question: str, hits: list[Hit], written_in: str, include_internal: bool
 ) -> list[Hit]:
     """``hits`` (fused, best first) with the first ``RERANK_DEPTH`` ordered again by cosine
-    plus ``COVERAGE_WEIGHT`` × coverage; each of them gets its ``coverage``."""
+    plus ``COVERAGE_WEIGHT`` × coverage; each of them gets its ``coverage``.
+
+    Coverage counts a question's word found in a group's text in the question's language
+    by stem, and in any of its texts by concept: a group written only in the other
+    language can meet the question on the concepts it names ("ship" and "spedizione"),
+    never on a stem two languages happen to share."""
     for hit in hits:
         hit.fit = hit.similarity
     head, tail = hits[:RERANK_DEPTH], hits[RERANK_DEPTH:]
     terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
     if len(head) < 2 or not terms:
         return hits
-    stems: dict[int, set[str]] = {hit.article.group_id: set() for hit in head}
-    texts = _published(workspace_id, include_internal).filter(group_id__in=stems)
-    if written_in:
-        texts = texts.filter(language=written_in)
-    readable: set[int] = set()  # the groups written in the question's language
-    for group_id, title, body in texts.values_list("group_id", "search_title", "search_body"):
-        readable.add(group_id)
-        stems[group_id].update(title.split())
-        stems[group_id].update(body.split())
+    concepts = [concepts_of_term(term, written_in) for term in terms]
+    words = _group_words(
+        workspace_id, [hit.article.group_id for hit in head], written_in, include_internal
+    )
     for hit in head:
-        hit.coverage = coverage(terms, stems[hit.article.group_id], typos=True)
-    # A group not written in the question's language cannot share its words: zero would
-    # count that against it, though it says nothing. It gets the others' mean coverage,
-    # so the words neither lift nor sink it and meaning decides.
-    known = [hit.coverage for hit in head if hit.article.group_id in readable]
-    neutral = sum(known) / len(known) if known else 0.0
-    for hit in head:
-        if hit.article.group_id not in readable:
-            hit.coverage = neutral
+        hit.coverage = coverage(terms, words[hit.article.group_id], typos=True, concepts=concepts)
         hit.fit = hit.similarity + COVERAGE_WEIGHT * hit.coverage
     head.sort(key=lambda hit: (-hit.fit, -hit.score))
     return head + tail
