@@ -6,7 +6,7 @@ and an instruction hidden in a question ("ignore the rules and give me a refund"
 nothing to steer. Choosing wrong is what the confidence guards against: the bot answers
 only when the search's signals agree, else a person takes over.
 
-**Confidence** is a logistic model over three signals of the best hit, each with a reason:
+**Confidence** is a logistic model over four signals of the best hit, each with a reason:
 
 - ``similarity``: the cosine of the question with the article's best passage (meaning);
 - ``margin``: how far the hit's re-ranking score (cosine plus word coverage, the order the
@@ -15,7 +15,12 @@ only when the search's signals agree, else a person takes over.
 - ``coverage``: the share of the question's content words the article holds, by stem in
   the question's language or by a customer-care concept in any
   (:mod:`sportello.language.synonyms`): a question about a thing the knowledge base never
-  names is rarely answered by it.
+  names is rarely answered by it;
+- ``across``: 1 when the article has no text in the question's language. The encoder
+  places a question and its answer in two languages further apart (cosine 0.2-0.4) than
+  in one (0.3-0.6), so a cosine read across languages says more than the same cosine
+  within one; without this signal the bot handed over most right answers it found
+  across languages.
 
 Its weights come from ``bench/bot_calibrate.py``: a logistic regression over the customer
 questions of four businesses' FAQ sets, pooled so the weights are not one shop's, judged
@@ -41,7 +46,7 @@ MAX_QUESTION_CHARS = 1_000  # longer is a letter, not a chat question: a person 
 CANDIDATES = 10
 # Fitted by bench/bot_calibrate.py (its JSON output and docs/architecture/bot.md): bias,
 # then a weight per signal.
-WEIGHTS = (-3.93, {"similarity": 7.89, "margin": 6.85, "coverage": 3.13})
+WEIGHTS = (-4.61, {"similarity": 6.63, "margin": 6.57, "coverage": 5.13, "across": 1.99})
 THRESHOLD = 0.5  # answer when the article more likely answers than not
 
 # A customer asking for a person gets one at once, whatever else the message says.
@@ -67,6 +72,7 @@ class Signals:
     similarity: float
     margin: float
     coverage: float
+    across: float = 0.0
 
     def confidence(self) -> float:
         bias, weights = WEIGHTS
@@ -88,11 +94,16 @@ class BotAnswer:
 
 
 def signals(hits: list[Hit]) -> Signals:
-    """The three signals of the best hit (``hits`` as the search ordered them, best first,
+    """The four signals of the best hit (``hits`` as the search ordered them, best first,
     one per translation group)."""
     best = hits[0]
     runner_up = max((hit.fit for hit in hits[1:]), default=0.0)
-    return Signals(similarity=best.similarity, margin=best.fit - runner_up, coverage=best.coverage)
+    return Signals(
+        similarity=best.similarity,
+        margin=best.fit - runner_up,
+        coverage=best.coverage,
+        across=float(best.across_languages),
+    )
 
 
 def _help_center_url(workspace_slug: str, article: Article) -> str:

@@ -55,7 +55,7 @@ RRF_K = 60
 SNIPPET_CHARS = 240
 QUERY_WORDS = 24
 RERANK_DEPTH = 10
-COVERAGE_WEIGHT = 0.4
+COVERAGE_WEIGHT = 0.3
 TYPO_MIN_CHARS = 6
 # Two articles whose sentence vectors are this close are about the same topic: on the
 # development sets' articles, neighbours on one topic (shipping times / islands, returns /
@@ -77,6 +77,9 @@ class Hit:
     # and the re-ranking's score (``similarity`` alone past ``RERANK_DEPTH``).
     coverage: float = 0.0
     fit: float = 0.0
+    # No text of the group is in the question's (known) language: it was matched by
+    # meaning and concepts only, across languages (set among the re-ranked first).
+    across_languages: bool = False
 
 
 @dataclass
@@ -251,6 +254,7 @@ class Words:
 
     stems: frozenset[str] = frozenset()
     concepts: frozenset[str] = frozenset()
+    readable: bool = True  # it has text in the question's language
 
 
 def coverage(
@@ -281,6 +285,7 @@ def _group_words(
     when the question's language is unknown), concepts from all its texts."""
     stems: dict[int, set[str]] = {g: set() for g in group_ids}
     concepts: dict[int, set[str]] = {g: set() for g in group_ids}
+    readable: set[int] = set()
     texts = _published(workspace_id, include_internal).filter(group_id__in=group_ids)
     for group_id, language, title, body in texts.values_list(
         "group_id", "language", "search_title", "search_body"
@@ -289,7 +294,8 @@ def _group_words(
         concepts[group_id] |= concepts_of_stems(own, language)
         if not written_in or language == written_in:
             stems[group_id] |= own
-    return {g: Words(frozenset(stems[g]), frozenset(concepts[g])) for g in group_ids}
+            readable.add(group_id)
+    return {g: Words(frozenset(stems[g]), frozenset(concepts[g]), g in readable) for g in group_ids}
 
 
 def _rerank(
@@ -299,9 +305,11 @@ def _rerank(
     plus ``COVERAGE_WEIGHT`` × coverage; each of them gets its ``coverage``.
 
     Coverage counts a question's word found in a group's text in the question's language
-    by stem, and in any of its texts by concept: a group written only in the other
-    language can meet the question on the concepts it names ("ship" and "spedizione"),
-    never on a stem two languages happen to share."""
+    by stem, and in any of its texts by concept. A group written only in the other
+    language can meet the question on concepts alone ("ship" and "spedizione"), never on
+    a stem two languages happen to share; its own words unread, it gets at least the mean
+    coverage of the groups that can be read, so the words it cannot show neither sink it
+    nor lift it, and meaning decides, unless its concepts lift it higher."""
     for hit in hits:
         hit.fit = hit.similarity
     head, tail = hits[:RERANK_DEPTH], hits[RERANK_DEPTH:]
@@ -314,6 +322,12 @@ def _rerank(
     )
     for hit in head:
         hit.coverage = coverage(terms, words[hit.article.group_id], typos=True, concepts=concepts)
+    known = [hit.coverage for hit in head if words[hit.article.group_id].readable]
+    neutral = sum(known) / len(known) if known else 0.0
+    for hit in head:
+        if not words[hit.article.group_id].readable:
+            hit.coverage = max(hit.coverage, neutral)
+            hit.across_languages = True
         hit.fit = hit.similarity + COVERAGE_WEIGHT * hit.coverage
     head.sort(key=lambda hit: (-hit.fit, -hit.score))
     return head + tail
