@@ -82,9 +82,20 @@ class Hit:
     across_languages: bool = False
 
 
+@dataclass(frozen=True)
+class _Text:
+    """One published article as coverage reads it: its stems and its concepts."""
+
+    language: str
+    internal: bool
+    stems: frozenset[str]
+    concepts: frozenset[str]
+
+
 @dataclass
 class _Vectors:
-    """A workspace's searchable articles, one matrix of all their rows."""
+    """A workspace's searchable articles, one matrix of all their rows; and the words of
+    each translation group, so re-ranking a question's candidates reads no row."""
 
     stamp: tuple[object, ...]
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -93,6 +104,7 @@ class _Vectors:
     first_passage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 512), dtype=np.float32))
     passages: dict[int, list[str]] = field(default_factory=dict)
+    texts: dict[int, list[_Text]] = field(default_factory=dict)  # by group
 
 
 _cache: dict[int, _Vectors] = {}
@@ -126,17 +138,22 @@ def _vectors(workspace_id: int) -> _Vectors:
         vectors.first_passage = starts + FIRST_PASSAGE_ROW
         vectors.matrix = np.vstack(blocks)
         vectors.passages = {pk: list(chunks or []) for pk, _, _, chunks in rows}
+    for group_id, language, internal, title, body in published.values_list(
+        "group_id", "language", "internal", "search_title", "search_body"
+    ):
+        stems = frozenset(title.split()) | frozenset(body.split())
+        text = _Text(language, internal, stems, frozenset(concepts_of_stems(stems, language)))
+        vectors.texts.setdefault(group_id, []).append(text)
     with _cache_lock:
         _cache[workspace_id] = vectors
     return vectors
 
 
 def _semantic(
-    workspace_id: int, question: str, include_internal: bool
+    vectors: _Vectors, question: str, include_internal: bool
 ) -> tuple[list[tuple[int, float]], dict[int, str]]:
     """Articles by their best row's cosine with the question, best first; and for each,
     the passage that matched best (the snippet)."""
-    vectors = _vectors(workspace_id)
     if not len(vectors.ids):
         return [], {}
     query = embed([question])[0]
@@ -279,27 +296,24 @@ def coverage(
 
 
 def _group_words(
-    workspace_id: int, group_ids: list[int], written_in: str, include_internal: bool
+    vectors: _Vectors, group_ids: list[int], written_in: str, include_internal: bool
 ) -> dict[int, Words]:
     """Each group's :class:`Words`: stems from its text in ``written_in`` (from every text
     when the question's language is unknown), concepts from all its texts."""
-    stems: dict[int, set[str]] = {g: set() for g in group_ids}
-    concepts: dict[int, set[str]] = {g: set() for g in group_ids}
-    readable: set[int] = set()
-    texts = _published(workspace_id, include_internal).filter(group_id__in=group_ids)
-    for group_id, language, title, body in texts.values_list(
-        "group_id", "language", "search_title", "search_body"
-    ):
-        own = set(title.split()) | set(body.split())
-        concepts[group_id] |= concepts_of_stems(own, language)
-        if not written_in or language == written_in:
-            stems[group_id] |= own
-            readable.add(group_id)
-    return {g: Words(frozenset(stems[g]), frozenset(concepts[g]), g in readable) for g in group_ids}
+    words = {}
+    for group_id in group_ids:
+        texts = [t for t in vectors.texts.get(group_id, []) if include_internal or not t.internal]
+        readable = [t for t in texts if not written_in or t.language == written_in]
+        words[group_id] = Words(
+            frozenset().union(*(t.stems for t in readable)),
+            frozenset().union(*(t.concepts for t in texts)),
+            bool(readable),
+        )
+    return words
 
 
 def _rerank(
-    workspace_id: int, question: str, hits: list[Hit], written_in: str, include_internal: bool
+    vectors: _Vectors, question: str, hits: list[Hit], written_in: str, include_internal: bool
 ) -> list[Hit]:
     """``hits`` (fused, best first) with the first ``RERANK_DEPTH`` ordered again by cosine
     plus ``COVERAGE_WEIGHT`` × coverage; each of them gets its ``coverage``.
@@ -318,7 +332,7 @@ def _rerank(
         return hits
     concepts = [concepts_of_term(term, written_in) for term in terms]
     words = _group_words(
-        workspace_id, [hit.article.group_id for hit in head], written_in, include_internal
+        vectors, [hit.article.group_id for hit in head], written_in, include_internal
     )
     for hit in head:
         hit.coverage = coverage(terms, words[hit.article.group_id], typos=True, concepts=concepts)
@@ -347,7 +361,8 @@ def search(
     match), with a snippet; and the language the question was read as."""
     written_in = detect_language(question, among=languages)
     wanted = language or written_in
-    by_meaning, snippets = _semantic(workspace_id, question, include_internal)
+    vectors = _vectors(workspace_id)
+    by_meaning, snippets = _semantic(vectors, question, include_internal)
     by_words = _full_text(workspace_id, question, include_internal, written_in)
     scores: dict[int, float] = {}
     for rank, pk in enumerate(by_words, start=1):
@@ -399,7 +414,7 @@ def search(
             )
         )
     hits.sort(key=lambda hit: (-hit.score, hit.article.pk))
-    return _rerank(workspace_id, question, hits, written_in, include_internal)[:limit], wanted
+    return _rerank(vectors, question, hits, written_in, include_internal)[:limit], wanted
 
 
 def similar_articles(workspace_id: int, article_id: int, *, limit: int = 10) -> list[int]:
