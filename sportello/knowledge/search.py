@@ -17,18 +17,19 @@
   sum of scores all landed within two questions of each other (docs/performance.md).
 - **Re-ranking** orders the fused ``RERANK_DEPTH`` first again by one score per article,
   ``cosine + COVERAGE_WEIGHT × coverage``: the question's best passage cosine, plus the
-  share of the question's content words (by stem) the article holds in the question's
-  language. Rank fusion keeps only the order of each ranking, so an article first by a
-  hair in meaning and third in words can lose to one that is second in both; the two
-  values themselves tell which is nearer. The right article is among the fused five for
-  97-100% of the development sets' questions but first for 73-77%; re-ranked, 83%
-  (docs/performance.md). ``COVERAGE_WEIGHT`` is the middle of the range (0.3-0.5) that
-  was best on each of two businesses' sets taken alone, so either set chooses it for
-  the other: one content word in three weighs about 0.13 of cosine, the spread between
-  the first candidates' cosines.
+  share of the question's content words the article holds, by stem in the question's
+  language or by customer-care concept in any (:func:`coverage`, :func:`_rerank`). Rank
+  fusion keeps only the order of each ranking, so an article first by a hair in meaning
+  and third in words can lose to one that is second in both; the two values themselves
+  tell which is nearer. On four businesses' FAQ sets the re-ranked first hit is right for
+  0.90-0.96 of the questions (docs/performance.md, "Bot, fifth pass").
+  ``COVERAGE_WEIGHT`` is the weight each set chose when left out of the four (0.3; 0.35
+  for one): one content word in three weighs about 0.1 of cosine, the spread between the
+  first candidates' cosines.
 
-The articles' vectors are read once per process and workspace, kept while the articles'
-stamp (count, latest change, sum of embedded versions: one aggregate query) is unchanged.
+The articles' vectors, stems and concepts are read once per process and workspace, kept
+while the articles' stamp (count, latest change, sum of embedded versions: one aggregate
+query) is unchanged.
 """
 
 from __future__ import annotations
