@@ -126,10 +126,26 @@ def _vectors(workspace_id: int) -> _Vectors:
     cached = _cache.get(workspace_id)
     if cached is not None and cached.stamp == stamp:
         return cached
-    rows = list(
-        published.exclude(embedding=None).values_list("pk", "internal", "embedding", "passages")
+    # One read of every published article: its words for coverage, and its vectors when
+    # its embedding job has run (a page that suggests related articles stays in budget).
+    everything = published.values_list(
+        "pk",
+        "internal",
+        "embedding",
+        "passages",
+        "group_id",
+        "language",
+        "search_title",
+        "search_body",
     )
     vectors = _Vectors(stamp=stamp)
+    rows = []
+    for pk, internal, blob, chunks, group_id, language, title, body in everything:
+        stems = frozenset(title.split()) | frozenset(body.split())
+        text = _Text(language, internal, stems, frozenset(concepts_of_stems(stems, language)))
+        vectors.texts.setdefault(group_id, []).append(text)
+        if blob is not None:
+            rows.append((pk, internal, blob, chunks))
     if rows:
         blocks = [from_bytes(blob) for _, _, blob, _ in rows]
         vectors.ids = np.array([pk for pk, _, _, _ in rows], dtype=np.int64)
@@ -139,12 +155,6 @@ def _vectors(workspace_id: int) -> _Vectors:
         vectors.first_passage = starts + FIRST_PASSAGE_ROW
         vectors.matrix = np.vstack(blocks)
         vectors.passages = {pk: list(chunks or []) for pk, _, _, chunks in rows}
-    for group_id, language, internal, title, body in published.values_list(
-        "group_id", "language", "internal", "search_title", "search_body"
-    ):
-        stems = frozenset(title.split()) | frozenset(body.split())
-        text = _Text(language, internal, stems, frozenset(concepts_of_stems(stems, language)))
-        vectors.texts.setdefault(group_id, []).append(text)
     with _cache_lock:
         _cache[workspace_id] = vectors
     return vectors
