@@ -17,18 +17,19 @@
   sum of scores all landed within two questions of each other (docs/performance.md).
 - **Re-ranking** orders the fused ``RERANK_DEPTH`` first again by one score per article,
   ``cosine + COVERAGE_WEIGHT × coverage``: the question's best passage cosine, plus the
-  share of the question's content words (by stem) the article holds in the question's
-  language. Rank fusion keeps only the order of each ranking, so an article first by a
-  hair in meaning and third in words can lose to one that is second in both; the two
-  values themselves tell which is nearer. The right article is among the fused five for
-  97-100% of the development sets' questions but first for 73-77%; re-ranked, 83%
-  (docs/performance.md). ``COVERAGE_WEIGHT`` is the middle of the range (0.3-0.5) that
-  was best on each of two businesses' sets taken alone, so either set chooses it for
-  the other: one content word in three weighs about 0.13 of cosine, the spread between
-  the first candidates' cosines.
+  share of the question's content words the article holds, by stem in the question's
+  language or by customer-care concept in any (:func:`coverage`, :func:`_rerank`). Rank
+  fusion keeps only the order of each ranking, so an article first by a hair in meaning
+  and third in words can lose to one that is second in both; the two values themselves
+  tell which is nearer. On four businesses' FAQ sets the re-ranked first hit is right for
+  0.90-0.96 of the questions (docs/performance.md, "Bot, fifth pass").
+  ``COVERAGE_WEIGHT`` is the weight each set chose when left out of the four (0.3; 0.35
+  for one): one content word in three weighs about 0.1 of cosine, the spread between the
+  first candidates' cosines.
 
-The articles' vectors are read once per process and workspace, kept while the articles'
-stamp (count, latest change, sum of embedded versions: one aggregate query) is unchanged.
+The articles' vectors, stems and concepts are read once per process and workspace, kept
+while the articles' stamp (count, latest change, sum of embedded versions: one aggregate
+query) is unchanged.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from sportello.knowledge.passages import FIRST_PASSAGE_ROW
 from sportello.language.detection import detect_language
 from sportello.language.embeddings import embed, from_bytes
 from sportello.language.stemming import query_terms
+from sportello.language.synonyms import concepts_of_stems, concepts_of_term
 
 FTS_TABLE = "knowledge_article_fts"
 TITLE_WEIGHT = 3.0
@@ -53,8 +55,8 @@ DEPTH = 50  # of each ranking
 RRF_K = 60
 SNIPPET_CHARS = 240
 QUERY_WORDS = 24
-RERANK_DEPTH = 5
-COVERAGE_WEIGHT = 0.4
+RERANK_DEPTH = 10
+COVERAGE_WEIGHT = 0.3
 TYPO_MIN_CHARS = 6
 # Two articles whose sentence vectors are this close are about the same topic: on the
 # development sets' articles, neighbours on one topic (shipping times / islands, returns /
@@ -76,11 +78,25 @@ class Hit:
     # and the re-ranking's score (``similarity`` alone past ``RERANK_DEPTH``).
     coverage: float = 0.0
     fit: float = 0.0
+    # No text of the group is in the question's (known) language: it was matched by
+    # meaning and concepts only, across languages (set among the re-ranked first).
+    across_languages: bool = False
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One published article as coverage reads it: its stems and its concepts."""
+
+    language: str
+    internal: bool
+    stems: frozenset[str]
+    concepts: frozenset[str]
 
 
 @dataclass
 class _Vectors:
-    """A workspace's searchable articles, one matrix of all their rows."""
+    """A workspace's searchable articles, one matrix of all their rows; and the words of
+    each translation group, so re-ranking a question's candidates reads no row."""
 
     stamp: tuple[object, ...]
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -89,6 +105,7 @@ class _Vectors:
     first_passage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 512), dtype=np.float32))
     passages: dict[int, list[str]] = field(default_factory=dict)
+    texts: dict[int, list[_Text]] = field(default_factory=dict)  # by group
 
 
 _cache: dict[int, _Vectors] = {}
@@ -109,10 +126,26 @@ def _vectors(workspace_id: int) -> _Vectors:
     cached = _cache.get(workspace_id)
     if cached is not None and cached.stamp == stamp:
         return cached
-    rows = list(
-        published.exclude(embedding=None).values_list("pk", "internal", "embedding", "passages")
+    # One read of every published article: its words for coverage, and its vectors when
+    # its embedding job has run (a page that suggests related articles stays in budget).
+    everything = published.values_list(
+        "pk",
+        "internal",
+        "embedding",
+        "passages",
+        "group_id",
+        "language",
+        "search_title",
+        "search_body",
     )
     vectors = _Vectors(stamp=stamp)
+    rows = []
+    for pk, internal, blob, chunks, group_id, language, title, body in everything:
+        stems = frozenset(title.split()) | frozenset(body.split())
+        text = _Text(language, internal, stems, frozenset(concepts_of_stems(stems, language)))
+        vectors.texts.setdefault(group_id, []).append(text)
+        if blob is not None:
+            rows.append((pk, internal, blob, chunks))
     if rows:
         blocks = [from_bytes(blob) for _, _, blob, _ in rows]
         vectors.ids = np.array([pk for pk, _, _, _ in rows], dtype=np.int64)
@@ -128,11 +161,10 @@ def _vectors(workspace_id: int) -> _Vectors:
 
 
 def _semantic(
-    workspace_id: int, question: str, include_internal: bool
+    vectors: _Vectors, question: str, include_internal: bool
 ) -> tuple[list[tuple[int, float]], dict[int, str]]:
     """Articles by their best row's cosine with the question, best first; and for each,
     the passage that matched best (the snippet)."""
-    vectors = _vectors(workspace_id)
     if not len(vectors.ids):
         return [], {}
     query = embed([question])[0]
@@ -212,7 +244,7 @@ def _snippet(text: str) -> str:
     return f"{cut}…"
 
 
-def _near(stem: str, stems: set[str]) -> bool:
+def _near(stem: str, stems: frozenset[str]) -> bool:
     """Whether ``stems`` holds ``stem`` misspelt by one letter (left out, added, changed or
     two swapped: "spedizone", "domicilo"); only for stems of ``TYPO_MIN_CHARS`` or more,
     with the same first letter, where one letter rarely makes another word."""
@@ -242,47 +274,85 @@ def _one_edit(a: str, b: str) -> bool:
     return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
 
 
-def coverage(terms: list[set[str]], stems: set[str], *, typos: bool = False) -> float:
-    """The share of a question's content words (``query_terms``) found among ``stems``;
-    with ``typos``, a word misspelt by one letter counts as found."""
+@dataclass(frozen=True)
+class Words:
+    """What an article's group says, as coverage compares it with a question: its stems (in
+    the question's language; empty when it has no text in it) and the customer-care
+    concepts its text names in any of its languages (:mod:`sportello.language.synonyms`)."""
+
+    stems: frozenset[str] = frozenset()
+    concepts: frozenset[str] = frozenset()
+    readable: bool = True  # it has text in the question's language
+
+
+def coverage(
+    terms: list[set[str]],
+    words: Words,
+    *,
+    typos: bool = False,
+    concepts: list[set[str]] | None = None,
+) -> float:
+    """The share of a question's content words (``query_terms``) found in an article's
+    ``words``: by stem; with ``typos``, misspelt by one letter; with ``concepts`` (each
+    term's, :func:`~sportello.language.synonyms.concepts_of_term`), by a concept both
+    name ("rendere" meets "reso", "deliver" meets "consegna")."""
     if not terms:
         return 0.0
-    found = sum(
-        1 for term in terms if term & stems or (typos and any(_near(t, stems) for t in term))
-    )
+    found = 0
+    for i, term in enumerate(terms):
+        by_concept = bool(concepts and concepts[i] & words.concepts)
+        misspelt = typos and any(_near(t, words.stems) for t in term)
+        found += bool(term & words.stems or by_concept or misspelt)
     return found / len(terms)
 
 
+def _group_words(
+    vectors: _Vectors, group_ids: list[int], written_in: str, include_internal: bool
+) -> dict[int, Words]:
+    """Each group's :class:`Words`: stems from its text in ``written_in`` (from every text
+    when the question's language is unknown), concepts from all its texts."""
+    words = {}
+    for group_id in group_ids:
+        texts = [t for t in vectors.texts.get(group_id, []) if include_internal or not t.internal]
+        readable = [t for t in texts if not written_in or t.language == written_in]
+        words[group_id] = Words(
+            frozenset().union(*(t.stems for t in readable)),
+            frozenset().union(*(t.concepts for t in texts)),
+            bool(readable),
+        )
+    return words
+
+
 def _rerank(
-    workspace_id: int, question: str, hits: list[Hit], written_in: str, include_internal: bool
+    vectors: _Vectors, question: str, hits: list[Hit], written_in: str, include_internal: bool
 ) -> list[Hit]:
     """``hits`` (fused, best first) with the first ``RERANK_DEPTH`` ordered again by cosine
-    plus ``COVERAGE_WEIGHT`` × coverage; each of them gets its ``coverage``."""
+    plus ``COVERAGE_WEIGHT`` × coverage; each of them gets its ``coverage``.
+
+    Coverage counts a question's word found in a group's text in the question's language
+    by stem, and in any of its texts by concept. A group written only in the other
+    language can meet the question on concepts alone ("ship" and "spedizione"), never on
+    a stem two languages happen to share; its own words unread, it gets at least the mean
+    coverage of the groups that can be read, so the words it cannot show neither sink it
+    nor lift it, and meaning decides, unless its concepts lift it higher."""
     for hit in hits:
         hit.fit = hit.similarity
     head, tail = hits[:RERANK_DEPTH], hits[RERANK_DEPTH:]
     terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
     if len(head) < 2 or not terms:
         return hits
-    stems: dict[int, set[str]] = {hit.article.group_id: set() for hit in head}
-    texts = _published(workspace_id, include_internal).filter(group_id__in=stems)
-    if written_in:
-        texts = texts.filter(language=written_in)
-    readable: set[int] = set()  # the groups written in the question's language
-    for group_id, title, body in texts.values_list("group_id", "search_title", "search_body"):
-        readable.add(group_id)
-        stems[group_id].update(title.split())
-        stems[group_id].update(body.split())
+    concepts = [concepts_of_term(term, written_in) for term in terms]
+    words = _group_words(
+        vectors, [hit.article.group_id for hit in head], written_in, include_internal
+    )
     for hit in head:
-        hit.coverage = coverage(terms, stems[hit.article.group_id], typos=True)
-    # A group not written in the question's language cannot share its words: zero would
-    # count that against it, though it says nothing. It gets the others' mean coverage,
-    # so the words neither lift nor sink it and meaning decides.
-    known = [hit.coverage for hit in head if hit.article.group_id in readable]
+        hit.coverage = coverage(terms, words[hit.article.group_id], typos=True, concepts=concepts)
+    known = [hit.coverage for hit in head if words[hit.article.group_id].readable]
     neutral = sum(known) / len(known) if known else 0.0
     for hit in head:
-        if hit.article.group_id not in readable:
-            hit.coverage = neutral
+        if not words[hit.article.group_id].readable:
+            hit.coverage = max(hit.coverage, neutral)
+            hit.across_languages = True
         hit.fit = hit.similarity + COVERAGE_WEIGHT * hit.coverage
     head.sort(key=lambda hit: (-hit.fit, -hit.score))
     return head + tail
@@ -302,7 +372,8 @@ def search(
     match), with a snippet; and the language the question was read as."""
     written_in = detect_language(question, among=languages)
     wanted = language or written_in
-    by_meaning, snippets = _semantic(workspace_id, question, include_internal)
+    vectors = _vectors(workspace_id)
+    by_meaning, snippets = _semantic(vectors, question, include_internal)
     by_words = _full_text(workspace_id, question, include_internal, written_in)
     scores: dict[int, float] = {}
     for rank, pk in enumerate(by_words, start=1):
@@ -354,7 +425,7 @@ def search(
             )
         )
     hits.sort(key=lambda hit: (-hit.score, hit.article.pk))
-    return _rerank(workspace_id, question, hits, written_in, include_internal)[:limit], wanted
+    return _rerank(vectors, question, hits, written_in, include_internal)[:limit], wanted
 
 
 def similar_articles(workspace_id: int, article_id: int, *, limit: int = 10) -> list[int]:

@@ -159,3 +159,29 @@ def test_an_answer_costs_a_bounded_number_of_queries(reader, shop):
     with CaptureQueriesContext(connection) as queries:
         _answered(_ask(reader, "Posso pagare con Satispay?"))
     assert len(queries) <= 8
+
+
+def test_the_confidence_grows_with_each_signal():
+    """Each signal is a reason to trust the first hit more, never less: the weights the
+    calibration fits are held >= 0, so raising one signal never lowers the confidence."""
+    from sportello.bot.answers import Signals
+
+    base = Signals(similarity=0.3, margin=0.05, coverage=0.3, across=0.0)
+    for name in ("similarity", "margin", "coverage", "across"):
+        raised = Signals(**{**base.__dict__, name: getattr(base, name) + 0.5})
+        assert raised.confidence() >= base.confidence(), name
+    assert 0.0 < base.confidence() < 1.0
+
+
+def test_the_signals_are_read_from_the_searchs_first_hit(reader, shop, workspace):
+    """The margin is the first hit's re-ranking score less the best other's; ``across``
+    says the first hit has no text in the question's language."""
+    from sportello.bot.answers import signals
+    from sportello.knowledge.search import search
+
+    hits, _ = search(workspace.pk, "How much does shipping cost?", limit=10)
+    read = signals(hits)
+    assert read.similarity == hits[0].similarity
+    assert read.margin == hits[0].fit - max(hit.fit for hit in hits[1:])
+    assert read.coverage == hits[0].coverage
+    assert read.across == 1.0  # the shop's articles are all Italian

@@ -99,3 +99,23 @@ def test_the_agent_editor_lists_related_and_saves_the_choice(write_article, work
     assert list(article.related.values_list("pk", flat=True)) == [returns["id"]]
     side = client.get(f"/kb/{shipping['id']}/").content.decode().split('id="kb-related"', 1)[1]
     assert "Resi gratuiti" in side
+
+
+def test_the_api_tells_suggested_related_articles_from_the_editors_choice(editor, write_article):
+    """GIVEN three articles, two near in meaning, none with related articles chosen
+    WHEN the shipping article is read through the API
+    THEN the islands article is a suggestion, not a choice; once the editor chooses the
+    returns article, that is the choice and nothing is suggested any more."""
+    returns = write_article("Resi gratuiti", RETURNS)
+    islands = write_article("Spedizioni nelle isole", ISLANDS)
+    cake = write_article("Torta al cioccolato", CAKE)
+    shipping = write_article("Tempi di spedizione", SHIPPING)
+    got = editor.get(f"/api/v1/kb/articles/{shipping['id']}").json()
+    assert got["related_ids"] == []
+    assert got["suggested_related_ids"][0] == islands["id"]
+    assert cake["id"] not in got["suggested_related_ids"]
+    assert shipping["id"] not in got["suggested_related_ids"]
+    editor.patch(f"/api/v1/kb/articles/{shipping['id']}", {"related_ids": [returns["id"]]})
+    got = editor.get(f"/api/v1/kb/articles/{shipping['id']}").json()
+    assert got["related_ids"] == [returns["id"]]
+    assert got["suggested_related_ids"] == []

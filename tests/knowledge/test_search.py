@@ -214,3 +214,46 @@ def test_a_clear_first_by_meaning_beats_a_word_in_common(write_article, workspac
     assert hits[0].article.pk == gift["id"]
     assert hits[0].word_rank == 0 and hits[0].meaning_rank == 1
     assert hits[0].fit > hits[1].fit
+
+
+def test_coverage_counts_a_word_found_by_concept():
+    """Coverage is the share of a question's content words an article holds: by stem, by a
+    letter's typo, and by a customer-care concept both name ("rendere" and "reso")."""
+    from sportello.knowledge.search import Words, coverage
+    from sportello.language.stemming import query_terms, stems_for_index
+    from sportello.language.synonyms import concepts_of_stems, concepts_of_term
+
+    stems = frozenset(
+        stems_for_index("Il reso è gratuito entro 30 giorni dalla spedizione.", "it").split()
+    )
+    words = Words(stems, frozenset(concepts_of_stems(stems, "it")))
+    terms = query_terms("posso rendere la giacca?", content_only=True)  # rendere, giacca
+    concepts = [concepts_of_term(term, "it") for term in terms]
+    assert coverage(terms, words) == 0.0
+    assert coverage(terms, words, concepts=concepts) == 0.5
+    misspelt = query_terms("spedizone", content_only=True)
+    assert coverage(misspelt, words, typos=True) == 1.0
+    assert coverage([], words, concepts=[]) == 0.0
+
+
+def test_an_article_in_the_other_language_meets_the_question_on_concepts(write_article, workspace):
+    """An English question and the Italian article that answers it share no stem. The
+    article cannot be read in the question's language, so it gets at least the mean
+    coverage of the articles that can, and the concepts it names lift it above that; it
+    is marked as matched across languages, which the bot's confidence reads."""
+    cancel = write_article(
+        "Modificare o annullare un ordine",
+        "Puoi annullare l'ordine entro 48 ore: restituiamo l'acconto.",
+    )
+    english = write_article(
+        "Opening hours",
+        "We are open every day from 7 am to 8 pm; orders are picked up in the shop.",
+        language="en",
+    )
+    hits, language = search(workspace.pk, "How do I cancel my order?", limit=5)
+    assert language == "en"
+    by_id = {hit.article.pk: hit for hit in hits}
+    assert hits[0].article.pk == cancel["id"]
+    assert by_id[cancel["id"]].across_languages and not by_id[english["id"]].across_languages
+    assert by_id[cancel["id"]].coverage >= by_id[english["id"]].coverage
+    assert by_id[cancel["id"]].coverage == 1.0  # cancel and order, both by concept

@@ -78,6 +78,14 @@ class ArticleOut(Schema):
     published_at: datetime | None
 
 
+class ArticleDetail(ArticleOut):
+    suggested_related_ids: list[int] = Field(
+        description="When the editor chose no related articles (`related_ids` empty): the"
+        " nearest in meaning that the help center shows in their place, best first, in the"
+        " article's language where translated; `[]` when the editor chose some"
+    )
+
+
 class ArticlePage(Schema):
     items: list[ArticleOut]
     next_cursor: str | None
@@ -285,9 +293,16 @@ def create_article(request: HttpRequest, payload: ArticleIn):  # type: ignore[no
     return Status(201, _article(queries.get_article(agent.workspace_id, article.pk)))
 
 
-@router.get("/articles/{rowid:article_id}", response={200: ArticleOut, 401: Error, 404: Error})
+@router.get("/articles/{rowid:article_id}", response={200: ArticleDetail, 401: Error, 404: Error})
 def get_article(request: HttpRequest, article_id: int):  # type: ignore[no-untyped-def]
-    return _article(queries.get_article(current_agent(request).workspace_id, article_id))
+    """One article; beside the editor's related articles (`related_ids`), the ones suggested
+    by meaning in their absence (`suggested_related_ids`), which the help center shows."""
+    article = queries.get_article(current_agent(request).workspace_id, article_id)
+    suggested, computed = queries.related_articles(article, article.language)
+    return {
+        **_article(article),
+        "suggested_related_ids": [a.pk for a in suggested] if computed else [],
+    }
 
 
 @router.patch(

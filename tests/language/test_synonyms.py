@@ -1,0 +1,39 @@
+"""The customer-care concepts: one word, its inflections and its other-language words meet."""
+
+from __future__ import annotations
+
+from sportello.language.stemming import query_terms, stems_for_index
+from sportello.language.synonyms import CONCEPTS, concepts_of_stems, concepts_of_term
+
+
+def _concepts(question: str, language: str = "") -> list[set[str]]:
+    return [concepts_of_term(term, language) for term in query_terms(question, content_only=True)]
+
+
+def test_an_inflected_italian_word_and_its_english_one_name_one_concept():
+    (italian,) = _concepts("spedizioni", "it")
+    (english,) = _concepts("shipping", "en")
+    assert "ship" in italian & english
+
+
+def test_an_articles_stems_name_the_concepts_of_its_language():
+    stems = set(stems_for_index("Puoi annullare l'ordine entro due ore.", "it").split())
+    assert {"cancel", "order"} <= concepts_of_stems(stems, "it")
+    # The same stems read as English name nothing: a stem is of one language.
+    assert "cancel" not in concepts_of_stems(stems, "en")
+
+
+def test_a_word_customers_use_for_two_things_stands_in_both():
+    (cambiare,) = _concepts("cambiare", "it")
+    assert {"exchange", "change"} <= cambiare
+
+
+def test_a_word_of_no_concept_names_nothing():
+    assert _concepts("ornitorinco", "it") == [set()]
+    assert concepts_of_stems(set(), "it") == set()
+    assert concepts_of_stems({"spedizion"}, "fr") == set()
+
+
+def test_every_concept_has_words_in_both_languages():
+    for concept, (italian, english) in CONCEPTS.items():
+        assert italian.split() and english.split(), concept
