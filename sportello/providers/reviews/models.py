@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from sportello.core.models import Timestamped, WorkspaceScoped
 
@@ -24,6 +25,8 @@ class FeedState(WorkspaceScoped, Timestamped):
     imported = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("review feed")
+        verbose_name_plural = _("review feeds")
         constraints = [
             models.UniqueConstraint(fields=["channel", "url"], name="review_feed_unique")
         ]
