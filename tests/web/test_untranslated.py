@@ -194,3 +194,42 @@ def test_a_failed_deliverys_reason_is_in_italian(
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
     assert "Non consegnato: il canale non ha un server SMTP configurato" in page
     assert "the channel has no SMTP server configured" not in page
+
+
+def test_review_import_problems_and_feed_errors_read_in_the_admins_language(workspace):
+    """GIVEN a reviews channel whose feeds are a bomb and a missing page, read by the
+    periodic job WHEN an Italian admin opens the channel and uploads a CSV with two bad
+    rows THEN the feeds' errors and the bad rows are told in Italian; an English admin
+    reads the same stored errors in English."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sportello.providers.reviews.polling import poll_channel
+    from tests.providers.reviews import fixtures
+    from tests.providers.reviews.helpers import fake_site, make_reviews_channel
+
+    with fake_site() as site:
+        bomb = site.serve("/bomb", fixtures.XML_BOMB)
+        missing = bomb.replace("/bomb", "/sparito")
+        channel = make_reviews_channel(workspace.pk, feeds=[bomb, missing])
+        poll_channel(channel.pk)
+    admin = create_agent(workspace, email="capo@negozio.it", password="x-pass-123", role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin.user)
+    page = client.post(
+        f"/settings/channels/{channel.pk}/reviews/import/",
+        {"file": SimpleUploadedFile("recensioni.csv", fixtures.CSV_IT, "text/csv")},
+    ).content.decode()
+    assert "riga 4</strong>: né testo né voto" in page
+    assert "riga 5</strong>: la data &#39;31/02/2026&#39; non si legge" in page
+    assert "l&#39;XML è stato rifiutato" in page and "il sito ha risposto HTTP 404" in page
+    whole, inside = english_texts()
+    assert leaks(page, whole, inside) == []
+    refused = client.post(
+        f"/settings/channels/{channel.pk}/reviews/import/",
+        {"file": SimpleUploadedFile("vuoto.csv", b"", "text/csv")},
+    ).content.decode()
+    assert "Non è stato possibile leggere il file: il file è vuoto" in refused
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    english = client.get(f"/settings/channels/{channel.pk}/").content.decode()
+    assert "the site answered HTTP 404" in english and "entities are not read" in english
