@@ -31,8 +31,10 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from sportello.audit.actors import shown_name
 from sportello.conversations.repeats import repeat_thread
 from sportello.core.languages import language_name
+from sportello.customers import lifecycle_reasons
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
 from sportello.providers.reviews.queries import feed_states
@@ -104,6 +106,8 @@ def environment(**options: Any) -> Environment:
         conversation_count=conversation_count,
         language_name=language_name,
         contact_ordinal=contact_ordinal,
+        lifecycle_reason=lifecycle_reasons.text,
+        actor_name=shown_name,
     )
     return env
 

@@ -233,3 +233,40 @@ def test_review_import_problems_and_feed_errors_read_in_the_admins_language(work
     admin.save(update_fields=["language"])
     english = client.get(f"/settings/channels/{channel.pk}/").content.decode()
     assert "the site answered HTTP 404" in english and "entities are not read" in english
+
+
+def test_a_customers_stage_changed_by_an_order_reads_in_italian(workspace, agent, agent_client):
+    """GIVEN an order posted by the shop's system that made a person a customer, and her
+    consent given on a web form WHEN an Italian agent opens her page THEN the change
+    reads "(ordine A-1001) · Sistema", nothing in English; the API keeps the English."""
+    from datetime import UTC, datetime
+
+    from sportello.customers.actions.lifecycle import (
+        ConsentChange,
+        OrderIn,
+        record_order,
+        set_consents,
+    )
+    from tests.conftest import ApiClient
+
+    placed = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    order = OrderIn(
+        number="A-1001",
+        total="49.90",
+        currency="EUR",
+        status="paid",
+        placed_at=placed,
+        email="luca.bianchi@libero.it",
+        name="Luca Bianchi",
+    )
+    customer = record_order(workspace.pk, order).order.customer
+    set_consents(customer, [ConsentChange("marketing", "email", True)], source="web_form")
+    page = agent_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "(ordine A-1001) · Sistema" in page
+    assert "ordine A-1001" in page.split("(ordine A-1001)")[0]  # the stage's "why" too
+    whole, inside = english_texts()
+    assert leaks(page, whole, inside) == []
+    from sportello.accounts.actions import issue_token
+
+    shown = ApiClient(issue_token(agent)).get(f"/api/v1/customers/{customer.pk}").json()
+    assert shown["lifecycle_reason"] == "order A-1001"
