@@ -29,8 +29,10 @@ def test_the_admin_speaks_italian(chromium, live_server, workspace):
     try:
         sign_in(page, live_server, owner.user.email)
         page.goto(f"{live_server.url}/admin/")
-        expect(page.get_by_role("link", name="Canali", exact=True)).to_be_visible()
-        expect(page.get_by_role("link", name="Conversazioni", exact=True)).to_be_visible()
+        channels = page.locator("#sportello_channels-channel")
+        expect(channels.get_by_role("link", name="Canali", exact=True)).to_be_visible()
+        conversations = page.locator("#conversations-conversation")
+        expect(conversations.get_by_role("link", name="Conversazioni", exact=True)).to_be_visible()
         page.screenshot(path=str(SHOTS / "admin-index-it-1366.png"), full_page=True)
         page.goto(f"{live_server.url}/admin/sportello_channels/channel/add/")
         expect(page.get_by_role("heading", name="Aggiungi canale")).to_be_visible()
