@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from sportello.accounts.actions import create_agent
 from sportello.accounts.models import Agent, ApiToken, Role, Team, User
@@ -23,12 +24,19 @@ from sportello.accounts.scoped_admin import (
     manageable_users,
     workspace_ids,
 )
+from sportello.core.languages import language_name
 from sportello.core.models import Workspace
+
+
+@admin.display(description=_("language"), ordering="language")
+def language(row: Workspace | Agent) -> str:
+    """The language by its name ("Italiano"), not its code."""
+    return language_name(row.language)
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(WorkspaceScopedAdmin):
-    list_display = ("name", "slug", "language", "time_zone", "created_at")
+    list_display = ("name", "slug", language, "time_zone", "created_at")
     readonly_fields = ("last_conversation_number",)
     workspace_lookup = "pk"
 
@@ -50,7 +58,7 @@ class UserAdmin(ScopedToWorkspaces, BaseUserAdmin):  # type: ignore[type-arg]
     search_fields = ("email",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
@@ -76,7 +84,7 @@ class UserAdmin(ScopedToWorkspaces, BaseUserAdmin):  # type: ignore[type-arg]
 
 @admin.register(Agent)
 class AgentAdmin(WorkspaceScopedAdmin):
-    list_display = ("display_name", "user", "workspace", "role", "language", "is_active")
+    list_display = ("display_name", "user", "workspace", "role", language, "is_active")
     list_filter = ("workspace", "role", "is_active")
     search_fields = ("display_name", "user__email")
 

@@ -62,13 +62,15 @@ class Agent(WorkspaceScoped, Timestamped):
     One person may work for several businesses (an agency): one Agent row per workspace.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agents")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="agents", verbose_name=_("login")
+    )
     display_name = models.CharField(_("display name"), max_length=120)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     language = models.CharField(_("language"), max_length=8, default="it")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Rome")
     signature = models.TextField(_("signature"), blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("agent")
@@ -93,7 +95,9 @@ class Team(WorkspaceScoped, Timestamped):
     """A group of agents that conversations can be routed to (sales, returns, ...)."""
 
     name = models.CharField(_("name"), max_length=120)
-    members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+    members = models.ManyToManyField(
+        Agent, related_name="teams", blank=True, verbose_name=_("members")
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -114,9 +118,11 @@ class ApiToken(WorkspaceScoped):
     its own. Changing the password revokes all of its agent's tokens
     (``actions.change_password``)."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
+    agent = models.ForeignKey(
+        Agent, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("agent")
+    )
     name = models.CharField(_("name"), max_length=120, default="api")
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -162,6 +168,8 @@ class LoginThrottle(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
         constraints = [
             models.UniqueConstraint(fields=["scope", "subject"], name="login_throttle_unique")
         ]

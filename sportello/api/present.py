@@ -11,6 +11,7 @@ from django.http import HttpResponse
 
 from sportello.audit.models import AuditEntry
 from sportello.conversations.models import Conversation, Message
+from sportello.customers import lifecycle_reasons
 from sportello.customers.models import Consent, Customer, Order
 from sportello.outbound.queries import DeliveryState
 
@@ -54,7 +55,7 @@ def customer(c: Customer) -> dict[str, Any]:
         "erased_at": c.erased_at,
         "lifecycle_stage": c.lifecycle_stage,
         "lifecycle_changed_at": c.lifecycle_changed_at,
-        "lifecycle_reason": c.lifecycle_reason,
+        "lifecycle_reason": lifecycle_reasons.english(c.lifecycle_reason),
         "do_not_contact": c.do_not_contact,
     }
 

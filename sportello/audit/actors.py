@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from sportello.audit.models import ActorKind
 
 
@@ -26,6 +28,17 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system")
+
+
+def shown_name(name: str) -> str:
+    """A recorded actor's name as a page shows it: Sportello itself and the operator
+    (recorded as "system" and "operator") in the reader's language, a person as named."""
+    if name == SYSTEM.name:
+        return gettext("System")
+    if name == "operator":
+        return gettext("Operator")
+    return name
+
 
 # Either an actor, or how to find it for a workspace: a user may be an agent of several
 # workspaces, and which one acted depends on the workspace the change is in.

@@ -25,7 +25,7 @@ class AuditEntry(WorkspaceScoped):
     """
 
     at = models.DateTimeField(_("when"))
-    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices)
     actor_agent = models.ForeignKey(
         "accounts.Agent",
         null=True,
@@ -33,16 +33,18 @@ class AuditEntry(WorkspaceScoped):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        verbose_name=_("agent"),
     )
     actor_name = models.CharField(_("who"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=64)
-    target_type = models.CharField(max_length=40, blank=True)
-    target_id = models.BigIntegerField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    target_type = models.CharField(_("target type"), max_length=40, blank=True)
+    target_id = models.BigIntegerField(_("target id"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         indexes = [
             # The log, newest first (ids grow with time: the cursor), and by action.
             models.Index(fields=["workspace", "-id"], name="audit_recent"),

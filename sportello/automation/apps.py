@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AutomationConfig(AppConfig):
@@ -9,7 +10,7 @@ class AutomationConfig(AppConfig):
 
     name = "sportello.automation"
     label = "automation"
-    verbose_name = "Automation"
+    verbose_name = _("Automation")
 
     def ready(self) -> None:
         from sportello.automation import rule_jobs  # noqa: F401  (registers the rules' jobs)

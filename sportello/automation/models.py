@@ -61,6 +61,8 @@ class Acknowledgement(WorkspaceScoped):
     sent_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
         constraints = [
             models.UniqueConstraint(fields=["conversation_id"], name="ack_once_per_conversation")
         ]
@@ -254,6 +256,8 @@ class Rule(WorkspaceScoped, Timestamped):
     default_key = models.CharField(max_length=32, blank=True)
 
     class Meta:
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
         indexes = [models.Index(fields=["workspace", "event", "position"], name="rule_event")]
         constraints = [
             models.UniqueConstraint(
@@ -278,6 +282,8 @@ class RuleRun(WorkspaceScoped):
     stopped = models.CharField(max_length=16, blank=True)
 
     class Meta:
+        verbose_name = _("rule run")
+        verbose_name_plural = _("rule runs")
         indexes = [
             models.Index(fields=["rule_id", "conversation_id", "-at"], name="rulerun_latest")
         ]
@@ -291,6 +297,8 @@ class AssignmentTurn(WorkspaceScoped):
     last_agent_id = models.BigIntegerField(null=True)
 
     class Meta:
+        verbose_name = _("assignment turn")
+        verbose_name_plural = _("assignment turns")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "team_id"], name="turn_once_per_team")
         ]
@@ -309,6 +317,8 @@ class Notification(WorkspaceScoped):
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["agent", "-created_at"], name="notification_agent")]
 
 
@@ -336,6 +346,10 @@ class WebhookCall(WorkspaceScoped):
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("webhook call")
+        verbose_name_plural = _("webhook calls")
+
 
 class RuleCursor(models.Model):
     """How far the rules' job has read a stream of timeline events (the SLA scanner's
@@ -344,6 +358,10 @@ class RuleCursor(models.Model):
 
     name = models.CharField(max_length=32, unique=True)
     last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rule cursor")
+        verbose_name_plural = _("rule cursors")
 
     def __str__(self) -> str:
         return f"{self.name} after {self.last_id}"

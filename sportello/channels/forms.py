@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from sportello.channels.actions import merge_secrets, validate_channel_config
 from sportello.channels.models import Channel
 from sportello.channels.queries import redacted
 from sportello.core.errors import InvalidInput
 
-SECRETS_HELP = (
+SECRETS_HELP = _(
     "Passwords and tokens are never shown: they read ***. Leave *** to keep one; "
     "type a new value to replace it."
 )

@@ -25,6 +25,7 @@ class Channel(WorkspaceScoped, Timestamped):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("New conversations on this channel go to this team."),
+        verbose_name=_("default team"),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -4,6 +4,7 @@ app it wires together."""
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SportelloConfig(AppConfig):
@@ -13,7 +14,7 @@ class SportelloConfig(AppConfig):
 
     name = "sportello.config"
     label = "config"
-    verbose_name = "Sportello configuration"
+    verbose_name = _("Sportello configuration")
 
     def ready(self) -> None:
         import sportello.config.checks  # noqa: F401  (registers Sportello's system checks)

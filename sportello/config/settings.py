@@ -158,7 +158,9 @@ TEMPLATES = [
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: the few admin templates Sportello overrides (translations
+        # Django's leave out).
+        "DIRS": [PACKAGE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -76,9 +76,11 @@ RUNNING_SLA_STATES = (SlaState.RUNNING, SlaState.WARNED)
 
 
 class Tag(WorkspaceScoped):
-    name = models.CharField(max_length=60)
+    name = models.CharField(_("name"), max_length=60)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique")]
 
     def __str__(self) -> str:
@@ -98,9 +100,13 @@ class Conversation(WorkspaceScoped, Timestamped):
     # Foreign keys whose lookups the composite indexes below already serve carry no index
     # of their own: every index is one more write per inbound message.
     workspace = models.ForeignKey(
-        "core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+        "core.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
-    number = models.PositiveBigIntegerField()
+    number = models.PositiveBigIntegerField(_("number"))
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
@@ -109,7 +115,11 @@ class Conversation(WorkspaceScoped, Timestamped):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="conversations", db_index=False
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        db_index=False,
+        verbose_name=_("customer"),
     )
     # No index of their own on channel and team: every inbound message moves the row in
     # the views' indexes (a new last_message_at), and each index costs on that update;
@@ -120,6 +130,7 @@ class Conversation(WorkspaceScoped, Timestamped):
         on_delete=models.PROTECT,
         related_name="conversations",
         db_index=False,
+        verbose_name=_("channel"),
     )
     assignee = models.ForeignKey(
         "accounts.Agent",
@@ -128,6 +139,7 @@ class Conversation(WorkspaceScoped, Timestamped):
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
         db_index=False,
+        verbose_name=_("assignee"),
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -136,40 +148,52 @@ class Conversation(WorkspaceScoped, Timestamped):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        verbose_name=_("team"),
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="conversations", verbose_name=_("tags")
+    )
     language = models.CharField(_("language"), max_length=8, blank=True)
-    first_reply_at = models.DateTimeField(null=True, blank=True)
-    last_message_at = models.DateTimeField()
-    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_reply_at = models.DateTimeField(_("first reply at"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message at"))
+    last_inbound_at = models.DateTimeField(_("last customer message at"), null=True, blank=True)
     waiting_since = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the customer's oldest unanswered message came.")
+        _("waiting since"),
+        null=True,
+        blank=True,
+        help_text=_("When the customer's oldest unanswered message came."),
     )
-    snoozed_until = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    message_count = models.PositiveIntegerField(default=0)
-    preview = models.CharField(max_length=200, blank=True)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    message_count = models.PositiveIntegerField(_("messages"), default=0)
+    preview = models.CharField(_("preview"), max_length=200, blank=True)
     # Set when its personal content was removed (an erasure, a retention policy): counts,
     # times, channel and status stay for statistics; subject and bodies are gone.
-    anonymised_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # SLA timers, set by the sla app through ``actions.update_sla`` and ingest's ``sla``
     # step. ``sla_policy_id`` is the policy applied (a plain id: conversations sit below
     # sla and know none of its models). ``sla_check_at`` is the next instant the breach
     # scanner must look at the conversation (a warning or a breach due), NULL when no
     # clock runs: the scanner reads one ordered range of its index.
-    sla_policy_id = models.PositiveIntegerField(null=True, blank=True)
+    sla_policy_id = models.PositiveIntegerField(_("SLA policy id"), null=True, blank=True)
     first_reply_due_at = models.DateTimeField(_("first reply due"), null=True, blank=True)
     first_reply_sla = models.CharField(
-        max_length=8, choices=SlaState.choices, null=True, blank=True
+        _("first reply SLA"), max_length=8, choices=SlaState.choices, null=True, blank=True
     )
     next_reply_due_at = models.DateTimeField(_("next reply due"), null=True, blank=True)
-    next_reply_sla = models.CharField(max_length=8, choices=SlaState.choices, null=True, blank=True)
+    next_reply_sla = models.CharField(
+        _("next reply SLA"), max_length=8, choices=SlaState.choices, null=True, blank=True
+    )
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
-    resolution_sla = models.CharField(max_length=8, choices=SlaState.choices, null=True, blank=True)
-    sla_paused_at = models.DateTimeField(null=True, blank=True)
-    sla_check_at = models.DateTimeField(null=True, blank=True)
+    resolution_sla = models.CharField(
+        _("resolution SLA"), max_length=8, choices=SlaState.choices, null=True, blank=True
+    )
+    sla_paused_at = models.DateTimeField(_("SLA paused at"), null=True, blank=True)
+    sla_check_at = models.DateTimeField(_("SLA check at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "number"], name="conversation_number_unique"
@@ -271,15 +295,25 @@ class Message(WorkspaceScoped):
     # As on Conversation: only the indexes its queries use (``message_thread`` serves the
     # conversation; the others are lookups of rare deletions).
     workspace = models.ForeignKey(
-        "core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+        "core.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,
+        verbose_name=_("conversation"),
     )
-    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INBOUND)
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
-    text = models.TextField(blank=True)
-    html = models.TextField(blank=True, help_text="Sanitised HTML, safe to display.")
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.INBOUND
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
+    text = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True, help_text=_("Sanitised HTML, safe to display."))
     sender_agent = models.ForeignKey(
         "accounts.Agent",
         null=True,
@@ -287,11 +321,17 @@ class Message(WorkspaceScoped):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        verbose_name=_("agent who sent it"),
     )
     sender_customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("customer who sent it"),
     )
-    sender_name = models.CharField(max_length=200, blank=True)
+    sender_name = models.CharField(_("sender"), max_length=200, blank=True)
     channel = models.ForeignKey(
         "sportello_channels.Channel",
         null=True,
@@ -299,21 +339,24 @@ class Message(WorkspaceScoped):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        verbose_name=_("channel"),
     )
-    external_id = models.CharField(max_length=500, null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=500, null=True, blank=True)
     # The key a client sent with a reply (API ``Idempotency-Key``, the web form's hidden
     # key): a retried request finds the reply it stored instead of storing a second one.
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
-    event = models.CharField(max_length=32, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    attachments = models.JSONField(default=list, blank=True)
-    language = models.CharField(max_length=8, blank=True)
-    search_text = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_index=False)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, null=True, blank=True)
+    event = models.CharField(_("event"), max_length=32, blank=True)
+    data = models.JSONField(_("event data"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    search_text = models.TextField(_("search text"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=False)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         indexes = [
             models.Index(fields=["conversation", "created_at", "id"], name="message_thread"),
             models.Index(
@@ -346,6 +389,8 @@ class ConversationRead(WorkspaceScoped):
     read_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("conversation read")
+        verbose_name_plural = _("conversation reads")
         constraints = [
             models.UniqueConstraint(fields=["conversation", "agent"], name="conversation_read_once")
         ]
@@ -384,6 +429,8 @@ class ConversationLink(WorkspaceScoped):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("repeat contact link")
+        verbose_name_plural = _("repeat contact links")
         indexes = [
             models.Index(fields=["first", "contact_number"], name="convlink_first"),
             models.Index(fields=["workspace", "created_at"], name="convlink_recent"),
@@ -401,4 +448,6 @@ class RepeatContactSettings(WorkspaceScoped):
     )
 
     class Meta:
+        verbose_name = _("repeat contact settings")
+        verbose_name_plural = _("repeat contact settings")
         constraints = [models.UniqueConstraint(fields=["workspace"], name="repeat_settings_once")]

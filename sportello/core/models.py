@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sportello.core import sql
 
@@ -15,12 +16,18 @@ class Workspace(models.Model):
     conversation counter lives here so numbers are per business and never reused.
     """
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
-    language = models.CharField(max_length=8, default="it")
-    time_zone = models.CharField(max_length=64, default="Europe/Rome")
-    last_conversation_number = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    language = models.CharField(_("language"), max_length=8, default="it")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Rome")
+    last_conversation_number = models.PositiveBigIntegerField(
+        _("last conversation number"), default=0
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
 
     def __str__(self) -> str:
         return self.name
@@ -45,7 +52,9 @@ class Workspace(models.Model):
 class WorkspaceScoped(models.Model):
     """A row that belongs to one workspace; queries always filter on it."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
 
     class Meta:
         abstract = True
@@ -53,8 +62,8 @@ class WorkspaceScoped(models.Model):
 
 class Timestamped(models.Model):
     # A default rather than auto_now_add, so importers and actions can give the real time.
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True

@@ -30,6 +30,8 @@ class Organization(WorkspaceScoped, Timestamped):
     domain = models.CharField(_("email domain"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="organization_name_unique")
         ]
@@ -43,12 +45,17 @@ class Customer(WorkspaceScoped, Timestamped):
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("organization"),
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
-    conversation_count = models.PositiveIntegerField(default=0)
-    last_contact_at = models.DateTimeField(null=True, blank=True)
+    conversation_count = models.PositiveIntegerField(_("conversations"), default=0)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     # The customer asked not to receive automatic replies (acknowledgements): agents' own
     # replies still reach them. A database default too, so ingest's plain-SQL insert needs
     # no change.
@@ -61,7 +68,13 @@ class Customer(WorkspaceScoped, Timestamped):
     # Set when an agent merged this customer into another (``CustomerMerge``): the row stays,
     # empty of identities and conversations, so that the merge can be undone.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("merged into"),
     )
     # Lead, customer or former customer: set by agents and by orders (``actions.lifecycle``),
     # with when and why it last changed (``LifecycleChange`` keeps every change). Database
@@ -73,14 +86,18 @@ class Customer(WorkspaceScoped, Timestamped):
         default=LifecycleStage.LEAD,
         db_default=LifecycleStage.LEAD,
     )
-    lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
-    lifecycle_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    lifecycle_changed_at = models.DateTimeField(_("lifecycle changed at"), null=True, blank=True)
+    lifecycle_reason = models.CharField(
+        _("lifecycle reason"), max_length=200, blank=True, default="", db_default=""
+    )
     # The person asked to be contacted no more (no acknowledgement, no automatic or new
     # outgoing message; agents' replies to what she writes still go): ``queries.consent``.
     do_not_contact = models.BooleanField(_("do not contact"), default=False, db_default=False)
-    do_not_contact_since = models.DateTimeField(null=True, blank=True)
+    do_not_contact_since = models.DateTimeField(_("do not contact since"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         indexes = [
             models.Index(fields=["workspace", "name"], name="customer_ws_name"),
             # The customer list, most recent contact first.
@@ -102,9 +119,11 @@ class Identity(WorkspaceScoped):
     not lost: it is shown as unverified, matches only the very same text, and is never
     attached to a customer found through another identity."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
-    kind = models.CharField(max_length=16, choices=registry.identity_kind_choices)
-    value = models.CharField(max_length=320)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="identities", verbose_name=_("customer")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=registry.identity_kind_choices)
+    value = models.CharField(_("address"), max_length=320)
     unverified = models.BooleanField(_("unverified"), default=False, db_default=False)
     # Where the address was learnt: the channel the customer wrote from (certain), or the
     # signature of one of their messages (``evidence.py``; lower trust: shown as such, never
@@ -116,10 +135,11 @@ class Identity(WorkspaceScoped):
         default=IdentitySource.CHANNEL,
         db_default=IdentitySource.CHANNEL,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "identities"
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "kind", "value"], name="identity_unique_per_workspace"
@@ -139,6 +159,8 @@ class CustomerMatchKey(WorkspaceScoped):
     key = models.CharField(max_length=120)
 
     class Meta:
+        verbose_name = _("match key")
+        verbose_name_plural = _("match keys")
         indexes = [models.Index(fields=["workspace", "key"], name="match_key_lookup")]
 
 
@@ -165,6 +187,8 @@ class DuplicateSuggestion(WorkspaceScoped, Timestamped):
     )
 
     class Meta:
+        verbose_name = _("duplicate suggestion")
+        verbose_name_plural = _("duplicate suggestions")
         constraints = [
             models.UniqueConstraint(
                 fields=["customer_a", "customer_b"], name="duplicate_suggestion_pair"
@@ -194,6 +218,8 @@ class CustomerMerge(WorkspaceScoped):
     undone_by_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
         indexes = [models.Index(fields=["kept", "-created_at"], name="merge_kept_recent")]
 
 
@@ -208,6 +234,8 @@ class LifecycleChange(WorkspaceScoped):
     at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("lifecycle change")
+        verbose_name_plural = _("lifecycle changes")
         indexes = [models.Index(fields=["customer", "-at"], name="lifecycle_change_recent")]
 
 
@@ -236,6 +264,8 @@ class Order(WorkspaceScoped, Timestamped):
     placed_at = models.DateTimeField(_("placed at"))
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "number"], name="order_number_unique")
         ]
@@ -269,4 +299,6 @@ class Consent(WorkspaceScoped):
     at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         indexes = [models.Index(fields=["customer", "purpose", "-at"], name="consent_latest")]

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sportello.accounts.scoped_admin import WorkspaceScopedAdmin
 from sportello.ingest import pipeline
@@ -12,11 +14,11 @@ class RejectedInboundAdmin(WorkspaceScopedAdmin):
     readonly_fields = [f.name for f in RejectedInbound._meta.fields]
     actions = ["retry_selected"]
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def short_reason(self, obj: RejectedInbound) -> str:
         return obj.reason[:100]
 
-    @admin.action(description="Retry the selected messages")
+    @admin.action(description=_("Retry the selected messages"))
     def retry_selected(self, request, queryset):  # type: ignore[no-untyped-def]
         done = failed = 0
         for rejected in queryset.filter(retryable=True, resolved_at__isnull=True):
@@ -25,7 +27,12 @@ class RejectedInboundAdmin(WorkspaceScopedAdmin):
                 done += 1
             else:
                 failed += 1
-        self.message_user(request, f"{done} ingested, {failed} still failing.", messages.INFO)
+        self.message_user(
+            request,
+            gettext("Ingested: %(done)d; still failing: %(failed)d.")
+            % {"done": done, "failed": failed},
+            messages.INFO,
+        )
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

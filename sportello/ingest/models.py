@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from sportello.core.models import Workspace
 
@@ -16,13 +17,21 @@ class InboundRecord(models.Model):
 
     # The unique key's leading columns serve workspace and channel lookups.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
     channel = models.ForeignKey(
-        "sportello_channels.Channel", on_delete=models.CASCADE, related_name="+", db_index=False
+        "sportello_channels.Channel",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("channel"),
     )
-    external_id = models.CharField(max_length=500, null=True, blank=True)
-    payload = models.JSONField()
+    external_id = models.CharField(_("external id"), max_length=500, null=True, blank=True)
+    payload = models.JSONField(_("payload"))
     message = models.ForeignKey(
         "conversations.Message",
         null=True,
@@ -30,12 +39,15 @@ class InboundRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        verbose_name=_("message"),
     )
-    conversation_id = models.BigIntegerField(null=True, blank=True)
-    customer_id = models.BigIntegerField(null=True, blank=True)
-    received_at = models.DateTimeField()
+    conversation_id = models.BigIntegerField(_("conversation id"), null=True, blank=True)
+    customer_id = models.BigIntegerField(_("customer id"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
 
     class Meta:
+        verbose_name = _("inbound record")
+        verbose_name_plural = _("inbound records")
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "channel", "external_id"], name="inbound_once_per_channel"
@@ -54,11 +66,16 @@ class RejectedInbound(models.Model):
     """
 
     class Stage(models.TextChoices):
-        EDGE = "edge", "refused at the edge"
-        PIPELINE = "pipeline", "failed in the pipeline"
+        EDGE = "edge", _("refused at the edge")
+        PIPELINE = "pipeline", _("failed in the pipeline")
 
     workspace = models.ForeignKey(
-        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Workspace,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
     )
     channel = models.ForeignKey(
         "sportello_channels.Channel",
@@ -66,20 +83,27 @@ class RejectedInbound(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("channel"),
     )
-    source = models.CharField(max_length=60, help_text="Which edge received it (api, imap, lmtp…)")
-    external_id = models.CharField(max_length=500, null=True, blank=True)
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    reason = models.TextField()
-    payload = models.JSONField(null=True, blank=True)
-    raw_excerpt = models.TextField(blank=True, help_text="The first bytes received, for reading.")
-    retryable = models.BooleanField(default=False)
-    attempts = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_message_id = models.BigIntegerField(null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=60, help_text=_("Which edge received it (api, imap, lmtp…)")
+    )
+    external_id = models.CharField(_("external id"), max_length=500, null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    reason = models.TextField(_("reason"))
+    payload = models.JSONField(_("payload"), null=True, blank=True)
+    raw_excerpt = models.TextField(
+        _("raw excerpt"), blank=True, help_text=_("The first bytes received, for reading.")
+    )
+    retryable = models.BooleanField(_("retryable"), default=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    created_at = models.DateTimeField(_("refused at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_message_id = models.BigIntegerField(_("resolved message id"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("rejected inbound message")
+        verbose_name_plural = _("rejected inbound messages")
         indexes = [
             models.Index(fields=["resolved_at", "-created_at"], name="rejected_open"),
             models.Index(

@@ -28,14 +28,16 @@ class Status(models.TextChoices):
 class Category(WorkspaceScoped, Timestamped):
     """A shelf of the help center ("Spedizioni", "Resi e rimborsi"), in the order shown."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     # The name English readers see; empty: ``name`` for them too.
-    name_en = models.CharField(max_length=200, blank=True, default="")
-    slug = models.SlugField(max_length=80)
-    description = models.TextField(blank=True, default="")
-    position = models.PositiveIntegerField(default=0)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True, default="")
+    slug = models.SlugField(_("slug"), max_length=80)
+    description = models.TextField(_("description"), blank=True, default="")
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["position", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "slug"], name="kb_category_slug_unique")
@@ -53,6 +55,8 @@ class Tag(WorkspaceScoped):
     name = models.CharField(max_length=60)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="kb_tag_name_unique")
         ]
@@ -68,39 +72,61 @@ class TranslationGroup(WorkspaceScoped):
 
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("translation group")
+        verbose_name_plural = _("translation groups")
+
 
 class Article(WorkspaceScoped, Timestamped):
     """An answer the business has written once, for customers (published) or only for its
     agents (``internal``). ``version`` counts the changes; each is kept in ArticleVersion."""
 
-    group = models.ForeignKey(TranslationGroup, on_delete=models.PROTECT, related_name="articles")
-    category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    group = models.ForeignKey(
+        TranslationGroup,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("translation group"),
     )
-    language = models.CharField(max_length=8, choices=Language.choices)
-    title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=120, default="", allow_unicode=False)
-    body = models.TextField(help_text="sanitised HTML")
-    body_text = models.TextField(default="", help_text="the body as a person reads it")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    internal = models.BooleanField(default=False)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
-    related = models.ManyToManyField("self", blank=True, symmetrical=True)
-    version = models.PositiveIntegerField(default=1)
-    published_at = models.DateTimeField(null=True, blank=True)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("category"),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, default="", allow_unicode=False)
+    body = models.TextField(_("text"), help_text=_("sanitised HTML"))
+    body_text = models.TextField(
+        _("plain text"), default="", help_text=_("the body as a person reads it")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    internal = models.BooleanField(_("internal"), default=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
+    related = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("related articles")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Full-text search: title and body stemmed in the article's language (ADR 0001);
     # indexed by FTS5 / a tsvector (migration 0002), never loaded with the article.
-    search_title = models.TextField(default="")
-    search_body = models.TextField(default="")
+    search_title = models.TextField(_("search title"), default="")
+    search_body = models.TextField(_("search text"), default="")
     # Semantic search (jobs.embed_article): float32 rows, one per passage, and the passages.
-    embedding = models.BinaryField(null=True, blank=True)
-    passages = models.JSONField(default=list, blank=True)
-    embedded_version = models.PositiveIntegerField(default=0)
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True)
+    passages = models.JSONField(_("passages"), default=list, blank=True)
+    embedded_version = models.PositiveIntegerField(_("embedded version"), default=0)
     # Help-center readers, counted in batches (``knowledge.readership``), not per view.
-    view_count = models.PositiveIntegerField(default=0)
-    last_viewed_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    last_viewed_at = models.DateTimeField(_("last viewed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -130,6 +156,8 @@ class ArticleVersion(WorkspaceScoped):
     changed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="kb_version_unique")
@@ -146,6 +174,8 @@ class ArticleVote(WorkspaceScoped):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("article vote")
+        verbose_name_plural = _("article votes")
         indexes = [models.Index(fields=["article", "helpful"])]
 
 
@@ -159,4 +189,6 @@ class UnansweredQuestion(WorkspaceScoped):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("unanswered question")
+        verbose_name_plural = _("unanswered questions")
         indexes = [models.Index(fields=["workspace", "created_at"])]

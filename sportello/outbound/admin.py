@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sportello.accounts.scoped_admin import WorkspaceScopedAdmin
 from sportello.outbound.actions import retry_delivery
@@ -17,12 +19,14 @@ class DeliveryAdmin(WorkspaceScopedAdmin):
     readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry"]
 
-    @admin.action(description="Retry the selected failed deliveries")
+    @admin.action(description=_("Retry the selected failed deliveries"))
     def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         failed = list(queryset.filter(status=DeliveryStatus.FAILED))
         for delivery in failed:
             retry_delivery(delivery)
-        self.message_user(request, f"{len(failed)} deliveries queued again.")
+        self.message_user(
+            request, gettext("Deliveries queued again: %(count)d.") % {"count": len(failed)}
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

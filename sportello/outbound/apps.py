@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboundConfig(AppConfig):
     name = "sportello.outbound"
     label = "outbound"
-    verbose_name = "Outbound deliveries"
+    verbose_name = _("Outbound deliveries")
 
     def ready(self) -> None:
         # Huey's consumer only knows the tasks of modules that were imported; `sportello run`

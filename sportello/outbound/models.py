@@ -33,27 +33,38 @@ class Delivery(WorkspaceScoped):
     """
 
     message = models.OneToOneField(
-        "conversations.Message", on_delete=models.CASCADE, related_name="delivery"
+        "conversations.Message",
+        on_delete=models.CASCADE,
+        related_name="delivery",
+        verbose_name=_("message"),
     )
     channel = models.ForeignKey(
-        "sportello_channels.Channel", on_delete=models.PROTECT, related_name="+"
+        "sportello_channels.Channel",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("channel"),
     )
     status = models.CharField(
         _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(
-        max_length=500, blank=True, help_text=_("The provider's id (an email Message-ID).")
+        _("provider's message id"),
+        max_length=500,
+        blank=True,
+        help_text=_("The provider's id (an email Message-ID)."),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     handed_over_at = models.DateTimeField(
+        _("handed over at"),
         null=True,
         blank=True,
         help_text=_("When the current attempt began handing the message over (SMTP DATA)."),
     )
     maybe_sent = models.BooleanField(
+        _("maybe sent"),
         default=False,
         help_text=_(
             "An attempt was interrupted after handing the message over: the customer may "
@@ -64,11 +75,12 @@ class Delivery(WorkspaceScoped):
     # the reply reached the customer's phone, then was read. Only ever set forward.
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         indexes = [
             # The sweeper: queued deliveries that are due, and sends that were interrupted.
             models.Index(

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "sportello.portal"
     label = "portal"
-    verbose_name = "Help center"
+    verbose_name = _("Help center")

@@ -33,7 +33,8 @@ class RetentionPolicy(Timestamped):
     last_run_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "retention policies"
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
 
     def __str__(self) -> str:
         return f"{self.months or '∞'} months, {self.action}"

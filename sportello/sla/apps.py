@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
@@ -6,7 +7,7 @@ class SlaConfig(AppConfig):
 
     name = "sportello.sla"
     label = "sla"
-    verbose_name = "SLA"
+    verbose_name = _("SLA")
 
     def ready(self) -> None:
         from sportello.sla import jobs  # noqa: F401  (registers the periodic jobs)

@@ -117,6 +117,8 @@ class CalendarAssignment(WorkspaceScoped):
     )
 
     class Meta:
+        verbose_name = _("calendar assignment")
+        verbose_name_plural = _("calendar assignments")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel"], condition=Q(channel__isnull=False), name="calendar_per_channel"

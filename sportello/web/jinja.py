@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
-from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import get_token
@@ -32,7 +31,10 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from sportello.audit.actors import shown_name
 from sportello.conversations.repeats import repeat_thread
+from sportello.core.languages import language_name
+from sportello.customers import lifecycle_reasons
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
 from sportello.providers.reviews.queries import feed_states
@@ -104,6 +106,8 @@ def environment(**options: Any) -> Environment:
         conversation_count=conversation_count,
         language_name=language_name,
         contact_ordinal=contact_ordinal,
+        lifecycle_reason=lifecycle_reasons.text,
+        actor_name=shown_name,
     )
     return env
 
@@ -151,17 +155,3 @@ def conversation_count(count: int) -> str:
 def contact_ordinal(number: int) -> str:
     """'3° contatto su questo problema', '3rd contact about this issue'."""
     return gettext("%(ordinal)s contact about this issue") % {"ordinal": ordinal(number)}
-
-
-def language_name(code: str | None) -> str:
-    """A language code ("it", "de") as its name in the page's language ("Italiano",
-    "Tedesco"); the code itself when Babel does not know it."""
-    if not code:
-        return ""
-    try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(
-            translation.get_language() or settings.LANGUAGE_CODE
-        )
-    except (ValueError, UnknownLocaleError):
-        return code
-    return (name[:1].upper() + name[1:]) if name else code

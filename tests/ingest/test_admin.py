@@ -65,7 +65,7 @@ def test_failed_message_is_retried_from_the_admin(admin_client, api_channel, mon
         {"action": "retry_selected", "_selected_action": [rejected.pk]},
         follow=True,
     )
-    assert "1 ingested, 0 still failing" in response.content.decode()
+    assert "Acquisiti: 1; ancora non riusciti: 0." in response.content.decode()
     rejected.refresh_from_db()
     assert rejected.resolved_at is not None
     assert Message.objects.get(pk=rejected.resolved_message_id).external_id == "reso-7"

@@ -11,22 +11,35 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.utils import translation
 
 from sportello.accounts.actions import create_agent, create_team
 from sportello.accounts.models import Agent, Role
+from sportello.automation.models import Rule
+from sportello.automation.replies import create_canned_reply, create_macro
+from sportello.automation.rules.actions import ensure_default_rules
 from sportello.channels.actions import create_channel
 from sportello.conversations import actions as conversations
 from sportello.conversations.models import Conversation
+from sportello.customers.actions.lifecycle import (
+    ConsentChange,
+    OrderIn,
+    record_order,
+    set_consents,
+)
 from sportello.knowledge.actions import create_article, create_category
 from sportello.providers.reviews.importing import import_reviews
 from sportello.providers.reviews.parse import parse_json
+from sportello.sla.actions import create_calendar, create_policy
+from sportello.web.views import errors
 from tests.outbound.helpers import make_email_channel
 
 pytestmark = pytest.mark.django_db
@@ -128,9 +141,51 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         category_id=category.pk,
         status="published",
     )
+    # Rules (the default ones), a shared canned reply and a macro, a calendar with its
+    # policy, a customer with a paid order and a consent, for the pages that show them.
+    ensure_default_rules(workspace.pk)
+    rule = Rule.objects.filter(workspace=workspace).order_by("position").first()
+    assert rule is not None
+    reply = create_canned_reply(
+        admin, title="Ringraziamento", shortcut="grazie", body="Grazie!", shared=True
+    )
+    create_macro(admin, name="Reso ricevuto", reply_text="Reso ricevuto.", status="resolved")
+    calendar = create_calendar(
+        workspace.pk, name="Negozio", time_zone="Europe/Rome", hours={"mon": [["09:00", "18:00"]]}
+    )
+    policy = create_policy(workspace.pk, calendar, name="Standard", first_reply_minutes=60)
+    order = OrderIn(
+        number="A-1001",
+        total="49.90",
+        currency="EUR",
+        status="paid",
+        placed_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+        email="luca.bianchi@libero.it",
+        name="Luca Bianchi",
+    )
+    buyer = record_order(workspace.pk, order).order.customer
+    set_consents(buyer, [ConsentChange("marketing", "email", True)], source="web_form")
+    help_center = f"/help/{workspace.slug}/it"
     return [
         "/",
         "/?view=all",
+        f"/customers/{buyer.pk}/",
+        "/customers/duplicates/",
+        "/notifications/",
+        "/new/email/",
+        f"/settings/sla/calendars/{calendar.pk}/",
+        f"/settings/sla/policies/{policy.pk}/",
+        "/canned/",
+        f"/canned/{reply.pk}/",
+        "/rules/",
+        "/rules/new/",
+        f"/rules/{rule.pk}/",
+        "/kb/new/",
+        "/kb/report/",
+        f"{help_center}/",
+        f"{help_center}/a/{article.pk}/{article.slug}/",
+        f"{help_center}/c/{category.slug}/",
+        f"{help_center}/search/?q=resi",
         f"/c/{conversation.number}/",
         "/customers/",
         f"/customers/{conversation.customer_id}/",
@@ -160,17 +215,43 @@ def test_no_english_catalogue_text_on_italian_pages(workspace, italian_pages):
     whole, inside = english_texts()
     client = Client()
     client.force_login(admin.user)
-    found = {}
+    found, statuses = {}, {}
     for path in paths:
         answer = client.get(path)
-        assert answer.status_code in (200, 404), path
+        statuses[path] = answer.status_code
         found[path] = leaks(answer.content.decode(), whole, inside)
+    # Two-factor enrolment: the page with the QR code and the code to confirm it.
+    enrolment = client.post("/profile/two-factor/", follow=True)
+    statuses["/profile/two-factor/ (POST)"] = enrolment.status_code
+    found["/profile/two-factor/ (POST)"] = leaks(enrolment.content.decode(), whole, inside)
+    unexpected = {path: code for path, code in statuses.items() if code not in (200, 404)}
+    assert not unexpected, sorted(unexpected.items())
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="it")
-    for path in ("/login/", "/password-reset/", f"/help/{workspace.slug}/it/"):
+    for path in (
+        "/login/",
+        "/password-reset/",
+        "/password-reset/sent/",
+        "/password-reset/done/",
+        "/password-reset/MQ/link-scaduto/",
+        f"/help/{workspace.slug}/it/",
+    ):
         answer = anonymous.get(path)
         assert answer.status_code == 200, path
         found[path] = leaks(answer.content.decode(), whole, inside)
-    assert {path: texts for path, texts in found.items() if texts} == {}
+    # An agent who is not an admin, on an admin's page: the refusal is in Italian too.
+    colleague = create_agent(workspace, email="commessa@negozio.it", password="x-pass-123")
+    refused = Client()
+    refused.force_login(colleague.user)
+    for path in ("/settings/channels/", "/rules/", "/audit/"):
+        answer = refused.get(path)
+        assert answer.status_code == 403, path
+        found[f"{path} (agent)"] = leaks(answer.content.decode(), whole, inside)
+    # The server's error page, as the handler renders it for an Italian visitor.
+    request = RequestFactory(HTTP_ACCEPT_LANGUAGE="it").get("/c/1/")
+    with translation.override("it"):
+        found["500"] = leaks(errors.server_error(request).content.decode(), whole, inside)
+    leaked = {path: texts for path, texts in found.items() if texts}
+    assert not leaked, sorted(leaked.items())
 
 
 def test_the_check_catches_a_leak():
@@ -194,3 +275,79 @@ def test_a_failed_deliverys_reason_is_in_italian(
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
     assert "Non consegnato: il canale non ha un server SMTP configurato" in page
     assert "the channel has no SMTP server configured" not in page
+
+
+def test_review_import_problems_and_feed_errors_read_in_the_admins_language(workspace):
+    """GIVEN a reviews channel whose feeds are a bomb and a missing page, read by the
+    periodic job WHEN an Italian admin opens the channel and uploads a CSV with two bad
+    rows THEN the feeds' errors and the bad rows are told in Italian; an English admin
+    reads the same stored errors in English."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sportello.providers.reviews.polling import poll_channel
+    from tests.providers.reviews import fixtures
+    from tests.providers.reviews.helpers import fake_site, make_reviews_channel
+
+    with fake_site() as site:
+        bomb = site.serve("/bomb", fixtures.XML_BOMB)
+        missing = bomb.replace("/bomb", "/sparito")
+        channel = make_reviews_channel(workspace.pk, feeds=[bomb, missing])
+        poll_channel(channel.pk)
+    admin = create_agent(workspace, email="capo@negozio.it", password="x-pass-123", role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin.user)
+    page = client.post(
+        f"/settings/channels/{channel.pk}/reviews/import/",
+        {"file": SimpleUploadedFile("recensioni.csv", fixtures.CSV_IT, "text/csv")},
+    ).content.decode()
+    assert "riga 4</strong>: né testo né voto" in page
+    assert "riga 5</strong>: la data &#39;31/02/2026&#39; non si legge" in page
+    assert "l&#39;XML è stato rifiutato" in page and "il sito ha risposto HTTP 404" in page
+    whole, inside = english_texts()
+    assert leaks(page, whole, inside) == []
+    refused = client.post(
+        f"/settings/channels/{channel.pk}/reviews/import/",
+        {"file": SimpleUploadedFile("vuoto.csv", b"", "text/csv")},
+    ).content.decode()
+    assert "Non è stato possibile leggere il file: il file è vuoto" in refused
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    english = client.get(f"/settings/channels/{channel.pk}/").content.decode()
+    assert "the site answered HTTP 404" in english and "entities are not read" in english
+
+
+def test_a_customers_stage_changed_by_an_order_reads_in_italian(workspace, agent, agent_client):
+    """GIVEN an order posted by the shop's system that made a person a customer, and her
+    consent given on a web form WHEN an Italian agent opens her page THEN the change
+    reads "(ordine A-1001) · Sistema", nothing in English; the API keeps the English."""
+    from datetime import UTC, datetime
+
+    from sportello.customers.actions.lifecycle import (
+        ConsentChange,
+        OrderIn,
+        record_order,
+        set_consents,
+    )
+    from tests.conftest import ApiClient
+
+    placed = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    order = OrderIn(
+        number="A-1001",
+        total="49.90",
+        currency="EUR",
+        status="paid",
+        placed_at=placed,
+        email="luca.bianchi@libero.it",
+        name="Luca Bianchi",
+    )
+    customer = record_order(workspace.pk, order).order.customer
+    set_consents(customer, [ConsentChange("marketing", "email", True)], source="web_form")
+    page = agent_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "(ordine A-1001) · Sistema" in page
+    assert "ordine A-1001" in page.split("(ordine A-1001)")[0]  # the stage's "why" too
+    whole, inside = english_texts()
+    assert leaks(page, whole, inside) == []
+    from sportello.accounts.actions import issue_token
+
+    shown = ApiClient(issue_token(agent)).get(f"/api/v1/customers/{customer.pk}").json()
+    assert shown["lifecycle_reason"] == "order A-1001"

@@ -16,6 +16,7 @@ from sportello.channels import registry
 from sportello.core import clock
 from sportello.core.errors import Conflict, InvalidInput, NotFound
 from sportello.core.events import publish
+from sportello.customers import lifecycle_reasons
 from sportello.customers.actions import IdentityKey, add_identities, create_unclaimed_customer
 from sportello.customers.events import CustomerUpdated
 from sportello.customers.identities import normalize, normalize_email, normalize_phone
@@ -195,7 +196,10 @@ def record_order(workspace_id: int, data: OrderIn) -> RecordedOrder:
         created = True
     if data.status in BOUGHT and customer.lifecycle_stage != LifecycleStage.CUSTOMER:
         set_lifecycle_stage(
-            customer, LifecycleStage.CUSTOMER, reason=f"order {number}", audit_it=False
+            customer,
+            LifecycleStage.CUSTOMER,
+            reason=lifecycle_reasons.stored("order", number=number),
+            audit_it=False,
         )
     _changed(customer, "orders")
     return RecordedOrder(order=order, created=created, customer_created=customer_created)

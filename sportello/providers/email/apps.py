@@ -34,7 +34,7 @@ def send_unready(channel: Any) -> str | None:
 class EmailConfig(AppConfig):
     name = "sportello.providers.email"
     label = "provider_email"
-    verbose_name = "Email channel"
+    verbose_name = _("Email channel")
 
     def ready(self) -> None:
         from sportello.providers.email.config import CONFIG_FIELDS, validate_config

@@ -27,7 +27,7 @@ def reply_refusal(conversation: Any) -> str | None:
 class InstagramConfig(AppConfig):
     name = "sportello.providers.instagram"
     label = "provider_instagram"
-    verbose_name = "Instagram channel"
+    verbose_name = _("Instagram channel")
 
     def ready(self) -> None:
         from sportello.providers.common.meta_messaging import (

@@ -27,7 +27,7 @@ def reply_refusal(conversation: Any) -> str | None:
 class MessengerConfig(AppConfig):
     name = "sportello.providers.messenger"
     label = "provider_messenger"
-    verbose_name = "Messenger channel"
+    verbose_name = _("Messenger channel")
 
     def ready(self) -> None:
         from sportello.providers.common.meta_messaging import (

@@ -14,7 +14,7 @@ from sportello.channels.registry import Provider, register
 class PhoneConfig(AppConfig):
     name = "sportello.providers.phone"
     label = "provider_phone"
-    verbose_name = "Phone channel"
+    verbose_name = _("Phone channel")
 
     def ready(self) -> None:
         from sportello.privacy.holders import PersonalData

@@ -50,6 +50,8 @@ class Call(WorkspaceScoped, Timestamped):
     )
 
     class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
         constraints = [
             models.UniqueConstraint(fields=["channel", "call_id"], name="phone_call_unique"),
         ]
@@ -102,6 +104,8 @@ class Callback(WorkspaceScoped, Timestamped):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
         constraints = [
             models.UniqueConstraint(
                 fields=["conversation"],

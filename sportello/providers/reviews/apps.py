@@ -27,7 +27,7 @@ def send(delivery: Any) -> str:
 class ReviewsConfig(AppConfig):
     name = "sportello.providers.reviews"
     label = "provider_reviews"
-    verbose_name = "Reviews channel"
+    verbose_name = _("Reviews channel")
 
     def ready(self) -> None:
         from sportello.providers.reviews.config import (

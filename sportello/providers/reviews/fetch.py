@@ -12,13 +12,19 @@ from dataclasses import dataclass
 import httpx
 
 from sportello.providers.common import http
+from sportello.providers.reviews.reasons import reason
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
 class FeedUnreadable(Exception):
-    """The feed could not be fetched; the message says why, for the settings page."""
+    """The feed could not be fetched; ``reason`` says why, for the settings page (the
+    message is its English, for the log)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.reason = reason(code, **params)
+        super().__init__(self.reason.english())
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,16 @@ def fetch_feed(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
             if response.status_code == 304:
                 return Fetched(None, etag, last_modified)
             if not response.is_success:
-                raise FeedUnreadable(f"the site answered HTTP {response.status_code}")
+                raise FeedUnreadable("http_status", status=response.status_code)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_BYTES:
-                raise FeedUnreadable(f"the feed is larger than {MAX_BYTES // (1024 * 1024)} MB")
+                raise FeedUnreadable("feed_too_large", megabytes=MAX_BYTES // (1024 * 1024))
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > MAX_BYTES:
-                    raise FeedUnreadable(f"the feed is larger than {MAX_BYTES // (1024 * 1024)} MB")
+                    raise FeedUnreadable("feed_too_large", megabytes=MAX_BYTES // (1024 * 1024))
                 chunks.append(chunk)
             return Fetched(
                 b"".join(chunks),
@@ -60,4 +66,5 @@ def fetch_feed(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
                 response.headers.get("last-modified", "")[:100],
             )
     except httpx.HTTPError as exc:
-        raise FeedUnreadable(f"could not read the feed: {type(exc).__name__}: {exc}") from exc
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        raise FeedUnreadable("fetch_failed", detail=detail) from exc

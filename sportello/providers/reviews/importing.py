@@ -18,6 +18,7 @@ from sportello.ingest.pipeline import IngestFailed, ingest
 from sportello.providers.common.webhooks import ignore
 from sportello.providers.reviews.config import SOURCE
 from sportello.providers.reviews.parse import NotAFeed, Parsed, Problem, Review, parse_csv
+from sportello.providers.reviews.reasons import Reason, reason
 
 
 @dataclass
@@ -103,7 +104,8 @@ def import_reviews(channel: Channel, parsed: Parsed, *, origin: str) -> Imported
             result = ingest(inbound_message(channel, review), source=SOURCE, channel=channel)
         except IngestFailed as exc:
             # Kept by the pipeline, retryable, in RejectedInbound; told to the uploader.
-            done.problems.append(Problem(f"review {review.key}", exc.message))
+            place = reason("review", key=review.key)
+            done.problems.append(Problem(place, reason("not_stored", detail=exc.message[:200])))
             continue
         if result.duplicate:
             done.duplicates += 1
@@ -116,21 +118,30 @@ def import_reviews(channel: Channel, parsed: Parsed, *, origin: str) -> Imported
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
+class FileRefused(InvalidInput):
+    """A CSV that cannot be read as a whole: the message is the English (the API's), the
+    ``reason`` is worded in the reader's language where the page shows it."""
+
+    def __init__(self, why: Reason) -> None:
+        super().__init__(why.english())
+        self.reason = why
+
+
 def import_csv(channel: Channel, raw: bytes, *, filename: str = "") -> Imported:
-    """An uploaded CSV: ``InvalidInput`` (recorded) when the file as a whole cannot be
+    """An uploaded CSV: ``FileRefused`` (recorded) when the file as a whole cannot be
     read, else what ``import_reviews`` did, bad rows told by line."""
     origin = f"CSV {filename}".strip()
     if channel.kind != "reviews":
-        raise InvalidInput("reviews are imported into a reviews channel")
+        raise FileRefused(reason("not_a_reviews_channel"))
     if len(raw) > MAX_UPLOAD:
-        reason = f"the file is larger than {MAX_UPLOAD // (1024 * 1024)} MB"
+        why = reason("file_too_large", megabytes=MAX_UPLOAD // (1024 * 1024))
         ignore(
             source=SOURCE,
-            reason=f"{origin}: {reason}",
+            reason=f"{origin}: {why}",
             workspace_id=channel.workspace_id,
             channel_id=channel.pk,
         )
-        raise InvalidInput(reason)
+        raise FileRefused(why)
     try:
         parsed = parse_csv(raw)
     except NotAFeed as exc:
@@ -141,5 +152,5 @@ def import_csv(channel: Channel, raw: bytes, *, filename: str = "") -> Imported:
             workspace_id=channel.workspace_id,
             channel_id=channel.pk,
         )
-        raise InvalidInput(str(exc)) from None
+        raise FileRefused(exc.reason) from None
     return import_reviews(channel, parsed, origin=origin)

@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from sportello.core.models import Timestamped, WorkspaceScoped
+from sportello.providers.reviews.reasons import stored_text
 
 
 class FeedState(WorkspaceScoped, Timestamped):
     """One feed of a reviews channel as last read: ``etag`` and ``last_modified`` make
     the next read a conditional one (a 304 costs the site nothing), ``polled_at`` decides
-    when it is due again, ``last_error`` is what the settings page shows."""
+    when it is due again, ``last_error`` is what the settings page shows: a reason's code
+    and parameters (``reasons.Reason.as_stored``), worded for the reader by
+    ``last_error_text``."""
 
     channel = models.ForeignKey(
         "sportello_channels.Channel", on_delete=models.CASCADE, related_name="+"
@@ -24,9 +28,15 @@ class FeedState(WorkspaceScoped, Timestamped):
     imported = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("review feed")
+        verbose_name_plural = _("review feeds")
         constraints = [
             models.UniqueConstraint(fields=["channel", "url"], name="review_feed_unique")
         ]
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def last_error_text(self) -> str:
+        return stored_text(self.last_error) if self.last_error else ""

@@ -40,13 +40,15 @@ import nh3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from sportello.providers.reviews.reasons import Reason, ReasonError, reason, reason_of
+
 MAX_TEXT = 20_000
 MAX_ITEMS = 5_000
 MAX_FIELD = 500
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-class NotAFeed(ValueError):
+class NotAFeed(ReasonError):
     """The whole document cannot be read (malformed, an XML bomb, an unknown shape)."""
 
 
@@ -72,11 +74,21 @@ class Review:
 
 @dataclass(frozen=True)
 class Problem:
-    """An item that could not be taken: ``where`` (item 3, line 7) and ``reason``."""
+    """An item that could not be taken: ``place`` (item 3, line 7) and ``why``, each a
+    ``Reason`` worded in the reader's language where shown; ``where`` and ``reason`` are
+    their English (the API's, the log's)."""
 
-    where: str
-    reason: str
+    place: Reason
+    why: Reason
     raw: str = ""
+
+    @property
+    def where(self) -> str:
+        return self.place.english()
+
+    @property
+    def reason(self) -> str:
+        return self.why.english()
 
 
 @dataclass
@@ -119,7 +131,7 @@ def read_rating(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"rating {value!r} is not a number of stars")
+        raise ReasonError("rating_not_stars", value=repr(value))
     if isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -131,9 +143,9 @@ def read_rating(value: Any) -> int | None:
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"rating {value!r} is not a number of stars") from None
+                raise ReasonError("rating_not_stars", value=repr(value)) from None
     if number != int(number) or not 1 <= number <= 5:
-        raise ValueError(f"rating {value!r}: a whole number of stars from 1 to 5")
+        raise ReasonError("rating_range", value=repr(value))
     return int(number)
 
 
@@ -162,11 +174,11 @@ def read_time(value: Any) -> datetime | None:
             except ValueError:
                 continue
     if when is None:
-        raise ValueError(f"date {text!r} does not read (use 2026-12-06 or 06/12/2026)")
+        raise ReasonError("date_unreadable", value=repr(text))
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     if when.year < 1970:
-        raise ValueError(f"date {text!r} is before 1970")
+        raise ReasonError("date_too_old", value=repr(text))
     return when
 
 
@@ -191,16 +203,16 @@ def make_review(
     """A checked review; ``ValueError`` with the reason when it cannot be one."""
     link = _short(url)
     if link and urlsplit(link).scheme not in ("http", "https"):
-        raise ValueError(f"url {link!r} is not an http(s) address")
+        raise ReasonError("url_not_http", value=repr(link))
     site = read_source(source) or default_source or host_source(link)
     if not site:
-        raise ValueError("no source (the site the review is on), and no url to tell it by")
+        raise ReasonError("no_source")
     body = plain_text(str(text or "")) if html else str(text or "").strip()
     stars = read_rating(rating)
     if not body and stars is None:
-        raise ValueError("no text and no rating")
+        raise ReasonError("no_text")
     if len(body) > MAX_TEXT:
-        raise ValueError(f"the text is longer than {MAX_TEXT} characters")
+        raise ReasonError("text_too_long", limit=MAX_TEXT)
     when = read_time(published_at) if not isinstance(published_at, datetime) else published_at
     own_id = _short(external_id) or (f"url:{link}" if link else "")
     if not own_id:
@@ -287,11 +299,9 @@ def parse_xml(raw: bytes, default_source: str = "") -> Parsed:
     try:
         root = fromstring(raw)
     except DefusedXmlException as exc:
-        raise NotAFeed(
-            f"the XML was refused ({type(exc).__name__}): entities are not read"
-        ) from exc
+        raise NotAFeed("xml_refused", detail=type(exc).__name__) from exc
     except ParseError as exc:
-        raise NotAFeed(f"the XML is malformed: {exc}") from exc
+        raise NotAFeed("xml_malformed", detail=str(exc)[:200]) from exc
     parsed = Parsed()
     name = _local(root.tag)
     read: Callable[[Element, str], Review]
@@ -303,12 +313,13 @@ def parse_xml(raw: bytes, default_source: str = "") -> Parsed:
         items = [c for c in root if isinstance(c.tag, str) and _local(c.tag) == "entry"]
         read = _atom_entry
     else:
-        raise NotAFeed(f"an XML document of <{name}>, neither RSS (<rss>) nor Atom (<feed>)")
+        raise NotAFeed("xml_unknown", name=name[:40])
     for number, item in enumerate(items[:MAX_ITEMS], start=1):
         try:
             parsed.reviews.append(read(item, default_source))
         except ValueError as exc:
-            parsed.problems.append(Problem(f"item {number}", str(exc), _item_snippet(item)))
+            place = reason("item", number=number)
+            parsed.problems.append(Problem(place, reason_of(exc), _item_snippet(item)))
     return parsed
 
 
@@ -318,7 +329,7 @@ def parse_xml(raw: bytes, default_source: str = "") -> Parsed:
 def review_from_object(body: Any, default_source: str = "") -> Review:
     """One review of the plain shape (or of a JSON Feed item); ``ValueError`` why not."""
     if not isinstance(body, dict):
-        raise ValueError("an item is not a JSON object")
+        raise ReasonError("not_an_object")
     if any(k in body for k in ("content_text", "content_html", "date_published", "_review")):
         given, listed = body.get("_review"), body.get("authors")
         extra: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -341,7 +352,7 @@ def review_from_object(body: Any, default_source: str = "") -> Review:
     for name in ("rating", "author", "text", "email", "url", "source"):
         value = body.get(name)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise ValueError(f"{name} is not a text or a number")
+            raise ReasonError("not_text", name=name)
     return make_review(
         external_id=body.get("id"),
         source=body.get("source"),
@@ -359,13 +370,13 @@ def review_from_object(body: Any, default_source: str = "") -> Review:
 def parse_objects(items: list[Any], default_source: str = "") -> Parsed:
     parsed = Parsed()
     if len(items) > MAX_ITEMS:
-        parsed.problems.append(Problem("feed", f"only the first {MAX_ITEMS} items are read"))
+        parsed.problems.append(Problem(reason("feed"), reason("too_many_items", limit=MAX_ITEMS)))
     for number, item in enumerate(items[:MAX_ITEMS], start=1):
         try:
             parsed.reviews.append(review_from_object(item, default_source))
         except ValueError as exc:
             snippet = json.dumps(item, ensure_ascii=False)[:200] if item is not None else ""
-            parsed.problems.append(Problem(f"item {number}", str(exc), snippet))
+            parsed.problems.append(Problem(reason("item", number=number), reason_of(exc), snippet))
     return parsed
 
 
@@ -373,7 +384,7 @@ def parse_json(raw: bytes, default_source: str = "") -> Parsed:
     try:
         body = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise NotAFeed(f"the JSON is malformed: {exc}") from exc
+        raise NotAFeed("json_malformed", detail=str(exc)[:200]) from exc
     if isinstance(body, dict) and isinstance(body.get("items"), list):
         return parse_objects(body["items"], default_source)  # JSON Feed
     if isinstance(body, dict) and isinstance(body.get("reviews"), list):
@@ -382,7 +393,7 @@ def parse_json(raw: bytes, default_source: str = "") -> Parsed:
         return parse_objects([body], default_source)
     if isinstance(body, list):
         return parse_objects(body, default_source)
-    raise NotAFeed("the JSON is neither a feed, a review nor a list of reviews")
+    raise NotAFeed("json_unknown")
 
 
 def parse_feed(raw: bytes, default_source: str = "") -> Parsed:
@@ -392,7 +403,7 @@ def parse_feed(raw: bytes, default_source: str = "") -> Parsed:
         return parse_xml(raw, default_source)
     if head in (b"{", b"["):
         return parse_json(raw, default_source)
-    raise NotAFeed("neither XML (RSS, Atom) nor JSON")
+    raise NotAFeed("unknown_shape")
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -425,22 +436,19 @@ def parse_csv(raw: bytes, default_source: str = "") -> Parsed:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise NotAFeed(f"the file is not UTF-8 text (byte {exc.start})") from None
+        raise NotAFeed("not_utf8", byte=exc.start) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
-        raise NotAFeed("the file is empty") from None
+        raise NotAFeed("empty_file") from None
     except csv.Error as exc:
-        raise NotAFeed(f"the header does not read: {exc}") from None
+        raise NotAFeed("header_unreadable", detail=str(exc)[:200]) from None
     columns = [_column(h) for h in header]
     if "text" not in columns and "rating" not in columns:
-        raise NotAFeed(
-            "no column of text or rating in the header; name them source, rating, author, "
-            "url, text, date (or fonte, voto, autore, link, testo, data)"
-        )
+        raise NotAFeed("no_columns")
     parsed = Parsed()
     rows = 0
     while True:
@@ -449,14 +457,18 @@ def parse_csv(raw: bytes, default_source: str = "") -> Parsed:
         except StopIteration:
             break
         except csv.Error as exc:
-            parsed.problems.append(Problem(f"line {reader.line_num}", f"does not read: {exc}"))
+            place = reason("line", number=reader.line_num)
+            parsed.problems.append(Problem(place, reason("row_unreadable", detail=str(exc)[:200])))
             break
         if not any(cell.strip() for cell in row):
             continue
         rows += 1
         if rows > MAX_CSV_ROWS:
             parsed.problems.append(
-                Problem(f"line {reader.line_num}", f"only the first {MAX_CSV_ROWS} rows are read")
+                Problem(
+                    reason("line", number=reader.line_num),
+                    reason("too_many_rows", limit=MAX_CSV_ROWS),
+                )
             )
             break
         line = reader.line_num
@@ -467,9 +479,8 @@ def parse_csv(raw: bytes, default_source: str = "") -> Parsed:
         if len(row) > len(columns):
             parsed.problems.append(
                 Problem(
-                    f"line {line}",
-                    f"{len(row)} cells for {len(columns)} columns (a separator in the text? "
-                    "put the text in double quotes)",
+                    reason("line", number=line),
+                    reason("too_many_cells", cells=len(row), columns=len(columns)),
                     (delimiter.join(row))[:200],
                 )
             )
@@ -489,5 +500,6 @@ def parse_csv(raw: bytes, default_source: str = "") -> Parsed:
                 )
             )
         except ValueError as exc:
-            parsed.problems.append(Problem(f"line {line}", str(exc), delimiter.join(row)[:200]))
+            place = reason("line", number=line)
+            parsed.problems.append(Problem(place, reason_of(exc), delimiter.join(row)[:200]))
     return parsed

@@ -19,6 +19,7 @@ from sportello.providers.reviews.fetch import FeedUnreadable, fetch_feed
 from sportello.providers.reviews.importing import import_reviews
 from sportello.providers.reviews.models import FeedState
 from sportello.providers.reviews.parse import NotAFeed, parse_feed
+from sportello.providers.reviews.reasons import reason
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +56,18 @@ def poll_feed(channel: Channel, url: str, done: Polled) -> None:
             state.etag, state.last_modified = fetched.etag, fetched.last_modified
             state.imported += result.taken
     except (FeedUnreadable, NotAFeed) as exc:
-        error = str(exc)
-        done.errors.append(f"{url}: {error}")
+        # Stored as the reason's code and parameters: the settings page words it in the
+        # language of whoever reads it (``reasons.stored_text``).
+        error = exc.reason.as_stored()
+        done.errors.append(f"{url}: {exc}")
         ignore(
             source=SOURCE,
-            reason=f"{url}: {error}"[:1000],
+            reason=f"{url}: {exc}"[:1000],
             workspace_id=channel.workspace_id,
             channel_id=channel.pk,
         )
     state.polled_at = now
-    state.last_error = error[:500]
+    state.last_error = error if len(error) <= 500 else reason("feed_failed").as_stored()
     state.save(
         update_fields=["etag", "last_modified", "polled_at", "last_error", "imported", "updated_at"]
     )

@@ -22,7 +22,7 @@ def send(delivery: Any) -> str:
 class SmsConfig(AppConfig):
     name = "sportello.providers.sms"
     label = "provider_sms"
-    verbose_name = "SMS channel"
+    verbose_name = _("SMS channel")
 
     def ready(self) -> None:
         from sportello.providers.sms.config import SECRET_KEYS, validate_config, webhook_path

@@ -31,7 +31,7 @@ def channel_saved(channel: Any) -> None:
 class TelegramConfig(AppConfig):
     name = "sportello.providers.telegram"
     label = "provider_telegram"
-    verbose_name = "Telegram channel"
+    verbose_name = _("Telegram channel")
 
     def ready(self) -> None:
         from sportello.providers.telegram.config import (

@@ -38,7 +38,7 @@ def embed_snippet(config: dict[str, Any]) -> str | None:
 class WebchatConfig(AppConfig):
     name = "sportello.providers.webchat"
     label = "provider_webchat"
-    verbose_name = "Web chat channel"
+    verbose_name = _("Web chat channel")
 
     def ready(self) -> None:
         from sportello.providers.webchat.config import validate_config, webhook_path

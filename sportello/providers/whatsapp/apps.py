@@ -30,7 +30,7 @@ def reply_refusal(conversation: Any) -> str | None:
 class WhatsappConfig(AppConfig):
     name = "sportello.providers.whatsapp"
     label = "provider_whatsapp"
-    verbose_name = "WhatsApp channel"
+    verbose_name = _("WhatsApp channel")
 
     def ready(self) -> None:
         from sportello.providers.whatsapp.config import (

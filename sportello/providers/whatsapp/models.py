@@ -41,6 +41,8 @@ class WhatsAppTemplate(WorkspaceScoped, Timestamped):
     synced_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("WhatsApp template")
+        verbose_name_plural = _("WhatsApp templates")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "name", "language"], name="whatsapp_template_unique"

@@ -32,7 +32,7 @@ from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.channels.queries import embed_snippet, webhook_url, workspace_channels
 from sportello.core.errors import Conflict, InvalidInput
-from sportello.providers.reviews.importing import MAX_UPLOAD, import_csv
+from sportello.providers.reviews.importing import MAX_UPLOAD, FileRefused, import_csv
 from sportello.web.pages import agent_of, agent_required, render_page
 from sportello.web.settings_forms import (
     AgentForm,
@@ -238,8 +238,10 @@ def channel_review_import(request: HttpRequest, channel_id: int) -> HttpResponse
     else:
         try:
             done = import_csv(channel, upload.read(MAX_UPLOAD + 1), filename=upload.name or "")
-        except InvalidInput as exc:
-            result["error"] = _("The file could not be read: %(reason)s") % {"reason": exc.message}
+        except FileRefused as exc:
+            result["error"] = _("The file could not be read: %(reason)s") % {
+                "reason": exc.reason.text()
+            }
             status = 422
         else:
             result["done"] = done

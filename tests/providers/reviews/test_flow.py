@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import translation
 
 from sportello.automation.models import Rule
 from sportello.conversations.models import Conversation, Message, Priority
@@ -197,6 +198,7 @@ def test_a_huge_feed_and_a_bomb_are_refused_and_recorded(workspace, monkeypatch)
     assert done.imported == 2  # the good feed is read whatever the others
     assert any("larger than" in e for e in done.errors)
     assert any("entities are not read" in e for e in done.errors)
-    states = {s.url: s.last_error for s in FeedState.objects.all()}
+    with translation.override("en"):
+        states = {s.url: s.last_error_text for s in FeedState.objects.all()}
     assert "larger than" in states[big] and states[good] == ""
     assert RejectedInbound.objects.filter(source="reviews", reason__contains="bomb").exists()

@@ -84,10 +84,13 @@ def test_csv_on_the_channel_page(workspace):
     answer = _upload(client, url, fixtures.CSV_IT)
     html = answer.content.decode()
     assert answer.status_code == 200
-    assert "line 4" in html and "line 5" in html
+    assert "riga 4" in html and "riga 5" in html  # the admin reads Italian
     assert Conversation.objects.filter(channel=channel).count() == 3
     bad = _upload(client, url, b"nome;colore\nMario;blu\n")
-    assert bad.status_code == 422 and "no column of text or rating" in bad.content.decode()
+    assert (
+        bad.status_code == 422
+        and "non c&#39;è una colonna di testo o di voto" in bad.content.decode()
+    )
     assert client.post(url, {}).status_code == 422
 
 
