@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0016_verbose_names'),
+        ('conversations', '0017_verbose_names'),
         ('core', '0002_verbose_names'),
         ('ingest', '0003_fewer_indexes'),
         ('sportello_channels', '0004_verbose_names'),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('automation', '0008_default_low_rating_rule'),
+        ('automation', '0009_macro_reply_text_en'),
         ('core', '0002_verbose_names'),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_verbose_names'),
-        ('conversations', '0015_repeat_contact_links'),
+        ('conversations', '0016_inbox_sorts_keep_active_first'),
         ('core', '0002_verbose_names'),
         ('customers', '0011_verbose_names'),
         ('sportello_channels', '0004_verbose_names'),
