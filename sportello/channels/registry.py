@@ -116,8 +116,9 @@ class Provider:
     embed_snippet: Callable[[dict[str, Any]], str | None] | None = None
     # Why an agent cannot send a free-form reply on a conversation now (WhatsApp's
     # 24-hour customer-service window), in the agent's language, or None when they can.
-    # Called with the Conversation before the reply is stored.
-    reply_refusal: Callable[[Any], str | None] | None = None
+    # Called with the Conversation and the Channel of this kind the reply would go out on
+    # (a merged conversation holds several) before the reply is stored.
+    reply_refusal: Callable[[Any, Any], str | None] | None = None
     # Why a channel cannot send anything with its stored settings (an email channel with
     # no SMTP server), in the agent's language, or None: the reply box says so before the
     # agent writes, and offers the customer's other channels. Called with the Channel.

@@ -27,6 +27,7 @@ from sportello.customers.queries import contact_refusal
 from sportello.outbound.errors import AttemptSuperseded, DeliveryError
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.models import Delivery, DeliveryStatus
+from sportello.outbound.readiness import refuse_undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +65,6 @@ def sender_for(kind: str) -> Callable[[Delivery], str] | None:
         return None
 
 
-def reply_refusal(conversation: Conversation) -> str | None:
-    """Why the channel cannot take a free-form reply on ``conversation`` now (its
-    provider's ``reply_refusal``: WhatsApp's 24-hour window), or None."""
-    try:
-        rule = registry.provider(conversation.channel.kind).reply_refusal
-    except InvalidInput:
-        return None
-    return None if rule is None else rule(conversation)
-
-
 def automatic_refusal(conversation: Conversation, purpose: str = "service") -> str | None:
     """Why a message that answers nothing the customer just wrote to an agent (an
     acknowledgement, a rule's or an unattended macro's reply, a new outgoing message) may
@@ -109,10 +100,12 @@ def send_reply(
     process dies before that, the sweeper finds the delivery due. With an
     ``idempotency_key`` a retried request returns the reply stored the first time
     (``conversations.actions.reply_once``) and stores and sends nothing more.
+
+    A reply that cannot reach the customer (the channel cannot send: no SMTP server, turned
+    off; WhatsApp's window closed) is refused with the reason in the agent's language
+    (``readiness.refuse_undeliverable``) and nothing is stored: it never looks sent.
     """
-    refusal = reply_refusal(conversation)
-    if refusal is not None:
-        raise InvalidInput(refusal)
+    refuse_undeliverable(conversation)
     if idempotency_key is None:
         message, created = reply(conversation, agent, text, html=html, uploads=uploads), True
     else:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
 
 from sportello.accounts.models import Agent
 from sportello.channels import registry
@@ -24,46 +23,8 @@ from sportello.customers.actions import add_identities, create_customer
 from sportello.customers.identities import normalize_email
 from sportello.customers.models import Customer, Identity
 from sportello.customers.queries import identity_owners
-from sportello.outbound.actions import SentReply, reply_refusal, send_reply
-
-
-@dataclass(frozen=True)
-class SendingProblem:
-    """Why a reply may not reach the customer. ``blocking``: it will not (no SMTP server,
-    WhatsApp's window closed); otherwise Sportello does not send on the channel itself and
-    only an integration reading the API can (the API channel, phone calls)."""
-
-    text: str
-    blocking: bool = True
-
-
-def channel_unready(channel: Channel) -> SendingProblem | None:
-    """Why ``channel`` cannot send anything now (in the agent's language), or None."""
-    try:
-        provider = registry.provider(channel.kind)
-    except InvalidInput:
-        provider = None
-    if provider is None or provider.send is None:
-        return SendingProblem(
-            gettext(
-                "Sportello does not send replies on this channel itself: the customer "
-                "gets them only if an integration reads them through the API."
-            ),
-            blocking=False,
-        )
-    if not channel.is_active:
-        return SendingProblem(gettext("This channel is turned off: replies are not sent."))
-    unready = provider.send_unready(channel) if provider.send_unready else None
-    return SendingProblem(unready) if unready else None
-
-
-def sending_problem(conversation: Conversation) -> SendingProblem | None:
-    """Why a reply on ``conversation`` would not reach the customer, or None."""
-    problem = channel_unready(conversation.channel)
-    if problem is not None and problem.blocking:
-        return problem
-    refusal = reply_refusal(conversation)
-    return SendingProblem(refusal) if refusal else problem
+from sportello.outbound.actions import SentReply, send_reply
+from sportello.outbound.readiness import channel_unready
 
 
 @dataclass(frozen=True)

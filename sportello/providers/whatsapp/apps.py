@@ -21,10 +21,10 @@ def send(delivery: Any) -> str:
     return send_whatsapp(delivery)
 
 
-def reply_refusal(conversation: Any) -> str | None:
+def reply_refusal(conversation: Any, channel: Any) -> str | None:
     from sportello.providers.whatsapp.window import reply_refusal as refusal
 
-    return refusal(conversation)
+    return refusal(conversation, channel)
 
 
 class WhatsappConfig(AppConfig):

@@ -30,7 +30,8 @@ from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
-from sportello.outbound.starting import other_ways, sending_problem
+from sportello.outbound.readiness import sending_problem
+from sportello.outbound.starting import other_ways
 from sportello.sla.queries import snooze_preset_until
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import (
