@@ -28,7 +28,7 @@ def shoot(chromium: Any, live_server: Any, agent: Any, path: str, name: str) -> 
         agent.language = language
         agent.save(update_fields=["language"])
         for size, viewport in SIZES.items():
-            context = chromium.new_context(viewport=viewport, locale=f"{language}-IT")
+            context = chromium.new_context(viewport=viewport, locale="it-IT")
             page = context.new_page()
             try:
                 sign_in(page, live_server, agent.user.email)
