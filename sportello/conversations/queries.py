@@ -707,3 +707,9 @@ def started_to(conversation_id: int) -> str | None:
     )
     to = (data or {}).get("to") if isinstance(data, dict) else None
     return str(to) if to else None
+
+
+def has_written_on(customer_id: int, channel_id: int) -> bool:
+    """Whether the customer ever wrote to us on this channel (a conversation of theirs is
+    on it): a Telegram bot may write only to people who wrote to it first."""
+    return Conversation.objects.filter(customer_id=customer_id, channel_id=channel_id).exists()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import latest_inbound_data
+from sportello.conversations.queries import latest_inbound_data, started_to
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import hand_over, set_provider_message_id
@@ -38,11 +38,15 @@ MAX_TEXT = 4096
 
 def recipient_for(conversation: Conversation) -> str:
     """The customer's WhatsApp id: the one their latest message came from in this
-    conversation, else their WhatsApp identity on file (E.164, sent without the "+")."""
+    conversation, else the number an agent started it to, else their WhatsApp identity
+    on file (E.164, sent without the "+")."""
     latest = latest_inbound_data(conversation.pk) or {}
     wa_id = str((latest.get("whatsapp") or {}).get("wa_id") or "")
     if wa_id:
         return wa_id
+    started = started_to(conversation.pk)  # the number an agent wrote first to
+    if started:
+        return started.lstrip("+")
     identity = first_identity_value(conversation.customer_id, "whatsapp")
     if identity is None:
         identity = first_identity_value(conversation.customer_id, "phone")
