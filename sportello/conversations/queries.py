@@ -460,9 +460,19 @@ def reply_channels(conversation: Conversation) -> ReplyChannels:
         .order_by("-created_at", "-pk")
         .values_list("channel_id", "direction")
     )
+    return reply_channels_of(conversation, list(rows))
+
+
+def reply_channels_of(
+    conversation: Conversation, newest_first: list[tuple[int | None, str]]
+) -> ReplyChannels:
+    """:func:`reply_channels` from the messages' (channel id, direction) pairs already
+    read, newest first (the API's detail has the thread at hand)."""
     seen: list[int] = []
     latest_inbound: int | None = None
-    for channel_id, direction in rows:
+    for channel_id, direction in newest_first:
+        if channel_id is None:
+            continue
         if latest_inbound is None and direction == Direction.INBOUND:
             latest_inbound = channel_id
         if channel_id not in seen:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from sportello.channels import registry
 from sportello.channels.models import Channel
 from sportello.conversations.models import Conversation
+from sportello.conversations.queries import reply_channels
 from sportello.core.errors import InvalidInput
 
 
@@ -83,3 +84,20 @@ def refuse_undeliverable(conversation: Conversation, channel: Channel | None = N
     problem = sending_problem(conversation, channel)
     if problem is not None and problem.blocking:
         raise InvalidInput(problem.text)
+
+
+def reply_channel(conversation: Conversation, via: int | None = None) -> Channel:
+    """The channel a reply on ``conversation`` goes out on: ``via`` when it is one of the
+    conversation's (its own, or one a merged conversation's messages came on), else by
+    default the channel of the customer's latest message, which the reply answers.
+    ``InvalidInput`` for any other channel."""
+    routes = reply_channels(conversation)
+    chosen = routes.default_id if via is None else via
+    if chosen not in routes.channel_ids:
+        raise InvalidInput(
+            gettext("A reply goes out on one of the conversation's channels: %(ids)s.")
+            % {"ids": ", ".join(str(i) for i in routes.channel_ids)}
+        )
+    if chosen == conversation.channel_id:
+        return conversation.channel
+    return Channel.objects.get(pk=chosen)

@@ -301,6 +301,9 @@ class ReplyForm(MessageForm):
     seen_id = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     # "Send and resolve": the box's second button posts ``then=resolve``.
     then = forms.ChoiceField(required=False, choices=[("", ""), ("resolve", "resolve")])
+    # The channel it goes out on, in a merged conversation (one of its channels; the
+    # action checks): absent, the channel of the customer's latest message.
+    channel = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class AssignForm(forms.Form):

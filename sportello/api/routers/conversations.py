@@ -21,6 +21,7 @@ from sportello.api.schemas import (
     ConversationPatch,
     Error,
     MessageOut,
+    ReplyIn,
     ValidationErrorOut,
     WriteIn,
 )
@@ -336,11 +337,14 @@ IdempotencyKey = Annotated[
 def reply(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     conversation_id: int,
-    payload: WriteIn,
+    payload: ReplyIn,
     idempotency_key: IdempotencyKey = None,
 ):
-    """Reply to the customer on the conversation's channel: 201 with the reply, or 200
-    with the one stored earlier under the same ``Idempotency-Key``."""
+    """Reply to the customer: 201 with the reply, or 200 with the one stored earlier under
+    the same ``Idempotency-Key``. It goes out on ``channel_id`` when given (one of the
+    conversation's channels: a merged conversation has several), else on the channel of
+    the customer's latest message. 422, saying why, when that channel cannot deliver it
+    (no SMTP server, WhatsApp's 24-hour window closed) or is not the conversation's."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
     sent = send_reply(
@@ -349,6 +353,7 @@ def reply(  # type: ignore[no-untyped-def]
         payload.text,
         idempotency_key=idempotency_key,
         uploads=_uploads(payload),
+        via=payload.channel_id,
     )
     message = sent.message
     state = delivery_status_for([message.pk]).get(message.pk)

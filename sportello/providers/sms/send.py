@@ -27,8 +27,8 @@ from sportello.providers.sms.config import read_config
 MAX_TEXT = 1600
 
 
-def recipient_for(conversation: Conversation) -> str:
-    latest = latest_inbound_data(conversation.pk) or {}
+def recipient_for(conversation: Conversation, channel_id: int | None = None) -> str:
+    latest = latest_inbound_data(conversation.pk, channel_id) or {}
     number = str((latest.get("sms") or {}).get("from") or "")
     if number:
         return number
@@ -58,7 +58,7 @@ def send_sms(delivery: Delivery) -> str:
         token=config.api_key,
         json={
             "from": config.sender,
-            "to": recipient_for(delivery.message.conversation),
+            "to": recipient_for(delivery.message.conversation, delivery.channel_id),
             "text": text,
             "reference": f"sportello-{delivery.pk}",
         },

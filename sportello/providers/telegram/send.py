@@ -30,11 +30,11 @@ from sportello.providers.telegram.parse import external_id
 MAX_TEXT = 4096
 
 
-def chat_for(conversation: Conversation) -> str:
+def chat_for(conversation: Conversation, channel_id: int | None = None) -> str:
     """The customer's chat with the bot: the one their latest message came from in this
     conversation, else the one an agent started it to, else their Telegram user id on
     file (a private chat's id is the user's)."""
-    latest = latest_inbound_data(conversation.pk) or {}
+    latest = latest_inbound_data(conversation.pk, channel_id) or {}
     chat_id = str((latest.get("telegram") or {}).get("chat_id") or "")
     if chat_id:
         return chat_id
@@ -87,7 +87,7 @@ def send_telegram(delivery: Delivery) -> str:
     except SportelloError as exc:
         raise DeliveryError(f"the channel's configuration: {exc.message}", permanent=True) from exc
     reply = delivery.message
-    chat_id = chat_for(reply.conversation)
+    chat_id = chat_for(reply.conversation, delivery.channel_id)
     files = [a for a in reply.attachments or [] if a.get("path") and not a.get("dropped")]
     text = (reply.text or "").strip()
     provider_id = ""
