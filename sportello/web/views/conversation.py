@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from sportello.accounts.models import Agent
 from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.automation.reply_queries import macros
+from sportello.channels.queries import channels_by_id
 from sportello.conversations import actions
 from sportello.conversations.models import Conversation, Message, Status
-from sportello.channels.queries import channels_by_id
 from sportello.conversations.queries import (
     get_conversation_by_number,
     messages_after,
