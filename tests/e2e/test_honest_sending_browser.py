@@ -86,3 +86,55 @@ def test_send_is_disabled_where_the_reply_cannot_arrive(chromium, live_server, a
         context.close()
 
     shoot(chromium, live_server, agent, f"/c/{conversation.number}/", "send-off")
+
+
+def test_a_merged_conversation_replies_on_the_channel_picked(
+    chromium, live_server, agent, workspace, settings, tmp_path
+):
+    """GIVEN Mario's email and WhatsApp conversations merged WHEN the agent opens it THEN
+    the box sends on WhatsApp (his latest message); picking email swaps the box's channel
+    without losing the text, and Send delivers the email to the SMTP server."""
+    from django.test import Client
+    from playwright.sync_api import expect
+
+    from sportello.conversations.actions.merge import merge_conversations
+    from sportello.conversations.models import Message
+    from sportello.customers.actions import add_identities
+    from tests.outbound.helpers import customer_email, make_email_channel, smtp_sink
+    from tests.providers.whatsapp.helpers import (
+        customer_message,
+        fake_graph,
+        make_whatsapp_channel,
+        post_signed,
+    )
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with smtp_sink() as sink, fake_graph() as graph:
+        email = make_email_channel(workspace.pk, smtp_port=sink.port)
+        first = customer_email(email)
+        add_identities(first.customer, [("whatsapp", "+393331234567")])
+        whatsapp = make_whatsapp_channel(workspace.pk, graph.url)
+        post_signed(Client(), whatsapp, customer_message("wamid.mario", wa_id="393331234567"))
+        second = Message.objects.get(external_id="wamid.mario").conversation
+        merge_conversations(workspace.pk, first.pk, second.pk, by=agent)
+
+        context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
+        page = context.new_page()
+        try:
+            sign_in(page, live_server, agent.user.email)
+            page.goto(f"{live_server.url}/c/{first.number}/")
+            expect(page.get_by_label("Invia su")).to_have_value(str(whatsapp.pk))
+            box = page.get_by_label("Rispondi tramite WhatsApp")
+            box.fill("Le mandiamo la fattura per email.")
+            page.get_by_label("Invia su").select_option(str(email.pk))
+            expect(page.get_by_label("Rispondi tramite Posta")).to_have_value(
+                "Le mandiamo la fattura per email."
+            )
+            page.get_by_role("button", name="Invia risposta").click()
+            expect(page.locator(".message-out")).to_contain_text("fattura per email")
+            page.wait_for_timeout(500)
+        finally:
+            context.close()
+        assert [r for _, r, _ in sink.received] == [["mario.rossi@example.it"]]
+        assert graph.sent_messages() == []
+        shoot(chromium, live_server, agent, f"/c/{first.number}/", "merged")
