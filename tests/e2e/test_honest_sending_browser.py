@@ -138,3 +138,40 @@ def test_a_merged_conversation_replies_on_the_channel_picked(
         assert [r for _, r, _ in sink.received] == [["mario.rossi@example.it"]]
         assert graph.sent_messages() == []
         shoot(chromium, live_server, agent, f"/c/{first.number}/", "merged")
+
+
+def test_the_box_offers_to_write_on_another_channel(chromium, live_server, agent, workspace):
+    """GIVEN a conversation whose channel cannot send and a customer with a phone number
+    WHEN the agent follows "write on SMS instead" THEN the new-message page is for SMS, to
+    that number, linked to the conversation."""
+    from playwright.sync_api import expect
+
+    from sportello.customers.actions import add_identities
+    from tests.providers.sms.helpers import make_sms_channel
+
+    broken = Channel.objects.create(
+        workspace=workspace,
+        kind="email",
+        name="Email vecchia",
+        slug="vecchia",
+        config={"address": "vecchia@negozio.it"},
+    )
+    number = customer_writes(
+        broken, "Il pacco è arrivato rotto", "Pacco rotto", "lucia@example.it", "Lucia Bianchi"
+    )
+    conversation = Conversation.objects.get(workspace=workspace, number=number)
+    add_identities(conversation.customer, [("phone", "+393471234567")])
+    make_sms_channel(workspace.pk)
+
+    context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, agent.user.email)
+        page.goto(f"{live_server.url}/c/{number}/")
+        page.get_by_role("link", name="Scrivi invece su SMS a +39 347 123 4567").click()
+        expect(page.get_by_role("heading", name="Nuovo messaggio")).to_be_visible()
+        expect(page.get_by_label("Al", exact=True)).to_have_value("+393471234567")
+        expect(page.get_by_role("button", name="Invia su SMS")).to_be_enabled()
+    finally:
+        context.close()
+    shoot(chromium, live_server, agent, f"/c/{number}/", "other-way")
