@@ -624,6 +624,8 @@ WEB: dict[str, WebRule] = {
     "c/<rowid:number>/": WebRule((_get(),)),
     # A new outgoing email (Alfa has no email channel that can send: refused, 422).
     "new/email/": WebRule((_get(), _post({"to": "nuovo@example.it", "subject": "Ciao"}, 422))),
+    # A new conversation on any channel that can write first (Alfa has none: refused, 422).
+    "new/message/": WebRule((_get(), _post({"to": "+393471234567", "text": "Ciao"}, 422))),
     "c/<rowid:number>/reply/": WebRule((_post({"text": "Risposta"}),)),
     "c/<rowid:number>/note/": WebRule((_post({"text": "Nota"}),)),
     "c/<rowid:number>/assign/": WebRule((_post({"assignee": ""}),)),

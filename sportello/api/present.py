@@ -11,6 +11,7 @@ from django.http import HttpResponse
 
 from sportello.audit.models import AuditEntry
 from sportello.conversations.models import Conversation, Message
+from sportello.conversations.queries import reply_channels_of
 from sportello.customers import lifecycle_reasons
 from sportello.customers.models import Consent, Customer, Order
 from sportello.outbound.queries import DeliveryState
@@ -146,7 +147,14 @@ def conversation_detail(
         "resolution_due_at": c.resolution_due_at,
         "resolution_sla": c.resolution_sla,
         "messages": [message(m, deliveries.get(m.pk)) for m in messages],
+        **_reply_channels(c, messages),
     }
+
+
+def _reply_channels(c: Conversation, messages: list[Message]) -> dict[str, Any]:
+    pairs = [(m.channel_id, m.direction) for m in reversed(messages) if m.kind == "message"]
+    routes = reply_channels_of(c, pairs)
+    return {"reply_channel_ids": routes.channel_ids, "reply_channel_id": routes.default_id}
 
 
 def order(o: Order) -> dict[str, Any]:

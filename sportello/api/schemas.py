@@ -282,6 +282,15 @@ class ConversationDetail(ConversationSummary):
     )
     next_reply_sla: SlaStateOut
     resolution_due_at: datetime | None = Field(description="When resolution is due (UTC)")
+    reply_channel_ids: list[int] = Field(
+        description=(
+            "The channels a reply can go out on: the conversation's own, then those of "
+            "messages merged into it"
+        )
+    )
+    reply_channel_id: int = Field(
+        description="The channel a reply goes out on by default: that of the latest inbound message"
+    )
     resolution_sla: SlaStateOut
     messages: list[MessageOut]
 
@@ -347,6 +356,17 @@ class WriteIn(TextIn):
             "SPORTELLO_ATTACHMENT_MAX_FILE_BYTES, together at most "
             "SPORTELLO_ATTACHMENT_MAX_REPLY_BYTES; over a limit: 422). A reply by email "
             "carries them as MIME parts."
+        ),
+    )
+
+
+class ReplyIn(WriteIn):
+    channel_id: int | None = Field(
+        None,
+        description=(
+            "The channel the reply goes out on: one of the conversation's (its own, or one "
+            "that messages merged into it came on; see `reply_channel_ids`), by default the "
+            "channel of the customer's latest message. Any other is refused (422)."
         ),
     )
 

@@ -21,9 +21,9 @@ from sportello.core.models import Workspace
 from sportello.outbound.actions import (
     automatic_refusal,
     queue_delivery,
-    reply_refusal,
     sender_for,
 )
+from sportello.outbound.readiness import reply_refusal
 from sportello.sla.hours import add_business_time
 from sportello.sla.queries import default_calendar, opening_hours
 

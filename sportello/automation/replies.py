@@ -28,9 +28,9 @@ from sportello.core.errors import InvalidInput, NotFound, PermissionDenied
 from sportello.outbound.actions import (
     automatic_refusal,
     queue_delivery,
-    reply_refusal,
     send_reply,
 )
+from sportello.outbound.readiness import reply_refusal
 from sportello.sla.queries import snooze_preset_until
 
 MAX_TITLE = 120

@@ -100,3 +100,10 @@ def embed_snippet(channel: Channel) -> str | None:
     except InvalidInput:
         return None
     return snippet_of(channel.config) if snippet_of is not None else None
+
+
+def channels_by_id(workspace_id: int, ids: list[int]) -> list[Channel]:
+    """The workspace's channels of ``ids``, in that order (a merged conversation's reply
+    box lists the channels a reply can go out on)."""
+    found = {c.pk: c for c in Channel.objects.filter(workspace_id=workspace_id, pk__in=ids)}
+    return [found[i] for i in ids if i in found]

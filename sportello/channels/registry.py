@@ -84,6 +84,38 @@ class ConnectionCheck:
 
 
 @dataclass(frozen=True)
+class Starting:
+    """How an agent may write first on a channel kind: a new conversation with a customer,
+    as far as the provider itself allows one (email and SMS to any address, WhatsApp only
+    with an approved template, Telegram only to someone who wrote to the bot).
+
+    ``address_kinds``: the identity kinds of the addresses it writes to, preferred first;
+    an address typed in and owned by nobody is recorded as the last (the plainest claim:
+    a phone number, not yet a WhatsApp account). ``any_address``: whether the agent may type
+    an address nobody has on file; else only one of the customer's own. ``template_only``:
+    the first message must be a provider's approved template, sent by ``write_first``
+    (called with the new Conversation, the Agent and the template's fields), not free text.
+    ``refusal``: why the channel cannot start one with this customer (the Customer's id, or
+    None for a new one) at this address, in the agent's language, or None; called with the
+    Channel, the customer id and the normalised address.
+    """
+
+    address_kinds: tuple[str, ...]
+    any_address: bool = True
+    needs_subject: bool = False
+    template_only: bool = False
+    write_first: Callable[[Any, Any, dict[str, Any]], Any] | None = None
+    refusal: Callable[[Any, int | None, str], str | None] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.address_kinds:
+            raise ImproperlyConfigured("Starting: name at least one address kind")
+        if self.template_only and self.write_first is None:
+            raise ImproperlyConfigured("Starting: a template-only kind needs write_first")
+        object.__setattr__(self, "address_kinds", tuple(self.address_kinds))
+
+
+@dataclass(frozen=True)
 class Provider:
     """What the house asks of a channel provider.
 
@@ -116,15 +148,16 @@ class Provider:
     embed_snippet: Callable[[dict[str, Any]], str | None] | None = None
     # Why an agent cannot send a free-form reply on a conversation now (WhatsApp's
     # 24-hour customer-service window), in the agent's language, or None when they can.
-    # Called with the Conversation before the reply is stored.
-    reply_refusal: Callable[[Any], str | None] | None = None
+    # Called with the Conversation and the Channel of this kind the reply would go out on
+    # (a merged conversation holds several) before the reply is stored.
+    reply_refusal: Callable[[Any, Any], str | None] | None = None
     # Why a channel cannot send anything with its stored settings (an email channel with
     # no SMTP server), in the agent's language, or None: the reply box says so before the
     # agent writes, and offers the customer's other channels. Called with the Channel.
     send_unready: Callable[[Any], str | None] | None = None
-    # Whether an agent can start a conversation on this kind by an address of its
-    # ``identity_kind`` (an email to anyone; chat apps allow no first message).
-    starts_conversations: bool = False
+    # Whether and how an agent can start a conversation on this kind (``Starting``); None
+    # where the provider allows no first message (Messenger, Instagram, the web chat).
+    starting: Starting | None = None
     # Modules of Huey tasks: the consumer knows only the tasks of imported modules.
     jobs: tuple[str, ...] = ()
     # What ``sportello run`` starts beside the web server (a mail listener, watchers of a
@@ -141,6 +174,10 @@ class Provider:
     # Tries the channel's stored settings for real (sign in, then out), within a timeout;
     # called by the settings page's "Test connection" button, in the admin's language.
     test_connection: Callable[[Any], list[ConnectionCheck]] | None = None
+
+    @property
+    def starts_conversations(self) -> bool:
+        return self.starting is not None and self.send is not None
 
     def __post_init__(self) -> None:
         for name in ("kind", "identity_kind"):

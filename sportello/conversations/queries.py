@@ -394,18 +394,91 @@ def message_replied_to(workspace_id: int, external_ids: list[str]) -> Message | 
     )
 
 
-def latest_inbound_data(conversation_id: int) -> dict[str, Any] | None:
+def latest_inbound_data(
+    conversation_id: int, channel_id: int | None = None
+) -> dict[str, Any] | None:
     """The channel data of the customer's latest message in a conversation (an email's
-    addresses and references), for answering it."""
+    addresses and references), for answering it; with ``channel_id``, their latest on that
+    channel (a merged conversation holds messages of several, and a reply on WhatsApp
+    answers the WhatsApp number, not the email's sender)."""
+    inbound = Message.objects.filter(
+        conversation_id=conversation_id, direction=Direction.INBOUND, kind=Kind.MESSAGE
+    )
+    if channel_id is not None:
+        inbound = inbound.filter(channel_id=channel_id)
     data: dict[str, Any] | None = (
-        Message.objects.filter(
-            conversation_id=conversation_id, direction=Direction.INBOUND, kind=Kind.MESSAGE
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("data", flat=True)
-        .first()
+        inbound.order_by("-created_at", "-pk").values_list("data", flat=True).first()
     )
     return data
+
+
+def latest_inbound_at(conversation_id: int, channel_id: int) -> datetime | None:
+    """When the customer last wrote in a conversation on one channel (a messaging
+    window runs from it), or None when they never did there."""
+    at: datetime | None = (
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            direction=Direction.INBOUND,
+            kind=Kind.MESSAGE,
+            channel_id=channel_id,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return at
+
+
+def last_inbound_on(conversation: Conversation, channel_id: int | None) -> datetime | None:
+    """When a messaging window on ``channel_id`` starts: the conversation's
+    ``last_inbound_at``, no later than the customer's latest message on that channel (None
+    when they never wrote there: in a merged conversation an email opens no WhatsApp
+    window). Without a channel, ``last_inbound_at``."""
+    last = conversation.last_inbound_at
+    if last is None or channel_id is None:
+        return last
+    on_channel = latest_inbound_at(conversation.pk, channel_id)
+    return None if on_channel is None else min(last, on_channel)
+
+
+@dataclass(frozen=True)
+class ReplyChannels:
+    """The channels a reply on a conversation can go out on: its own and those of the
+    messages merged into it (issue 18), in the order they first appear; ``default`` is the
+    channel of the customer's latest message, which a reply answers unless the agent picks
+    another."""
+
+    channel_ids: list[int]
+    default_id: int
+
+
+def reply_channels(conversation: Conversation) -> ReplyChannels:
+    """One indexed read of the thread's (channel, direction) pairs, newest first."""
+    rows = (
+        Message.objects.filter(conversation_id=conversation.pk, kind=Kind.MESSAGE)
+        .filter(channel_id__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values_list("channel_id", "direction")
+    )
+    return reply_channels_of(conversation, list(rows))
+
+
+def reply_channels_of(
+    conversation: Conversation, newest_first: list[tuple[int | None, str]]
+) -> ReplyChannels:
+    """:func:`reply_channels` from the messages' (channel id, direction) pairs already
+    read, newest first (the API's detail has the thread at hand)."""
+    seen: list[int] = []
+    latest_inbound: int | None = None
+    for channel_id, direction in newest_first:
+        if channel_id is None:
+            continue
+        if latest_inbound is None and direction == Direction.INBOUND:
+            latest_inbound = channel_id
+        if channel_id not in seen:
+            seen.append(channel_id)
+    ids = [conversation.channel_id] + [c for c in reversed(seen) if c != conversation.channel_id]
+    return ReplyChannels(channel_ids=ids, default_id=latest_inbound or conversation.channel_id)
 
 
 def external_ids_in_order(conversation_id: int, *, excluding: int) -> list[tuple[int, str, str]]:
@@ -644,3 +717,9 @@ def started_to(conversation_id: int) -> str | None:
     )
     to = (data or {}).get("to") if isinstance(data, dict) else None
     return str(to) if to else None
+
+
+def has_written_on(customer_id: int, channel_id: int) -> bool:
+    """Whether the customer ever wrote to us on this channel (a conversation of theirs is
+    on it): a Telegram bot may write only to people who wrote to it first."""
+    return Conversation.objects.filter(customer_id=customer_id, channel_id=channel_id).exists()

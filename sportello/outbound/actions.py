@@ -27,6 +27,7 @@ from sportello.customers.queries import contact_refusal
 from sportello.outbound.errors import AttemptSuperseded, DeliveryError
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.models import Delivery, DeliveryStatus
+from sportello.outbound.readiness import refuse_undeliverable, reply_channel
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +65,6 @@ def sender_for(kind: str) -> Callable[[Delivery], str] | None:
         return None
 
 
-def reply_refusal(conversation: Conversation) -> str | None:
-    """Why the channel cannot take a free-form reply on ``conversation`` now (its
-    provider's ``reply_refusal``: WhatsApp's 24-hour window), or None."""
-    try:
-        rule = registry.provider(conversation.channel.kind).reply_refusal
-    except InvalidInput:
-        return None
-    return None if rule is None else rule(conversation)
-
-
 def automatic_refusal(conversation: Conversation, purpose: str = "service") -> str | None:
     """Why a message that answers nothing the customer just wrote to an agent (an
     acknowledgement, a rule's or an unattended macro's reply, a new outgoing message) may
@@ -101,6 +92,7 @@ def send_reply(
     html: str = "",
     idempotency_key: str | None = None,
     uploads: Sequence[Upload] = (),
+    via: int | None = None,
 ) -> SentReply:
     """An agent's reply to the customer: the message and its delivery, in one transaction.
 
@@ -109,15 +101,30 @@ def send_reply(
     process dies before that, the sweeper finds the delivery due. With an
     ``idempotency_key`` a retried request returns the reply stored the first time
     (``conversations.actions.reply_once``) and stores and sends nothing more.
+
+    ``via``: the id of the channel it goes out on, one of the conversation's
+    (``reply_channel``); by default the channel of the customer's latest message.
+
+    A reply that cannot reach the customer (the channel cannot send: no SMTP server, turned
+    off; WhatsApp's window closed) is refused with the reason in the agent's language
+    (``readiness.refuse_undeliverable``) and nothing is stored: it never looks sent.
     """
-    refusal = reply_refusal(conversation)
-    if refusal is not None:
-        raise InvalidInput(refusal)
+    channel = reply_channel(conversation, via)
+    refuse_undeliverable(conversation, channel)
     if idempotency_key is None:
-        message, created = reply(conversation, agent, text, html=html, uploads=uploads), True
+        message = reply(
+            conversation, agent, text, html=html, uploads=uploads, channel_id=channel.pk
+        )
+        created = True
     else:
         message, created = reply_once(
-            conversation, agent, text, key=idempotency_key, html=html, uploads=uploads
+            conversation,
+            agent,
+            text,
+            key=idempotency_key,
+            html=html,
+            uploads=uploads,
+            channel_id=channel.pk,
         )
     return SentReply(message=message, delivery=queue_delivery(message), created=created)
 

@@ -301,6 +301,9 @@ class ReplyForm(MessageForm):
     seen_id = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     # "Send and resolve": the box's second button posts ``then=resolve``.
     then = forms.ChoiceField(required=False, choices=[("", ""), ("resolve", "resolve")])
+    # The channel it goes out on, in a merged conversation (one of its channels; the
+    # action checks): absent, the channel of the customer's latest message.
+    channel = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class AssignForm(forms.Form):
@@ -670,23 +673,59 @@ class ChangePasswordForm(PasswordChangeForm):
         return self.user
 
 
-class NewEmailForm(MessageForm):
-    """A new outgoing email: from which channel, to whom, about what; the text and files
-    as a reply box's."""
+class NewConversationForm(MessageForm):
+    """A conversation an agent starts: on which channel, to whom, and its first message as
+    the channel's kind allows (``channels.registry.Starting``): with a subject for an email,
+    an approved template for WhatsApp (which allows nothing else first), the text and files
+    elsewhere. The fields follow ``selected``, the channel the page is for."""
 
-    channel = forms.TypedChoiceField(label=_("From"), coerce=int)
-    to = forms.EmailField(label=_("To"), max_length=320)
+    channel = forms.TypedChoiceField(label=_("From"), coerce=int, widget=forms.HiddenInput)
+    to = forms.CharField(label=_("To"), max_length=320)
     subject = forms.CharField(label=_("Subject"), max_length=300)
+    template = forms.ChoiceField(label=_("Message template"))
+    parameters = forms.CharField(
+        label=_("Template values"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One value a line, for {{1}}, {{2}}… in order."),
+    )
     from_number = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    field_order = ["channel", "to", "subject", "text", "attachments"]
+    field_order = ["channel", "to", "subject", "template", "parameters", "text", "attachments"]
 
-    def __init__(self, *args: Any, channels: list[Channel], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        channels: list[Channel],
+        selected: Channel,
+        starting: Any,
+        templates: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.channels = {c.pk: c for c in channels}
-        _choices(
-            self,
-            "channel",
-            [(c.pk, f"{c.name} · {c.config.get('address', '')}".rstrip(" ·")) for c in channels],
-        )
+        self.selected = selected
+        _choices(self, "channel", [(c.pk, c.name) for c in channels])
+        if selected.kind == "email":
+            self.fields["to"] = forms.EmailField(label=_("To"), max_length=320)
+        if not starting.needs_subject:
+            del self.fields["subject"]
+        if starting.template_only:
+            del self.fields["text"], self.fields["attachments"]
+            _choices(self, "template", list(templates or []))
+        else:
+            del self.fields["template"], self.fields["parameters"]
+
+    def first_template(self) -> dict[str, Any] | None:
+        """The chosen template as ``start_conversation`` takes it, or None."""
+        chosen = self.cleaned_data.get("template")
+        if not chosen:
+            return None
+        name, _sep, language = str(chosen).partition("|")
+        values = [v.strip() for v in (self.cleaned_data.get("parameters") or "").splitlines()]
+        return {"name": name, "language": language, "parameters": [v for v in values if v]}
+
+    def uploads(self) -> list[Upload]:
+        return super().uploads() if "attachments" in self.fields else []

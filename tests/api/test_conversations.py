@@ -219,12 +219,13 @@ def test_detail_query_count_does_not_grow_with_messages(api, django_assert_max_n
 def test_reply_on_an_email_channel_shows_its_delivery_state(
     api, workspace, django_capture_on_commit_callbacks
 ):
-    from tests.outbound.helpers import customer_email, make_email_channel
+    from tests.outbound.helpers import customer_email, free_port, lose_smtp, make_email_channel
 
-    channel = make_email_channel(workspace.pk, slug="solo-ricezione")  # no SMTP configured
+    channel = make_email_channel(workspace.pk, slug="posta", smtp_port=free_port())
     conversation = customer_email(channel)
     with django_capture_on_commit_callbacks(execute=True):
         sent = api.post(f"/api/v1/conversations/{conversation.pk}/reply", {"text": "Arriva oggi"})
+        lose_smtp(channel)  # removed before the job runs: the delivery fails
     assert sent.status_code == 201
     detail = api.get(f"/api/v1/conversations/{conversation.pk}").json()
     outbound = [m for m in detail["messages"] if m["direction"] == "out" and m["kind"] == "message"]
@@ -240,9 +241,10 @@ def test_a_reply_retried_with_its_idempotency_key_is_stored_and_sent_once(
     """GIVEN a client whose first answer was lost
     WHEN it posts the same reply again with the same Idempotency-Key
     THEN it gets the first reply back with 200, and there is one message, one delivery."""
-    from tests.outbound.helpers import customer_email, make_email_channel
+    from tests.outbound.helpers import customer_email, free_port, make_email_channel
 
-    conversation = customer_email(make_email_channel(workspace.pk, slug="posta-chiave"))
+    channel = make_email_channel(workspace.pk, slug="posta-chiave", smtp_port=free_port())
+    conversation = customer_email(channel)
     url = f"/api/v1/conversations/{conversation.pk}/reply"
     key = {"HTTP_IDEMPOTENCY_KEY": "3f1c9a52-8d7e-4b1a-9c33-0d5e2f6a7b81"}
     with django_capture_on_commit_callbacks(execute=True):

@@ -45,7 +45,7 @@ def webhook_path(config: dict[str, Any]) -> str | None:
 refusing: str | None = None
 
 
-def reply_refusal(conversation: Any) -> str | None:
+def reply_refusal(conversation: Any, channel: Any) -> str | None:
     return refusing
 
 

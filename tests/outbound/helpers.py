@@ -140,3 +140,11 @@ def raw_email(
         maintype, subtype = content_type.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message.as_bytes()
+
+
+def lose_smtp(channel: Channel) -> None:
+    """An admin removes the channel's outgoing server after a reply was queued: its
+    delivery then fails ("the channel has no SMTP server configured"). A reply on a
+    channel without one is refused before it is stored (``outbound.readiness``)."""
+    config = {k: v for k, v in channel.config.items() if k != "smtp"}
+    Channel.objects.filter(pk=channel.pk).update(config=config)

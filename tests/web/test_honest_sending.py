@@ -12,6 +12,7 @@ from sportello.conversations.models import Conversation, Kind
 from sportello.customers.models import Customer, Identity
 from sportello.outbound.models import Delivery
 from sportello.providers.email.send import recipient_for
+from tests.web.conftest import htmx
 
 pytestmark = pytest.mark.django_db
 SMTP = {"host": "127.0.0.1", "port": 1, "ssl": False, "starttls": False, "user": "", "password": ""}
@@ -205,3 +206,108 @@ def test_the_api_refuses_a_channel_without_smtp(api, workspace):
     response = api.post("/api/v1/conversations", body)
     assert response.status_code == 422
     assert "SMTP" in str(response.json()["detail"])
+
+
+def _blocked_conversation(workspace, customer_writes) -> Conversation:
+    """A customer's conversation on an email channel with no outgoing server."""
+    conversation = customer_writes(email="lucia@example.it")
+    broken = email_channel(workspace, slug="vecchia", smtp=False)
+    Conversation.objects.filter(pk=conversation.pk).update(channel=broken)
+    conversation.refresh_from_db()
+    return conversation
+
+
+def test_send_is_disabled_with_its_reason_while_notes_stay_possible(
+    agent_client, workspace, customer_writes
+):
+    conversation = _blocked_conversation(workspace, customer_writes)
+
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+
+    reply_box = page[page.index('id="reply-form"') : page.index('id="note-form"')]
+    assert "data-send-off" in reply_box
+    assert 'id="send-off"' in reply_box
+    assert "Invio disattivato: questa risposta non può arrivare al cliente su Email vecchia." in (
+        reply_box
+    )
+    send = reply_box[reply_box.index("data-send") :]
+    assert 'data-send disabled aria-describedby="send-off sending-problem"' in send
+    assert 'data-send-resolve disabled aria-describedby="send-off sending-problem"' in reply_box
+    note_box = page[page.index('id="note-form"') :]
+    note_button = note_box[: note_box.index("</form>")]
+    assert "disabled" not in note_button
+
+    note = agent_client.post(
+        f"/c/{conversation.number}/note/", {"text": "Cliente da richiamare"}, **htmx("note-form")
+    )
+    assert note.status_code == 200
+    assert conversation.messages.filter(kind=Kind.NOTE).count() == 1
+
+
+def test_a_channel_that_can_send_keeps_send_enabled(agent_client, workspace, customer_writes):
+    conversation = customer_writes(email="lucia@example.it")
+    Conversation.objects.filter(pk=conversation.pk).update(channel=email_channel(workspace))
+
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+
+    assert "data-send-off" not in page and 'id="send-off"' not in page
+    assert "data-send>" in page
+
+
+@pytest.mark.parametrize("then", ["", "resolve"])
+def test_the_server_refuses_a_reply_that_cannot_be_delivered(
+    agent_client, workspace, customer_writes, then
+):
+    """GIVEN a reply box whose Send is disabled WHEN a post arrives all the same (an old
+    page, a script) THEN nothing is stored, the conversation stays open, and the box says
+    why in Italian."""
+    conversation = _blocked_conversation(workspace, customer_writes)
+    body = {"text": "Arriva domani", "idempotency_key": "k-1", "then": then}
+
+    answer = agent_client.post(f"/c/{conversation.number}/reply/", body, **htmx("reply-form"))
+
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert 'id="reply-error"' in page
+    assert "non ha un server di posta in uscita (SMTP)" in page
+    assert not conversation.messages.filter(direction="out", kind=Kind.MESSAGE).exists()
+    assert not Delivery.objects.exists()
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+
+    plain = agent_client.post(f"/c/{conversation.number}/reply/", body, follow=True)
+    assert "non ha un server di posta in uscita (SMTP)" in plain.content.decode()
+    assert not conversation.messages.filter(direction="out", kind=Kind.MESSAGE).exists()
+
+
+def test_the_api_refuses_a_reply_that_cannot_be_delivered(api, workspace, customer_writes):
+    conversation = _blocked_conversation(workspace, customer_writes)
+
+    answer = api.post(f"/api/v1/conversations/{conversation.pk}/reply", {"text": "Arriva"})
+    italian = api.post(
+        f"/api/v1/conversations/{conversation.pk}/reply",
+        {"text": "Arriva"},
+        HTTP_ACCEPT_LANGUAGE="it",
+    )
+
+    assert answer.status_code == 422
+    assert "SMTP" in str(answer.json()["detail"])
+    assert italian.status_code == 422
+    assert not conversation.messages.filter(direction="out", kind=Kind.MESSAGE).exists()
+    note = api.post(f"/api/v1/conversations/{conversation.pk}/notes", {"text": "Da richiamare"})
+    assert note.status_code == 201
+
+
+def test_a_channel_turned_off_refuses_replies(agent_client, workspace, customer_writes):
+    conversation = customer_writes(email="lucia@example.it")
+    channel = email_channel(workspace)
+    Channel.objects.filter(pk=channel.pk).update(is_active=False)
+    Conversation.objects.filter(pk=conversation.pk).update(channel=channel)
+
+    page = agent_client.get(f"/c/{conversation.number}/").content.decode()
+    answer = agent_client.post(
+        f"/c/{conversation.number}/reply/", {"text": "Eccoci"}, **htmx("reply-form")
+    )
+
+    assert "Questo canale è disattivato" in page and "data-send-off" in page
+    assert answer.status_code == 422 and "Questo canale è disattivato" in answer.content.decode()

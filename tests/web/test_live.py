@@ -311,25 +311,27 @@ def test_fan_out_over_the_redis_layer(agent, stranger, customer_writes):
 
 
 def test_delivery_state_is_told_to_the_conversation(agent, other_agent, workspace):
-    """A reply's delivery is queued, then fails (the email channel has no SMTP server): the
-    open pages are told each change, with the reply's id."""
+    """A reply's delivery is queued, then fails (the email channel's server refuses the
+    address for good): the open pages are told each change, with the reply's id."""
     from sportello.outbound.actions import send_reply
-    from tests.outbound.helpers import customer_email, make_email_channel
+    from tests.outbound.helpers import customer_email, make_email_channel, smtp_sink
 
-    conversation = customer_email(make_email_channel(workspace.pk))
+    with smtp_sink() as sink:
+        sink.rcpt_answer = "550 5.1.1 no such mailbox"
+        conversation = customer_email(make_email_channel(workspace.pk, smtp_port=sink.port))
 
-    async def scenario():
-        page = _socket(other_agent)
-        await _connect(page)
-        sent = await database_sync_to_async(send_reply)(conversation, agent, "Eccoci")
-        events = await _events(page, 3)
-        assert [e["event"] for e in events] == [
-            "message.sent",
-            "delivery.changed",
-            "delivery.changed",
-        ]
-        assert {e["id"] for e in events} == {sent.message.pk}
-        assert {e["conversation"] for e in events} == {conversation.pk}
-        await page.disconnect()
+        async def scenario():
+            page = _socket(other_agent)
+            await _connect(page)
+            sent = await database_sync_to_async(send_reply)(conversation, agent, "Eccoci")
+            events = await _events(page, 3)
+            assert [e["event"] for e in events] == [
+                "message.sent",
+                "delivery.changed",
+                "delivery.changed",
+            ]
+            assert {e["id"] for e in events} == {sent.message.pk}
+            assert {e["conversation"] for e in events} == {conversation.pk}
+            await page.disconnect()
 
-    run(scenario, other_agent)
+        run(scenario, other_agent)

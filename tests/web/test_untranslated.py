@@ -266,12 +266,13 @@ def test_a_failed_deliverys_reason_is_in_italian(
     workspace, agent, agent_client, django_capture_on_commit_callbacks
 ):
     from sportello.outbound import actions as outbound
-    from tests.outbound.helpers import customer_email
+    from tests.outbound.helpers import customer_email, free_port, lose_smtp
 
-    channel = make_email_channel(workspace.pk)  # no SMTP server: the reply cannot leave
+    channel = make_email_channel(workspace.pk, smtp_port=free_port())
     conversation = customer_email(channel)
     with django_capture_on_commit_callbacks(execute=True):
         outbound.send_reply(conversation, agent, "Gentile Mario, arriva domani.")
+        lose_smtp(channel)  # before the job runs: the reply cannot leave
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
     assert "Non consegnato: il canale non ha un server SMTP configurato" in page
     assert "the channel has no SMTP server configured" not in page

@@ -21,6 +21,7 @@ from sportello.api.schemas import (
     ConversationPatch,
     Error,
     MessageOut,
+    ReplyIn,
     ValidationErrorOut,
     WriteIn,
 )
@@ -151,11 +152,38 @@ def bulk(request: HttpRequest, payload: ConversationBulkIn):  # type: ignore[no-
     }
 
 
+class FirstTemplateIn(Schema):
+    name: str = Field(..., max_length=512, description="An approved template's name")
+    language: str = Field(..., max_length=16, description="Its language code, e.g. `it`")
+    parameters: list[str] = Field(
+        default_factory=list, max_length=64, description="One value for each `{{n}}` of its body"
+    )
+
+
 class NewConversationIn(Schema):
-    channel_id: int = Field(..., description="An email channel with its SMTP server set up")
-    to: str = Field(..., max_length=320, description="The customer's email address")
-    subject: str = Field(..., min_length=1, max_length=300)
-    text: str = Field(..., min_length=1, max_length=100_000)
+    channel_id: int = Field(
+        ...,
+        description=(
+            "A channel whose kind can write first: email (with its SMTP server), SMS, "
+            "WhatsApp (with an approved template) or Telegram (to a customer who wrote to "
+            "the bot)"
+        ),
+    )
+    to: str = Field(
+        "",
+        max_length=320,
+        description=(
+            "The customer's address on that channel (an email address, a phone number, a "
+            "Telegram id); by default the customer's own on file"
+        ),
+    )
+    subject: str = Field("", max_length=300, description="Required by email")
+    text: str = Field(
+        "", max_length=100_000, description="The first message; not on WhatsApp, see template"
+    )
+    template: FirstTemplateIn | None = Field(
+        None, description="WhatsApp only: the approved template the first message fills"
+    )
     customer_id: int | None = Field(
         None, description="The customer it is for; by default the owner of `to`, or a new one"
     )
@@ -165,9 +193,12 @@ class NewConversationIn(Schema):
     "", response={201: ConversationDetail, 401: Error, 404: Error, 422: ValidationErrorOut}
 )
 def start(request: HttpRequest, payload: NewConversationIn):  # type: ignore[no-untyped-def]
-    """Start a conversation by email: the customer who owns `to` (or a new customer with
-    it), a new conversation, and the agent's first email queued for sending as any reply;
-    201 with the conversation."""
+    """Start a conversation on any channel that can write first: the customer who owns
+    `to` (or a new customer with it, where the channel may write to anyone), a new
+    conversation, and the agent's first message queued for sending as any reply; 201 with
+    the conversation. 422, saying why, when the channel cannot start one for this customer
+    (no SMTP server, WhatsApp without an approved template, a Telegram bot the customer
+    never wrote to, no consent)."""
     agent = current_agent(request)
     channel = Channel.objects.filter(pk=payload.channel_id, workspace_id=agent.workspace_id).first()
     if channel is None:
@@ -176,7 +207,13 @@ def start(request: HttpRequest, payload: NewConversationIn):  # type: ignore[no-
     if payload.customer_id is not None:
         customer = get_customer(agent.workspace_id, payload.customer_id)
     started = start_conversation(
-        agent, channel, to=payload.to, subject=payload.subject, text=payload.text, customer=customer
+        agent,
+        channel,
+        to=payload.to,
+        subject=payload.subject,
+        text=payload.text,
+        template=payload.template.model_dump() if payload.template is not None else None,
+        customer=customer,
     )
     response = _detail(agent, started.conversation.pk)
     response.status_code = 201
@@ -300,11 +337,14 @@ IdempotencyKey = Annotated[
 def reply(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     conversation_id: int,
-    payload: WriteIn,
+    payload: ReplyIn,
     idempotency_key: IdempotencyKey = None,
 ):
-    """Reply to the customer on the conversation's channel: 201 with the reply, or 200
-    with the one stored earlier under the same ``Idempotency-Key``."""
+    """Reply to the customer: 201 with the reply, or 200 with the one stored earlier under
+    the same ``Idempotency-Key``. It goes out on ``channel_id`` when given (one of the
+    conversation's channels: a merged conversation has several), else on the channel of
+    the customer's latest message. 422, saying why, when that channel cannot deliver it
+    (no SMTP server, WhatsApp's 24-hour window closed) or is not the conversation's."""
     agent = current_agent(request)
     conversation = get_conversation(agent.workspace_id, conversation_id)
     sent = send_reply(
@@ -313,6 +353,7 @@ def reply(  # type: ignore[no-untyped-def]
         payload.text,
         idempotency_key=idempotency_key,
         uploads=_uploads(payload),
+        via=payload.channel_id,
     )
     message = sent.message
     state = delivery_status_for([message.pk]).get(message.pk)

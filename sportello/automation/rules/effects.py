@@ -41,9 +41,9 @@ from sportello.core.models import Workspace
 from sportello.outbound.actions import (
     automatic_refusal,
     queue_delivery,
-    reply_refusal,
     sender_for,
 )
+from sportello.outbound.readiness import reply_refusal
 
 RULE_REPLY = "rule"
 

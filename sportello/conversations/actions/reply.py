@@ -61,18 +61,28 @@ def reply(
     html: str = "",
     uploads: Sequence[Upload] = (),
     data: dict[str, Any] | None = None,
+    channel_id: int | None = None,
 ) -> Message:
     """Store ``text`` (and the agent's ``uploads``, checked against the size limits) as a
     reply to the customer. The first reply stamps ``first_reply_at``, which the
     first-reply targets measure; any reply ends the customer's wait. ``data`` tells the
-    channel's sender more than the text (WhatsApp: the template it fills).
+    channel's sender more than the text (WhatsApp: the template it fills); ``channel_id``
+    is the channel it goes out on, by default the conversation's (a merged conversation
+    holds several: ``outbound.send_reply`` checks the choice).
 
     This only stores it: ``outbound.actions.send_reply`` stores it and creates its delivery
     in the same transaction, which is how agents' replies reach the customer."""
     text = _clean(text)
     files = store_uploads(conversation.workspace_id, uploads)
     return _store_reply(
-        conversation, agent, text, html=html, key=None, files=files, data=data or {}
+        conversation,
+        agent,
+        text,
+        html=html,
+        key=None,
+        files=files,
+        data=data or {},
+        channel_id=channel_id,
     )
 
 
@@ -85,6 +95,7 @@ def reply_once(
     key: str,
     html: str = "",
     uploads: Sequence[Upload] = (),
+    channel_id: int | None = None,
 ) -> tuple[Message, bool]:
     """:func:`reply`, at most once per ``key`` in the workspace: a client retrying after a
     lost answer gets the reply it stored the first time. Returns the reply and whether it
@@ -100,7 +111,15 @@ def reply_once(
         files = store_uploads(conversation.workspace_id, uploads)
         try:
             with transaction.atomic():
-                stored = _store_reply(conversation, agent, text, html=html, key=key, files=files)
+                stored = _store_reply(
+                    conversation,
+                    agent,
+                    text,
+                    html=html,
+                    key=key,
+                    files=files,
+                    channel_id=channel_id,
+                )
                 return stored, True
         except IntegrityError:
             earlier = _replied_under(conversation.workspace_id, key)
@@ -127,6 +146,7 @@ def _store_reply(
     key: str | None,
     files: list[dict[str, Any]],
     data: dict[str, Any] | None = None,
+    channel_id: int | None = None,
 ) -> Message:
     now = clock.now()
     (message,) = insert_messages(
@@ -139,7 +159,7 @@ def _store_reply(
                 html=html,
                 sender_agent_id=agent.pk,
                 sender_name=agent.display_name,
-                channel_id=conversation.channel_id,
+                channel_id=channel_id or conversation.channel_id,
                 language=conversation.language,
                 search_text=index_text("", text, conversation.language),
                 sent_at=now,

@@ -43,7 +43,11 @@ from sportello.channels.queries import channel_for_webhook_key
 from sportello.channels.registry import ConfigField
 from sportello.conversations.actions import record_event
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import active_conversation_for, message_replied_to
+from sportello.conversations.queries import (
+    active_conversation_for,
+    last_inbound_on,
+    message_replied_to,
+)
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, SportelloError
 from sportello.customers.queries import first_identity_value, identity_owners
@@ -475,9 +479,10 @@ def send_page_message(delivery: Delivery) -> str:
     return mid
 
 
-def reply_refusal(conversation: Conversation) -> str | None:
-    """Meta's standard messaging window: 24 hours after the customer's last message."""
-    last = conversation.last_inbound_at
+def reply_refusal(conversation: Conversation, channel: Any = None) -> str | None:
+    """Meta's standard messaging window: 24 hours after the customer's last message (on
+    ``channel``, in a conversation merged from several)."""
+    last = last_inbound_on(conversation, channel.pk if channel is not None else None)
     if last is None or clock.now() - last > WINDOW:
         return _(
             "More than 24 hours have passed since the customer's last message on this "

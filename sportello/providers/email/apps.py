@@ -5,7 +5,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from sportello.channels.registry import Provider, register
+from sportello.channels.registry import Provider, Starting, register
 
 
 def send(delivery: Any) -> str:
@@ -50,7 +50,7 @@ class EmailConfig(AppConfig):
                 test_connection=test_connection,
                 send=send,
                 send_unready=send_unready,
-                starts_conversations=True,
+                starting=Starting(("email",), needs_subject=True),
                 jobs=("sportello.providers.email.jobs",),
                 services=(
                     "sportello.providers.email.services.start_idle",

@@ -67,10 +67,10 @@ def new_message_id(address: str) -> str:
     return make_msgid(idstring="sportello", domain=domain)
 
 
-def recipient_for(conversation: Conversation) -> str:
+def recipient_for(conversation: Conversation, channel_id: int | None = None) -> str:
     """Where the customer wants answers: the Reply-To of their latest email, else its From,
     else their email address on file."""
-    latest = latest_inbound_data(conversation.pk)
+    latest = latest_inbound_data(conversation.pk, channel_id)
     email = (latest or {}).get("email") or {}
     for address in [*(email.get("reply_to") or []), email.get("from") or ""]:
         if address and "@" in address:
@@ -134,7 +134,7 @@ def build_reply(
         subject=subject,
         body=with_signature(reply.text, signature),
         from_email=formataddr((single_line(config.from_name), config.address)),
-        to=[recipient_for(conversation)],
+        to=[recipient_for(conversation, reply.channel_id)],
         headers={
             "Message-ID": message_id,
             **threading,

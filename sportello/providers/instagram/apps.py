@@ -18,10 +18,10 @@ def send(delivery: Any) -> str:
     return send_page_message(delivery)
 
 
-def reply_refusal(conversation: Any) -> str | None:
+def reply_refusal(conversation: Any, channel: Any) -> str | None:
     from sportello.providers.common.meta_messaging import reply_refusal as refusal
 
-    return refusal(conversation)
+    return refusal(conversation, channel)
 
 
 class InstagramConfig(AppConfig):

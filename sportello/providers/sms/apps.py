@@ -10,7 +10,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from sportello.channels.registry import Provider, register
+from sportello.channels.registry import Provider, Starting, register
 
 
 def send(delivery: Any) -> str:
@@ -35,6 +35,8 @@ class SmsConfig(AppConfig):
                 validate_config=validate_config,
                 secret_keys=SECRET_KEYS,
                 send=send,
+                # A gateway texts any number: no first-message rule of its own.
+                starting=Starting(("phone",)),
                 urls="sportello.providers.sms.urls",
                 webhook_path=webhook_path,
             )

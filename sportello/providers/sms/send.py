@@ -3,8 +3,9 @@
 ``POST {api_url}/messages`` with the bearer ``api_key`` and ``{"from", "to", "text",
 "reference"}``; the gateway answers ``{"id": ...}``, the delivery's provider id, which its
 delivery reports name. The number is the one the customer's latest SMS in the
-conversation came from, else their phone on file. Files cannot travel by SMS: a reply
-with files sends its text, and one with files only fails, saying so.
+conversation came from, else the one an agent started it to, else their phone on file.
+Files cannot travel by SMS: a reply with files sends its text, and one with files only
+fails, saying so.
 
 Retries: a 429 or a 5xx is tried again (``common.http``, honouring Retry-After), then by
 outbound's backoff; any other 4xx is permanent and carries the gateway's words.
@@ -13,7 +14,7 @@ outbound's backoff; any other 4xx is permanent and carries the gateway's words.
 from __future__ import annotations
 
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import latest_inbound_data
+from sportello.conversations.queries import latest_inbound_data, started_to
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import hand_over, set_provider_message_id
@@ -26,9 +27,12 @@ from sportello.providers.sms.config import read_config
 MAX_TEXT = 1600
 
 
-def recipient_for(conversation: Conversation) -> str:
-    latest = latest_inbound_data(conversation.pk) or {}
+def recipient_for(conversation: Conversation, channel_id: int | None = None) -> str:
+    latest = latest_inbound_data(conversation.pk, channel_id) or {}
     number = str((latest.get("sms") or {}).get("from") or "")
+    if number:
+        return number
+    number = started_to(conversation.pk) or ""  # the number an agent wrote first to
     if number:
         return number
     number = first_identity_value(conversation.customer_id, "phone") or ""
@@ -54,7 +58,7 @@ def send_sms(delivery: Delivery) -> str:
         token=config.api_key,
         json={
             "from": config.sender,
-            "to": recipient_for(delivery.message.conversation),
+            "to": recipient_for(delivery.message.conversation, delivery.channel_id),
             "text": text,
             "reference": f"sportello-{delivery.pk}",
         },

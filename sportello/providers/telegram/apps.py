@@ -10,7 +10,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from sportello.channels.registry import Provider, register
+from sportello.channels.registry import Provider, Starting, register
 
 
 def send(delivery: Any) -> str:
@@ -18,6 +18,12 @@ def send(delivery: Any) -> str:
     from sportello.providers.telegram.send import send_telegram
 
     return send_telegram(delivery)
+
+
+def start_refusal(channel: Any, customer_id: int | None, address: str) -> str | None:
+    from sportello.providers.telegram.starting import start_refusal as refusal
+
+    return refusal(channel, customer_id, address)
 
 
 def channel_saved(channel: Any) -> None:
@@ -50,6 +56,7 @@ class TelegramConfig(AppConfig):
                 config_fields=CONFIG_FIELDS,
                 secret_keys=SECRET_KEYS,
                 send=send,
+                starting=Starting(("telegram",), any_address=False, refusal=start_refusal),
                 urls="sportello.providers.telegram.urls",
                 webhook_path=webhook_path,
                 jobs=(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import latest_inbound_data
+from sportello.conversations.queries import latest_inbound_data, started_to
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import hand_over, set_provider_message_id
@@ -30,14 +30,17 @@ from sportello.providers.telegram.parse import external_id
 MAX_TEXT = 4096
 
 
-def chat_for(conversation: Conversation) -> str:
+def chat_for(conversation: Conversation, channel_id: int | None = None) -> str:
     """The customer's chat with the bot: the one their latest message came from in this
-    conversation, else their Telegram user id on file (a private chat's id is the user's)."""
-    latest = latest_inbound_data(conversation.pk) or {}
+    conversation, else the one an agent started it to, else their Telegram user id on
+    file (a private chat's id is the user's)."""
+    latest = latest_inbound_data(conversation.pk, channel_id) or {}
     chat_id = str((latest.get("telegram") or {}).get("chat_id") or "")
     if chat_id:
         return chat_id
-    identity = first_identity_value(conversation.customer_id, "telegram")
+    identity = started_to(conversation.pk) or first_identity_value(
+        conversation.customer_id, "telegram"
+    )
     if identity is None or not identity.lstrip("-").isdigit():
         raise DeliveryError(
             "the customer has not written to the bot: Telegram lets a bot write only to "
@@ -84,7 +87,7 @@ def send_telegram(delivery: Delivery) -> str:
     except SportelloError as exc:
         raise DeliveryError(f"the channel's configuration: {exc.message}", permanent=True) from exc
     reply = delivery.message
-    chat_id = chat_for(reply.conversation)
+    chat_id = chat_for(reply.conversation, delivery.channel_id)
     files = [a for a in reply.attachments or [] if a.get("path") and not a.get("dropped")]
     text = (reply.text or "").strip()
     provider_id = ""

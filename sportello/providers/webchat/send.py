@@ -30,7 +30,8 @@ def email_channel_for(delivery: Delivery) -> Channel | None:
         config = read_config(delivery.channel.config)
     except SportelloError as exc:
         raise DeliveryError(f"the channel's configuration: {exc.message}", permanent=True) from exc
-    details = (latest_inbound_data(delivery.message.conversation_id) or {}).get("webchat") or {}
+    latest = latest_inbound_data(delivery.message.conversation_id, delivery.channel_id)
+    details = (latest or {}).get("webchat") or {}
     if not config.email_channel or not details.get("email"):
         return None
     if presence.is_here(str(details.get("visitor") or "")):

@@ -186,3 +186,30 @@ def send_template(
     data = {TEMPLATE_DATA: filled}
     message = reply(conversation, agent, text, data=data)
     return SentTemplate(message=message, delivery=queue_delivery(message))
+
+
+def write_first(conversation: Conversation, agent: Agent, template: dict[str, Any]) -> Message:
+    """The first message of a conversation an agent starts on WhatsApp: Meta delivers a
+    business's first message only as an approved template (``Starting.write_first``).
+    ``template``: its ``name``, ``language`` and ``parameters``."""
+    if not isinstance(template, dict):
+        raise InvalidInput(_("Choose an approved message template: WhatsApp allows no other."))
+    return send_template(
+        conversation,
+        agent,
+        str(template.get("name") or ""),
+        str(template.get("language") or ""),
+        template.get("parameters") or [],
+    ).message
+
+
+def start_refusal(channel: Channel, customer_id: int | None, address: str) -> str | None:
+    """Why the channel cannot write first now: it has no approved template to write with."""
+    if not WhatsAppTemplate.objects.filter(
+        channel_id=channel.pk, status=TemplateStatus.APPROVED
+    ).exists():
+        return _(
+            "WhatsApp lets a business write first only with an approved message template, "
+            "and %(channel)s has none yet: an admin syncs them on the channel's settings page."
+        ) % {"channel": channel.name}
+    return None

@@ -11,7 +11,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from sportello.channels.registry import Provider, register
+from sportello.channels.registry import Provider, Starting, register
 
 
 def send(delivery: Any) -> str:
@@ -21,10 +21,22 @@ def send(delivery: Any) -> str:
     return send_whatsapp(delivery)
 
 
-def reply_refusal(conversation: Any) -> str | None:
+def reply_refusal(conversation: Any, channel: Any) -> str | None:
     from sportello.providers.whatsapp.window import reply_refusal as refusal
 
-    return refusal(conversation)
+    return refusal(conversation, channel)
+
+
+def write_first(conversation: Any, agent: Any, template: dict[str, Any]) -> Any:
+    from sportello.providers.whatsapp.actions import write_first as first
+
+    return first(conversation, agent, template)
+
+
+def start_refusal(channel: Any, customer_id: int | None, address: str) -> str | None:
+    from sportello.providers.whatsapp.actions import start_refusal as refusal
+
+    return refusal(channel, customer_id, address)
 
 
 class WhatsappConfig(AppConfig):
@@ -54,6 +66,13 @@ class WhatsappConfig(AppConfig):
                 urls="sportello.providers.whatsapp.urls",
                 webhook_path=webhook_path,
                 reply_refusal=reply_refusal,
+                # A WhatsApp id is a phone number: a customer's phone on file will do.
+                starting=Starting(
+                    ("whatsapp", "phone"),
+                    template_only=True,
+                    write_first=write_first,
+                    refusal=start_refusal,
+                ),
                 jobs=("sportello.providers.whatsapp.jobs",),
             )
         )

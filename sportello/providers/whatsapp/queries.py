@@ -14,6 +14,16 @@ def channel_templates(channel_id: int) -> list[WhatsAppTemplate]:
     return list(WhatsAppTemplate.objects.filter(channel_id=channel_id).order_by("name", "language"))
 
 
+def approved_channel_templates(channel_id: int) -> list[WhatsAppTemplate]:
+    """The channel's templates Meta approved, by name then language: what an agent may
+    write first with."""
+    return list(
+        WhatsAppTemplate.objects.filter(
+            channel_id=channel_id, status=TemplateStatus.APPROVED
+        ).order_by("name", "language")
+    )
+
+
 def _language_rank(template: WhatsAppTemplate, language: str) -> int:
     code = template.language.lower().replace("-", "_")
     if language and code == language:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import latest_inbound_data
+from sportello.conversations.queries import latest_inbound_data, started_to
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import first_identity_value
 from sportello.outbound.actions import hand_over, set_provider_message_id
@@ -36,13 +36,17 @@ TEMPLATE_DATA = "whatsapp_template"
 MAX_TEXT = 4096
 
 
-def recipient_for(conversation: Conversation) -> str:
+def recipient_for(conversation: Conversation, channel_id: int | None = None) -> str:
     """The customer's WhatsApp id: the one their latest message came from in this
-    conversation, else their WhatsApp identity on file (E.164, sent without the "+")."""
-    latest = latest_inbound_data(conversation.pk) or {}
+    conversation, else the number an agent started it to, else their WhatsApp identity
+    on file (E.164, sent without the "+")."""
+    latest = latest_inbound_data(conversation.pk, channel_id) or {}
     wa_id = str((latest.get("whatsapp") or {}).get("wa_id") or "")
     if wa_id:
         return wa_id
+    started = started_to(conversation.pk)  # the number an agent wrote first to
+    if started:
+        return started.lstrip("+")
     identity = first_identity_value(conversation.customer_id, "whatsapp")
     if identity is None:
         identity = first_identity_value(conversation.customer_id, "phone")
@@ -95,7 +99,7 @@ def send_whatsapp(delivery: Delivery) -> str:
     except SportelloError as exc:
         raise DeliveryError(f"the channel's configuration: {exc.message}", permanent=True) from exc
     reply = delivery.message
-    to = recipient_for(reply.conversation)
+    to = recipient_for(reply.conversation, delivery.channel_id)
     filled = (reply.data or {}).get(TEMPLATE_DATA)
     if isinstance(filled, dict):
         provider_id = _post_message(

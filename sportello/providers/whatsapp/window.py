@@ -14,15 +14,19 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
+from sportello.channels.models import Channel
 from sportello.conversations.models import Conversation
+from sportello.conversations.queries import last_inbound_on
 from sportello.core import clock
 
 WINDOW = timedelta(hours=24)
 
 
-def reply_refusal(conversation: Conversation) -> str | None:
-    """Why a free-form reply cannot go out on ``conversation`` now, or None."""
-    last = conversation.last_inbound_at
+def reply_refusal(conversation: Conversation, channel: Channel | None = None) -> str | None:
+    """Why a free-form reply cannot go out on ``conversation`` through ``channel`` (by
+    default its own) now, or None. In a conversation merged from several channels the
+    window runs from the customer's latest message on this one: an email does not open it."""
+    last = last_inbound_on(conversation, channel.pk if channel else None)
     if last is None:
         return _(
             "The customer has not written on WhatsApp yet: WhatsApp lets a business write "

@@ -22,15 +22,22 @@ from django.views.decorators.http import require_GET, require_POST
 from sportello.accounts.models import Agent
 from sportello.accounts.queries import workspace_agents, workspace_teams
 from sportello.automation.reply_queries import macros
+from sportello.channels.queries import channels_by_id
 from sportello.conversations import actions
 from sportello.conversations.models import Conversation, Message, Status
-from sportello.conversations.queries import get_conversation_by_number, messages_after, thread
+from sportello.conversations.queries import (
+    get_conversation_by_number,
+    messages_after,
+    reply_channels,
+    thread,
+)
 from sportello.core import clock
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
-from sportello.outbound.starting import other_ways, sending_problem
+from sportello.outbound.readiness import reply_channel, sending_problem
+from sportello.outbound.starting import other_ways
 from sportello.sla.queries import snooze_preset_until
 from sportello.web.choices import workspace_choices
 from sportello.web.forms import (
@@ -83,12 +90,32 @@ def _panel_context(
     }
 
 
-def _sending_context(conversation: Conversation) -> dict[str, Any]:
-    """What the reply box says before the agent writes: whether the reply can reach the
-    customer, and if not, the customer's other channels that can."""
-    problem = sending_problem(conversation)
+def _sending_context(conversation: Conversation, via: int | None = None) -> dict[str, Any]:
+    """What the reply box says before the agent writes: the channel the reply goes out on
+    (in a merged conversation, ``via`` or that of the customer's latest message, and the
+    others to pick from), whether it can reach the customer, and if not, the customer's
+    other channels that can."""
+    routes = reply_channels(conversation)
+    chosen = via if via in routes.channel_ids else routes.default_id
+    channel = reply_channel(conversation, chosen)
+    problem = sending_problem(conversation, channel)
     ways = other_ways(conversation) if problem is not None and problem.blocking else []
-    return {"sending_problem": problem, "other_ways": ways}
+    several = len(routes.channel_ids) > 1
+    pickable = channels_by_id(conversation.workspace_id, routes.channel_ids) if several else []
+    return {
+        "sending_problem": problem,
+        "other_ways": ways,
+        "reply_via": channel,
+        "reply_routes": pickable if len(pickable) > 1 else [],
+    }
+
+
+def _via(data: Any) -> int | None:
+    try:
+        value = int(str(data.get("channel") or ""))
+    except ValueError:
+        return None
+    return value if 0 < value < 2**63 else None
 
 
 def _thread_context(conversation: Conversation) -> dict[str, Any]:
@@ -121,7 +148,7 @@ def conversation_page(request: HttpRequest, number: int) -> HttpResponse:
         "reply_form": ReplyForm(auto_id="reply_%s"),
         "note_form": MessageForm(auto_id="note_%s"),
         "seen_id": seen_id,
-        **_sending_context(conversation),
+        **_sending_context(conversation, _via(request.GET)),
     }
     return render_page(request, "web/conversation/page.html", context)
 
@@ -164,7 +191,7 @@ def _write(request: HttpRequest, number: int, kind: str) -> HttpResponse:
         return redirect(_page_url(conversation, f"m{message.pk}"))
     context: dict[str, Any] = {"conversation": conversation, f"{kind}_form": form}
     if kind == "reply":
-        context.update(_sending_context(conversation))
+        context.update(_sending_context(conversation, _via(request.POST)))
     if message is None:
         return vary_on_htmx(render(request, template, context, status=422))
     context[f"{kind}_form"] = form_class(auto_id=f"{kind}_%s")
@@ -234,7 +261,7 @@ def _stale_reply(
         "reply_form": form,
         "seen_id": latest.pk,
         "stale": stale,
-        **_sending_context(conversation),
+        **_sending_context(conversation, form.cleaned_data.get("channel")),
     }
     if is_htmx:
         return vary_on_htmx(
@@ -260,7 +287,12 @@ def _store(kind: str, conversation: Conversation, agent: Agent, form: MessageFor
         return actions.add_note(conversation, agent, data["text"], uploads=form.uploads())
     key = data["idempotency_key"] or None  # a page from before the key: no retry safety
     message = send_reply(
-        conversation, agent, data["text"], idempotency_key=key, uploads=form.uploads()
+        conversation,
+        agent,
+        data["text"],
+        idempotency_key=key,
+        uploads=form.uploads(),
+        via=data.get("channel"),
     ).message
     if data.get("then") == "resolve" and conversation.is_active:
         actions.set_status(conversation, agent, Status.RESOLVED)

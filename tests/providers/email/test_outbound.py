@@ -195,9 +195,14 @@ def test_the_channels_smtp_login_is_used(workspace, send_reply):
     assert len(sink.received) == 1
 
 
-def test_a_channel_without_smtp_fails_the_delivery_at_once(workspace, send_reply):
+def test_a_channel_without_smtp_refuses_the_reply_before_storing_it(workspace, agent):
+    """No reply that looks sent: it is refused, and nothing is stored or queued."""
+    from sportello.core.errors import InvalidInput
+    from sportello.outbound import actions as outbound
+
     channel = make_email_channel(workspace.pk, slug="solo-ricezione")
-    message = send_reply(customer_email(channel))
-    delivery = Delivery.objects.get(message=message)
-    assert delivery.status == DeliveryStatus.FAILED
-    assert "SMTP" in delivery.last_error
+    conversation = customer_email(channel)
+    with pytest.raises(InvalidInput, match="SMTP"):
+        outbound.send_reply(conversation, agent, "Arriva domani")
+    assert not Delivery.objects.exists()
+    assert not conversation.messages.filter(direction="out").exists()

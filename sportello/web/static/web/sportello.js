@@ -22,7 +22,8 @@
     // Ctrl+Enter (Cmd+Enter on a Mac) sends the reply or note being written.
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       var form = event.target.closest && event.target.closest("form[data-composer]");
-      if (form) { event.preventDefault(); form.requestSubmit(); }
+      // A reply box whose channel cannot deliver (Send disabled) does not send.
+      if (form) { event.preventDefault(); if (!form.querySelector("button[data-send][disabled]")) form.requestSubmit(); }
     }
   });
 
