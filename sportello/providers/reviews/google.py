@@ -105,6 +105,12 @@ class GoogleAccount:
             channel=channel,
             defaults={"workspace_id": channel.workspace_id, "location": location.name},
         )
+        if self.state.location != location.name:
+            # The admin named another location: nothing of the old one's reads applies.
+            self.state.location = location.name
+            self.state.newest_update = ""
+            self.state.imported = 0
+            self.state.save(update_fields=["location", "newest_update", "imported", "updated_at"])
 
     def _token(self) -> str:
         state = self.state

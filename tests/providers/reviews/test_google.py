@@ -333,3 +333,26 @@ def test_the_settings_page_asks_for_googles_fields_secrets_empty(channel, worksp
     assert f'value="{ACCOUNT}"' in page and f'value="{LOCATION}"' in page
     assert OLD_TOKEN not in page and REFRESH not in page and CLIENT_SECRET not in page
     assert "Token di accesso OAuth" in page
+
+
+def test_another_location_is_read_from_its_start(channel, google):
+    """GIVEN a location read up to its newest review WHEN the admin names another
+    location THEN its reviews are read from the start, not cut at the old one's time."""
+    poll_channel(channel.pk)
+    other_name = f"accounts/{ACCOUNT}/locations/777"
+    older = {
+        **REVIEWS[2],
+        "name": f"{other_name}/reviews/AltraSede1",
+        "reviewId": "AltraSede1",
+    }
+    google.fake.route(
+        "GET", f"/v4/{other_name}/reviews", lambda request: Reply(json={"reviews": [older]})
+    )
+    update_channel(channel, config={**channel.config, "google_location_id": "777"})
+
+    done = poll_channel(channel.pk)
+
+    assert done.imported == 1
+    state = GoogleLocationState.objects.get(channel=channel)
+    assert (state.location, state.imported) == (other_name, 1)
+    assert state.newest_update == older["updateTime"]
