@@ -29,12 +29,32 @@ from sportello.providers.whatsapp.message_templates import (
     MAX_BUTTON_VALUE,
     MAX_HEADER_TEXT,
     MAX_PARAMETER,
+    template_needs,
 )
 from sportello.providers.whatsapp.models import WhatsAppTemplate
 from sportello.providers.whatsapp.queries import channel_templates
 
 channels = Router(tags=["whatsapp"])
 conversations = Router(tags=["whatsapp"])
+
+
+class TemplateButtonOut(Schema):
+    index: int
+    type: str = Field(description="URL, QUICK_REPLY, PHONE_NUMBER...")
+    label: str
+    asks: str = Field(
+        description="What sending takes for it: url_suffix (required), payload (optional) or ''."
+    )
+
+
+class TemplateAsksOut(Schema):
+    """What sending the template takes besides ``parameters``."""
+
+    header: str = Field(
+        description="'' (nothing), text (its {{1}}), or image, video, document (a link or a file)."
+    )
+    buttons: list[TemplateButtonOut]
+    unsupported: str = Field(description="Why Sportello cannot send it; '' when it can.")
 
 
 class TemplateOut(Schema):
@@ -45,6 +65,7 @@ class TemplateOut(Schema):
     body: str = Field(description="The body's text with its {{1}}, {{2}}... placeholders.")
     placeholders: int = Field(description="How many parameters sending it needs.")
     components: list[dict[str, Any]]
+    asks: TemplateAsksOut
     synced_at: datetime
 
 
@@ -90,6 +111,24 @@ class TemplateIn(Schema):
     buttons: list[TemplateButtonIn] = Field(default_factory=list, max_length=10)
 
 
+def _asks(template: WhatsAppTemplate) -> TemplateAsksOut:
+    needs = template_needs(template.components)
+    header = needs.header
+    return TemplateAsksOut(
+        header=(header.format.lower() if header is not None and header.asks else ""),
+        buttons=[
+            TemplateButtonOut(
+                index=b.index,
+                type=b.kind,
+                label=b.label,
+                asks="url_suffix" if b.takes_suffix else "payload" if b.takes_payload else "",
+            )
+            for b in needs.buttons
+        ],
+        unsupported=needs.unsupported,
+    )
+
+
 def _out(template: WhatsAppTemplate) -> TemplateOut:
     return TemplateOut(
         name=template.name,
@@ -99,6 +138,7 @@ def _out(template: WhatsAppTemplate) -> TemplateOut:
         body=template.body,
         placeholders=template.placeholders,
         components=template.components,
+        asks=_asks(template),
         synced_at=template.synced_at,
     )
 

@@ -138,6 +138,25 @@ def _send(api, conversation, body, capture):
     return answer.json()
 
 
+def test_the_api_lists_what_each_template_asks(api, channel):
+    listed = {
+        t["name"]: t["asks"]
+        for t in api.get(f"/api/v1/channels/{channel.pk}/whatsapp/templates").json()
+    }
+    assert listed["spedizione_partita"] == {
+        "header": "image",
+        "buttons": [
+            {"index": 0, "type": "URL", "label": "Traccia il pacco", "asks": "url_suffix"},
+            {"index": 1, "type": "QUICK_REPLY", "label": "Va bene", "asks": "payload"},
+            {"index": 2, "type": "QUICK_REPLY", "label": "Chiamatemi", "asks": "payload"},
+        ],
+        "unsupported": "",
+    }
+    assert listed["promemoria_appuntamento"]["header"] == "text"
+    assert listed["fattura_pronta"]["header"] == "document"
+    assert "copy-code" in listed["sconto_codice"]["unsupported"]
+
+
 def test_image_header_by_link_url_button_and_quick_reply_payload_reach_meta(
     api, conversation, graph, django_capture_on_commit_callbacks
 ):
