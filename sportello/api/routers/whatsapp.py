@@ -86,7 +86,9 @@ class TemplateHeaderIn(Schema):
 
 
 class TemplateButtonIn(Schema):
-    index: int = Field(ge=0, le=9, description="The button's place in the template, from 0.")
+    index: int = Field(
+        ge=0, le=9, strict=True, description="The button's place in the template, from 0."
+    )
     url_suffix: str = Field(
         "",
         max_length=MAX_BUTTON_VALUE,

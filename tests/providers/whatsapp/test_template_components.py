@@ -292,6 +292,7 @@ GOOD = {
             {"buttons": [{"index": 0, "url_suffix": "A"}, {"index": 7, "payload": "x"}]},
             "nessun pulsante 7",
         ),
+        ({"buttons": [{"index": False, "url_suffix": "ORD-42"}]}, "index"),
         ({"name": "sconto_codice", "header": None, "buttons": [], "parameters": []}, "copy-code"),
         (
             {"name": "promemoria_appuntamento", "parameters": [], "buttons": [], "header": None},
