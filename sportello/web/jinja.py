@@ -37,7 +37,7 @@ from sportello.core.languages import language_name
 from sportello.customers import lifecycle_reasons
 from sportello.customers.queries import contacts
 from sportello.providers.phone.present import phone_callback
-from sportello.providers.reviews.queries import feed_states
+from sportello.providers.reviews.queries import feed_states, google_state
 from sportello.providers.whatsapp.present import whatsapp_picker, whatsapp_templates
 from sportello.web import rows
 from sportello.web.fields import field
@@ -97,6 +97,7 @@ def environment(**options: Any) -> Environment:
         whatsapp_picker=whatsapp_picker,
         whatsapp_templates=whatsapp_templates,
         review_feeds=feed_states,
+        review_google=google_state,
     )
     env.filters.update(
         status_label=rows.status_label,

@@ -9,7 +9,14 @@
   with ``reply_secret``, else with ``secret``), for the sources named in
   ``reply_sources`` (all when empty). A review from another source is answered by hand on
   the site itself: the conversation links to it.
-``secret``, ``webhook_key`` and ``reply_secret`` are write-only.
+- ``google_*``: a Google Business Profile location read and answered through Google's
+  API (``providers/reviews/google.py``): ``google_account_id`` and ``google_location_id``
+  (the digits of ``accounts/{a}/locations/{l}``), an OAuth ``google_access_token`` and,
+  to renew it when it expires, ``google_refresh_token`` with the OAuth client's
+  ``google_client_id`` and ``google_client_secret``; ``google_api_url`` and
+  ``google_token_url`` default to Google's own addresses (tests point them at a fake).
+``secret``, ``webhook_key``, ``reply_secret`` and the Google tokens and client secret are
+write-only.
 """
 
 from __future__ import annotations
@@ -26,7 +33,29 @@ from sportello.channels.registry import ConfigField
 from sportello.core.errors import InvalidInput
 
 SOURCE = "reviews"
-SECRET_KEYS = frozenset({"secret", "webhook_key", "reply_secret"})
+SECRET_KEYS = frozenset(
+    {
+        "secret",
+        "webhook_key",
+        "reply_secret",
+        "google_access_token",
+        "google_refresh_token",
+        "google_client_secret",
+    }
+)
+GOOGLE_API_URL = "https://mybusiness.googleapis.com/v4"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+_GOOGLE_KEYS = (
+    "google_account_id",
+    "google_location_id",
+    "google_access_token",
+    "google_refresh_token",
+    "google_client_id",
+    "google_client_secret",
+    "google_api_url",
+    "google_token_url",
+)
+_GOOGLE_ID = re.compile(r"^\d{1,30}$")
 DEFAULT_POLL_MINUTES = 60
 MAX_FEEDS = 20
 _KEYS = (
@@ -37,6 +66,7 @@ _KEYS = (
     "reply_url",
     "reply_secret",
     "reply_sources",
+    *_GOOGLE_KEYS,
 )
 _WEBHOOK_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
@@ -51,6 +81,30 @@ class ReviewsConfig:
     reply_url: str
     reply_secret: str
     reply_sources: tuple[str, ...]
+    google: GoogleLocation | None = None
+
+
+@dataclass(frozen=True)
+class GoogleLocation:
+    """A Google Business Profile location whose reviews the channel reads and answers."""
+
+    account_id: str
+    location_id: str
+    access_token: str
+    refresh_token: str
+    client_id: str
+    client_secret: str
+    api_url: str
+    token_url: str
+
+    @property
+    def name(self) -> str:
+        """The location's resource name, the parent of its reviews."""
+        return f"accounts/{self.account_id}/locations/{self.location_id}"
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self.refresh_token and self.client_id and self.client_secret)
 
 
 def is_webhook_key(value: object) -> bool:
@@ -80,6 +134,58 @@ def _list(value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return list(value)
     raise InvalidInput("config.feeds: a list of addresses")
+
+
+def _token(config: dict[str, Any], key: str) -> str:
+    value = config.get(key) or ""
+    if not isinstance(value, str) or len(value) > 4096 or any(c <= " " for c in value):
+        raise InvalidInput(f"config.{key}: a token of at most 4096 characters, without spaces")
+    return value
+
+
+def _google(config: dict[str, Any]) -> dict[str, Any]:
+    """The Google Business Profile settings, all or none: an account without a location,
+    or ids without a token, cannot read anything."""
+    given = {key: config.get(key) for key in _GOOGLE_KEYS if config.get(key) not in (None, "")}
+    if not given:
+        return {}
+    cleaned: dict[str, Any] = {}
+    for key in ("google_account_id", "google_location_id"):
+        value = str(given.get(key) or "").strip()
+        if not _GOOGLE_ID.match(value):
+            raise InvalidInput(
+                f"config.{key}: the digits of accounts/{{account}}/locations/{{location}} in "
+                "Google Business Profile (both ids are needed to read its reviews)"
+            )
+        cleaned[key] = value
+    for key in ("google_access_token", "google_refresh_token", "google_client_secret"):
+        cleaned[key] = _token(config, key)
+    client_id = given.get("google_client_id") or ""
+    if not isinstance(client_id, str) or len(client_id) > 300 or " " in client_id.strip():
+        raise InvalidInput("config.google_client_id: the OAuth client's id, without spaces")
+    cleaned["google_client_id"] = client_id.strip()
+    if not cleaned["google_access_token"] and not cleaned["google_refresh_token"]:
+        raise InvalidInput(
+            "config.google_access_token: an OAuth access token (or a refresh token) for "
+            "Google Business Profile is needed to read the location's reviews"
+        )
+    refresh = (
+        cleaned["google_refresh_token"],
+        cleaned["google_client_id"],
+        cleaned["google_client_secret"],
+    )
+    if any(refresh) and not all(refresh):
+        raise InvalidInput(
+            "config.google_refresh_token: renewing the access token needs the refresh token, "
+            "the OAuth client id and the client secret together"
+        )
+    for key, default in (
+        ("google_api_url", GOOGLE_API_URL),
+        ("google_token_url", GOOGLE_TOKEN_URL),
+    ):
+        address = given.get(key)
+        cleaned[key] = _url(address, f"config.{key}").rstrip("/") if address else default
+    return cleaned
 
 
 def validate_config(config: Any) -> dict[str, Any]:
@@ -129,6 +235,7 @@ def validate_config(config: Any) -> dict[str, Any]:
         "reply_url": reply_url,
         "reply_secret": reply_secret,
         "reply_sources": list(dict.fromkeys(sources)),
+        **_google(config),
     }
 
 
@@ -143,6 +250,23 @@ def read_config(config: dict[str, Any]) -> ReviewsConfig:
         reply_url=checked["reply_url"],
         reply_secret=checked["reply_secret"],
         reply_sources=tuple(checked["reply_sources"]),
+        google=google_location(checked),
+    )
+
+
+def google_location(checked: dict[str, Any]) -> GoogleLocation | None:
+    """The Google location of a validated config, or None when it names none."""
+    if not checked.get("google_account_id"):
+        return None
+    return GoogleLocation(
+        account_id=checked["google_account_id"],
+        location_id=checked["google_location_id"],
+        access_token=checked["google_access_token"],
+        refresh_token=checked["google_refresh_token"],
+        client_id=checked["google_client_id"],
+        client_secret=checked["google_client_secret"],
+        api_url=checked["google_api_url"],
+        token_url=checked["google_token_url"],
     )
 
 
@@ -180,4 +304,43 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
         group=_("Replies"),
     ),
     ConfigField("reply_secret", _("Reply webhook secret"), "secret", group=_("Replies")),
+    ConfigField(
+        "google_account_id",
+        _("Account ID"),
+        help=_("The digits after accounts/ in Google Business Profile."),
+        group=_("Google Business Profile"),
+    ),
+    ConfigField(
+        "google_location_id",
+        _("Location ID"),
+        help=_("The digits after locations/: the shop whose reviews are read and answered."),
+        group=_("Google Business Profile"),
+    ),
+    ConfigField(
+        "google_access_token",
+        _("OAuth access token"),
+        "secret",
+        help=_("With the business.manage scope. Renewed by itself with the refresh token."),
+        group=_("Google Business Profile"),
+    ),
+    ConfigField(
+        "google_refresh_token",
+        _("OAuth refresh token"),
+        "secret",
+        group=_("Google Business Profile"),
+    ),
+    ConfigField("google_client_id", _("OAuth client ID"), group=_("Google Business Profile")),
+    ConfigField(
+        "google_client_secret",
+        _("OAuth client secret"),
+        "secret",
+        group=_("Google Business Profile"),
+    ),
+    ConfigField(
+        "google_api_url",
+        _("API address"),
+        "url",
+        help=_("Leave empty for Google's."),
+        group=_("Google Business Profile"),
+    ),
 )

@@ -59,6 +59,8 @@ def inbound_message(channel: Channel, review: Review) -> InboundMessage:
         "title": review.title,
         "kind": "review" if review.rating is not None else "mention",
     }
+    if review.resource:
+        details["resource"] = review.resource
     if review.rating is not None:
         subject = review.title or f"{review.source} {review.rating}/5"
     else:

@@ -40,3 +40,33 @@ class FeedState(WorkspaceScoped, Timestamped):
     @property
     def last_error_text(self) -> str:
         return stored_text(self.last_error) if self.last_error else ""
+
+
+class GoogleLocationState(WorkspaceScoped, Timestamped):
+    """Where a channel's Google Business Profile location stands: the access token in
+    use (renewed with the refresh token when Google says it expired, and kept here rather
+    than in the channel's config, which only an admin writes), when it expires, when the
+    reviews were last read, the newest ``updateTime`` seen (a later read stops paging at
+    it) and what went wrong last, for the settings page."""
+
+    channel = models.OneToOneField(
+        "sportello_channels.Channel", on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.CharField(max_length=100)
+    access_token = models.TextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    newest_update = models.CharField(max_length=40, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Google location")
+        verbose_name_plural = _("Google locations")
+
+    def __str__(self) -> str:
+        return self.location
+
+    @property
+    def last_error_text(self) -> str:
+        return stored_text(self.last_error) if self.last_error else ""

@@ -65,6 +65,9 @@ class Review:
     url: str = ""
     title: str = ""
     published_at: datetime | None = None
+    # The review's name in its site's API, where a reply is posted (Google's
+    # ``accounts/{a}/locations/{l}/reviews/{id}``); "" for a feed's review.
+    resource: str = ""
 
     @property
     def key(self) -> str:

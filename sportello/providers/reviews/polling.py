@@ -1,4 +1,5 @@
-"""Reading a channel's feeds when they are due, and noting where each one stands.
+"""Reading a channel's feeds and its Google Business Profile location when they are due,
+and noting where each one stands.
 
 A feed that cannot be fetched or read is recorded (``RejectedInbound`` and the feed's
 ``last_error``) and tried again at its next turn; the channel's other feeds go on.
@@ -8,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sportello.channels.models import Channel
 from sportello.core import clock
 from sportello.core.errors import SportelloError
+from sportello.outbound.errors import DeliveryError
 from sportello.providers.common.webhooks import ignore
-from sportello.providers.reviews.config import SOURCE, read_config
+from sportello.providers.reviews.config import SOURCE, GoogleLocation, read_config
 from sportello.providers.reviews.fetch import FeedUnreadable, fetch_feed
 from sportello.providers.reviews.importing import import_reviews
-from sportello.providers.reviews.models import FeedState
+from sportello.providers.reviews.models import FeedState, GoogleLocationState
 from sportello.providers.reviews.parse import NotAFeed, parse_feed
 from sportello.providers.reviews.reasons import reason
 
@@ -73,8 +75,61 @@ def poll_feed(channel: Channel, url: str, done: Polled) -> None:
     )
 
 
+def poll_google(channel: Channel, location: GoogleLocation, done: Polled) -> None:
+    """Read the channel's Google Business Profile location: what changed since the last
+    read, each review into the pipeline once. A refusal (a revoked token, Google down
+    after the retries) is recorded and shown on the settings page; the next turn tries
+    again."""
+    from sportello.providers.reviews.google import GoogleAccount, list_reviews
+
+    account = GoogleAccount(channel, location)
+    state = account.state
+    error = ""
+    try:
+        read = list_reviews(account)
+    except DeliveryError as exc:
+        error = exc.message
+        done.errors.append(f"Google {location.name}: {error}")
+        ignore(
+            source=SOURCE,
+            reason=f"Google {location.name}: {error}"[:1000],
+            workspace_id=channel.workspace_id,
+            channel_id=channel.pk,
+        )
+    else:
+        result = import_reviews(channel, read.parsed, origin=f"Google {location.name}")
+        done.imported += result.taken
+        done.duplicates += result.duplicates
+        state.imported += result.taken
+        state.newest_update = read.newest_update[:40]
+    state.refresh_from_db(fields=["access_token", "token_expires_at"])
+    state.location = location.name
+    state.polled_at = clock.now()
+    # Stored as a reason, worded for whoever reads the settings page (``stored_text``).
+    state.last_error = reason("google_failed", detail=error[:300]).as_stored() if error else ""
+    state.save(
+        update_fields=[
+            "location",
+            "polled_at",
+            "last_error",
+            "imported",
+            "newest_update",
+            "updated_at",
+        ]
+    )
+
+
+def _google_due(channel_id: int, minutes: int, now: datetime) -> bool:
+    polled = (
+        GoogleLocationState.objects.filter(channel_id=channel_id)
+        .values_list("polled_at", flat=True)
+        .first()
+    )
+    return polled is None or polled + timedelta(minutes=minutes) <= now
+
+
 def poll_channel(channel_id: int, *, only_due: bool = False) -> Polled:
-    """Read the channel's feeds (those due, with ``only_due``)."""
+    """Read the channel's feeds and its Google location (those due, with ``only_due``)."""
     done = Polled()
     channel = Channel.objects.filter(pk=channel_id, kind="reviews", is_active=True).first()
     if channel is None:
@@ -96,6 +151,14 @@ def poll_channel(channel_id: int, *, only_due: bool = False) -> Polled:
         except Exception:  # one feed's failure must not stop the others
             log.exception("reading the feed %s of channel %s failed", url, channel.pk)
             done.errors.append(f"{url}: could not be read")
+    if config.google is not None and (
+        not only_due or _google_due(channel.pk, config.poll_minutes, now)
+    ):
+        try:
+            poll_google(channel, config.google, done)
+        except Exception:
+            log.exception("reading Google's reviews of channel %s failed", channel.pk)
+            done.errors.append("Google: could not be read")
     return done
 
 
@@ -105,11 +168,16 @@ def due_channel_ids() -> list[int]:
     due = []
     channels = Channel.objects.filter(kind="reviews", is_active=True).only("pk", "config")
     for channel in channels:
-        feeds = channel.config.get("feeds") if isinstance(channel.config, dict) else None
+        config = channel.config if isinstance(channel.config, dict) else {}
+        given = config.get("poll_minutes")
+        minutes = given if isinstance(given, int) else 60
+        every = timedelta(minutes=minutes)
+        if config.get("google_account_id") and _google_due(channel.pk, minutes, now):
+            due.append(channel.pk)
+            continue
+        feeds = config.get("feeds")
         if not feeds or not isinstance(feeds, list):
             continue
-        minutes = channel.config.get("poll_minutes")
-        every = timedelta(minutes=minutes if isinstance(minutes, int) else 60)
         polled = {
             s.url: s.polled_at
             for s in FeedState.objects.filter(channel_id=channel.pk).only("url", "polled_at")

@@ -21,6 +21,7 @@ MESSAGES: dict[str, str] = {
     "item": gettext_noop("item %(number)s"),
     "line": gettext_noop("line %(number)s"),
     "feed": gettext_noop("feed"),
+    "google_review": gettext_noop("page %(page)s, review %(number)s"),
     "review": gettext_noop("review %(key)s"),
     # One review that could not be taken.
     "rating_not_stars": gettext_noop("rating %(value)s is not a number of stars"),
@@ -63,6 +64,7 @@ MESSAGES: dict[str, str] = {
     "http_status": gettext_noop("the site answered HTTP %(status)s"),
     "feed_too_large": gettext_noop("the feed is larger than %(megabytes)s MB"),
     "fetch_failed": gettext_noop("could not read the feed: %(detail)s"),
+    "google_failed": gettext_noop("Google did not give the reviews: %(detail)s"),
     "feed_failed": gettext_noop("the feed could not be read"),
 }
 

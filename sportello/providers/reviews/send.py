@@ -1,10 +1,12 @@
 """An agent's reply to a review, posted back where the review's site allows it.
 
 ``ReviewSource`` is what a site's reply API needs to offer: whether it can post a reply
-to a given review, and the posting. One is built in: ``ReplyWebhook``, the generic "reply
-webhook", a signed ``POST`` to the channel's ``reply_url`` (a small service of the
-business, or an integration platform, that knows the site's API) for the sources named
-in ``reply_sources`` (all when empty). Any other review is answered by hand
+to a given review, and the posting. Two are built in: ``GoogleReplies``, Google Business
+Profile's API for the reviews read from the channel's Google location (``google.py``), and
+``ReplyWebhook``, the generic "reply webhook", a signed ``POST`` to the channel's
+``reply_url`` (a small service of the business, or an integration platform, that knows the
+site's API) for the sources named in ``reply_sources`` (all when empty). Any other review
+is answered by hand
 (``ByHand``): the reply is recorded in Sportello, its delivery is noted with a
 ``by-hand:`` id and nothing is sent; the conversation shows "Answer on <site>", a link to
 the review, and marks the reply "to post by hand".
@@ -31,6 +33,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from sportello.channels.models import Channel
 from sportello.conversations.queries import latest_inbound_data
 from sportello.core.errors import SportelloError
 from sportello.outbound.actions import hand_over
@@ -38,7 +41,7 @@ from sportello.outbound.errors import DeliveryError
 from sportello.outbound.models import Delivery
 from sportello.providers.common import http
 from sportello.providers.common.signed import sign
-from sportello.providers.reviews.config import ReviewsConfig, read_config
+from sportello.providers.reviews.config import GoogleLocation, ReviewsConfig, read_config
 
 BY_HAND = "by-hand:"
 
@@ -122,6 +125,28 @@ class ReplyWebhook:
         return str(given)[:200] if given else f"webhook:{reply.reference}"
 
 
+@dataclass(frozen=True)
+class GoogleReplies:
+    """Google Business Profile's API: a review of the channel's location is answered on
+    Google (``PUT .../reviews/{id}/reply``)."""
+
+    location: GoogleLocation
+    channel: Channel | None = None
+
+    def can_reply(self, review: dict[str, Any]) -> bool:
+        resource = str(review.get("resource") or "")
+        return review.get("source") == "google" and resource.startswith(
+            self.location.name + "/reviews/"
+        )
+
+    def post_reply(self, reply: ReviewReply, before_send: Callable[[], None]) -> str:
+        from sportello.providers.reviews.google import GoogleAccount, post_reply
+
+        assert self.channel is not None
+        account = GoogleAccount(self.channel, self.location)
+        return post_reply(account, str(reply.review["resource"]), reply.text, before_send)
+
+
 class ByHand:
     """No API: the agent posts the reply on the site."""
 
@@ -132,9 +157,15 @@ class ByHand:
         return BY_HAND + str(reply.review.get("id") or "")[:180]
 
 
-def source_for(config: ReviewsConfig, review: dict[str, Any]) -> ReviewSource:
-    """Where a reply to ``review`` goes: the reply webhook when it takes the review's
-    site, else by hand."""
+def source_for(
+    config: ReviewsConfig, review: dict[str, Any], channel: Channel | None = None
+) -> ReviewSource:
+    """Where a reply to ``review`` goes: Google's API for a review of the channel's
+    Google location, the reply webhook when it takes the review's site, else by hand."""
+    if config.google is not None:
+        google = GoogleReplies(config.google, channel)
+        if google.can_reply(review):
+            return google
     if config.reply_url:
         webhook = ReplyWebhook(
             config.reply_url, config.reply_secret or config.secret, config.reply_sources
@@ -175,4 +206,5 @@ def send_review_reply(delivery: Delivery) -> str:
         conversation_number=message.conversation.number,
         reference=f"sportello-{delivery.pk}",
     )
-    return source_for(config, review).post_reply(reply, lambda: hand_over(delivery))
+    source = source_for(config, review, delivery.channel)
+    return source.post_reply(reply, lambda: hand_over(delivery))

@@ -20,6 +20,7 @@ from sportello.accounts.models import Agent
 from sportello.audit.actions import record as audit
 from sportello.channels.models import Channel
 from sportello.conversations.actions import reply
+from sportello.conversations.attachments import Upload
 from sportello.conversations.models import Conversation, Message
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, NotFound, SportelloError
@@ -31,9 +32,12 @@ from sportello.providers.common.meta import graph_error_text
 from sportello.providers.whatsapp.config import read_config
 from sportello.providers.whatsapp.message_templates import (
     ListedTemplate,
+    clean_buttons,
+    clean_header,
     clean_parameters,
     read_listed,
-    render,
+    shown_text,
+    template_needs,
 )
 from sportello.providers.whatsapp.models import TemplateStatus, WhatsAppTemplate
 from sportello.providers.whatsapp.send import TEMPLATE_DATA
@@ -161,11 +165,19 @@ def send_template(
     name: str,
     language: str,
     parameters: Any,
+    *,
+    header_text: Any = "",
+    header_link: Any = "",
+    header_file: Upload | None = None,
+    buttons: Any = None,
 ) -> SentTemplate:
-    """An agent's reply that fills the approved template ``name`` in ``language`` with
-    ``parameters`` (one text per ``{{n}}`` of its body). The timeline shows the text the
-    customer reads; the delivery posts the template, which Meta accepts even when the
-    24-hour window is closed."""
+    """An agent's reply that fills the approved template ``name`` in ``language``: one
+    text per ``{{n}}`` of its body (``parameters``), its header's value when it asks one
+    (``header_text`` for a text header's ``{{1}}``; ``header_link`` or ``header_file`` for
+    an image, video or document header) and its buttons' (``buttons``: a URL button's
+    suffix, a quick reply's payload). The timeline shows what the customer reads, the
+    header file as the reply's attachment; the delivery posts the template (uploading the
+    file to Meta first), which Meta accepts even when the 24-hour window is closed."""
     _whatsapp_channel(conversation.channel)
     template = WhatsAppTemplate.objects.filter(
         channel_id=conversation.channel_id, name=name, language=language
@@ -180,11 +192,28 @@ def send_template(
             _("The template %(name)s is not approved by Meta (%(status)s).")
             % {"name": name, "status": template.get_status_display()}
         )
+    needs = template_needs(template.components)
+    if needs.unsupported:
+        raise InvalidInput(
+            _("The template %(name)s cannot be sent from Sportello: %(reason)s.")
+            % {"name": name, "reason": needs.unsupported}
+        )
     values = clean_parameters(parameters, template.placeholders)
-    text = render(template.body, values) or template.name
-    filled = {"name": template.name, "language": template.language, "parameters": values}
-    data = {TEMPLATE_DATA: filled}
-    message = reply(conversation, agent, text, data=data)
+    file = (header_file.filename, header_file.content[:64]) if header_file is not None else None
+    header = clean_header(needs.header, header_text, header_link, file)
+    pressed = clean_buttons(needs, buttons)
+    text = shown_text(needs, template.body, values, header, pressed) or template.name
+    filled: dict[str, Any] = {
+        "name": template.name,
+        "language": template.language,
+        "parameters": values,
+    }
+    if header is not None:
+        filled["header"] = header
+    if pressed:
+        filled["buttons"] = pressed
+    uploads = [header_file] if header_file is not None else []
+    message = reply(conversation, agent, text, data={TEMPLATE_DATA: filled}, uploads=uploads)
     return SentTemplate(message=message, delivery=queue_delivery(message))
 
 

@@ -6,7 +6,8 @@ corpus tests run every real payload through it. What is read:
 
 - ``messages`` from a customer: text, media (image, audio, video, document, sticker: the
   attachment is noted with its Graph media id and fetched later by a job), location,
-  contacts, reactions, button and list replies, flow answers, orders, ads referrals, and
+  contacts, reactions, button and list replies (with the payload the business gave the
+  button, in ``data.whatsapp.payload``), flow answers, orders, ads referrals, and
   a quote (``context.id``) as a reference that threads the answer;
 - edits and deletions (``edit``, ``revoke``) of an earlier message, for its timeline;
 - ``statuses`` of Sportello's own replies: sent, delivered, read, failed with Meta's error;
@@ -249,11 +250,19 @@ def _content(read: CustomerMessage, kind: str, message: dict[str, Any]) -> bool:
             read.references.append(str(body["message_id"]))
         details["reaction"] = body
     elif kind == "button":
+        # A quick-reply button of a template: its text, and the payload it was sent with
+        # (the button's text again when the template was sent without one).
         read.text = str(body.get("text") or body.get("payload") or "")
         details["button"] = body
+        if body.get("payload"):
+            details["payload"] = str(body["payload"])[:256]
     elif kind == "interactive":
         read.text = interactive_text(body)
         details["interactive"] = body
+        answer = body.get(str(body.get("type") or ""))
+        if isinstance(answer, dict) and body.get("type") in ("button_reply", "list_reply"):
+            # The id the business gave the reply button or list row: its payload.
+            details["payload"] = str(answer.get("id") or "")[:256]
     elif kind == "order":
         read.text = order_text(body)
         details["order"] = body

@@ -92,6 +92,15 @@ def _upload(config: WhatsAppConfig, attachment: dict[str, Any]) -> str:
         raise DeliveryError(f"Meta's answer to an upload has no id: {response.text[:200]}") from exc
 
 
+def _header_file(attachment: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A template's header file as uploaded: a video's type is named here, the bytes
+    having been checked as MP4 when the agent chose it (Sportello's sniffing knows
+    images and PDF only)."""
+    if kind == "video":
+        return {**attachment, "content_type": "video/mp4"}
+    return attachment
+
+
 def send_whatsapp(delivery: Delivery) -> str:
     """The WhatsApp channel's sender (``Provider.send``): returns the text's wamid."""
     try:
@@ -101,22 +110,20 @@ def send_whatsapp(delivery: Delivery) -> str:
     reply = delivery.message
     to = recipient_for(reply.conversation, delivery.channel_id)
     filled = (reply.data or {}).get(TEMPLATE_DATA)
+    files = [a for a in reply.attachments or [] if a.get("path") and not a.get("dropped")]
     if isinstance(filled, dict):
+        given = filled.get("header")
+        header: dict[str, Any] = given if isinstance(given, dict) else {}
+        media_id = ""
+        if header.get("attachment"):
+            if not files:
+                raise DeliveryError("the template's header file is gone", permanent=True)
+            media_id = _upload(config, _header_file(files[0], str(header.get("type") or "")))
         provider_id = _post_message(
-            config,
-            {
-                "to": to,
-                **template_message(
-                    str(filled.get("name") or ""),
-                    str(filled.get("language") or ""),
-                    [str(p) for p in filled.get("parameters") or []],
-                ),
-            },
-            delivery,
+            config, {"to": to, **template_message(filled, media_id)}, delivery
         )
         set_provider_message_id(delivery, provider_id)
         return provider_id
-    files = [a for a in reply.attachments or [] if a.get("path") and not a.get("dropped")]
     # Uploads first: a file Meta refuses fails the delivery before the customer got half.
     media = [(a, _upload(config, a)) for a in files]
     text = (reply.text or "").strip()

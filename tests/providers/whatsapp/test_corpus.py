@@ -103,3 +103,18 @@ def test_the_whole_corpus_through_the_webhook_and_again(client, workspace):
     for _, body in BODIES:
         assert post_signed(client, channel, _for_our_number(body)).status_code == 200
     assert Message.objects.filter(kind=Kind.MESSAGE, channel=channel).count() == stored
+
+
+def test_button_presses_of_the_corpus_keep_their_payload():
+    """RestFB's template quick-reply press and interactive reply, and pywa's three button
+    examples: each message carries the payload the business gave the button."""
+    _require_corpus()
+    payloads = {}
+    for name, body in BODIES:
+        for change in parse_payload(body):
+            for message in change.messages:
+                if message.data["whatsapp"]["type"] in ("button", "interactive"):
+                    payloads[name] = message.data["whatsapp"].get("payload")
+    assert payloads["restfb/webhook-incoming-message-button.json"] == "No-Button-Payload"
+    assert payloads["pywa/callback_button.json#quick_reply"] == "callback_data"
+    assert payloads["pywa/callback_button.json#button"] == "callback_data"

@@ -185,8 +185,9 @@ def test_outside_the_window_a_template_goes_out_and_its_status_comes_back(
         )
 
     assert answer.status_code == 201, answer.content
+    # The header's fixed text comes first, as the customer reads it.
     assert answer.json()["text"] == (
-        "Gentile Mario Rossi, la sua richiesta n. 42 è stata presa in carico."
+        "Il suo ordine\n\nGentile Mario Rossi, la sua richiesta n. 42 è stata presa in carico."
     )
     delivery = Delivery.objects.get(message_id=answer.json()["id"])
     if delivery.status != DeliveryStatus.SENT:
@@ -242,8 +243,8 @@ def test_a_template_is_retried_when_meta_answers_503(
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ({"name": "conferma_ordine", "language": "it", "parameters": ["solo uno"]}, "needs 2"),
-        ({"name": "conferma_ordine", "language": "it", "parameters": ["Mario", " "]}, "empty"),
+        ({"name": "conferma_ordine", "language": "it", "parameters": ["solo uno"]}, "richiede 2"),
+        ({"name": "conferma_ordine", "language": "it", "parameters": ["Mario", " "]}, "è vuoto"),
         ({"name": "promo_estate", "language": "it", "parameters": []}, "non è approvato"),
         ({"name": "inesistente", "language": "it"}, "sincronizza i modelli"),
         ({"name": "conferma_ordine", "language": "it", "parameters": "Mario"}, ""),
@@ -316,7 +317,9 @@ def test_sending_a_template_from_the_reply_box(
         )
     assert answer.status_code == 302
     reply = Message.objects.filter(conversation=conversation, direction=Direction.OUTBOUND).get()
-    assert reply.text == "Gentile Mario, la sua richiesta n. 99 è stata presa in carico."
+    assert reply.text == (
+        "Il suo ordine\n\nGentile Mario, la sua richiesta n. 99 è stata presa in carico."
+    )
     page = browser.get(f"/c/{conversation.number}/").content.decode()
     assert "Gentile Mario, la sua richiesta n. 99" in page
 
