@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, field_validator
+from pydantic import AwareDatetime, StrictInt, field_validator
 
 from sportello.channels import registry
 from sportello.conversations.models import Status
@@ -309,9 +309,10 @@ class ConversationBulkIn(Schema):
     to add (at least one). ``assignee_id: null`` unassigns, ``team_id: null`` clears the
     team."""
 
-    ids: list[int] = Field(min_length=1, max_length=100)
-    assignee_id: int | None = None
-    team_id: int | None = None
+    # Strict: a JSON false or "3" is not a conversation's, an agent's or a team's id.
+    ids: list[StrictInt] = Field(min_length=1, max_length=100)
+    assignee_id: StrictInt | None = None
+    team_id: StrictInt | None = None
     status: Literal["open", "pending", "resolved"] | None = None
     add_tags: list[str] = Field(default_factory=list, max_length=30)
 
