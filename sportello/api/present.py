@@ -56,6 +56,8 @@ def customer(c: Customer) -> dict[str, Any]:
         "lifecycle_changed_at": c.lifecycle_changed_at,
         "lifecycle_reason": c.lifecycle_reason,
         "do_not_contact": c.do_not_contact,
+        "segment": c.segment,
+        "segment_changed_at": c.segment_changed_at,
     }
 
 

@@ -33,6 +33,7 @@ from sportello.conversations.models import (
     Direction,
     Kind,
     Message,
+    SlaState,
     Status,
     Tag,
 )
@@ -296,6 +297,7 @@ _SLA_STATE_FIELDS = (
     "team_id",
     "channel_id",
     "priority",
+    "customer_id",
     "created_at",
     "first_reply_at",
     "waiting_since",
@@ -644,3 +646,28 @@ def started_to(conversation_id: int) -> str | None:
     )
     to = (data or {}).get("to") if isinstance(data, dict) else None
     return str(to) if to else None
+
+
+def troubled_contacts(customer_id: int, since: datetime) -> list[datetime]:
+    """When each of the customer's conversations opened since ``since`` began, among those
+    that went badly: an SLA target breached, or a repeat contact (the matter was not
+    settled the first time). Customers' segments read them (``customers.segments``)."""
+    breached = SlaState.BREACHED
+    went_badly = (
+        Q(first_reply_sla=breached)
+        | Q(next_reply_sla=breached)
+        | Q(resolution_sla=breached)
+        | Q(repeat_link__isnull=False)
+    )
+    rows = Conversation.objects.filter(customer_id=customer_id, created_at__gte=since).filter(
+        went_badly
+    )
+    return list(rows.values_list("created_at", flat=True).distinct())
+
+
+def customer_of(conversation_id: int) -> int | None:
+    return (
+        Conversation.objects.filter(pk=conversation_id)
+        .values_list("customer_id", flat=True)
+        .first()
+    )

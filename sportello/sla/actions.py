@@ -18,6 +18,8 @@ from sportello.conversations.queries import SLA_FIELDS, sla_checks_due, sla_stat
 from sportello.core import clock
 from sportello.core.errors import Conflict, InvalidInput
 from sportello.core.events import publish
+from sportello.customers.models import Segment
+from sportello.customers.queries import segment_of as segment_of_customer
 from sportello.sla import queries, timers
 from sportello.sla.events import SlaBreached, SlaWarning
 from sportello.sla.hours import OpeningHours
@@ -33,7 +35,7 @@ from sportello.sla.models import (
 from sportello.sla.timers import PolicyRules
 
 _UNSET: Any = object()
-CONDITION_KINDS = ("channels", "priorities", "teams", "tags")
+CONDITION_KINDS = ("channels", "priorities", "teams", "tags", "segments")
 MAX_TARGET_MINUTES = 366 * 24 * 60
 
 
@@ -162,6 +164,9 @@ def _check_policy(policy: SlaPolicy) -> None:
     conditions = policy.conditions
     if not isinstance(conditions, dict) or set(conditions) - set(CONDITION_KINDS):
         raise InvalidInput(f"conditions: an object with {', '.join(CONDITION_KINDS)}")
+    segments = conditions.get("segments") or []
+    if not isinstance(segments, list) or set(segments) - set(Segment.values):
+        raise InvalidInput(f"conditions.segments: any of {', '.join(Segment.values)}")
     if policy.is_default and any(conditions.values()):
         raise InvalidInput("conditions: the default policy applies to every conversation")
 
@@ -247,6 +252,7 @@ def clocks_for_message(
     channel_id: int,
     team_id: int | None,
     sent_at: datetime | None,
+    segment: str = "",
 ) -> dict[str, Any]:
     """The SLA columns a customer's message sets (for ``receive_message``'s ``sla``): a
     new conversation's first-reply and resolution clocks, an answered one's next-reply
@@ -255,7 +261,14 @@ def clocks_for_message(
     start = timers.clock_start(sent_at, now)
     rules = rules_in_force(workspace_id)
     if conversation is None:
-        policy = timers.choose(rules, channel_id=channel_id, priority=1, team_id=team_id, tags=())
+        policy = timers.choose(
+            rules,
+            channel_id=channel_id,
+            priority=1,
+            team_id=team_id,
+            tags=(),
+            segment=segment,
+        )
         if policy is None:
             return {}
         policy = queries.on_local_calendar(
@@ -356,6 +369,7 @@ def conditions_changed(conversation_id: int) -> None:
         priority=conversation.priority,
         team_id=conversation.team_id,
         tags=tags,
+        segment=segment_of_customer(conversation.customer_id),
     )
     if policy is None or policy.id == conversation.sla_policy_id:
         return

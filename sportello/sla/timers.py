@@ -41,10 +41,18 @@ class PolicyRules:
     own_calendar: bool = False
 
     def applies_to(
-        self, *, channel_id: int, priority: int, team_id: int | None, tags: Sequence[str]
+        self,
+        *,
+        channel_id: int,
+        priority: int,
+        team_id: int | None,
+        tags: Sequence[str],
+        segment: str = "",
     ) -> bool:
         """Every condition given holds (an empty condition set holds always)."""
         c = self.conditions
+        if c.get("segments") and segment not in c["segments"]:
+            return False
         if c.get("channels") and channel_id not in c["channels"]:
             return False
         if c.get("priorities") and priority not in c["priorities"]:
@@ -80,11 +88,14 @@ def choose(
     priority: int,
     team_id: int | None,
     tags: Sequence[str] = (),
+    segment: str = "",
 ) -> PolicyRules | None:
     """The first policy, in order, whose conditions hold; the default one last."""
     ordered = sorted(policies, key=lambda p: p.is_default)
     for policy in ordered:
-        if policy.applies_to(channel_id=channel_id, priority=priority, team_id=team_id, tags=tags):
+        if policy.applies_to(
+            channel_id=channel_id, priority=priority, team_id=team_id, tags=tags, segment=segment
+        ):
             return policy
     return None
 
