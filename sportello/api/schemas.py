@@ -606,3 +606,20 @@ class PolicyPatch(Schema):
     resolution_minutes: int | None = Field(None, ge=1)
     resolution_business: bool | None = None
     warn_minutes: int | None = Field(None, ge=0)
+
+
+class RepeatContactsIn(Schema):
+    is_enabled: bool = Field(
+        description="Link a new conversation to the customer's open or recently resolved "
+        "one about the same matter"
+    )
+    window_days: int = Field(
+        ge=1,
+        le=90,
+        description="Days after a conversation is resolved during which a new contact about "
+        "the same matter is a repeat (default 7)",
+    )
+
+
+class RepeatContactsOut(RepeatContactsIn):
+    pass

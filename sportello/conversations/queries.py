@@ -671,3 +671,22 @@ def customer_of(conversation_id: int) -> int | None:
         .values_list("customer_id", flat=True)
         .first()
     )
+
+
+def clocks_to_follow(
+    workspace_id: int, policy_ids: list[int], *, after_id: int, limit: int
+) -> list[Conversation]:
+    """The still-active conversations timed by one of ``policy_ids``, in id order after
+    ``after_id``, with what their clocks depend on: the SLA app recomputes their due
+    times when a calendar or a policy changes. One range of the partial index
+    ``conv_sla_policy_active`` per policy, whatever the number of finished ones."""
+    return list(
+        Conversation.objects.filter(
+            workspace_id=workspace_id,
+            sla_policy_id__in=policy_ids,
+            status__in=ACTIVE_STATUSES,
+            pk__gt=after_id,
+        )
+        .order_by("pk")
+        .only(*_SLA_STATE_FIELDS)[:limit]
+    )
