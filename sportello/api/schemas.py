@@ -608,7 +608,7 @@ class PolicyPatch(Schema):
     warn_minutes: int | None = Field(None, ge=0)
 
 
-class RepeatContactsIn(Schema):
+class RepeatSettingsIn(Schema):
     is_enabled: bool = Field(
         description="Link a new conversation to the customer's open or recently resolved "
         "one about the same matter"
@@ -621,5 +621,5 @@ class RepeatContactsIn(Schema):
     )
 
 
-class RepeatContactsOut(RepeatContactsIn):
+class RepeatSettingsOut(RepeatSettingsIn):
     pass

@@ -17,8 +17,8 @@ from sportello.api.schemas import (
     PolicyIn,
     PolicyOut,
     PolicyPatch,
-    RepeatContactsIn,
-    RepeatContactsOut,
+    RepeatSettingsIn,
+    RepeatSettingsOut,
     ValidationErrorOut,
 )
 from sportello.conversations.actions.repeat import set_repeat_settings
@@ -186,7 +186,7 @@ def _repeat_out(workspace_id: int) -> dict[str, Any]:
     return {"is_enabled": enabled, "window_days": days}
 
 
-@repeat_contacts.get("", response={200: RepeatContactsOut, 401: Error})
+@repeat_contacts.get("", response={200: RepeatSettingsOut, 401: Error})
 def get_repeat_contacts(request: HttpRequest):  # type: ignore[no-untyped-def]
     """How repeat contacts are found: whether a new conversation is linked to the
     customer's open one, or one resolved within `window_days`, about the same matter
@@ -195,9 +195,9 @@ def get_repeat_contacts(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @repeat_contacts.put(
-    "", response={200: RepeatContactsOut, 401: Error, 403: Error, 422: ValidationErrorOut}
+    "", response={200: RepeatSettingsOut, 401: Error, 403: Error, 422: ValidationErrorOut}
 )
-def put_repeat_contacts(request: HttpRequest, payload: RepeatContactsIn):  # type: ignore[no-untyped-def]
+def put_repeat_contacts(request: HttpRequest, payload: RepeatSettingsIn):  # type: ignore[no-untyped-def]
     """Change them (admins): both fields, as on the settings page; a change is audited
     (`repeat_contacts.settings_changed`). The window applies to conversations opened
     from now on; links already made stay."""
