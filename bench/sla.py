@@ -141,6 +141,7 @@ def run(
 
 def _follow(workspace_id: int, connection, policy, opened: int, *, due: int) -> dict:
     """The default calendar closes on the scan's day; every open clock follows."""
+    from sportello.conversations.models import Conversation
     from sportello.core import clock
     from sportello.sla.actions import _calendar_definition, follow_change
     from sportello.sla.models import Calendar
@@ -150,6 +151,20 @@ def _follow(workspace_id: int, connection, policy, opened: int, *, due: int) -> 
     closed = SCAN_AT.date().isoformat()
     Calendar.objects.filter(pk=calendar.pk).update(closed_days=[closed])
     change = {"calendar_id": calendar.pk, "old_calendar": before}
+    # The seeded conversations began up to years before the scan's moment; a running
+    # clock begins hours or days before its due time: two days here.
+    table = Conversation._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"UPDATE {table} SET created_at = datetime(first_reply_due_at, '-2 days')"
+                " WHERE sla_check_at IS NOT NULL"
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET created_at = first_reply_due_at - interval '2 days'"
+                " WHERE sla_check_at IS NOT NULL"
+            )
     real_now = clock.now
     clock.now = lambda: SCAN_AT
     try:

@@ -28,7 +28,7 @@ from sportello.customers.models import Segment
 from sportello.customers.queries import segment_of as segment_of_customer
 from sportello.sla import queries, timers
 from sportello.sla.events import SlaBreached, SlaWarning
-from sportello.sla.hours import OpeningHours
+from sportello.sla.hours import CalendarInvalid, OpeningHours
 from sportello.sla.models import (
     DEFAULT_COUNTRY,
     DEFAULT_FIRST_REPLY_MINUTES,
@@ -134,7 +134,7 @@ def update_calendar(
 ) -> Calendar:
     """Change a calendar. When its hours, holidays, exceptions or time zone change, the
     running clocks counted on it follow, recomputed by a job after the commit
-    (``follow_calendar``); attaching it to other channels or teams applies to clocks
+    (``follow_change``); attaching it to other channels or teams applies to clocks
     started from now on."""
     before = _calendar_definition(calendar)
     for name, value in changes.items():
@@ -196,7 +196,7 @@ def create_policy(workspace_id: int, calendar: Calendar, **fields: Any) -> SlaPo
 def update_policy(policy: SlaPolicy, **changes: Any) -> SlaPolicy:
     """Change a policy. New conditions choose the policy of conversations opened from now
     on; new targets or a new calendar move the clocks still running on it, recomputed by
-    a job after the commit (``follow_policy``)."""
+    a job after the commit (``follow_change``)."""
     before = _policy_targets(policy)
     for name, value in changes.items():
         setattr(policy, name, value)
@@ -532,7 +532,12 @@ def _followed(
         "next_reply": conversation.waiting_since if conversation.first_reply_at else None,
         "resolution": conversation.created_at,
     }
-    columns = timers.recomputed(old, new, state, starts, now)
+    try:
+        columns = timers.recomputed(old, new, state, starts, now)
+    except CalendarInvalid:
+        # Open for longer than the calendar arithmetic looks ahead (three years): its
+        # clocks stay as they were rather than stopping the walk.
+        return None
     if not columns:
         return None
     expect = {name: state[name] for name in SLA_FIELDS}

@@ -14,7 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sportello.conversations.models import RUNNING_SLA_STATES, SlaState
-from sportello.sla.hours import OpeningHours, add_business_time, business_time_between
+from sportello.sla.hours import (
+    HORIZON_DAYS,
+    OpeningHours,
+    add_business_time,
+    business_time_between,
+)
 
 TARGETS = ("first_reply", "next_reply", "resolution")
 
@@ -232,6 +237,11 @@ def policy_changed(
     return {k: v for k, v in columns.items() if state.get(k) != v}
 
 
+# The longest clock ``recomputed`` counts again: business time is counted at most
+# ``HORIZON_DAYS`` ahead of a start (a clock older than that is left as it was).
+LONGEST_RECOMPUTED = timedelta(days=HORIZON_DAYS - 2)
+
+
 def recomputed(
     old: PolicyRules,
     new: PolicyRules,
@@ -255,6 +265,8 @@ def recomputed(
         current = state.get(f"{target}_sla")
         if start is None or due is None or current not in RUNNING_SLA_STATES:
             continue
+        if due - start > LONGEST_RECOMPUTED:
+            continue  # beyond what business time is counted over: left as it was
         before, after = old.targets.get(target), new.targets.get(target)
         if after is None:
             columns[f"{target}_due_at"], columns[f"{target}_sla"] = None, None

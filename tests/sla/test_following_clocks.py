@@ -218,3 +218,28 @@ def test_the_walk_goes_in_batches(api, admin_api, write, moving_clock, workspace
     monkeypatch.setattr(jobs, "BATCHES_PER_RUN", 1)
     jobs.follow_clocks(workspace.pk, change, after)
     assert not Conversation.objects.exclude(first_reply_due_at=rome(2026, 12, 7, 10, 0)).exists()
+
+
+def test_a_conversation_open_for_years_keeps_its_clock_and_does_not_stop_the_others(
+    api, admin_api, write, moving_clock, django_capture_on_commit_callbacks
+):
+    """Business time is counted at most three years ahead: a conversation whose clock
+    began before that is left as it was, and the walk goes on to the next one."""
+    moving_clock.set(*FRIDAY_1600)
+    ancient = write(sender={"name": "A", "email": "a@example.it"})
+    recent = write(sender={"name": "B", "email": "b@example.it"})
+    Conversation.objects.filter(pk=ancient["conversation_id"]).update(
+        created_at=rome(2022, 1, 3, 10, 0)
+    )
+    calendar = Calendar.objects.get(is_default=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.patch(
+            f"/api/v1/calendars/{calendar.pk}", {"closed_days": ["2026-12-04"]}
+        )
+    assert response.status_code == 200
+    assert detail(api, ancient["conversation_id"])["first_reply_due_at"] == iso(
+        rome(2026, 12, 4, 17, 0)
+    )
+    assert detail(api, recent["conversation_id"])["first_reply_due_at"] == iso(
+        rome(2026, 12, 7, 10, 0)
+    )
