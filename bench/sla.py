@@ -4,6 +4,7 @@
     python bench/sla.py --conversations 100000 --due 500
     python bench/sla.py --home /tmp/sla-1m --reuse  # the database of an earlier run
     python bench/sla.py --database-url postgres://postgres@127.0.0.1:5432/sportello_bench_sla
+    python bench/sla.py --conversations 100000 --follow  # and a calendar change followed
 
 Seeds the conversations with ``bench.seeding`` (one message each, no raw records), opens
 them all and arms their clocks: first reply due over the next seven days, except ``--due``
@@ -11,8 +12,13 @@ of them whose warning fell due in the last minute (what a scan a minute finds in
 workspace). Then, on a fixed clock, times ``sla.actions.escalate_due``: the scan that warns
 those, and idle scans that find nothing (the index range alone).
 
+With ``--follow``, then times ``sla.actions.follow_change`` after the default calendar
+gains a closed day: every open conversation's clock recomputed from its start, 500 a
+transaction (what ``sla.jobs.follow_clocks`` does across its runs); the clocks are armed
+again afterwards.
+
 Prints one JSON line: ``{conversations, open, due, warned, scan_seconds, idle_scan_seconds,
-idle_scan_max_seconds, backend}``.
+idle_scan_max_seconds, backend}`` (and ``followed, follow_seconds, follow_per_second``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("SPORTELLO_DATABASE_URL", ""))
     parser.add_argument("--reuse", action="store_true", help="seed only if there are too few")
     parser.add_argument("--rearm", action="store_true", help="arm every clock again")
+    parser.add_argument(
+        "--follow", action="store_true", help="time a calendar change followed by the clocks"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         idle_scans=args.idle_scans,
         reuse=args.reuse,
         rearm=args.rearm,
+        follow=args.follow,
     )
     print(json.dumps({**figures, "backend": environment.backend()}))
     return 0
@@ -67,6 +77,7 @@ def run(
     idle_scans: int = 5,
     reuse: bool = False,
     rearm: bool = False,
+    follow: bool = False,
 ) -> dict:
     from django.db import connection
 
@@ -114,7 +125,9 @@ def run(
             idle.append(time.perf_counter() - began)
     finally:
         clock.now = real_now
+    followed = _follow(workspace.pk, connection, policy, opened, due=due) if follow else {}
     return {
+        **followed,
         "conversations": Conversation.objects.count(),
         "open": opened,
         "due": due,
@@ -123,6 +136,49 @@ def run(
         "scan_seconds": round(scan_seconds, 4),
         "idle_scan_seconds": round(statistics.median(idle), 5) if idle else None,
         "idle_scan_max_seconds": round(max(idle), 5) if idle else None,
+    }
+
+
+def _follow(workspace_id: int, connection, policy, opened: int, *, due: int) -> dict:
+    """The default calendar closes on the scan's day; every open clock follows."""
+    from sportello.conversations.models import Conversation
+    from sportello.core import clock
+    from sportello.sla.actions import _calendar_definition, follow_change
+    from sportello.sla.models import Calendar
+
+    calendar = Calendar.objects.get(workspace_id=workspace_id, is_default=True)
+    before = _calendar_definition(calendar)
+    closed = SCAN_AT.date().isoformat()
+    Calendar.objects.filter(pk=calendar.pk).update(closed_days=[closed])
+    change = {"calendar_id": calendar.pk, "old_calendar": before}
+    # The seeded conversations began up to years before the scan's moment; a running
+    # clock begins hours or days before its due time: two days here.
+    table = Conversation._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"UPDATE {table} SET created_at = datetime(first_reply_due_at, '-2 days')"
+                " WHERE sla_check_at IS NOT NULL"
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET created_at = first_reply_due_at - interval '2 days'"
+                " WHERE sla_check_at IS NOT NULL"
+            )
+    real_now = clock.now
+    clock.now = lambda: SCAN_AT
+    try:
+        began = time.perf_counter()
+        moved, _ = follow_change(workspace_id, change, batches=10**9)
+        seconds = time.perf_counter() - began
+    finally:
+        clock.now = real_now
+        Calendar.objects.filter(pk=calendar.pk).update(closed_days=before["closed_days"])
+    _arm_clocks(connection, policy.pk, SCAN_AT, due=due, warn=policy.warn_minutes, again=False)
+    return {
+        "followed": moved,
+        "follow_seconds": round(seconds, 2),
+        "follow_per_second": round(moved / seconds) if seconds else None,
     }
 
 

@@ -337,6 +337,13 @@ API: dict[str, ApiRule] = {
         statuses(200), lambda role: {"warn_minutes": 10}, least_role="admin"
     ),
     "DELETE /api/v1/sla-policies/{policy_id}": ApiRule(statuses(204), least_role="admin"),
+    "GET /api/v1/repeat-contacts": ApiRule(statuses(200), shows_rows=False),
+    "PUT /api/v1/repeat-contacts": ApiRule(
+        statuses(200),
+        lambda role: {"is_enabled": True, "window_days": 10},
+        least_role="admin",
+        shows_rows=False,
+    ),
     "GET /api/v1/acknowledgement": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     "PUT /api/v1/acknowledgement": ApiRule(
         statuses(200),

@@ -58,6 +58,8 @@ def customer(c: Customer) -> dict[str, Any]:
         "lifecycle_changed_at": c.lifecycle_changed_at,
         "lifecycle_reason": lifecycle_reasons.english(c.lifecycle_reason),
         "do_not_contact": c.do_not_contact,
+        "segment": c.segment,
+        "segment_changed_at": c.segment_changed_at,
     }
 
 

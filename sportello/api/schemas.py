@@ -187,6 +187,13 @@ class CustomerOut(Schema):
         description="The person asked not to be contacted: no acknowledgement, automatic or "
         "new outgoing message (agents' replies to what she writes still go)",
     )
+    segment: Literal["new", "occasional", "loyal", "at_risk"] = Field(
+        "new",
+        description="`new` (no purchase yet), `occasional`, `loyal` (regular orders, the "
+        "last within a year) or `at_risk` (a regular buyer long overdue, or repeated "
+        "breached or repeat contacts): docs/adr/0025-customer-segments.md",
+    )
+    segment_changed_at: datetime | None = None
 
 
 class CustomerPage(Schema):
@@ -562,6 +569,9 @@ class PolicyConditions(Schema):
     priorities: list[Literal[0, 1, 2, 3]] = Field([], max_length=4)
     teams: list[int] = Field([], max_length=100, description="Team ids")
     tags: list[str] = Field([], max_length=100)
+    segments: list[Literal["new", "occasional", "loyal", "at_risk"]] = Field(
+        [], max_length=4, description="Customers' segments (docs/adr/0025-customer-segments.md)"
+    )
 
 
 _TARGET = "Minutes; null for no target"
@@ -591,7 +601,9 @@ class PolicyIn(Schema):
     is_active: bool = True
     calendar_id: int | None = Field(None, description="Default: the workspace's calendar")
     conditions: PolicyConditions = Field(
-        default_factory=lambda: PolicyConditions(channels=[], priorities=[], teams=[], tags=[])
+        default_factory=lambda: PolicyConditions(
+            channels=[], priorities=[], teams=[], tags=[], segments=[]
+        )
     )
     first_reply_minutes: int | None = Field(60, ge=1, description=_TARGET)
     first_reply_business: bool = Field(True, description=_BUSINESS)
@@ -615,3 +627,20 @@ class PolicyPatch(Schema):
     resolution_minutes: int | None = Field(None, ge=1)
     resolution_business: bool | None = None
     warn_minutes: int | None = Field(None, ge=0)
+
+
+class RepeatSettingsIn(Schema):
+    is_enabled: bool = Field(
+        description="Link a new conversation to the customer's open or recently resolved "
+        "one about the same matter"
+    )
+    window_days: int = Field(
+        ge=1,
+        le=90,
+        description="Days after a conversation is resolved during which a new contact about "
+        "the same matter is a repeat (default 7)",
+    )
+
+
+class RepeatSettingsOut(RepeatSettingsIn):
+    pass

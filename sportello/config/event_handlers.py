@@ -33,7 +33,10 @@ from sportello.conversations.events import (
 from sportello.conversations.handlers import link_repeat_contacts
 from sportello.core.events import Event, subscribe
 from sportello.customers.events import CustomerCreated, CustomerUpdated
-from sportello.customers.handlers import suggest_duplicates_of_customer
+from sportello.customers.handlers import (
+    segment_after_closed_conversation,
+    suggest_duplicates_of_customer,
+)
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
@@ -100,6 +103,9 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # suggestions follow within seconds (customers.actions.duplicates).
     (CustomerCreated, suggest_duplicates_of_customer),
     (CustomerUpdated, suggest_duplicates_of_customer),
+    # A closed conversation (breached, or a repeat contact) may move its customer's
+    # segment; orders move it in their own action.
+    (StatusChanged, segment_after_closed_conversation),
 ]
 
 

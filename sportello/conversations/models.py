@@ -258,6 +258,13 @@ class Conversation(WorkspaceScoped, Timestamped):
                 F("id"),
                 name="conv_due_order",
             ),
+            # The clocks to recompute when a calendar or a policy changes: the active
+            # conversations of a policy, in id order (``queries.clocks_to_follow``).
+            models.Index(
+                fields=["sla_policy_id", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="conv_sla_policy_active",
+            ),
             # The breach scanner: the conversations whose warning or breach is due.
             models.Index(
                 fields=["sla_check_at"],

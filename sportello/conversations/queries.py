@@ -33,6 +33,7 @@ from sportello.conversations.models import (
     Direction,
     Kind,
     Message,
+    SlaState,
     Status,
     Tag,
 )
@@ -296,6 +297,7 @@ _SLA_STATE_FIELDS = (
     "team_id",
     "channel_id",
     "priority",
+    "customer_id",
     "created_at",
     "first_reply_at",
     "waiting_since",
@@ -723,3 +725,47 @@ def has_written_on(customer_id: int, channel_id: int) -> bool:
     """Whether the customer ever wrote to us on this channel (a conversation of theirs is
     on it): a Telegram bot may write only to people who wrote to it first."""
     return Conversation.objects.filter(customer_id=customer_id, channel_id=channel_id).exists()
+
+
+def troubled_contacts(customer_id: int, since: datetime) -> list[datetime]:
+    """When each of the customer's conversations opened since ``since`` began, among those
+    that went badly: an SLA target breached, or a repeat contact (the matter was not
+    settled the first time). Customers' segments read them (``customers.segments``)."""
+    breached = SlaState.BREACHED
+    went_badly = (
+        Q(first_reply_sla=breached)
+        | Q(next_reply_sla=breached)
+        | Q(resolution_sla=breached)
+        | Q(repeat_link__isnull=False)
+    )
+    rows = Conversation.objects.filter(customer_id=customer_id, created_at__gte=since).filter(
+        went_badly
+    )
+    return list(rows.values_list("created_at", flat=True).distinct())
+
+
+def customer_of(conversation_id: int) -> int | None:
+    return (
+        Conversation.objects.filter(pk=conversation_id)
+        .values_list("customer_id", flat=True)
+        .first()
+    )
+
+
+def clocks_to_follow(
+    workspace_id: int, policy_ids: list[int], *, after_id: int, limit: int
+) -> list[Conversation]:
+    """The still-active conversations timed by one of ``policy_ids``, in id order after
+    ``after_id``, with what their clocks depend on: the SLA app recomputes their due
+    times when a calendar or a policy changes. One range of the partial index
+    ``conv_sla_policy_active`` per policy, whatever the number of finished ones."""
+    return list(
+        Conversation.objects.filter(
+            workspace_id=workspace_id,
+            sla_policy_id__in=policy_ids,
+            status__in=ACTIVE_STATUSES,
+            pk__gt=after_id,
+        )
+        .order_by("pk")
+        .only(*_SLA_STATE_FIELDS)[:limit]
+    )

@@ -23,6 +23,17 @@ class LifecycleStage(models.TextChoices):
     FORMER = "former", _("former customer")
 
 
+class Segment(models.TextChoices):
+    """Where a customer stands by her own buying and contact history (``segments`` holds
+    the rules, ADR 0025): no purchase yet, buys now and then, buys regularly, or is
+    slipping away (a regular buyer long overdue, or repeated bad experiences)."""
+
+    NEW = "new", _("new")
+    OCCASIONAL = "occasional", _("occasional")
+    LOYAL = "loyal", _("loyal")
+    AT_RISK = "at_risk", _("at risk")
+
+
 class Organization(WorkspaceScoped, Timestamped):
     """A company a customer belongs to, when the customer is a business."""
 
@@ -94,11 +105,33 @@ class Customer(WorkspaceScoped, Timestamped):
     # outgoing message; agents' replies to what she writes still go): ``queries.consent``.
     do_not_contact = models.BooleanField(_("do not contact"), default=False, db_default=False)
     do_not_contact_since = models.DateTimeField(_("do not contact since"), null=True, blank=True)
+    # The customer's segment (``segments.classify``), written by ``actions.segments`` on
+    # an order, on a closed conversation, and by the nightly review at
+    # ``segment_review_at``: the next instant the passing of time alone could change it
+    # (NULL: time alone cannot). A database default, so ingest's plain-SQL insert needs
+    # no change.
+    segment = models.CharField(
+        _("segment"),
+        max_length=10,
+        choices=Segment.choices,
+        default=Segment.NEW,
+        db_default=Segment.NEW,
+    )
+    segment_changed_at = models.DateTimeField(_("segment changed at"), null=True, blank=True)
+    segment_review_at = models.DateTimeField(_("segment review at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
+            # ``GET /api/v1/customers?segment=``, most recent first.
+            models.Index(fields=["workspace", "segment", "-id"], name="customer_segment"),
+            # The nightly review reads only the customers whose segment may have drifted.
+            models.Index(
+                fields=["segment_review_at"],
+                condition=models.Q(segment_review_at__isnull=False),
+                name="customer_segment_review",
+            ),
             models.Index(fields=["workspace", "name"], name="customer_ws_name"),
             # The customer list, most recent contact first.
             models.Index(

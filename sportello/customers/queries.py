@@ -36,6 +36,8 @@ class IdentityOwner:
     value: str
     customer_id: int
     customer_name: str
+    # Read with the owner for the SLA step: a policy may apply to a segment.
+    customer_segment: str = "new"
 
 
 def identity_owners(workspace_id: int, identities: list[tuple[str, str]]) -> list[IdentityOwner]:
@@ -45,7 +47,7 @@ def identity_owners(workspace_id: int, identities: list[tuple[str, str]]) -> lis
         return []
     condition = " OR ".join(["(i.kind = %s AND i.value = %s)"] * len(identities))
     rows = sql.fetchall(
-        "SELECT i.kind, i.value, i.customer_id, c.name FROM customers_identity i"
+        "SELECT i.kind, i.value, i.customer_id, c.name, c.segment FROM customers_identity i"
         " JOIN customers_customer c ON c.id = i.customer_id"
         f" WHERE i.workspace_id = %s AND ({condition}) ORDER BY i.customer_id, i.id",
         [workspace_id, *(part for identity in identities for part in identity)],
@@ -485,3 +487,11 @@ def lookup_customer(workspace_id: int, *, email: str = "", phone: str = "") -> L
         },
         channels=channels,
     )
+
+
+def segment_of(customer_id: int | None) -> str:
+    """The customer's segment (``new`` for none): SLA policies and rules may select on it."""
+    if customer_id is None:
+        return "new"
+    found = Customer.objects.filter(pk=customer_id).values_list("segment", flat=True).first()
+    return found or "new"

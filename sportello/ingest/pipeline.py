@@ -214,6 +214,7 @@ class IdentifyCustomer(Step):
                         "id": first.customer_id,
                         "workspace_id": workspace_id,
                         "name": first.customer_name,
+                        "segment": first.customer_segment,
                     },
                 )
                 add_identities(ctx.customer, verified)
@@ -239,7 +240,12 @@ class IdentifyCustomer(Step):
         first = (verified_owners or owners)[0]
         customer: Customer = sql.instance(
             Customer,
-            {"id": first.customer_id, "workspace_id": workspace_id, "name": first.customer_name},
+            {
+                "id": first.customer_id,
+                "workspace_id": workspace_id,
+                "name": first.customer_name,
+                "segment": first.customer_segment,
+            },
         )
         owned = {(o.kind, o.value) for o in owners if o.customer_id == customer.pk}
         missing = [i for i in ctx.identities if i not in owned and i not in unverified]
@@ -321,6 +327,9 @@ class StartSlaClock(Step):
             channel_id=ctx.channel.pk,
             team_id=ctx.team_id,
             sent_at=ctx.inbound.sent_at,
+            # A customer created by this message is new; a known one's segment was read
+            # with her identity (no statement of its own).
+            segment=ctx.customer.segment if ctx.customer and not ctx.new_customer else "new",
         )
 
 

@@ -4,6 +4,7 @@ SLA clocks (through ``conversations.actions.update_sla``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,13 +15,20 @@ from sportello.channels.models import Channel
 from sportello.conversations import actions as conversation_actions
 from sportello.conversations.actions import timeline
 from sportello.conversations.models import Conversation
-from sportello.conversations.queries import SLA_FIELDS, sla_checks_due, sla_state
+from sportello.conversations.queries import (
+    SLA_FIELDS,
+    clocks_to_follow,
+    sla_checks_due,
+    sla_state,
+)
 from sportello.core import clock
 from sportello.core.errors import Conflict, InvalidInput
 from sportello.core.events import publish
+from sportello.customers.models import Segment
+from sportello.customers.queries import segment_of as segment_of_customer
 from sportello.sla import queries, timers
 from sportello.sla.events import SlaBreached, SlaWarning
-from sportello.sla.hours import OpeningHours
+from sportello.sla.hours import CalendarInvalid, OpeningHours
 from sportello.sla.models import (
     DEFAULT_COUNTRY,
     DEFAULT_FIRST_REPLY_MINUTES,
@@ -33,7 +41,7 @@ from sportello.sla.models import (
 from sportello.sla.timers import PolicyRules
 
 _UNSET: Any = object()
-CONDITION_KINDS = ("channels", "priorities", "teams", "tags")
+CONDITION_KINDS = ("channels", "priorities", "teams", "tags", "segments")
 MAX_TARGET_MINUTES = 366 * 24 * 60
 
 
@@ -124,14 +132,19 @@ def update_calendar(
     team_ids: list[int] | None = None,
     **changes: Any,
 ) -> Calendar:
-    """Change a calendar. Running clocks keep their due times (a customer may have been
-    told them); the new hours and attachments apply to clocks started from now on."""
+    """Change a calendar. When its hours, holidays, exceptions or time zone change, the
+    running clocks counted on it follow, recomputed by a job after the commit
+    (``follow_change``); attaching it to other channels or teams applies to clocks
+    started from now on."""
+    before = _calendar_definition(calendar)
     for name, value in changes.items():
         setattr(calendar, name, value)
     _check_calendar(calendar)
     _save_unique(calendar, "calendar")
     _attach(calendar, channel_ids, team_ids)
     queries.forget(calendar.workspace_id)
+    if _calendar_definition(calendar) != before:
+        _follow(calendar.workspace_id, {"calendar_id": calendar.pk, "old_calendar": before})
     return calendar
 
 
@@ -162,6 +175,9 @@ def _check_policy(policy: SlaPolicy) -> None:
     conditions = policy.conditions
     if not isinstance(conditions, dict) or set(conditions) - set(CONDITION_KINDS):
         raise InvalidInput(f"conditions: an object with {', '.join(CONDITION_KINDS)}")
+    segments = conditions.get("segments") or []
+    if not isinstance(segments, list) or set(segments) - set(Segment.values):
+        raise InvalidInput(f"conditions.segments: any of {', '.join(Segment.values)}")
     if policy.is_default and any(conditions.values()):
         raise InvalidInput("conditions: the default policy applies to every conversation")
 
@@ -178,14 +194,48 @@ def create_policy(workspace_id: int, calendar: Calendar, **fields: Any) -> SlaPo
 
 @transaction.atomic
 def update_policy(policy: SlaPolicy, **changes: Any) -> SlaPolicy:
-    """New targets and conditions apply to clocks started from now on; running clocks
-    keep the due times they were given (a customer was told them)."""
+    """Change a policy. New conditions choose the policy of conversations opened from now
+    on; new targets or a new calendar move the clocks still running on it, recomputed by
+    a job after the commit (``follow_change``)."""
+    before = _policy_targets(policy)
     for name, value in changes.items():
         setattr(policy, name, value)
     _check_policy(policy)
     _save_unique(policy, "policy")
     queries.forget(policy.workspace_id)
+    if _policy_targets(policy) != before:
+        _follow(policy.workspace_id, {"policy_id": policy.pk, "old_policy": before})
     return policy
+
+
+def _calendar_definition(calendar: Calendar) -> dict[str, Any]:
+    """What a calendar's open time is computed from (its name and attachments are not)."""
+    return {
+        "time_zone": calendar.time_zone,
+        "weekly": calendar.hours,
+        "country": calendar.holiday_country,
+        "subdivision": calendar.holiday_subdivision,
+        "closed_days": list(calendar.closed_days),
+        "open_days": dict(calendar.open_days),
+    }
+
+
+def _policy_targets(policy: SlaPolicy) -> dict[str, Any]:
+    """What a policy's due times are computed from."""
+    fields = [f"{target}_{part}" for target in timers.TARGETS for part in ("minutes", "business")]
+    return {
+        "calendar_id": policy.calendar_id,
+        "warn_minutes": policy.warn_minutes,
+        **{name: getattr(policy, name) for name in fields},
+    }
+
+
+def _follow(workspace_id: int, change: dict[str, Any]) -> None:
+    """Queue the recomputation of the clocks a change moves, once it commits (a job: a
+    workspace may have a million open conversations)."""
+    from sportello.sla.jobs import follow_clocks
+
+    transaction.on_commit(lambda: follow_clocks(workspace_id, change))
 
 
 @transaction.atomic
@@ -247,6 +297,7 @@ def clocks_for_message(
     channel_id: int,
     team_id: int | None,
     sent_at: datetime | None,
+    segment: str = "",
 ) -> dict[str, Any]:
     """The SLA columns a customer's message sets (for ``receive_message``'s ``sla``): a
     new conversation's first-reply and resolution clocks, an answered one's next-reply
@@ -255,7 +306,14 @@ def clocks_for_message(
     start = timers.clock_start(sent_at, now)
     rules = rules_in_force(workspace_id)
     if conversation is None:
-        policy = timers.choose(rules, channel_id=channel_id, priority=1, team_id=team_id, tags=())
+        policy = timers.choose(
+            rules,
+            channel_id=channel_id,
+            priority=1,
+            team_id=team_id,
+            tags=(),
+            segment=segment,
+        )
         if policy is None:
             return {}
         policy = queries.on_local_calendar(
@@ -356,6 +414,7 @@ def conditions_changed(conversation_id: int) -> None:
         priority=conversation.priority,
         team_id=conversation.team_id,
         tags=tags,
+        segment=segment_of_customer(conversation.customer_id),
     )
     if policy is None or policy.id == conversation.sla_policy_id:
         return
@@ -373,6 +432,116 @@ def conditions_changed(conversation_id: int) -> None:
 
 
 BATCH = 500
+
+
+def follow_change(
+    workspace_id: int, change: Mapping[str, Any], *, after_id: int = 0, batches: int = 20
+) -> tuple[int, int | None]:
+    """Recompute the running clocks of the active conversations a calendar or policy
+    change moves (``change``: ``calendar_id`` and its ``old_calendar`` definition, or
+    ``policy_id`` and its ``old_policy`` targets), from when each started
+    (``timers.recomputed``); met and breached outcomes stay.
+
+    Walks the conversations in id order after ``after_id`` from the partial index
+    ``conv_sla_policy_active``, one transaction per batch of ``BATCH`` (each row written
+    only if its clocks did not move meanwhile), at most ``batches`` batches. Returns
+    (clocks moved, the id to go on after; ``None`` when done)."""
+    queries.forget(workspace_id)  # this process may have read them before the change
+    rules = {rule.id: rule for rule in queries.policies_in_force(workspace_id)}
+    was = _Before.of(change, rules)
+    moved = 0
+    now = clock.now()
+    for _ in range(batches):
+        with transaction.atomic():
+            found = clocks_to_follow(workspace_id, was.policy_ids, after_id=after_id, limit=BATCH)
+            changes = []
+            for conversation in found:
+                decided = _followed(conversation, rules, was, now)
+                if decided is not None:
+                    changes.append(decided)
+            moved += sum(conversation_actions.update_sla_many(changes))
+        if len(found) < BATCH:
+            return moved, None
+        after_id = found[-1].pk
+    return moved, after_id
+
+
+@dataclass(frozen=True)
+class _Before:
+    """What the clocks were computed on before the change, read once per run."""
+
+    policy_ids: list[int]
+    calendar_id: int | None = None  # a calendar changed: this one
+    hours: OpeningHours | None = None  # its hours before (or the policy's old calendar's)
+    policy_calendar_id: int = 0  # a policy changed: its calendar now
+    targets: dict[str, timers.Target] | None = None  # and its targets before
+
+    @classmethod
+    def of(cls, change: Mapping[str, Any], rules: Mapping[int, PolicyRules]) -> _Before:
+        if change.get("calendar_id") is not None:
+            return cls(
+                policy_ids=sorted(rules),
+                calendar_id=change["calendar_id"],
+                hours=OpeningHours.build(**change["old_calendar"]),
+            )
+        policy = rules.get(change["policy_id"])
+        if policy is None:  # deactivated since: its clocks are left as they are
+            return cls(policy_ids=[])
+        old = change["old_policy"]
+        targets = {
+            target: timers.Target(old[f"{target}_minutes"], old[f"{target}_business"])
+            for target in timers.TARGETS
+            if old[f"{target}_minutes"] is not None
+        }
+        hours = None
+        if old["calendar_id"] != policy.calendar_id:
+            calendar = Calendar.objects.filter(pk=old["calendar_id"]).first()
+            hours = queries.opening_hours(calendar) if calendar is not None else None
+        return cls(
+            policy_ids=[policy.id],
+            hours=hours,
+            policy_calendar_id=policy.calendar_id,
+            targets=targets,
+        )
+
+    def old(self, new: PolicyRules) -> PolicyRules | None:
+        """The rules ``new``'s clocks were computed on; ``None``: the change did not
+        touch them (a calendar other than the one changed counts them)."""
+        if self.calendar_id is not None:
+            if new.calendar_id != self.calendar_id or self.hours is None:
+                return None
+            return replace(new, hours=self.hours)
+        assert self.targets is not None
+        old = replace(new, targets=self.targets)
+        if self.hours is not None and new.calendar_id == self.policy_calendar_id:
+            old = replace(old, hours=self.hours)
+        return old
+
+
+def _followed(
+    conversation: Conversation, rules: Mapping[int, PolicyRules], was: _Before, now: datetime
+) -> conversation_actions.SlaChange | None:
+    """The change one conversation's clocks take, or ``None``."""
+    new = _local(conversation, rules.get(conversation.sla_policy_id or 0))
+    old = was.old(new) if new is not None else None
+    if new is None or old is None:
+        return None
+    state = _state_of(conversation)
+    starts = {
+        "first_reply": conversation.created_at if conversation.first_reply_at is None else None,
+        "next_reply": conversation.waiting_since if conversation.first_reply_at else None,
+        "resolution": conversation.created_at,
+    }
+    try:
+        columns = timers.recomputed(old, new, state, starts, now)
+    except CalendarInvalid:
+        # Open for longer than the calendar arithmetic looks ahead (three years): its
+        # clocks stay as they were rather than stopping the walk.
+        return None
+    if not columns:
+        return None
+    expect = {name: state[name] for name in SLA_FIELDS}
+    return conversation_actions.SlaChange(conversation, columns, expect)
 
 
 def escalate_due(*, batches: int = 20) -> tuple[int, int]:

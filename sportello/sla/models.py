@@ -63,7 +63,8 @@ class SlaPolicy(WorkspaceScoped, Timestamped):
     and the default policy (no conditions, never deleted) catches the rest. Each target is
     in minutes of business time on ``calendar`` or of calendar time (24/7); ``None`` sets
     no target. ``conditions``: ``{"channels": [ids], "priorities": [0-3], "teams": [ids],
-    "tags": [names]}``, each a list of values any of which matches."""
+    "tags": [names], "segments": [customers' segments]}``, each a list of values any of
+    which matches."""
 
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)

@@ -24,10 +24,11 @@ CACHE_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class LocalCalendars:
-    """The calendars attached to channels and teams, by their ids."""
+    """The calendars attached to channels and teams (their ids and hours), by the
+    channel's or team's id."""
 
-    by_channel: dict[int, OpeningHours] = field(default_factory=dict)
-    by_team: dict[int, OpeningHours] = field(default_factory=dict)
+    by_channel: dict[int, tuple[int, OpeningHours]] = field(default_factory=dict)
+    by_team: dict[int, tuple[int, OpeningHours]] = field(default_factory=dict)
 
 
 _cache: dict[int, tuple[float, list[PolicyRules], LocalCalendars]] = {}
@@ -89,6 +90,7 @@ def rules_of(policy: SlaPolicy, hours: OpeningHours | None = None) -> PolicyRule
         hours=hours if hours is not None else opening_hours(policy.calendar),
         warn=timedelta(minutes=policy.warn_minutes),
         own_calendar=not policy.calendar.is_default,
+        calendar_id=policy.calendar_id,
     )
 
 
@@ -114,10 +116,11 @@ def _in_force(workspace_id: int) -> tuple[list[PolicyRules], LocalCalendars]:
     ):
         if assignment.calendar_id not in hours:
             hours[assignment.calendar_id] = opening_hours(assignment.calendar)
+        found = (assignment.calendar_id, hours[assignment.calendar_id])
         if assignment.channel_id is not None:
-            local.by_channel[assignment.channel_id] = hours[assignment.calendar_id]
+            local.by_channel[assignment.channel_id] = found
         if assignment.team_id is not None:
-            local.by_team[assignment.team_id] = hours[assignment.calendar_id]
+            local.by_team[assignment.team_id] = found
     with _lock:
         _cache[workspace_id] = (now, rules, local)
     return rules, local
@@ -136,8 +139,10 @@ def on_local_calendar(
     if policy.own_calendar:
         return policy
     local = _in_force(workspace_id)[1]
-    hours = local.by_channel.get(channel_id or 0) or local.by_team.get(team_id or 0)
-    return policy if hours is None else replace(policy, hours=hours)
+    found = local.by_channel.get(channel_id or 0) or local.by_team.get(team_id or 0)
+    if found is None:
+        return policy
+    return replace(policy, hours=found[1], calendar_id=found[0])
 
 
 def assignments_of(calendar: Calendar) -> tuple[list[int], list[int]]:

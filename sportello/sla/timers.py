@@ -14,7 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sportello.conversations.models import RUNNING_SLA_STATES, SlaState
-from sportello.sla.hours import OpeningHours, add_business_time, business_time_between
+from sportello.sla.hours import (
+    HORIZON_DAYS,
+    OpeningHours,
+    add_business_time,
+    business_time_between,
+)
 
 TARGETS = ("first_reply", "next_reply", "resolution")
 
@@ -39,12 +44,22 @@ class PolicyRules:
     # Whether the policy names a calendar of its own rather than the workspace's default:
     # then a channel's or a team's calendar does not replace it.
     own_calendar: bool = False
+    # The calendar ``hours`` were read from (the policy's, or a channel's or team's).
+    calendar_id: int = 0
 
     def applies_to(
-        self, *, channel_id: int, priority: int, team_id: int | None, tags: Sequence[str]
+        self,
+        *,
+        channel_id: int,
+        priority: int,
+        team_id: int | None,
+        tags: Sequence[str],
+        segment: str = "",
     ) -> bool:
         """Every condition given holds (an empty condition set holds always)."""
         c = self.conditions
+        if c.get("segments") and segment not in c["segments"]:
+            return False
         if c.get("channels") and channel_id not in c["channels"]:
             return False
         if c.get("priorities") and priority not in c["priorities"]:
@@ -80,11 +95,14 @@ def choose(
     priority: int,
     team_id: int | None,
     tags: Sequence[str] = (),
+    segment: str = "",
 ) -> PolicyRules | None:
     """The first policy, in order, whose conditions hold; the default one last."""
     ordered = sorted(policies, key=lambda p: p.is_default)
     for policy in ordered:
-        if policy.applies_to(channel_id=channel_id, priority=priority, team_id=team_id, tags=tags):
+        if policy.applies_to(
+            channel_id=channel_id, priority=priority, team_id=team_id, tags=tags, segment=segment
+        ):
             return policy
     return None
 
@@ -216,6 +234,55 @@ def policy_changed(
         columns[f"{target}_due_at"] = due
         columns[f"{target}_sla"] = SlaState.RUNNING if due is not None else None
     columns["sla_check_at"] = check_at({**state, **columns}, policy.warn)
+    return {k: v for k, v in columns.items() if state.get(k) != v}
+
+
+# The longest clock ``recomputed`` counts again: business time is counted at most
+# ``HORIZON_DAYS`` ahead of a start (a clock older than that is left as it was).
+LONGEST_RECOMPUTED = timedelta(days=HORIZON_DAYS - 2)
+
+
+def recomputed(
+    old: PolicyRules,
+    new: PolicyRules,
+    state: Mapping[str, Any],
+    starts: Mapping[str, datetime | None],
+    now: datetime,
+) -> dict[str, Any]:
+    """A calendar or a policy changed under running clocks (``old``: as the clocks were
+    computed, ``new``: as it is now). Each clock still running runs again from when it
+    started (``starts``) on the new calendar and target; met and breached ones stay.
+
+    What a clock had beyond its target in the old reckoning (the time it was paused
+    while the conversation waited on the customer, or a start earlier than ``starts``
+    says) is kept, in the same kind of time: the due time is ``start`` plus the new
+    target plus that. A warned clock whose breach moved out of the warning's reach runs
+    again (it will be warned again); a paused one stays paused, to resume on the new
+    due time."""
+    columns: dict[str, Any] = {}
+    for target in TARGETS:
+        start, due = starts.get(target), state.get(f"{target}_due_at")
+        current = state.get(f"{target}_sla")
+        if start is None or due is None or current not in RUNNING_SLA_STATES:
+            continue
+        if due - start > LONGEST_RECOMPUTED:
+            continue  # beyond what business time is counted over: left as it was
+        before, after = old.targets.get(target), new.targets.get(target)
+        if after is None:
+            columns[f"{target}_due_at"], columns[f"{target}_sla"] = None, None
+            continue
+        beyond = timedelta(0)
+        if before is not None:
+            ran = business_time_between(old.hours, start, due) if before.business else due - start
+            beyond = ran - timedelta(minutes=before.minutes)
+        total = max(timedelta(minutes=after.minutes) + beyond, timedelta(0))
+        moved = add_business_time(new.hours, start, total) if after.business else start + total
+        columns[f"{target}_due_at"] = moved
+        if current == SlaState.WARNED and moved - new.warn > now:
+            columns[f"{target}_sla"] = SlaState.RUNNING
+    merged = {**state, **columns}
+    if state.get("sla_paused_at") is None:
+        columns["sla_check_at"] = check_at(merged, new.warn)
     return {k: v for k, v in columns.items() if state.get(k) != v}
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from sportello.accounts.models import Team
 from sportello.channels.models import Channel
 from sportello.conversations.models import Priority
+from sportello.customers.models import Segment
 from sportello.sla.hours import WEEKDAYS, format_clock
 from sportello.sla.models import Calendar
 
@@ -309,6 +310,12 @@ class PolicyForm(forms.Form):
         max_length=1000,
         help_text=_("Separated by commas; one of them is enough."),
     )
+    segments = forms.MultipleChoiceField(
+        label=_("Customer segments"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=Segment.choices,
+    )
 
     def __init__(
         self,
@@ -353,6 +360,7 @@ class PolicyForm(forms.Form):
             "priorities": [str(i) for i in conditions.get("priorities", [])],
             "teams": [str(i) for i in conditions.get("teams", [])],
             "tags": ", ".join(conditions.get("tags", [])),
+            "segments": list(conditions.get("segments", [])),
         }
         for target in TARGET_LABELS:
             minutes = getattr(policy, f"{target}_minutes")
@@ -372,7 +380,7 @@ class PolicyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.is_default and any(
-            data.get(name) for name in ("channels", "priorities", "teams", "tags")
+            data.get(name) for name in ("channels", "priorities", "teams", "tags", "segments")
         ):
             self.add_error(
                 None, _("The default policy applies to every conversation: it has no conditions.")
@@ -396,6 +404,7 @@ class PolicyForm(forms.Form):
                 "priorities": [int(i) for i in data.get("priorities") or []],
                 "teams": [int(i) for i in data.get("teams") or []],
                 "tags": list(dict.fromkeys(tags)),
+                "segments": list(data.get("segments") or []),
             }
         for target in TARGET_LABELS:
             amount = data.get(f"{target}_amount")

@@ -49,15 +49,21 @@ router = Router(tags=["customers"])
 
 class CustomerQuery(Schema):
     q: str | None = None
+    segment: Literal["new", "occasional", "loyal", "at_risk"] | None = Field(
+        None, description="Only the customers of this segment"
+    )
     cursor: str | None = None
     limit: int = 25
 
 
 @router.get("", response={200: CustomerPage, 401: Error, 422: ValidationErrorOut})
 def list_(request: HttpRequest, filters: Query[CustomerQuery]):  # type: ignore[no-untyped-def]
-    """Customers matching `q` (name, email, phone or handle), most recent first."""
+    """Customers matching `q` (name, email, phone or handle) and `segment`, most recent
+    first."""
     agent = current_agent(request)
     customers = search_customers(agent.workspace_id, filters.q or "").order_by("-pk")
+    if filters.segment:
+        customers = customers.filter(segment=filters.segment)
     if filters.cursor:
         if (before := parse_id(filters.cursor)) is None:
             raise InvalidInput("the cursor is not valid; start again from the first page")

@@ -17,14 +17,19 @@ from sportello.api.schemas import (
     PolicyIn,
     PolicyOut,
     PolicyPatch,
+    RepeatSettingsIn,
+    RepeatSettingsOut,
     ValidationErrorOut,
 )
+from sportello.conversations.actions.repeat import set_repeat_settings
+from sportello.conversations.repeats import repeat_settings
 from sportello.core.errors import PermissionDenied
 from sportello.sla import actions, queries
 from sportello.sla.models import Calendar, SlaPolicy
 
 calendars = Router(tags=["sla"])
 policies = Router(tags=["sla"])
+repeat_contacts = Router(tags=["sla"])
 
 _CALENDAR_FIELDS = (
     "name",
@@ -174,3 +179,30 @@ def delete_policy(request: HttpRequest, policy_id: int):  # type: ignore[no-unty
     agent = _admin(request)
     actions.delete_policy(queries.get_policy(agent.workspace_id, policy_id))
     return Status(204, None)
+
+
+def _repeat_out(workspace_id: int) -> dict[str, Any]:
+    enabled, days = repeat_settings(workspace_id)
+    return {"is_enabled": enabled, "window_days": days}
+
+
+@repeat_contacts.get("", response={200: RepeatSettingsOut, 401: Error})
+def get_repeat_contacts(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """How repeat contacts are found: whether a new conversation is linked to the
+    customer's open one, or one resolved within `window_days`, about the same matter
+    (the same order number, or similar words)."""
+    return _repeat_out(current_agent(request).workspace_id)
+
+
+@repeat_contacts.put(
+    "", response={200: RepeatSettingsOut, 401: Error, 403: Error, 422: ValidationErrorOut}
+)
+def put_repeat_contacts(request: HttpRequest, payload: RepeatSettingsIn):  # type: ignore[no-untyped-def]
+    """Change them (admins): both fields, as on the settings page; a change is audited
+    (`repeat_contacts.settings_changed`). The window applies to conversations opened
+    from now on; links already made stay."""
+    agent = _admin(request)
+    set_repeat_settings(
+        agent.workspace_id, is_enabled=payload.is_enabled, window_days=payload.window_days
+    )
+    return _repeat_out(agent.workspace_id)

@@ -93,6 +93,8 @@ class Facts:
             return c.customer.name
         if name == "customer_language":
             return (c.customer.language or "").lower()
+        if name == "segment":
+            return c.customer.segment
         if name == "business_hours":
             return self.is_open()
         if name == "sla_target":

@@ -18,6 +18,7 @@ from sportello.channels.models import Channel
 from sportello.conversations.actions.manage import normalize_tag
 from sportello.conversations.models import Priority, Status
 from sportello.core.errors import InvalidInput
+from sportello.customers.models import Segment
 
 MAX_CONDITIONS = 20
 MAX_ACTIONS = 10
@@ -49,7 +50,8 @@ MAX_COUNT = 1000
 class Field:
     """A field a condition reads: its label, its operators and the kind of its value
     (``text``, ``channel_kind``, ``channel``, ``language``, ``tag``, ``priority``,
-    ``status``, ``team``, ``agent``, ``bool``, ``target``, ``count``, ``rating``)."""
+    ``status``, ``team``, ``agent``, ``bool``, ``target``, ``count``, ``rating``,
+    ``segment``)."""
 
     label: Any
     operators: tuple[str, ...]
@@ -69,6 +71,7 @@ FIELDS: dict[str, Field] = {
     "assignee": Field(_("Assignee"), _WHO, "agent"),
     "customer_name": Field(_("Customer name"), _WORDS, "text"),
     "customer_language": Field(_("Customer language"), _EQUAL, "language"),
+    "segment": Field(_("Customer segment"), _EQUAL, "segment"),
     "business_hours": Field(_("Within business hours"), ("is",), "bool"),
     "sla_target": Field(_("SLA target"), _EQUAL, "target"),
     "repeat_count": Field(_("Contact number about the same issue"), _COUNT, "count"),
@@ -210,6 +213,10 @@ def _value(workspace_id: int, kind: str, value: Any, where: str) -> Any:
         if not 1 <= rating <= 5:
             raise InvalidInput(f"{where}: a rating from 1 to 5")
         return rating
+    if kind == "segment":
+        if value not in Segment.values:
+            raise InvalidInput(f"{where}: segment must be one of {', '.join(Segment.values)}")
+        return value
     if kind == "target":
         if value not in SLA_TARGETS:
             raise InvalidInput(f"{where}: target must be one of {', '.join(SLA_TARGETS)}")

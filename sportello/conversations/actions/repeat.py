@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from sportello.audit import actions as audit
 from sportello.conversations.actions import timeline
 from sportello.conversations.events import RepeatContactFound
 from sportello.conversations.models import (
@@ -83,12 +84,32 @@ def link_repeat_contact(
 MAX_WINDOW_DAYS = 90
 
 
-def set_repeat_settings(workspace_id: int, *, is_enabled: bool, window_days: int) -> None:
+@transaction.atomic
+def set_repeat_settings(workspace_id: int, *, is_enabled: bool, window_days: int) -> bool:
     """Whether new conversations are compared with the customer's earlier ones, and for how
-    many days after one is resolved (1 to ``MAX_WINDOW_DAYS``)."""
+    many days after one is resolved (1 to ``MAX_WINDOW_DAYS``). A change is audited (the
+    settings page and ``PUT /api/v1/repeat-contacts`` alike); True when something changed.
+    The new window applies to conversations opened from now on."""
+    if isinstance(window_days, bool) or not isinstance(window_days, int):
+        raise InvalidInput("window_days: a whole number of days")
     if not 1 <= window_days <= MAX_WINDOW_DAYS:
         raise InvalidInput(f"window_days: between 1 and {MAX_WINDOW_DAYS}")
-    RepeatContactSettings.objects.update_or_create(
-        workspace_id=workspace_id,
-        defaults={"is_enabled": is_enabled, "window_days": window_days},
+    settings, _ = RepeatContactSettings.objects.select_for_update().get_or_create(
+        workspace_id=workspace_id
     )
+    before = {"is_enabled": settings.is_enabled, "window_days": settings.window_days}
+    after = {"is_enabled": bool(is_enabled), "window_days": window_days}
+    changed = sorted(name for name in after if before[name] != after[name])
+    if not changed:
+        return False
+    settings.is_enabled = bool(is_enabled)
+    settings.window_days = window_days
+    settings.save(update_fields=["is_enabled", "window_days"])
+    audit.record(
+        workspace_id,
+        "repeat_contacts.settings_changed",
+        target_type="repeat_contact_settings",
+        target_id=settings.pk,
+        detail={"changed": changed, "before": before, "after": after},
+    )
+    return True

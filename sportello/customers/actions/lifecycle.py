@@ -18,6 +18,7 @@ from sportello.core.errors import Conflict, InvalidInput, NotFound
 from sportello.core.events import publish
 from sportello.customers import lifecycle_reasons
 from sportello.customers.actions import IdentityKey, add_identities, create_unclaimed_customer
+from sportello.customers.actions.segments import refresh_segment
 from sportello.customers.events import CustomerUpdated
 from sportello.customers.identities import normalize, normalize_email, normalize_phone
 from sportello.customers.models import (
@@ -154,7 +155,7 @@ def record_order(workspace_id: int, data: OrderIn) -> RecordedOrder:
     """Record an order (``POST /api/v1/orders``): its customer found by the normalised
     email or phone, or created; idempotent on (workspace, number), so a shop posting the
     same order again updates its status and total. A paid or fulfilled order makes the
-    person a customer (``lifecycle_stage``)."""
+    person a customer (``lifecycle_stage``); her segment follows at once."""
     number = data.number.strip().lstrip("#").strip()
     if not number or len(number) > 64:
         raise InvalidInput("an order number must be 1 to 64 characters")
@@ -202,6 +203,7 @@ def record_order(workspace_id: int, data: OrderIn) -> RecordedOrder:
             audit_it=False,
         )
     _changed(customer, "orders")
+    refresh_segment(customer.pk)
     return RecordedOrder(order=order, created=created, customer_created=customer_created)
 
 

@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sportello.channels import registry
 from sportello.conversations.actions.merge import merge_conversations
 from sportello.conversations.queries import customer_conversations
+from sportello.core import clock
 from sportello.core.errors import Conflict, SportelloError
 from sportello.customers.actions import update_customer
 from sportello.customers.actions.lifecycle import (
@@ -24,6 +26,7 @@ from sportello.customers.actions.lifecycle import (
     set_consents,
     set_lifecycle_stage,
 )
+from sportello.customers.actions.segments import history_of
 from sportello.customers.identities import shown_value
 from sportello.customers.models import ConsentSource, Customer
 from sportello.customers.queries import (
@@ -37,6 +40,7 @@ from sportello.customers.queries import (
     orders_of,
     search_customers,
 )
+from sportello.customers.segments import TROUBLE_WINDOW, classify
 from sportello.privacy.actions import erase_customer_data
 from sportello.web.duplicate_reasons import REASON_LABELS
 from sportello.web.forms import ConsentForm, CustomerForm, IdentityForm, LifecycleForm
@@ -133,6 +137,7 @@ def _page(
         "consents": held,
         "consent_history": consent_history(customer.pk, limit=10),
         "lifecycle_changes": lifecycle_changes_of(customer.pk, limit=5),
+        "segment_why": segment_why(customer),
         "conversations": customer_conversations(agent.workspace_id, customer.pk),
         "duplicates": duplicates_of(agent.workspace_id, customer.pk),
         "merges": merges_of(agent.workspace_id, customer.pk),
@@ -142,6 +147,42 @@ def _page(
         "nav_current": "customers",
     }
     return render_page(request, "web/customers/page.html", context, status=status)
+
+
+def segment_why(customer: Customer) -> str:
+    """Why the customer is in her segment, in the agent's words (empty when the stored
+    segment is waiting for tonight's review: the reasons of another segment would
+    mislead)."""
+    now = clock.now()
+    history = history_of(customer.pk, now)
+    found = classify(history, now)
+    if found.segment != customer.segment:
+        return ""
+    days = found.usual_interval.days if found.usual_interval is not None else 0
+    if found.reason == "troubles":
+        count = len(history.troubles)
+        return ngettext(
+            "%(count)d conversation went badly in the last %(window)d days (reply time "
+            "missed, or contacted again about the same issue).",
+            "%(count)d conversations went badly in the last %(window)d days (reply time "
+            "missed, or contacted again about the same issue).",
+            count,
+        ) % {"count": count, "window": TROUBLE_WINDOW.days}
+    ago = (now - max(history.orders)).days if history.orders else 0
+    if found.reason == "overdue":
+        return _(
+            "Used to order about every %(days)d days; the last order was %(ago)d days ago."
+        ) % {"days": max(days, 1), "ago": ago}
+    if found.reason == "regular":
+        return _("Orders about every %(days)d days; the last order was %(ago)d days ago.") % {
+            "days": max(days, 1),
+            "ago": ago,
+        }
+    if found.reason == "lapsed":
+        return _("Used to order regularly, but not in the last year.")
+    if found.reason == "few_orders":
+        return _("One or two orders so far.")
+    return _("No orders yet.")
 
 
 def _kind_label(kind: str) -> str:

@@ -24,6 +24,7 @@ from sportello.channels.models import Channel
 from sportello.conversations.models import Priority, Status
 from sportello.core.errors import InvalidInput, SportelloError
 from sportello.core.ids import parse_id
+from sportello.customers.models import Segment
 from sportello.web.pages import agent_of, agent_required, render_page
 
 MAX_ROWS = 20
@@ -79,6 +80,8 @@ def _choices(workspace_id: int, kind: str) -> list[tuple[str, str]] | None:
         return [(k, str(label)) for k, label in schema.SLA_TARGETS.items()]
     if kind == "rating":
         return [(str(n), str(n)) for n in range(1, 6)]
+    if kind == "segment":
+        return [(str(v), str(label)) for v, label in Segment.choices]
     return None
 
 
