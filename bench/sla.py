@@ -29,7 +29,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 WEEK_SECONDS = 7 * 24 * 3600
@@ -152,19 +152,19 @@ def _follow(workspace_id: int, connection, policy, opened: int, *, due: int) -> 
     Calendar.objects.filter(pk=calendar.pk).update(closed_days=[closed])
     change = {"calendar_id": calendar.pk, "old_calendar": before}
     # The seeded conversations began up to years before the scan's moment; a running
-    # clock begins hours or days before its due time: two days here.
+    # clock begins hours or days before its due time. Here every clock began the day
+    # before the scan's (a Sunday), so each runs through the day now closed and moves.
     table = Conversation._meta.db_table
+    began_at = SCAN_AT - timedelta(days=1)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"UPDATE {table} SET created_at = datetime(first_reply_due_at, '-2 days')"
-                " WHERE sla_check_at IS NOT NULL"
-            )
-        else:
-            cursor.execute(
-                f"UPDATE {table} SET created_at = first_reply_due_at - interval '2 days'"
-                " WHERE sla_check_at IS NOT NULL"
-            )
+        cursor.execute(
+            f"UPDATE {table} SET created_at = %s WHERE sla_check_at IS NOT NULL",
+            [
+                began_at.replace(tzinfo=None).isoformat(sep=" ")
+                if connection.vendor == "sqlite"
+                else began_at
+            ],
+        )
     real_now = clock.now
     clock.now = lambda: SCAN_AT
     try:

@@ -237,8 +237,11 @@ def prepare(
             big_created += 1
 
     # The most recent conversations, open ones first (a tiny seed may have none open).
+    # Replied to on the API channel: the seeded email and messaging channels have no
+    # server or account to send through, and a reply that cannot leave is refused (422).
     reply_to = list(
-        conversations.exclude(pk__in=[c.pk for c in long_rows])
+        conversations.filter(channel__kind="api")
+        .exclude(pk__in=[c.pk for c in long_rows])
         .order_by(Case(When(status=Status.OPEN, then=0), default=1), "-last_message_at", "-pk")
         .values_list("pk", flat=True)[:reply_targets]
     )

@@ -42,7 +42,9 @@ from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
 from sportello.outbound.handlers import send_queued_delivery
 from sportello.providers.webchat.handlers import push_reply
+from sportello.sla.events import ClocksMoved
 from sportello.sla.handlers import (
+    calendar_or_policy_moves_the_clocks,
     priority_or_tags_choose_the_policy,
     reply_met_the_clock,
     status_moves_the_clocks,
@@ -65,6 +67,8 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # still running.
     (ConversationUpdated, priority_or_tags_choose_the_policy),
     (ConversationAssigned, team_chooses_the_policy),
+    # A calendar or a policy changed: the running clocks it moves are recomputed by a job.
+    (ClocksMoved, calendar_or_policy_moves_the_clocks),
     # A new conversation about a matter its customer raised before (open, or resolved
     # within the workspace's window) is linked to it: "3rd contact about this issue".
     # Before the rules, so that their repeat_count condition sees the link.

@@ -37,6 +37,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "consegna consegnare consegnate consegnato recapito arrivare arriva arrivo domicilio",
         "deliver delivery delivered deliveries arrive arrival doorstep",
     ),
+    "duration": ("tempi durata mette mettono impiega impiegano", "long"),
     "home": ("casa domicilio indirizzo", "home house address doorstep"),
     "abroad": ("estero internazionale internazionali", "abroad international overseas"),
     "return": ("reso resi rendere restituire restituzione", "return returns returned returning"),

@@ -27,7 +27,7 @@ from sportello.core.events import publish
 from sportello.customers.models import Segment
 from sportello.customers.queries import segment_of as segment_of_customer
 from sportello.sla import queries, timers
-from sportello.sla.events import SlaBreached, SlaWarning
+from sportello.sla.events import ClocksMoved, SlaBreached, SlaWarning
 from sportello.sla.hours import CalendarInvalid, OpeningHours
 from sportello.sla.models import (
     DEFAULT_COUNTRY,
@@ -233,9 +233,7 @@ def _policy_targets(policy: SlaPolicy) -> dict[str, Any]:
 def _follow(workspace_id: int, change: dict[str, Any]) -> None:
     """Queue the recomputation of the clocks a change moves, once it commits (a job: a
     workspace may have a million open conversations)."""
-    from sportello.sla.jobs import follow_clocks
-
-    transaction.on_commit(lambda: follow_clocks(workspace_id, change))
+    publish(ClocksMoved(workspace_id=workspace_id, change=change))
 
 
 @transaction.atomic

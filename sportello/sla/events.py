@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sportello.core.events import Event
 
@@ -26,3 +27,12 @@ class SlaWarning(SlaEvent):
 @dataclass(frozen=True)
 class SlaBreached(SlaEvent):
     """A target passed its due time unmet: recorded for reports, escalated by rules."""
+
+
+@dataclass(frozen=True)
+class ClocksMoved(Event):
+    """A calendar or a policy changed how the running clocks of a workspace are counted:
+    ``change`` says what it was before (``actions.follow_change`` recomputes from it)."""
+
+    workspace_id: int
+    change: dict[str, Any]

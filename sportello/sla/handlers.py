@@ -13,6 +13,7 @@ from sportello.conversations.events import (
 )
 from sportello.core import clock
 from sportello.sla import actions
+from sportello.sla.events import ClocksMoved
 
 
 def reply_met_the_clock(event: ReplySent) -> None:
@@ -30,3 +31,10 @@ def priority_or_tags_choose_the_policy(event: ConversationUpdated) -> None:
 
 def team_chooses_the_policy(event: ConversationAssigned) -> None:
     actions.conditions_changed(event.conversation_id)
+
+
+def calendar_or_policy_moves_the_clocks(event: ClocksMoved) -> None:
+    """Recompute the running clocks in a job: a workspace may have a million of them."""
+    from sportello.sla.jobs import follow_clocks
+
+    follow_clocks(event.workspace_id, event.change)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sportello.channels.models import Channel
-from sportello.conversations.models import Conversation, Kind
+from sportello.conversations.models import Conversation, Kind, Message
 from sportello.customers.models import Customer, Identity
 from sportello.outbound.models import Delivery
 from sportello.providers.email.send import recipient_for
@@ -16,6 +16,13 @@ from tests.web.conftest import htmx
 
 pytestmark = pytest.mark.django_db
 SMTP = {"host": "127.0.0.1", "port": 1, "ssl": False, "starttls": False, "user": "", "password": ""}
+
+
+def _move_to(conversation, channel) -> None:
+    """The conversation and its messages on ``channel``, as if the customer had written
+    there: a reply goes out on the channel of the customer's latest message."""
+    Conversation.objects.filter(pk=conversation.pk).update(channel=channel)
+    Message.objects.filter(conversation_id=conversation.pk).update(channel=channel)
 
 
 def email_channel(workspace, *, slug="email", smtp=True) -> Channel:
@@ -41,7 +48,7 @@ def test_an_email_channel_without_smtp_says_so_and_offers_another_channel(
 ):
     conversation = customer_writes(email="lucia@example.it")
     broken = email_channel(workspace, slug="vecchia", smtp=False)
-    Conversation.objects.filter(pk=conversation.pk).update(channel=broken)
+    _move_to(conversation, broken)
     working = email_channel(workspace, slug="assistenza")
 
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
@@ -212,7 +219,7 @@ def _blocked_conversation(workspace, customer_writes) -> Conversation:
     """A customer's conversation on an email channel with no outgoing server."""
     conversation = customer_writes(email="lucia@example.it")
     broken = email_channel(workspace, slug="vecchia", smtp=False)
-    Conversation.objects.filter(pk=conversation.pk).update(channel=broken)
+    _move_to(conversation, broken)
     conversation.refresh_from_db()
     return conversation
 
@@ -246,7 +253,7 @@ def test_send_is_disabled_with_its_reason_while_notes_stay_possible(
 
 def test_a_channel_that_can_send_keeps_send_enabled(agent_client, workspace, customer_writes):
     conversation = customer_writes(email="lucia@example.it")
-    Conversation.objects.filter(pk=conversation.pk).update(channel=email_channel(workspace))
+    _move_to(conversation, email_channel(workspace))
 
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
 
@@ -302,7 +309,7 @@ def test_a_channel_turned_off_refuses_replies(agent_client, workspace, customer_
     conversation = customer_writes(email="lucia@example.it")
     channel = email_channel(workspace)
     Channel.objects.filter(pk=channel.pk).update(is_active=False)
-    Conversation.objects.filter(pk=conversation.pk).update(channel=channel)
+    _move_to(conversation, channel)
 
     page = agent_client.get(f"/c/{conversation.number}/").content.decode()
     answer = agent_client.post(

@@ -138,6 +138,7 @@ def test_an_admin_adds_a_policy_for_urgent_whatsapp_conversations(italian, works
         "priorities": [3],
         "teams": [team.pk],
         "tags": ["reso", "rimborso"],
+        "segments": [],
     }
     page = italian.get(f"/settings/sla/policies/{policy.pk}/").content.decode()
     assert 'value="8"' in page and "Risoluzione entro" in page

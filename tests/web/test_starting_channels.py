@@ -12,7 +12,7 @@ import re
 import pytest
 
 from sportello.channels.actions import create_channel, update_channel
-from sportello.conversations.models import Conversation, Kind
+from sportello.conversations.models import Conversation, Kind, Message
 from sportello.customers.actions import add_identities
 from sportello.customers.models import Customer, Identity
 from sportello.outbound.models import Delivery
@@ -30,6 +30,14 @@ from tests.providers.telegram.helpers import (
 from tests.providers.whatsapp.helpers import VERSION, fake_graph, make_whatsapp_channel
 
 pytestmark = pytest.mark.django_db
+
+
+def _move_to(conversation, channel) -> None:
+    """The conversation and its messages on ``channel``, as if the customer had written
+    there: a reply goes out on the channel of the customer's latest message."""
+    Conversation.objects.filter(pk=conversation.pk).update(channel=channel)
+    Message.objects.filter(conversation_id=conversation.pk).update(channel=channel)
+
 
 WABA_ID = "102290129340398"
 TEMPLATES = [
@@ -291,7 +299,7 @@ def test_the_reply_box_offers_every_channel_that_can_write_to_the_customer(
 ):
     conversation = customer_writes(email="lucia@example.it")
     broken = make_email_channel(workspace.pk, slug="vecchia")  # no SMTP: cannot send
-    Conversation.objects.filter(pk=conversation.pk).update(channel=broken)
+    _move_to(conversation, broken)
     add_identities(conversation.customer, [("phone", "+393471234567")])
     sms = make_sms_channel(workspace.pk)
     whatsapp = make_whatsapp_channel(workspace.pk)  # no approved template: not offered
