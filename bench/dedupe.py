@@ -375,30 +375,14 @@ def generated(count: int, seed: int) -> tuple[list[Person], set[tuple[int, int]]
 
 
 def dedupe_at_scale(count: int, seed: int) -> dict[str, Any]:
-    from django.db import transaction
-
     from sportello.accounts.bootstrap import ensure_default_workspace
     from sportello.customers.actions.duplicates import dedupe_workspace
-    from sportello.customers.models import Customer, DuplicateSuggestion, Identity
+    from sportello.customers.models import DuplicateSuggestion
 
     workspace = ensure_default_workspace()
     people, planted = generated(count, seed)
     load_started = time.perf_counter()
-    with transaction.atomic():
-        customers = Customer.objects.bulk_create(
-            [Customer(workspace=workspace, name=n, custom_fields=f) for n, f, _ in people],
-            batch_size=5000,
-        )
-        seen: set[tuple[str, str]] = set()
-        rows = []
-        for customer, (_, _, identities) in zip(customers, people, strict=True):
-            for kind, value in identities:
-                if (kind, value) not in seen:
-                    seen.add((kind, value))
-                    rows.append(
-                        Identity(workspace=workspace, customer=customer, kind=kind, value=value)
-                    )
-        Identity.objects.bulk_create(rows, batch_size=5000)
+    customers = identity.load_people(workspace, people)
     loaded = time.perf_counter() - load_started
     started = time.perf_counter()
     counts = dedupe_workspace(workspace.pk)

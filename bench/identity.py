@@ -251,16 +251,13 @@ def generated(count: int, seed: int) -> list[tuple[str, dict[str, Any], list[tup
     return people
 
 
-def dedupe_at_scale(count: int, seed: int) -> dict[str, Any]:
+def load_people(workspace, people: list[tuple[str, dict[str, Any], list[tuple[str, str]]]]):
+    """``people`` as customers with their identities, in bulk and in one transaction (an
+    identity a second person also has stays with the first); the customers, in order."""
     from django.db import transaction
 
-    from sportello.accounts.bootstrap import ensure_default_workspace
-    from sportello.customers.actions.duplicates import dedupe_workspace
     from sportello.customers.models import Customer, Identity
 
-    workspace = ensure_default_workspace()
-    people = generated(count, seed)
-    load_started = time.perf_counter()
     with transaction.atomic():
         customers = Customer.objects.bulk_create(
             [Customer(workspace=workspace, name=n, custom_fields=f) for n, f, _ in people],
@@ -276,6 +273,17 @@ def dedupe_at_scale(count: int, seed: int) -> dict[str, Any]:
                         Identity(workspace=workspace, customer=customer, kind=kind, value=value)
                     )
         Identity.objects.bulk_create(rows, batch_size=5000)
+    return customers
+
+
+def dedupe_at_scale(count: int, seed: int) -> dict[str, Any]:
+    from sportello.accounts.bootstrap import ensure_default_workspace
+    from sportello.customers.actions.duplicates import dedupe_workspace
+
+    workspace = ensure_default_workspace()
+    people = generated(count, seed)
+    load_started = time.perf_counter()
+    load_people(workspace, people)
     loaded = time.perf_counter() - load_started
     started = time.perf_counter()
     counts = dedupe_workspace(workspace.pk)
