@@ -14,6 +14,7 @@ from sportello.conversations.events import (
 from sportello.core import clock
 from sportello.sla import actions
 from sportello.sla.events import ClocksMoved
+from sportello.sla.jobs import follow_clocks
 
 
 def reply_met_the_clock(event: ReplySent) -> None:
@@ -35,6 +36,4 @@ def team_chooses_the_policy(event: ConversationAssigned) -> None:
 
 def calendar_or_policy_moves_the_clocks(event: ClocksMoved) -> None:
     """Recompute the running clocks in a job: a workspace may have a million of them."""
-    from sportello.sla.jobs import follow_clocks
-
     follow_clocks(event.workspace_id, event.change)
