@@ -61,6 +61,25 @@ def percentile(values: list[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
 
 
+def timeline(tally: Tally) -> list[dict[str, Any]]:
+    """The acknowledgement's p50/p99 per 10 s of the run (by when the message was sent),
+    with the server's CPU seconds in those 10 s: whether the tail belongs to the first
+    seconds, when the sockets connect and open their conversations, or to all."""
+    windows: dict[int, list[float]] = {}
+    for sent_at, ms in zip(tally.acked_at, tally.acked, strict=True):
+        windows.setdefault(int(sent_at // 10), []).append(ms)
+    return [
+        {
+            "from_s": window * 10,
+            "messages": len(values),
+            "p50_ms": percentile(values, 0.5),
+            "p99_ms": percentile(values, 0.99),
+            "server_cpu_s": tally.cpu_by_10s[window] if window < len(tally.cpu_by_10s) else None,
+        }
+        for window, values in sorted(windows.items())
+    ]
+
+
 def prepare(home: Path, agents: int) -> tuple[str, str]:
     """Migrate, and create the channel, ``agents`` agents who sign in with ``PASSWORD``
     (``agenteN@bench.sportello.example``) and an admin's API token: (public key, token)."""
@@ -134,6 +153,9 @@ class Tally:
         self.heard: list[dict[int, float]] = []
         self.owner: dict[str, str] = {}
         self.acked: list[float] = []
+        self.acked_at: list[float] = []  # when each acknowledged message was sent
+        self.started = time.perf_counter()
+        self.cpu_by_10s: list[float] = []  # the server's CPU seconds in each 10 s
         self.replies: dict[str, float] = {}
         self.reply_ms: list[float] = []
         self.errors = 0
@@ -159,6 +181,7 @@ async def visitor(
                         if client_id in tally.sent:
                             sent_at = tally.sent.pop(client_id)
                             tally.acked.append((now - sent_at) * 1000)
+                            tally.acked_at.append(sent_at - tally.started)
                             tally.stored[int(event["message"]["id"])] = sent_at
                     elif event.get("type") == "message":
                         text = event["message"].get("text", "")
@@ -242,10 +265,28 @@ async def inbox(port: int, cookie: str, heard: dict[int, float], until: float) -
             await asyncio.sleep(1)
 
 
+async def sample_cpu(server: Server, tally: Tally, until: float) -> None:
+    """The server's CPU seconds in each 10 s of the run: how busy it was when."""
+    tick = os.sysconf("SC_CLK_TCK")
+    before = sum(server.cpu_ticks().values())
+    while time.perf_counter() < until:
+        await asyncio.sleep(10)
+        now = sum(server.cpu_ticks().values())
+        tally.cpu_by_10s.append(round((now - before) / tick, 1))
+        before = now
+
+
 async def drive(
-    port: int, key: str, api_token: str, clients: int, seconds: float, cookies: list[str]
+    port: int,
+    key: str,
+    api_token: str,
+    clients: int,
+    seconds: float,
+    cookies: list[str],
+    server: Server,
 ) -> Tally:
     tally = Tally()
+    sampling = asyncio.create_task(sample_cpu(server, tally, tally.started + seconds))
     tokens: list[str] = []
     until = time.perf_counter() + seconds
     tasks = []
@@ -259,6 +300,7 @@ async def drive(
             await asyncio.sleep(0.2)  # connect in waves, as page views arrive
     tasks.append(asyncio.create_task(agent(port, api_token, tokens, tally, until)))
     await asyncio.gather(*tasks)
+    await sampling
     return tally
 
 
@@ -346,7 +388,7 @@ def main() -> None:
         ]
         ticks_before = sum(server.cpu_ticks().values())
         client_before = resource.getrusage(resource.RUSAGE_SELF)
-        tally = _run(drive(port, key, api_token, args.clients, args.seconds, cookies))
+        tally = _run(drive(port, key, api_token, args.clients, args.seconds, cookies, server))
         client_after = resource.getrusage(resource.RUSAGE_SELF)
         memory: dict[str, Any] = dict(server.rss_kb())
         tick = os.sysconf("SC_CLK_TCK")
@@ -382,6 +424,7 @@ def main() -> None:
             }
         )
     )
+    print(json.dumps({"direction": "visitor_to_server", "by_10s": timeline(tally)}))
     to_agents = [
         (heard[message_id] - sent_at) * 1000
         for heard in tally.heard

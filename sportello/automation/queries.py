@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sportello.automation import wording
 from sportello.automation.models import AcknowledgementSettings
+from sportello.core import sql
 from sportello.core.models import Workspace
 from sportello.sla.hours import add_business_time
 from sportello.sla.models import SlaPolicy
@@ -20,11 +21,17 @@ def acknowledgement_settings(workspace_id: int) -> AcknowledgementSettings:
     return found or AcknowledgementSettings(workspace_id=workspace_id)
 
 
+_ACKNOWLEDGES_SQL = (
+    f"SELECT 1 FROM {AcknowledgementSettings._meta.db_table}"
+    " WHERE workspace_id = %s AND is_enabled LIMIT 1"
+)
+
+
 def acknowledgements_on(workspace_id: int) -> bool:
-    """Whether the workspace acknowledges new conversations (one indexed read)."""
-    return AcknowledgementSettings.objects.filter(
-        workspace_id=workspace_id, is_enabled=True
-    ).exists()
+    """Whether the workspace acknowledges new conversations: one indexed read for every
+    new conversation, in plain SQL (docs/adr/0005; the ORM's ``exists()`` spent 0.5 ms
+    building it)."""
+    return sql.fetchone(_ACKNOWLEDGES_SQL, [workspace_id]) is not None
 
 
 def due_for_a_message_now(workspace_id: int, now: datetime) -> datetime:

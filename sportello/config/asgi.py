@@ -28,6 +28,8 @@ from sportello.language.detection import load_model
 http_application = ThreadedWSGI(get_wsgi_application(), workers=settings.WEB_THREADS)
 
 from sportello.config.routing import websocket_urlpatterns  # noqa: E402
+from sportello.sla.hours import load_holidays  # noqa: E402
+from sportello.sla.models import DEFAULT_COUNTRY  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -39,6 +41,8 @@ application = ProtocolTypeRouter(
     }
 )
 
-# Each web process (uvicorn's --workers start their own) loads the language model before
-# its first request rather than inside the first inbound message's transaction.
+# Each web process (uvicorn's --workers start their own) loads the language model and the
+# holiday tables before its first request rather than inside the first inbound message's
+# transaction.
 load_model()
+load_holidays(DEFAULT_COUNTRY)

@@ -260,7 +260,7 @@ if REDIS_URL:
 else:
     HUEY = {
         **_huey_common,
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "sportello.config.queue.SqliteQueue",
         "filename": str(HOME / "queue.sqlite3"),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
@@ -14,12 +15,15 @@ _loading = threading.Lock()
 
 @lru_cache(maxsize=8)
 def _loaded(languages: tuple[str, ...]) -> Any:
+    if languages:
+        # A copy of the whole model's identifier, restricted: restricting takes new arrays
+        # and leaves the model shared, so the file is read and decompressed once a process.
+        identifier = copy.copy(_loaded(()))
+        identifier.set_languages(list(languages))
+        return identifier
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    if languages:
-        identifier.set_languages(list(languages))
-    return identifier
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def _identifier(languages: tuple[str, ...] = ()) -> Any:

@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from sportello.accounts.queries import avatar_names
 from sportello.conversations.models import Direction, Kind, Message
+from sportello.core import sql
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -47,27 +48,29 @@ def external_id(handle: str, client_id: str) -> str:
     return f"wc:{handle}:{client_id}"
 
 
+# ";" is the character after ":": every external id with the prefix, and only those.
+_VISITOR_CONVERSATIONS_SQL = (
+    f"SELECT DISTINCT conversation_id FROM {Message._meta.db_table}"
+    " WHERE workspace_id = %s AND external_id >= %s AND external_id < %s"
+    " AND channel_id = %s AND direction = %s"
+)
+
+
 def conversation_ids(workspace_id: int, channel_id: int, handle: str) -> list[int]:
     """The conversations this visitor wrote in on this channel, oldest first.
 
     The handle's prefix is asked as a range, not ``LIKE 'wc:<handle>:%'``: a range walks
     the ``(workspace, external_id)`` index, where SQLite's LIKE read every external id
     of the workspace (a socket asks on connect; at 1,000 sockets it was the slowest query).
+    Plain SQL (docs/adr/0005): every socket's connect and every poll asks, and building
+    the ORM's query was 0.8 ms of the 1 ms it took.
     """
     prefix = f"wc:{handle}:"
-    rows = (
-        Message.objects.filter(
-            workspace_id=workspace_id,
-            # ";" is the character after ":": every id with the prefix, and only those.
-            external_id__gte=prefix,
-            external_id__lt=prefix[:-1] + ";",
-            channel_id=channel_id,
-            direction=Direction.INBOUND,
-        )
-        .values_list("conversation_id", flat=True)
-        .distinct()
+    rows = sql.fetchall(
+        _VISITOR_CONVERSATIONS_SQL,
+        [workspace_id, prefix, prefix[:-1] + ";", channel_id, Direction.INBOUND.value],
     )
-    return sorted(set(rows))
+    return sorted(row[0] for row in rows)
 
 
 @dataclass(frozen=True)
