@@ -417,6 +417,7 @@ def generated(count: int, seed: int) -> tuple[list[Person], set[tuple[int, int]]
     kinds: dict[tuple[int, int], str] = {}
     # The parts of each name, as first written.
     parts: list[tuple[str, str]] = []
+    held: set[tuple[str, str]] = set()
     for n in range(count):
         if people and rng.random() < 0.08:
             # A second record of someone: another channel, another address, a name written
@@ -429,8 +430,14 @@ def generated(count: int, seed: int) -> tuple[list[Person], set[tuple[int, int]]
             new_email = ("email", f"{_plain(first)}{n}@{rng.choice(FREE)}")
             shares = rng.random()
             copied: dict[str, Any] = {}
-            if shares < 0.35 and phones:
-                kept = [("whatsapp", phones[0])]
+            # Her number under a kind no record of hers holds yet (the same kind and number
+            # is the same customer already, as the same address is).
+            free_kinds = (
+                [k for k in ("whatsapp", "phone") if (k, phones[0]) not in held] if phones else []
+            )
+            if shares < 0.35 and free_kinds:
+                kept = [(free_kinds[0], phones[0])]
+                held.add(kept[0])
                 kind = "phone"
             elif 0.35 <= shares < 0.5:
                 order = fields.get("order_number") or f"B-{n}"
@@ -470,6 +477,7 @@ def generated(count: int, seed: int) -> tuple[list[Person], set[tuple[int, int]]
         if rng.random() < 0.6:
             with contextlib.suppress(InvalidInput):
                 identities.append(("phone", normalize_phone(_phone_written(rng))))
+                held.add(identities[-1])
         people.append((f"{first} {last}", fields, identities))
         parts.append((first, last))
         person.append(n)

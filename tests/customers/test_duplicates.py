@@ -194,6 +194,39 @@ def test_dedupe_does_not_compare_a_common_name_block_but_finds_its_shared_phone(
     assert "common_name" in suggestion.reasons
 
 
+def test_dedupe_compares_a_rare_name_town_by_town_and_finds_a_birth_date_across_towns(
+    workspace,
+):
+    """GIVEN three 'Ilaria Zedda': two in Nuoro, one in Cagliari born the day one of the
+    Nuoro ones was, and a 'Sara Zedda' in Nuoro
+    WHEN the batch runs
+    THEN the Nuoro pair (name and town) and the birth-date pair are suggested, and the
+    name's block compared only the Nuoro pair (the birth date has its own block)."""
+    rows = [
+        ("Ilaria Zedda", {"citta": "Nuoro", "data_di_nascita": "1980-05-06"}),
+        ("ZEDDA ILARIA", {"citta": "Nuoro"}),
+        ("Ilaria Zedda", {"citta": "Cagliari", "data_di_nascita": "1980-05-06"}),
+        ("Sara Zedda", {"citta": "Nuoro"}),
+    ]
+    first, second, third, sara = (
+        c.pk
+        for c in Customer.objects.bulk_create(
+            [Customer(workspace=workspace, name=n, custom_fields=f) for n, f in rows]
+        )
+    )
+    counts = dedupe_workspace(workspace.pk)
+    found = {
+        (s.customer_a_id, s.customer_b_id): sorted(s.reasons)
+        for s in DuplicateSuggestion.objects.all()
+    }
+    assert found == {
+        (first, second): ["same_city", "same_name"],
+        (first, third): ["same_birth_date", "same_name"],
+    }
+    assert sara not in {pk for pair in found for pk in pair}
+    assert counts["compared"] <= 2  # Nuoro's Ilaria pair, and the birth date's pair
+
+
 def test_an_order_number_posted_for_two_records_is_evidence(workspace):
     """The shop posts order A-9 for Rossi Maria by email; the same number was noted on
     'Maria R.' (custom field): the pair is suggested with the shared order number."""

@@ -244,12 +244,39 @@ def _withdraw_stale(workspace_id: int, kept: set[tuple[int, int]]) -> int:
     return len(stale)
 
 
+def _compare_block(
+    members: list[int],
+    all_profiles: dict[int, Profile],
+    frequency: dict[int, int],
+    compared: set[tuple[int, int]],
+    pairs: list[tuple[int, int, Comparison]],
+) -> None:
+    """Compare a block's members, each pair once in the whole batch; a block larger than
+    ``WINDOW`` ("rossi m" in Roma: every Rossi Maria, Marco, Matteo...) as a sorted
+    neighbourhood: in name order, each with the next WINDOW, not with all."""
+    window = len(members)
+    if len(members) > WINDOW:
+        members = sorted(members, key=lambda pk: all_profiles[pk].tokens)
+        window = WINDOW
+    for i, a in enumerate(members):
+        for b in members[i + 1 : i + 1 + window]:
+            pair = (a, b) if a < b else (b, a)
+            if pair in compared:
+                continue
+            compared.add(pair)
+            comparison = compare(
+                all_profiles[a], all_profiles[b], name_frequency=max(frequency[a], frequency[b])
+            )
+            if comparison.score >= SUGGEST_AT:
+                pairs.append((a, b, comparison))
+
+
 def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, int]:
     """Every customer's blocking keys and suggestions, in bulk (``sportello customers
     dedupe``): an imported list is compared block by block, never pair by pair; a block
-    larger than ``WINDOW`` as a sorted neighbourhood. The name blocks leave out the
-    customers whose name is too common to be suggested on name and city (ADR 0022): what
-    else they share has a block of its own."""
+    larger than ``WINDOW`` as a sorted neighbourhood. A name's block is compared town by
+    town and leaves out the bearers of a name too common to be suggested on name and city
+    (ADR 0022): what else they share has a block of its own."""
     ids = list(
         Customer.objects.filter(
             workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
@@ -282,35 +309,22 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
     rare = {pk for pk, n in frequency.items() if name_and_city_can_suggest(n)}
     compared: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int, Comparison]] = []
-    skipped = 0
     for key, members in blocks.items():
         if key.startswith("d:") and len(members) > MAX_CANDIDATES:
-            skipped += 1
             continue  # a domain hundreds share says nothing of who is who
+        groups = [members]
         if key.startswith(("n:", "s:")):
-            kept = [pk for pk in members if pk in rare]
-            if len(kept) < len(members):
-                skipped += 1
-            members = kept
-        # A large block ("rossi m": every Rossi Maria, Marco, Matteo...) is compared as a
-        # sorted neighbourhood: in name order, each with the next WINDOW, not with all.
-        window = len(members)
-        if len(members) > WINDOW:
-            members = sorted(members, key=lambda pk: all_profiles[pk].tokens)
-            window = WINDOW
-        for i, a in enumerate(members):
-            for b in members[i + 1 : i + 1 + window]:
-                pair = (a, b) if a < b else (b, a)
-                if pair in compared:
-                    continue
-                compared.add(pair)
-                comparison = compare(
-                    all_profiles[a],
-                    all_profiles[b],
-                    name_frequency=max(frequency[a], frequency[b]),
-                )
-                if comparison.score >= SUGGEST_AT:
-                    pairs.append((a, b, comparison))
+            # A pair that shares only a name is suggested only with a rare name and the
+            # same city: everything else that could lift it (a phone, an email, an order,
+            # a birth date, a company domain) has a block of its own. So a name's block
+            # is compared town by town, without the bearers of too common a name.
+            towns: dict[str, list[int]] = defaultdict(list)
+            for pk in members:
+                if pk in rare and all_profiles[pk].city:
+                    towns[all_profiles[pk].city].append(pk)
+            groups = [town for town in towns.values() if len(town) > 1]
+        for group in groups:
+            _compare_block(group, all_profiles, frequency, compared, pairs)
     for start in range(0, len(pairs), batch_size):
         with transaction.atomic():
             save_suggestions(workspace_id, pairs[start : start + batch_size])
@@ -319,7 +333,6 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         "customers": len(ids),
         "keys": keys_written,
         "compared": len(compared),
-        "trimmed_blocks": skipped,
         "suggested": len(pairs),
         "withdrawn": withdrawn,
     }
