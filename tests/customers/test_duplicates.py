@@ -163,6 +163,21 @@ def test_a_common_name_needs_more_than_the_city_and_a_shared_phone_still_suggest
     assert [{q["customer_id"], q["other_id"]} for q in queue] == [{first, same_phone}]
 
 
+def test_namesakes_do_not_crowd_out_the_customer_with_her_phone(api, workspace, monkeypatch):
+    """The job compares at most MAX_CANDIDATES customers sharing a name's blocks, the most
+    recent first; those sharing her phone are looked up before them."""
+    from sportello.customers.actions import duplicates
+
+    monkeypatch.setattr(duplicates, "MAX_CANDIDATES", 2)
+    giulia = _customer(workspace, "Giulia Zedda", [("phone", "+393401110000")])
+    for surname in ("Zanetti", "Zoppi", "Zara"):
+        _customer(workspace, f"Giulia {surname}")
+    again = _customer(workspace, "ZEDDA GIULIA", [("whatsapp", "+393401110000")])
+    found = api.get(f"/api/v1/customers/{again}/duplicates").json()
+    assert [d["customer_id"] for d in found] == [giulia]
+    assert "same_phone" in found[0]["reasons"]
+
+
 def test_a_rare_name_and_the_same_city_are_suggested_by_the_job(api, workspace):
     ilaria = _customer(workspace, "Ilaria Zedda", [("email", "ilaria@gmail.com")], citta="Nuoro")
     _customer(workspace, "Ilaria Zedda", [("email", "iz@libero.it")], citta="Cagliari")

@@ -106,12 +106,16 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
         if name_and_city_can_suggest(own)
         else {k for k in keys if not k.startswith(("n:", "s:"))}
     )
+    # Those sharing an identifier, an order, a birth date or a company domain first, then
+    # the name's: a thousand namesakes must not crowd out the one with her phone.
+    named = {k for k in searched if k.startswith(("n:", "s:"))}
     candidates = list(
-        CustomerMatchKey.objects.filter(workspace_id=workspace_id, key__in=searched)
-        .exclude(customer_id=customer_id)
-        .order_by("-customer_id")
-        .values_list("customer_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
+        dict.fromkeys(
+            [
+                *_sharing(workspace_id, customer_id, searched - named),
+                *_sharing(workspace_id, customer_id, named),
+            ]
+        )
     )
     others = profiles(candidates) if candidates else {}
     unknown = {name_key(other) for other in others.values()} - set(frequency) - {""}
@@ -125,6 +129,19 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
     return save_suggestions(
         workspace_id,
         [(customer_id, other, c) for other, c in found.items() if c.score >= SUGGEST_AT],
+    )
+
+
+def _sharing(workspace_id: int, customer_id: int, keys: set[str]) -> list[int]:
+    """The most recent ``MAX_CANDIDATES`` other customers holding one of ``keys``."""
+    if not keys:
+        return []
+    return list(
+        CustomerMatchKey.objects.filter(workspace_id=workspace_id, key__in=keys)
+        .exclude(customer_id=customer_id)
+        .order_by("-customer_id")
+        .values_list("customer_id", flat=True)
+        .distinct()[:MAX_CANDIDATES]
     )
 
 
