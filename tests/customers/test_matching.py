@@ -10,8 +10,10 @@ from sportello.customers.matching import (
     compare,
     jaro_winkler,
     match_keys,
+    name_and_city_can_suggest,
     name_similarity,
     name_tokens,
+    name_weight,
 )
 
 
@@ -44,15 +46,74 @@ def test_jaro_winkler_known_values():
     assert jaro_winkler("abc", "abc") == 1.0
 
 
-def test_the_same_name_in_another_order_shares_a_blocking_key_and_is_suggested():
+def test_the_same_name_in_another_order_shares_a_blocking_key_and_counts_as_the_same_name():
     a, b = _p(1, "Maria Rossi"), _p(2, "ROSSI MARIA")
     assert match_keys(a) & match_keys(b)
-    found = compare(a, b)
-    assert found.score >= SUGGEST_AT and found.reasons == ("same_name",)
+    assert compare(a, b).reasons == ("same_name",)
+
+
+@pytest.mark.parametrize("frequency", [0, 2, 3, 50, 10_000])
+def test_two_marco_ferrari_with_nothing_else_in_common_are_not_suggested(frequency):
+    """However rare or common the name, a name alone is never a suggestion."""
+    found = compare(_p(1, "Marco Ferrari"), _p(2, "FERRARI MARCO"), name_frequency=frequency)
+    assert found.score < SUGGEST_AT
+    assert "same_name" in found.reasons
+
+
+def test_a_rare_name_and_the_same_city_are_suggested():
+    a = _p(1, "Ilaria Zedda", citta="Nuoro")
+    b = _p(2, "ZEDDA ILARIA", city="Nuoro")
+    found = compare(a, b, name_frequency=2)
+    assert found.score >= SUGGEST_AT
+    assert found.reasons == ("same_name", "same_city")
+
+
+def test_a_very_common_name_and_the_same_city_are_not_suggested_but_a_birth_date_is():
+    """GIVEN 'Maria Rossi' borne by 40 customers of the workspace
+    THEN two of them in Roma are not suggested (many Maria Rossi live in Roma), and the
+    reason says the name is common; the same birth date as well is enough."""
+    a = _p(1, "Maria Rossi", citta="Roma")
+    b = _p(2, "Rossi Maria", citta="Roma")
+    found = compare(a, b, name_frequency=40)
+    assert found.score < SUGGEST_AT
+    assert found.reasons == ("same_name", "same_city", "common_name")
+    assert compare(a, b, name_frequency=2).score >= SUGGEST_AT
+    born = compare(
+        _p(1, "Maria Rossi", citta="Roma", birth_date="1971-03-04"),
+        _p(2, "Rossi Maria", citta="Roma", data_di_nascita="1971-03-04"),
+        name_frequency=40,
+    )
+    assert born.score >= SUGGEST_AT and "same_birth_date" in born.reasons
+
+
+def test_a_name_weighs_less_the_more_customers_bear_it():
+    weights = [name_weight("same_name", n) for n in (1, 3, 6, 12, 24, 10_000)]
+    assert weights == sorted(weights, reverse=True)
+    assert weights[0] == weights[1] > weights[2] > weights[3] > weights[4]
+    assert weights[-1] == name_weight("shared_name_word", 10_000) > 0
+    assert name_and_city_can_suggest(3) and not name_and_city_can_suggest(4)
+
+
+@pytest.mark.parametrize("frequency", [2, 500])
+def test_a_shared_phone_or_order_suggests_even_a_common_name(frequency):
+    with_phone = compare(
+        _p(1, "Marco Ferrari", [("phone", "+393331112222")]),
+        _p(2, "Ferrari Marco", [("whatsapp", "+393331112222")]),
+        name_frequency=frequency,
+    )
+    with_order = compare(
+        _p(1, "Marco Ferrari", order_number="A-1042"),
+        _p(2, "M. Ferrari", ordini=["A-1042"]),
+        name_frequency=frequency,
+    )
+    assert with_phone.score >= SUGGEST_AT
+    assert {"same_name", "same_phone"} <= set(with_phone.reasons)
+    assert with_order.score >= SUGGEST_AT
+    assert {"similar_name", "same_order_number"} <= set(with_order.reasons)
 
 
 def test_a_name_alone_never_scores_as_strongly_as_shared_evidence():
-    """Two 'Marco Ferrari' may be two people: the name alone is a weak suggestion, well
+    """Two 'Marco Ferrari' may be two people: the name alone is below a suggestion, well
     below the name with the same phone or order number."""
     alone = compare(_p(1, "Marco Ferrari"), _p(2, "Marco Ferrari"))
     with_phone = compare(
@@ -62,7 +123,7 @@ def test_a_name_alone_never_scores_as_strongly_as_shared_evidence():
     with_order = compare(
         _p(1, "Marco Ferrari", order_number="A-1042"), _p(2, "M. Ferrari", ordini=["A-1042"])
     )
-    assert alone.score < 0.5
+    assert alone.score < SUGGEST_AT
     assert with_phone.score > alone.score + 0.3 and "same_phone" in with_phone.reasons
     assert "same_order_number" in with_order.reasons and with_order.score > alone.score
 

@@ -80,3 +80,21 @@ def test_the_review_queue_lists_pairs_and_dismisses_them(agent_client, twins):
     assert back.status_code == 302 and back["Location"] == "/customers/duplicates/"
     assert DuplicateSuggestion.objects.get().state == "dismissed"
     assert "Maria Rossi" not in agent_client.get("/customers/duplicates/").content.decode()
+
+
+def test_a_common_name_is_shown_as_a_reason_that_weighs_less(agent_client, agent, workspace):
+    """Two 'Giulia Bianchi' among many, sharing a phone: the page names the phone and says
+    the name is common, in Italian and in English."""
+    from sportello.customers.actions.duplicates import save_suggestions
+    from sportello.customers.matching import Comparison
+
+    a = create_customer(workspace.pk, name="Giulia Bianchi", identities=[("phone", "+393401")])
+    b = create_customer(workspace.pk, name="Bianchi Giulia", identities=[("whatsapp", "+393401")])
+    reasons = ("same_name", "same_phone", "common_name")
+    save_suggestions(workspace.pk, [(a.pk, b.pk, Comparison(score=0.7, reasons=reasons))])
+    italian = agent_client.get(f"/customers/{a.pk}/").content.decode()
+    assert "un nome comune (pesa meno)" in italian and "stesso numero di telefono" in italian
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    english = agent_client.get("/customers/duplicates/").content.decode()
+    assert "a common name (weighs less)" in english and "same phone number" in english

@@ -83,7 +83,8 @@ class DuplicateOut(Schema):
     reasons: list[str] = Field(
         description="Why: `same_name`, `similar_name`, `same_phone`, `same_email`, "
         "`same_order_number`, `same_company_domain`, `same_city`, `same_birth_date`, "
-        "`mentioned_identifier`"
+        "`mentioned_identifier`; `common_name` notes that many customers bear the name, "
+        "so it weighs less"
     )
 
 

@@ -6,10 +6,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Count
 
 from sportello.core import clock, sql
 from sportello.core.errors import Conflict, NotFound
-from sportello.customers.matching import SUGGEST_AT, Comparison, Profile, compare, match_keys
+from sportello.customers.matching import (
+    SUGGEST_AT,
+    Comparison,
+    Profile,
+    compare,
+    match_keys,
+    name_and_city_can_suggest,
+    name_key,
+)
 from sportello.customers.models import (
     Customer,
     CustomerMatchKey,
@@ -88,17 +97,64 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
     CustomerMatchKey.objects.bulk_create(
         [CustomerMatchKey(workspace_id=workspace_id, customer_id=customer_id, key=k) for k in keys]
     )
+    frequency = _key_counts(workspace_id, keys)
+    own = frequency.get(name_key(profile), 0)
+    # A name this common says nothing without another key in common: her name's blocks
+    # (every "Maria Rossi", every "Rossi M.") are not searched, the rest are.
+    searched = (
+        keys
+        if name_and_city_can_suggest(own)
+        else {k for k in keys if not k.startswith(("n:", "s:"))}
+    )
+    # Those sharing an identifier, an order, a birth date or a company domain first, then
+    # the name's: a thousand namesakes must not crowd out the one with her phone.
+    named = {k for k in searched if k.startswith(("n:", "s:"))}
     candidates = list(
+        dict.fromkeys(
+            [
+                *_sharing(workspace_id, customer_id, searched - named),
+                *_sharing(workspace_id, customer_id, named),
+            ]
+        )
+    )
+    others = profiles(candidates) if candidates else {}
+    unknown = {name_key(other) for other in others.values()} - set(frequency) - {""}
+    frequency.update(_key_counts(workspace_id, unknown))
+    found = {
+        other_id: compare(
+            profile, other, name_frequency=max(own, frequency.get(name_key(other), 0))
+        )
+        for other_id, other in others.items()
+    }
+    return save_suggestions(
+        workspace_id,
+        [(customer_id, other, c) for other, c in found.items() if c.score >= SUGGEST_AT],
+    )
+
+
+def _sharing(workspace_id: int, customer_id: int, keys: set[str]) -> list[int]:
+    """The most recent ``MAX_CANDIDATES`` other customers holding one of ``keys``."""
+    if not keys:
+        return []
+    return list(
         CustomerMatchKey.objects.filter(workspace_id=workspace_id, key__in=keys)
         .exclude(customer_id=customer_id)
         .order_by("-customer_id")
         .values_list("customer_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
-    found = {other_id: compare(profile, other) for other_id, other in profiles(candidates).items()}
-    return save_suggestions(
-        workspace_id,
-        [(customer_id, other, c) for other, c in found.items() if c.score >= SUGGEST_AT],
+
+
+def _key_counts(workspace_id: int, keys: Iterable[str]) -> dict[str, int]:
+    """How many customers of the workspace share each key: one indexed, grouped count."""
+    wanted = list(keys)
+    if not wanted:
+        return {}
+    return dict(
+        CustomerMatchKey.objects.filter(workspace_id=workspace_id, key__in=wanted)
+        .values("key")
+        .annotate(customers=Count("customer_id"))
+        .values_list("key", "customers")
     )
 
 
@@ -187,10 +243,57 @@ def dismiss_suggestion(
     return suggestion
 
 
+def _withdraw_stale(workspace_id: int, kept: set[tuple[int, int]]) -> int:
+    """Open suggestions the batch no longer makes (scored by older weights, or while a
+    name was still rare) are withdrawn; those an agent decided on stay, and so do those
+    ingest opened on a mentioned address, which no blocking key finds again."""
+    stale = [
+        pk
+        for pk, a, b, reasons in DuplicateSuggestion.objects.filter(
+            workspace_id=workspace_id, state=SuggestionState.OPEN
+        )
+        .values_list("pk", "customer_a_id", "customer_b_id", "reasons")
+        .iterator(chunk_size=5000)
+        if (a, b) not in kept and "mentioned_identifier" not in reasons
+    ]
+    for at in range(0, len(stale), 1000):
+        DuplicateSuggestion.objects.filter(pk__in=stale[at : at + 1000]).delete()
+    return len(stale)
+
+
+def _compare_block(
+    members: list[int],
+    all_profiles: dict[int, Profile],
+    frequency: dict[int, int],
+    compared: set[tuple[int, int]],
+    pairs: list[tuple[int, int, Comparison]],
+) -> None:
+    """Compare a block's members, each pair once in the whole batch; a block larger than
+    ``WINDOW`` ("rossi m" in Roma: every Rossi Maria, Marco, Matteo...) as a sorted
+    neighbourhood: in name order, each with the next WINDOW, not with all."""
+    window = len(members)
+    if len(members) > WINDOW:
+        members = sorted(members, key=lambda pk: all_profiles[pk].tokens)
+        window = WINDOW
+    for i, a in enumerate(members):
+        for b in members[i + 1 : i + 1 + window]:
+            pair = (a, b) if a < b else (b, a)
+            if pair in compared:
+                continue
+            compared.add(pair)
+            comparison = compare(
+                all_profiles[a], all_profiles[b], name_frequency=max(frequency[a], frequency[b])
+            )
+            if comparison.score >= SUGGEST_AT:
+                pairs.append((a, b, comparison))
+
+
 def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, int]:
     """Every customer's blocking keys and suggestions, in bulk (``sportello customers
     dedupe``): an imported list is compared block by block, never pair by pair; a block
-    larger than ``WINDOW`` as a sorted neighbourhood."""
+    larger than ``WINDOW`` as a sorted neighbourhood. A name's block is compared town by
+    town and leaves out the bearers of a name too common to be suggested on name and city
+    (ADR 0022): what else they share has a block of its own."""
     ids = list(
         Customer.objects.filter(
             workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
@@ -216,32 +319,37 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
             for at in range(0, len(rows), 2000):
                 MATCH_KEYS.insert_rows(rows[at : at + 2000])
         keys_written += len(rows)
+    frequency = {
+        pk: len(blocks[key]) if (key := name_key(profile)) else 0
+        for pk, profile in all_profiles.items()
+    }
+    rare = {pk for pk, n in frequency.items() if name_and_city_can_suggest(n)}
     compared: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int, Comparison]] = []
     for key, members in blocks.items():
         if key.startswith("d:") and len(members) > MAX_CANDIDATES:
             continue  # a domain hundreds share says nothing of who is who
-        # A large block ("rossi m": every Rossi Maria, Marco, Matteo...) is compared as a
-        # sorted neighbourhood: in name order, each with the next WINDOW, not with all.
-        window = len(members)
-        if len(members) > WINDOW:
-            members = sorted(members, key=lambda pk: all_profiles[pk].tokens)
-            window = WINDOW
-        for i, a in enumerate(members):
-            for b in members[i + 1 : i + 1 + window]:
-                pair = (a, b) if a < b else (b, a)
-                if pair in compared:
-                    continue
-                compared.add(pair)
-                comparison = compare(all_profiles[a], all_profiles[b])
-                if comparison.score >= SUGGEST_AT:
-                    pairs.append((a, b, comparison))
+        groups = [members]
+        if key.startswith(("n:", "s:")):
+            # A pair that shares only a name is suggested only with a rare name and the
+            # same city: everything else that could lift it (a phone, an email, an order,
+            # a birth date, a company domain) has a block of its own. So a name's block
+            # is compared town by town, without the bearers of too common a name.
+            towns: dict[str, list[int]] = defaultdict(list)
+            for pk in members:
+                if pk in rare and all_profiles[pk].city:
+                    towns[all_profiles[pk].city].append(pk)
+            groups = [town for town in towns.values() if len(town) > 1]
+        for group in groups:
+            _compare_block(group, all_profiles, frequency, compared, pairs)
     for start in range(0, len(pairs), batch_size):
         with transaction.atomic():
             save_suggestions(workspace_id, pairs[start : start + batch_size])
+    withdrawn = _withdraw_stale(workspace_id, {(min(a, b), max(a, b)) for a, b, _ in pairs})
     return {
         "customers": len(ids),
         "keys": keys_written,
         "compared": len(compared),
         "suggested": len(pairs),
+        "withdrawn": withdrawn,
     }
