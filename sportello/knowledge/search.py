@@ -342,6 +342,13 @@ def _rerank(
     if len(head) < 2 or not terms:
         return hits
     concepts = [concepts_of_term(term, written_in) for term in terms]
+    if written_in:
+        # A word of the other language in the question ("gift card", "delivery" in an
+        # Italian one): customers mix the two, and such a word names its concepts in its
+        # own language. Only for a word that names none in the question's language.
+        concepts = [
+            named or concepts_of_term(term) for term, named in zip(terms, concepts, strict=True)
+        ]
     words = _group_words(
         vectors, [hit.article.group_id for hit in head], written_in, include_internal
     )
