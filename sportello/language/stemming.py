@@ -19,6 +19,10 @@ from sportello.language.stopwords import STOPWORDS
 # one became a phrase, which FTS5 refuses on an index with detail=column.
 _WORD = re.compile(r"[^\W_\u19b0-\u19c0\u19c8\u19c9\u1cf2\u1cf3]+", re.UNICODE)
 _STEMMERS = {"it": "italian", "en": "english"}
+# Words of letters joined by hyphens ("wi-fi", "e-mail", "second-hand"): customers write
+# them joined as often ("wifi", "email"), so each is also one word, its parts joined.
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+PART_MIN_CHARS = 3  # a compound's shorter parts ("wi", "fi", "e") say nothing alone
 MAX_INDEXED_CHARS = 200_000
 
 
@@ -44,13 +48,19 @@ def folded_words(text: str) -> list[str]:
     return [part for word in words(text) for part in _WORD.findall(fold(word))]
 
 
+def compounds(text: str) -> list[str]:
+    """The hyphenated compounds of ``text``, folded and joined: "Wi-Fi" is "wifi"."""
+    return ["".join(folded_words(match)) for match in _COMPOUND.findall(text[:MAX_INDEXED_CHARS])]
+
+
 def stems_for_index(text: str, language: str = "") -> str:
-    """The text as the search index stores it: one stem per word.
+    """The text as the search index stores it: one stem per word, and one for each
+    hyphenated compound joined (:func:`compounds`) after them.
 
     Words are stemmed in the message's language when it is Italian or English; text in
     other or unknown languages keeps both stems so either query form finds it.
     """
-    tokens = folded_words(text)
+    tokens = folded_words(text) + compounds(text)
     if language in _STEMMERS:
         return " ".join(_stemmer(language).stemWords(tokens))
     italian = _stemmer("it").stemWords(tokens)
@@ -67,10 +77,26 @@ def query_terms(query: str, limit: int = 12, *, content_only: bool = False) -> l
     """For each word of a query, the stems it may be indexed under (Italian, English);
     with ``content_only``, for its content words only (no "the", "di", "posso": a
     question's function words would match every text)."""
-    folded_query = folded_words(query)
+    # A hyphenated compound is one word of the query, found by its parts joined ("wi-fi"
+    # finds "wifi") or by any of its longer content parts ("e-mail" finds "mail").
+    folded_query: list[str] = []
+    parts_of: dict[str, list[str]] = {}
+    done = 0
+    for match in _COMPOUND.finditer(query):
+        folded_query += folded_words(query[done : match.start()])
+        parts = folded_words(match.group())
+        whole = "".join(parts)
+        folded_query.append(whole)
+        parts_of.setdefault(whole, []).extend(parts)
+        done = match.end()
+    folded_query += folded_words(query[done:])
     if content_only:
         folded_query = [word for word in folded_query if word not in STOPWORDS]
     terms: list[set[str]] = []
     for folded in folded_query[:limit]:
-        terms.append({folded, _stemmer("it").stemWord(folded), _stemmer("en").stemWord(folded)})
+        term = {folded, _stemmer("it").stemWord(folded), _stemmer("en").stemWord(folded)}
+        for part in parts_of.get(folded, []):
+            if len(part) >= PART_MIN_CHARS and part not in STOPWORDS:
+                term |= {part, _stemmer("it").stemWord(part), _stemmer("en").stemWord(part)}
+        terms.append(term)
     return terms
