@@ -25,7 +25,8 @@ only when the search's signals agree, else a person takes over.
 Its weights come from ``bench/bot_calibrate.py``: a logistic regression over the customer
 questions of four businesses' FAQ sets, pooled so the weights are not one shop's, judged
 leave-one-set-out (fitted on three businesses, measured on the fourth's questions) before
-being fitted on all (docs/architecture/bot.md, docs/performance.md "Bot, fifth pass").
+being fitted on all (docs/architecture/bot.md, docs/performance.md "Bot, fifth pass" and
+"Bot, sixth pass").
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ MAX_QUESTION_CHARS = 1_000  # longer is a letter, not a chat question: a person 
 CANDIDATES = 10
 # Fitted by bench/bot_calibrate.py (its JSON output and docs/architecture/bot.md): bias,
 # then a weight per signal.
-WEIGHTS = (-5.0, {"similarity": 7.28, "margin": 5.54, "coverage": 5.84, "across": 2.05})
+WEIGHTS = (-5.11, {"similarity": 7.35, "margin": 5.65, "coverage": 6.03, "across": 2.17})
 THRESHOLD = 0.5  # answer when the article more likely answers than not
 
 # A customer asking for a person gets one at once, whatever else the message says.

@@ -22,7 +22,6 @@ _STEMMERS = {"it": "italian", "en": "english"}
 # Words of letters joined by hyphens ("wi-fi", "e-mail", "second-hand"): customers write
 # them joined as often ("wifi", "email"), so each is also one word, its parts joined.
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
-PART_MIN_CHARS = 3  # a compound's shorter parts ("wi", "fi", "e") say nothing alone
 MAX_INDEXED_CHARS = 200_000
 
 
@@ -73,30 +72,28 @@ def stems_for_index(text: str, language: str = "") -> str:
     return " ".join(out)
 
 
-def query_terms(query: str, limit: int = 12, *, content_only: bool = False) -> list[set[str]]:
+def query_terms(
+    query: str, limit: int = 12, *, content_only: bool = False, joined: bool = False
+) -> list[set[str]]:
     """For each word of a query, the stems it may be indexed under (Italian, English);
     with ``content_only``, for its content words only (no "the", "di", "posso": a
-    question's function words would match every text)."""
-    # A hyphenated compound is one word of the query, found by its parts joined ("wi-fi"
-    # finds "wifi") or by any of its longer content parts ("e-mail" finds "mail").
+    question's function words would match every text).
+
+    With ``joined``, a hyphenated compound is one word, its parts joined: "wi-fi" finds
+    "wifi" and "wi-fi" (the index holds both since the sixth pass of the bot), never its
+    parts alone: an e-book is not the book a bookshop sells, "lactose-free" is not "free"
+    (matched by its parts, one more unanswerable question was answered). Texts indexed
+    before hold the parts only, so searches over old text (conversations) keep them."""
     folded_query: list[str] = []
-    parts_of: dict[str, list[str]] = {}
     done = 0
-    for match in _COMPOUND.finditer(query):
+    for match in _COMPOUND.finditer(query) if joined else ():
         folded_query += folded_words(query[done : match.start()])
-        parts = folded_words(match.group())
-        whole = "".join(parts)
-        folded_query.append(whole)
-        parts_of.setdefault(whole, []).extend(parts)
+        folded_query.append("".join(folded_words(match.group())))
         done = match.end()
     folded_query += folded_words(query[done:])
     if content_only:
         folded_query = [word for word in folded_query if word not in STOPWORDS]
     terms: list[set[str]] = []
     for folded in folded_query[:limit]:
-        term = {folded, _stemmer("it").stemWord(folded), _stemmer("en").stemWord(folded)}
-        for part in parts_of.get(folded, []):
-            if len(part) >= PART_MIN_CHARS and part not in STOPWORDS:
-                term |= {part, _stemmer("it").stemWord(part), _stemmer("en").stemWord(part)}
-        terms.append(term)
+        terms.append({folded, _stemmer("it").stemWord(folded), _stemmer("en").stemWord(folded)})
     return terms
