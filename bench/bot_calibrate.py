@@ -209,9 +209,11 @@ def main() -> None:
 
     businesses = [p.stem for p in paths]
     held_out = {}
+    folds = {}
     totals = np.zeros(4)
     for business in businesses:
         w = fit(*training([r for r in rows if r.business != business]))
+        folds[business] = w
         mine = [r for r in rows if r.business == business]
         held_out[business] = figures(w, mine)
         asked = [r for r in mine if r.customer]
@@ -245,6 +247,7 @@ def main() -> None:
             for b in businesses
         },
         "fitted_on_all": {b: figures(w, [r for r in rows if r.business == b]) for b in businesses},
+        "fold_weights": {b: [round(float(v), 2) for v in f] for b, f in folds.items()},
         "bias": round(float(w[0]), 2),
         "weights": {f: round(float(v), 2) for f, v in zip(FEATURES, w[1:], strict=True)},
     }

@@ -25,7 +25,8 @@ only when the search's signals agree, else a person takes over.
 Its weights come from ``bench/bot_calibrate.py``: a logistic regression over the customer
 questions of four businesses' FAQ sets, pooled so the weights are not one shop's, judged
 leave-one-set-out (fitted on three businesses, measured on the fourth's questions) before
-being fitted on all (docs/architecture/bot.md, docs/performance.md "Bot, fifth pass").
+being fitted on all (docs/architecture/bot.md, docs/performance.md "Bot, fifth pass" and
+"Bot, sixth pass").
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ MAX_QUESTION_CHARS = 1_000  # longer is a letter, not a chat question: a person 
 CANDIDATES = 10
 # Fitted by bench/bot_calibrate.py (its JSON output and docs/architecture/bot.md): bias,
 # then a weight per signal.
-WEIGHTS = (-4.61, {"similarity": 6.63, "margin": 6.57, "coverage": 5.13, "across": 1.99})
+WEIGHTS = (-5.12, {"similarity": 7.11, "margin": 5.88, "coverage": 6.07, "across": 2.23})
 THRESHOLD = 0.5  # answer when the article more likely answers than not
 
 # A customer asking for a person gets one at once, whatever else the message says.

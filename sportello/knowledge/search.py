@@ -207,7 +207,7 @@ def _full_text(
     in the question's language when it is known: stems are of one language, and an
     English question's "bike" or "online" found in an Italian text is a coincidence, not
     evidence (meaning ranks articles across languages)."""
-    terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
+    terms = query_terms(question, limit=QUERY_WORDS, content_only=True, joined=True)
     if not terms:
         return []
     visible = "" if include_internal else " AND NOT a.internal"
@@ -338,10 +338,17 @@ def _rerank(
     for hit in hits:
         hit.fit = hit.similarity
     head, tail = hits[:RERANK_DEPTH], hits[RERANK_DEPTH:]
-    terms = query_terms(question, limit=QUERY_WORDS, content_only=True)
+    terms = query_terms(question, limit=QUERY_WORDS, content_only=True, joined=True)
     if len(head) < 2 or not terms:
         return hits
     concepts = [concepts_of_term(term, written_in) for term in terms]
+    if written_in:
+        # A word of the other language in the question ("gift card", "delivery" in an
+        # Italian one): customers mix the two, and such a word names its concepts in its
+        # own language. Only for a word that names none in the question's language.
+        concepts = [
+            named or concepts_of_term(term) for term, named in zip(terms, concepts, strict=True)
+        ]
     words = _group_words(
         vectors, [hit.article.group_id for hit in head], written_in, include_internal
     )

@@ -19,6 +19,9 @@ from sportello.language.stopwords import STOPWORDS
 # one became a phrase, which FTS5 refuses on an index with detail=column.
 _WORD = re.compile(r"[^\W_\u19b0-\u19c0\u19c8\u19c9\u1cf2\u1cf3]+", re.UNICODE)
 _STEMMERS = {"it": "italian", "en": "english"}
+# Words of letters joined by hyphens ("wi-fi", "e-mail", "second-hand"): customers write
+# them joined as often ("wifi", "email"), so each is also one word, its parts joined.
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 MAX_INDEXED_CHARS = 200_000
 
 
@@ -44,13 +47,19 @@ def folded_words(text: str) -> list[str]:
     return [part for word in words(text) for part in _WORD.findall(fold(word))]
 
 
+def compounds(text: str) -> list[str]:
+    """The hyphenated compounds of ``text``, folded and joined: "Wi-Fi" is "wifi"."""
+    return ["".join(folded_words(match)) for match in _COMPOUND.findall(text[:MAX_INDEXED_CHARS])]
+
+
 def stems_for_index(text: str, language: str = "") -> str:
-    """The text as the search index stores it: one stem per word.
+    """The text as the search index stores it: one stem per word, and one for each
+    hyphenated compound joined (:func:`compounds`) after them.
 
     Words are stemmed in the message's language when it is Italian or English; text in
     other or unknown languages keeps both stems so either query form finds it.
     """
-    tokens = folded_words(text)
+    tokens = folded_words(text) + compounds(text)
     if language in _STEMMERS:
         return " ".join(_stemmer(language).stemWords(tokens))
     italian = _stemmer("it").stemWords(tokens)
@@ -63,11 +72,25 @@ def stems_for_index(text: str, language: str = "") -> str:
     return " ".join(out)
 
 
-def query_terms(query: str, limit: int = 12, *, content_only: bool = False) -> list[set[str]]:
+def query_terms(
+    query: str, limit: int = 12, *, content_only: bool = False, joined: bool = False
+) -> list[set[str]]:
     """For each word of a query, the stems it may be indexed under (Italian, English);
     with ``content_only``, for its content words only (no "the", "di", "posso": a
-    question's function words would match every text)."""
-    folded_query = folded_words(query)
+    question's function words would match every text).
+
+    With ``joined``, a hyphenated compound is one word, its parts joined: "wi-fi" finds
+    "wifi" and "wi-fi" (the index holds both since the sixth pass of the bot), never its
+    parts alone: an e-book is not the book a bookshop sells, "lactose-free" is not "free"
+    (matched by its parts, one more unanswerable question was answered). Texts indexed
+    before hold the parts only, so searches over old text (conversations) keep them."""
+    folded_query: list[str] = []
+    done = 0
+    for match in _COMPOUND.finditer(query) if joined else ():
+        folded_query += folded_words(query[done : match.start()])
+        folded_query.append("".join(folded_words(match.group())))
+        done = match.end()
+    folded_query += folded_words(query[done:])
     if content_only:
         folded_query = [word for word in folded_query if word not in STOPWORDS]
     terms: list[set[str]] = []

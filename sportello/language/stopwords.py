@@ -17,6 +17,8 @@ _ITALIAN = """
     siete solo sono sta stai stato su sua sue sui sul sulla sulle sullo sull suo suoi te ti
     tra tu tua tue tuo tuoi tutti tutto un una uno vi voi vorrei voglio vostra vostro deve
     devo dovete serve c l d s n m t v un po
+    fino entro ancora sempre appena mai oppure quindi allora tanto troppo
+    buongiorno buonasera salve ciao grazie prego scusate scusa gentili gentile
 """
 _ENGLISH = """
     a about after all also am an and any are as at be been being but by can could did do
@@ -25,6 +27,7 @@ _ENGLISH = """
     she should so some such than that the their them then there these they this those to
     too up us very was we were what when where which who whom why will with would you your
     yours s t d ll m re ve
+    hi hello hey dear thanks thank sorry ok okay yet still already ever
 """
 ITALIAN = frozenset(_ITALIAN.split())
 ENGLISH = frozenset(_ENGLISH.split())

@@ -257,3 +257,35 @@ def test_an_article_in_the_other_language_meets_the_question_on_concepts(write_a
     assert by_id[cancel["id"]].across_languages and not by_id[english["id"]].across_languages
     assert by_id[cancel["id"]].coverage >= by_id[english["id"]].coverage
     assert by_id[cancel["id"]].coverage == 1.0  # cancel and order, both by concept
+
+
+def test_a_word_of_the_other_language_names_its_concepts(write_article, workspace):
+    """Customers mix languages: "la gift card" in an Italian question names the gift
+    concept by its English word, so the gift vouchers' article covers it and the loyalty
+    card's (which shares only the expiry) does not."""
+    write_article("Buoni regalo", "I buoni regalo valgono un anno dalla data di acquisto.")
+    write_article("Tessera fedeltà", "Ogni euro speso dà un punto; i punti scadono dopo un anno.")
+    hits, language = search(workspace.pk, "fino a quando vale la gift card?", limit=3)
+    assert language == "it"
+    by_title = {hit.article.title: hit for hit in hits}
+    assert by_title["Buoni regalo"].coverage > by_title["Tessera fedeltà"].coverage
+    assert hits[0].article.title == "Buoni regalo"
+
+
+def test_a_hyphenated_word_is_found_joined_and_the_reverse(write_article, workspace):
+    """ "Wi-Fi" in an article is found by a question's "wifi", "wifi" by "wi-fi"; one
+    question word either way, so coverage reads it whole; never by its parts alone."""
+    from sportello.language.stemming import query_terms, stems_for_index
+
+    assert stems_for_index("Il Wi-Fi è gratuito.", "it").split()[-1] == "wif"  # "wifi", stemmed
+    wifi = query_terms("c'è il wifi?", content_only=True, joined=True)
+    assert query_terms("c'è il wi-fi?", content_only=True, joined=True) == wifi
+    assert query_terms("un e-book", content_only=True, joined=True) == [{"ebook"}]  # not "book"
+    assert query_terms("un e-book", content_only=True) == [{"book"}]  # as indexed before
+    hyphen = write_article("Colazioni", "Serviamo colazioni dalle 7. Il wi-fi è gratuito.")
+    joined = write_article("Sala studio", "In sala studio c'è il wifi per tutti.")
+    write_article("Consegne", "Consegniamo a domicilio in città.")
+    for question, expected in (("c'è il wifi?", hyphen), ("avete il wi-fi in sala?", joined)):
+        hits, _ = search(workspace.pk, question, limit=3)
+        by_id = {hit.article.pk: hit for hit in hits}
+        assert by_id[expected["id"]].coverage > 0

@@ -89,3 +89,14 @@ def test_language_is_chosen_among_the_workspaces_languages():
         language.detect_language("Vorrei un rimborso per il mio ordine", among=["it", "en"]) == "it"
     )
     assert language.detect_language("ok", among=("it", "en")) == ""  # too short to say
+
+
+def test_greetings_and_thanks_are_not_what_a_question_is_about():
+    """A customer's "Buongiorno ... grazie" or "Hi, thanks" names no topic: coverage and the
+    word search read only the question's content words."""
+    from sportello.language.stemming import query_terms
+
+    italian = query_terms("Buongiorno, siete aperti la domenica? Grazie mille", content_only=True)
+    english = query_terms("Hi! Are you open on Sunday? Thanks", content_only=True)
+    assert [sorted(t)[0] for t in italian] == ["apert", "domen", "mill"]
+    assert [sorted(t)[0] for t in english] == ["open", "sunday"]
