@@ -178,7 +178,12 @@ def avatar_names(agent_ids: set[int]) -> dict[int, str]:
     """The public name of each of these agents' pictures (agents without one are absent)."""
     if not agent_ids:
         return {}
-    rows = AgentAvatar.objects.filter(agent_id__in=agent_ids).values_list("agent_id", "name")
+    # Plain SQL (docs/adr/0005): each reply pushed to a chat widget and each poll asks.
+    marks = ", ".join(["%s"] * len(agent_ids))
+    rows = sql.fetchall(
+        f"SELECT agent_id, name FROM {AgentAvatar._meta.db_table} WHERE agent_id IN ({marks})",
+        sorted(agent_ids),
+    )
     return {int(agent_id): str(name) for agent_id, name in rows}
 
 

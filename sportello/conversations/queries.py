@@ -244,14 +244,40 @@ def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
     return conversation
 
 
-def _conversation_where(workspace_id: int, **lookup: int) -> Conversation | None:
-    """One conversation with its customer, channel, assignee and team, and its tag names."""
-    conversation = (
-        Conversation.objects.select_related(*_RELATED)
-        .filter(workspace_id=workspace_id, **lookup)
-        .first()
+# One conversation with what its page and the API show beside it, in plain SQL (docs/adr/
+# 0005): every conversation page, API read and reply starts here, and compiling the ORM's
+# four-table ``select_related`` was 3 ms of a reply's 19 (bench/chat.py's agent replies).
+_ONE = sql.RowReader(Conversation, "conversation")
+_JOINED = {
+    field.name: (field, sql.RowReader(field.related_model, field.name))
+    for field in (Conversation._meta.get_field(name) for name in _RELATED)
+}
+_ONE_SQL = (
+    "SELECT "
+    + ", ".join([_ONE.select, *(reader.select for _, reader in _JOINED.values())])
+    + f" FROM {_TABLE} conversation"
+    + "".join(
+        f" LEFT JOIN {reader.model._meta.db_table} {name}"
+        f" ON {name}.id = conversation.{field.column}"
+        for name, (field, reader) in _JOINED.items()
     )
-    return None if conversation is None else with_tag_names([conversation])[0]
+    + " WHERE conversation.workspace_id = %s AND conversation.{column} = %s"
+)
+_ONE_BY = {column: _ONE_SQL.format(column=column) for column in ("id", "number")}
+
+
+def _conversation_where(workspace_id: int, **lookup: int) -> Conversation | None:
+    """One conversation with its customer, channel, assignee and team (cached on it as
+    ``select_related`` would), and its tag names."""
+    ((name, value),) = lookup.items()
+    row = sql.fetchone(_ONE_BY["id" if name == "pk" else name], [workspace_id, value])
+    if row is None:
+        return None
+    readers = [_ONE, *(reader for _, reader in _JOINED.values())]
+    conversation, *related = sql.RowReader.build_all(row, *readers)
+    for (field, _reader), instance in zip(_JOINED.values(), related, strict=True):
+        field.set_cached_value(conversation, instance)
+    return with_tag_names([conversation])[0]
 
 
 def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
@@ -454,15 +480,18 @@ class ReplyChannels:
     default_id: int
 
 
+_REPLY_CHANNELS_SQL = (
+    f"SELECT channel_id, direction FROM {Message._meta.db_table}"
+    " WHERE conversation_id = %s AND kind = %s AND channel_id IS NOT NULL"
+    " ORDER BY created_at DESC, id DESC"
+)
+
+
 def reply_channels(conversation: Conversation) -> ReplyChannels:
-    """One indexed read of the thread's (channel, direction) pairs, newest first."""
-    rows = (
-        Message.objects.filter(conversation_id=conversation.pk, kind=Kind.MESSAGE)
-        .filter(channel_id__isnull=False)
-        .order_by("-created_at", "-pk")
-        .values_list("channel_id", "direction")
-    )
-    return reply_channels_of(conversation, list(rows))
+    """One indexed read of the thread's (channel, direction) pairs, newest first, in
+    plain SQL (docs/adr/0005): every reply and every conversation page asks."""
+    rows = sql.fetchall(_REPLY_CHANNELS_SQL, [conversation.pk, Kind.MESSAGE.value])
+    return reply_channels_of(conversation, [(row[0], row[1]) for row in rows])
 
 
 def reply_channels_of(

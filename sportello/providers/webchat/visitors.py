@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 
 from sportello.accounts.queries import avatar_names
@@ -161,6 +160,20 @@ def line_of(workspace_id: int, message_id: int) -> ChatLine | None:
     return _lines([row])[0] if row is not None else None
 
 
+# The columns of a chat line, read in plain SQL (docs/adr/0005): every poll, every socket's
+# catch-up and every reply pushed to a widget reads lines, and compiling the ORM's query
+# (an ``IN``, an ``OR`` of directions) cost 2 ms of a 2.5 ms read.
+_LINE = sql.RowReader(
+    Message,
+    "message",
+    leave_out=[
+        field.name
+        for field in Message._meta.concrete_fields
+        if field.attname not in {"id", *_LINE_FIELDS}
+    ],
+)
+
+
 def lines_after(
     workspace_id: int, conversation_ids: list[int], after: int = 0, limit: int = PAGE
 ) -> list[ChatLine]:
@@ -168,18 +181,31 @@ def lines_after(
     (notes and timeline events are the agents' own and never shown)."""
     if not conversation_ids:
         return []
-    rows = (
-        Message.objects.filter(
-            workspace_id=workspace_id,
-            conversation_id__in=conversation_ids,
-            kind=Kind.MESSAGE,
-            pk__gt=after,
-        )
-        .filter(Q(direction=Direction.INBOUND) | Q(direction=Direction.OUTBOUND))
-        .order_by("pk")
-        .values_list(*_LINE_FIELDS)[:limit]
+    marks = ", ".join(["%s"] * len(conversation_ids))
+    query = _LINE.where(
+        f"message.workspace_id = %s AND message.conversation_id IN ({marks})"
+        " AND message.kind = %s AND message.id > %s AND message.direction IN (%s, %s)",
+        "message.id LIMIT %s",
     )
-    return _lines(list(rows))
+    rows = sql.fetchall(
+        query,
+        [
+            workspace_id,
+            *conversation_ids,
+            Kind.MESSAGE.value,
+            after,
+            Direction.INBOUND.value,
+            Direction.OUTBOUND.value,
+            limit,
+        ],
+    )
+    messages = _LINE.build_rows(rows)
+    return _lines(
+        [
+            tuple(getattr(m, "id" if name == "pk" else name) for name in _LINE_FIELDS)
+            for m in messages
+        ]
+    )
 
 
 def latest_lines(
