@@ -96,6 +96,7 @@ def test_an_admin_creates_a_web_chat_channel_and_sees_its_snippet(
     }
     page = html.unescape(admin_client.get(created["Location"]).content.decode())
     assert f'data-channel="{key}"' in page and 'data-copy="embed-snippet"' in page
+    assert 'id="webhook-url"' not in page  # the widget's own hooks: nothing to paste
     # The stored values are shown back in their fields, the sites one a line.
     assert "https://www.negozio.it\nhttps://shop.negozio.it:8443</textarea>" in page
     assert 'value="#aa3300"' in page

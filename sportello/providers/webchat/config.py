@@ -191,7 +191,7 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
         _("Sites that show the chat"),
         "list",
         required=True,
-        help=_("One a line, such as https://www.negozio.it: scheme and host, no path."),
+        help=_("One per line, such as https://www.negozio.it: scheme and host, no path."),
         invalid=_(
             "Write each site as https://www.negozio.it: http or https, the host and a port "
             "if any, no path."
