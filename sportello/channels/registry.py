@@ -51,10 +51,14 @@ class ConfigField:
 
     ``key`` is its place in ``Channel.config``, dotted for a nested object (``imap.host``);
     an object whose text and number settings are all left empty is left out of the config.
-    ``type`` is ``text``, ``email``, ``url``, ``number``, ``bool``, ``choice`` or ``secret``
-    (write-only: never shown back, left empty to keep the stored one). ``group`` heads the
-    fieldset the field is shown in. The provider's ``validate_config`` still has the last
-    word; these only lay out the form.
+    ``type`` is ``text``, ``longtext`` (a few lines), ``email``, ``url``, ``number``,
+    ``bool``, ``choice``, ``color`` (``#rrggbb``), ``list`` (words or lines apart, stored
+    as a list of strings), ``channel`` (the slug of one of the workspace's channels of kind
+    ``channel_kind``, or empty) or ``secret`` (write-only: never shown back, left empty to
+    keep the stored one). ``group`` heads the fieldset the field is shown in. The
+    provider's ``validate_config`` still has the last word; these only lay out the form.
+    When it refuses this key (its message starts with ``config.<key>:``), the page shows
+    ``invalid`` on the field, in the admin's language, or else the provider's own words.
     """
 
     key: str
@@ -65,12 +69,32 @@ class ConfigField:
     choices: tuple[tuple[str, str | Promise], ...] = ()
     initial: Any = None
     group: str | Promise = ""
+    channel_kind: str = ""
+    invalid: str | Promise = ""
 
-    TYPES = frozenset({"text", "email", "url", "number", "bool", "choice", "secret"})
+    TYPES = frozenset(
+        {
+            "text",
+            "longtext",
+            "email",
+            "url",
+            "number",
+            "bool",
+            "choice",
+            "color",
+            "list",
+            "channel",
+            "secret",
+        }
+    )
 
     def __post_init__(self) -> None:
         if self.type not in self.TYPES:
             raise ImproperlyConfigured(f"config field {self.key!r}: unknown type {self.type!r}")
+        if (self.type == "channel") != bool(self.channel_kind):
+            raise ImproperlyConfigured(
+                f"config field {self.key!r}: channel_kind goes with type 'channel' only"
+            )
 
 
 @dataclass(frozen=True)

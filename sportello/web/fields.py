@@ -11,9 +11,17 @@ from django.forms import BoundField
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+
+class ColorInput(forms.TextInput):
+    """``<input type=color>``: a colour picker whose value is ``#rrggbb``."""
+
+    input_type = "color"
+
+
 # Inputs whose markup is ``<input type name value attrs>`` (Django's ``input.html``).
 _PLAIN_INPUTS = (
     forms.TextInput,
+    ColorInput,
     forms.EmailInput,
     forms.NumberInput,
     forms.URLInput,

@@ -3,6 +3,7 @@ the rules live in the actions."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sportello.accounts.models import Role, Team
 from sportello.channels.models import Channel
 from sportello.channels.registry import ConfigField, Provider
+from sportello.web.fields import ColorInput
 
 CODE_ATTRS = {
     "autocomplete": "one-time-code",
@@ -69,7 +71,30 @@ def _stored(config: Any, key: str) -> Any:
     return config
 
 
-def _config_form_field(spec: ConfigField, *, stored: Any, editing: bool) -> forms.Field:
+class WordListField(forms.CharField):
+    """Words or lines apart (a web chat's sites, one a line), cleaned into a list."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "none"})
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [word for word in re.split(r"[\s,]+", super().to_python(value) or "") if word]
+
+
+def _channel_choices(workspace_id: int | None, kind: str, stored: Any) -> list[tuple[str, str]]:
+    """The workspace's channels of ``kind`` by name, and a stored slug that names none
+    (so that saving the page never drops it unasked)."""
+    choices: list[tuple[str, str]] = []
+    if workspace_id is not None:
+        rows = Channel.objects.filter(workspace_id=workspace_id, kind=kind).order_by("name", "id")
+        choices = [(slug, f"{name} ({slug})") for slug, name in rows.values_list("slug", "name")]
+    if isinstance(stored, str) and stored and stored not in {slug for slug, _n in choices}:
+        choices.append((stored, stored))
+    return [("", str(_("None"))), *choices]
+
+
+def _config_form_field(
+    spec: ConfigField, *, stored: Any, editing: bool, workspace_id: int | None = None
+) -> forms.Field:
     common: dict[str, Any] = {"label": spec.label, "help_text": spec.help}
     if spec.type == "secret":
         attrs = {"autocomplete": "new-password"}
@@ -83,9 +108,36 @@ def _config_form_field(spec: ConfigField, *, stored: Any, editing: bool) -> form
             **common,
         )
     initial = stored if editing and stored is not None else spec.initial
+    if spec.type == "list":
+        lines = initial if isinstance(initial, list) else []
+        return WordListField(
+            required=spec.required,
+            initial="\n".join(str(item) for item in lines),
+            max_length=5000,
+            **common,
+        )
     if isinstance(initial, list):
-        # A list setting (a reviews channel's feeds) is typed as words apart.
+        # A list setting typed as text (a reviews channel's feeds) is words apart.
         initial = " ".join(str(item) for item in initial)
+    if spec.type == "channel":
+        return forms.ChoiceField(
+            required=spec.required,
+            choices=_channel_choices(workspace_id, spec.channel_kind, stored),
+            initial=initial or "",
+            **common,
+        )
+    if spec.type == "color":
+        return forms.CharField(
+            required=spec.required, initial=initial, max_length=7, widget=ColorInput, **common
+        )
+    if spec.type == "longtext":
+        return forms.CharField(
+            required=spec.required,
+            initial=initial,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            **common,
+        )
     if spec.type == "bool":
         return forms.BooleanField(required=False, initial=bool(initial), **common)
     if spec.type == "number":
@@ -131,6 +183,7 @@ class ChannelSettingsForm(forms.Form):
         channel: Channel | None = None,
         teams: list[Team] | tuple[Team, ...] = (),
         data: Any = None,
+        workspace_id: int | None = None,
     ) -> None:
         initial = {}
         if channel is not None:
@@ -148,10 +201,21 @@ class ChannelSettingsForm(forms.Form):
             (team.pk, team.name) for team in teams
         ]
         stored_config = channel.config if channel is not None else {}
+        if channel is not None:
+            workspace_id = channel.workspace_id
         for spec in provider.config_fields:
             self.fields[config_field_name(spec.key)] = _config_form_field(
-                spec, stored=_stored(stored_config, spec.key), editing=channel is not None
+                spec,
+                stored=_stored(stored_config, spec.key),
+                editing=channel is not None,
+                workspace_id=workspace_id,
             )
+
+    def config_field(self, key: str) -> ConfigField | None:
+        """The provider's field of a config key a refusal names (``imap.host``,
+        ``feeds[2]``), or None when the form has none."""
+        key = re.sub(r"\[\d+\]$", "", key.removeprefix("config."))
+        return next((spec for spec in self.provider.config_fields if spec.key == key), None)
 
     def groups(self) -> list[tuple[str, list[BoundField]]]:
         """The provider's fields by ``ConfigField.group``, in their order."""

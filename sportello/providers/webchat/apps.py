@@ -41,7 +41,11 @@ class WebchatConfig(AppConfig):
     verbose_name = _("Web chat channel")
 
     def ready(self) -> None:
-        from sportello.providers.webchat.config import validate_config, webhook_path
+        from sportello.providers.webchat.config import (
+            CONFIG_FIELDS,
+            validate_config,
+            webhook_path,
+        )
 
         register(
             Provider(
@@ -49,6 +53,10 @@ class WebchatConfig(AppConfig):
                 label=_("Web chat"),
                 identity_kind="webchat",
                 validate_config=validate_config,
+                config_fields=CONFIG_FIELDS,
+                # Public (it is in the snippet), but kept like a secret when the settings
+                # page saves a config without it.
+                secret_keys=frozenset({"webhook_key"}),
                 send=send,
                 urls="sportello.providers.webchat.urls",
                 webhook_path=webhook_path,

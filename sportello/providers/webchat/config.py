@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
+
+from sportello.channels.registry import ConfigField
 from sportello.core.errors import InvalidInput
 
 SOURCE = "webchat"
@@ -173,3 +176,81 @@ def read_config(config: dict[str, Any]) -> WebchatConfig:
 def webhook_path(config: dict[str, Any]) -> str | None:
     key = config.get("webhook_key") if isinstance(config, dict) else None
     return f"/hooks/webchat/{key}/" if isinstance(key, str) and WEBHOOK_KEY.match(key) else None
+
+
+# The settings page's form (``channels.registry.ConfigField``). ``webhook_key`` is not
+# one of them: it is made once and kept (a secret key to ``merge_secrets``), so saving
+# the page never changes the snippet pasted in the site.
+_SITES = _("Sites")
+_LOOK = _("Look")
+_TEXTS = _("Texts")
+_OFFLINE = _("When nobody is online")
+CONFIG_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField(
+        "allowed_origins",
+        _("Sites that show the chat"),
+        "list",
+        required=True,
+        help=_("One per line, such as https://www.negozio.it: scheme and host, no path."),
+        invalid=_(
+            "Write each site as https://www.negozio.it: http or https, the host and a port "
+            "if any, no path."
+        ),
+        group=_SITES,
+    ),
+    ConfigField(
+        "color",
+        _("Colour"),
+        "color",
+        initial=DEFAULT_COLOR,
+        help=_("Of the button, the chat's header and its buttons."),
+        invalid=_("A colour such as #1f6feb."),
+        group=_LOOK,
+    ),
+    ConfigField(
+        "position",
+        _("Position of the button"),
+        "choice",
+        choices=(("right", _("Bottom right")), ("left", _("Bottom left"))),
+        initial="right",
+        group=_LOOK,
+    ),
+    ConfigField(
+        "help_search",
+        _("Open the help center search first"),
+        "bool",
+        help=_("Visitors look for an answer in your articles, with “Chat with us” below."),
+        group=_LOOK,
+    ),
+    ConfigField(
+        "greeting.it",
+        _("Greeting in Italian"),
+        help=_("Under the chat's title while someone is online. Empty: the usual greeting."),
+        group=_TEXTS,
+    ),
+    ConfigField("greeting.en", _("Greeting in English"), group=_TEXTS),
+    ConfigField(
+        "offline_text.it",
+        _("Message in Italian"),
+        "longtext",
+        help=_("Shown with when a reply will come, before the visitor leaves an email."),
+        group=_OFFLINE,
+    ),
+    ConfigField("offline_text.en", _("Message in English"), "longtext", group=_OFFLINE),
+    ConfigField(
+        "email_channel",
+        _("Email channel for later replies"),
+        "channel",
+        channel_kind="email",
+        help=_("A reply to a visitor who has left goes to their email through it."),
+        group=_OFFLINE,
+    ),
+    ConfigField(
+        "video_base_url",
+        _("Video call address"),
+        "url",
+        help=_("Where the meeting rooms are made. Empty: Jitsi Meet (https://meet.jit.si)."),
+        invalid=_("An http(s) address such as https://meet.jit.si."),
+        group=_("Video calls"),
+    ),
+)

@@ -40,6 +40,7 @@ from sportello.web.settings_forms import (
     InviteForm,
     SignInPolicyForm,
     TeamForm,
+    config_field_name,
 )
 
 View = Callable[..., HttpResponse]
@@ -116,9 +117,17 @@ PROVIDER_REFUSALS = (
 
 
 def _refusal(form: ChannelSettingsForm, exc: InvalidInput | Conflict) -> None:
+    """The refusal on the field it names (``config.<key>: why``), else above the form."""
     reason = _(exc.message) if exc.message in PROVIDER_REFUSALS else exc.message
     if isinstance(exc, Conflict):
         reason = _("another channel has this identifier")
+    key, colon, why = exc.message.partition(": ")
+    spec = form.config_field(key) if colon and isinstance(exc, InvalidInput) else None
+    if spec is not None:
+        shown = reason if exc.message in PROVIDER_REFUSALS else (spec.invalid or why)
+        form.add_error(config_field_name(spec.key), str(shown))
+        form.add_error(None, _("The settings were not saved: see the fields marked below."))
+        return
     form.add_error(None, _("The settings were not saved: %(reason)s") % {"reason": reason})
 
 
@@ -131,7 +140,12 @@ def channel_new(request: HttpRequest) -> HttpResponse:
         raise Http404("no such kind")
     provider = registry.provider(kind)
     teams = _teams(request)
-    form = ChannelSettingsForm(provider, teams=teams, data=request.POST or None)
+    form = ChannelSettingsForm(
+        provider,
+        teams=teams,
+        data=request.POST or None,
+        workspace_id=agent_of(request).workspace_id,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
