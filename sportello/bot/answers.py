@@ -16,11 +16,15 @@ only when the search's signals agree, else a person takes over.
   the question's language or by a customer-care concept in any
   (:mod:`sportello.language.synonyms`): a question about a thing the knowledge base never
   names is rarely answered by it;
-- ``across``: 1 when the article has no text in the question's language. The encoder
-  places a question and its answer in two languages further apart (cosine 0.2-0.4) than
-  in one (0.3-0.6), so a cosine read across languages says more than the same cosine
-  within one; without this signal the bot handed over right answers it had found
-  across languages (held-out top-1 0.856 without it, 0.898 with it).
+- ``across``: for an article with no text in the question's language, the share of the
+  question's words its concepts corroborate (its own coverage, before the re-ranking
+  lifts it to the neutral coverage); 0 within one language. The encoder places a question
+  and its answer in two languages further apart (cosine 0.2-0.4) than in one (0.3-0.6),
+  so a cosine read across languages says more than the same cosine within one; but a
+  flat bonus for crossing lifted unanswerable English questions against Italian articles
+  as much as answerable ones ("Do you ship glasses abroad?" answered at 0.76). Crossing
+  now counts only as far as concepts corroborate it, so a cross-language answer needs
+  the evidence a same-language one needs (docs/performance.md, "Bot, seventh pass").
 
 Its weights come from ``bench/bot_calibrate.py``: a logistic regression over the customer
 questions of four businesses' FAQ sets, pooled so the weights are not one shop's, judged
@@ -47,7 +51,7 @@ MAX_QUESTION_CHARS = 1_000  # longer is a letter, not a chat question: a person 
 CANDIDATES = 10
 # Fitted by bench/bot_calibrate.py (its JSON output and docs/architecture/bot.md): bias,
 # then a weight per signal.
-WEIGHTS = (-5.12, {"similarity": 7.11, "margin": 5.88, "coverage": 6.07, "across": 2.23})
+WEIGHTS = (-4.65, {"similarity": 7.47, "margin": 5.73, "coverage": 4.92, "across": 4.32})
 THRESHOLD = 0.5  # answer when the article more likely answers than not
 
 # A customer asking for a person gets one at once, whatever else the message says.
@@ -96,14 +100,15 @@ class BotAnswer:
 
 def signals(hits: list[Hit]) -> Signals:
     """The four signals of the best hit (``hits`` as the search ordered them, best first,
-    one per translation group)."""
+    one per translation group); ``across`` is the hit's own concept coverage when it was
+    read across languages."""
     best = hits[0]
     runner_up = max((hit.fit for hit in hits[1:]), default=0.0)
     return Signals(
         similarity=best.similarity,
         margin=best.fit - runner_up,
         coverage=best.coverage,
-        across=float(best.across_languages),
+        across=best.evidence if best.across_languages else 0.0,
     )
 
 

@@ -78,6 +78,9 @@ class Hit:
     # and the re-ranking's score (``similarity`` alone past ``RERANK_DEPTH``).
     coverage: float = 0.0
     fit: float = 0.0
+    # The coverage the group's own words and concepts give, before a group read across
+    # languages is lifted to the neutral coverage: what it shows, not what it is granted.
+    evidence: float = 0.0
     # No text of the group is in the question's (known) language: it was matched by
     # meaning and concepts only, across languages (set among the re-ranked first).
     across_languages: bool = False
@@ -354,6 +357,7 @@ def _rerank(
     )
     for hit in head:
         hit.coverage = coverage(terms, words[hit.article.group_id], typos=True, concepts=concepts)
+        hit.evidence = hit.coverage
     known = [hit.coverage for hit in head if words[hit.article.group_id].readable]
     neutral = sum(known) / len(known) if known else 0.0
     for hit in head:

@@ -31,7 +31,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "buy": ("comprare comprato acquisto acquistare acquistato", "buy bought purchase purchased"),
     "ship": (
         "spedire spedizione spedizioni spedito spedite invio inviare corriere pacco",
-        "ship shipping shipped shipment send sent courier parcel package postage",
+        "ship shipping shipped shipment send sent courier parcel package postage delivery",
     ),
     "deliver": (
         "consegna consegnare consegnate consegnato recapito arrivare arriva arrivo domicilio",

@@ -174,8 +174,9 @@ def test_the_confidence_grows_with_each_signal():
 
 
 def test_the_signals_are_read_from_the_searchs_first_hit(reader, shop, workspace):
-    """The margin is the first hit's re-ranking score less the best other's; ``across``
-    says the first hit has no text in the question's language."""
+    """The margin is the first hit's re-ranking score less the best other's; ``across`` is
+    the share of the question's words the first hit's concepts corroborate when it has no
+    text in the question's language."""
     from sportello.bot.answers import signals
     from sportello.knowledge.search import search
 
@@ -184,4 +185,19 @@ def test_the_signals_are_read_from_the_searchs_first_hit(reader, shop, workspace
     assert read.similarity == hits[0].similarity
     assert read.margin == hits[0].fit - max(hit.fit for hit in hits[1:])
     assert read.coverage == hits[0].coverage
-    assert read.across == 1.0  # the shop's articles are all Italian
+    assert hits[0].across_languages  # the shop's articles are all Italian
+    assert read.across == hits[0].evidence > 0  # "shipping" and "cost" name concepts
+
+
+def test_crossing_languages_counts_only_as_far_as_concepts_corroborate_it(reader, shop, workspace):
+    """An English question against Italian articles that no concept of theirs corroborates
+    gains nothing for crossing languages: its first hit's ``across`` is 0, whatever the
+    neutral coverage the re-ranking lent it, and the bot hands over."""
+    from sportello.bot.answers import signals
+    from sportello.knowledge.search import search
+
+    question = "Do you organise guided museum tours for tourists?"
+    hits, _ = search(workspace.pk, question, limit=10)
+    assert hits[0].across_languages and hits[0].evidence == 0.0
+    assert signals(hits).across == 0.0
+    _handed_over(_ask(reader, question), "not_confident")

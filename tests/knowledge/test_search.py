@@ -257,6 +257,26 @@ def test_an_article_in_the_other_language_meets_the_question_on_concepts(write_a
     assert by_id[cancel["id"]].across_languages and not by_id[english["id"]].across_languages
     assert by_id[cancel["id"]].coverage >= by_id[english["id"]].coverage
     assert by_id[cancel["id"]].coverage == 1.0  # cancel and order, both by concept
+    assert by_id[cancel["id"]].evidence == 1.0
+
+
+def test_the_evidence_is_the_coverage_before_the_neutral_lift(write_article, workspace):
+    """A group with no text in the question's language is lifted to the neutral coverage
+    for ranking; ``evidence`` keeps what its own concepts show (0 here: "museum", "tours"
+    name none of its concepts), and a group read in the question's language has evidence
+    equal to its coverage."""
+    write_article("Metodi di pagamento", "Accettiamo carte di credito, PayPal e Satispay.")
+    write_article(
+        "Guided tours", "We organise guided tours of the town for tourists.", language="en"
+    )
+    write_article("Opening hours", "The museum is open every day from 9 am.", language="en")
+    hits, _ = search(workspace.pk, "Do you have guided museum tours?", limit=5)
+    for hit in hits:
+        if hit.across_languages:
+            assert hit.evidence == 0.0 and hit.coverage > 0.0
+        else:
+            assert hit.evidence == hit.coverage
+    assert any(hit.across_languages for hit in hits)
 
 
 def test_a_word_of_the_other_language_names_its_concepts(write_article, workspace):

@@ -26,6 +26,12 @@ def test_an_articles_stems_name_the_concepts_of_its_language():
 def test_a_word_customers_use_for_two_things_stands_in_both():
     (cambiare,) = _concepts("cambiare", "it")
     assert {"exchange", "change"} <= cambiare
+    # An English customer's "delivery" is a shipped parcel's arrival as well as a local
+    # delivery: it meets "spedizione" and "consegna".
+    (delivery,) = _concepts("delivery", "en")
+    (spedizione,) = _concepts("spedizione", "it")
+    (consegna,) = _concepts("consegna", "it")
+    assert delivery & spedizione and delivery & consegna
 
 
 def test_a_word_of_no_concept_names_nothing():
