@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, DateTimeField, F, Q, QuerySet, Window
+from django.db.models import BooleanField, DateTimeField, F, ForeignKey, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_datetime
@@ -248,10 +248,15 @@ def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
 # 0005): every conversation page, API read and reply starts here, and compiling the ORM's
 # four-table ``select_related`` was 3 ms of a reply's 19 (bench/chat.py's agent replies).
 _ONE = sql.RowReader(Conversation, "conversation")
-_JOINED = {
-    field.name: (field, sql.RowReader(field.related_model, field.name))
-    for field in (Conversation._meta.get_field(name) for name in _RELATED)
-}
+
+
+def _joined(name: str) -> tuple[ForeignKey[Any, Any], sql.RowReader]:
+    field = Conversation._meta.get_field(name)
+    assert isinstance(field, ForeignKey) and isinstance(field.related_model, type)
+    return field, sql.RowReader(field.related_model, name)
+
+
+_JOINED = {name: _joined(name) for name in _RELATED}
 _ONE_SQL = (
     "SELECT "
     + ", ".join([_ONE.select, *(reader.select for _, reader in _JOINED.values())])
