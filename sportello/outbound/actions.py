@@ -17,7 +17,13 @@ from django.db.models import F, Q
 
 from sportello.accounts.models import Agent
 from sportello.channels import registry
-from sportello.conversations.actions import note_external_id, record_event, reply, reply_once
+from sportello.conversations.actions import (
+    earlier_reply,
+    note_external_id,
+    record_event,
+    reply,
+    reply_once,
+)
 from sportello.conversations.attachments import Upload
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
@@ -100,7 +106,8 @@ def send_reply(
     see it fail). Its first attempt is enqueued on commit (``DeliveryQueued``); if the
     process dies before that, the sweeper finds the delivery due. With an
     ``idempotency_key`` a retried request returns the reply stored the first time
-    (``conversations.actions.reply_once``) and stores and sends nothing more.
+    (``conversations.actions.reply_once``) and stores and sends nothing more, even when
+    its channel stopped sending meanwhile.
 
     ``via``: the id of the channel it goes out on, one of the conversation's
     (``reply_channel``); by default the channel of the customer's latest message.
@@ -109,6 +116,10 @@ def send_reply(
     off; WhatsApp's window closed) is refused with the reason in the agent's language
     (``readiness.refuse_undeliverable``) and nothing is stored: it never looks sent.
     """
+    if idempotency_key is not None:
+        earlier = earlier_reply(conversation, text, key=idempotency_key)
+        if earlier is not None:
+            return SentReply(message=earlier, delivery=queue_delivery(earlier), created=False)
     channel = reply_channel(conversation, via)
     refuse_undeliverable(conversation, channel)
     if idempotency_key is None:

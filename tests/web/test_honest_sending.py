@@ -318,3 +318,26 @@ def test_a_channel_turned_off_refuses_replies(agent_client, workspace, customer_
 
     assert "Questo canale è disattivato" in page and "data-send-off" in page
     assert answer.status_code == 422 and "Questo canale è disattivato" in answer.content.decode()
+
+
+def test_a_retried_reply_gets_the_stored_one_after_its_channel_stopped(
+    api, workspace, customer_writes
+):
+    """A client that lost the answer retries with the same key: the reply it already
+    has comes back, even though the channel was turned off meanwhile; a new reply is
+    refused."""
+    conversation = customer_writes(email="lucia@example.it")
+    channel = email_channel(workspace)
+    _move_to(conversation, channel)
+    url = f"/api/v1/conversations/{conversation.pk}/reply"
+    key = {"HTTP_IDEMPOTENCY_KEY": "d6f0c1e2-7a3b-4c5d-8e9f-0a1b2c3d4e5f"}
+
+    first = api.post(url, {"text": "Arriva domani"}, **key)
+    Channel.objects.filter(pk=channel.pk).update(is_active=False)
+    retried = api.post(url, {"text": "Arriva domani"}, **key)
+    new = api.post(url, {"text": "Arriva lunedì"}, HTTP_IDEMPOTENCY_KEY="nuova-chiave-1")
+
+    assert first.status_code == 201
+    assert retried.status_code == 200 and retried.json()["id"] == first.json()["id"]
+    assert new.status_code == 422
+    assert conversation.messages.filter(direction="out", kind=Kind.MESSAGE).count() == 1

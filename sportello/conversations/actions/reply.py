@@ -125,12 +125,27 @@ def reply_once(
             earlier = _replied_under(conversation.workspace_id, key)
             if earlier is None:
                 raise
+    _same_reply(earlier, conversation, text)
+    return earlier, False
+
+
+def earlier_reply(conversation: Conversation, text: str, *, key: str) -> Message | None:
+    """The reply stored earlier under ``key`` (a client retrying after a lost answer), or
+    None; the same key with another conversation or text is refused (``KeyReused``). Asked
+    before anything else about a retried reply: its channel may have stopped sending since,
+    and the answer is still the reply it already has."""
+    earlier = _replied_under(conversation.workspace_id, _clean_key(key))
+    if earlier is not None:
+        _same_reply(earlier, conversation, _clean(text))
+    return earlier
+
+
+def _same_reply(earlier: Message, conversation: Conversation, text: str) -> None:
     if earlier.conversation_id != conversation.pk or earlier.text != text:
         raise KeyReused(
             "this idempotency key was already used for another reply: "
             "send a new key for a new reply"
         )
-    return earlier, False
 
 
 def _replied_under(workspace_id: int, key: str) -> Message | None:
