@@ -89,7 +89,6 @@ def febrl(max_block: int) -> dict[str, Any]:
     for profile in records.values():
         town_counts[town_key(profile)] += 1
     towns = {key: town_counts[town_key(p)] if p.city else 0 for key, p in records.items()}
-    with_a_town = sum(n for key, n in town_counts.items() if key)
     compared: set[tuple[str, str]] = set()
     suggested: set[tuple[str, str]] = set()
     for members in blocks.values():
@@ -108,7 +107,7 @@ def febrl(max_block: int) -> dict[str, Any]:
                     records[b],
                     name_frequency=common,
                     town_frequency=towns[a],
-                    customers=with_a_town,
+                    customers=len(records),
                 )
                 if found.score >= SUGGEST_AT:
                     suggested.add(pair)

@@ -158,9 +158,9 @@ SIMILAR_NAME_AT = 0.88
 # each doubling beyond it takes COMMON_NAME_STEP off, down to a shared word's weight.
 RARE_NAME = 3
 COMMON_NAME_STEP = 0.05
-# A town where at most SMALL_TOWN_SHARE of the workspace's customers (with a known town)
-# live, or at most SMALL_TOWN of them, is small and weighs in full; each doubling beyond
-# takes BIG_TOWN_STEP off, down to half the weight: living in Roma says little, living in
+# A town where at most SMALL_TOWN_SHARE of the workspace's customers live, or at most
+# SMALL_TOWN of them, is small and weighs in full; each doubling beyond takes
+# BIG_TOWN_STEP off, down to half the weight: living in Roma says little, living in
 # Orgosolo a lot (ADR 0022, amendment on towns). Below SMALL_TOWN customers a share is
 # noise: in a workspace of 50 customers two in one town make a share of 4%.
 SMALL_TOWN = 100
@@ -184,7 +184,7 @@ def name_weight(reason: str, frequency: int) -> float:
 
 def town_weight(frequency: int, customers: int = 0) -> float:
     """The weight of living in the same town that ``frequency`` of the workspace's
-    ``customers`` (those whose town is known) share; 0 when unknown, taken as small. As
+    ``customers`` share; 0 when unknown, taken as small. As
     for names, u — the chance that two different people agree — is the town's share: each
     doubling of it takes the same amount off."""
     weight = WEIGHTS["same_city"]
@@ -319,9 +319,8 @@ def match_keys(profile: Profile) -> set[str]:
 
 
 def town_key(profile: Profile) -> str:
-    """The key that counts a town's customers (and, all of them, the customers with a
-    known town). Not a blocking key (every customer of Roma is not a block): stored so the
-    job can count it, never searched."""
+    """The key that counts a town's customers. Not a blocking key (every customer of Roma
+    is not a block): stored so the job can count it, never searched."""
     return "c:" + profile.city[:110] if profile.city else ""
 
 
@@ -414,7 +413,7 @@ def compare(
     ``name_frequency``: how many customers of the workspace bear the more common of the two
     names (0 when unknown, taken as rare); a common name adds the reason ``common_name``
     and weighs less (``name_weight``). ``town_frequency``: how many of the workspace's
-    ``customers`` with a known town live in ``a``'s (0 when unknown, taken as small); a big
+    ``customers`` live in ``a``'s (0 when unknown, taken as small); a big
     one adds ``common_city`` and weighs less (``town_weight``)."""
     reasons = []
     similarity = name_similarity(a.tokens, b.tokens)

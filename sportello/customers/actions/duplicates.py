@@ -106,7 +106,7 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
     frequency = _key_counts(workspace_id, keys | ({town} if town else set()))
     own = frequency.get(name_key(profile), 0)
     town_frequency = frequency.get(town, 0)
-    customers = _with_a_town(workspace_id) if town else 0
+    customers = _customers(workspace_id) if town else 0
     # A name this common, or a town this big, says nothing without another key in common:
     # her name's blocks (every "Maria Rossi", every "Rossi M.") are not searched, the rest
     # are.
@@ -158,11 +158,12 @@ def _sharing(workspace_id: int, customer_id: int, keys: set[str]) -> list[int]:
     )
 
 
-def _with_a_town(workspace_id: int) -> int:
-    """How many customers of the workspace have a known town: a range count over the
-    (workspace, key) index (``town_key`` is "c:" + the town)."""
-    return CustomerMatchKey.objects.filter(
-        workspace_id=workspace_id, key__gte="c:", key__lt="c;"
+def _customers(workspace_id: int) -> int:
+    """How many customers the workspace holds (not erased, not merged away: those the
+    batch compares), the base of a town's share. A count over the workspace's index, not
+    a range of ``c:`` keys: how ":" and ";" sort depends on the database's collation."""
+    return Customer.objects.filter(
+        workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
     ).count()
 
 
@@ -359,7 +360,7 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         pk: town_counts[key] if (key := town_key(profile)) else 0
         for pk, profile in all_profiles.items()
     }
-    customers = sum(town_counts.values())
+    customers = len(ids)
     rare = {
         pk for pk, n in frequency.items() if name_and_city_can_suggest(n, living[pk], customers)
     }
