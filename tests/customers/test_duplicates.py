@@ -188,6 +188,78 @@ def test_a_rare_name_and_the_same_city_are_suggested_by_the_job(api, workspace):
     ]
 
 
+def _romans(workspace, count):
+    """``count`` customers of Roma, with their keys written (as an import's dedupe does)."""
+    Customer.objects.bulk_create(
+        [
+            Customer(workspace=workspace, name=f"Cliente {n}", custom_fields={"citta": "Roma"})
+            for n in range(count)
+        ]
+    )
+    dedupe_workspace(workspace.pk)
+
+
+def test_a_rare_name_in_a_big_city_is_not_suggested_by_the_job_in_a_small_town_it_is(
+    api, workspace
+):
+    """GIVEN 150 customers in Roma (more than SMALL_TOWN) and one in Nuoro
+    WHEN two 'Ilaria Zedda' arrive in Roma, and two in Nuoro
+    THEN the job suggests the Nuoro pair only, with the reasons name and town; a birth
+    date in common lifts the Roma pair, whose reasons then say the town is common."""
+    _romans(workspace, 150)
+    roma = _customer(
+        workspace,
+        "Ilaria Zedda",
+        [("email", "iz1@gmail.com")],
+        citta="Roma",
+        data_di_nascita="1980-05-06",
+    )
+    again = _customer(workspace, "ZEDDA ILARIA", [("email", "iz2@gmail.com")], citta="Roma")
+    assert api.get(f"/api/v1/customers/{again}/duplicates").json() == []
+    nuoro = _customer(workspace, "Anna Sanna", [("email", "as1@gmail.com")], citta="Nuoro")
+    twin = _customer(workspace, "SANNA ANNA", [("email", "as2@gmail.com")], citta="Nuoro")
+    found = api.get(f"/api/v1/customers/{twin}/duplicates").json()
+    assert [(d["customer_id"], sorted(d["reasons"])) for d in found] == [
+        (nuoro, ["same_city", "same_name"])
+    ]
+    born = _customer(
+        workspace,
+        "Ilaria Zedda",
+        [("email", "iz3@gmail.com")],
+        citta="Roma",
+        data_di_nascita="1980-05-06",
+    )
+    found = api.get(f"/api/v1/customers/{born}/duplicates").json()
+    assert [d["customer_id"] for d in found] == [roma]
+    assert {"same_name", "same_birth_date", "same_city", "common_city"} == set(found[0]["reasons"])
+
+
+def test_dedupe_compares_no_name_block_in_a_big_city_and_finds_the_small_towns(workspace):
+    """The batch, on the same list: the Roma namesakes are not even compared (no name and
+    a big town can reach the threshold), the Nuoro pair is suggested."""
+    _romans(workspace, 150)
+    rows = [
+        ("Ilaria Zedda", {"citta": "Roma"}),
+        ("ZEDDA ILARIA", {"citta": "Roma"}),
+        ("Anna Sanna", {"citta": "Nuoro"}),
+        ("SANNA ANNA", {"citta": "Nuoro"}),
+    ]
+    _, _, anna, twin = (
+        c.pk
+        for c in Customer.objects.bulk_create(
+            [Customer(workspace=workspace, name=n, custom_fields=f) for n, f in rows]
+        )
+    )
+    counts = dedupe_workspace(workspace.pk)
+    assert counts["compared"] == 1
+    found = [
+        (s.customer_a_id, s.customer_b_id, sorted(s.reasons))
+        for s in DuplicateSuggestion.objects.all()
+    ]
+    assert found == [(anna, twin, ["same_city", "same_name"])]
+    assert CustomerMatchKey.objects.filter(key="c:roma").count() == 152
+
+
 def test_dedupe_does_not_compare_a_common_name_block_but_finds_its_shared_phone(workspace):
     """A batch over 40 'Marco Rossi' in Roma: no same-name pair is suggested and their
     name blocks are not compared; the two sharing a phone are."""

@@ -14,6 +14,7 @@ from sportello.customers.matching import (
     name_similarity,
     name_tokens,
     name_weight,
+    town_weight,
 )
 
 
@@ -92,6 +93,45 @@ def test_a_name_weighs_less_the_more_customers_bear_it():
     assert weights[0] == weights[1] > weights[2] > weights[3] > weights[4]
     assert weights[-1] == name_weight("shared_name_word", 10_000) > 0
     assert name_and_city_can_suggest(3) and not name_and_city_can_suggest(4)
+
+
+def test_a_town_weighs_less_the_more_customers_live_in_it():
+    weights = [town_weight(n) for n in (0, 5, 100, 200, 400, 100_000)]
+    assert weights == sorted(weights, reverse=True)
+    assert weights[0] == weights[1] == weights[2] > weights[3]
+    assert weights[4] == weights[5] == town_weight(0) / 2 > 0
+    assert name_and_city_can_suggest(2, 100) and not name_and_city_can_suggest(2, 101)
+    assert not name_and_city_can_suggest(4, 1)
+    # Beyond SMALL_TOWN customers, what makes a town big is its share of the workspace:
+    # 400 of 50,000 (0.8%) is a small town, 400 of 2,000 a big one.
+    assert town_weight(400, customers=50_000) == town_weight(0)
+    assert town_weight(400, customers=2_000) < town_weight(0)
+    assert name_and_city_can_suggest(2, 500, 50_000)
+    assert not name_and_city_can_suggest(2, 1000, 50_000)
+
+
+def test_a_rare_name_in_a_big_city_is_not_suggested_in_a_small_town_it_is():
+    """GIVEN two 'Ilaria Zedda' (a name two customers bear)
+    THEN in Roma, where 5,000 of 50,000 customers live, the town says little: not suggested, and the
+    reasons say the town is common; in Nuoro, where 12 live, the same pair is suggested;
+    in Roma a birth date in common as well is enough."""
+    a, b = _p(1, "Ilaria Zedda", citta="Roma"), _p(2, "ZEDDA ILARIA", citta="Roma")
+    in_roma = compare(a, b, name_frequency=2, town_frequency=5000, customers=50_000)
+    assert in_roma.score < SUGGEST_AT
+    assert in_roma.reasons == ("same_name", "same_city", "common_city")
+    a, b = _p(1, "Ilaria Zedda", citta="Nuoro"), _p(2, "ZEDDA ILARIA", citta="Nuoro")
+    in_nuoro = compare(a, b, name_frequency=2, town_frequency=12, customers=50_000)
+    assert in_nuoro.score >= SUGGEST_AT > in_roma.score
+    assert in_nuoro.reasons == ("same_name", "same_city")
+    born = compare(
+        _p(1, "Ilaria Zedda", citta="Roma", birth_date="1980-05-06"),
+        _p(2, "ZEDDA ILARIA", citta="Roma", birth_date="1980-05-06"),
+        name_frequency=2,
+        town_frequency=5000,
+        customers=50_000,
+    )
+    assert born.score >= SUGGEST_AT
+    assert born.reasons == ("same_name", "same_city", "same_birth_date", "common_city")
 
 
 @pytest.mark.parametrize("frequency", [2, 500])

@@ -98,3 +98,21 @@ def test_a_common_name_is_shown_as_a_reason_that_weighs_less(agent_client, agent
     agent.save(update_fields=["language"])
     english = agent_client.get("/customers/duplicates/").content.decode()
     assert "a common name (weighs less)" in english and "same phone number" in english
+
+
+def test_a_big_town_is_shown_as_a_reason_that_weighs_less(agent_client, agent, workspace):
+    """Two 'Ilaria Zedda' of Roma, born the same day: the page says the town is one many
+    customers share, in Italian and in English."""
+    from sportello.customers.actions.duplicates import save_suggestions
+    from sportello.customers.matching import Comparison
+
+    a = create_customer(workspace.pk, name="Ilaria Zedda")
+    b = create_customer(workspace.pk, name="ZEDDA ILARIA")
+    reasons = ("same_name", "same_city", "same_birth_date", "common_city")
+    save_suggestions(workspace.pk, [(a.pk, b.pk, Comparison(score=0.7, reasons=reasons))])
+    italian = agent_client.get(f"/customers/{a.pk}/").content.decode()
+    assert "una città dove vivono molti clienti (pesa meno)" in italian
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    english = agent_client.get("/customers/duplicates/").content.decode()
+    assert "a town many customers share (weighs less)" in english and "same city" in english

@@ -84,7 +84,7 @@ class DuplicateOut(Schema):
         description="Why: `same_name`, `similar_name`, `same_phone`, `same_email`, "
         "`same_order_number`, `same_company_domain`, `same_city`, `same_birth_date`, "
         "`mentioned_identifier`; `common_name` notes that many customers bear the name, "
-        "so it weighs less"
+        "and `common_city` that many live in the town, so they weigh less"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -18,6 +18,7 @@ from sportello.customers.matching import (
     match_keys,
     name_and_city_can_suggest,
     name_key,
+    town_key,
 )
 from sportello.customers.models import (
     Customer,
@@ -94,16 +95,24 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
         ).delete()
         return []
     keys = match_keys(profile)
+    # Her town is stored as a key too, to be counted, never searched (``town_key``).
+    town = town_key(profile)
     CustomerMatchKey.objects.bulk_create(
-        [CustomerMatchKey(workspace_id=workspace_id, customer_id=customer_id, key=k) for k in keys]
+        [
+            CustomerMatchKey(workspace_id=workspace_id, customer_id=customer_id, key=k)
+            for k in keys | ({town} if town else set())
+        ]
     )
-    frequency = _key_counts(workspace_id, keys)
+    frequency = _key_counts(workspace_id, keys | ({town} if town else set()))
     own = frequency.get(name_key(profile), 0)
-    # A name this common says nothing without another key in common: her name's blocks
-    # (every "Maria Rossi", every "Rossi M.") are not searched, the rest are.
+    town_frequency = frequency.get(town, 0)
+    customers = _customers(workspace_id) if town else 0
+    # A name this common, or a town this big, says nothing without another key in common:
+    # her name's blocks (every "Maria Rossi", every "Rossi M.") are not searched, the rest
+    # are.
     searched = (
         keys
-        if name_and_city_can_suggest(own)
+        if name_and_city_can_suggest(own, town_frequency, customers)
         else {k for k in keys if not k.startswith(("n:", "s:"))}
     )
     # Those sharing an identifier, an order, a birth date or a company domain first, then
@@ -122,7 +131,11 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
     frequency.update(_key_counts(workspace_id, unknown))
     found = {
         other_id: compare(
-            profile, other, name_frequency=max(own, frequency.get(name_key(other), 0))
+            profile,
+            other,
+            name_frequency=max(own, frequency.get(name_key(other), 0)),
+            town_frequency=town_frequency,
+            customers=customers,
         )
         for other_id, other in others.items()
     }
@@ -143,6 +156,15 @@ def _sharing(workspace_id: int, customer_id: int, keys: set[str]) -> list[int]:
         .values_list("customer_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
+
+
+def _customers(workspace_id: int) -> int:
+    """How many customers the workspace holds (not erased, not merged away: those the
+    batch compares), the base of a town's share. A count over the workspace's index, not
+    a range of ``c:`` keys: how ":" and ";" sort depends on the database's collation."""
+    return Customer.objects.filter(
+        workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
+    ).count()
 
 
 def _key_counts(workspace_id: int, keys: Iterable[str]) -> dict[str, int]:
@@ -265,6 +287,8 @@ def _compare_block(
     members: list[int],
     all_profiles: dict[int, Profile],
     frequency: dict[int, int],
+    living: dict[int, int],
+    customers: int,
     compared: set[tuple[int, int]],
     pairs: list[tuple[int, int, Comparison]],
 ) -> None:
@@ -282,7 +306,11 @@ def _compare_block(
                 continue
             compared.add(pair)
             comparison = compare(
-                all_profiles[a], all_profiles[b], name_frequency=max(frequency[a], frequency[b])
+                all_profiles[a],
+                all_profiles[b],
+                name_frequency=max(frequency[a], frequency[b]),
+                town_frequency=living[a],
+                customers=customers,
             )
             if comparison.score >= SUGGEST_AT:
                 pairs.append((a, b, comparison))
@@ -292,8 +320,9 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
     """Every customer's blocking keys and suggestions, in bulk (``sportello customers
     dedupe``): an imported list is compared block by block, never pair by pair; a block
     larger than ``WINDOW`` as a sorted neighbourhood. A name's block is compared town by
-    town and leaves out the bearers of a name too common to be suggested on name and city
-    (ADR 0022): what else they share has a block of its own."""
+    town and leaves out the bearers of a name too common, or living in a town too big, to
+    be suggested on name and town (ADR 0022): what else they share has a block of its
+    own."""
     ids = list(
         Customer.objects.filter(
             workspace_id=workspace_id, erased_at__isnull=True, merged_into__isnull=True
@@ -302,6 +331,7 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         .values_list("pk", flat=True)
     )
     blocks: dict[str, list[int]] = defaultdict(list)
+    town_counts: Counter[str] = Counter()
     all_profiles: dict[int, Profile] = {}
     keys_written = 0
     for start in range(0, len(ids), batch_size):
@@ -312,6 +342,9 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
             for key in match_keys(profile):
                 blocks[key].append(pk)
                 rows.append(MATCH_KEYS.row(workspace_id=workspace_id, customer_id=pk, key=key))
+            if town := town_key(profile):  # counted, not a block
+                town_counts[town] += 1
+                rows.append(MATCH_KEYS.row(workspace_id=workspace_id, customer_id=pk, key=town))
         # Plain multi-row inserts: the ORM's bulk_create spent more time building its
         # statements than the database writing them (bench/dedupe.py, docs/performance.md).
         with transaction.atomic():
@@ -323,7 +356,14 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         pk: len(blocks[key]) if (key := name_key(profile)) else 0
         for pk, profile in all_profiles.items()
     }
-    rare = {pk for pk, n in frequency.items() if name_and_city_can_suggest(n)}
+    living = {
+        pk: town_counts[key] if (key := town_key(profile)) else 0
+        for pk, profile in all_profiles.items()
+    }
+    customers = len(ids)
+    rare = {
+        pk for pk, n in frequency.items() if name_and_city_can_suggest(n, living[pk], customers)
+    }
     compared: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int, Comparison]] = []
     for key, members in blocks.items():
@@ -332,16 +372,17 @@ def dedupe_workspace(workspace_id: int, *, batch_size: int = 5000) -> dict[str, 
         groups = [members]
         if key.startswith(("n:", "s:")):
             # A pair that shares only a name is suggested only with a rare name and the
-            # same city: everything else that could lift it (a phone, an email, an order,
-            # a birth date, a company domain) has a block of its own. So a name's block
-            # is compared town by town, without the bearers of too common a name.
+            # same small town: everything else that could lift it (a phone, an email, an
+            # order, a birth date, a company domain) has a block of its own. So a name's
+            # block is compared town by town, without the bearers of too common a name
+            # and without the big cities.
             towns: dict[str, list[int]] = defaultdict(list)
             for pk in members:
                 if pk in rare and all_profiles[pk].city:
                     towns[all_profiles[pk].city].append(pk)
             groups = [town for town in towns.values() if len(town) > 1]
         for group in groups:
-            _compare_block(group, all_profiles, frequency, compared, pairs)
+            _compare_block(group, all_profiles, frequency, living, customers, compared, pairs)
     for start in range(0, len(pairs), batch_size):
         with transaction.atomic():
             save_suggestions(workspace_id, pairs[start : start + batch_size])
