@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, DateTimeField, F, ForeignKey, Q, QuerySet, Window
+from django.db.models import BooleanField, DateTimeField, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_datetime
@@ -244,45 +244,14 @@ def get_conversation_by_number(workspace_id: int, number: int) -> Conversation:
     return conversation
 
 
-# One conversation with what its page and the API show beside it, in plain SQL (docs/adr/
-# 0005): every conversation page, API read and reply starts here, and compiling the ORM's
-# four-table ``select_related`` was 3 ms of a reply's 19 (bench/chat.py's agent replies).
-_ONE = sql.RowReader(Conversation, "conversation")
-
-
-def _joined(name: str) -> tuple[ForeignKey[Any, Any], sql.RowReader]:
-    field = Conversation._meta.get_field(name)
-    assert isinstance(field, ForeignKey) and isinstance(field.related_model, type)
-    return field, sql.RowReader(field.related_model, name)
-
-
-_JOINED = {name: _joined(name) for name in _RELATED}
-_ONE_SQL = (
-    "SELECT "
-    + ", ".join([_ONE.select, *(reader.select for _, reader in _JOINED.values())])
-    + f" FROM {_TABLE} conversation"
-    + "".join(
-        f" LEFT JOIN {reader.model._meta.db_table} {name}"
-        f" ON {name}.id = conversation.{field.column}"
-        for name, (field, reader) in _JOINED.items()
-    )
-    + " WHERE conversation.workspace_id = %s AND conversation.{column} = %s"
-)
-_ONE_BY = {column: _ONE_SQL.format(column=column) for column in ("id", "number")}
-
-
 def _conversation_where(workspace_id: int, **lookup: int) -> Conversation | None:
-    """One conversation with its customer, channel, assignee and team (cached on it as
-    ``select_related`` would), and its tag names."""
-    ((name, value),) = lookup.items()
-    row = sql.fetchone(_ONE_BY["id" if name == "pk" else name], [workspace_id, value])
-    if row is None:
-        return None
-    readers = [_ONE, *(reader for _, reader in _JOINED.values())]
-    conversation, *related = sql.RowReader.build_all(row, *readers)
-    for (field, _reader), instance in zip(_JOINED.values(), related, strict=True):
-        field.set_cached_value(conversation, instance)
-    return with_tag_names([conversation])[0]
+    """One conversation with its customer, channel, assignee and team, and its tag names."""
+    conversation = (
+        Conversation.objects.select_related(*_RELATED)
+        .filter(workspace_id=workspace_id, **lookup)
+        .first()
+    )
+    return None if conversation is None else with_tag_names([conversation])[0]
 
 
 def thread(conversation: Conversation, *, include_notes: bool = True) -> list[Message]:
@@ -803,3 +772,57 @@ def clocks_to_follow(
         .order_by("pk")
         .only(*_SLA_STATE_FIELDS)[:limit]
     )
+
+
+# Plain SQL (docs/adr/0005) for what a chat widget's socket asks on every connect, poll and
+# pushed reply, and the live notice of every new conversation.
+_BY_EXTERNAL_PREFIX_SQL = (
+    f"SELECT DISTINCT conversation_id FROM {Message._meta.db_table}"
+    " WHERE workspace_id = %s AND external_id >= %s AND external_id < %s"
+    " AND channel_id = %s AND direction = %s"
+)
+
+
+def conversation_ids_by_external_prefix(
+    workspace_id: int, channel_id: int, prefix: str, direction: str
+) -> list[int]:
+    """The conversations holding a message of ``channel_id`` and ``direction`` whose
+    external id starts with ``prefix``, oldest first. A range on the ``(workspace,
+    external_id)`` index, not ``LIKE``, which SQLite answered by reading every external
+    id of the workspace. ``prefix`` ends with ":", and ";" is the character after it."""
+    rows = sql.fetchall(
+        _BY_EXTERNAL_PREFIX_SQL,
+        [workspace_id, prefix, prefix[:-1] + ";", channel_id, direction],
+    )
+    return sorted(row[0] for row in rows)
+
+
+def conversations_messages_after(
+    workspace_id: int, conversation_ids: list[int], after: int, limit: int
+) -> list[Message]:
+    """The messages in and out (no notes, no timeline events) of these conversations with
+    an id above ``after``, oldest first, at most ``limit``."""
+    marks = ", ".join(["%s"] * len(conversation_ids))
+    query = _THREAD.where(
+        f"message.workspace_id = %s AND message.conversation_id IN ({marks})"
+        " AND message.kind = %s AND message.id > %s AND message.direction IN (%s, %s)",
+        "message.id LIMIT %s",
+    )
+    params = [workspace_id, *conversation_ids, Kind.MESSAGE.value, after]
+    params += [Direction.INBOUND.value, Direction.OUTBOUND.value, limit]
+    messages: list[Message] = _THREAD.build_rows(sql.fetchall(query, params))
+    return messages
+
+
+_OPENED_SQL = (
+    f"SELECT number, subject, assignee_id, customer_id FROM {_TABLE}"
+    " WHERE id = %s AND workspace_id = %s"
+)
+
+
+def opened_notice(
+    workspace_id: int, conversation_id: int
+) -> tuple[int, str, int | None, int] | None:
+    """A new conversation's number, subject, assignee and customer (the live notice)."""
+    row = sql.fetchone(_OPENED_SQL, [conversation_id, workspace_id])
+    return None if row is None else (row[0], row[1], row[2], row[3])

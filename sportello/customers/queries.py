@@ -495,3 +495,13 @@ def segment_of(customer_id: int | None) -> str:
         return "new"
     found = Customer.objects.filter(pk=customer_id).values_list("segment", flat=True).first()
     return found or "new"
+
+
+_NAME_SQL = f"SELECT name FROM {Customer._meta.db_table} WHERE id = %s"
+
+
+def customer_name(customer_id: int) -> str:
+    """A customer's name ("" if none or gone): one primary-key read in plain SQL, for the
+    live notice of every new conversation (docs/adr/0005)."""
+    row = sql.fetchone(_NAME_SQL, [customer_id])
+    return str(row[0] or "") if row is not None else ""

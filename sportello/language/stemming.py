@@ -52,14 +52,31 @@ def compounds(text: str) -> list[str]:
     return ["".join(folded_words(match)) for match in _COMPOUND.findall(text[:MAX_INDEXED_CHARS])]
 
 
+def _index_tokens(text: str) -> list[str]:
+    """:func:`folded_words`, each hyphenated compound joined after its last part: in the
+    text's order, so the tokens of a text are the tokens of its pieces put end to end
+    (``bench/texts.py`` stems phrases once and joins them)."""
+    text = text[:MAX_INDEXED_CHARS]
+    joined = [(m.end(), "".join(folded_words(m.group()))) for m in _COMPOUND.finditer(text)]
+    tokens: list[str] = []
+    waiting = 0
+    for word in _WORD.finditer(text):
+        while waiting < len(joined) and joined[waiting][0] <= word.start():
+            tokens.append(joined[waiting][1])
+            waiting += 1
+        tokens.extend(_WORD.findall(fold(word.group())))
+    tokens.extend(compound for _, compound in joined[waiting:])
+    return tokens
+
+
 def stems_for_index(text: str, language: str = "") -> str:
     """The text as the search index stores it: one stem per word, and one for each
-    hyphenated compound joined (:func:`compounds`) after them.
+    hyphenated compound joined (:func:`compounds`) right after its parts.
 
     Words are stemmed in the message's language when it is Italian or English; text in
     other or unknown languages keeps both stems so either query form finds it.
     """
-    tokens = folded_words(text) + compounds(text)
+    tokens = _index_tokens(text)
     if language in _STEMMERS:
         return " ".join(_stemmer(language).stemWords(tokens))
     italian = _stemmer("it").stemWords(tokens)

@@ -24,7 +24,10 @@ from django.urls import reverse
 
 from sportello.accounts.queries import avatar_names
 from sportello.conversations.models import Direction, Kind, Message
-from sportello.core import sql
+from sportello.conversations.queries import (
+    conversation_ids_by_external_prefix,
+    conversations_messages_after,
+)
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -47,29 +50,13 @@ def external_id(handle: str, client_id: str) -> str:
     return f"wc:{handle}:{client_id}"
 
 
-# ";" is the character after ":": every external id with the prefix, and only those.
-_VISITOR_CONVERSATIONS_SQL = (
-    f"SELECT DISTINCT conversation_id FROM {Message._meta.db_table}"
-    " WHERE workspace_id = %s AND external_id >= %s AND external_id < %s"
-    " AND channel_id = %s AND direction = %s"
-)
-
-
 def conversation_ids(workspace_id: int, channel_id: int, handle: str) -> list[int]:
-    """The conversations this visitor wrote in on this channel, oldest first.
-
-    The handle's prefix is asked as a range, not ``LIKE 'wc:<handle>:%'``: a range walks
-    the ``(workspace, external_id)`` index, where SQLite's LIKE read every external id
-    of the workspace (a socket asks on connect; at 1,000 sockets it was the slowest query).
-    Plain SQL (docs/adr/0005): every socket's connect and every poll asks, and building
-    the ORM's query was 0.8 ms of the 1 ms it took.
-    """
-    prefix = f"wc:{handle}:"
-    rows = sql.fetchall(
-        _VISITOR_CONVERSATIONS_SQL,
-        [workspace_id, prefix, prefix[:-1] + ";", channel_id, Direction.INBOUND.value],
+    """The conversations this visitor wrote in on this channel, oldest first: those holding
+    an inbound message whose external id starts with the handle (a range on an index, see
+    ``conversations.queries.conversation_ids_by_external_prefix``)."""
+    return conversation_ids_by_external_prefix(
+        workspace_id, channel_id, f"wc:{handle}:", Direction.INBOUND.value
     )
-    return sorted(row[0] for row in rows)
 
 
 @dataclass(frozen=True)
@@ -142,12 +129,15 @@ def _line(row: tuple[Any, ...], pictures: dict[int, str]) -> ChatLine:
     )
 
 
+def _fields(message: Message) -> tuple[Any, ...]:
+    return tuple(getattr(message, "id" if name == "pk" else name) for name in _LINE_FIELDS)
+
+
 def line_of_stored(message: Message) -> ChatLine:
     """A visitor's message just stored, as the widget shows it, from the row the pipeline
     wrote: re-reading it cost a query and its compilation, a sixth of the server's CPU
     for each chat message (docs/performance.md)."""
-    row = tuple(getattr(message, "id" if name == "pk" else name) for name in _LINE_FIELDS)
-    return _line(row, {})
+    return _line(_fields(message), {})
 
 
 def line_of(workspace_id: int, message_id: int) -> ChatLine | None:
@@ -160,20 +150,6 @@ def line_of(workspace_id: int, message_id: int) -> ChatLine | None:
     return _lines([row])[0] if row is not None else None
 
 
-# The columns of a chat line, read in plain SQL (docs/adr/0005): every poll, every socket's
-# catch-up and every reply pushed to a widget reads lines, and compiling the ORM's query
-# (an ``IN``, an ``OR`` of directions) cost 2 ms of a 2.5 ms read.
-_LINE = sql.RowReader(
-    Message,
-    "message",
-    leave_out=[
-        field.name
-        for field in Message._meta.concrete_fields
-        if field.attname not in {"id", *_LINE_FIELDS}
-    ],
-)
-
-
 def lines_after(
     workspace_id: int, conversation_ids: list[int], after: int = 0, limit: int = PAGE
 ) -> list[ChatLine]:
@@ -181,25 +157,7 @@ def lines_after(
     (notes and timeline events are the agents' own and never shown)."""
     if not conversation_ids:
         return []
-    marks = ", ".join(["%s"] * len(conversation_ids))
-    query = _LINE.where(
-        f"message.workspace_id = %s AND message.conversation_id IN ({marks})"
-        " AND message.kind = %s AND message.id > %s AND message.direction IN (%s, %s)",
-        "message.id LIMIT %s",
-    )
-    rows = sql.fetchall(
-        query,
-        [
-            workspace_id,
-            *conversation_ids,
-            Kind.MESSAGE.value,
-            after,
-            Direction.INBOUND.value,
-            Direction.OUTBOUND.value,
-            limit,
-        ],
-    )
-    messages = _LINE.build_rows(rows)
+    messages = conversations_messages_after(workspace_id, conversation_ids, after, limit)
     return _lines(
         [
             tuple(getattr(m, "id" if name == "pk" else name) for name in _LINE_FIELDS)
