@@ -98,6 +98,22 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "wait": ("aspettare attesa aspetto", "wait waiting"),
     "repair": ("riparare riparazione riparazioni aggiustare", "repair repairs fix mend"),
     "service": ("manutenzione revisione tagliando", "service servicing maintenance tune"),
+    # Services and trades: what the customers of any firm that comes to the house (or
+    # takes a job in) ask, whatever its trade.
+    "quote": (
+        "preventivo preventivi stima",
+        "quote quotes quotation estimate estimates",
+    ),
+    "visit": (
+        "sopralluogo sopralluoghi uscita intervento interventi visita",
+        "visit callout inspection survey",
+    ),
+    "technician": ("tecnico tecnici operaio operai", "technician technicians engineer workman"),
+    "emergency": (
+        "urgenza urgenze urgente urgenti emergenza emergenze reperibile reperibilita",
+        "emergency emergencies urgent urgently afterhours",
+    ),
+    "night": ("notte notturno notturna notturni", "night nights overnight"),
     "rent": ("noleggio noleggiare noleggiate affitto affittare", "rent rental hire"),
     "used": ("usato usati usata usate", "used secondhand"),
     "deposit": ("acconto caparra cauzione anticipo", "deposit"),
