@@ -92,11 +92,14 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "shop": ("negozio negozi sede", "shop shops store stores"),
     "pickup": ("ritiro ritirare ritirate", "pickup pick collect collection"),
     "booking": (
-        "prenotare prenotazione prenotazioni appuntamento",
-        "booking reservation reserve appointment",
+        "prenotare prenotazione prenotazioni appuntamento appuntamenti fissare",
+        "booking reservation reserve appointment appointments schedule",
     ),
     "wait": ("aspettare attesa aspetto", "wait waiting"),
-    "repair": ("riparare riparazione riparazioni aggiustare", "repair repairs fix mend"),
+    "repair": (
+        "riparare riparazione riparazioni riparato aggiustare aggiustato sistemare",
+        "repair repairs repaired fix fixed fixing mend",
+    ),
     "service": ("manutenzione revisione tagliando", "service servicing maintenance tune"),
     # Services and trades: what the customers of any firm that comes to the house (or
     # takes a job in) ask, whatever its trade.
@@ -114,13 +117,22 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "emergency emergencies urgent urgently afterhours",
     ),
     "night": ("notte notturno notturna notturni", "night nights overnight"),
+    "weekend": ("weekend", "weekend weekends"),
+    "labour": ("manodopera", "labour labor workmanship"),
+    "parts": ("ricambi ricambio pezzi materiale materiali", "parts spare spares materials"),
+    "area": ("zona zone provincia dintorni", "area areas region nearby"),
+    "tax": (
+        "iva detrazione detrazioni detraibile agevolazione agevolazioni",
+        "vat tax deduction deductible rebate",
+    ),
     "rent": ("noleggio noleggiare noleggiate affitto affittare", "rent rental hire"),
     "used": ("usato usati usata usate", "used secondhand"),
     "deposit": ("acconto caparra cauzione anticipo", "deposit"),
-    "warranty": ("garanzia garanzie", "warranty guarantee"),
+    "warranty": ("garanzia garanzie garantito garantita", "warranty guarantee guaranteed"),
     "defect": (
-        "difetto difetti difettoso rotto rotta danneggiato danneggiata guasto rovinato",
-        "defect defective faulty broken damaged",
+        "difetto difetti difettoso rotto rotta rotti danneggiato danneggiata guasto guasti"
+        " rovinato",
+        "defect defective faulty broken damaged fault breakdown",
     ),
     "wrong": ("sbagliato sbagliata errato errore", "wrong mistake incorrect"),
     "late": ("ritardo ritardi", "late delay delayed"),
