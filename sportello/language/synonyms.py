@@ -38,7 +38,10 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "deliver delivery delivered deliveries arrive arrival doorstep",
     ),
     "duration": ("tempi durata mette mettono impiega impiegano", "long"),
-    "home": ("casa domicilio indirizzo", "home house address doorstep"),
+    "home": (
+        "casa domicilio indirizzo appartamento abitazione",
+        "home house address doorstep apartment",
+    ),
     "abroad": ("estero internazionale internazionali", "abroad international overseas"),
     "return": ("reso resi rendere restituire restituzione", "return returns returned returning"),
     "refund": ("rimborso rimborsare rimborsato ridare restituite", "refund refunds refunded"),
@@ -47,8 +50,8 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "exchange exchanges swap replace replacement",
     ),
     "change": (
-        "modificare modifica modifiche cambiare correggere",
-        "change changes modify amend edit",
+        "modificare modifica modifiche cambiare correggere spostare rinviare rimandare",
+        "change changes modify amend edit reschedule postpone",
     ),
     "cancel": (
         "annullare annullamento cancellare disdire disdetta revocare",
@@ -118,6 +121,11 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     ),
     "night": ("notte notturno notturna notturni", "night nights overnight"),
     "weekend": ("weekend", "weekend weekends"),
+    "install": (
+        "installare installazione installazioni installato montare montaggio",
+        "install installation installing installed mount",
+    ),
+    "clean": ("pulire pulizia pulizie", "clean cleaning"),
     "labour": ("manodopera", "labour labor workmanship"),
     "parts": ("ricambi ricambio pezzi materiale materiali", "parts spare spares materials"),
     "area": ("zona zone provincia dintorni", "area areas region nearby"),
