@@ -12,9 +12,13 @@ What belongs here is the vocabulary of *any* shop's customer care: orders, shipp
 delivery, returns, refunds, payment, invoices, opening hours and days, shops and
 pick-up, bookings, warranty and defects, sizes, accounts, discounts and gift vouchers,
 jobs, parking, events, the days of the week, common European countries and Italian
-cities (their English names). Never a product of one business, never a word taken from a
-development set's questions: a knowledge base nobody has seen must gain as much from it
-as the sets it was measured on (docs/performance.md, "Bot, fifth pass").
+cities (their English names); and what the customers of any service firm or trade ask:
+quotes, a technician's visit or call-out, emergencies and nights, appointments put off,
+labour and parts, the area served, VAT and tax deductions, installing and cleaning.
+Never one trade's own objects (a leak, a boiler, a toilet), never a product of one
+business, never a word taken from a development set's questions: a knowledge base
+nobody has seen must gain as much from it as the sets it was measured on
+(docs/performance.md, "Bot, fifth pass" and "Bot, eighth pass").
 
 A word may stand in more than one concept where customers use it so ("cambiare" is to
 exchange and to change; "store" is a shop and to keep). Words are folded and stemmed in
