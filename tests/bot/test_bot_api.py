@@ -201,3 +201,35 @@ def test_crossing_languages_counts_only_as_far_as_concepts_corroborate_it(reader
     assert hits[0].across_languages and hits[0].evidence == 0.0
     assert signals(hits).across == 0.0
     _handed_over(_ask(reader, question), "not_confident")
+
+
+TRADE = [
+    (
+        "Preventivi",
+        "Il preventivo è gratuito e senza impegno: dopo il sopralluogo ti mandiamo per email "
+        "il costo dei materiali e della manodopera.",
+    ),
+    (
+        "Interventi urgenti",
+        "Per le emergenze siamo reperibili anche di notte e nei festivi, con un supplemento "
+        "sul diritto di chiamata.",
+    ),
+    (
+        "Spostare un appuntamento",
+        "Puoi spostare o disdire l'appuntamento con il tecnico fino al giorno prima, senza costi.",
+    ),
+]
+
+
+def test_a_service_firms_italian_articles_answer_its_english_customers(reader, write_article):
+    """A service firm's words (quote, emergency, appointment, technician) name concepts, so
+    an English question against its Italian articles is corroborated across languages and
+    answered with the right article."""
+    ids = {title: write_article(title, body)["id"] for title, body in TRADE}
+    for question, title in [
+        ("Is the quote free?", "Preventivi"),
+        ("Do you come out at night for an emergency?", "Interventi urgenti"),
+        ("Can I reschedule the technician's appointment?", "Spostare un appuntamento"),
+    ]:
+        body = _answered(_ask(reader, question))
+        assert body["article_id"] == ids[title], question

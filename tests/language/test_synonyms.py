@@ -43,3 +43,32 @@ def test_a_word_of_no_concept_names_nothing():
 def test_every_concept_has_words_in_both_languages():
     for concept, (italian, english) in CONCEPTS.items():
         assert italian.split() and english.split(), concept
+
+
+def test_a_service_firms_words_meet_across_languages():
+    """What any firm that comes to the house is asked: a quote, a visit, an emergency, an
+    appointment put off, a technician. Each English word meets its Italian one."""
+    pairs = [
+        ("preventivo", "estimate", "quote"),
+        ("sopralluogo", "inspection", "visit"),
+        ("urgenza", "emergency", "emergency"),
+        ("tecnico", "technician", "technician"),
+        ("spostare", "reschedule", "change"),
+        ("manodopera", "labour", "labour"),
+        ("appuntamenti", "appointment", "booking"),
+    ]
+    for italian, english, concept in pairs:
+        (it,) = _concepts(italian, "it")
+        (en,) = _concepts(english, "en")
+        assert concept in it & en, (italian, english)
+
+
+def test_a_hyphenated_trade_word_names_its_concept_joined_only():
+    """ "call-out" and "after-hours" are read joined, as a question's compound is; their
+    parts keep their own concepts ("call" is to contact, not a technician's visit)."""
+    callout, _fee = (concepts_of_term(t, "en") for t in query_terms("call-out fee", joined=True))
+    assert "visit" in callout
+    (afterhours,) = (concepts_of_term(t, "en") for t in query_terms("after-hours", joined=True))
+    assert "emergency" in afterhours
+    (call,) = _concepts("call", "en")
+    assert "contact" in call and "visit" not in call
