@@ -158,12 +158,7 @@ def lines_after(
     if not conversation_ids:
         return []
     messages = conversations_messages_after(workspace_id, conversation_ids, after, limit)
-    return _lines(
-        [
-            tuple(getattr(m, "id" if name == "pk" else name) for name in _LINE_FIELDS)
-            for m in messages
-        ]
-    )
+    return _lines([_fields(message) for message in messages])
 
 
 def latest_lines(
