@@ -97,13 +97,14 @@ def refresh_suggestions(customer_id: int) -> list[DuplicateSuggestion]:
     keys = match_keys(profile)
     # Her town is stored as a key too, to be counted, never searched (``town_key``).
     town = town_key(profile)
+    stored = keys | ({town} if town else set())
     CustomerMatchKey.objects.bulk_create(
         [
             CustomerMatchKey(workspace_id=workspace_id, customer_id=customer_id, key=k)
-            for k in keys | ({town} if town else set())
+            for k in stored
         ]
     )
-    frequency = _key_counts(workspace_id, keys | ({town} if town else set()))
+    frequency = _key_counts(workspace_id, stored)
     own = frequency.get(name_key(profile), 0)
     town_frequency = frequency.get(town, 0)
     customers = _customers(workspace_id) if town else 0
