@@ -88,7 +88,12 @@ def test_agent_answers_a_customer_from_the_inbox(chromium, live_server, agent, i
         expect(page.locator(".conv-row")).to_have_count(1)
         expect(page).to_have_url(re.compile(r"q=spedizione"))
 
-        row.locator("a").click()
+        # A person's click lasts a moment: pressing on a result takes the focus from the search
+        # box, and the list must not be redrawn before the button comes up again.
+        row.locator("a").hover()
+        page.mouse.down()
+        page.wait_for_timeout(400)
+        page.mouse.up()
         page.wait_for_url(f"{live_server.url}/c/{inbox_with_messages}/")
         expect(page.locator(".message-in")).to_contain_text("le spedizioni verso Cagliari")
 
