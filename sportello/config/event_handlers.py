@@ -54,6 +54,10 @@ from sportello.web import live
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
+    # A reply on a web chat conversation reaches the visitor's open widget first: the line
+    # it shows depends on nothing the handlers below write, and the visitor is waiting.
+    (ReplySent, push_reply),
+    (AutomaticReplySent, push_reply),
     # An agent's reply and its delivery are stored together (outbound.actions.send_reply);
     # a delivery due (the reply's first attempt, an agent's retry) is sent by a job.
     (DeliveryQueued, send_queued_delivery),
@@ -88,11 +92,8 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (ConversationUpdated, live.conversation_changed),
     (DeliverySent, live.conversation_changed),
     (DeliveryFailed, live.conversation_changed),
-    (DeliveryQueued, live.delivery_queued),
+    (DeliveryQueued, live.conversation_changed),
     (NotificationsAdded, live.notifications_added),
-    # A reply on a web chat conversation reaches the visitor's open widget at once.
-    (ReplySent, push_reply),
-    (AutomaticReplySent, push_reply),
     # The business's rules, last: they see what the handlers above made of the event
     # (the SLA clocks, the acknowledgement). The SLA scanner's warnings and breaches are
     # escalated by the rules' job, which reads them from the timelines (not on the

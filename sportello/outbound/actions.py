@@ -164,7 +164,14 @@ def queue_delivery(message: Message) -> Delivery | None:
         },
     )
     if created:
-        publish(DeliveryQueued(workspace_id=delivery.workspace_id, delivery_id=delivery.pk))
+        publish(
+            DeliveryQueued(
+                workspace_id=delivery.workspace_id,
+                delivery_id=delivery.pk,
+                message_id=message.pk,
+                conversation_id=message.conversation_id,
+            )
+        )
     return delivery
 
 
@@ -320,7 +327,14 @@ def retry_delivery(delivery: Delivery) -> Delivery:
         status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
     )
     if updated:
-        publish(DeliveryQueued(workspace_id=delivery.workspace_id, delivery_id=delivery.pk))
+        publish(
+            DeliveryQueued(
+                workspace_id=delivery.workspace_id,
+                delivery_id=delivery.pk,
+                message_id=delivery.message_id,
+                conversation_id=delivery.message.conversation_id,
+            )
+        )
     delivery.refresh_from_db()
     return delivery
 

@@ -8,17 +8,18 @@ from sportello.core.events import Event
 
 
 @dataclass(frozen=True)
-class DeliveryQueued(Event):
-    """A delivery is due: its first attempt, or an agent's retry."""
-
-    delivery_id: int
-
-
-@dataclass(frozen=True)
 class DeliveryEvent(Event):
+    """Something happened to a reply's delivery; the reply and its conversation are named,
+    so that the pages open on it are told without reading the delivery back."""
+
     delivery_id: int
     message_id: int
     conversation_id: int
+
+
+@dataclass(frozen=True)
+class DeliveryQueued(DeliveryEvent):
+    """A delivery is due: its first attempt, or an agent's retry."""
 
 
 @dataclass(frozen=True)

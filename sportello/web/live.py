@@ -18,7 +18,6 @@ from sportello.conversations.queries import opened_notice
 from sportello.core.realtime import push, workspace_group
 from sportello.customers.queries import customer_name
 from sportello.outbound import events as outbound_events
-from sportello.outbound.models import Delivery
 
 _NAMES: dict[type, str] = {
     conversation_events.MessageReceived: "message.received",
@@ -31,6 +30,8 @@ _NAMES: dict[type, str] = {
     conversation_events.RepeatContactFound: "conversation.updated",
     outbound_events.DeliverySent: "delivery.changed",
     outbound_events.DeliveryFailed: "delivery.changed",
+    # A delivery due again (its first attempt, an agent's retry): "queued" on the reply.
+    outbound_events.DeliveryQueued: "delivery.changed",
 }
 
 
@@ -72,22 +73,6 @@ def conversation_opened(event: conversation_events.ConversationOpened) -> None:
             "assignee": assignee_id,
         },
     )
-
-
-def delivery_queued(event: outbound_events.DeliveryQueued) -> None:
-    """A delivery is due again (an agent's retry, or its first attempt): its reply shows
-    "queued" on the pages open on the conversation until it is sent or fails."""
-    row = (
-        Delivery.objects.filter(pk=event.delivery_id, workspace_id=event.workspace_id)
-        .values_list("message_id", "message__conversation_id")
-        .first()
-    )
-    if row is not None:
-        message_id, conversation_id = row
-        notify(
-            event.workspace_id,
-            {"event": "delivery.changed", "conversation": conversation_id, "id": message_id},
-        )
 
 
 def notifications_added(event: NotificationsAdded) -> None:
