@@ -14,11 +14,13 @@ pick-up, bookings, warranty and defects, sizes, accounts, discounts and gift vou
 jobs, parking, events, the days of the week, common European countries and Italian
 cities (their English names); and what the customers of any service firm or trade ask:
 quotes, a technician's visit or call-out, emergencies and nights, appointments put off,
-labour and parts, the area served, VAT and tax deductions, installing and cleaning.
+labour and parts, the area served, VAT and tax deductions, installing and cleaning; and
+what a business that works by appointment is asked: insurance, a check-up, the morning,
+afternoon or evening it is open, an appointment moved.
 Never one trade's own objects (a leak, a boiler, a toilet), never a product of one
 business, never a word taken from a development set's questions: a knowledge base
 nobody has seen must gain as much from it as the sets it was measured on
-(docs/performance.md, "Bot, fifth pass" and "Bot, eighth pass").
+(docs/performance.md, "Bot, fifth pass", "Bot, eighth pass" and "Bot, ninth pass").
 
 A word may stand in more than one concept where customers use it so ("cambiare" is to
 exchange and to change; "store" is a shop and to keep). Words are folded and stemmed in
@@ -55,7 +57,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     ),
     "change": (
         "modificare modifica modifiche cambiare correggere spostare rinviare rimandare",
-        "change changes modify amend edit reschedule postpone",
+        "change changes modify amend edit reschedule postpone move",
     ),
     "cancel": (
         "annullare annullamento cancellare disdire disdetta revocare",
@@ -94,6 +96,9 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "friday": ("venerdi", "friday fridays"),
     "saturday": ("sabato sabati", "saturday saturdays"),
     "sunday": ("domenica domeniche", "sunday sundays"),
+    "morning": ("mattina mattine mattino mattinata", "morning mornings"),
+    "afternoon": ("pomeriggio pomeriggi", "afternoon afternoons"),
+    "evening": ("sera sere serale serata", "evening evenings"),
     "today": ("oggi stasera stamattina", "today tonight"),
     "tomorrow": ("domani", "tomorrow"),
     "shop": ("negozio negozi sede", "shop shops store stores"),
@@ -140,6 +145,11 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "rent": ("noleggio noleggiare noleggiate affitto affittare", "rent rental hire"),
     "used": ("usato usati usata usate", "used secondhand"),
     "deposit": ("acconto caparra cauzione anticipo", "deposit"),
+    "insurance": (
+        "assicurazione assicurazioni assicurato assicurata assicurativa",
+        "insurance insured insure insurer insurers",
+    ),
+    "check": ("controllo controlli controllare verifica verificare", "checkup checkups"),
     "warranty": ("garanzia garanzie garantito garantita", "warranty guarantee guaranteed"),
     "defect": (
         "difetto difetti difettoso rotto rotta rotti danneggiato danneggiata guasto guasti"

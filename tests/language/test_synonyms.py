@@ -72,3 +72,31 @@ def test_a_hyphenated_trade_word_names_its_concept_joined_only():
     assert "emergency" in afterhours
     (call,) = _concepts("call", "en")
     assert "contact" in call and "visit" not in call
+
+
+def test_an_appointment_businesss_words_meet_across_languages():
+    """What a business that works by appointment is asked: insurance, a check-up, moving
+    an appointment, the time of day it opens. Each English word meets its Italian one."""
+    pairs = [
+        ("assicurazione", "insurance", "insurance"),
+        ("assicurato", "insured", "insurance"),
+        ("controllo", "checkup", "check"),
+        ("spostare", "move", "change"),
+        ("sera", "evening", "evening"),
+        ("mattina", "morning", "morning"),
+        ("pomeriggio", "afternoon", "afternoon"),
+    ]
+    for italian, english, concept in pairs:
+        (it,) = _concepts(italian, "it")
+        (en,) = _concepts(english, "en")
+        assert concept in it & en, (italian, english)
+
+
+def test_a_check_up_is_a_concept_and_to_check_is_not():
+    """English "check" is most often a verb ("we check what your plan covers"): as a
+    concept it made an article that only checks something cover a question about a
+    check-up. Only the noun ("check-up", read joined) names the concept."""
+    (checkup,) = (concepts_of_term(t, "en") for t in query_terms("check-up", joined=True))
+    assert "check" in checkup
+    (check,) = _concepts("check", "en")
+    assert "check" not in check
