@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 # One worker per CPU (pytest-xdist), each with its own test database; a test module stays
-# on one worker, so its mail server or browser starts once. SPORTELLO_TEST_WORKERS=0 runs
-# everything in this process.
-WORKERS=(-n "${SPORTELLO_TEST_WORKERS:-auto}" --dist loadfile)
+# on one worker, so its mail server or browser starts once. Modules are handed out in the
+# order tests/conftest.py gives them, costliest first (servers, processes, browsers), so the
+# long ones do not end the run on one worker while the other idles; xdist's own order (most
+# tests first) is turned off. SPORTELLO_TEST_WORKERS=0 runs everything in this process.
+WORKERS=(-n "${SPORTELLO_TEST_WORKERS:-auto}" --dist loadfile --no-loadscope-reorder)
 
 scripts/ensure-chromium.sh || echo "chromium unavailable: browser tests will be skipped"
 
@@ -27,6 +29,8 @@ except Exception:
     sys.exit(1)
 PY
 then
+  # Only the tests that reach the database (tests/conftest.py): the others ran the same
+  # code on SQLite just above.
   echo "== tests on PostgreSQL ($PG_URL)"
   SPORTELLO_TEST_DATABASE_URL=$PG_URL $BIN/python -m pytest "${WORKERS[@]}" -m "not browser" "$@"
 else

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,30 +33,82 @@ _DATABASE_FIXTURES = frozenset(
 )
 
 
+# What a test costs, roughly, in tenths of a second: enough to tell a module of a few seconds
+# from one of minutes (measured in the notes of the commit that brought this in).
+_COST_SLOW = 600  # starts servers or processes of its own: `sportello run`, migrations...
+_COST_BROWSER = 100  # drives Chromium or a real mail server
+_COST_TRANSACTIONAL = 20  # live server or a flushed database
+_COST_DATABASE = 7
+_COST_PLAIN = 1
+
+
+# Last, after pytest-django's own reordering (database tests first), which would scatter
+# a module's tests again.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, run only the tests that reach the database.
+    """On PostgreSQL, run only the tests that reach the database; everywhere, run the
+    costliest modules first.
 
     ``make test`` runs the suite on SQLite and again on PostgreSQL. A test that never
     touches the database (pytest-django refuses it any query) runs the same code on both,
     so the second run skips it: parsing the mail and webhook corpora, the language layer,
     the configuration parsers. A test that reaches the database only through a process it
-    starts says so with ``@pytest.mark.database``."""
+    starts says so with ``@pytest.mark.database``.
+
+    pytest-xdist's ``--dist loadfile`` hands each worker a whole module at a time, in the
+    order given here when scripts/test.sh passes ``--no-loadscope-reorder`` (else it sorts
+    modules by their number of tests, which sent the few long browser and server modules
+    last, to a worker alone while the other idled). Long modules first, then shorter ones
+    filling the gaps, end both workers at about the same time."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        return
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _keep_what_reaches_the_database(config, items)
+    _put_the_costliest_modules_first(items)
+
+
+def _reaches_the_database(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("database") is not None
+        or not _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+    )
+
+
+def _keep_what_reaches_the_database(config: pytest.Config, items: list[pytest.Item]) -> None:
     kept: list[pytest.Item] = []
     skipped: list[pytest.Item] = []
     for item in items:
-        reaches = (
-            item.get_closest_marker("django_db") is not None
-            or item.get_closest_marker("database") is not None
-            or not _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
-        )
-        (kept if reaches else skipped).append(item)
+        (kept if _reaches_the_database(item) else skipped).append(item)
     if skipped:
         config.hook.pytest_deselected(items=skipped)
         items[:] = kept
+
+
+def _cost(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow"):
+        return _COST_SLOW
+    if item.get_closest_marker("browser") or item.get_closest_marker("mailserver"):
+        return _COST_BROWSER
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if (marker and marker.kwargs.get("transaction")) or fixtures & {
+        "transactional_db",
+        "live_server",
+    }:
+        return _COST_TRANSACTIONAL
+    return _COST_DATABASE if _reaches_the_database(item) else _COST_PLAIN
+
+
+def _put_the_costliest_modules_first(items: list[pytest.Item]) -> None:
+    """Group the tests by module, costliest module first; a module keeps its own order and
+    modules of equal cost keep theirs."""
+    cost: dict[Path, int] = {}
+    first: dict[Path, int] = {}
+    for position, item in enumerate(items):
+        cost[item.path] = cost.get(item.path, 0) + _cost(item)
+        first.setdefault(item.path, position)
+    items.sort(key=lambda item: (-cost[item.path], first[item.path]))
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +117,39 @@ def _empty_cache() -> None:
     of a workspace whose id a rolled-back test used before)."""
     cache.clear()
     sla_queries.forget_all()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file with every migration applied and nothing else (no workspace,
+    no admin), made once per test process for the tests that start ``sportello`` commands
+    in a home of their own (``migrated_home``).
+
+    Migrating a new SQLite database costs about 30 s of CPU (SQLite rebuilds a table for
+    most field changes), and a dozen such tests each migrated their own. A database
+    migrated from nothing stays tested where that is the point: the first ``sportello
+    migrate`` (tests/config/test_cli.py), a first ``sportello run``
+    (tests/config/test_run.py) and every test run's own test database."""
+    home = tmp_path_factory.mktemp("migrated")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env.update(SPORTELLO_HOME=str(home), DJANGO_SETTINGS_MODULE="sportello.config.settings")
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--verbosity", "0"],
+        env=env,
+        cwd=home,
+        check=True,
+        timeout=600,
+    )
+    return home / "sportello.sqlite3"
+
+
+@pytest.fixture
+def migrated_home(tmp_path: Path, migrated_database: Path) -> Path:
+    """``tmp_path`` holding a copy of ``migrated_database``, to be a command's
+    ``SPORTELLO_HOME``: its ``sportello migrate`` or ``run`` finds nothing left to apply."""
+    for part in migrated_database.parent.glob(migrated_database.name + "*"):
+        shutil.copyfile(part, tmp_path / part.name)
+    return tmp_path
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def chaos_database_url() -> str:
 
 
 @pytest.mark.database
+@pytest.mark.slow
 def test_two_kills_lose_and_duplicate_nothing(tmp_path):
     command = [sys.executable, str(REPO / "bench" / "chaos.py"), "--kills", "2", "--seed", "3"]
     # Each kill once the server answers, so the clients are acknowledged in between.

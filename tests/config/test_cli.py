@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 SPORTELLO = Path(sys.executable).parent / "sportello"
 
 
@@ -31,21 +35,21 @@ def test_first_migrate_prints_a_generated_admin_password_once(tmp_path):
     assert (tmp_path / "sportello.sqlite3").exists() and (tmp_path / "secret_key").exists()
 
 
-def test_admin_from_environment_and_createadmin(tmp_path):
+def test_admin_from_environment_and_createadmin(migrated_home):
     result = _run(
-        tmp_path,
+        migrated_home,
         "migrate",
         SPORTELLO_ADMIN_EMAIL="Boss@Bottega.it",
         SPORTELLO_ADMIN_PASSWORD="x" * 12,
     )
     assert result.returncode == 0 and "shown once" not in result.stdout
-    created = _run(tmp_path, "createadmin", "seconda@bottega.it", "--password", "y" * 12)
+    created = _run(migrated_home, "createadmin", "seconda@bottega.it", "--password", "y" * 12)
     assert created.returncode == 0 and "seconda@bottega.it" in created.stdout
 
 
-def test_check_reports_health(tmp_path):
-    _run(tmp_path, "migrate")
-    result = _run(tmp_path, "check")
+def test_check_reports_health(migrated_home):
+    _run(migrated_home, "migrate")
+    result = _run(migrated_home, "check")
     assert result.returncode == 0, result.stderr
     assert '"database": "ok"' in result.stdout
 
@@ -56,22 +60,24 @@ def test_bad_configuration_is_a_clear_error(tmp_path):
     assert "unsupported database URL scheme" in result.stderr
 
 
-def test_createadmin_operator_makes_a_superuser_without_an_agent(tmp_path):
-    _run(tmp_path, "migrate")
+def test_createadmin_operator_makes_a_superuser_without_an_agent(migrated_home):
+    _run(migrated_home, "migrate")
     created = _run(
-        tmp_path, "createadmin", "operatore@hosting.it", "--operator", "--password", "z" * 12
+        migrated_home, "createadmin", "operatore@hosting.it", "--operator", "--password", "z" * 12
     )
     assert created.returncode == 0, created.stderr
     assert "operator operatore@hosting.it ready" in created.stdout
 
 
-def test_createadmin_refuses_a_password_the_validators_refuse(tmp_path):
-    assert _run(tmp_path, "migrate").returncode == 0
+def test_createadmin_refuses_a_password_the_validators_refuse(migrated_home):
+    assert _run(migrated_home, "migrate").returncode == 0
     for weak in ("a", "password123"):
-        refused = _run(tmp_path, "createadmin", "debole@bottega.it", "--password", weak)
+        refused = _run(migrated_home, "createadmin", "debole@bottega.it", "--password", weak)
         assert refused.returncode == 2
         assert "password refused" in refused.stderr
-    operator = _run(tmp_path, "createadmin", "op@hosting.it", "--operator", "--password", "a")
+    operator = _run(migrated_home, "createadmin", "op@hosting.it", "--operator", "--password", "a")
     assert operator.returncode == 2
-    made = _run(tmp_path, "createadmin", "forte@bottega.it", "--password", "una-chiave-lunga-42")
+    made = _run(
+        migrated_home, "createadmin", "forte@bottega.it", "--password", "una-chiave-lunga-42"
+    )
     assert made.returncode == 0, made.stderr

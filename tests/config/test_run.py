@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 SPORTELLO = Path(sys.executable).parent / "sportello"
 
 
@@ -90,10 +92,17 @@ def _running(tmp_path: Path, *arguments: str, **variables: str) -> Iterator[str]
     assert server.returncode == 0, output
 
 
-@pytest.mark.parametrize(("queue", "workers"), [("sqlite", 1), ("redis", 1), ("sqlite", 2)])
-def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
+# The first case starts on an empty home, as a newcomer's first `sportello run` does; the
+# others on a migrated database (tests/conftest.py, migrated_home), to spare the migration.
+@pytest.mark.parametrize(
+    ("queue", "workers", "new_home"),
+    [("sqlite", 1, True), ("redis", 1, False), ("sqlite", 2, False)],
+)
+def test_run_serves_the_api_with_a_working_queue(request, tmp_path, queue, workers, new_home):
     if queue == "redis" and not _redis_answers():
         pytest.skip("Redis does not answer on 127.0.0.1:6379")
+    if not new_home:
+        tmp_path = request.getfixturevalue("migrated_home")
     variables = {
         "SPORTELLO_ADMIN_EMAIL": "titolare@bottega.it",
         "SPORTELLO_ADMIN_PASSWORD": "una-password-lunga",
@@ -123,14 +132,14 @@ def test_run_serves_the_api_with_a_working_queue(tmp_path, queue, workers):
         assert (tmp_path / "sportello.sqlite3").exists()
 
 
-def test_run_starts_the_email_providers_lmtp_receiver(tmp_path):
+def test_run_starts_the_email_providers_lmtp_receiver(migrated_home):
     """GIVEN SPORTELLO_LMTP_PORT WHEN `sportello run` starts THEN the email provider's
     service (Provider.services) listens there, and stops with the server."""
     import smtplib
 
     lmtp_port = _free_port()
     with _running(
-        tmp_path,
+        migrated_home,
         "--no-worker",
         SPORTELLO_LMTP_PORT=str(lmtp_port),
         SPORTELLO_IMAP_IDLE="false",

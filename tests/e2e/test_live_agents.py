@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "password-live-123"
@@ -143,7 +143,8 @@ class Process:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(migrated_home: Path) -> Iterator[Server]:
+    tmp_path = migrated_home
     env = {
         **os.environ,
         "SPORTELLO_HOME": str(tmp_path),

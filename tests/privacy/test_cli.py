@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
+
 from tests.config.test_cli import _run
 
+pytestmark = pytest.mark.slow
 
-def test_the_operator_exports_then_erases_a_demo_customer(tmp_path):
+
+def test_the_operator_exports_then_erases_a_demo_customer(migrated_home):
+    tmp_path = migrated_home
     assert _run(tmp_path, "demo").returncode == 0
     archive = tmp_path / "cliente.zip"
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[3]
 REDIS_URL = "redis://127.0.0.1:6379/12"
 ORIGIN = "https://www.negozio-bench.it"
@@ -129,7 +131,7 @@ async def _receive(socket: Any, wanted: Any) -> dict[str, Any]:
 
 
 @pytest.mark.skipif(not _redis_answers(), reason="Redis does not answer on 127.0.0.1:6379")
-def test_a_chat_crosses_two_server_processes_through_redis(tmp_path):
+def test_a_chat_crosses_two_server_processes_through_redis(migrated_home):
     import httpx
     import websockets
 
@@ -137,7 +139,7 @@ def test_a_chat_crosses_two_server_processes_through_redis(tmp_path):
     from bench.web import form_login
 
     prefix = f"wc2p{_free_port()}"
-    made = _prepare(tmp_path, prefix)
+    made = _prepare(migrated_home, prefix)
     token = "visitor-two-processes".ljust(43, "x")
 
     async def scenario(port_a: int, port_b: int, cookie: str) -> dict[str, Any]:
@@ -172,8 +174,8 @@ def test_a_chat_crosses_two_server_processes_through_redis(tmp_path):
             return {"heard": heard, "reply": reply["message"]}
 
     with ExitStack() as stack:
-        port_a = stack.enter_context(_server(tmp_path, prefix, "a"))
-        port_b = stack.enter_context(_server(tmp_path, prefix, "b"))
+        port_a = stack.enter_context(_server(migrated_home, prefix, "a"))
+        port_b = stack.enter_context(_server(migrated_home, prefix, "b"))
         cookie = form_login(port_b, "/login/", "agente0@bench.sportello.example", PASSWORD)
         seen = asyncio.run(scenario(port_a, port_b, cookie))
 
