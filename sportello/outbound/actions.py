@@ -252,6 +252,16 @@ def hand_over(delivery: Delivery) -> None:
     delivery.handed_over_at = now
 
 
+def _naming(delivery: Delivery) -> dict[str, int]:
+    """The fields a delivery's event names it by (``DeliveryEvent``)."""
+    return {
+        "workspace_id": delivery.workspace_id,
+        "delivery_id": delivery.pk,
+        "message_id": delivery.message_id,
+        "conversation_id": delivery.message.conversation_id,
+    }
+
+
 @transaction.atomic
 def _record_sent(delivery: Delivery, provider_id: str) -> Delivery:
     now = clock.now()
@@ -263,14 +273,7 @@ def _record_sent(delivery: Delivery, provider_id: str) -> Delivery:
         last_error="",
         updated_at=now,
     )
-    publish(
-        DeliverySent(
-            workspace_id=delivery.workspace_id,
-            delivery_id=delivery.pk,
-            message_id=delivery.message_id,
-            conversation_id=delivery.message.conversation_id,
-        )
-    )
+    publish(DeliverySent(**_naming(delivery)))
     delivery.refresh_from_db()
     return delivery
 
@@ -327,14 +330,7 @@ def retry_delivery(delivery: Delivery) -> Delivery:
         status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
     )
     if updated:
-        publish(
-            DeliveryQueued(
-                workspace_id=delivery.workspace_id,
-                delivery_id=delivery.pk,
-                message_id=delivery.message_id,
-                conversation_id=delivery.message.conversation_id,
-            )
-        )
+        publish(DeliveryQueued(**_naming(delivery)))
     delivery.refresh_from_db()
     return delivery
 
