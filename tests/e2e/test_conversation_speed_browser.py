@@ -7,7 +7,6 @@ email page and search results at 1366x800 and 360x740, Italian and English, go t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,10 +15,10 @@ from sportello.conversations.models import Conversation
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
 from tests.attachment_files import png
+from tests.e2e.signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "password-123"  # tests.factories.UserFactory's
 SHOTS = Path("/tmp/shots/convpage")
 SIZES = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 360, "height": 740}}
 
@@ -27,14 +26,6 @@ SIZES = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 360, "hei
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def sign_in(page: Any, live_server: Any, email: str, button: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=button).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def write(api_channel: Channel, n: int, text: str, photo: bytes | None = None) -> int:

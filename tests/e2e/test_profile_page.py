@@ -11,20 +11,12 @@ from typing import Any
 import pytest
 
 from sportello.accounts.actions import issue_token
+from tests.e2e.signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "password-123"  # tests.factories.UserFactory's
 SCREENSHOTS = "/tmp/sportello-profile-{name}.png"
 SIZES = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 360, "height": 740}}
-
-
-def sign_in(page: Any, live_server: Any, email: str, button: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=button).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def screenshots(chromium: Any, live_server: Any, email: str, language: str) -> None:

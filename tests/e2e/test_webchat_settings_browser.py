@@ -17,6 +17,7 @@ import pytest
 from sportello.accounts.actions import create_agent
 from sportello.accounts.models import Agent, Role
 from sportello.channels.models import Channel
+from tests.e2e.signing_in import PASSWORD, sign_in
 from tests.e2e.test_webchat_widget import SHOP_PAGE, business_hours, shop_site
 from tests.e2e.test_webchat_widget import SHOTS as SITE_SHOTS
 from tests.outbound.helpers import make_email_channel
@@ -24,7 +25,6 @@ from tests.providers.webchat.helpers import make_webchat_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "password-123"
 SHOTS = Path("/tmp/shots/widget")
 SIZES = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 360, "height": 740}}
 
@@ -37,14 +37,6 @@ def _admin(workspace: Any) -> Agent:
         role=Role.ADMIN,
         display_name="Titolare",
     )
-
-
-def _sign_in(page: Any, live_server: Any, email: str, button: str = "Accedi") -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=button).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _shop_page(snippet: str) -> str:
@@ -71,7 +63,7 @@ def test_colour_and_greeting_set_on_the_page_show_in_the_widget(
         visitor = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
         try:
             page = desk.new_page()
-            _sign_in(page, live_server, admin.user.email)
+            sign_in(page, live_server, admin.user.email)
             page.goto(f"{live_server.url}/settings/channels/new/?kind=webchat")
             page.get_by_label("Nome", exact=True).fill("Chat del sito")
             page.get_by_label("Identificativo").fill("chat")
@@ -129,7 +121,7 @@ def test_screenshots_of_a_web_chat_settings_page(chromium, live_server, workspac
             context = chromium.new_context(viewport=viewport, locale=language)
             page = context.new_page()
             try:
-                _sign_in(page, live_server, admin.user.email, button)
+                sign_in(page, live_server, admin.user.email, button)
                 answer = page.goto(f"{live_server.url}/settings/channels/{channel.pk}/")
                 assert answer is not None and answer.status == 200
                 width = page.evaluate("document.documentElement.scrollWidth")
