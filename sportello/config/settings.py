@@ -267,19 +267,24 @@ else:
 # --- realtime -------------------------------------------------------------------------
 # Channels' layer carries live notifications to the agents' websockets (docs/adr/0019):
 # in this process's memory by default, through Redis when several processes serve.
-# A socket's queue holds up to LAYER_CAPACITY messages; past it a group send drops them
-# for that socket without a word. Channels' default of 100 is one second of a workspace
-# taking 100 chat messages a second: an agent page that fell a second behind lost
-# notifications (bench/chat.py, docs/performance.md).
+# In memory, a socket's queue holds up to LAYER_CAPACITY messages; past it a group send
+# drops them for that socket without a word. Channels' default of 100 is one second of a
+# workspace taking 100 chat messages a second: an agent page that fell a second behind
+# lost notifications (bench/chat.py, docs/performance.md).
+# Through Redis, the publish/subscribe layer: a group send is one PUBLISH that each
+# process fans out to its own sockets. Channels' list-based Redis layer spent four round
+# trips, a Lua script and one blocking pop per socket on each send, three times the CPU
+# of the whole chat message, and buys what a notification does not need (a message kept
+# until read: the database is the truth, and a page that missed one catches up).
 LAYER_CAPACITY = 2000
+REDIS_CHANNEL_LAYER = "channels_redis.pubsub.RedisPubSubChannelLayer"
 CHANNEL_LAYERS = {
     "default": (
         {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": REDIS_CHANNEL_LAYER,
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env_str("SPORTELLO_QUEUE_NAME", "sportello") + ":live",
-                "capacity": LAYER_CAPACITY,
             },
         }
         if REDIS_URL

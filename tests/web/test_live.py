@@ -283,7 +283,7 @@ def test_fan_out_over_the_redis_layer(agent, stranger, customer_writes):
         pytest.skip("Redis does not answer")
     layers = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": settings.REDIS_CHANNEL_LAYER,
             "CONFIG": {"hosts": [url], "prefix": "sportello-test-live"},
         }
     }

@@ -118,12 +118,12 @@ def test_a_push_crosses_processes_through_the_redis_layer(workspace, agent, sett
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": settings.REDIS_CHANNEL_LAYER,
             "CONFIG": {"hosts": [url], "prefix": f"webchat-test-{new_token()[:8]}"},
         }
     }
     channel_layers.backends = {}
-    assert type(channel_layers["default"]).__name__ == "RedisChannelLayer"
+    assert type(channel_layers["default"]).__name__ == "RedisPubSubChannelLayer"
     channel = make_webchat_channel(workspace.pk)
     token = new_token()
 
