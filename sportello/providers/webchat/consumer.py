@@ -62,9 +62,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     token: str
     handle: str
     groups_joined: set[str]
+    marked = False  # the visitor's presence mark is this socket's to drop
 
     async def connect(self) -> None:
-        bind_loop(asyncio.get_running_loop())  # where pushes from the pool are sent
+        loop = asyncio.get_running_loop()
+        bind_loop(loop)  # where pushes from the pool are sent
+        presence.keep_sockets_marked(loop)
         key = str(self.scope["url_route"]["kwargs"].get("key") or "")
         found = await _io(self._load)(key)
         if found is None:
@@ -85,7 +88,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # its conversations can slip past it.
         await self._join_conversations()
         await self.accept()
-        await _io(presence.seen)(self.handle, seconds=presence.CONNECTED_FOR)
+        self.marked = True
+        await _io(presence.socket_opened)(self.handle)
 
     def _load(self, key: str) -> tuple[Channel, WebchatConfig] | None:
         channel = channel_for_widget(key)
@@ -110,8 +114,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "handle", ""):
-            await _io(presence.gone)(self.handle)
+        if getattr(self, "marked", False):
+            await _io(presence.socket_closed)(self.handle)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Every event, straight to its handler. Channels' own ``dispatch`` first closes
@@ -153,14 +157,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._error(exc.message, exc.status_code)
 
     def _catch_up(self, after: int) -> dict[str, Any]:
-        answer = chat.catch_up(self.channel, self.token, after)
-        presence.seen(self.handle, seconds=presence.CONNECTED_FOR)
-        return answer
+        return chat.catch_up(self.channel, self.token, after, from_socket=True)
 
     def _write(self, content: dict[str, Any]) -> chat.Written:
         if limits.spent(f"msg-visitor:{self.token}", limits.MESSAGES_PER_VISITOR):
             raise chat.BadRequest("too many messages: wait a minute")
-        return chat.store(self.channel, self.config, self.token, content, [])
+        return chat.store(self.channel, self.config, self.token, content, [], from_socket=True)
 
     async def _error(self, detail: str, status: int) -> None:
         await self.send_json({"type": "error", "detail": detail, "status": status})

@@ -6,25 +6,90 @@ fleeting state, lost harmlessly on a restart, never the truth about messages.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
+from collections import Counter
 from datetime import datetime, timedelta
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
 from sportello.core import clock
 from sportello.sla.queries import default_calendar, opening_hours
 
-# A polling widget asks every few seconds; a socket refreshes its mark while open.
+log = logging.getLogger(__name__)
+
+# A polling widget asks every few seconds, and each poll marks it for SEEN_FOR. A socket
+# marks its visitor for CONNECTED_FOR when it opens, and its process renews the marks of
+# all its open sockets every REFRESH_EVERY (``keep_sockets_marked``), so a visitor who
+# waits quietly for a reply with the page open is still here; a process that dies leaves
+# marks that lapse within CONNECTED_FOR.
 SEEN_FOR = 90
-CONNECTED_FOR = 600
+CONNECTED_FOR = 180
+REFRESH_EVERY = 60
 TYPING_FOR = 6
+
+_sockets: Counter[str] = Counter()  # open widget sockets of this process, by visitor
+_sockets_lock = threading.Lock()
+_refreshing: set[asyncio.AbstractEventLoop] = set()
+
+
+def _key(handle: str) -> str:
+    return f"webchat:seen:{handle}"
 
 
 def seen(handle: str, *, seconds: int = SEEN_FOR) -> None:
-    cache.set(f"webchat:seen:{handle}", 1, seconds)
+    cache.set(_key(handle), 1, seconds)
 
 
 def gone(handle: str) -> None:
-    cache.delete(f"webchat:seen:{handle}")
+    cache.delete(_key(handle))
+
+
+def socket_opened(handle: str) -> None:
+    with _sockets_lock:
+        _sockets[handle] += 1
+    seen(handle, seconds=CONNECTED_FOR)
+
+
+def socket_closed(handle: str) -> None:
+    with _sockets_lock:
+        _sockets[handle] -= 1
+        still_open = _sockets[handle] > 0
+        if not still_open:
+            del _sockets[handle]
+    if not still_open:
+        gone(handle)
+
+
+def refresh_sockets() -> int:
+    """Renew the marks of this process's open sockets (one cache round trip); how many."""
+    with _sockets_lock:
+        handles = list(_sockets)
+    if handles:
+        cache.set_many({_key(handle): 1 for handle in handles}, CONNECTED_FOR)
+    return len(handles)
+
+
+def keep_sockets_marked(loop: asyncio.AbstractEventLoop) -> None:
+    """Start renewing this process's socket marks on ``loop``, once per loop."""
+    if loop in _refreshing:
+        return
+    _refreshing.add(loop)
+    loop.create_task(_refresh_forever(loop))
+
+
+async def _refresh_forever(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        while True:
+            await asyncio.sleep(REFRESH_EVERY)
+            try:
+                await sync_to_async(refresh_sockets, thread_sensitive=False)()
+            except Exception:  # the cache is down: try again at the next turn
+                log.warning("visitor presence not renewed", exc_info=True)
+    finally:
+        _refreshing.discard(loop)
 
 
 def is_here(handle: str) -> bool:

@@ -150,3 +150,57 @@ def test_a_push_crosses_processes_through_the_redis_layer(workspace, agent, sett
     finally:
         channel_layers.backends = {}
     assert pushed["message"]["text"] == "Risposta via Redis"
+
+
+def test_a_visitor_waiting_quietly_with_the_page_open_is_still_here(workspace, monkeypatch):
+    """A reply goes by email only to a visitor who has left: one who wrote and then waits
+    with the page open, longer than a poll's mark lasts, is still here, and stays so as
+    long as the socket is open (its process renews the mark); closing it is leaving."""
+    import time
+
+    from sportello.providers.webchat import presence
+    from sportello.providers.webchat.visitors import handle_of
+
+    channel = make_webchat_channel(workspace.pk)
+    token = new_token()
+    handle = handle_of(token)
+    shift = {"by": 0.0}
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + shift["by"])
+    is_here = sync_to_async(presence.is_here, thread_sensitive=False)
+
+    async def scenario() -> tuple[bool, bool, bool]:
+        socket = communicator(channel, token)
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "message", "text": "Aspetto qui", "client_id": "q1"})
+        while (await socket.receive_json_from(timeout=10))["type"] != "sent":
+            pass
+        shift["by"] = presence.SEEN_FOR + 5  # a quiet wait, longer than a poll's mark
+        after_wait = await is_here(handle)
+        shift["by"] = presence.CONNECTED_FOR - 5
+        await sync_to_async(presence.refresh_sockets, thread_sensitive=False)()
+        shift["by"] = presence.CONNECTED_FOR + presence.SEEN_FOR
+        after_renewal = await is_here(handle)
+        await socket.disconnect()
+        return after_wait, after_renewal, await is_here(handle)
+
+    assert run(scenario()) == (True, True, False)
+
+
+def test_closing_one_of_two_tabs_is_not_leaving(workspace):
+    from sportello.providers.webchat import presence
+    from sportello.providers.webchat.visitors import handle_of
+
+    channel = make_webchat_channel(workspace.pk)
+    token = new_token()
+    is_here = sync_to_async(presence.is_here, thread_sensitive=False)
+
+    async def scenario() -> tuple[bool, bool]:
+        first, second = communicator(channel, token), communicator(channel, token)
+        assert (await first.connect())[0] and (await second.connect())[0]
+        await first.disconnect()
+        one_left = await is_here(handle_of(token))
+        await second.disconnect()
+        return one_left, await is_here(handle_of(token))
+
+    assert run(scenario()) == (True, False)
