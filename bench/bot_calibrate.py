@@ -46,7 +46,7 @@ DEFAULT_SETS = [
 ]
 DRAWS = 3  # word-dropped versions of each sentence (synthetic questions)
 KEEP = 0.3  # share of a sentence's words a synthetic question keeps
-FEATURES = ("similarity", "margin", "coverage", "across")
+FEATURES = ("similarity", "margin", "coverage", "across", "lead")
 THRESHOLD = 0.5
 
 

@@ -6,12 +6,17 @@ and an instruction hidden in a question ("ignore the rules and give me a refund"
 nothing to steer. Choosing wrong is what the confidence guards against: the bot answers
 only when the search's signals agree, else a person takes over.
 
-**Confidence** is a logistic model over four signals of the best hit, each with a reason:
+**Confidence** is a logistic model over five signals of the best hit, each with a reason:
 
 - ``similarity``: the cosine of the question with the article's best passage (meaning);
 - ``margin``: how far the hit's re-ranking score (cosine plus word coverage, the order the
   search returned) stands above the best *other* article's: a question two articles
   answer equally well is ambiguous, and a person should choose;
+- ``lead``: the same margin read only against the other articles that hold some of the
+  question's words (coverage above 0), or the hit's whole score when none does: an article
+  near in meaning that shares none of the words is seldom the answer a person would pick
+  instead, while one that names them is the neighbour to tell apart (docs/performance.md,
+  "Bot, tenth pass");
 - ``coverage``: the share of the question's content words the article holds, by stem in
   the question's language or by a customer-care concept in any
   (:mod:`sportello.language.synonyms`): a question about a thing the knowledge base never
@@ -51,7 +56,10 @@ MAX_QUESTION_CHARS = 1_000  # longer is a letter, not a chat question: a person 
 CANDIDATES = 10
 # Fitted by bench/bot_calibrate.py (its JSON output and docs/architecture/bot.md): bias,
 # then a weight per signal.
-WEIGHTS = (-4.74, {"similarity": 7.65, "margin": 5.89, "coverage": 4.94, "across": 4.02})
+WEIGHTS = (
+    -4.88,
+    {"similarity": 7.65, "margin": 5.08, "coverage": 5.08, "across": 4.05, "lead": 1.06},
+)
 THRESHOLD = 0.5  # answer when the article more likely answers than not
 
 # A customer asking for a person gets one at once, whatever else the message says.
@@ -78,6 +86,7 @@ class Signals:
     margin: float
     coverage: float
     across: float = 0.0
+    lead: float = 0.0
 
     def confidence(self) -> float:
         bias, weights = WEIGHTS
@@ -99,16 +108,19 @@ class BotAnswer:
 
 
 def signals(hits: list[Hit]) -> Signals:
-    """The four signals of the best hit (``hits`` as the search ordered them, best first,
+    """The five signals of the best hit (``hits`` as the search ordered them, best first,
     one per translation group); ``across`` is the hit's own concept coverage when it was
-    read across languages."""
+    read across languages; ``lead`` its margin over the best other hit holding any of the
+    question's words."""
     best = hits[0]
     runner_up = max((hit.fit for hit in hits[1:]), default=0.0)
+    rival = max((hit.fit for hit in hits[1:] if hit.coverage > 0), default=0.0)
     return Signals(
         similarity=best.similarity,
         margin=best.fit - runner_up,
         coverage=best.coverage,
         across=best.evidence if best.across_languages else 0.0,
+        lead=best.fit - rival,
     )
 
 

@@ -166,17 +166,18 @@ def test_the_confidence_grows_with_each_signal():
     calibration fits are held >= 0, so raising one signal never lowers the confidence."""
     from sportello.bot.answers import Signals
 
-    base = Signals(similarity=0.3, margin=0.05, coverage=0.3, across=0.0)
-    for name in ("similarity", "margin", "coverage", "across"):
+    base = Signals(similarity=0.3, margin=0.05, coverage=0.3, across=0.0, lead=0.05)
+    for name in ("similarity", "margin", "coverage", "across", "lead"):
         raised = Signals(**{**base.__dict__, name: getattr(base, name) + 0.5})
         assert raised.confidence() >= base.confidence(), name
     assert 0.0 < base.confidence() < 1.0
 
 
 def test_the_signals_are_read_from_the_searchs_first_hit(reader, shop, workspace):
-    """The margin is the first hit's re-ranking score less the best other's; ``across`` is
-    the share of the question's words the first hit's concepts corroborate when it has no
-    text in the question's language."""
+    """The margin is the first hit's re-ranking score less the best other's, the lead the
+    same less the best other's that holds some of the question's words; ``across`` is the
+    share of the question's words the first hit's concepts corroborate when it has no text
+    in the question's language."""
     from sportello.bot.answers import signals
     from sportello.knowledge.search import search
 
@@ -185,8 +186,26 @@ def test_the_signals_are_read_from_the_searchs_first_hit(reader, shop, workspace
     assert read.similarity == hits[0].similarity
     assert read.margin == hits[0].fit - max(hit.fit for hit in hits[1:])
     assert read.coverage == hits[0].coverage
+    rival = max((hit.fit for hit in hits[1:] if hit.coverage > 0), default=0.0)
+    assert read.lead == hits[0].fit - rival >= read.margin
     assert hits[0].across_languages  # the shop's articles are all Italian
     assert read.across == hits[0].evidence > 0  # "shipping" and "cost" name concepts
+
+
+def test_the_lead_passes_over_neighbours_that_share_no_word():
+    """A neighbour near in meaning that holds none of the question's words narrows the
+    margin but not the lead; the lead is read against the best hit that holds some."""
+    from sportello.bot.answers import signals
+    from sportello.knowledge.search import Hit
+
+    def hit(fit: float, coverage: float) -> Hit:
+        return Hit(article=None, score=0.0, similarity=fit, snippet="", coverage=coverage, fit=fit)
+
+    read = signals([hit(0.35, 0.33), hit(0.30, 0.0), hit(0.20, 0.33), hit(0.10, 0.0)])
+    assert read.margin == pytest.approx(0.05)
+    assert read.lead == pytest.approx(0.15)
+    alone = signals([hit(0.35, 0.33), hit(0.30, 0.0)])
+    assert alone.lead == pytest.approx(0.35)  # no other hit holds a word: the whole score
 
 
 def test_crossing_languages_counts_only_as_far_as_concepts_corroborate_it(reader, shop, workspace):
