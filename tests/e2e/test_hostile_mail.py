@@ -21,7 +21,7 @@ from sportello.accounts.actions import create_agent
 from sportello.accounts.models import Agent, Role
 from sportello.conversations.models import Message
 from sportello.providers.email.receive import receive_email
-from tests.e2e.test_agent_flow import PASSWORD, sign_in
+from tests.e2e.signing_in import PASSWORD, sign_in
 from tests.outbound.helpers import SHOP_ADDRESS, make_email_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
