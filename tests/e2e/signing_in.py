@@ -16,21 +16,22 @@ PASSWORD = "password-123"  # tests.factories.UserFactory's
 _sessions: dict[tuple[str, str], list[Any]] = {}
 
 
-def sign_in(page: Any, live_server: Any, email: str, button: str = "Accedi") -> None:
+def sign_in(page: Any, live_server: Any, email: str, button: str = "Accedi", to: str = "/") -> None:
     """Sign in with ``PASSWORD`` (``button``: the form's button in the page's language) and
-    wait for the inbox."""
-    inbox = f"{live_server.url}/"
+    wait for the page at ``to``, the inbox unless told: the page asked for sends a signed-out
+    browser to the form, which brings it back there."""
+    target = f"{live_server.url}{to}"
     cookies = _sessions.get((live_server.url, email))
     if cookies is not None:
         page.context.add_cookies(cookies)
-    page.goto(inbox)
-    if cookies is not None and page.url == inbox:
+    page.goto(target)
+    if cookies is not None and page.url == target:
         return
     assert "/login/" in page.url, page.url
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=button).click()
-    page.wait_for_url(inbox)
+    page.wait_for_url(target)
     _sessions[(live_server.url, email)] = page.context.cookies(live_server.url)
 
 

@@ -146,8 +146,7 @@ def browser_context(chromium, live_server) -> Iterator[Any]:
 
 
 def open_conversation(page: Any, live_server: Any, agent: Agent, number: int) -> None:
-    sign_in(page, live_server, agent.user.email)
-    page.goto(f"{live_server.url}/c/{number}/")
+    sign_in(page, live_server, agent.user.email, to=f"/c/{number}/")
     page.wait_for_load_state("networkidle")
 
 
