@@ -254,7 +254,11 @@ def test_the_api_docs_render_from_our_own_files_under_the_policy(
     assert "/login/" in page.url  # anonymous: sent to sign in
     sign_in(page, live_server, agent.user.email)
     page.goto(f"{live_server.url}/api/v1/docs")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Sportello API")
+    # Swagger UI draws the page from its bundle (1.5 MB of script) and the schema it then
+    # fetches: on a busy machine that outlasts the 5 s Playwright waits by default.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+        "Sportello API", timeout=30_000
+    )
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     page.screenshot(path=SCREENSHOTS.format(name="api-docs"), full_page=False)
 
