@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.signing_in import forget_sessions
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,3 +50,10 @@ def chromium() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _forget_sessions() -> Iterator[None]:
+    """Sessions signed in by one test are not offered to the next (tests/e2e/signing_in.py)."""
+    yield
+    forget_sessions()

@@ -85,8 +85,7 @@ def test_an_agent_sees_the_acknowledgement_and_why_a_machine_got_none(
     for width, height, device in ((1366, 800, "desktop"), (360, 740, "phone")):
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/c/{numbers['acknowledged']}/")
+        sign_in(page, live_server, agent.user.email, to=f"/c/{numbers['acknowledged']}/")
         automatic = page.locator(".message-out", has_text="Ti risponderemo entro le")
         assert automatic.count() == 1
         assert automatic.locator(".badge-automatic", has_text=badge).count() == 1

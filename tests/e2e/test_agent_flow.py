@@ -7,17 +7,16 @@ written to /tmp (``sportello-*.png``) for a person to look at.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from sportello.conversations.models import Direction, Kind, Message
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
+from tests.e2e.signing_in import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "password-123"  # tests.factories.UserFactory's
 SCREENSHOTS = "/tmp/sportello-{name}.png"
 
 
@@ -60,15 +59,6 @@ def inbox_with_messages(api_channel) -> int:
         "mario@example.it",
         "Mario Rossi",
     )
-
-
-def sign_in(page: Any, live_server: Any, email: str) -> None:
-    page.goto(f"{live_server.url}/")
-    assert "/login/" in page.url
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_agent_answers_a_customer_from_the_inbox(chromium, live_server, agent, inbox_with_messages):

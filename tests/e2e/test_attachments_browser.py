@@ -44,8 +44,7 @@ def test_an_agent_attaches_a_photo_to_a_reply_and_downloads_it_back(
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT", accept_downloads=True)
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email, "Accedi")
-        page.goto(f"{live_server.url}/c/{number}/")
+        sign_in(page, live_server, agent.user.email, "Accedi", to=f"/c/{number}/")
         page.get_by_label("Rispondi tramite API").fill(
             "Ecco la foto del pacco che abbiamo spedito."
         )

@@ -80,8 +80,7 @@ def test_an_admin_erases_a_customer_from_their_page(
         customer_id = Conversation.objects.get(number=number).customer_id
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, admin.user.email)
-        page.goto(f"{live_server.url}/customers/{customer_id}/")
+        sign_in(page, live_server, admin.user.email, to=f"/customers/{customer_id}/")
         page.screenshot(
             path=SCREENSHOTS.format(name=f"customer-privacy-{language}-{device}"), full_page=True
         )

@@ -68,8 +68,7 @@ def test_an_agent_fills_a_template_with_header_and_buttons(
                 viewport={"width": width, "height": height}, locale="it-IT"
             )
             page = context.new_page()
-            sign_in(page, live_server, agent.user.email)
-            page.goto(f"{live_server.url}/c/{conversation.number}/")
+            sign_in(page, live_server, agent.user.email, to=f"/c/{conversation.number}/")
             page.locator("summary", has_text="spedizione_partita").click()
             form = page.locator(
                 "form.wa-template-form:has(input[name=name][value=spedizione_partita])"
@@ -123,8 +122,7 @@ def test_the_reviews_channel_google_settings(chromium, live_server, workspace, l
     for width, height, device in VIEWPORTS:
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, admin.user.email)
-        page.goto(f"{live_server.url}/settings/channels/{channel.pk}/")
+        sign_in(page, live_server, admin.user.email, to=f"/settings/channels/{channel.pk}/")
         assert page.get_by_label(heading).count() == 1
         assert page.get_by_label(heading).input_value() == ""
         assert "ya29.segreto" not in page.content() and "GOCSPX-segreto" not in page.content()

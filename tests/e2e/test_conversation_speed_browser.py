@@ -69,8 +69,7 @@ def test_latest_entry_thumbnail_snooze_preset_and_send_and_resolve(
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email, "Accedi")
-        page.goto(f"{live_server.url}/c/{number}/")
+        sign_in(page, live_server, agent.user.email, "Accedi", to=f"/c/{number}/")
         # Opened at the latest entry: the photo's message is on screen, the first is above.
         latest = page.locator("#thread .message-in").last
         expect(latest).to_be_in_viewport()

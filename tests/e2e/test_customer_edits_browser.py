@@ -68,8 +68,7 @@ def test_agent_edits_contacts_stage_and_consent(chromium, live_server, agent, wo
     context = chromium.new_context(viewport={"width": 1366, "height": 800}, locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/customers/{lucia.pk}/")
+        sign_in(page, live_server, agent.user.email, to=f"/customers/{lucia.pk}/")
         page.get_by_text(words["add"], exact=True).first.click()
         page.locator("#id_kind").select_option("phone")
         page.locator("#id_value").fill("ciao")

@@ -31,8 +31,7 @@ def shoot(chromium: Any, live_server: Any, agent: Any, path: str, name: str) -> 
             context = chromium.new_context(viewport=viewport, locale="it-IT")
             page = context.new_page()
             try:
-                sign_in(page, live_server, agent.user.email)
-                page.goto(f"{live_server.url}{path}")
+                sign_in(page, live_server, agent.user.email, to=path)
                 page.locator("#reply-form").scroll_into_view_if_needed()
                 width = page.evaluate("document.documentElement.scrollWidth")
                 assert width <= viewport["width"], f"{path} is {width}px wide"
@@ -61,8 +60,7 @@ def test_send_is_disabled_where_the_reply_cannot_arrive(chromium, live_server, a
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/c/{conversation.number}/")
+        sign_in(page, live_server, agent.user.email, to=f"/c/{conversation.number}/")
         send = page.get_by_role("button", name="Invia risposta")
         resolve = page.get_by_role("button", name="Invia e risolvi")
         expect(send).to_be_disabled()
@@ -121,8 +119,7 @@ def test_a_merged_conversation_replies_on_the_channel_picked(
         context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
         page = context.new_page()
         try:
-            sign_in(page, live_server, agent.user.email)
-            page.goto(f"{live_server.url}/c/{first.number}/")
+            sign_in(page, live_server, agent.user.email, to=f"/c/{first.number}/")
             expect(page.get_by_label("Invia su")).to_have_value(str(whatsapp.pk))
             box = page.get_by_label("Rispondi tramite WhatsApp")
             box.fill("Le mandiamo la fattura per email.")
@@ -166,8 +163,7 @@ def test_the_box_offers_to_write_on_another_channel(chromium, live_server, agent
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/c/{number}/")
+        sign_in(page, live_server, agent.user.email, to=f"/c/{number}/")
         page.get_by_role("link", name="Scrivi invece su SMS a +39 347 123 4567").click()
         expect(page.get_by_role("heading", name="Nuovo messaggio")).to_be_visible()
         expect(page.get_by_label("Al", exact=True)).to_have_value("+393471234567")

@@ -21,7 +21,7 @@ from sportello.accounts.actions import create_agent
 from sportello.accounts.models import Agent, Role
 from sportello.conversations.models import Message
 from sportello.providers.email.receive import receive_email
-from tests.e2e.test_agent_flow import PASSWORD, sign_in
+from tests.e2e.signing_in import PASSWORD, sign_in
 from tests.outbound.helpers import SHOP_ADDRESS, make_email_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -146,8 +146,7 @@ def browser_context(chromium, live_server) -> Iterator[Any]:
 
 
 def open_conversation(page: Any, live_server: Any, agent: Agent, number: int) -> None:
-    sign_in(page, live_server, agent.user.email)
-    page.goto(f"{live_server.url}/c/{number}/")
+    sign_in(page, live_server, agent.user.email, to=f"/c/{number}/")
     page.wait_for_load_state("networkidle")
 
 
@@ -255,7 +254,11 @@ def test_the_api_docs_render_from_our_own_files_under_the_policy(
     assert "/login/" in page.url  # anonymous: sent to sign in
     sign_in(page, live_server, agent.user.email)
     page.goto(f"{live_server.url}/api/v1/docs")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Sportello API")
+    # Swagger UI draws the page from its bundle (1.5 MB of script) and the schema it then
+    # fetches: on a busy machine that outlasts the 5 s Playwright waits by default.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+        "Sportello API", timeout=30_000
+    )
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     page.screenshot(path=SCREENSHOTS.format(name="api-docs"), full_page=False)
 

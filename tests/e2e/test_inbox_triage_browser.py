@@ -56,8 +56,7 @@ def test_agent_selects_two_rows_and_resolves_them(chromium, live_server, agent, 
     context = chromium.new_context(viewport={"width": 1366, "height": 800}, locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/?sort=waiting")
+        sign_in(page, live_server, agent.user.email, to="/?sort=waiting")
         rows = page.locator("#conversation-rows .conv-row")
         expect(rows).to_have_count(4)
         # Longest waiting first: Mario (26 h), Paolo (95 min), Anna (40 min), Lucia (7 min).
@@ -92,8 +91,7 @@ def test_keyboard_moves_between_rows_and_lists_the_shortcuts(
     context = chromium.new_context(viewport={"width": 1366, "height": 800}, locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/?sort=waiting")
+        sign_in(page, live_server, agent.user.email, to="/?sort=waiting")
         links = page.locator("#conversation-rows .conv-link")
         page.keyboard.press("j")
         expect(links.nth(0)).to_be_focused()
@@ -141,8 +139,7 @@ def test_inbox_screenshots_at_both_sizes(chromium, live_server, agent, waiting_i
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
         try:
-            sign_in(page, live_server, agent.user.email)
-            page.goto(f"{live_server.url}/?sort=due")
+            sign_in(page, live_server, agent.user.email, to="/?sort=due")
             page.locator(".conv-select").first.check()
             apply = page.locator("#bulk-form button[type=submit]")
             expect(apply).to_be_visible()

@@ -81,9 +81,7 @@ def test_categories_and_related_articles_in_the_browser(chromium, live_server, w
     for width, height, device in ((1366, 800, "desktop"), (360, 740, "phone")):
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, supervisor.user.email)
-
-        page.goto(f"{live_server.url}/kb/categories/")
+        sign_in(page, live_server, supervisor.user.email, to="/kb/categories/")
         rows = page.locator(".kb-category")
         assert rows.count() == 3
         # Pagamenti goes first; Spedizioni (with articles) cannot be deleted.

@@ -78,9 +78,7 @@ def test_a_supervisor_inserts_an_article_and_reads_the_report(
     for width, height, device in ((1366, 800, "desktop"), (360, 740, "phone")):
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, supervisor.user.email)
-
-        page.goto(f"{live_server.url}/c/{number}/")
+        sign_in(page, live_server, supervisor.user.email, to=f"/c/{number}/")
         first = page.locator(".assist-item").first
         first.wait_for()
         assert "Resi e rimborsi" in first.inner_text()

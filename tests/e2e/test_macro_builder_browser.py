@@ -19,6 +19,7 @@ from sportello.automation.replies import create_macro
 from sportello.conversations.models import Conversation, Direction, Kind, Message, Status
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
+from tests.e2e.signing_in import sign_in as shared_sign_in
 from tests.factories import AgentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,11 +57,7 @@ def question(api_channel) -> dict[str, Any]:
 
 
 def sign_in(page: Any, live_server: Any, agent: Agent, language: str = "it") -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(agent.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=SIGN_IN[language]).click()
-    page.wait_for_url(f"{live_server.url}/")
+    shared_sign_in(page, live_server, agent.user.email, SIGN_IN[language])
 
 
 def test_an_admin_builds_a_macro_and_an_agent_applies_it(

@@ -26,8 +26,7 @@ def _shoot(browser: Any, live_server: Any, agent: Any, path: str, name: str) -> 
         context = browser.new_context(viewport=viewport, locale="it-IT")
         page = context.new_page()
         try:
-            sign_in(page, live_server, agent.user.email)
-            page.goto(f"{live_server.url}{path}")
+            sign_in(page, live_server, agent.user.email, to=path)
             page.locator("#callback-box").scroll_into_view_if_needed()
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], f"{path} is {width}px wide"
@@ -55,8 +54,7 @@ def test_agent_calls_back_and_logs_the_outcome(chromium, live_server, agent, wor
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}{path}")
+        sign_in(page, live_server, agent.user.email, to=path)
         box = page.locator("#callback-box")
         expect(box).to_contain_text("Richiamare")
         expect(box).to_contain_text("3 chiamate perse")

@@ -72,8 +72,7 @@ def test_a_low_review_and_the_channel_settings(chromium, live_server, workspace,
     for width, height, device in ((1366, 800, "desktop"), (360, 740, "phone")):
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, admin.user.email)
-        page.goto(f"{live_server.url}/c/{low.number}/")
+        sign_in(page, live_server, admin.user.email, to=f"/c/{low.number}/")
         assert page.get_by_role("img", name=words[0]).count() == 1
         assert page.get_by_role("link", name=words[1]).count() == 2
         assert words[2] in page.content()

@@ -117,8 +117,7 @@ def test_an_admin_builds_a_rule_and_it_runs(
 
     phone = chromium.new_context(viewport={"width": 360, "height": 740}, locale="it-IT")
     page = phone.new_page()
-    sign_in(page, live_server, admin.user.email)
-    page.goto(f"{live_server.url}/rules/")
+    sign_in(page, live_server, admin.user.email, to="/rules/")
     page.screenshot(path=str(SHOTS / f"list-{language}-phone.png"), full_page=True)
     page.goto(f"{live_server.url}/rules/{rule.pk}/")
     page.screenshot(path=str(SHOTS / f"editor-{language}-phone.png"), full_page=True)

@@ -17,6 +17,7 @@ from sportello.core import clock
 from sportello.customers.actions.lifecycle import OrderIn, record_order
 from sportello.customers.models import Customer
 from sportello.sla.models import SlaPolicy
+from tests.e2e.signing_in import sign_in as shared_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +32,7 @@ WORDS = {
 
 
 def sign_in(page: Any, live_server: Any, agent: Agent) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(agent.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=BUTTONS[agent.language]).click()
-    page.wait_for_url(f"{live_server.url}/")
+    shared_sign_in(page, live_server, agent.user.email, BUTTONS[agent.language])
 
 
 def test_an_admin_gives_at_risk_customers_a_tighter_policy_and_sees_the_segment(

@@ -15,6 +15,7 @@ from sportello.accounts import totp
 from sportello.accounts.actions import begin_two_factor, create_agent, create_team
 from sportello.accounts.models import Agent, Role, TwoFactor
 from sportello.core import clock
+from tests.e2e.signing_in import sign_in as shared_sign_in
 from tests.outbound.helpers import make_email_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,8 +119,7 @@ def test_screenshots_of_the_settings_pages(chromium, live_server, workspace):
             context = chromium.new_context(viewport=viewport, locale=language)
             page = context.new_page()
             try:
-                sign_in(page, live_server, admin.user.email, button)
-                page.wait_for_url(f"{live_server.url}/")
+                shared_sign_in(page, live_server, admin.user.email, button)
                 for name, path in pages.items():
                     answer = page.goto(f"{live_server.url}{path}")
                     assert answer is not None

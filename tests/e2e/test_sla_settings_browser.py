@@ -18,6 +18,7 @@ from sportello.customers.identities import normalize
 from sportello.ingest.inbound import InboundMessage, Sender
 from sportello.ingest.pipeline import ingest
 from sportello.sla.models import Calendar, SlaPolicy
+from tests.e2e.signing_in import sign_in as shared_sign_in
 from tests.factories import ChannelFactory, CustomerFactory, IdentityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,11 +30,7 @@ BUTTONS = {"it": "Accedi", "en": "Sign in"}
 
 
 def sign_in(page: Any, live_server: Any, agent: Agent) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(agent.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=BUTTONS[agent.language]).click()
-    page.wait_for_url(f"{live_server.url}/")
+    shared_sign_in(page, live_server, agent.user.email, BUTTONS[agent.language])
 
 
 def test_an_admin_sets_up_a_calendar_and_the_agent_sees_a_repeat_contact(

@@ -155,8 +155,7 @@ def test_an_agent_uploads_a_picture_on_the_profile_page(
         # The sign-in page speaks the browser's language; the profile, the agent's.
         context = chromium.new_context(viewport=viewport, locale="it-IT")
         page = context.new_page()
-        sign_in(page, live_server, agent.user.email)
-        page.goto(f"{live_server.url}/profile/")
+        sign_in(page, live_server, agent.user.email, to="/profile/")
         expect(page.locator(".avatar-initials")).to_have_text("GB")
         section = page.locator("section[aria-labelledby=avatar-title]")
         section.locator("input[type=file]").set_input_files(str(fake))

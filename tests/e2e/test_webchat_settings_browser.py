@@ -63,8 +63,7 @@ def test_colour_and_greeting_set_on_the_page_show_in_the_widget(
         visitor = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
         try:
             page = desk.new_page()
-            sign_in(page, live_server, admin.user.email)
-            page.goto(f"{live_server.url}/settings/channels/new/?kind=webchat")
+            sign_in(page, live_server, admin.user.email, to="/settings/channels/new/?kind=webchat")
             page.get_by_label("Nome", exact=True).fill("Chat del sito")
             page.get_by_label("Identificativo").fill("chat")
             page.get_by_label("Siti che mostrano la chat").fill(origin)

@@ -65,8 +65,7 @@ def _shoot(chromium: Any, live_server: Any, agent: Any, path: str, name: str, an
         context = chromium.new_context(viewport=viewport, locale="it-IT")
         page = context.new_page()
         try:
-            sign_in(page, live_server, agent.user.email)
-            page.goto(f"{live_server.url}{path}")
+            sign_in(page, live_server, agent.user.email, to=path)
             page.locator(anchor).scroll_into_view_if_needed()
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], f"{path} is {width}px wide"
@@ -96,8 +95,7 @@ def test_agent_sends_a_template_when_the_window_is_closed(chromium, live_server,
         context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
         page = context.new_page()
         try:
-            sign_in(page, live_server, agent.user.email)
-            page.goto(f"{live_server.url}/settings/channels/{channel.pk}/")
+            sign_in(page, live_server, agent.user.email, to=f"/settings/channels/{channel.pk}/")
             page.get_by_role("button", name="Sincronizza i modelli").click()
             expect(page.locator("body")).to_contain_text("Modelli sincronizzati: 3")
 
