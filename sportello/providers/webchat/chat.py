@@ -138,15 +138,11 @@ def open_session(channel: Channel, token: str) -> dict[str, Any]:
     }
 
 
-def catch_up(
-    channel: Channel, token: str, after: int, *, from_socket: bool = False
-) -> dict[str, Any]:
+def catch_up(channel: Channel, token: str, after: int) -> dict[str, Any]:
     """The messages after ``after`` in the visitor's conversations (a poll, or a socket
-    that reconnected); the replies among them are now delivered. A poll marks the visitor
-    as here; an open socket holds its own mark (``presence.socket_opened``)."""
+    that reconnected); the replies among them are now delivered."""
     handle = handle_of(token)
-    if not from_socket:
-        presence.seen(handle)
+    presence.seen(handle)
     ids = conversation_ids(channel.workspace_id, channel.pk, handle)
     lines = lines_after(channel.workspace_id, ids, after)
     _delivered(channel, lines)
@@ -225,12 +221,8 @@ def store(
     token: str,
     fields: dict[str, Any],
     files: list[tuple[str, bytes]],
-    *,
-    from_socket: bool = False,
 ) -> Written:
-    """``write``, with the conversation the message went to. Over HTTP the message marks
-    the visitor as here; an open socket holds its own, longer mark, which this must not
-    shorten."""
+    """``write``, with the conversation the message went to."""
     text = _text(fields.get("text"), "text", MAX_TEXT)
     client_id = str(fields.get("client_id") or "")
     if not CLIENT_ID.match(client_id):
@@ -265,8 +257,7 @@ def store(
         result = ingest(inbound, source=SOURCE, channel=channel)
     except IngestFailed as exc:
         raise NotStoredYet("the message could not be stored yet; send it again") from exc
-    if not from_socket:
-        presence.seen(handle)
+    presence.seen(handle)
     stored = (
         line_of_stored(result.message)
         if result.message is not None

@@ -114,7 +114,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "marked", False):
+        if self.marked:
             await _io(presence.socket_closed)(self.handle)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -140,7 +140,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 after = content.get("after") or 0
                 if not isinstance(after, int) or after < 0:
                     raise chat.BadRequest("after: a message id")
-                answer = await _io(self._catch_up)(after)
+                answer = await _io(chat.catch_up)(self.channel, self.token, after)
                 await self.send_json({"type": "messages", **answer})
             elif kind == "message":
                 written = await _io(self._write)(content)
@@ -156,13 +156,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except SportelloError as exc:
             await self._error(exc.message, exc.status_code)
 
-    def _catch_up(self, after: int) -> dict[str, Any]:
-        return chat.catch_up(self.channel, self.token, after, from_socket=True)
-
     def _write(self, content: dict[str, Any]) -> chat.Written:
         if limits.spent(f"msg-visitor:{self.token}", limits.MESSAGES_PER_VISITOR):
             raise chat.BadRequest("too many messages: wait a minute")
-        return chat.store(self.channel, self.config, self.token, content, [], from_socket=True)
+        return chat.store(self.channel, self.config, self.token, content, [])
 
     async def _error(self, detail: str, status: int) -> None:
         await self.send_json({"type": "error", "detail": detail, "status": status})

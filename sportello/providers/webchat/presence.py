@@ -39,8 +39,11 @@ def _key(handle: str) -> str:
     return f"webchat:seen:{handle}"
 
 
-def seen(handle: str, *, seconds: int = SEEN_FOR) -> None:
-    cache.set(_key(handle), 1, seconds)
+def seen(handle: str) -> None:
+    """A poll or a message over HTTP: the visitor is here for SEEN_FOR. A visitor with a
+    socket open in this process keeps the socket's longer, renewed mark."""
+    if handle not in _sockets:
+        cache.set(_key(handle), 1, SEEN_FOR)
 
 
 def gone(handle: str) -> None:
@@ -50,7 +53,7 @@ def gone(handle: str) -> None:
 def socket_opened(handle: str) -> None:
     with _sockets_lock:
         _sockets[handle] += 1
-    seen(handle, seconds=CONNECTED_FOR)
+    cache.set(_key(handle), 1, CONNECTED_FOR)
 
 
 def socket_closed(handle: str) -> None:
