@@ -54,3 +54,12 @@ load_holidays(DEFAULT_COUNTRY)
 # walked all of it, a pause of 100-200 ms that every open socket waited out
 # (``bench/chat.py``: the p99 of the 10 s that held one went from ~30 to ~230 ms).
 gc.freeze()
+#
+# What is left for a full collection is what the open sockets hold: about 200 objects each
+# (uvicorn's protocol, the consumer, their tasks and queues), 200k at 1,000 widgets, which
+# takes 120-180 ms to walk while every socket waits. Python starts one after every 10th
+# middle collection once the objects grew by a quarter since the last, so while sockets
+# connect that was every second or two: six in the first 10 s of ``bench/chat.py``, 300 ms
+# of pauses when the server is busiest. After every 100th instead, about once every minute
+# and a half at 100 chat messages a second; cycles left by closed sockets wait that long.
+gc.set_threshold(700, 10, 100)

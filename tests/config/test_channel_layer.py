@@ -25,3 +25,24 @@ def test_a_socket_a_few_seconds_behind_a_burst_loses_no_notification():
                 return got
 
     assert asyncio.run(burst()) == list(range(500))
+
+
+def test_a_group_send_reaches_every_member_past_a_full_one():
+    channel_layers.backends = {}
+    layer = channel_layers["default"]
+
+    async def send() -> tuple[list[int], list[int]]:
+        full, other = await layer.new_channel(), await layer.new_channel()
+        for name in (full, other):
+            await layer.group_add("workspace.2", name)
+        for _ in range(layer.get_capacity(full)):  # a socket that stopped reading
+            await layer.send(full, {"type": "live.event", "n": -1})
+        for n in range(3):
+            await layer.group_send("workspace.2", {"type": "live.event", "n": n})
+        heard = [(await layer.receive(other))["n"] for _ in range(3)]
+        oldest = [(await layer.receive(full))["n"] for _ in range(1)]
+        return heard, oldest
+
+    heard, oldest = asyncio.run(send())
+    assert heard == [0, 1, 2]
+    assert oldest == [-1]  # the full socket's queue kept what it had, and no more

@@ -69,41 +69,40 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         bind_loop(loop)  # where pushes from the pool are sent
         presence.keep_sockets_marked(loop)
         key = str(self.scope["url_route"]["kwargs"].get("key") or "")
-        found = await _io(self._load)(key)
-        if found is None:
-            await self.close(code=4404)
-            return
-        self.channel, self.config = found
-        if not self.config.allows(_header(self.scope, b"origin")):
-            await self.close(code=4403)
-            return
         query = parse_qs(bytes(self.scope.get("query_string") or b"").decode())
         token = (query.get("token") or [""])[0]
-        if not TOKEN.match(token):
-            await self.close(code=4401)
+        opened = await _io(self._open)(key, _header(self.scope, b"origin"), token)
+        if isinstance(opened, int):
+            await self.close(code=opened)
             return
+        self.channel, self.config, conversations = opened
         self.token, self.handle = token, handle_of(token)
         self.groups_joined = set()
         # Join before accepting: once the widget sees the socket open, nothing pushed to
         # its conversations can slip past it.
-        await self._join_conversations()
+        for pk in conversations:
+            await self._join(pk)
         await self.accept()
         self.marked = True
         await _io(presence.socket_opened)(self.handle)
 
-    def _load(self, key: str) -> tuple[Channel, WebchatConfig] | None:
+    def _open(
+        self, key: str, origin: str, token: str
+    ) -> int | tuple[Channel, WebchatConfig, list[int]]:
+        """The channel, its settings and the visitor's conversations, or the close code
+        that refuses the socket: one trip to the pool for all the handshake reads."""
         channel = channel_for_widget(key)
         if channel is None:
-            return None
+            return 4404
         try:
-            return channel, read_config(channel.config)
+            config = read_config(channel.config)
         except SportelloError:
-            return None
-
-    async def _join_conversations(self) -> None:
-        ids = await _io(conversation_ids)(self.channel.workspace_id, self.channel.pk, self.handle)
-        for pk in ids:
-            await self._join(pk)
+            return 4404
+        if not config.allows(origin):
+            return 4403
+        if not TOKEN.match(token):
+            return 4401
+        return channel, config, conversation_ids(channel.workspace_id, channel.pk, handle_of(token))
 
     async def _join(self, conversation_id: int) -> None:
         group = push.visitors_group(conversation_id)
