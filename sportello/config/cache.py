@@ -14,6 +14,9 @@ Two costs of Django's ``RedisCache`` are removed here:
   every new connection (about 8 ms). At 500 sockets that made the server spend more CPU
   on opening Redis connections than on the chat itself.
 
+A rate limit's count (``count``) is one round trip: Django's ``add`` and then ``incr``
+(which asks ``EXISTS`` before ``INCRBY``) made it three for each chat message.
+
 A ``redis.Redis`` and its pool are safe to share between threads and contexts (each command
 takes a connection from the pool), so the client lives in this module, one per server list
 and options, for the life of the process. redis-py's pool notices a fork and starts afresh.
@@ -59,3 +62,14 @@ class SharedClientRedisCache(RedisCache):  # type: ignore[misc]
             if client is None:
                 client = _shared[key] = SharedClientRedisCacheClient(servers, **options)
         return client
+
+    def count(self, key: str, timeout: int) -> int:
+        """One more for ``key``, which starts at 0 and lives ``timeout`` seconds from its
+        first count: the new count, in one round trip (a pipeline of ``SET NX EX`` and
+        ``INCR``, both known to Redis 2.6.12 and later)."""
+        django_cache: Any = self
+        name = django_cache.make_and_validate_key(key)
+        pipe = self._cache.get_client(name, write=True).pipeline(transaction=False)
+        pipe.set(name, 0, ex=timeout, nx=True)
+        pipe.incr(name)
+        return int(pipe.execute()[-1])

@@ -62,3 +62,24 @@ def test_every_socket_of_a_process_shares_one_connection_pool(redis_url):
     pool = seen[0][1]
     assert len(pool._available_connections) + len(pool._in_use_connections) == 1
     assert caches["default"].get("seen7") == 7
+
+
+def test_a_rate_limit_counts_in_one_round_trip_and_expires(redis_url):
+    cache = SharedClientRedisCache(redis_url, {"KEY_PREFIX": "test-count"})
+    cache.delete("rate")
+    client = cache._cache.get_client(write=True)
+    sent: list[object] = []
+    real = client.connection_pool.get_connection
+
+    def counting(*args: object, **kwargs: object) -> object:
+        sent.append(args)
+        return real(*args, **kwargs)
+
+    client.connection_pool.get_connection = counting
+    try:
+        assert [cache.count("rate", 120) for _ in range(3)] == [1, 2, 3]
+    finally:
+        del client.connection_pool.get_connection
+    assert len(sent) == 3  # one connection taken, one round trip, a count
+    assert 0 < client.ttl(cache.make_and_validate_key("rate")) <= 120  # the first set it
+    cache.delete("rate")
