@@ -165,6 +165,37 @@ def test_the_button_list_and_a_macro_from_the_menu(chromium, live_server, agent,
         context.close()
 
 
+def test_the_list_stays_open_when_another_part_of_the_page_is_swapped(
+    chromium, live_server, agent, shop
+):
+    # The knowledge base's suggestions arrive after the page (htmx, "load"): on a slow
+    # connection they land once the agent has opened the list, which must stay open.
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, agent)
+        page.goto(f"{live_server.url}/c/{shop['number']}/")
+        page.get_by_role("button", name="Risposte pronte").click()
+        page.get_by_role("combobox", name="Cerca tra le risposte pronte").type("firma")
+        options = page.locator("#canned-list").get_by_role("option")
+        expect(options).to_have_count(1)
+        page.evaluate(
+            """() => new Promise((done) => {
+                const panel = document.querySelector("#assist-results");
+                document.body.addEventListener("htmx:afterSwap", done, { once: true });
+                const url = panel.getAttribute("hx-get");
+                htmx.ajax("GET", url, { target: panel, swap: "innerHTML" });
+            })"""
+        )
+        expect(options).to_have_count(1)
+        page.keyboard.press("Enter")
+        expect(page.locator("#reply_text")).to_have_value("Un saluto,\nGiulia Bianchi")
+    finally:
+        context.close()
+
+
 def test_screenshots_of_the_picker_the_macro_menu_and_the_page(chromium, live_server, agent, shop):
     from playwright.sync_api import expect
 

@@ -231,8 +231,12 @@
     if (event.target.closest && event.target.closest(".canned-option")) event.preventDefault();
   });
 
-  // htmx swaps the reply form after a send: a picker open in it is gone.
-  document.addEventListener("htmx:beforeSwap", function () { if (state) close(false); });
+  // htmx swaps the reply form after a send: a picker open in it is gone. Other swaps (the
+  // knowledge base's suggestions arriving after the page, a live refresh) leave it open.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (state && target && target.contains(state.p.picker)) close(false);
+  });
 
   // A macro chosen closes its menu; Escape closes it too.
   document.addEventListener("submit", function (event) {
