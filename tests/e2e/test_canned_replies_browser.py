@@ -83,6 +83,22 @@ def sign_in(page: Any, live_server: Any, agent: Agent, language: str = "it") -> 
     shared_sign_in(page, live_server, agent.user.email, SIGN_IN[language])
 
 
+def open_the_list_on_firma(page: Any, live_server: Any, agent: Agent, shop: dict[str, Any]) -> Any:
+    """Signed in on the conversation, the list opened by its button and searched for
+    "firma": its one option."""
+    from playwright.sync_api import expect
+
+    sign_in(page, live_server, agent)
+    page.goto(f"{live_server.url}/c/{shop['number']}/")
+    page.get_by_role("button", name="Risposte pronte").click()
+    search = page.get_by_role("combobox", name="Cerca tra le risposte pronte")
+    expect(search).to_be_focused()
+    search.type("firma")
+    options = page.locator("#canned-list").get_by_role("option")
+    expect(options).to_have_count(1)
+    return options
+
+
 def test_slash_opens_the_list_and_the_keyboard_inserts_a_reply(chromium, live_server, agent, shop):
     from playwright.sync_api import expect
 
@@ -142,14 +158,8 @@ def test_the_button_list_and_a_macro_from_the_menu(chromium, live_server, agent,
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent)
-        page.goto(f"{live_server.url}/c/{shop['number']}/")
-        page.get_by_role("button", name="Risposte pronte").click()
-        search = page.get_by_role("combobox", name="Cerca tra le risposte pronte")
-        expect(search).to_be_focused()
-        search.type("firma")
-        expect(page.locator("#canned-list").get_by_role("option")).to_have_count(1)
-        search.press("Enter")
+        open_the_list_on_firma(page, live_server, agent, shop)
+        page.keyboard.press("Enter")
         expect(page.locator("#reply_text")).to_have_value("Un saluto,\nGiulia Bianchi")
 
         page.locator(".macro-menu > summary").click()
@@ -175,12 +185,7 @@ def test_the_list_stays_open_when_another_part_of_the_page_is_swapped(
     context = chromium.new_context(viewport=SIZES["desktop"], locale="it-IT")
     page = context.new_page()
     try:
-        sign_in(page, live_server, agent)
-        page.goto(f"{live_server.url}/c/{shop['number']}/")
-        page.get_by_role("button", name="Risposte pronte").click()
-        page.get_by_role("combobox", name="Cerca tra le risposte pronte").type("firma")
-        options = page.locator("#canned-list").get_by_role("option")
-        expect(options).to_have_count(1)
+        options = open_the_list_on_firma(page, live_server, agent, shop)
         page.evaluate(
             """() => new Promise((done) => {
                 const panel = document.querySelector("#assist-results");
