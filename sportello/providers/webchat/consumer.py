@@ -75,8 +75,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if isinstance(opened, int):
             await self.close(code=opened)
             return
-        self.channel, self.config, conversations = opened
-        self.token, self.handle = token, handle_of(token)
+        self.channel, self.config, self.handle, conversations = opened
+        self.token = token
         self.groups_joined = set()
         # Join before accepting: once the widget sees the socket open, nothing pushed to
         # its conversations can slip past it.
@@ -88,9 +88,9 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     def _open(
         self, key: str, origin: str, token: str
-    ) -> int | tuple[Channel, WebchatConfig, list[int]]:
-        """The channel, its settings and the visitor's conversations, or the close code
-        that refuses the socket: one trip to the pool for all the handshake reads."""
+    ) -> int | tuple[Channel, WebchatConfig, str, list[int]]:
+        """The channel, its settings, the visitor's handle and conversations, or the close
+        code that refuses the socket: one trip to the pool for all the handshake reads."""
         channel = channel_for_widget(key)
         if channel is None:
             return 4404
@@ -102,7 +102,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return 4403
         if not TOKEN.match(token):
             return 4401
-        return channel, config, conversation_ids(channel.workspace_id, channel.pk, handle_of(token))
+        handle = handle_of(token)
+        return channel, config, handle, conversation_ids(channel.workspace_id, channel.pk, handle)
 
     async def _join(self, conversation_id: int) -> None:
         group = push.visitors_group(conversation_id)

@@ -98,7 +98,7 @@ async def _refresh_forever(loop: asyncio.AbstractEventLoop) -> None:
 def is_here(handle: str) -> bool:
     """Whether the visitor's widget polled or held a socket lately: a reply shown to them
     now is read; otherwise it goes by email when they left one."""
-    return bool(handle) and cache.get(f"webchat:seen:{handle}") is not None
+    return bool(handle) and cache.get(_key(handle)) is not None
 
 
 def agent_types(conversation_id: int, name: str) -> None:
