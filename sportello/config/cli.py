@@ -47,11 +47,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from huey.contrib.djhuey import HUEY
 
     from sportello.channels import registry
+    from sportello.core.sqlite.checkpoint import start_checkpointer
     from sportello.language.detection import load_model
 
     if not args.no_migrate:
         _migrate(verbosity=0)
     load_model()  # before the first message: see language.detection.load_model
+    # With several web processes (--workers) this one only supervises them: its thread
+    # checkpoints for all of them, as they share the file.
+    checkpointer = start_checkpointer(settings.DATABASES["default"])
     consumer = None
     if not args.no_worker:
         consumer = HUEY.create_consumer(workers=settings.HUEY_WORKERS, worker_type="thread")
@@ -75,16 +79,25 @@ def cmd_run(args: argparse.Namespace) -> int:
             service.stop()
         if consumer is not None:
             consumer.stop(graceful=True)
+        if checkpointer is not None:
+            checkpointer.stop()
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
 
+    from sportello.core.sqlite.checkpoint import start_checkpointer
     from sportello.language.detection import load_model
 
     load_model()  # jobs ingest mail: see language.detection.load_model
-    call_command("run_huey", workers=args.workers, worker_type="thread")
+    checkpointer = start_checkpointer(settings.DATABASES["default"])
+    try:
+        call_command("run_huey", workers=args.workers, worker_type="thread")
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
     return 0
 
 

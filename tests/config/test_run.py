@@ -148,3 +148,26 @@ def test_run_starts_the_email_providers_lmtp_receiver(migrated_home):
         code, _ = lmtp.noop()
         lmtp.quit()
         assert code == 250
+
+
+def test_run_copies_the_write_ahead_log_into_the_database_file(migrated_home):
+    """GIVEN `sportello run` on SQLite WHEN a write sits in the write-ahead log, far below
+    SQLite's own checkpoint threshold THEN within seconds it is in the database file itself
+    (read with the log ignored): the server's checkpoint thread copied it."""
+    import sqlite3
+
+    database = migrated_home / "sportello.sqlite3"
+    with _running(migrated_home, "--no-worker"):
+        writer = sqlite3.connect(database, isolation_level=None)
+        writer.execute("PRAGMA wal_autocheckpoint=0")  # this connection never checkpoints
+        writer.execute("UPDATE core_workspace SET name = 'Bottega Checkpoint'")
+        deadline = time.monotonic() + 20
+        while True:
+            in_file = sqlite3.connect(f"{database.resolve().as_uri()}?immutable=1", uri=True)
+            names = {name for (name,) in in_file.execute("SELECT name FROM core_workspace")}
+            in_file.close()
+            if names == {"Bottega Checkpoint"} or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        writer.close()
+    assert names == {"Bottega Checkpoint"}
