@@ -82,13 +82,18 @@ class WriterLock:
         return self._fd
 
 
+def in_memory(database: str) -> bool:
+    """Whether a database's ``NAME`` is no file of its own (``:memory:``, a ``file:`` URI)."""
+    return database == ":memory:" or database.startswith("file:") or not database
+
+
 def writer_lock(database: str) -> WriterLock:
     """The lock of a database file (shared by its connections in this process)."""
     with _locks_guard:
         lock = _locks.get(database)
         if lock is None:
-            in_memory = database == ":memory:" or database.startswith("file:") or not database
-            lock = _locks[database] = WriterLock(None if in_memory else f"{database}-writer")
+            path = None if in_memory(database) else f"{database}-writer"
+            lock = _locks[database] = WriterLock(path)
         return lock
 
 

@@ -26,6 +26,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sportello.core.sqlite.base import in_memory
+
 logger = logging.getLogger(__name__)
 
 EVERY_SECONDS = 1.0
@@ -84,6 +86,6 @@ def start_checkpointer(database: dict[str, Any]) -> Checkpointer | None:
     if database.get("ENGINE") != "sportello.core.sqlite":
         return None
     name = str(database.get("NAME") or "")
-    if not name or name == ":memory:" or name.startswith("file:"):
+    if in_memory(name):
         return None
     return Checkpointer(name).start()
