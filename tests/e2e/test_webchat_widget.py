@@ -81,7 +81,7 @@ def business_hours(workspace_id: int, *, open_now: bool) -> None:
     calendar = default_calendar(workspace_id)
     assert calendar is not None
     hours = (
-        {day: [["00:00", "23:59"]] for day in DAYS} if open_now else {"mon": [["09:00", "09:30"]]}
+        {day: [["00:00", "24:00"]] for day in DAYS} if open_now else {"mon": [["09:00", "09:30"]]}
     )
     update_calendar(calendar, hours=hours, holiday_country="")
     # Online also needs an agent's live page (its socket's presence record).

@@ -4,12 +4,15 @@ lands in the same conversation. A video call link is posted to the visitor."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 
 from sportello.conversations.models import Conversation, Message
+from sportello.core import clock
 from sportello.core.realtime import mark_online
 from sportello.outbound.actions import send_reply
 from sportello.outbound.models import Delivery
@@ -25,7 +28,10 @@ from tests.providers.webchat.helpers import Widget, make_webchat_channel
 pytestmark = pytest.mark.django_db
 
 
-def test_offline_widget_says_when_the_reply_comes(workspace):
+def test_offline_widget_says_when_the_reply_comes(workspace, monkeypatch):
+    # A Sunday noon, so the Monday half hour below is always ahead (CI once ran inside it).
+    sunday = datetime(2026, 12, 6, 12, 0, tzinfo=ZoneInfo("Europe/Rome"))
+    monkeypatch.setattr(clock, "now", lambda: sunday)
     ensure_defaults(workspace.pk)
     calendar = default_calendar(workspace.pk)
     update_calendar(calendar, hours={"mon": [["09:00", "09:30"]]}, holiday_country="")
@@ -36,13 +42,14 @@ def test_offline_widget_says_when_the_reply_comes(workspace):
     answer = english.json()
     assert answer["online"] is False
     assert answer["offline_text"] == "Back on Monday"
-    assert answer["reply_expected_at"]
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Rome"))
+    assert datetime.fromisoformat(answer["reply_expected_at"]) == monday
     italian = Widget(channel).get("config").json()
     assert italian["offline_text"].startswith("Ora non ci siamo")
 
     update_calendar(
         calendar,
-        hours={d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        hours={d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     )
     # Open, but nobody has a page open: still offline (tests/web/test_live_webchat.py).
     cache.delete(f"realtime:online:{workspace.pk}")
