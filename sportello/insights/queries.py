@@ -29,8 +29,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q
-from django.db.models import QuerySet, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Window,
+)
 from django.db.models.expressions import ExpressionWrapper
 from django.db.models.functions import RowNumber, TruncDate
 
@@ -80,7 +90,9 @@ class Period:
         def midnight(day: date) -> datetime:
             return datetime.combine(day, time(), zone).astimezone(UTC)
 
-        return cls(workspace_id, midnight(first), midnight(last + timedelta(days=1)), time_zone, channel_id)
+        return cls(
+            workspace_id, midnight(first), midnight(last + timedelta(days=1)), time_zone, channel_id
+        )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -101,22 +113,18 @@ class Seconds(Func):
     output_field = FloatField()
     arity = 2
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         (end, end_params), (start, start_params) = (
             compiler.compile(e) for e in self.source_expressions
         )
-        return f"((julianday({end}) - julianday({start})) * 86400.0)", [
-            *end_params,
-            *start_params,
-        ]
+        sql = f"((julianday({end}) - julianday({start})) * 86400.0)"
+        return sql, (*end_params, *start_params)
 
-    def as_postgresql(
-        self, compiler: Any, connection: Any, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         (end, end_params), (start, start_params) = (
             compiler.compile(e) for e in self.source_expressions
         )
-        return f"EXTRACT(EPOCH FROM ({end} - {start}))", [*end_params, *start_params]
+        return f"EXTRACT(EPOCH FROM ({end} - {start}))", (*end_params, *start_params)
 
 
 def percentiles(
@@ -165,7 +173,7 @@ def opened(period: Period) -> QuerySet[Conversation]:
     return rows
 
 
-def _active_since(period: Period) -> QuerySet[Conversation]:
+def _active_since(period: Period) -> QuerySet[Conversation, Any]:
     rows = Conversation.objects.filter(
         workspace_id=period.workspace_id, last_message_at__gte=period.since
     )
@@ -378,7 +386,10 @@ def agents(period: Period) -> list[AgentFigures]:
         .values("sender_agent_id")
         .annotate(replies=Count("pk"), conversations=Count("conversation_id", distinct=True))
     )
-    figures = {row["sender_agent_id"]: row for row in replied}
+    figures: dict[int, dict[str, int]] = {
+        row["sender_agent_id"]: {"replies": row["replies"], "conversations": row["conversations"]}
+        for row in replied
+    }
     first_reply = percentiles(
         answered_by_customer(opened(period).filter(assignee_id__isnull=False)),
         Seconds(F("first_reply_at"), F("created_at")),
@@ -436,23 +447,27 @@ def segments(workspace_id: int, listed: int = AT_RISK_LISTED) -> Segments:
     )
     found = dict(customers.values("segment").annotate(n=Count("pk")).values_list("segment", "n"))
     counts = {segment.value: found.get(segment.value, 0) for segment in Segment}
-    at_risk = [
-        AtRiskCustomer(pk, name, since, last_contact_at, conversation_count)
-        for pk, name, since, last_contact_at, conversation_count in customers.filter(
-            segment=Segment.AT_RISK
-        )
-        .order_by(F("segment_changed_at").desc(nulls_last=True), "-pk")
-        .values_list("pk", "name", "segment_changed_at", "last_contact_at", "conversation_count")[
-            :listed
+    at_risk = (
+        [
+            AtRiskCustomer(pk, name, since, last_contact_at, conversation_count)
+            for pk, name, since, last_contact_at, conversation_count in customers.filter(
+                segment=Segment.AT_RISK
+            )
+            .order_by(F("segment_changed_at").desc(nulls_last=True), "-pk")
+            .values_list(
+                "pk", "name", "segment_changed_at", "last_contact_at", "conversation_count"
+            )[:listed]
         ]
-    ] if counts[Segment.AT_RISK] else []
+        if counts[Segment.AT_RISK]
+        else []
+    )
     return Segments(counts=counts, at_risk=at_risk)
 
 
 def channels(workspace_id: int) -> list[tuple[int, str]]:
     """The workspace's channels for the report's filter: (id, name), by name."""
     return list(
-        Channel.objects.filter(workspace_id=workspace_id).order_by("name", "pk").values_list(
-            "pk", "name"
-        )
+        Channel.objects.filter(workspace_id=workspace_id)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )

@@ -109,7 +109,9 @@ def resolve(moving_clock, django_capture_on_commit_callbacks) -> Resolve:  # noq
     def send(conversation: Conversation, agent: Agent, at: datetime) -> None:
         moving_clock.now = at
         with django_capture_on_commit_callbacks(execute=True):
-            set_status(get_conversation(conversation.workspace_id, conversation.pk), agent, "resolved")
+            set_status(
+                get_conversation(conversation.workspace_id, conversation.pk), agent, "resolved"
+            )
 
     return send
 

@@ -27,7 +27,12 @@ def week(shop, write, answer, resolve):
     (breached); one by email at 23:30; and on Wednesday at 00:30 (still Tuesday in UTC)
     one by chat, unanswered."""
     a = write(shop.email, rome(2026, 12, 1, 10, 0), email="anna@example.it")
-    write(shop.email, rome(2026, 12, 1, 10, 10), "Aggiungo il numero d'ordine", email="anna@example.it")
+    write(
+        shop.email,
+        rome(2026, 12, 1, 10, 10),
+        "Aggiungo il numero d'ordine",
+        email="anna@example.it",
+    )
     answer(a, shop.giulia, rome(2026, 12, 1, 10, 20))
     resolve(a, shop.giulia, rome(2026, 12, 1, 12, 0))
     b = write(shop.chat, rome(2026, 12, 1, 11, 0))
@@ -98,7 +103,11 @@ def test_a_conversation_the_business_opened_has_no_first_reply_time(shop, week, 
     moving_clock.now = rome(2026, 12, 2, 9, 0)
     customer = CustomerFactory(workspace=shop.workspace)
     started = open_outgoing(
-        channel=shop.email, customer=customer, agent=shop.giulia, subject="Il suo reso", to="x@example.it"
+        channel=shop.email,
+        customer=customer,
+        agent=shop.giulia,
+        subject="Il suo reso",
+        to="x@example.it",
     )
     moving_clock.now = rome(2026, 12, 2, 9, 1)
     reply(started, shop.giulia, "Le scriviamo per il reso")
