@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q
 
 from sportello.conversations.models import (
     ACTIVE_STATUSES,
@@ -39,6 +38,7 @@ from sportello.conversations.models import (
     RepeatContactSettings,
 )
 from sportello.core import clock
+from sportello.core.local_days import LocalDate
 
 DEFAULT_WINDOW_DAYS = 7
 SIMILARITY_THRESHOLD = 0.40
@@ -225,7 +225,7 @@ def repeat_contact_rate(
         in_period &= Q(channel_id=channel_id)
     opened = (
         Conversation.objects.filter(in_period, workspace_id=workspace_id)
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .annotate(day=LocalDate(F("created_at"), zone, since, until))
         .values("day")
         .annotate(n=Count("id"))
     )
@@ -236,7 +236,7 @@ def repeat_contact_rate(
                 in_period, workspace_id=workspace_id
             ).values("pk"),
         )
-        .annotate(day=TruncDate("conversation__created_at", tzinfo=zone))
+        .annotate(day=LocalDate(F("conversation__created_at"), zone, since, until))
         .values("day")
         .annotate(n=Count("id"))
     )

@@ -42,7 +42,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import ExpressionWrapper
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import RowNumber
 
 from sportello.accounts.models import Agent
 from sportello.channels.models import Channel
@@ -55,6 +55,7 @@ from sportello.conversations.models import (
     SlaState,
 )
 from sportello.conversations.repeats import repeat_contact_rate
+from sportello.core.local_days import LocalDate
 from sportello.customers.models import Customer, Segment
 
 # The longest period a report covers (the API's limit too).
@@ -98,6 +99,10 @@ class Period:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    def local_date(self, column: str) -> LocalDate:
+        """The day of ``column`` in the workspace's zone, computed by the database."""
+        return LocalDate(F(column), self.zone, self.since, self.until)
+
     @property
     def days(self) -> list[date]:
         """Every day the period touches, in the workspace's zone, in order."""
@@ -127,33 +132,49 @@ class Seconds(Func):
         return f"EXTRACT(EPOCH FROM ({end} - {start}))", (*end_params, *start_params)
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """How many rows a group has, and the percentiles picked of them."""
+
+    count: int
+    values: dict[int, float]
+
+
+def _rank_of(count: int, percent: int) -> int:
+    """The nearest rank: ``ceil(count * percent / 100)``, at least 1."""
+    return max(1, (count * percent + 99) // 100)
+
+
 def percentiles(
     rows: QuerySet[Any], value: Any, percents: Iterable[int], group: str | None = None
-) -> dict[Any, dict[int, float]]:
+) -> dict[Any, Ranked]:
     """The nearest-rank percentiles of ``value`` over ``rows``, by ``group`` (a field
-    name; ``None`` for one group, keyed ``None``): ``{group: {50: ..., 90: ...}}``.
+    name; ``None`` for one group, keyed ``None``): ``{group: Ranked(n, {50: …, 90: …})}``.
 
-    One query per percentile: the database numbers the rows of each group in order of the
-    value and keeps the row whose rank is ``ceil(n * p / 100)``; only those rows come
-    back."""
-    found: dict[Any, dict[int, float]] = {}
+    One query: the database numbers the rows of each group in the order of the value,
+    counts them, and returns only the rows whose rank is ``ceil(n * p / 100)`` for one of
+    ``percents`` — a few rows a group, whatever the number measured."""
+    percents = tuple(percents)
     partition = [F(group)] if group else None
     ranked = rows.annotate(
         insight_value=value,
         insight_rank=Window(RowNumber(), partition_by=partition, order_by=F("insight_value").asc()),
         insight_count=Window(Count("pk"), partition_by=partition),
     )
+    wanted = Q()
     for percent in percents:
-        wanted = ExpressionWrapper(
+        rank = ExpressionWrapper(
             (F("insight_count") * percent + 99) / 100, output_field=IntegerField()
         )
-        picked = ranked.filter(insight_rank=wanted)
-        if group is None:
-            for number in picked.values_list("insight_value", flat=True):
-                found.setdefault(None, {})[percent] = round(float(number), 1)
-            continue
-        for key, number in picked.values_list(group, "insight_value"):
-            found.setdefault(key, {})[percent] = round(float(number), 1)
+        wanted |= Q(insight_rank=rank)
+    fields = ("insight_rank", "insight_count", "insight_value")
+    picked = ranked.filter(wanted).values_list(*fields, *([group] if group else []))
+    found: dict[Any, Ranked] = {}
+    for rank, count, number, *key in picked:
+        entry = found.setdefault(key[0] if group else None, Ranked(count, {}))
+        for percent in percents:
+            if rank == _rank_of(count, percent):
+                entry.values[percent] = round(float(number), 1)
     return found
 
 
@@ -235,16 +256,15 @@ class Volume:
 
 
 def volume(period: Period) -> Volume:
-    zone = period.zone
     per_channel = (
         opened(period)
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .annotate(day=period.local_date("created_at"))
         .values("day", "channel_id")
         .annotate(n=Count("pk"))
     )
     received = (
         messages(period, Direction.INBOUND)
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .annotate(day=period.local_date("created_at"))
         .values("day")
         .annotate(n=Count("pk"))
     )
@@ -311,11 +331,11 @@ class Responsiveness:
         return self.target_met / decided if decided else None
 
 
-def _timing(rows: QuerySet[Conversation], end: str, count: int) -> Timing:
-    if not count:
+def _timing(rows: QuerySet[Conversation], end: str) -> Timing:
+    found = percentiles(rows, Seconds(F(end), F("created_at")), (50, 90)).get(None)
+    if found is None:
         return Timing(0, None, None)
-    found = percentiles(rows, Seconds(F(end), F("created_at")), (50, 90)).get(None, {})
-    return Timing(count, found.get(50), found.get(90))
+    return Timing(found.count, found.values.get(50), found.values.get(90))
 
 
 def responsiveness(period: Period) -> Responsiveness:
@@ -327,16 +347,18 @@ def responsiveness(period: Period) -> Responsiveness:
         running=Count("pk", filter=Q(first_reply_sla__in=(SlaState.RUNNING, SlaState.WARNED))),
         resolved=Count("pk", filter=Q(status__in=DONE_STATUSES, resolved_at__isnull=False)),
     )
-    answered = answered_by_customer(rows)
-    answered_count = answered.count() if counts["opened"] else 0
     resolved = rows.filter(status__in=DONE_STATUSES, resolved_at__isnull=False)
     return Responsiveness(
         opened=counts["opened"],
-        first_reply=_timing(answered, "first_reply_at", answered_count),
+        first_reply=_timing(answered_by_customer(rows), "first_reply_at")
+        if counts["opened"]
+        else Timing(0, None, None),
         target_met=counts["met"],
         target_breached=counts["breached"],
         target_running=counts["running"],
-        resolution=_timing(resolved, "resolved_at", counts["resolved"]),
+        resolution=_timing(resolved, "resolved_at")
+        if counts["resolved"]
+        else Timing(0, None, None),
     )
 
 
@@ -408,7 +430,7 @@ def agents(period: Period) -> list[AgentFigures]:
             name=name,
             conversations=figures.get(pk, {}).get("conversations", 0),
             replies=figures.get(pk, {}).get("replies", 0),
-            median_first_reply=first_reply.get(pk, {}).get(50),
+            median_first_reply=first_reply[pk].values.get(50) if pk in first_reply else None,
             is_active=is_active,
         )
         for pk, name, is_active in people

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -161,8 +161,33 @@ def test_percentiles_by_group_pick_the_nearest_rank(shop, week):
         rows, queries.Seconds(F("last_message_at"), F("created_at")), (50, 90), group="channel_id"
     )
 
-    assert set(found) == {shop.email.pk, shop.chat.pk}
-    assert all(set(values) == {50, 90} for values in found.values())
+    assert {key: ranked.count for key, ranked in found.items()} == {
+        shop.email.pk: 2,
+        shop.chat.pk: 2,
+    }
+    assert all(set(ranked.values) == {50, 90} for ranked in found.values())
+
+
+def test_percentiles_of_ten_values_are_the_fifth_and_the_ninth(shop, write):
+    """GIVEN ten conversations whose last message came 1..10 minutes after they opened."""
+    from django.db.models import F
+
+    from sportello.conversations.models import Conversation
+
+    for minutes in range(1, 11):
+        c = write(shop.email, rome(2026, 12, 1, 10, minutes))
+        Conversation.objects.filter(pk=c.pk).update(
+            last_message_at=rome(2026, 12, 1, 10, minutes) + timedelta(minutes=minutes)
+        )
+
+    found = queries.percentiles(
+        queries.opened(period(shop)),
+        queries.Seconds(F("last_message_at"), F("created_at")),
+        (50, 90, 100),
+    )
+
+    assert found[None].count == 10
+    assert found[None].values == {50: 300.0, 90: 540.0, 100: 600.0}
 
 
 def test_the_days_of_a_period_follow_the_zone_across_a_dst_change():
