@@ -76,5 +76,5 @@ class LocalDate(Func):
         last = shifted(self.offsets[-1][1])
         return f"CASE {' '.join(cases)} ELSE {last} END", (*values, *params)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         return compiler.compile(TruncDate(self.source_expressions[0], tzinfo=self.zone))
