@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 WIDTH = 400
 HEIGHT = 210
-FONT = 12
+FONT = 13
 # Room for the value axis's labels on the left and the days under the plot.
 LEFT = 40
 RIGHT = 8
@@ -82,22 +82,27 @@ class Chart:
         )
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value`` (at least 1): the top of
-    the value axis, so that its ticks fall on round numbers."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power  # pragma: no cover (the loop's last step always holds)
+# Gridlines above the zero line.
+TICKS = 4
 
 
-def _y_ticks(chart: Chart, top: float, number: Callable[[float], str], count: int = 4) -> None:
-    for n in range(count + 1):
-        value = top * n / count
-        chart.y_ticks.append(Tick(chart.bottom - chart.plot_height * n / count, number(value)))
+def axis_top(largest: float) -> float:
+    """The top of the value axis: ``TICKS`` round steps (1, 2, 5 × 10ⁿ; whole numbers)
+    reaching ``largest``: 300 gives 0-100-200-300-400, 7 gives 0-2-4-6-8."""
+    step = largest / TICKS
+    if step <= 1:
+        return TICKS
+    power = 10 ** math.floor(math.log10(step))
+    for factor in (1, 2, 5, 10):
+        if step <= factor * power:
+            return factor * power * TICKS
+    return 10 * power * TICKS  # pragma: no cover (the loop's last step always holds)
+
+
+def _y_ticks(chart: Chart, top: float, number: Callable[[float], str]) -> None:
+    for n in range(TICKS + 1):
+        value = top * n / TICKS
+        chart.y_ticks.append(Tick(chart.bottom - chart.plot_height * n / TICKS, number(value)))
 
 
 def _x_ticks(chart: Chart, labels: Sequence[str], slot: float) -> None:
@@ -119,7 +124,7 @@ def stacked_bars(
     """A bar per label (a day), each a stack of ``series`` values; ``bar_title(n)`` words
     the n-th bar for its ``<title>``."""
     chart = Chart(title, description)
-    top = nice_ceiling(max((sum(stack) for stack in stacks), default=0))
+    top = axis_top(max((sum(stack) for stack in stacks), default=0))
     _y_ticks(chart, top, number)
     slot = chart.plot_width / max(1, len(labels))
     gap = min(slot * 0.2, 4) if slot > 3 else 0
@@ -150,7 +155,7 @@ def line(
 ) -> Chart:
     """A line through one value per label (a day)."""
     chart = Chart(title, description)
-    top = nice_ceiling(max(values, default=0))
+    top = axis_top(max(values, default=0))
     _y_ticks(chart, top, number)
     slot = chart.plot_width / max(1, len(labels))
     chart.line = [

@@ -51,6 +51,17 @@ class PeriodForm(forms.Form):
     )
 
     def __init__(self, data: Any, *, channels: list[tuple[int, str]], today: date) -> None:
+        data = data.copy()
+        chosen = data.get("range") or DEFAULT_RANGE
+        if chosen in {"7", "30", "90"}:
+            preset = ((today - timedelta(days=int(chosen) - 1)).isoformat(), today.isoformat())
+            typed = (data.get("start") or preset[0], data.get("end") or preset[1])
+            if typed != preset:
+                # Dates typed without choosing "custom dates" mean those dates.
+                data["range"] = "custom"
+            else:
+                # The preset's dates in the boxes, to start from when choosing others.
+                data["start"], data["end"] = preset
         super().__init__(data)
         self.today = today
         self.fields["channel"].choices = [("", _("All channels")), *channels]  # type: ignore[attr-defined]
@@ -113,8 +124,12 @@ def duration(seconds: float | None) -> str:
         return _("%(minutes)s min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
+        if not minutes:
+            return _("%(hours)s h") % {"hours": hours}
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
     days, hours = divmod(hours, 24)
+    if not hours:
+        return _("%(days)s d") % {"days": days}
     return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
 
 

@@ -193,3 +193,17 @@ def test_the_csv_refuses_a_bad_period(shop):
 
 def test_signed_out_visitors_go_to_the_login(db):
     assert Client().get(reverse("web:reports")).status_code == 302
+
+
+def test_dates_typed_without_choosing_custom_are_the_period(shop, figures):
+    params = {"range": "30", "start": "2026-12-01", "end": "2026-12-01"}
+
+    html = signed_in(shop.supervisor).get(reverse("web:reports"), params).content.decode()
+
+    assert "Dal mar 1 dic 2026 al mar 1 dic 2026" in html
+
+
+def test_a_preset_shows_its_dates_in_the_boxes(shop, figures):
+    html = signed_in(shop.supervisor).get(reverse("web:reports"), {"range": "7"}).content.decode()
+
+    assert 'value="2026-11-26"' in html and 'value="2026-12-02"' in html
