@@ -319,6 +319,9 @@ class Responsiveness:
     # Still running (or warned) when the report was read: neither met nor breached yet.
     target_running: int
     resolution: Timing
+    # The median first reply of the conversations opened each day (seconds; days without
+    # an answered conversation left out).
+    first_reply_by_day: dict[date, float] = field(default_factory=dict)
 
     @property
     def with_target(self) -> int:
@@ -348,6 +351,16 @@ def responsiveness(period: Period) -> Responsiveness:
         resolved=Count("pk", filter=Q(status__in=DONE_STATUSES, resolved_at__isnull=False)),
     )
     resolved = rows.filter(status__in=DONE_STATUSES, resolved_at__isnull=False)
+    by_day = (
+        percentiles(
+            answered_by_customer(rows).annotate(insight_day=period.local_date("created_at")),
+            Seconds(F("first_reply_at"), F("created_at")),
+            (50,),
+            group="insight_day",
+        )
+        if counts["opened"]
+        else {}
+    )
     return Responsiveness(
         opened=counts["opened"],
         first_reply=_timing(answered_by_customer(rows), "first_reply_at")
@@ -359,6 +372,9 @@ def responsiveness(period: Period) -> Responsiveness:
         resolution=_timing(resolved, "resolved_at")
         if counts["resolved"]
         else Timing(0, None, None),
+        first_reply_by_day={
+            day: ranked.values[50] for day, ranked in by_day.items() if 50 in ranked.values
+        },
     )
 
 

@@ -74,11 +74,15 @@ class Chart:
     def bottom(self) -> float:
         return self.top + self.plot_height
 
+    # Where the line is broken: the index of each point that starts a new stretch.
+    breaks: set[int] = field(default_factory=set)
+
     @property
     def path(self) -> str:
-        """The line's ``d`` attribute."""
+        """The line's ``d`` attribute, lifted over the days without a value."""
         return " ".join(
-            f"{'M' if n == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for n, p in enumerate(self.line)
+            f"{'M' if n == 0 or n in self.breaks else 'L'}{p.x:.1f},{p.y:.1f}"
+            for n, p in enumerate(self.line)
         )
 
 
@@ -149,22 +153,29 @@ def line(
     title: str,
     description: str,
     labels: Sequence[str],
-    values: Sequence[float],
+    values: Sequence[float | None],
     number: Callable[[float], str],
     point_title: Callable[[int], str],
 ) -> Chart:
-    """A line through one value per label (a day)."""
+    """A line through one value per label (a day); ``None`` leaves a gap."""
     chart = Chart(title, description)
-    top = axis_top(max(values, default=0))
+    top = axis_top(max((v for v in values if v is not None), default=0))
     _y_ticks(chart, top, number)
     slot = chart.plot_width / max(1, len(labels))
-    chart.line = [
-        Point(
-            chart.left + slot * (n + 0.5),
-            chart.bottom - chart.plot_height * value / top,
-            point_title(n),
+    gap = False
+    for n, value in enumerate(values):
+        if value is None:
+            gap = True
+            continue
+        if gap and chart.line:
+            chart.breaks.add(len(chart.line))
+        gap = False
+        chart.line.append(
+            Point(
+                chart.left + slot * (n + 0.5),
+                chart.bottom - chart.plot_height * value / top,
+                point_title(n),
+            )
         )
-        for n, value in enumerate(values)
-    ]
     _x_ticks(chart, labels, slot)
     return chart

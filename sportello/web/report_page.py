@@ -210,8 +210,27 @@ def responsiveness_section(period: Period) -> dict[str, Any]:
     found = queries.responsiveness(period)
     repeats = queries.repeats(period)
     decided = found.with_target
+    days = period.days
+    minutes = [
+        None if day not in found.first_reply_by_day else found.first_reply_by_day[day] / 60
+        for day in days
+    ]
+
+    def point_title(n: int) -> str:
+        return f"{day_title(days[n])}: {duration(found.first_reply_by_day.get(days[n]))}"
+
+    first_reply_chart = charts.line(
+        title=_("Median first reply per day, in minutes"),
+        description=_("Of the conversations opened each day; %(median)s over the period.")
+        % {"median": duration(found.first_reply.median)},
+        labels=[day_label(day) for day in days],
+        values=minutes,
+        number=number,
+        point_title=point_title,
+    )
     return {
         "responsiveness": found,
+        "first_reply_chart": first_reply_chart if found.first_reply_by_day else None,
         "repeats": repeats,
         "breaches_text": ngettext("%(num)s breach", "%(num)s breaches", found.target_breached)
         % {"num": number(found.target_breached)},

@@ -85,3 +85,17 @@ def test_numbers_in_the_agents_language():
         assert (number(1234), percent(0.125), percent(None)) == ("1.234", "12,5%", "—")
     with translation.override("en"):
         assert (number(1234), percent(0.125)) == ("1,234", "12.5%")
+
+
+def test_a_day_without_a_value_breaks_the_line():
+    chart = charts.line(
+        title="t",
+        description="d",
+        labels=["1", "2", "3", "4"],
+        values=[10, None, 20, 30],
+        number=str,
+        point_title=str,
+    )
+
+    assert len(chart.line) == 3
+    assert chart.path.count("M") == 2 and chart.path.count("L") == 1

@@ -74,6 +74,7 @@ def test_first_reply_resolution_and_targets(shop, week):
     assert (found.target_met, found.target_breached, found.target_running) == (1, 1, 2)
     assert found.share_met == 0.5
     assert found.resolution == queries.Timing(1, 7200.0, 7200.0)
+    assert found.first_reply_by_day == {DEC_1: 1200.0}
 
 
 def test_the_channel_filter_narrows_every_figure(shop, week):

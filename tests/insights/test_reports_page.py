@@ -56,7 +56,7 @@ def test_a_supervisor_sees_the_periods_figures_in_italian(
 ):
     client = signed_in(shop.supervisor)
 
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(24):
         page = client.get(reverse("web:reports"), CUSTOM)
 
     assert page.status_code == 200
