@@ -44,6 +44,7 @@ def test_a_supervisor_reads_the_overview(shop, figures, django_assert_max_num_qu
     assert body["first_reply_target"] == {"met": 1, "breached": 1, "running": 1, "share_met": 0.5}
     assert [(d["day"], d["opened"]) for d in body["days"]] == [("2026-12-01", 2), ("2026-12-02", 1)]
     assert body["days"][1]["by_channel"] == {str(shop.chat.pk): 1}
+    assert [d["first_reply_median_seconds"] for d in body["days"]] == [1200.0, None]
     assert [a["name"] for a in body["agents"]] == ["Giulia Bianchi", "Marco Ferri"]
     assert body["segments"]["at_risk"] == 0
 

@@ -117,6 +117,9 @@ class OverviewDayOut(Schema):
     received: int = Field(description="Customers' messages received")
     repeat_contacts: int
     by_channel: dict[str, int] = Field(description="Conversations opened, by channel id")
+    first_reply_median_seconds: float | None = Field(
+        description="Median first reply of the conversations opened that day"
+    )
 
 
 class AgentFiguresOut(Schema):
@@ -232,6 +235,7 @@ def overview(request: HttpRequest, period: Query[OverviewQuery]):  # type: ignor
                 "received": day.received,
                 "repeat_contacts": repeats.by_day.get(day.day, 0),
                 "by_channel": {str(pk): n for pk, n in day.by_channel.items()},
+                "first_reply_median_seconds": found.first_reply_by_day.get(day.day),
             }
             for day in volume.days
         ],
