@@ -133,6 +133,53 @@ def duration(seconds: float | None) -> str:
     return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
 
 
+@dataclass(frozen=True)
+class Change:
+    """A figure against the same number of days before: '+12% on the previous 30 days',
+    and whether that is good news (``tone``: good, bad, or empty when neither)."""
+
+    text: str
+    tone: str
+
+
+def _signed(value: float, text: str) -> str:
+    return f"+{text}" if value > 0 else (f"\u2212{text}" if value < 0 else f"\u00b1{text}")
+
+
+def _against(days: int, change: str) -> str:
+    return ngettext(
+        "%(change)s on the previous day", "%(change)s on the previous %(days)s days", days
+    ) % {"change": change, "days": number(days)}
+
+
+def change(
+    now: float | None, before: float | None, days: int, *, lower_is_better: bool | None = None
+) -> Change | None:
+    """The relative change from ``before`` to ``now`` (``None`` when either is missing or
+    ``before`` is zero: no comparison to make). ``lower_is_better``: a shorter time is good
+    news; ``None``: neither direction is."""
+    if now is None or not before:
+        return None
+    ratio = (now - before) / before
+    text = _signed(ratio, str(format_percent(abs(ratio), "#,##0%", locale=current_locale())))
+    return Change(_against(days, text), _tone(ratio, lower_is_better))
+
+
+def change_in_points(now: float | None, before: float | None, days: int) -> Change | None:
+    """A share against the previous days, in percentage points (higher is better)."""
+    if now is None or before is None:
+        return None
+    points = round((now - before) * 100, 1)
+    text = _signed(points, _("%(points)s pt") % {"points": number(abs(points))})
+    return Change(_against(days, text), _tone(points, False))
+
+
+def _tone(delta: float, lower_is_better: bool | None) -> str:
+    if lower_is_better is None or abs(delta) < 1e-9:
+        return ""
+    return "good" if (delta < 0) == lower_is_better else "bad"
+
+
 def day_label(day: date) -> str:
     """'4 dic', '4 Dec': under a chart's bars."""
     return str(format_date(day, "d MMM", locale=current_locale()))
@@ -170,6 +217,8 @@ def volume_section(period: Period) -> dict[str, Any]:
         for day in found.days
     ]
     labels = [day_label(day.day) for day in found.days]
+    before = queries.totals(period.previous())
+    days = len(found.days)
 
     def bar_title(n: int) -> str:
         day = found.days[n]
@@ -201,7 +250,13 @@ def volume_section(period: Period) -> dict[str, Any]:
             f"{day_title(found.days[n].day)}: {messages_text(found.days[n].received)}"
         ),
     )
-    return {"volume": found, "opened_chart": opened_chart, "received_chart": received_chart}
+    return {
+        "volume": found,
+        "opened_chart": opened_chart,
+        "received_chart": received_chart,
+        "opened_change": change(found.opened, before.opened, days),
+        "received_change": change(found.received, before.received, days),
+    }
 
 
 def responsiveness_section(period: Period) -> dict[str, Any]:
@@ -211,6 +266,7 @@ def responsiveness_section(period: Period) -> dict[str, Any]:
     repeats = queries.repeats(period)
     decided = found.with_target
     days = period.days
+    before = queries.responsiveness(period.previous(), by_day=False)
     minutes = [
         None if day not in found.first_reply_by_day else found.first_reply_by_day[day] / 60
         for day in days
@@ -230,6 +286,13 @@ def responsiveness_section(period: Period) -> dict[str, Any]:
     )
     return {
         "responsiveness": found,
+        "first_reply_change": change(
+            found.first_reply.median, before.first_reply.median, len(days), lower_is_better=True
+        ),
+        "share_met_change": change_in_points(found.share_met, before.share_met, len(days)),
+        "resolution_change": change(
+            found.resolution.median, before.resolution.median, len(days), lower_is_better=True
+        ),
         "first_reply_chart": first_reply_chart if found.first_reply_by_day else None,
         "repeats": repeats,
         "breaches_text": ngettext("%(num)s breach", "%(num)s breaches", found.target_breached)

@@ -99,3 +99,24 @@ def test_a_day_without_a_value_breaks_the_line():
 
     assert len(chart.line) == 3
     assert chart.path.count("M") == 2 and chart.path.count("L") == 1
+
+
+def test_a_figure_is_compared_with_as_many_days_before():
+    from django.utils import translation
+
+    from sportello.web.report_page import change, change_in_points
+
+    with translation.override("it"):
+        more = change(12, 10, 30)
+        faster = change(45 * 60, 60 * 60, 7, lower_is_better=True)
+        slower = change(90, 60, 1, lower_is_better=True)
+        better_share = change_in_points(0.8, 0.75, 7)
+    assert (more.text, more.tone) == ("+20% rispetto ai 30 giorni precedenti", "")
+    assert (faster.text, faster.tone) == ("\u221225% rispetto ai 7 giorni precedenti", "good")
+    assert (slower.text, slower.tone) == ("+50% rispetto al giorno precedente", "bad")
+    assert (better_share.text, better_share.tone) == (
+        "+5 punti rispetto ai 7 giorni precedenti",
+        "good",
+    )
+    assert change(5, 0, 7) is None and change(None, 5, 7) is None
+    assert change_in_points(None, 0.5, 7) is None

@@ -204,3 +204,15 @@ def test_agents_of_another_workspace_are_never_named(shop, week):
     AgentFactory(display_name="Estraneo")
 
     assert "Estraneo" not in [r.name for r in queries.agents(period(shop))]
+
+
+def test_the_previous_period_is_as_many_days_just_before(shop):
+    found = period(shop, DEC_1, DEC_2).previous()
+
+    assert found.days == [date(2026, 11, 29), date(2026, 11, 30)]
+    assert found.until == period(shop).since
+
+
+def test_totals_of_the_previous_days(shop, week):
+    assert queries.totals(period(shop)) == queries.Totals(opened=4, received=5)
+    assert queries.totals(period(shop).previous()) == queries.Totals(opened=0, received=0)

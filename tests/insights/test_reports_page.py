@@ -56,7 +56,7 @@ def test_a_supervisor_sees_the_periods_figures_in_italian(
 ):
     client = signed_in(shop.supervisor)
 
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(28):
         page = client.get(reverse("web:reports"), CUSTOM)
 
     assert page.status_code == 200
@@ -207,3 +207,17 @@ def test_a_preset_shows_its_dates_in_the_boxes(shop, figures):
     html = signed_in(shop.supervisor).get(reverse("web:reports"), {"range": "7"}).content.decode()
 
     assert 'value="2026-11-26"' in html and 'value="2026-12-02"' in html
+
+
+def test_the_tiles_compare_with_the_days_before(
+    shop, figures, write, answer, django_assert_max_num_queries
+):
+    """GIVEN two conversations on 29-30 November (one answered) and four on 1-2 December."""
+    answer(write(shop.email, rome(2026, 11, 29, 10, 0)), shop.giulia, rome(2026, 11, 30, 9, 0))
+    write(shop.email, rome(2026, 11, 30, 10, 0))
+    client = signed_in(shop.supervisor)
+
+    with django_assert_max_num_queries(28):
+        html = client.get(reverse("web:reports"), CUSTOM).content.decode()
+
+    assert "+100% rispetto ai 2 giorni precedenti" in html
