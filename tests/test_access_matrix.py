@@ -471,6 +471,9 @@ API: dict[str, ApiRule] = {
     "GET /api/v1/reports/repeat-contacts": ApiRule(
         statuses(200), least_role="supervisor", shows_rows=False
     ),
+    "GET /api/v1/reports/overview": ApiRule(
+        statuses(200), least_role="supervisor", shows_rows=False
+    ),
     # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
     # Notifications: each agent reads and marks only their own (the world has none).
     "GET /api/v1/notifications": ApiRule(statuses(200), shows_rows=False),
@@ -746,6 +749,9 @@ WEB: dict[str, WebRule] = {
         least_role="supervisor",
     ),
     "kb/report/": WebRule((_get(),), least_role="supervisor"),
+    # Reports (the workspace's figures and its customers at risk; Alfa has none at risk).
+    "reports/": WebRule((_get(),), least_role="supervisor", shows_rows=False),
+    "reports/export.csv": WebRule((_get(),), least_role="supervisor", shows_rows=False),
     "kb/categories/": WebRule(
         (_get(), _post({"do": "create", "name": "Nuova categoria"})),
         least_role="supervisor",

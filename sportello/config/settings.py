@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "sportello.outbound",
     "sportello.automation",
     "sportello.privacy",
+    "sportello.insights",
     # Channel providers: each line declares a channel kind (sportello.channels.registry), in
     # the order the kinds are offered.
     "sportello.providers.email",

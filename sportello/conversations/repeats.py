@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q
 
 from sportello.conversations.models import (
     ACTIVE_STATUSES,
@@ -39,6 +38,7 @@ from sportello.conversations.models import (
     RepeatContactSettings,
 )
 from sportello.core import clock
+from sportello.core.local_days import LocalDate
 
 DEFAULT_WINDOW_DAYS = 7
 SIMILARITY_THRESHOLD = 0.40
@@ -207,26 +207,36 @@ class RepeatRate:
 
 
 def repeat_contact_rate(
-    workspace_id: int, since: datetime, until: datetime, time_zone: str
+    workspace_id: int,
+    since: datetime,
+    until: datetime,
+    time_zone: str,
+    *,
+    channel_id: int | None = None,
 ) -> RepeatRate:
-    """The share of the conversations opened in [since, until) that were linked as repeat
-    contacts: two grouped counts over the workspace's conversations of the period."""
+    """The share of the conversations opened in [since, until) (on ``channel_id`` when
+    given) that were linked as repeat contacts: two grouped counts over the workspace's
+    conversations of the period. A conversation opened since ``since`` has its last
+    message since then too: bounding ``last_message_at`` walks the range of ``conv_recent``
+    instead of every conversation of the workspace (there is no index on ``created_at``)."""
     zone = ZoneInfo(time_zone)
+    in_period = Q(created_at__gte=since, created_at__lt=until, last_message_at__gte=since)
+    if channel_id is not None:
+        in_period &= Q(channel_id=channel_id)
     opened = (
-        Conversation.objects.filter(
-            workspace_id=workspace_id, created_at__gte=since, created_at__lt=until
-        )
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        Conversation.objects.filter(in_period, workspace_id=workspace_id)
+        .annotate(day=LocalDate(F("created_at"), zone, since, until))
         .values("day")
         .annotate(n=Count("id"))
     )
     repeats = (
         ConversationLink.objects.filter(
             workspace_id=workspace_id,
-            conversation__created_at__gte=since,
-            conversation__created_at__lt=until,
+            conversation__in=Conversation.objects.filter(
+                in_period, workspace_id=workspace_id
+            ).values("pk"),
         )
-        .annotate(day=TruncDate("conversation__created_at", tzinfo=zone))
+        .annotate(day=LocalDate(F("conversation__created_at"), zone, since, until))
         .values("day")
         .annotate(n=Count("id"))
     )
