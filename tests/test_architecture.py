@@ -29,6 +29,7 @@ FLOORS = {
     "outbound": 3,
     "automation": 3,
     "privacy": 3,
+    "webhooks": 3,
     "providers": 4,
     "api": 4,
     "web": 4,
