@@ -58,6 +58,8 @@ from sportello.knowledge.actions import create_article, create_category
 from sportello.knowledge.models import Article, Category
 from sportello.sla.actions import create_calendar, create_policy
 from sportello.sla.models import Calendar, SlaPolicy
+from sportello.webhooks.actions import create_subscription, ping
+from sportello.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.accounts.test_admin_isolation import PASSWORD, Shop, make_shop
 from tests.conftest import ApiClient
 
@@ -181,6 +183,13 @@ def build_world() -> World:
         event="message_received",
         actions=[{"type": "add_tags", "tags": ["alfa"]}],
     )
+    alfa_hook = create_subscription(
+        alfa.workspace.pk,
+        url="https://hooks.alfa.it/sportello",
+        events=["message.received"],
+        description="Webhook Alfa",
+    ).subscription
+    ping(alfa_hook)
     return World(
         alfa=alfa,
         beta=beta,
@@ -500,6 +509,24 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/rules/{rule_id}/test": ApiRule(
         statuses(404), lambda role: {"conversation_id": 10**12}, least_role="admin"
     ),
+    # Webhooks: admins only. Alfa's is "Webhook Alfa", with a ping in its log.
+    "GET /api/v1/webhooks": ApiRule(statuses(200), least_role="admin"),
+    "POST /api/v1/webhooks": ApiRule(
+        statuses(201),
+        lambda role: {"url": f"https://hooks.example.com/{role}", "events": ["reply.sent"]},
+        least_role="admin",
+    ),
+    "GET /api/v1/webhooks/{webhook_id}": ApiRule(statuses(200), least_role="admin"),
+    "PATCH /api/v1/webhooks/{webhook_id}": ApiRule(
+        statuses(200), lambda role: {"is_enabled": False}, least_role="admin"
+    ),
+    "DELETE /api/v1/webhooks/{webhook_id}": ApiRule(statuses(204), least_role="admin"),
+    "POST /api/v1/webhooks/{webhook_id}/rotate-secret": ApiRule(statuses(200), least_role="admin"),
+    "POST /api/v1/webhooks/{webhook_id}/ping": ApiRule(statuses(202), least_role="admin"),
+    "GET /api/v1/webhooks/{webhook_id}/deliveries": ApiRule(statuses(200), least_role="admin"),
+    "POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": ApiRule(
+        statuses(202), least_role="admin"
+    ),
 }
 
 
@@ -560,6 +587,8 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "rule_id": lambda world: (
         Rule.objects.get(workspace=world.alfa.workspace, name="Regola Alfa").pk
     ),
+    "webhook_id": lambda world: WebhookSubscription.objects.get(workspace=world.alfa.workspace).pk,
+    "delivery_id": lambda world: WebhookDelivery.objects.get(workspace=world.alfa.workspace).pk,
 }
 
 
