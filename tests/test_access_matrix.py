@@ -807,6 +807,21 @@ WEB: dict[str, WebRule] = {
     "settings/teams/<rowid:team_id>/": WebRule((_post({"name": "Resi Alfa"}),), least_role="admin"),
     "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
     # Business hours and SLA: Alfa's calendar and policy are "Orario Alfa" and "Urgenti Alfa".
+    # Webhooks: Alfa's is "Webhook Alfa" with a ping in its log; a form left empty is 422.
+    "settings/webhooks/": WebRule((_get(),), least_role="admin"),
+    "settings/webhooks/new/": WebRule(
+        (_get(), _post({"url": ""}, 422)), least_role="admin", shows_rows=False
+    ),
+    "settings/webhooks/<rowid:webhook_id>/": WebRule(
+        (_get(), _post({"url": ""}, 422)), least_role="admin"
+    ),
+    "settings/webhooks/<rowid:webhook_id>/enable/": WebRule((_post({}),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/rotate/": WebRule((_post({}, 200),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/ping/": WebRule((_post({}),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/delete/": WebRule((_post({}),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/deliveries/<rowid:delivery_id>/redeliver/": WebRule(
+        (_post({}),), least_role="admin"
+    ),
     "settings/sla/": WebRule((_get(),), least_role="admin"),
     "settings/sla/repeat/": WebRule(
         (_post({"is_enabled": "on", "window_days": "7"}),), least_role="admin"
@@ -932,6 +947,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "calendar_id": API_IDS["calendar_id"],
     "policy_id": API_IDS["policy_id"],
     "notification_id": lambda world: _admins_notification(world),
+    "webhook_id": API_IDS["webhook_id"],
+    "delivery_id": API_IDS["delivery_id"],
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).
 ELSEWHERE = ("api/v1/", "admin/")

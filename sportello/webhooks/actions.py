@@ -46,7 +46,7 @@ def _checked_url(url: Any) -> str:
     text = url.strip() if isinstance(url, str) else ""
     refusal = url_refusal(text)
     if refusal:
-        raise InvalidInput(refusal)
+        raise InvalidInput(f"url: {refusal}")
     return text
 
 

@@ -17,6 +17,7 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 MAX_URL_LENGTH = 500
 
@@ -38,25 +39,42 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+# Why a URL is refused: the API says it in English after "url: ", the settings page in
+# the admin's language (these are in the catalogue).
+REFUSED_LENGTH = gettext_noop("give an https URL of at most 500 characters")
+REFUSED_CHARACTERS = gettext_noop("no spaces or control characters")
+REFUSED_SYNTAX = gettext_noop("not a valid URL")
+REFUSED_SCHEME = gettext_noop("give an https URL, such as https://example.com/hooks/sportello")
+REFUSED_CREDENTIALS = gettext_noop(
+    "no user name or password in the URL; check the signature instead"
+)
+REFUSED_PRIVATE = gettext_noop(
+    "loopback and private addresses are refused on this installation "
+    "(SPORTELLO_WEBHOOKS_ALLOW_PRIVATE)"
+)
+REFUSED_HTTP = gettext_noop("https is required")
+REFUSED_PUBLIC_HTTP = gettext_noop("plain http only to loopback or private addresses; use https")
+
+
 def url_refusal(url: str) -> str | None:
-    """Why ``url`` cannot be a webhook's target, in English for the API (the web's form
-    says it in the admin's language), or None."""
+    """Why ``url`` cannot be a webhook's target (one of the ``REFUSED_*`` sentences), or
+    None."""
     if not url or len(url) > MAX_URL_LENGTH:
-        return f"url: give an https URL of at most {MAX_URL_LENGTH} characters"
+        return REFUSED_LENGTH
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return "url: no spaces or control characters"
+        return REFUSED_CHARACTERS
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "url: not a valid URL"
+        return REFUSED_SYNTAX
     host = (parts.hostname or "").lower()
     if parts.scheme not in {"https", "http"} or not host:
-        return "url: give an https URL, such as https://example.com/hooks/sportello"
+        return REFUSED_SCHEME
     if parts.username or parts.password:
-        return "url: no user name or password in the URL; check the signature instead"
+        return REFUSED_CREDENTIALS
     if port == 0:
-        return "url: not a valid port"
+        return REFUSED_SYNTAX
     literal = _literal(host)
     private = (
         host == "localhost"
@@ -64,15 +82,12 @@ def url_refusal(url: str) -> str | None:
         or (literal is not None and _is_private(literal))
     )
     if private and not allow_private():
-        return (
-            "url: loopback and private addresses are refused on this installation "
-            "(SPORTELLO_WEBHOOKS_ALLOW_PRIVATE)"
-        )
+        return REFUSED_PRIVATE
     if parts.scheme == "http":
         if not allow_private():
-            return "url: https is required"
+            return REFUSED_HTTP
         if literal is not None and not private:
-            return "url: plain http only to loopback or private addresses; use https"
+            return REFUSED_PUBLIC_HTTP
     return None
 
 
