@@ -192,7 +192,13 @@ def rotate_secret(subscription: WebhookSubscription) -> str:
 
 
 def _queue(
-    subscriptions: list[WebhookSubscription], event_type: str, event_id: str, body: str
+    subscriptions: list[WebhookSubscription],
+    event_type: str,
+    event_id: str,
+    body: str,
+    *,
+    conversation_id: int | None = None,
+    customer_id: int | None = None,
 ) -> list[WebhookDelivery]:
     now = clock.now()
     deliveries = [
@@ -202,6 +208,8 @@ def _queue(
             event_id=event_id,
             event_type=event_type,
             body=body,
+            conversation_id=conversation_id,
+            customer_id=customer_id,
             status=DeliveryStatus.PENDING,
             next_attempt_at=now,
             created_at=now,
@@ -219,10 +227,17 @@ def _queue(
 
 
 def queue_event(
-    workspace_id: int, event_type: str, data: dict[str, Any], occurred_at: datetime
+    workspace_id: int,
+    event_type: str,
+    data: dict[str, Any],
+    occurred_at: datetime,
+    *,
+    conversation_id: int | None = None,
+    customer_id: int | None = None,
 ) -> list[WebhookDelivery]:
     """One delivery of the event per enabled subscription that wants it, all with the same
-    event id and body."""
+    event id and body; ``conversation_id`` and ``customer_id`` say whom it is about (a
+    customer's erasure removes these deliveries)."""
     subscriptions = queries.subscriptions_for(workspace_id, event_type)
     if not subscriptions:
         return []
@@ -230,7 +245,14 @@ def queue_event(
     event_id = payloads.new_event_id()
     body = payloads.body_of(payloads.envelope(workspace, event_type, event_id, occurred_at, data))
     with transaction.atomic():
-        return _queue(subscriptions, event_type, event_id, body)
+        return _queue(
+            subscriptions,
+            event_type,
+            event_id,
+            body,
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+        )
 
 
 def ping(subscription: WebhookSubscription) -> WebhookDelivery:
@@ -249,7 +271,14 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     receiver may tell it by its event id."""
     subscription = delivery.subscription
     with transaction.atomic():
-        again = _queue([subscription], delivery.event_type, delivery.event_id, delivery.body)[0]
+        again = _queue(
+            [subscription],
+            delivery.event_type,
+            delivery.event_id,
+            delivery.body,
+            conversation_id=delivery.conversation_id,
+            customer_id=delivery.customer_id,
+        )[0]
         again.redelivery_of = delivery
         again.save(update_fields=["redelivery_of"])
     return again

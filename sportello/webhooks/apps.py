@@ -13,4 +13,13 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from sportello.webhooks import jobs  # noqa: F401  (registers the sending jobs)
+        from sportello.privacy.holders import PersonalData
+        from sportello.privacy.holders import register as holds_personal_data
+        from sportello.webhooks import (
+            jobs,  # noqa: F401  (registers the sending jobs)
+            privacy,
+        )
+
+        holds_personal_data(
+            PersonalData("webhook_deliveries", privacy.export_deliveries, privacy.erase_deliveries)
+        )

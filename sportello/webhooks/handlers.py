@@ -26,10 +26,27 @@ from sportello.webhooks.jobs import send_webhook_delivery
 from sportello.webhooks.models import EventType
 
 
-def _queue(workspace_id: int, event_type: str, data: Callable[[], dict[str, Any]]) -> None:
+def _queue(
+    workspace_id: int,
+    event_type: str,
+    data: Callable[[], dict[str, Any]],
+    *,
+    conversation_id: int | None = None,
+    customer_id: int | None = None,
+) -> None:
     if event_type not in queries.subscribed_types(workspace_id):
         return
-    actions.queue_event(workspace_id, event_type, data(), clock.now())
+    found = data()
+    if customer_id is None and "conversation" in found:
+        customer_id = found["conversation"]["customer"]["id"]
+    actions.queue_event(
+        workspace_id,
+        event_type,
+        found,
+        clock.now(),
+        conversation_id=conversation_id,
+        customer_id=customer_id,
+    )
 
 
 def conversation_opened(event: ConversationOpened) -> None:
@@ -37,7 +54,12 @@ def conversation_opened(event: ConversationOpened) -> None:
         found = payloads.conversation_data(event.workspace_id, event.conversation_id)
         return {**found, **payloads.customer_data(event.workspace_id, event.customer_id)}
 
-    _queue(event.workspace_id, EventType.CONVERSATION_OPENED, data)
+    _queue(
+        event.workspace_id,
+        EventType.CONVERSATION_OPENED,
+        data,
+        conversation_id=event.conversation_id,
+    )
 
 
 def message_received(event: MessageReceived) -> None:
@@ -45,6 +67,7 @@ def message_received(event: MessageReceived) -> None:
         event.workspace_id,
         EventType.MESSAGE_RECEIVED,
         lambda: payloads.message_data(event.workspace_id, event.conversation_id, event.message_id),
+        conversation_id=event.conversation_id,
     )
 
 
@@ -53,7 +76,12 @@ def reply_sent(event: ReplySent) -> None:
         found = payloads.message_data(event.workspace_id, event.conversation_id, event.message_id)
         return {**found, "is_first_reply": event.is_first_reply}
 
-    _queue(event.workspace_id, EventType.REPLY_SENT, data)
+    _queue(
+        event.workspace_id,
+        EventType.REPLY_SENT,
+        data,
+        conversation_id=event.conversation_id,
+    )
 
 
 def conversation_assigned(event: ConversationAssigned) -> None:
@@ -61,6 +89,7 @@ def conversation_assigned(event: ConversationAssigned) -> None:
         event.workspace_id,
         EventType.CONVERSATION_ASSIGNED,
         lambda: payloads.conversation_data(event.workspace_id, event.conversation_id),
+        conversation_id=event.conversation_id,
     )
 
 
@@ -69,7 +98,12 @@ def status_changed(event: StatusChanged) -> None:
         found = payloads.conversation_data(event.workspace_id, event.conversation_id)
         return {**found, "old_status": event.old, "new_status": event.new}
 
-    _queue(event.workspace_id, EventType.STATUS_CHANGED, data)
+    _queue(
+        event.workspace_id,
+        EventType.STATUS_CHANGED,
+        data,
+        conversation_id=event.conversation_id,
+    )
 
 
 def customer_created(event: CustomerCreated) -> None:
@@ -77,6 +111,7 @@ def customer_created(event: CustomerCreated) -> None:
         event.workspace_id,
         EventType.CUSTOMER_CREATED,
         lambda: payloads.customer_data(event.workspace_id, event.customer_id),
+        customer_id=event.customer_id,
     )
 
 
@@ -85,7 +120,7 @@ def customer_updated(event: CustomerUpdated) -> None:
         found = payloads.customer_data(event.workspace_id, event.customer_id)
         return {**found, "fields": list(event.fields)}
 
-    _queue(event.workspace_id, EventType.CUSTOMER_UPDATED, data)
+    _queue(event.workspace_id, EventType.CUSTOMER_UPDATED, data, customer_id=event.customer_id)
 
 
 def send_queued_deliveries(event: WebhookDeliveriesQueued) -> None:

@@ -81,6 +81,9 @@ class WebhookDelivery(WorkspaceScoped):
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_excerpt = models.CharField(max_length=300, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # Whom the event is about, so a customer's erasure removes what was kept of it here.
+    conversation_id = models.BigIntegerField(null=True, blank=True)
+    customer_id = models.BigIntegerField(null=True, blank=True)
     redelivery_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -92,6 +95,7 @@ class WebhookDelivery(WorkspaceScoped):
         verbose_name_plural = _("webhook deliveries")
         indexes = [
             models.Index(fields=["subscription", "-id"], name="webhook_delivery_log"),
+            models.Index(fields=["workspace", "customer_id"], name="webhook_delivery_customer"),
             models.Index(
                 fields=["next_attempt_at"],
                 name="webhook_delivery_due",
