@@ -162,7 +162,11 @@ def attempt_delivery(delivery_id: int) -> WebhookDelivery | None:
         outcome = Outcome(ok=False, retry=False, error="the webhook is switched off")
         _finish(delivery, outcome, count=False)
         return delivery
-    outcome = post(delivery, subscription)
+    try:
+        outcome = post(delivery, subscription)
+    except Exception as exc:  # a target broken in the database: recorded, never retried
+        log.exception("webhook delivery %s could not be attempted", delivery.pk)
+        outcome = Outcome(ok=False, retry=False, error=f"{type(exc).__name__}: {exc}"[:500])
     _finish(delivery, outcome)
     return delivery
 

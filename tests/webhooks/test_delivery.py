@@ -304,3 +304,43 @@ def test_the_sweeper_sends_what_a_lost_job_left_behind(subscribed, receiver, wor
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert receiver.sent("POST", HOOK)[0].body == b'{"id":"evt_lost"}'
+
+
+def test_an_attempt_interrupted_by_a_crash_is_made_again_after_its_lease(
+    subscribed, receiver, moving_clock
+):
+    """GIVEN a worker that claimed an attempt and died before recording it
+    WHEN the lease runs out
+    THEN the delivery is due again and one attempt is made; a twin finds nothing to do."""
+    delivery = actions.ping(subscribed().subscription)
+    assert sending._claim(delivery.pk) is not None  # the worker dies here
+    assert sending.attempt_delivery(delivery.pk) is None
+    moving_clock(sending.LEASE)
+    sending.attempt_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.attempts == 2
+    assert sending.attempt_delivery(delivery.pk) is None
+    assert len(receiver.sent("POST", HOOK)) == 1
+
+
+def test_finished_deliveries_are_pruned_after_thirty_days(subscribed, receiver, moving_clock):
+    from sportello.webhooks.jobs import KEEP_FINISHED, prune_webhook_deliveries
+
+    subscription = subscribed().subscription
+    old = actions.ping(subscription)
+    sending.attempt_delivery(old.pk)
+    moving_clock(KEEP_FINISHED + timedelta(minutes=1))
+    recent = actions.ping(subscription)
+    sending.attempt_delivery(recent.pk)
+    waiting = actions.ping(subscription)
+    prune_webhook_deliveries.call_local()
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
+def test_a_target_broken_in_the_database_fails_its_delivery_with_the_reason(subscribed, receiver):
+    subscription = subscribed().subscription
+    type(subscription).objects.filter(pk=subscription.pk).update(url="https://[::1/broken")
+    delivery = actions.ping(subscription)
+    sending.attempt_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and "ValueError" in delivery.last_error

@@ -22,7 +22,7 @@ def test_export_lists_the_deliveries_and_erasure_deletes_them(
         inbound(sender={"name": "Anna Neri", "email": "anna@example.it"})
     assert WebhookDelivery.objects.count() == 4
 
-    name, chunks = export_customer(workspace.pk, mario["customer_id"])
+    _name, chunks = export_customer(workspace.pk, mario["customer_id"])
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     sent = json.loads(archive.read("customer.json"))["webhook_deliveries"]
     assert sorted(d["event_type"] for d in sent) == ["conversation.opened", "message.received"]
