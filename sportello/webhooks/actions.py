@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 
@@ -40,6 +41,12 @@ MAX_DESCRIPTION = 200
 class Created:
     subscription: WebhookSubscription
     secret: str
+
+
+def _host(url: str) -> str:
+    """What the audit log keeps of a URL: its host. A receiver's path often holds a key of
+    its own (Zapier's, n8n's), and the log is read by every admin for years."""
+    return urlsplit(url).hostname or ""
 
 
 def _checked_url(url: Any) -> str:
@@ -95,7 +102,7 @@ def create_subscription(
             "webhook.created",
             target_type="webhook",
             target_id=subscription.pk,
-            detail={"url": subscription.url, "events": subscription.events},
+            detail={"host": _host(subscription.url), "events": subscription.events},
         )
         transaction.on_commit(lambda: queries.forget(workspace_id))
     return Created(subscription, secret)
@@ -122,15 +129,15 @@ def update_subscription(
         subscription.description = _checked_description(description)
         changed.append("description")
     switched = is_enabled is not None and is_enabled != subscription.is_enabled
-    if is_enabled is not None:
-        subscription.is_enabled = is_enabled
+    if switched:
+        subscription.is_enabled = bool(is_enabled)
         changed.append("is_enabled")
         if is_enabled:
             subscription.consecutive_failures = 0
             subscription.failing_since = None
             subscription.disabled_reason = ""
             subscription.disabled_at = None
-        elif switched:
+        else:
             subscription.disabled_reason = ""
             subscription.disabled_at = clock.now()
     subscription.updated_at = clock.now()
@@ -163,7 +170,7 @@ def delete_subscription(subscription: WebhookSubscription) -> None:
             "webhook.deleted",
             target_type="webhook",
             target_id=pk,
-            detail={"url": subscription.url},
+            detail={"host": _host(subscription.url)},
         )
         subscription.delete()
         transaction.on_commit(lambda: queries.forget(workspace_id))

@@ -57,6 +57,11 @@ def test_an_admin_creates_reads_changes_and_deletes_a_webhook(admin_api):
         "webhook.deleted",
     ]
     assert not any("secret" in str(e.detail) for e in AuditEntry.objects.all())
+    created_entry = AuditEntry.objects.get(action="webhook.created")
+    assert created_entry.detail == {
+        "host": "hooks.negozio.example",
+        "events": ["message.received", "reply.sent"],
+    }
 
 
 def test_agents_and_supervisors_are_refused(api, workspace):
@@ -162,6 +167,11 @@ def test_switching_on_again_clears_the_failures(admin_api):
     )
     shown = admin_api.get(f"/api/v1/webhooks/{wid}").json()
     assert not shown["is_enabled"] and shown["disabled_reason"] == "switched off after 15"
+    still = admin_api.patch(f"/api/v1/webhooks/{wid}", {"description": "n8n"}).json()
+    assert still["consecutive_failures"] == 15 and not still["is_enabled"]
     on = admin_api.patch(f"/api/v1/webhooks/{wid}", {"is_enabled": True}).json()
     assert on["is_enabled"] and on["consecutive_failures"] == 0 and on["disabled_reason"] == ""
+    WebhookSubscription.objects.filter(pk=wid).update(consecutive_failures=3)
+    again = admin_api.patch(f"/api/v1/webhooks/{wid}", {"is_enabled": True}).json()
+    assert again["consecutive_failures"] == 3  # already on: saving is not a fresh start
     assert admin_api.patch(f"/api/v1/webhooks/{wid}", {"url": None}).status_code == 422
