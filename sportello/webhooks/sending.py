@@ -26,8 +26,12 @@ import httpx
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import gettext
 
+from sportello.accounts.models import Agent, Role
 from sportello.audit.actions import record
+from sportello.automation.rules.actions import notify_agents
 from sportello.core import clock
 from sportello.webhooks import queries
 from sportello.webhooks.models import PING, DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -233,5 +237,22 @@ def _count(subscription_id: int, ok: bool, now: datetime) -> None:
             target_id=subscription.pk,
             detail={"reason": "failing", "failures": subscription.consecutive_failures},
         )
+        _tell_the_admins(subscription)
         workspace_id = subscription.workspace_id
         transaction.on_commit(lambda: queries.forget(workspace_id))
+
+
+def _tell_the_admins(subscription: WebhookSubscription) -> None:
+    """The workspace's admins hear of it in the app and by mail, each in their language:
+    nobody watches a settings page, and the integration is missing events meanwhile."""
+    admins = Agent.objects.filter(
+        workspace_id=subscription.workspace_id, role=Role.ADMIN, is_active=True
+    ).select_related("user")
+    texts = {}
+    for admin in admins:
+        with translation.override(admin.language or None):
+            texts[admin] = gettext(
+                "Webhook “%(name)s” switched off: every attempt to send to it was failing "
+                "for more than a day. Settings → Webhooks."
+            ) % {"name": subscription.description or subscription.url}
+    notify_agents(subscription.workspace_id, texts, email=True)

@@ -191,12 +191,19 @@ def test_after_the_last_attempt_the_delivery_fails(subscribed, receiver, moving_
 
 
 def test_a_subscription_that_keeps_failing_is_switched_off_and_on_again(
-    subscribed, receiver, moving_clock, workspace
+    subscribed, receiver, moving_clock, workspace, mailoutbox, django_capture_on_commit_callbacks
 ):
     """GIVEN a receiver answering 500 to everything
     WHEN 15 attempts fail in a row over more than a day
-    THEN the subscription is switched off, audited, and its queued events are not sent;
-    switched on by an admin, it counts afresh."""
+    THEN the subscription is switched off, audited, the admins told in the app and by mail
+    in their language, and its queued events are not sent; switched on by an admin, it
+    counts afresh."""
+    from sportello.accounts.actions import create_agent
+    from sportello.accounts.models import Role
+    from sportello.automation.models import Notification
+
+    admin = create_agent(workspace, email="capo@negozio.it", password="x-pass-123", role=Role.ADMIN)
+    create_agent(workspace, email="banco@negozio.it", password="x-pass-123")
     receiver.route("POST", HOOK, Reply(500, body=b"down"))
     subscription = subscribed([EventType.CUSTOMER_CREATED]).subscription
     deliveries = [
@@ -209,12 +216,17 @@ def test_a_subscription_that_keeps_failing_is_switched_off_and_on_again(
     assert subscription.is_enabled and subscription.consecutive_failures == 14
 
     moving_clock(timedelta(hours=25))
-    sending.attempt_delivery(deliveries[-1].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.attempt_delivery(deliveries[-1].pk)
     subscription.refresh_from_db()
     assert not subscription.is_enabled and subscription.disabled_at == moving_clock.now()
     assert "15" in subscription.disabled_reason
     entry = AuditEntry.objects.get(action="webhook.disabled")
     assert entry.target_id == subscription.pk and entry.actor_kind == "system"
+    (note,) = Notification.objects.filter(workspace=workspace)
+    assert note.agent_id == admin.pk and note.conversation_id is None
+    assert note.text.startswith("Webhook «Negozio online» disattivato")
+    assert [m.to for m in mailoutbox] == [["capo@negozio.it"]]
 
     posted = len(receiver.sent("POST", HOOK))
     sending.attempt_delivery(deliveries[0].pk)  # its retry is due: not sent, failed
