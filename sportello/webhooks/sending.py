@@ -193,7 +193,7 @@ def _finish(delivery: WebhookDelivery, outcome: Outcome, *, count: bool = True) 
     with transaction.atomic():
         # Only the attempt that claimed it writes: a slower twin after the lease ran out
         # finds the attempt count moved on.
-        WebhookDelivery.objects.filter(
+        recorded = WebhookDelivery.objects.filter(
             pk=delivery.pk, attempts=delivery.attempts, status=DeliveryStatus.PENDING
         ).update(
             status=delivery.status,
@@ -203,7 +203,7 @@ def _finish(delivery: WebhookDelivery, outcome: Outcome, *, count: bool = True) 
             response_excerpt=delivery.response_excerpt,
             last_error=delivery.last_error,
         )
-        if count:
+        if count and recorded:
             _count(delivery.subscription_id, outcome.ok, now)
 
 
