@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from sportello.core import clock
 from sportello.core.errors import NotFound
@@ -48,6 +48,16 @@ def subscriptions_for(workspace_id: int, event_type: str) -> list[WebhookSubscri
 
 def workspace_subscriptions(workspace_id: int) -> QuerySet[WebhookSubscription]:
     return WebhookSubscription.objects.filter(workspace_id=workspace_id).order_by("pk")
+
+
+def subscriptions_with_last_delivery(workspace_id: int) -> QuerySet[WebhookSubscription]:
+    """The settings page's list: each webhook with its latest delivery's ``last_status``
+    and ``last_at`` (None before any), in one query."""
+    latest = WebhookDelivery.objects.filter(subscription=OuterRef("pk")).order_by("-pk")
+    return workspace_subscriptions(workspace_id).annotate(
+        last_status=Subquery(latest.values("status")[:1]),
+        last_at=Subquery(latest.values("created_at")[:1]),
+    )
 
 
 def get_subscription(workspace_id: int, subscription_id: int) -> WebhookSubscription:

@@ -103,6 +103,7 @@ def test_the_deliveries_show_their_outcome_and_can_be_sent_again(
     assert "Evento inviato di nuovo" in html and "campo sconosciuto" in html
     newest = WebhookDelivery.objects.latest("pk")
     assert newest.redelivery_of_id == delivery.pk and newest.status == DeliveryStatus.FAILED
+    assert "Ultima consegna: Non riuscito" in italian.get("/settings/webhooks/").content.decode()
 
 
 def test_a_webhook_switched_off_for_failing_says_so_and_is_switched_on_again(italian, workspace):
@@ -176,3 +177,25 @@ def test_no_english_is_left_on_the_italian_pages(italian, workspace):
         answer = italian.get(path)
         assert answer.status_code == 200
         assert leaks(answer.content.decode(), whole, inside) == [], path
+
+
+def test_the_list_costs_the_same_queries_for_one_webhook_or_many(italian, workspace):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def webhook(n: int) -> None:
+        created = actions.create_subscription(
+            workspace.pk, url=f"https://shop.negozio.example/{n}", events=["reply.sent"]
+        )
+        actions.ping(created.subscription)
+
+    webhook(0)
+    italian.get("/settings/webhooks/")  # the sidebar's counts cached, as on any page
+    with CaptureQueriesContext(connection) as one:
+        italian.get("/settings/webhooks/")
+    for n in range(1, 6):
+        webhook(n)
+    with CaptureQueriesContext(connection) as six:
+        answer = italian.get("/settings/webhooks/")
+    assert answer.content.decode().count("Ultima consegna: In attesa") == 6
+    assert len(six) <= len(one)

@@ -20,7 +20,7 @@ from sportello.web.pages import agent_of
 from sportello.web.views.settings import _page, admin_required
 from sportello.web.webhook_forms import WebhookForm
 from sportello.webhooks import actions, queries
-from sportello.webhooks.models import PING, EventType, WebhookSubscription
+from sportello.webhooks.models import PING, DeliveryStatus, EventType, WebhookSubscription
 from sportello.webhooks.sending import MAX_ATTEMPTS
 from sportello.webhooks.signing import hint
 
@@ -48,8 +48,13 @@ def _pretty(body: str) -> str:
 
 @admin_required
 def webhook_list(request: HttpRequest) -> HttpResponse:
-    subscriptions = list(queries.workspace_subscriptions(agent_of(request).workspace_id))
-    context = {"subscriptions": subscriptions, "labels": _labels(), "settings_tab": "webhooks"}
+    subscriptions = list(queries.subscriptions_with_last_delivery(agent_of(request).workspace_id))
+    context = {
+        "subscriptions": subscriptions,
+        "labels": _labels(),
+        "statuses": dict(DeliveryStatus.choices),
+        "settings_tab": "webhooks",
+    }
     return _page(request, "web/settings/webhooks.html", context)
 
 
