@@ -58,6 +58,8 @@ from sportello.knowledge.actions import create_article, create_category
 from sportello.knowledge.models import Article, Category
 from sportello.sla.actions import create_calendar, create_policy
 from sportello.sla.models import Calendar, SlaPolicy
+from sportello.webhooks.actions import create_subscription, ping
+from sportello.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.accounts.test_admin_isolation import PASSWORD, Shop, make_shop
 from tests.conftest import ApiClient
 
@@ -181,6 +183,13 @@ def build_world() -> World:
         event="message_received",
         actions=[{"type": "add_tags", "tags": ["alfa"]}],
     )
+    alfa_hook = create_subscription(
+        alfa.workspace.pk,
+        url="https://hooks.alfa.it/sportello",
+        events=["message.received"],
+        description="Webhook Alfa",
+    ).subscription
+    ping(alfa_hook)
     return World(
         alfa=alfa,
         beta=beta,
@@ -503,6 +512,24 @@ API: dict[str, ApiRule] = {
     "POST /api/v1/rules/{rule_id}/test": ApiRule(
         statuses(404), lambda role: {"conversation_id": 10**12}, least_role="admin"
     ),
+    # Webhooks: admins only. Alfa's is "Webhook Alfa", with a ping in its log.
+    "GET /api/v1/webhooks": ApiRule(statuses(200), least_role="admin"),
+    "POST /api/v1/webhooks": ApiRule(
+        statuses(201),
+        lambda role: {"url": f"https://hooks.example.com/{role}", "events": ["reply.sent"]},
+        least_role="admin",
+    ),
+    "GET /api/v1/webhooks/{webhook_id}": ApiRule(statuses(200), least_role="admin"),
+    "PATCH /api/v1/webhooks/{webhook_id}": ApiRule(
+        statuses(200), lambda role: {"is_enabled": False}, least_role="admin"
+    ),
+    "DELETE /api/v1/webhooks/{webhook_id}": ApiRule(statuses(204), least_role="admin"),
+    "POST /api/v1/webhooks/{webhook_id}/rotate-secret": ApiRule(statuses(200), least_role="admin"),
+    "POST /api/v1/webhooks/{webhook_id}/ping": ApiRule(statuses(202), least_role="admin"),
+    "GET /api/v1/webhooks/{webhook_id}/deliveries": ApiRule(statuses(200), least_role="admin"),
+    "POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": ApiRule(
+        statuses(202), least_role="admin"
+    ),
 }
 
 
@@ -563,6 +590,8 @@ API_IDS: dict[str, Callable[[World], int]] = {
     "rule_id": lambda world: (
         Rule.objects.get(workspace=world.alfa.workspace, name="Regola Alfa").pk
     ),
+    "webhook_id": lambda world: WebhookSubscription.objects.get(workspace=world.alfa.workspace).pk,
+    "delivery_id": lambda world: WebhookDelivery.objects.get(workspace=world.alfa.workspace).pk,
 }
 
 
@@ -784,6 +813,21 @@ WEB: dict[str, WebRule] = {
     "settings/teams/<rowid:team_id>/": WebRule((_post({"name": "Resi Alfa"}),), least_role="admin"),
     "settings/sign-in/": WebRule((_post({}),), least_role="admin"),
     # Business hours and SLA: Alfa's calendar and policy are "Orario Alfa" and "Urgenti Alfa".
+    # Webhooks: Alfa's is "Webhook Alfa" with a ping in its log; a form left empty is 422.
+    "settings/webhooks/": WebRule((_get(),), least_role="admin"),
+    "settings/webhooks/new/": WebRule(
+        (_get(), _post({"url": ""}, 422)), least_role="admin", shows_rows=False
+    ),
+    "settings/webhooks/<rowid:webhook_id>/": WebRule(
+        (_get(), _post({"url": ""}, 422)), least_role="admin"
+    ),
+    "settings/webhooks/<rowid:webhook_id>/enable/": WebRule((_post({}),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/rotate/": WebRule((_post({}, 200),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/ping/": WebRule((_post({}),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/delete/": WebRule((_post({}),), least_role="admin"),
+    "settings/webhooks/<rowid:webhook_id>/deliveries/<rowid:delivery_id>/redeliver/": WebRule(
+        (_post({}),), least_role="admin"
+    ),
     "settings/sla/": WebRule((_get(),), least_role="admin"),
     "settings/sla/repeat/": WebRule(
         (_post({"is_enabled": "on", "window_days": "7"}),), least_role="admin"
@@ -909,6 +953,8 @@ WEB_IDS: dict[str, Callable[[World], int | str]] = {
     "calendar_id": API_IDS["calendar_id"],
     "policy_id": API_IDS["policy_id"],
     "notification_id": lambda world: _admins_notification(world),
+    "webhook_id": API_IDS["webhook_id"],
+    "delivery_id": API_IDS["delivery_id"],
 }
 # Checked by their own tables: the API (API) and Django's admin (ADMIN).
 ELSEWHERE = ("api/v1/", "admin/")

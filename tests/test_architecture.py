@@ -30,6 +30,7 @@ FLOORS = {
     "automation": 3,
     "privacy": 3,
     "insights": 3,
+    "webhooks": 3,
     "providers": 4,
     "api": 4,
     "web": 4,

@@ -33,6 +33,7 @@ from sportello.api.routers import (
     rules,
     sla,
     tokens,
+    webhooks,
     whatsapp,
 )
 from sportello.core.errors import SportelloError
@@ -97,6 +98,7 @@ api.add_router("/rules", rules.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/reports", reports.router)
 api.add_router("/orders", orders.router)
+api.add_router("/webhooks", webhooks.router)
 
 
 def _readable(errors: list[dict]) -> str:

@@ -51,6 +51,8 @@ from sportello.sla.handlers import (
     team_chooses_the_policy,
 )
 from sportello.web import live
+from sportello.webhooks import handlers as webhooks
+from sportello.webhooks.events import WebhookDeliveriesQueued
 
 # (event type, handler), in execution order.
 HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
@@ -111,6 +113,16 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A closed conversation (breached, or a repeat contact) may move its customer's
     # segment; orders move it in their own action.
     (StatusChanged, segment_after_closed_conversation),
+    # Integrations' webhooks, after the house's own reactions: each event's deliveries are
+    # made in a transaction of their own and posted by jobs (docs/architecture/webhooks.md).
+    (ConversationOpened, webhooks.conversation_opened),
+    (MessageReceived, webhooks.message_received),
+    (ReplySent, webhooks.reply_sent),
+    (ConversationAssigned, webhooks.conversation_assigned),
+    (StatusChanged, webhooks.status_changed),
+    (CustomerCreated, webhooks.customer_created),
+    (CustomerUpdated, webhooks.customer_updated),
+    (WebhookDeliveriesQueued, webhooks.send_queued_deliveries),
 ]
 
 

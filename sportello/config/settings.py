@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "sportello.automation",
     "sportello.privacy",
     "sportello.insights",
+    "sportello.webhooks",
     # Channel providers: each line declares a channel kind (sportello.channels.registry), in
     # the order the kinds are offered.
     "sportello.providers.email",
@@ -336,6 +337,12 @@ LMTP_HOST = env_str("SPORTELLO_LMTP_HOST", "127.0.0.1")
 MAX_EMAIL_BYTES = env_int("SPORTELLO_MAX_EMAIL_BYTES", 25 * 1024 * 1024)
 # Watch IMAP mailboxes with IDLE in `sportello run` (the minute's poll runs regardless).
 IMAP_IDLE = env_bool("SPORTELLO_IMAP_IDLE", True)
+
+# --- outbound webhooks ----------------------------------------------------------------
+# Outbound webhooks (docs/architecture/webhooks.md) go to https on public addresses only;
+# a self-hosted installation posting to a service on its own network (n8n, a shop) allows
+# loopback and private addresses, and plain http to them.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("SPORTELLO_WEBHOOKS_ALLOW_PRIVATE", False)
 
 # --- mail the installation sends itself (password resets) ------------------------------
 # Channels send customers' mail through their own accounts; this is the installation's.

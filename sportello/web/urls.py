@@ -22,6 +22,7 @@ from sportello.web.views import (
     sla_settings,
     two_factor,
     video,
+    webhooks,
     whatsapp,
 )
 from sportello.web.views import settings as settings_pages
@@ -169,6 +170,38 @@ urlpatterns = [
     path("settings/teams/", settings_pages.team_create, name="settings_team_create"),
     path("settings/teams/<rowid:team_id>/", settings_pages.team_edit, name="settings_team"),
     path("settings/sign-in/", settings_pages.sign_in_policy, name="settings_sign_in"),
+    path("settings/webhooks/", webhooks.webhook_list, name="settings_webhooks"),
+    path("settings/webhooks/new/", webhooks.webhook_new, name="settings_webhook_new"),
+    path(
+        "settings/webhooks/<rowid:webhook_id>/",
+        webhooks.webhook_edit,
+        name="settings_webhook",
+    ),
+    path(
+        "settings/webhooks/<rowid:webhook_id>/enable/",
+        webhooks.webhook_enable,
+        name="settings_webhook_enable",
+    ),
+    path(
+        "settings/webhooks/<rowid:webhook_id>/rotate/",
+        webhooks.webhook_rotate,
+        name="settings_webhook_rotate",
+    ),
+    path(
+        "settings/webhooks/<rowid:webhook_id>/ping/",
+        webhooks.webhook_ping,
+        name="settings_webhook_ping",
+    ),
+    path(
+        "settings/webhooks/<rowid:webhook_id>/delete/",
+        webhooks.webhook_delete,
+        name="settings_webhook_delete",
+    ),
+    path(
+        "settings/webhooks/<rowid:webhook_id>/deliveries/<rowid:delivery_id>/redeliver/",
+        webhooks.webhook_redeliver,
+        name="settings_webhook_redeliver",
+    ),
     path("settings/sla/", sla_settings.sla_home, name="settings_sla"),
     path("settings/sla/repeat/", sla_settings.repeat_contacts, name="settings_repeat"),
     path("settings/sla/calendars/new/", sla_settings.calendar_edit, name="settings_calendar_new"),

@@ -8,11 +8,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from sportello.accounts.models import Agent
 from sportello.audit.actions import record
+from sportello.automation.events import NotificationsAdded
 from sportello.automation.models import Notification, Rule, RuleEvent
 from sportello.automation.rules import queries, schema
+from sportello.automation.rules.tasks import email_notifications
 from sportello.core import clock
 from sportello.core.errors import Conflict, InvalidInput
+from sportello.core.events import publish
 
 MAX_NAME = 120
 MAX_RULES = 200
@@ -223,3 +227,26 @@ def mark_notifications_read(agent_id: int, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=clock.now())
+
+
+def notify_agents(workspace_id: int, texts: dict[Agent, str], *, email: bool = False) -> int:
+    """Notify each agent with their text (in their own language: the caller wrote it), in
+    the app and, with ``email``, by mail; for what is no conversation's (a webhook the
+    system switched off). Returns how many notifications were made."""
+    now = clock.now()
+    notes = Notification.objects.bulk_create(
+        [
+            Notification(workspace_id=workspace_id, agent=agent, text=text[:500], created_at=now)
+            for agent, text in texts.items()
+        ]
+    )
+    if notes:
+        publish(
+            NotificationsAdded(
+                workspace_id=workspace_id, agent_ids=tuple(agent.pk for agent in texts)
+            )
+        )
+    if email and notes:
+        ids = [note.pk for note in notes]
+        transaction.on_commit(lambda: email_notifications(ids), robust=True)
+    return len(notes)
