@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "sportello.ingest",
     "sportello.outbound",
     "sportello.automation",
+    "sportello.feedback",
     "sportello.privacy",
     # Channel providers: each line declares a channel kind (sportello.channels.registry), in
     # the order the kinds are offered.
