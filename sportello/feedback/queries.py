@@ -9,10 +9,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
 from sportello.accounts.models import Agent
+from sportello.conversations.models import Conversation
 from sportello.core import sql
 from sportello.core.errors import NotFound
 from sportello.core.models import Workspace
@@ -73,16 +74,32 @@ def answers(
     if conversation_id is not None:
         found = found.filter(conversation_id=conversation_id)
     if customer_id is not None:
-        found = found.filter(customer_id=customer_id)
+        found = found.filter(conversation_id__in=_conversations_of(workspace_id, customer_id))
     if kind is not None:
         found = found.filter(kind=kind)
     return list(found.order_by("-answered_at", "-id")[:limit])
 
 
-def surveys_of_customer(workspace_id: int, customer_id: int) -> list[Survey]:
-    """Every survey of a customer (sent, skipped, answered): a GDPR export lists them."""
+def _conversations_of(workspace_id: int, customer_id: int) -> QuerySet[Conversation, int]:
+    """The customer's conversations now: after a merge, those of the customer merged in
+    too (a survey keeps the customer it was sent to)."""
+    return Conversation.objects.filter(
+        workspace_id=workspace_id, customer_id=customer_id
+    ).values_list("pk", flat=True)
+
+
+def customer_answers(workspace_id: int, customer_id: int, limit: int = 20) -> list[Survey]:
+    """The customer's answers, the latest first, each with its conversation's ``number``
+    (the customer page links to it)."""
+    number = Conversation.objects.filter(pk=OuterRef("conversation_id")).values("number")[:1]
     return list(
-        Survey.objects.filter(workspace_id=workspace_id, customer_id=customer_id).order_by("id")
+        Survey.objects.filter(
+            workspace_id=workspace_id,
+            answered_at__isnull=False,
+            conversation_id__in=_conversations_of(workspace_id, customer_id),
+        )
+        .annotate(number=Subquery(number))
+        .order_by("-answered_at", "-id")[:limit]
     )
 
 

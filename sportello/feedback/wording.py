@@ -10,7 +10,9 @@ import secrets
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sportello.feedback.models import SurveyKind
 
@@ -33,13 +35,14 @@ def survey_url(workspace_slug: str, token: str) -> str:
     return f"{settings.BASE_URL.rstrip('/')}/feedback/{workspace_slug}/{token}/"
 
 
-def csat_labels() -> dict[int, str]:
+def csat_labels() -> dict[int, Promise]:
+    """Each rating's word, translated when it is shown (the page's language)."""
     return {
-        5: _("Excellent"),
-        4: _("Good"),
-        3: _("Okay"),
-        2: _("Poor"),
-        1: _("Very poor"),
+        5: gettext_lazy("Excellent"),
+        4: gettext_lazy("Good"),
+        3: gettext_lazy("Okay"),
+        2: gettext_lazy("Poor"),
+        1: gettext_lazy("Very poor"),
     }
 
 

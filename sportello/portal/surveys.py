@@ -18,6 +18,7 @@ from babel.dates import format_date
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -74,7 +75,7 @@ def _day(moment: datetime | None, workspace: Workspace, lang: str) -> str:
     return format_date(moment.astimezone(ZoneInfo(workspace.time_zone)), "long", locale=lang)
 
 
-def _choices(survey: Survey) -> list[tuple[int, str]]:
+def _choices(survey: Survey) -> list[tuple[int, str | Promise]]:
     low, high = survey.scale
     if survey.kind == SurveyKind.CSAT:
         labels = csat_labels()
