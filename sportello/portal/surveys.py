@@ -99,6 +99,8 @@ def survey_page(request: HttpRequest, workspace: str, token: str) -> HttpRespons
         return _render(request, "portal/survey/thanks.html", lang, **context)
     if request.method == "GET":
         chosen = _score(request.GET.get("score"), survey)
+        if chosen is None:
+            chosen = survey.score
         return _form(request, found, survey, lang, chosen=chosen, comment=survey.comment)
 
     chosen = _score(request.POST.get("score"), survey)
