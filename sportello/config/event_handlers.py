@@ -37,6 +37,7 @@ from sportello.customers.handlers import (
     segment_after_closed_conversation,
     suggest_duplicates_of_customer,
 )
+from sportello.feedback.events import SurveyAnswered
 from sportello.feedback.handlers import survey_resolved_conversation
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
@@ -98,6 +99,7 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (DeliveryFailed, live.conversation_changed),
     (DeliveryQueued, live.conversation_changed),
     (NotificationsAdded, live.notifications_added),
+    (SurveyAnswered, live.conversation_changed),
     # The business's rules, last: they see what the handlers above made of the event
     # (the SLA clocks, the acknowledgement). The SLA scanner's warnings and breaches are
     # escalated by the rules' job, which reads them from the timelines (not on the

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from sportello.core import clock
@@ -83,6 +84,9 @@ def _choices(survey: Survey) -> list[tuple[int, str | Promise]]:
     return [(n, str(n)) for n in range(low, high + 1)]
 
 
+# No CSRF cookie: the link's token is the secret that lets a browser answer, and a site that
+# knows it could answer anyway; in-app browsers of mail clients often refuse cookies.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, workspace: str, token: str) -> HttpResponse:
     try:

@@ -137,3 +137,14 @@ def test_nps_page_offers_0_to_10(client, workspace, api_channel, moving_clock):
     assert client.post(url, {"score": "0"}).status_code == 302
     found.refresh_from_db()
     assert found.score == 0
+
+
+def test_a_browser_without_cookies_may_answer(survey, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    found, _, url = survey
+    strict = Client(enforce_csrf_checks=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert strict.post(url, {"score": "3"}).status_code == 302
+    found.refresh_from_db()
+    assert found.score == 3

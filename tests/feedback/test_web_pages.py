@@ -98,3 +98,19 @@ def test_the_answer_is_on_the_conversation_and_the_customer_page(
     assert "Il cliente ha dato 4/5" in page  # the timeline's line
     customer = agent.get(f"/customers/{on.customer_id}/").content.decode()
     assert "CSAT 4/5" in customer and f"#{on.number}" in customer
+
+
+def test_an_answer_tells_the_open_agent_pages(
+    workspace, api_channel, moving_clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    from sportello.web import live
+
+    told: list[tuple[int, dict]] = []
+    monkeypatch.setattr(
+        live, "notify", lambda workspace_id, event: told.append((workspace_id, event))
+    )
+    on = conversation(api_channel)
+    survey, _ = sent_survey(on, sent_at=moving_clock.now)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_survey(survey, score=5)
+    assert (workspace.pk, {"event": "conversation.updated", "conversation": on.pk}) in told

@@ -24,7 +24,7 @@ reports = Router(tags=["reports"])
 MAX_LIMIT = 200
 
 
-class AnswerOut(Schema):
+class SurveyAnswerOut(Schema):
     id: int
     kind: str = Field(description="csat (1-5) or nps (0-10)")
     score: int
@@ -61,7 +61,7 @@ def _answer(survey: Survey) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: list[AnswerOut], 401: Error, 422: ValidationErrorOut})
+@router.get("", response={200: list[SurveyAnswerOut], 401: Error, 422: ValidationErrorOut})
 def list_answers(request: HttpRequest, filters: Query[AnswersQuery]):  # type: ignore[no-untyped-def]
     """The customers' answers, the latest first: of a conversation, of a customer, of one
     kind. Every agent of the workspace."""
