@@ -65,6 +65,10 @@ def test_a_customer_rates_from_the_link_and_the_agent_sees_it(
     page = chromium.new_page(viewport={"width": 360, "height": 740})
     page.goto(f"{live_server.url}/feedback/{workspace.slug}/{'A' * 32}/?lang={language}")
     page.screenshot(path=SCREENSHOTS.format(name=f"feedback-invalid-{language}"), full_page=True)
+    _, nps_token = sent_survey(conversation(api_channel), kind="nps", sent_at=clock.now())
+    page.goto(f"{live_server.url}/feedback/{workspace.slug}/{nps_token}/?score=8&lang={language}")
+    assert page.locator("input[name=score][value='8']").is_checked()
+    page.screenshot(path=SCREENSHOTS.format(name=f"feedback-nps-{language}-phone"), full_page=True)
     page.close()
 
     admin = AgentFactory(
