@@ -190,3 +190,17 @@ def test_settings_api_is_for_admins_and_refuses_nonsense(workspace):
     assert supervisor.get("/api/v1/feedback/settings").status_code == 403
     assert supervisor.put("/api/v1/feedback/settings", good).status_code == 403
     assert supervisor.post("/api/v1/feedback/nps/send").status_code == 403
+
+
+def test_the_figures_and_the_answers_keep_their_query_budgets(
+    workspace, known, django_assert_max_num_queries
+):
+    """Grouped counts, not a query per day or per agent: the budgets hold whatever the
+    number of surveys."""
+    with django_assert_max_num_queries(4):  # totals, days, agents, the agents' names
+        csat_summary(workspace.pk, SINCE, UNTIL, "Europe/Rome")
+    with django_assert_max_num_queries(2):  # totals, days
+        nps_summary(workspace.pk, SINCE, UNTIL, "Europe/Rome")
+    agent = api_as(workspace, Role.AGENT)
+    with django_assert_max_num_queries(6):  # the token, the agent, the answers
+        assert agent.get("/api/v1/feedback?limit=200").status_code == 200
