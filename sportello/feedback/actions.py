@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from sportello.audit.actions import record
 from sportello.automation.wording import language_of
@@ -451,3 +452,18 @@ def erase_answers(workspace_id: int, conversation_ids: list[int]) -> int:
         return 0
     rows = Survey.objects.filter(workspace_id=workspace_id, conversation_id__in=conversation_ids)
     return rows.exclude(comment="", token_hash=None).update(comment="", token_hash=None)
+
+
+def forget_answers_of_forgotten_conversations(limit: int = 1000) -> int:
+    """The comments of surveys whose conversation was anonymised or deleted since (the
+    retention policy's run: privacy calls the holders on an erasure only), blanked; the
+    scores stay. Run nightly by ``jobs.forget_old_comments``, after the retention run.
+    Only surveys with a comment are read, a small share of them."""
+    kept = Conversation.objects.filter(pk=OuterRef("conversation_id"), anonymised_at__isnull=True)
+    stale = (
+        Survey.objects.exclude(comment="")
+        .annotate(kept=Exists(kept))
+        .filter(kept=False)
+        .values_list("pk", flat=True)[:limit]
+    )
+    return Survey.objects.filter(pk__in=list(stale)).update(comment="")

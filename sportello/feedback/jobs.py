@@ -48,3 +48,10 @@ def send_nps_surveys() -> None:
             actions.send_nps_surveys(workspace_id)
         except Exception:
             log.exception("NPS run of workspace %s failed", workspace_id)
+
+
+@db_periodic_task(crontab(minute="37", hour="3"))
+def forget_old_comments() -> None:
+    """Nightly, after the retention run (02:47): the comments on conversations it
+    anonymised or deleted go too."""
+    actions.forget_answers_of_forgotten_conversations()

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from sportello.audit.models import AuditEntry
-from sportello.conversations.models import Message
+from sportello.conversations.models import Conversation, Message
 from sportello.feedback.actions import answer_survey
 from sportello.privacy.actions import erase_customer_data, export_customer
 from tests.feedback.helpers import conversation, sent_survey
@@ -49,3 +49,33 @@ def test_erasure_removes_the_comment_and_the_link_and_keeps_the_score(workspace,
 
     erase_customer_data(workspace.pk, survey.customer_id)  # again: nothing more to remove
     assert AuditEntry.objects.filter(action="customer.erased").latest("id").detail["surveys"] == 0
+
+
+def test_the_retention_run_takes_the_comments_of_the_conversations_it_forgot(
+    workspace, api_channel, answered, moving_clock, django_capture_on_commit_callbacks
+):
+    """GIVEN a policy that anonymises conversations finished 12 months ago
+    WHEN the retention and the nightly feedback job run 400 days later
+    THEN the resolved conversation's survey loses its comment and keeps its score; the
+    answer on a conversation still open keeps its comment."""
+    from datetime import timedelta
+
+    from sportello.conversations.actions import set_status
+    from sportello.feedback import actions
+    from sportello.privacy.actions import apply_retention, set_retention_policy
+
+    old, _ = answered
+    still_open = conversation(api_channel, "bruno@example.it")
+    kept, _ = sent_survey(still_open, sent_at=moving_clock.now, score=5, comment="Top")
+    with django_capture_on_commit_callbacks(execute=True):
+        set_status(Conversation.objects.get(pk=old.conversation_id), None, "resolved")
+    moving_clock.advance(timedelta(days=400))
+    set_retention_policy(workspace.pk, months=12, action="anonymise")
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_retention(workspace.pk)
+    assert actions.forget_answers_of_forgotten_conversations() == 1
+    old.refresh_from_db()
+    kept.refresh_from_db()
+    assert (old.comment, old.score) == ("", 2)
+    assert kept.comment == "Top"
+    assert actions.forget_answers_of_forgotten_conversations() == 0
