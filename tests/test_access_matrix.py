@@ -483,6 +483,26 @@ API: dict[str, ApiRule] = {
     "GET /api/v1/reports/overview": ApiRule(
         statuses(200), least_role="supervisor", shows_rows=False
     ),
+    "GET /api/v1/reports/csat": ApiRule(statuses(200), least_role="supervisor", shows_rows=False),
+    "GET /api/v1/reports/nps": ApiRule(statuses(200), least_role="supervisor", shows_rows=False),
+    # Feedback: every agent reads the customers' answers; admins set the surveys.
+    "GET /api/v1/feedback": ApiRule(statuses(200), shows_rows=False),
+    "GET /api/v1/feedback/settings": ApiRule(statuses(200), least_role="admin", shows_rows=False),
+    "PUT /api/v1/feedback/settings": ApiRule(
+        statuses(200),
+        lambda role: {
+            "csat_enabled": True,
+            "csat_delay_minutes": 30,
+            "csat_days_between": 7,
+            "csat_question_it": f"Come è andata con {role}?",
+            "csat_question_en": f"How was it with {role}?",
+            "nps_enabled": False,
+            "nps_recent_days": 30,
+        },
+        least_role="admin",
+        shows_rows=False,
+    ),
+    "POST /api/v1/feedback/nps/send": ApiRule(statuses(200), least_role="admin", shows_rows=False),
     # Rules: every agent reads them, admins write. Alfa's rule is "Regola Alfa".
     # Notifications: each agent reads and marks only their own (the world has none).
     "GET /api/v1/notifications": ApiRule(statuses(200), shows_rows=False),
@@ -842,6 +862,26 @@ WEB: dict[str, WebRule] = {
     "settings/sla/policies/<rowid:policy_id>/": WebRule(
         (_get(), _post({"name": ""}, 422)), least_role="admin"
     ),
+    # The surveys' settings (CSAT, NPS): admins only.
+    "settings/feedback/": WebRule(
+        (
+            _get(),
+            _post(
+                {
+                    "csat_enabled": "on",
+                    "csat_delay_minutes": "60",
+                    "csat_days_between": "7",
+                    "csat_question_it": "Come valuti l'assistenza?",
+                    "csat_question_en": "How would you rate our support?",
+                    "nps_recent_days": "30",
+                }
+            ),
+        ),
+        least_role="admin",
+        shows_rows=False,
+    ),
+    # NPS is off in the world: refused with a message, back to the page.
+    "settings/feedback/nps/": WebRule((_post({}),), least_role="admin", shows_rows=False),
     # Canned replies: anyone keeps their own; Alfa's shared one is an admin's to change.
     "canned/": WebRule((_get(), _post({"title": "Mia", "shortcut": "mia", "body": "Ciao"}))),
     "canned/<rowid:reply_id>/": WebRule(
@@ -889,6 +929,9 @@ WEB: dict[str, WebRule] = {
         (_post({"helpful": "yes"}),), public=True
     ),
     "help/<slug:workspace>/<str:lang>/c/<slug:category>/": WebRule((_get(),), public=True),
+    # A survey's answer page: the link's token names the survey; one that names none (this
+    # one) is not found for anyone (tests/feedback/ answers real ones).
+    "feedback/<slug:workspace>/<str:token>/": WebRule((_get(404),), public=True),
     # Providers' webhooks answer the provider, not a person: no session, only the
     # provider's proof (a signature, Telegram's secret token, tested in tests/providers/)
     # and a key; a key that names no channel is not found for anyone.

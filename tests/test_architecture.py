@@ -28,6 +28,7 @@ FLOORS = {
     "bot": 3,
     "outbound": 3,
     "automation": 3,
+    "feedback": 3,
     "privacy": 3,
     "insights": 3,
     "webhooks": 3,

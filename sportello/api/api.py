@@ -23,6 +23,7 @@ from sportello.api.routers import (
     channels,
     conversations,
     customers,
+    feedback,
     inbound,
     kb,
     notifications,
@@ -97,6 +98,8 @@ api.add_router("/conversations", canned.apply_router)
 api.add_router("/rules", rules.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/reports", reports.router)
+api.add_router("/reports", feedback.reports)
+api.add_router("/feedback", feedback.router)
 api.add_router("/orders", orders.router)
 api.add_router("/webhooks", webhooks.router)
 

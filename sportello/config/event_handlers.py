@@ -37,6 +37,8 @@ from sportello.customers.handlers import (
     segment_after_closed_conversation,
     suggest_duplicates_of_customer,
 )
+from sportello.feedback.events import SurveyAnswered
+from sportello.feedback.handlers import survey_resolved_conversation
 from sportello.knowledge.events import ArticleSaved
 from sportello.knowledge.handlers import embed_saved_article
 from sportello.outbound.events import DeliveryFailed, DeliveryQueued, DeliverySent
@@ -82,6 +84,9 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     # A new conversation is acknowledged on its channel, with the first reply's due time
     # (ingest's sla step set it with the conversation).
     (ConversationOpened, acknowledge_new_conversation),
+    # A resolved conversation gets its satisfaction survey (CSAT), sent on its channel
+    # after the workspace's delay (at once without one: before the realtime push below).
+    (StatusChanged, survey_resolved_conversation),
     # Realtime: every open agent page of the workspace is told what changed, last, so the
     # notification follows what the handlers above wrote (docs/architecture/realtime.md).
     (ConversationOpened, live.conversation_opened),
@@ -96,6 +101,7 @@ HANDLERS: list[tuple[type[Event], Callable[[Any], None]]] = [
     (DeliveryFailed, live.conversation_changed),
     (DeliveryQueued, live.conversation_changed),
     (NotificationsAdded, live.notifications_added),
+    (SurveyAnswered, live.conversation_changed),
     # The business's rules, last: they see what the handlers above made of the event
     # (the SLA clocks, the acknowledgement). The SLA scanner's warnings and breaches are
     # escalated by the rules' job, which reads them from the timelines (not on the

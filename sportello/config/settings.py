@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "sportello.ingest",
     "sportello.outbound",
     "sportello.automation",
+    "sportello.feedback",
     "sportello.privacy",
     "sportello.insights",
     "sportello.webhooks",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("hooks/", include(provider_hooks())),
     path("admin/", admin.site.urls),
     path("help/", include("sportello.portal.urls")),
+    path("feedback/", include("sportello.portal.survey_urls")),
     path("", include("sportello.web.urls")),
 ]
 

@@ -17,6 +17,7 @@ from sportello.conversations import events as conversation_events
 from sportello.conversations.queries import opened_notice
 from sportello.core.realtime import push, workspace_group
 from sportello.customers.queries import customer_name
+from sportello.feedback.events import SurveyAnswered
 from sportello.outbound import events as outbound_events
 
 _NAMES: dict[type, str] = {
@@ -28,6 +29,8 @@ _NAMES: dict[type, str] = {
     conversation_events.StatusChanged: "conversation.updated",
     conversation_events.ConversationUpdated: "conversation.updated",
     conversation_events.RepeatContactFound: "conversation.updated",
+    # A customer answered a survey: the side panel shows the answer.
+    SurveyAnswered: "conversation.updated",
     outbound_events.DeliverySent: "delivery.changed",
     outbound_events.DeliveryFailed: "delivery.changed",
     # A delivery due again (its first attempt, an agent's retry): "queued" on the reply.
@@ -40,7 +43,7 @@ def notify(workspace_id: int, event: dict[str, Any]) -> None:
 
 
 def conversation_changed(
-    event: conversation_events.ConversationEvent | outbound_events.DeliveryEvent,
+    event: conversation_events.ConversationEvent | outbound_events.DeliveryEvent | SurveyAnswered,
 ) -> None:
     """A message, a note, a status, an assignment or a delivery's state changed."""
     payload: dict[str, Any] = {"event": _NAMES[type(event)], "conversation": event.conversation_id}

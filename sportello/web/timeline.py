@@ -152,6 +152,8 @@ def describe(message: Message, conversation: Conversation) -> EventLine:
         return EventLine(
             _("No automatic reply: %(reason)s") % {"reason": reasons.get(reason, reason)}
         )
+    if event in ("survey_answered", "survey_skipped"):
+        return EventLine(_survey_line(event, data))
     if event in ("repeat_contact", "repeat_contact_later"):
         return EventLine(_repeat_line(event, data))
     phone = phone_event_line(event, data)
@@ -174,6 +176,30 @@ def _macro_line(data: dict[str, Any]) -> EventLine:
     if data.get("note"):
         text += f": {str(data['note'])[:500]}"
     return EventLine(text)
+
+
+def _survey_line(event: str, data: dict[str, Any]) -> str:
+    """ "The customer rated the support 4/5: “…”", or why no survey was sent."""
+    nps = data.get("kind") == "nps"
+    if event == "survey_skipped":
+        reasons = {
+            **_acknowledgement_reasons(),
+            "no_agent_reply": _("nobody on the team answered"),
+            "spam": _("the conversation was spam"),
+            "recently_surveyed": _("the customer had one a short time ago"),
+            "erased": _("the customer's data was erased"),
+        }
+        reason = str(data.get("reason", ""))
+        what = _("No NPS survey") if nps else _("No satisfaction survey")
+        return f"{what}: {reasons.get(reason, reason)}"
+    score = data.get("score")
+    if nps:
+        text = _("The customer answered the NPS survey: %(score)s/10") % {"score": score}
+    else:
+        text = _("The customer rated the support %(score)s/5") % {"score": score}
+    if data.get("comment"):
+        text += f": “{str(data['comment'])[:500]}”"
+    return text
 
 
 def _acknowledgement_reasons() -> dict[str, str]:

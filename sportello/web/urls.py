@@ -10,6 +10,7 @@ from sportello.web.views import (
     conversation,
     customers,
     duplicates,
+    feedback_settings,
     inbox,
     kb,
     macros,
@@ -203,6 +204,8 @@ urlpatterns = [
         name="settings_webhook_redeliver",
     ),
     path("settings/sla/", sla_settings.sla_home, name="settings_sla"),
+    path("settings/feedback/", feedback_settings.feedback_settings, name="settings_feedback"),
+    path("settings/feedback/nps/", feedback_settings.send_nps_now, name="settings_feedback_nps"),
     path("settings/sla/repeat/", sla_settings.repeat_contacts, name="settings_repeat"),
     path("settings/sla/calendars/new/", sla_settings.calendar_edit, name="settings_calendar_new"),
     path(

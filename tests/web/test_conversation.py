@@ -309,7 +309,8 @@ def test_conversation_page_queries_do_not_grow_with_messages(
         actions.add_note(conversation, agent, f"Nota {n}")
         actions.set_priority(conversation, agent, Priority.HIGH if n % 2 else Priority.LOW)
     assert conversation.messages.count() >= 50
-    with django_assert_max_num_queries(14):
+    # 15: the side panel's survey answers are one indexed read (feedback.queries.answers).
+    with django_assert_max_num_queries(15):
         page_of(agent_client, conversation)
     assert count() == few
 

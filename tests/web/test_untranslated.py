@@ -35,11 +35,13 @@ from sportello.customers.actions.lifecycle import (
     record_order,
     set_consents,
 )
+from sportello.feedback.actions import answer_survey, update_feedback_settings
 from sportello.knowledge.actions import create_article, create_category
 from sportello.providers.reviews.importing import import_reviews
 from sportello.providers.reviews.parse import parse_json
 from sportello.sla.actions import create_calendar, create_policy
 from sportello.web.views import errors
+from tests.feedback.helpers import sent_survey
 from tests.outbound.helpers import make_email_channel
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +167,20 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
     )
     buyer = record_order(workspace.pk, order).order.customer
     set_consents(buyer, [ConsentChange("marketing", "email", True)], source="web_form")
+    # Surveys on, one answered (the side panel, the timeline, the answer page), one skipped.
+    update_feedback_settings(
+        workspace.pk,
+        csat_enabled=True,
+        csat_delay_minutes=60,
+        csat_days_between=7,
+        csat_question_it="Come valuti l'assistenza?",
+        csat_question_en="How would you rate our support?",
+        nps_enabled=True,
+        nps_recent_days=30,
+    )
+    survey, survey_token = sent_survey(conversation, sent_at=datetime.now(UTC))
+    answer_survey(survey, score=4, comment="Gentili")
+    conversations.record_event(review_conversation.pk, "survey_skipped", kind="csat", reason="spam")
     help_center = f"/help/{workspace.slug}/it"
     return [
         "/",
@@ -207,6 +223,9 @@ def italian_pages(workspace, agent, customer_writes) -> tuple[list[str], Agent]:
         "/kb/",
         "/kb/categories/",
         f"/kb/{article.pk}/",
+        "/settings/feedback/",
+        f"/feedback/{workspace.slug}/{survey_token}/",
+        f"/feedback/{workspace.slug}/{'A' * 32}/",
     ], admin
 
 

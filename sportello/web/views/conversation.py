@@ -34,6 +34,7 @@ from sportello.conversations.queries import (
 from sportello.core import clock
 from sportello.core.errors import SportelloError
 from sportello.customers.queries import get_customer
+from sportello.feedback.queries import answers
 from sportello.outbound.actions import send_reply
 from sportello.outbound.queries import delivery_status_for
 from sportello.outbound.readiness import reply_channel, sending_problem
@@ -86,6 +87,7 @@ def _panel_context(
         "conversation": conversation,
         "customer": get_customer(agent.workspace_id, conversation.customer_id),
         "macros": list(macros(agent.workspace_id)),  # the header's macro menu
+        "answers": answers(agent.workspace_id, conversation_id=conversation.pk, limit=5),
         **panel_forms,
     }
 

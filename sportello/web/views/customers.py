@@ -41,6 +41,7 @@ from sportello.customers.queries import (
     search_customers,
 )
 from sportello.customers.segments import TROUBLE_WINDOW, classify
+from sportello.feedback.queries import customer_answers
 from sportello.privacy.actions import erase_customer_data
 from sportello.web.duplicate_reasons import REASON_LABELS
 from sportello.web.forms import ConsentForm, CustomerForm, IdentityForm, LifecycleForm
@@ -141,6 +142,7 @@ def _page(
         "conversations": customer_conversations(agent.workspace_id, customer.pk),
         "duplicates": duplicates_of(agent.workspace_id, customer.pk),
         "merges": merges_of(agent.workspace_id, customer.pk),
+        "answers": customer_answers(agent.workspace_id, customer.pk),
         "reason_labels": REASON_LABELS,
         "shown_value": shown_value,
         "consent_kind_label": _kind_label,
