@@ -166,15 +166,16 @@ class CsatSummary(CsatFigures):
 
 
 def _sent_between(
-    workspace_id: int, kind: str, since: datetime, until: datetime
+    workspace_id: int, kind: str, since: datetime, until: datetime, channel_id: int | None = None
 ) -> QuerySet[Survey]:
-    return Survey.objects.filter(
+    found = Survey.objects.filter(
         workspace_id=workspace_id,
         kind=kind,
         status=SurveyStatus.SENT,
         sent_at__gte=since,
         sent_at__lt=until,
     )
+    return found if channel_id is None else found.filter(channel_id=channel_id)
 
 
 def _grouped(found: QuerySet[Survey], key: Any, counts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -194,15 +195,29 @@ _CSAT_COUNTS = {
 }
 
 
+def csat_figures(
+    workspace_id: int, since: datetime, until: datetime, channel_id: int | None = None
+) -> CsatFigures:
+    """The CSAT counts alone of the surveys sent in [since, until), in one query: what a
+    period is compared with."""
+    found = _sent_between(workspace_id, SurveyKind.CSAT, since, until, channel_id)
+    return CsatFigures(**found.aggregate(**_CSAT_COUNTS))
+
+
 def csat_summary(
-    workspace_id: int, since: datetime, until: datetime, time_zone: str
+    workspace_id: int,
+    since: datetime,
+    until: datetime,
+    time_zone: str,
+    channel_id: int | None = None,
 ) -> CsatSummary:
     """CSAT over the surveys sent in [since, until): overall, per day (of the sending, in
-    ``time_zone``) and per agent who resolved the conversation. An answer given after the
-    period still counts for the day its survey was sent, so the answer rate is of the
-    same surveys. Three grouped counts."""
+    ``time_zone``) and per agent who resolved the conversation; ``channel_id`` keeps the
+    surveys of that channel's conversations. An answer given after the period still counts
+    for the day its survey was sent, so the answer rate is of the same surveys. Three
+    grouped counts."""
     zone = ZoneInfo(time_zone)
-    found = _sent_between(workspace_id, SurveyKind.CSAT, since, until)
+    found = _sent_between(workspace_id, SurveyKind.CSAT, since, until, channel_id)
     total = found.aggregate(**_CSAT_COUNTS, average=Avg("score"))
     days = [
         CsatDay(day=row["key"], **_counts(row))

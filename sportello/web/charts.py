@@ -156,10 +156,12 @@ def line(
     values: Sequence[float | None],
     number: Callable[[float], str],
     point_title: Callable[[int], str],
+    top: float | None = None,
 ) -> Chart:
-    """A line through one value per label (a day); ``None`` leaves a gap."""
+    """A line through one value per label (a day); ``None`` leaves a gap. ``top``: the
+    axis's end when the values have one (100 for a share in percent), else from the values."""
     chart = Chart(title, description)
-    top = axis_top(max((v for v in values if v is not None), default=0))
+    top = top or axis_top(max((v for v in values if v is not None), default=0))
     _y_ticks(chart, top, number)
     slot = chart.plot_width / max(1, len(labels))
     gap = False

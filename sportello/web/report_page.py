@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from sportello.core import clock
 from sportello.customers.models import Segment
+from sportello.feedback.queries import csat_figures, csat_summary, nps_summary
 from sportello.insights import queries
 from sportello.insights.queries import Period
 from sportello.web import charts
@@ -315,6 +316,50 @@ def responsiveness_section(period: Period) -> dict[str, Any]:
     }
 
 
+def satisfaction_section(period: Period) -> dict[str, Any]:
+    """CSAT (the share of answers rating 4 or 5) of the surveys sent in the period, per day
+    and per agent who resolved; and NPS, which asks about the business, not a channel."""
+    where = (period.workspace_id, period.since, period.until, period.time_zone)
+    csat = csat_summary(*where, channel_id=period.channel_id)
+    before = period.previous()
+    csat_before = csat_figures(before.workspace_id, before.since, before.until, before.channel_id)
+    nps = nps_summary(*where)
+    days = period.days
+    shares = {day.day: day.csat for day in csat.days}
+
+    def point_title(n: int) -> str:
+        return f"{day_title(days[n])}: {percent_of_hundred(shares.get(days[n]))}"
+
+    chart = charts.line(
+        title=_("Satisfied customers per day, in %"),
+        description=_(
+            "Answers rating 4 or 5 of the surveys sent each day; %(csat)s over the period."
+        )
+        % {"csat": percent_of_hundred(csat.csat)},
+        labels=[day_label(day) for day in days],
+        values=[shares.get(day) for day in days],
+        number=number,
+        point_title=point_title,
+        top=100,
+    )
+    return {
+        "csat": csat,
+        "csat_change": change_in_points(
+            None if csat.csat is None else csat.csat / 100,
+            None if csat_before.csat is None else csat_before.csat / 100,
+            len(days),
+        ),
+        "csat_chart": chart if csat.answered else None,
+        "nps": nps,
+        "agents": [agent for agent in csat.agents if agent.sent],
+    }
+
+
+def percent_of_hundred(value: float | None) -> str:
+    """A figure already in percent (60.0) written as the language writes a share."""
+    return percent(None if value is None else value / 100)
+
+
 def agents_section(period: Period) -> dict[str, Any]:
     return {"agents": queries.agents(period)}
 
@@ -345,6 +390,7 @@ class Formats:
 
     number: Callable[[float], str] = number
     percent: Callable[[float | None], str] = percent
+    percent_of_hundred: Callable[[float | None], str] = percent_of_hundred
     duration: Callable[[float | None], str] = duration
     day_title: Callable[[date], str] = day_title
 
@@ -362,6 +408,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("volume", "web/reports/_volume.html", volume_section),
     Section("responsiveness", "web/reports/_responsiveness.html", responsiveness_section),
+    Section("satisfaction", "web/reports/_satisfaction.html", satisfaction_section),
     Section("agents", "web/reports/_agents.html", agents_section),
     Section("segments", "web/reports/_segments.html", segments_section),
 )

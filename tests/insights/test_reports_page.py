@@ -12,6 +12,7 @@ from django.urls import reverse
 from sportello.accounts.models import Role
 from sportello.customers.models import Customer, Segment
 from tests.factories import AgentFactory, CustomerFactory
+from tests.feedback.helpers import conversation, sent_survey
 from tests.insights.conftest import rome, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_a_supervisor_sees_the_periods_figures_in_italian(
 ):
     client = signed_in(shop.supervisor)
 
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(32):
         page = client.get(reverse("web:reports"), CUSTOM)
 
     assert page.status_code == 200
@@ -217,7 +218,50 @@ def test_the_tiles_compare_with_the_days_before(
     write(shop.email, rome(2026, 11, 30, 10, 0))
     client = signed_in(shop.supervisor)
 
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(32):
         html = client.get(reverse("web:reports"), CUSTOM).content.decode()
 
     assert "+100% rispetto ai 2 giorni precedenti" in html
+
+
+def test_the_satisfaction_section_shows_csat_and_nps_of_the_period(shop, figures):
+    """Four CSAT surveys sent on 1 December: three answered, two rating 4 or 5 (67%);
+    one on chat. Three NPS answers: a promoter, a passive, a detractor (0)."""
+    for channel, score, agent in [
+        (shop.email, 5, shop.giulia),
+        (shop.email, 2, shop.marco),
+        (shop.chat, 4, shop.giulia),
+        (shop.email, None, shop.giulia),
+    ]:
+        sent_survey(
+            conversation(channel), sent_at=rome(2026, 12, 1, 12, 0), score=score, agent_id=agent.pk
+        )
+    for score in (10, 8, 3):
+        sent_survey(conversation(shop.email), kind="nps", sent_at=rome(2026, 12, 2, 9), score=score)
+    client = signed_in(shop.supervisor)
+
+    html = client.get(reverse("web:reports"), CUSTOM).content.decode()
+
+    assert "Soddisfazione dei clienti" in html
+    assert "66,7%" in html  # CSAT: 2 of 3
+    assert "75%" in html  # 3 answers of 4 surveys
+    assert "Promotori 1 · passivi 1 · detrattori 1" in html
+    assert "CSAT per agente" in html and "Marco Ferri" in html
+    assert "mar 1 dic 2026: 66,7%" in html  # the chart's point
+
+    chat = client.get(reverse("web:reports"), {**CUSTOM, "channel": str(shop.chat.pk)})
+    html = chat.content.decode()
+    assert "1 su 1 con voto 4 o 5" in html  # the chat's survey only
+    assert "l&#39;NPS riguarda l&#39;attività" in html or "l'NPS riguarda l'attività" in html
+
+
+def test_no_survey_in_the_period_says_so_and_points_admins_to_the_settings(shop, figures):
+    supervisor = signed_in(shop.supervisor).get(reverse("web:reports"), CUSTOM).content.decode()
+    admin = signed_in(AgentFactory(workspace=shop.workspace, role=Role.ADMIN))
+
+    assert "non è stato inviato nessun sondaggio" in supervisor
+    assert reverse("web:settings_feedback") not in supervisor
+    assert (
+        reverse("web:settings_feedback")
+        in admin.get(reverse("web:reports"), CUSTOM).content.decode()
+    )
