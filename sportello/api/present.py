@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpResponse
 
 from sportello.audit.models import AuditEntry
+from sportello.conversations import shapes
 from sportello.conversations.models import Conversation, Message
 from sportello.conversations.queries import reply_channels_of
-from sportello.customers import lifecycle_reasons
+from sportello.conversations.shapes import conversation_summary
+from sportello.core import jsontext
 from sportello.customers.models import Consent, Customer, Order
+from sportello.customers.shapes import customer
 from sportello.outbound.queries import DeliveryState
 
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        # As pydantic writes it: ISO 8601, UTC as "Z".
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+# The shapes integrations read, shared with the webhooks: ``present.customer`` and
+# ``present.conversation_summary`` are those of the app that owns the model.
+__all__ = ["answer", "conversation_summary", "customer", "message"]
 
 
 def answer(data: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -34,33 +29,8 @@ def answer(data: dict[str, Any], status: int = 200) -> HttpResponse:
     which costs more than the queries of an inbox page. The presenters build exactly the
     schema's shape, the most-read handlers answer with this, and the API tests validate
     these answers against their schemas instead (``tests/api/test_schema_answers.py``)."""
-    body = json.dumps(data, default=_json_value, ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body.encode(), status=status, content_type="application/json")
-
-
-def customer(c: Customer) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "name": c.name,
-        "organization": c.organization.name if c.organization is not None else None,
-        "language": c.language,
-        "custom_fields": c.custom_fields,
-        "identities": [
-            {"kind": i.kind, "value": i.value, "unverified": i.unverified, "source": i.source}
-            for i in c.identities.all()
-        ],
-        "conversation_count": c.conversation_count,
-        "last_contact_at": c.last_contact_at,
-        "created_at": c.created_at,
-        "no_automatic_replies": c.no_automatic_replies,
-        "erased_at": c.erased_at,
-        "lifecycle_stage": c.lifecycle_stage,
-        "lifecycle_changed_at": c.lifecycle_changed_at,
-        "lifecycle_reason": lifecycle_reasons.english(c.lifecycle_reason),
-        "do_not_contact": c.do_not_contact,
-        "segment": c.segment,
-        "segment_changed_at": c.segment_changed_at,
-    }
+    body = jsontext.dumps(data).encode()
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 def audit_entry(e: AuditEntry) -> dict[str, Any]:
@@ -76,59 +46,12 @@ def audit_entry(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-def conversation_summary(c: Conversation) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "number": c.number,
-        "subject": c.subject,
-        "status": c.status,
-        "priority": c.priority,
-        "customer": {"id": c.customer.pk, "name": c.customer.name},
-        "channel": {
-            "id": c.channel.pk,
-            "slug": c.channel.slug,
-            "kind": c.channel.kind,
-            "name": c.channel.name,
-        },
-        "assignee": (
-            {"id": c.assignee.pk, "display_name": c.assignee.display_name} if c.assignee else None
-        ),
-        "team": {"id": c.team.pk, "name": c.team.name} if c.team else None,
-        "tags": c.tag_names,
-        "language": c.language,
-        "preview": c.preview,
-        "message_count": c.message_count,
-        "first_reply_at": c.first_reply_at,
-        "waiting_since": c.waiting_since,
-        "last_message_at": c.last_message_at,
-        "created_at": c.created_at,
-    }
-
-
 def delivery(state: DeliveryState | None) -> dict[str, Any] | None:
     return None if state is None else {**asdict(state), "latest": state.latest}
 
 
 def message(m: Message, delivery_state: DeliveryState | None = None) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "kind": m.kind,
-        "direction": m.direction,
-        "text": m.text,
-        "html": m.html,
-        "sender_name": m.sender_name,
-        "sender_agent_id": m.sender_agent_id,
-        "sender_customer_id": m.sender_customer_id,
-        "external_id": m.external_id,
-        "event": m.event,
-        "data": m.data,
-        "attachments": m.attachments,
-        "language": m.language,
-        "sent_at": m.sent_at,
-        "received_at": m.received_at,
-        "created_at": m.created_at,
-        "delivery": delivery(delivery_state),
-    }
+    return {**shapes.message(m), "delivery": delivery(delivery_state)}
 
 
 def conversation_detail(

@@ -5,30 +5,28 @@ from __future__ import annotations
 
 import json
 
-from sportello.api import present
-from sportello.conversations.models import Message
-from sportello.conversations.queries import get_conversation
-from sportello.customers.queries import get_customer
 from sportello.webhooks import payloads
 
 
-def _json(data):
-    return json.loads(json.dumps(data, default=payloads._json_value))
+def _sent(data):
+    """As the receiver reads it: the body's JSON text, parsed."""
+    return json.loads(payloads.body_of(data))
 
 
-def test_conversation_message_and_customer_are_shaped_as_the_api_shapes_them(
+def test_conversation_message_and_customer_are_shaped_as_the_api_answers_them(
     api, inbound, workspace
 ):
     answer = inbound("Vorrei cambiare l'indirizzo di consegna", subject="Ordine 4521").json()
-    conversation = get_conversation(workspace.pk, answer["conversation_id"])
-    message = Message.objects.get(pk=answer["message_id"])
-    customer = get_customer(conversation.workspace_id, conversation.customer_id)
+    conversation_id, message_id = answer["conversation_id"], answer["message_id"]
+    sent = _sent(payloads.message_data(workspace.pk, conversation_id, message_id))
+    detail = api.get(f"/api/v1/conversations/{conversation_id}").json()
+    listed = api.get("/api/v1/conversations").json()["items"]
+    customer_id = sent["conversation"]["customer"]["id"]
 
-    assert _json(payloads.conversation(conversation)) == _json(
-        present.conversation_summary(conversation)
-    )
-    api_message = present.message(message)
+    assert sent["conversation"] == next(c for c in listed if c["id"] == conversation_id)
+    api_message = next(m for m in detail["messages"] if m["id"] == message_id)
     del api_message["delivery"]
-    assert _json(payloads.message(message)) == _json(api_message)
-    assert _json(payloads.customer(customer)) == _json(present.customer(customer))
-    assert payloads.customer(customer)["identities"][0]["value"] == "mario@example.it"
+    assert sent["message"] == api_message
+    customer = _sent(payloads.customer_data(workspace.pk, customer_id))["customer"]
+    assert customer == api.get(f"/api/v1/customers/{customer_id}").json()
+    assert customer["identities"][0]["value"] == "mario@example.it"
