@@ -17,7 +17,7 @@ from sportello.conversations.actions import automatic_reply, record_event
 from sportello.conversations.models import Conversation, Direction, Kind, Message
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
-from sportello.core.models import Workspace
+from sportello.core.models import Workspace, replace_workspace_row
 from sportello.outbound.actions import (
     automatic_refusal,
     queue_delivery,
@@ -50,13 +50,7 @@ def update_acknowledgement_settings(
         "template_en": wording.check_template(template_en, "template_en"),
         "min_hours_between": min_hours_between,
     }
-    settings, _ = AcknowledgementSettings.objects.select_for_update().get_or_create(
-        workspace_id=workspace_id
-    )
-    changed = sorted(name for name, value in values.items() if getattr(settings, name) != value)
-    for name, value in values.items():
-        setattr(settings, name, value)
-    settings.save()
+    settings, changed = replace_workspace_row(AcknowledgementSettings, workspace_id, values)
     record(
         workspace_id,
         "acknowledgement.settings_changed",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +69,21 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+Row = TypeVar("Row", bound=WorkspaceScoped)
+
+
+def replace_workspace_row(
+    model: type[Row], workspace_id: int, values: dict[str, Any]
+) -> tuple[Row, list[str]]:
+    """Give the workspace's one row of ``model`` (a settings row, created on first use)
+    ``values``, locked for the caller's transaction; returns it and the names whose value
+    changed, sorted, for the audit entry."""
+    manager = model._default_manager
+    row, _ = manager.select_for_update().get_or_create(workspace_id=workspace_id)
+    changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row, changed

@@ -28,6 +28,7 @@ from sportello.conversations.models import (
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.core.events import publish
+from sportello.core.models import replace_workspace_row
 from sportello.feedback import wording
 from sportello.feedback.events import SurveyAnswered
 from sportello.feedback.models import (
@@ -86,13 +87,7 @@ def update_feedback_settings(
         "nps_enabled": bool(nps_enabled),
         "nps_recent_days": nps_recent_days,
     }
-    settings, _ = FeedbackSettings.objects.select_for_update().get_or_create(
-        workspace_id=workspace_id
-    )
-    changed = sorted(name for name, value in values.items() if getattr(settings, name) != value)
-    for name, value in values.items():
-        setattr(settings, name, value)
-    settings.save()
+    settings, changed = replace_workspace_row(FeedbackSettings, workspace_id, values)
     record(
         workspace_id,
         "feedback.settings_changed",
