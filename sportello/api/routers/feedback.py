@@ -3,7 +3,7 @@ the survey settings; the figures are reports (``/api/v1/reports/csat``, ``/nps``
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -11,10 +11,9 @@ from ninja import Field, Query, Router, Schema
 
 from sportello.accounts.models import Agent
 from sportello.api.auth import current_agent
-from sportello.api.routers.reports import DEFAULT_DAYS, MAX_DAYS, PeriodQuery
+from sportello.api.routers.reports import PeriodQuery, period_bounds, supervisor_of
 from sportello.api.schemas import Error, ValidationErrorOut
-from sportello.core import clock
-from sportello.core.errors import InvalidInput, PermissionDenied
+from sportello.core.errors import PermissionDenied
 from sportello.feedback import actions, queries
 from sportello.feedback.models import FeedbackSettings, Survey
 
@@ -137,18 +136,8 @@ def send_nps(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _period(request: HttpRequest, period: PeriodQuery) -> tuple[Agent, datetime, datetime]:
-    agent = current_agent(request)
-    if not agent.can_supervise:
-        raise PermissionDenied("only supervisors and admins read reports")
-    until = period.until or clock.now()
-    since = period.since or until - timedelta(days=DEFAULT_DAYS)
-    if since.tzinfo is None or until.tzinfo is None:
-        raise InvalidInput("since, until: give a time zone (2026-12-01T00:00:00Z)")
-    if since >= until:
-        raise InvalidInput("since: must be before until")
-    if until - since > timedelta(days=MAX_DAYS):
-        raise InvalidInput(f"since, until: at most {MAX_DAYS} days apart")
-    return agent, since, until
+    agent = supervisor_of(request)
+    return (agent, *period_bounds(period))
 
 
 class CsatFiguresOut(Schema):

@@ -54,8 +54,8 @@ def repeat_contacts(request: HttpRequest, period: Query[PeriodQuery]):  # type: 
     """The repeat-contact rate: the share of new conversations that were a customer
     writing again about a matter still open or resolved within the workspace's window
     (default 7 days), overall and per day. At most a year at a time."""
-    agent = _supervisor(request)
-    since, until = _bounds(period)
+    agent = supervisor_of(request)
+    since, until = period_bounds(period)
     found = repeat_contact_rate(agent.workspace_id, since, until, agent.workspace.time_zone)
     return {
         "since": since,
@@ -69,14 +69,14 @@ def repeat_contacts(request: HttpRequest, period: Query[PeriodQuery]):  # type: 
     }
 
 
-def _supervisor(request: HttpRequest) -> Agent:
+def supervisor_of(request: HttpRequest) -> Agent:
     agent = current_agent(request)
     if not agent.can_supervise:
         raise PermissionDenied("only supervisors and admins read reports")
     return agent
 
 
-def _bounds(period: PeriodQuery) -> tuple[datetime, datetime]:
+def period_bounds(period: PeriodQuery) -> tuple[datetime, datetime]:
     until = period.until or clock.now()
     since = period.since or until - timedelta(days=DEFAULT_DAYS)
     if since.tzinfo is None or until.tzinfo is None:
@@ -191,8 +191,8 @@ def overview(request: HttpRequest, period: Query[OverviewQuery]):  # type: ignor
     channel), first reply and resolution times (median, 90th percentile), the first-reply
     target met and breached, the repeat-contact rate, per-agent figures and the customer
     segments with the customers at risk. Days are the workspace's; at most a year."""
-    agent = _supervisor(request)
-    since, until = _bounds(period)
+    agent = supervisor_of(request)
+    since, until = period_bounds(period)
     if period.channel is not None and period.channel not in dict(
         queries.channels(agent.workspace_id)
     ):
