@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StrictInt, field_validator
+from pydantic import AwareDatetime, BeforeValidator, StrictInt, field_validator
 
 from sportello.channels import registry
 from sportello.conversations.models import Status
@@ -14,6 +15,21 @@ from sportello.core import clock
 from sportello.ingest.inbound import sent_at_refusal
 
 MAX_TEXT = 1_000_000
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("a date and time with its time zone (2026-12-01T00:00:00Z), not a number")
+    return value
+
+
+# A moment a client names, in a query or a body: ISO 8601 with its offset, as the document
+# says (format: date-time). Pydantic alone would read a number, or a string of digits, as
+# seconds since 1970 in UTC: `?until=0.5` would be a moment of 1970, answered 200, rather
+# than the mistake it is.
+Moment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
 
 class Error(Schema):
@@ -304,7 +320,7 @@ class ConversationDetail(ConversationSummary):
 
 class ConversationPatch(Schema):
     status: Status | None = None
-    snoozed_until: AwareDatetime | None = None
+    snoozed_until: Moment | None = None
     assignee_id: int | None = None
     team_id: int | None = None
     priority: int | None = Field(None, ge=0, le=3)
