@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StrictInt, field_validator
+from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictInt, field_validator
 
 from sportello.channels import registry
 from sportello.conversations.models import Status
@@ -14,6 +15,21 @@ from sportello.core import clock
 from sportello.ingest.inbound import sent_at_refusal
 
 MAX_TEXT = 1_000_000
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("a date and time with its time zone (2026-12-01T00:00:00Z), not a number")
+    return value
+
+
+# A moment a client names, in a query or a body: ISO 8601 with its offset, as the document
+# says (format: date-time). Pydantic alone would read a number, or a string of digits, as
+# seconds since 1970 in UTC: `?until=0.5` would be a moment of 1970, answered 200, rather
+# than the mistake it is.
+Moment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
 
 class Error(Schema):
@@ -49,7 +65,7 @@ class ApiTokenIn(Schema):
     name: str = Field(
         min_length=1, max_length=120, description="Which integration the token is for"
     )
-    lifetime_days: int | None = Field(
+    lifetime_days: StrictInt | None = Field(
         None,
         ge=1,
         description="Days until it expires: the installation's default when absent, "
@@ -206,7 +222,7 @@ class CustomerPatch(Schema):
     organization: str | None = Field(None, max_length=200)
     language: str | None = Field(None, max_length=8)
     custom_fields: dict[str, Any] | None = None
-    no_automatic_replies: bool | None = None
+    no_automatic_replies: StrictBool | None = None
     lifecycle_stage: Literal["lead", "customer", "former"] | None = None
     lifecycle_reason: str = Field("", max_length=200, description="Why the stage changed")
 
@@ -304,10 +320,10 @@ class ConversationDetail(ConversationSummary):
 
 class ConversationPatch(Schema):
     status: Status | None = None
-    snoozed_until: AwareDatetime | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
-    priority: int | None = Field(None, ge=0, le=3)
+    snoozed_until: Moment | None = None
+    assignee_id: StrictInt | None = None
+    team_id: StrictInt | None = None
+    priority: StrictInt | None = Field(None, ge=0, le=3)
     tags: list[str] | None = Field(None, max_length=30)
 
 
@@ -369,7 +385,7 @@ class WriteIn(TextIn):
 
 
 class ReplyIn(WriteIn):
-    channel_id: int | None = Field(
+    channel_id: StrictInt | None = Field(
         None,
         description=(
             "The channel the reply goes out on: one of the conversation's (its own, or one "
@@ -418,7 +434,7 @@ class ChannelIn(Schema):
 
 class ChannelPatch(Schema):
     name: str | None = Field(None, max_length=120)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     config: dict[str, Any] | None = Field(
         None, description="The whole config; a secret left out or sent as *** is kept"
     )
@@ -438,13 +454,13 @@ class ErasureOut(Schema):
 
 
 class AcknowledgementIn(Schema):
-    is_enabled: bool = Field(description="Send an automatic reply to every new conversation")
+    is_enabled: StrictBool = Field(description="Send an automatic reply to every new conversation")
     template_it: str = Field(
         max_length=2000,
         description="The Italian text; placeholders {time}, {date}, {name}, {number}",
     )
     template_en: str = Field(max_length=2000, description="The English text, same placeholders")
-    min_hours_between: int = Field(
+    min_hours_between: StrictInt = Field(
         24, ge=0, le=24 * 365, description="Hours before the same customer gets another one"
     )
 
@@ -459,7 +475,7 @@ class AcknowledgementOut(Schema):
 
 
 class RetentionPolicyIn(Schema):
-    months: int | None = Field(
+    months: StrictInt | None = Field(
         description="Keep finished conversations this many months; null keeps them for ever",
         ge=1,
         le=1200,
@@ -536,7 +552,7 @@ class CalendarIn(Schema):
     open_days: dict[str, Intervals] = Field(
         {}, description="Extra open days (YYYY-MM-DD) with their intervals, holidays included"
     )
-    channel_ids: list[int] = Field(
+    channel_ids: list[StrictInt] = Field(
         [],
         max_length=200,
         description=(
@@ -544,7 +560,7 @@ class CalendarIn(Schema):
             "to another calendar moves here); a policy naming its own calendar keeps it"
         ),
     )
-    team_ids: list[int] = Field(
+    team_ids: list[StrictInt] = Field(
         [], max_length=200, description="Teams timed on it, when their channel has none"
     )
 
@@ -557,17 +573,17 @@ class CalendarPatch(Schema):
     holiday_subdivision: str | None = Field(None, max_length=10)
     closed_days: list[str] | None = Field(None, max_length=500)
     open_days: dict[str, Intervals] | None = None
-    channel_ids: list[int] | None = Field(None, max_length=200)
-    team_ids: list[int] | None = Field(None, max_length=200)
+    channel_ids: list[StrictInt] | None = Field(None, max_length=200)
+    team_ids: list[StrictInt] | None = Field(None, max_length=200)
 
 
 class PolicyConditions(Schema):
     """Which conversations a policy applies to: every list given must match (any of its
     values); an empty list matches all."""
 
-    channels: list[int] = Field([], max_length=100, description="Channel ids")
+    channels: list[StrictInt] = Field([], max_length=100, description="Channel ids")
     priorities: list[Literal[0, 1, 2, 3]] = Field([], max_length=4)
-    teams: list[int] = Field([], max_length=100, description="Team ids")
+    teams: list[StrictInt] = Field([], max_length=100, description="Team ids")
     tags: list[str] = Field([], max_length=100)
     segments: list[Literal["new", "occasional", "loyal", "at_risk"]] = Field(
         [], max_length=4, description="Customers' segments (docs/adr/0025-customer-segments.md)"
@@ -597,44 +613,44 @@ class PolicyOut(Schema):
 
 class PolicyIn(Schema):
     name: str = Field(max_length=100)
-    position: int = Field(0, ge=0, le=10_000, description="Policies are tried in this order")
-    is_active: bool = True
-    calendar_id: int | None = Field(None, description="Default: the workspace's calendar")
+    position: StrictInt = Field(0, ge=0, le=10_000, description="Policies are tried in this order")
+    is_active: StrictBool = True
+    calendar_id: StrictInt | None = Field(None, description="Default: the workspace's calendar")
     conditions: PolicyConditions = Field(
         default_factory=lambda: PolicyConditions(
             channels=[], priorities=[], teams=[], tags=[], segments=[]
         )
     )
-    first_reply_minutes: int | None = Field(60, ge=1, description=_TARGET)
-    first_reply_business: bool = Field(True, description=_BUSINESS)
-    next_reply_minutes: int | None = Field(None, ge=1, description=_TARGET)
-    next_reply_business: bool = True
-    resolution_minutes: int | None = Field(None, ge=1, description=_TARGET)
-    resolution_business: bool = True
-    warn_minutes: int = Field(15, ge=0, description="Warn this long before a breach")
+    first_reply_minutes: StrictInt | None = Field(60, ge=1, description=_TARGET)
+    first_reply_business: StrictBool = Field(True, description=_BUSINESS)
+    next_reply_minutes: StrictInt | None = Field(None, ge=1, description=_TARGET)
+    next_reply_business: StrictBool = True
+    resolution_minutes: StrictInt | None = Field(None, ge=1, description=_TARGET)
+    resolution_business: StrictBool = True
+    warn_minutes: StrictInt = Field(15, ge=0, description="Warn this long before a breach")
 
 
 class PolicyPatch(Schema):
     name: str | None = Field(None, max_length=100)
-    position: int | None = Field(None, ge=0, le=10_000)
-    is_active: bool | None = None
-    calendar_id: int | None = None
+    position: StrictInt | None = Field(None, ge=0, le=10_000)
+    is_active: StrictBool | None = None
+    calendar_id: StrictInt | None = None
     conditions: PolicyConditions | None = None
-    first_reply_minutes: int | None = Field(None, ge=1)
-    first_reply_business: bool | None = None
-    next_reply_minutes: int | None = Field(None, ge=1)
-    next_reply_business: bool | None = None
-    resolution_minutes: int | None = Field(None, ge=1)
-    resolution_business: bool | None = None
-    warn_minutes: int | None = Field(None, ge=0)
+    first_reply_minutes: StrictInt | None = Field(None, ge=1)
+    first_reply_business: StrictBool | None = None
+    next_reply_minutes: StrictInt | None = Field(None, ge=1)
+    next_reply_business: StrictBool | None = None
+    resolution_minutes: StrictInt | None = Field(None, ge=1)
+    resolution_business: StrictBool | None = None
+    warn_minutes: StrictInt | None = Field(None, ge=0)
 
 
 class RepeatSettingsIn(Schema):
-    is_enabled: bool = Field(
+    is_enabled: StrictBool = Field(
         description="Link a new conversation to the customer's open or recently resolved "
         "one about the same matter"
     )
-    window_days: int = Field(
+    window_days: StrictInt = Field(
         ge=1,
         le=90,
         description="Days after a conversation is resolved during which a new contact about "

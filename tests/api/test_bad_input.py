@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
+from pydantic import BaseModel
+
+from sportello.accounts.actions import issue_token
+from sportello.accounts.models import Role
+from tests.conftest import ApiClient
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +191,8 @@ def test_nul_in_a_query_string_is_dropped(api, inbound, path, field):
         "2000-01-01T00:00:00Z",
         "0001-01-01T00:00:00+14:00",
         "2030-01-01T00:00:00",  # no time zone: whose 1 January?
+        1_900_000_000,  # seconds since 1970 would be 2030: a number is not a date
+        "1900000000",
     ],
 )
 def test_a_snooze_date_out_of_bounds_is_refused(api, inbound, until):
@@ -237,3 +248,119 @@ def test_an_empty_value_where_the_document_lists_values_is_refused(api, field):
     response = api.get(f"/api/v1/conversations?{field}=")
     assert response.status_code == 422
     assert field in response.json()["detail"]
+
+
+@pytest.fixture
+def admin_api(workspace) -> ApiClient:
+    """Most bad input below reaches operations an agent is refused (403) before any is read."""
+    return ApiClient(issue_token(AgentFactory(workspace=workspace, role=Role.ADMIN)))
+
+
+@pytest.mark.parametrize("moment", ["0.5", "1765000000", "-3", "1e9"])
+@pytest.mark.parametrize("field", ["since", "until"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/audit",
+        "/api/v1/reports/repeat-contacts",
+        "/api/v1/reports/overview",
+        "/api/v1/reports/csat",
+        "/api/v1/reports/nps",
+    ],
+)
+def test_a_number_is_not_a_moment(admin_api, path, field, moment):
+    """Pydantic reads a number as seconds since 1970: ``?until=0.5`` was a period ending in
+    1970, answered 200, where the document asks for a date and time."""
+    response = admin_api.get(f"{path}?{urlencode({field: moment})}")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"query.{field}: ")
+    assert "not a number" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/audit", "/api/v1/reports/overview"])
+def test_a_moment_without_its_time_zone_is_refused(admin_api, path):
+    response = admin_api.get(f"{path}?until=2026-12-01T00:00:00")
+    assert response.status_code == 422
+    assert "query.until" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/audit", "/api/v1/reports/overview"])
+def test_a_moment_with_its_time_zone_is_taken(admin_api, path):
+    response = admin_api.get(f"{path}?{urlencode({'until': '2026-12-01T00:00:00+01:00'})}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/api/v1/kb/categories", {"name": "Resi", "position": False}, "position"),
+        ("put", "/api/v1/repeat-contacts", {"is_enabled": 0, "window_days": 1}, "is_enabled"),
+        ("put", "/api/v1/repeat-contacts", {"is_enabled": True, "window_days": "7"}, "window_days"),
+        ("post", "/api/v1/sla-policies", {"name": "VIP", "is_active": 1}, "is_active"),
+        ("post", "/api/v1/sla-policies", {"name": "VIP", "position": True}, "position"),
+        (
+            "put",
+            "/api/v1/acknowledgement",
+            {"is_enabled": "true", "min_hours_between": 1},
+            "is_enabled",
+        ),
+        (
+            "post",
+            "/api/v1/webhooks",
+            {"url": "https://example.it/h", "events": ["message.received"], "is_enabled": 1},
+            "is_enabled",
+        ),
+    ],
+)
+def test_a_boolean_is_not_a_number_nor_a_number_a_boolean(admin_api, method, path, body, field):
+    """Pydantic's lax mode reads false as 0, 1 as true and "7" as 7: a client's mistake
+    would be stored as something it did not mean, and answered 2xx."""
+    response = admin_api._send(method, path, body)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"{field}: ")
+
+
+def _body_models() -> Iterator[tuple[str, type[BaseModel]]]:
+    from sportello.api.api import api
+
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for model in operation.models:
+                    if model.__ninja_param_source__ != "body":
+                        continue
+                    for field in model.model_fields.values():
+                        name = f"{operation.methods[0]} {prefix}{path}"
+                        yield from _models_within(name, field.annotation)
+
+
+def _models_within(name: str, annotation: Any) -> Iterator[tuple[str, type[BaseModel]]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield name, annotation
+        for field in annotation.model_fields.values():
+            yield from _models_within(name, field.annotation)
+    for argument in typing.get_args(annotation):
+        yield from _models_within(name, argument)
+
+
+def _lax_scalars(annotation: Any) -> set[type]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        if any(getattr(m, "strict", False) for m in annotation.__metadata__):
+            return set()
+        return _lax_scalars(typing.get_args(annotation)[0])
+    if arguments := typing.get_args(annotation):
+        return set().union(*(_lax_scalars(a) for a in arguments))
+    return {annotation} & {int, bool}
+
+
+def test_every_number_and_flag_in_a_json_body_is_strict():
+    """Every integer and boolean of every request body is StrictInt or StrictBool, so that
+    the class of mistake above cannot come back with the next field."""
+    lax = sorted(
+        f"{operation}: {model.__name__}.{name}"
+        for operation, model in _body_models()
+        for name, field in model.model_fields.items()
+        if not any(getattr(m, "strict", False) for m in field.metadata)
+        and _lax_scalars(field.annotation)
+    )
+    assert lax == []

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import AwareDatetime
 
 from sportello.api import present
 from sportello.api.auth import current_agent
-from sportello.api.schemas import AuditPage, Error, ValidationErrorOut
+from sportello.api.schemas import AuditPage, Error, Moment, ValidationErrorOut
 from sportello.audit.models import ActorKind
 from sportello.audit.queries import AuditFilter, audit_entries
 from sportello.core.errors import InvalidInput, PermissionDenied
@@ -18,8 +17,8 @@ router = Router(tags=["audit"])
 class AuditQuery(Schema):
     action: str | None = None
     actor: str | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     cursor: str | None = None
     limit: int = 50
 

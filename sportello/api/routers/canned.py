@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from sportello.api.auth import current_agent
 from sportello.api.schemas import Error, ValidationErrorOut
@@ -30,7 +31,7 @@ class CannedReplyIn(Schema):
     shortcut: str = Field(..., max_length=41, description="`/spedizione` or `spedizione`")
     body: str = Field(..., max_length=10_000, description=f"Plain text; variables: {_VARIABLES}")
     language: str = Field("", description="`it`, `en`, or empty for any language")
-    shared: bool = Field(False, description="The workspace's (admins) rather than your own")
+    shared: StrictBool = Field(False, description="The workspace's (admins) rather than your own")
 
 
 class CannedReplyPatch(Schema):
@@ -62,7 +63,7 @@ class CannedQuery(Schema):
 
 
 class RenderIn(Schema):
-    conversation_id: int
+    conversation_id: StrictInt
 
 
 class RenderOut(Schema):
@@ -151,7 +152,7 @@ def render_canned_reply(request: HttpRequest, reply_id: int, payload: RenderIn):
 
 class MacroIn(Schema):
     name: str = Field(..., max_length=120)
-    canned_reply_id: int | None = Field(None, description="A shared canned reply to send")
+    canned_reply_id: StrictInt | None = Field(None, description="A shared canned reply to send")
     reply_text: str = Field(
         "", max_length=10_000, description=f"Or the reply's own text; variables: {_VARIABLES}"
     )
@@ -164,24 +165,24 @@ class MacroIn(Schema):
     note: str = Field("", max_length=10_000, description="An internal note to add")
     add_tags: list[str] = []
     remove_tags: list[str] = []
-    priority: int | None = Field(None, description="0 low, 1 normal, 2 high, 3 urgent")
-    assignee_id: int | None = None
-    team_id: int | None = None
+    priority: StrictInt | None = Field(None, description="0 low, 1 normal, 2 high, 3 urgent")
+    assignee_id: StrictInt | None = None
+    team_id: StrictInt | None = None
     status: str = Field("", description="open, pending, snoozed, resolved, closed")
     snooze: str = Field("", description="With status snoozed: `1h`, `tomorrow`, `monday`")
 
 
 class MacroPatch(Schema):
     name: str | None = Field(None, max_length=120)
-    canned_reply_id: int | None = None
+    canned_reply_id: StrictInt | None = None
     reply_text: str | None = Field(None, max_length=10_000)
     reply_text_en: str | None = Field(None, max_length=10_000)
     note: str | None = Field(None, max_length=10_000)
     add_tags: list[str] | None = None
     remove_tags: list[str] | None = None
-    priority: int | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
+    priority: StrictInt | None = None
+    assignee_id: StrictInt | None = None
+    team_id: StrictInt | None = None
     status: str | None = None
     snooze: str | None = None
 

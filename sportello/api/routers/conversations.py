@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import ValidationError
-from pydantic import AwareDatetime, WithJsonSchema, field_validator
+from pydantic import AwareDatetime, StrictBool, StrictInt, WithJsonSchema, field_validator
 
 from sportello.accounts.models import Agent, Team
 from sportello.accounts.queries import active_agent_in, team_in
@@ -161,7 +161,7 @@ class FirstTemplateIn(Schema):
 
 
 class NewConversationIn(Schema):
-    channel_id: int = Field(
+    channel_id: StrictInt = Field(
         ...,
         description=(
             "A channel whose kind can write first: email (with its SMTP server), SMS, "
@@ -184,7 +184,7 @@ class NewConversationIn(Schema):
     template: FirstTemplateIn | None = Field(
         None, description="WhatsApp only: the approved template the first message fills"
     )
-    customer_id: int | None = Field(
+    customer_id: StrictInt | None = Field(
         None, description="The customer it is for; by default the owner of `to`, or a new one"
     )
 
@@ -402,14 +402,14 @@ def _uploads(payload: WriteIn) -> list[Upload]:
 
 
 class ConversationMergeIn(Schema):
-    other_id: int = Field(ge=1, le=2**63 - 1)
-    different_customers: bool = Field(
+    other_id: StrictInt = Field(ge=1, le=2**63 - 1)
+    different_customers: StrictBool = Field(
         False, description="Confirm merging conversations of two different customers"
     )
 
 
 class ConversationUnmergeIn(Schema):
-    other_id: int = Field(ge=1, le=2**63 - 1)
+    other_id: StrictInt = Field(ge=1, le=2**63 - 1)
 
 
 class ConversationMergeOut(Schema):

@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from sportello.accounts.models import Agent
 from sportello.api import present
@@ -107,7 +108,7 @@ class QueueQuery(Schema):
 
 
 class OtherIn(Schema):
-    other_id: int = Field(ge=1, le=2**63 - 1)
+    other_id: StrictInt = Field(ge=1, le=2**63 - 1)
 
 
 class MergeIn(OtherIn):
@@ -115,7 +116,7 @@ class MergeIn(OtherIn):
 
 
 class UnmergeIn(Schema):
-    merge_id: int = Field(ge=1, le=2**63 - 1)
+    merge_id: StrictInt = Field(ge=1, le=2**63 - 1)
 
 
 class MergeOut(Schema):
@@ -396,12 +397,12 @@ class ConsentsOut(Schema):
 class ConsentIn(Schema):
     purpose: Literal["service", "marketing"]
     channel_kind: str = Field(max_length=16, description="email, whatsapp, sms, phone...")
-    granted: bool
+    granted: StrictBool
 
 
 class ConsentsIn(Schema):
     consents: list[ConsentIn] = Field(default_factory=list, max_length=50)
-    do_not_contact: bool | None = None
+    do_not_contact: StrictBool | None = None
     source: Literal["web_form", "agent", "api", "unsubscribe_link", "import"] = "api"
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool, StrictInt
 
 from sportello.accounts.models import Agent
 from sportello.api.auth import current_agent
@@ -76,13 +77,13 @@ def list_answers(request: HttpRequest, filters: Query[AnswersQuery]):  # type: i
 
 
 class FeedbackSettingsIn(Schema):
-    csat_enabled: bool
-    csat_delay_minutes: int = Field(ge=0, le=actions.MAX_DELAY_MINUTES)
-    csat_days_between: int = Field(ge=0, le=actions.MAX_DAYS_BETWEEN)
+    csat_enabled: StrictBool
+    csat_delay_minutes: StrictInt = Field(ge=0, le=actions.MAX_DELAY_MINUTES)
+    csat_days_between: StrictInt = Field(ge=0, le=actions.MAX_DAYS_BETWEEN)
     csat_question_it: str = Field(max_length=actions.MAX_QUESTION)
     csat_question_en: str = Field(max_length=actions.MAX_QUESTION)
-    nps_enabled: bool
-    nps_recent_days: int = Field(ge=1, le=actions.MAX_DAYS_BETWEEN)
+    nps_enabled: StrictBool
+    nps_recent_days: StrictInt = Field(ge=1, le=actions.MAX_DAYS_BETWEEN)
 
 
 class FeedbackSettingsOut(FeedbackSettingsIn):

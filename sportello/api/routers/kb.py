@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from sportello.accounts.models import Agent
 from sportello.api.auth import current_agent
@@ -22,7 +23,7 @@ router = Router(tags=["knowledge base"])
 
 Lang = Literal["it", "en"]
 ArticleStatus = Literal["draft", "published", "archived"]
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RowId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 TagName = Annotated[str, Field(max_length=60)]
 MAX_BODY = 200_000
 
@@ -31,15 +32,15 @@ class ArticleIn(Schema):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(max_length=MAX_BODY, description="HTML or text; sanitised when stored")
     language: Lang
-    category: int | None = Field(None, ge=1, le=MAX_ID)
+    category: StrictInt | None = Field(None, ge=1, le=MAX_ID)
     status: ArticleStatus = "draft"
-    internal: bool = Field(False, description="Shown to agents only, never to customers")
+    internal: StrictBool = Field(False, description="Shown to agents only, never to customers")
     tags: list[TagName] = Field([], max_length=actions.MAX_TAGS)
     related: list[RowId] = Field([], max_length=50, description="Old name of `related_ids`")
     related_ids: list[RowId] | None = Field(
         None, max_length=50, description="Articles the editor chose as related"
     )
-    translation_of: int | None = Field(
+    translation_of: StrictInt | None = Field(
         None, ge=1, le=MAX_ID, description="The article this one translates (joins its group)"
     )
 
@@ -47,9 +48,9 @@ class ArticleIn(Schema):
 class ArticlePatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=300)
     body: str | None = Field(None, max_length=MAX_BODY)
-    category: int | None = Field(None, ge=1, le=MAX_ID, description="`null` removes it")
+    category: StrictInt | None = Field(None, ge=1, le=MAX_ID, description="`null` removes it")
     status: ArticleStatus | None = None
-    internal: bool | None = None
+    internal: StrictBool | None = None
     tags: list[TagName] | None = Field(None, max_length=actions.MAX_TAGS)
     related: list[RowId] | None = Field(
         None, max_length=50, description="Old name of `related_ids`"
@@ -116,7 +117,7 @@ class CategoryIn(Schema):
     name_en: str = Field("", max_length=200, description="The name English readers see")
     slug: str = Field("", max_length=80)
     description: str = Field("", max_length=2000)
-    position: int | None = Field(None, ge=0, le=1_000_000, description="Default: last")
+    position: StrictInt | None = Field(None, ge=0, le=1_000_000, description="Default: last")
 
 
 class CategoryPatch(Schema):
@@ -124,7 +125,7 @@ class CategoryPatch(Schema):
     name_en: str | None = Field(None, max_length=200, description='`""` removes it')
     slug: str | None = Field(None, min_length=1, max_length=80)
     description: str | None = Field(None, max_length=2000)
-    position: int | None = Field(None, ge=0, le=1_000_000)
+    position: StrictInt | None = Field(None, ge=0, le=1_000_000)
 
 
 class CategoryOut(Schema):

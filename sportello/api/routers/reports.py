@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from sportello.accounts.models import Agent
 from sportello.api.auth import current_agent
-from sportello.api.schemas import Error, ValidationErrorOut
+from sportello.api.schemas import Error, Moment, ValidationErrorOut
 from sportello.conversations.repeats import repeat_contact_rate
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, PermissionDenied
@@ -23,10 +23,10 @@ MAX_DAYS = queries.MAX_DAYS
 
 
 class PeriodQuery(Schema):
-    since: datetime | None = Field(
+    since: Moment | None = Field(
         None, description="Start of the period (ISO 8601); default: 30 days before until."
     )
-    until: datetime | None = Field(None, description="End of the period, excluded; default: now.")
+    until: Moment | None = Field(None, description="End of the period, excluded; default: now.")
 
 
 class RepeatDayOut(Schema):
@@ -79,8 +79,6 @@ def supervisor_of(request: HttpRequest) -> Agent:
 def period_bounds(period: PeriodQuery) -> tuple[datetime, datetime]:
     until = period.until or clock.now()
     since = period.since or until - timedelta(days=DEFAULT_DAYS)
-    if since.tzinfo is None or until.tzinfo is None:
-        raise InvalidInput("since, until: give a time zone (2026-12-01T00:00:00Z)")
     if since >= until:
         raise InvalidInput("since: must be before until")
     if until - since > timedelta(days=MAX_DAYS):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from sportello.accounts.models import Agent
 from sportello.api.auth import current_agent
@@ -45,7 +46,7 @@ class RuleIn(Schema):
         "repeat_contact (a customer wrote again about a matter still open or recently "
         "resolved; condition repeat_count)"
     )
-    wait_minutes: int | None = Field(
+    wait_minutes: StrictInt | None = Field(
         None, description="For pending_for and unassigned_for: how long, in minutes."
     )
     conditions: Conditions = Conditions()
@@ -56,20 +57,20 @@ class RuleIn(Schema):
         "assignee_or_team|assignee|team|supervisors, email}, webhook {url, secret}, "
         "send_reply {text with {name} {number} {time} {date}}, apply_macro {macro_id}"
     )
-    is_enabled: bool = True
-    stop_processing: bool = False
-    position: int | None = None
+    is_enabled: StrictBool = True
+    stop_processing: StrictBool = False
+    position: StrictInt | None = None
 
 
 class RulePatch(Schema):
     name: str | None = None
     event: str | None = None
-    wait_minutes: int | None = None
+    wait_minutes: StrictInt | None = None
     conditions: Conditions | None = None
     actions: list[dict[str, Any]] | None = None
-    is_enabled: bool | None = None
-    stop_processing: bool | None = None
-    position: int | None = None
+    is_enabled: StrictBool | None = None
+    stop_processing: StrictBool | None = None
+    position: StrictInt | None = None
 
 
 class RuleOut(Schema):
@@ -86,11 +87,11 @@ class RuleOut(Schema):
 
 
 class OrderIn(Schema):
-    order: list[int] = Field(description="Every rule id of the workspace, in the new order.")
+    order: list[StrictInt] = Field(description="Every rule id of the workspace, in the new order.")
 
 
 class TestIn(Schema):
-    conversation_id: int
+    conversation_id: StrictInt
 
 
 class ConditionResult(Schema):

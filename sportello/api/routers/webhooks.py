@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from sportello.accounts.models import Agent
 from sportello.api.auth import current_agent
@@ -35,14 +36,14 @@ class WebhookIn(Schema):
     )
     events: list[str] = Field(description=f"At least one of {_EVENTS}.")
     description: str = Field("", description="What the webhook is for, up to 200 characters.")
-    is_enabled: bool = True
+    is_enabled: StrictBool = True
 
 
 class WebhookPatch(Schema):
     url: str | None = None
     events: list[str] | None = Field(None, description=f"At least one of {_EVENTS}.")
     description: str | None = None
-    is_enabled: bool | None = Field(
+    is_enabled: StrictBool | None = Field(
         None, description="`true` switches the webhook on again and clears its failures."
     )
 
