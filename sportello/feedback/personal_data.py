@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from sportello.feedback import actions, queries
-from sportello.privacy.holders import PersonalData, register
+from sportello.privacy.holders import PersonalData, Subject, register
 
 
-def export_surveys(
-    workspace_id: int, conversation_ids: list[int], _values: list[str]
-) -> list[dict[str, Any]]:
+def export_surveys(subject: Subject) -> list[dict[str, Any]]:
     return [
         {
             "kind": s.kind,
@@ -25,12 +23,12 @@ def export_surveys(
             "comment": s.comment,
             "answered_at": s.answered_at,
         }
-        for s in queries.surveys_of_conversations(workspace_id, conversation_ids)
+        for s in queries.surveys_of_conversations(subject.workspace_id, subject.conversation_ids)
     ]
 
 
-def erase_surveys(workspace_id: int, conversation_ids: list[int], _values: list[str]) -> int:
-    return actions.erase_answers(workspace_id, conversation_ids)
+def erase_surveys(subject: Subject) -> int:
+    return actions.erase_answers(subject.workspace_id, subject.conversation_ids)
 
 
 def register_personal_data() -> None:

@@ -23,7 +23,7 @@ from sportello.customers.queries import get_customer
 from sportello.ingest.forget import forget_inbound, forget_rejected_before
 from sportello.outbound.actions import forget_deliveries
 from sportello.privacy import export
-from sportello.privacy.holders import holders
+from sportello.privacy.holders import Subject, holders
 from sportello.privacy.models import RetentionAction, RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,9 @@ def erase_customer_data(workspace_id: int, customer_id: int) -> Erasure:
         detail = {k: v for k, v in result.__dict__.items() if isinstance(v, int | bool)}
         detail.pop("customer_id")
         # Rows of the apps above (a phone channel's calls and callbacks): anonymised too.
+        subject = Subject(workspace_id, customer.pk, ids, erased.identity_values)
         for holder in holders():
-            detail[holder.name] = holder.erase(workspace_id, ids, erased.identity_values)
+            detail[holder.name] = holder.erase(subject)
         record(
             workspace_id,
             "customer.erased",

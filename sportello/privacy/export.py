@@ -29,7 +29,7 @@ from sportello.customers.models import Customer
 from sportello.customers.queries import consent_history, lifecycle_changes_of, orders_of
 from sportello.outbound.models import Delivery
 from sportello.outbound.queries import deliveries_of
-from sportello.privacy.holders import holders
+from sportello.privacy.holders import Subject, holders
 
 FORMAT = "sportello-customer-export/1"
 BATCH = 200  # timeline rows read, and their deliveries looked up, at a time
@@ -259,8 +259,9 @@ def archive(customer: Customer) -> Iterator[bytes]:
             ids = customer_conversation_ids(customer.workspace_id, customer.pk)
             values = [i.value for i in customer.identities.all()]
             # Rows other apps keep on the customer (a phone channel's calls, callbacks).
+            subject = Subject(customer.workspace_id, customer.pk, ids, values)
             for holder in holders():
-                head[holder.name] = holder.export(customer.workspace_id, ids, values)
+                head[holder.name] = holder.export(subject)
             out.write(_json(head)[:-2].encode() + b',\n "conversations": [\n')
             for n, conversation in enumerate(conversations_for_export(ids)):
                 if n:

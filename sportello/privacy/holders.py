@@ -9,9 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# (workspace id, the customer's conversation ids, their identity values)
-Export = Callable[[int, list[int], list[str]], list[dict[str, Any]]]
-Erase = Callable[[int, list[int], list[str]], int]
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data: the customer, their conversations and their identity values (email
+    addresses, phone numbers...) as they were before an erasure blanked them."""
+
+    workspace_id: int
+    customer_id: int
+    conversation_ids: list[int]
+    identity_values: list[str]
+
+
+Export = Callable[[Subject], list[dict[str, Any]]]
+Erase = Callable[[Subject], int]
 
 
 @dataclass(frozen=True)

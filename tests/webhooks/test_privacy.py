@@ -32,3 +32,32 @@ def test_export_lists_the_deliveries_and_erasure_deletes_them(
     left = list(WebhookDelivery.objects.all())
     assert len(left) == 2 and all("Mario" not in d.body for d in left)
     assert all("Anna Neri" in d.body for d in left)
+
+
+def test_erasure_deletes_the_deliveries_of_a_customer_with_no_conversation(
+    api, workspace, subscribed, receiver, django_capture_on_commit_callbacks
+):
+    """An order from the shop makes a customer who never wrote: customer.created is sent
+    about them, with no conversation to find it by."""
+    subscribed([EventType.CUSTOMER_CREATED])
+    order = {
+        "number": "A-1001",
+        "total": "49.90",
+        "currency": "EUR",
+        "status": "paid",
+        "placed_at": "2026-12-01T10:00:00Z",
+        "customer": {"name": "Luca Bianchi", "email": "luca.bianchi@libero.it"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = api.post("/api/v1/orders", order)
+    assert posted.status_code == 201, posted.content
+    customer_id = posted.json()["customer_id"]
+    assert WebhookDelivery.objects.filter(customer_id=customer_id).count() == 1
+
+    _name, chunks = export_customer(workspace.pk, customer_id)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    sent = json.loads(archive.read("customer.json"))["webhook_deliveries"]
+    assert [d["event_type"] for d in sent] == ["customer.created"]
+
+    erase_customer_data(workspace.pk, customer_id)
+    assert not WebhookDelivery.objects.filter(body__contains="Luca Bianchi").exists()

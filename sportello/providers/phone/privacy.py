@@ -14,28 +14,27 @@ from typing import Any
 
 from django.db.models import Q
 
+from sportello.privacy.holders import Subject
 from sportello.providers.phone.models import Call, Callback
 
 
-def _calls(workspace_id: int, conversation_ids: list[int], numbers: list[str]) -> Any:
-    mine = Q(conversation_id__in=conversation_ids)
-    numbers = [n for n in numbers if n]
+def _calls(subject: Subject) -> Any:
+    mine = Q(conversation_id__in=subject.conversation_ids)
+    numbers = [n for n in subject.identity_values if n]
     if numbers:
         mine |= Q(caller__in=numbers) | Q(called__in=numbers)
-    return Call.objects.filter(mine, workspace_id=workspace_id)
+    return Call.objects.filter(mine, workspace_id=subject.workspace_id)
 
 
-def _callbacks(workspace_id: int, conversation_ids: list[int], numbers: list[str]) -> Any:
-    mine = Q(conversation_id__in=conversation_ids)
-    numbers = [n for n in numbers if n]
+def _callbacks(subject: Subject) -> Any:
+    mine = Q(conversation_id__in=subject.conversation_ids)
+    numbers = [n for n in subject.identity_values if n]
     if numbers:
         mine |= Q(phone__in=numbers)
-    return Callback.objects.filter(mine, workspace_id=workspace_id)
+    return Callback.objects.filter(mine, workspace_id=subject.workspace_id)
 
 
-def export_calls(
-    workspace_id: int, conversation_ids: list[int], numbers: list[str]
-) -> list[dict[str, Any]]:
+def export_calls(subject: Subject) -> list[dict[str, Any]]:
     return [
         {
             "conversation_id": call.conversation_id,
@@ -50,13 +49,11 @@ def export_calls(
             "recording_url": call.recording_url,
             "outcome": call.settled,
         }
-        for call in _calls(workspace_id, conversation_ids, numbers).order_by("created_at", "id")
+        for call in _calls(subject).order_by("created_at", "id")
     ]
 
 
-def export_callbacks(
-    workspace_id: int, conversation_ids: list[int], numbers: list[str]
-) -> list[dict[str, Any]]:
+def export_callbacks(subject: Subject) -> list[dict[str, Any]]:
     return [
         {
             "conversation_id": callback.conversation_id,
@@ -69,18 +66,14 @@ def export_callbacks(
             "outcome": callback.outcome,
             "done_at": callback.done_at,
         }
-        for callback in _callbacks(workspace_id, conversation_ids, numbers).order_by(
-            "created_at", "id"
-        )
+        for callback in _callbacks(subject).order_by("created_at", "id")
     ]
 
 
-def erase_calls(workspace_id: int, conversation_ids: list[int], numbers: list[str]) -> int:
-    calls = _calls(workspace_id, conversation_ids, numbers).exclude(
-        caller="", called="", recording_url="", agent="", events=[]
-    )
+def erase_calls(subject: Subject) -> int:
+    calls = _calls(subject).exclude(caller="", called="", recording_url="", agent="", events=[])
     return calls.update(caller="", called="", recording_url="", agent="", events=[])
 
 
-def erase_callbacks(workspace_id: int, conversation_ids: list[int], numbers: list[str]) -> int:
-    return _callbacks(workspace_id, conversation_ids, numbers).exclude(phone="").update(phone="")
+def erase_callbacks(subject: Subject) -> int:
+    return _callbacks(subject).exclude(phone="").update(phone="")
