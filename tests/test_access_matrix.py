@@ -874,6 +874,8 @@ WEB: dict[str, WebRule] = {
                     "csat_question_it": "Come valuti l'assistenza?",
                     "csat_question_en": "How would you rate our support?",
                     "nps_recent_days": "30",
+                    "nps_question_it": "Ci consiglieresti?",
+                    "nps_question_en": "Would you recommend us?",
                 }
             ),
         ),

@@ -70,6 +70,8 @@ def update_feedback_settings(
     csat_question_en: str,
     nps_enabled: bool,
     nps_recent_days: int,
+    nps_question_it: str = DEFAULT_NPS_QUESTIONS["it"],
+    nps_question_en: str = DEFAULT_NPS_QUESTIONS["en"],
 ) -> FeedbackSettings:
     """Replace the workspace's survey settings (admins). Audited with what changed."""
     if not 0 <= csat_delay_minutes <= MAX_DELAY_MINUTES:
@@ -86,6 +88,8 @@ def update_feedback_settings(
         "csat_question_en": _question(csat_question_en, "csat_question_en"),
         "nps_enabled": bool(nps_enabled),
         "nps_recent_days": nps_recent_days,
+        "nps_question_it": _question(nps_question_it, "nps_question_it"),
+        "nps_question_en": _question(nps_question_en, "nps_question_en"),
     }
     settings, changed = replace_workspace_row(FeedbackSettings, workspace_id, values)
     record(
@@ -198,11 +202,7 @@ def send_survey(survey_id: int) -> Survey:
 
     token, digest = wording.new_token()
     url = wording.survey_url(conversation.workspace.slug, token)
-    question = (
-        settings.csat_question(survey.language)
-        if survey.kind == CSAT
-        else _nps_question(survey.language)
-    )
+    question = settings.question(survey.kind, survey.language)
     text = wording.survey_text(
         survey.kind,
         question,
@@ -219,10 +219,6 @@ def send_survey(survey_id: int) -> Survey:
     survey.expires_at = now + timedelta(days=ANSWERABLE_DAYS)
     survey.save(update_fields=["status", "token_hash", "message_id", "sent_at", "expires_at"])
     return survey
-
-
-def _nps_question(language: str) -> str:
-    return DEFAULT_NPS_QUESTIONS.get(language, DEFAULT_NPS_QUESTIONS["it"])
 
 
 def _skip(survey: Survey, reason: str, *, timeline: bool = True) -> Survey:

@@ -64,6 +64,12 @@ class FeedbackSettings(WorkspaceScoped, Timestamped):
     nps_recent_days = models.PositiveIntegerField(
         _("customers who wrote in the last days"), default=DEFAULT_NPS_RECENT_DAYS
     )
+    nps_question_it = models.CharField(
+        _("Italian NPS question"), max_length=300, default=DEFAULT_NPS_QUESTIONS["it"]
+    )
+    nps_question_en = models.CharField(
+        _("English NPS question"), max_length=300, default=DEFAULT_NPS_QUESTIONS["en"]
+    )
 
     class Meta:
         verbose_name = _("feedback settings")
@@ -72,7 +78,11 @@ class FeedbackSettings(WorkspaceScoped, Timestamped):
             models.UniqueConstraint(fields=["workspace"], name="feedback_settings_one_per_ws")
         ]
 
-    def csat_question(self, language: str) -> str:
+    def question(self, kind: str, language: str) -> str:
+        """The question a survey of ``kind`` asks, in the customer's language (Italian
+        unless English)."""
+        if kind == SurveyKind.NPS:
+            return self.nps_question_en if language == "en" else self.nps_question_it
         return self.csat_question_en if language == "en" else self.csat_question_it
 
 

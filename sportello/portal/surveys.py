@@ -27,7 +27,7 @@ from sportello.core import clock
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.core.models import Workspace
 from sportello.feedback import actions, queries
-from sportello.feedback.models import DEFAULT_NPS_QUESTIONS, Survey, SurveyKind
+from sportello.feedback.models import Survey, SurveyKind
 from sportello.feedback.wording import csat_labels
 
 LANGUAGES = {"it": "Italiano", "en": "English"}
@@ -148,11 +148,7 @@ def _form(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    question = (
-        queries.feedback_settings(workspace.pk).csat_question(lang)
-        if survey.kind == SurveyKind.CSAT
-        else DEFAULT_NPS_QUESTIONS.get(lang, DEFAULT_NPS_QUESTIONS["it"])
-    )
+    question = queries.feedback_settings(workspace.pk).question(survey.kind, lang)
     return _render(
         request,
         "portal/survey/form.html",

@@ -35,3 +35,5 @@ class FeedbackSettingsForm(forms.Form):
         min_value=1,
         max_value=MAX_DAYS_BETWEEN,
     )
+    nps_question_it = forms.CharField(label=_("Question in Italian"), max_length=MAX_QUESTION)
+    nps_question_en = forms.CharField(label=_("Question in English"), max_length=MAX_QUESTION)

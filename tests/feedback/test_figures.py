@@ -176,6 +176,8 @@ def test_settings_api_is_for_admins_and_refuses_nonsense(workspace):
         "csat_question_en": "How did we do?",
         "nps_enabled": True,
         "nps_recent_days": 60,
+        "nps_question_it": "Ci consiglieresti?",
+        "nps_question_en": "Would you recommend us?",
     }
     assert admin.put("/api/v1/feedback/settings", good).json() == good
     for change in (

@@ -110,3 +110,40 @@ def test_nps_off_sends_nothing_and_admins_may_send_it_now(
     with django_capture_on_commit_callbacks(execute=True):
         assert admin.post("/api/v1/feedback/nps/send").json() == {"sent": 1, "skipped": 0}
     assert Survey.objects.filter(kind="nps").count() == 1
+
+
+def test_the_nps_question_is_the_workspaces_own(
+    surveys_on, workspace, write, sink, client, django_capture_on_commit_callbacks
+):
+    """An admin words the NPS question through the API; the email and the answer page ask
+    it (English for an English-speaking customer would read nps_question_en)."""
+    from sportello.accounts.actions import issue_token
+    from sportello.accounts.models import Role
+    from tests.conftest import ApiClient
+    from tests.factories import AgentFactory
+
+    admin = ApiClient(issue_token(AgentFactory(workspace=workspace, role=Role.ADMIN)))
+    current = admin.get("/api/v1/feedback/settings").json()
+    assert current["nps_question_it"].startswith("Quanto è probabile")
+    changed = admin.put(
+        "/api/v1/feedback/settings",
+        {
+            **current,
+            "nps_enabled": True,
+            "nps_question_it": "Consiglieresti la Bottega a un amico?",
+        },
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["nps_question_it"] == "Consiglieresti la Bottega a un amico?"
+    blank = admin.put("/api/v1/feedback/settings", {**current, "nps_question_en": "  "})
+    assert blank.status_code == 422 and "nps_question_en" in blank.json()["detail"]
+    write()
+    before = len(sink.messages())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.send_nps_surveys(workspace.pk).sent == 1
+
+    body = sink.messages()[before].get_content()
+    assert "Consiglieresti la Bottega a un amico?" in body
+    page = client.get(f"/feedback/{workspace.slug}/{token_in(body)}/").content.decode()
+    assert "Consiglieresti la Bottega a un amico?" in page

@@ -22,6 +22,8 @@ FORM = {
     "csat_question_it": "Ti abbiamo aiutato?",
     "csat_question_en": "Did we help?",
     "nps_recent_days": "45",
+    "nps_question_it": "Ci consiglieresti a un amico?",
+    "nps_question_en": "Would you recommend us to a friend?",
 }
 
 
@@ -48,6 +50,8 @@ def test_an_admin_turns_surveys_on_and_it_is_audited(workspace):
         False,
         45,
     )
+    assert saved.question("nps", "it") == "Ci consiglieresti a un amico?"
+    assert saved.question("nps", "en") == "Would you recommend us to a friend?"
     entry = AuditEntry.objects.get(action="feedback.settings_changed")
     assert "csat_enabled" in entry.detail["changed"]
 

@@ -16,7 +16,7 @@ from sportello.api.routers.reports import PeriodQuery, period_bounds, supervisor
 from sportello.api.schemas import Error, ValidationErrorOut
 from sportello.core.errors import PermissionDenied
 from sportello.feedback import actions, queries
-from sportello.feedback.models import FeedbackSettings, Survey
+from sportello.feedback.models import DEFAULT_NPS_QUESTIONS, FeedbackSettings, Survey
 
 router = Router(tags=["feedback"])
 reports = Router(tags=["reports"])
@@ -84,6 +84,12 @@ class FeedbackSettingsIn(Schema):
     csat_question_en: str = Field(max_length=actions.MAX_QUESTION)
     nps_enabled: StrictBool
     nps_recent_days: StrictInt = Field(ge=1, le=actions.MAX_DAYS_BETWEEN)
+    nps_question_it: str = Field(
+        DEFAULT_NPS_QUESTIONS["it"], max_length=actions.MAX_QUESTION, description="Default: ours"
+    )
+    nps_question_en: str = Field(
+        DEFAULT_NPS_QUESTIONS["en"], max_length=actions.MAX_QUESTION, description="Default: ours"
+    )
 
 
 class FeedbackSettingsOut(FeedbackSettingsIn):
