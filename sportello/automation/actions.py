@@ -14,7 +14,8 @@ from sportello.audit.actions import record
 from sportello.automation import wording
 from sportello.automation.models import Acknowledgement, AcknowledgementSettings
 from sportello.conversations.actions import automatic_reply, record_event
-from sportello.conversations.models import Conversation, Direction, Kind, Message
+from sportello.conversations.models import Conversation, Message
+from sportello.conversations.queries import first_inbound_data
 from sportello.core import clock
 from sportello.core.errors import InvalidInput
 from sportello.core.models import Workspace, replace_workspace_row
@@ -132,15 +133,7 @@ def acknowledge(conversation_id: int) -> Acknowledged:
 def _reason_to_skip(
     conversation: Conversation, settings: AcknowledgementSettings, now: datetime
 ) -> str:
-    first = (
-        Message.objects.filter(
-            conversation_id=conversation.pk, kind=Kind.MESSAGE, direction=Direction.INBOUND
-        )
-        .order_by("created_at", "id")
-        .only("data")
-        .first()
-    )
-    data = (first.data if first is not None else None) or {}
+    data = first_inbound_data(conversation.pk)
     automated = set(data.get("automated") or ())
     if "bounce" in automated:
         return "bounce"

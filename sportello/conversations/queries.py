@@ -826,3 +826,18 @@ def opened_notice(
     """A new conversation's number, subject, assignee and customer (the live notice)."""
     row = sql.fetchone(_OPENED_SQL, [conversation_id, workspace_id])
     return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def first_inbound_data(conversation_id: int) -> dict[str, Any]:
+    """The ``data`` of the conversation's first customer message: where a provider marks
+    an auto-reply, a bounce or a no-reply sender (``automated``, ``no_auto_response``),
+    which the acknowledgement and the surveys read before writing back."""
+    first = (
+        Message.objects.filter(
+            conversation_id=conversation_id, kind=Kind.MESSAGE, direction=Direction.INBOUND
+        )
+        .order_by("created_at", "id")
+        .only("data")
+        .first()
+    )
+    return (first.data if first is not None else None) or {}

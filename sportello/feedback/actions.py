@@ -21,10 +21,10 @@ from sportello.conversations.actions import automatic_reply, record_event
 from sportello.conversations.models import (
     DONE_STATUSES,
     Conversation,
-    Direction,
     Kind,
     Message,
 )
+from sportello.conversations.queries import first_inbound_data
 from sportello.core import clock
 from sportello.core.errors import InvalidInput, NotFound
 from sportello.core.events import publish
@@ -268,15 +268,7 @@ def _reason_to_skip(
 def _written_by_a_machine(conversation: Conversation) -> bool:
     """The conversation's first message was an auto-reply, a bounce or from a no-reply
     address (the provider marks them, as the acknowledgement reads them)."""
-    first = (
-        Message.objects.filter(
-            conversation_id=conversation.pk, kind=Kind.MESSAGE, direction=Direction.INBOUND
-        )
-        .order_by("created_at", "id")
-        .only("data")
-        .first()
-    )
-    data = (first.data if first is not None else None) or {}
+    data = first_inbound_data(conversation.pk)
     return bool(data.get("automated") or data.get("no_auto_response"))
 
 
